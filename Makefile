@@ -1,0 +1,45 @@
+# Two commands matter on a fresh machine: `make demo` and `make test` (see README.md).
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+PYTEST_ARGS ?=
+
+.PHONY: all setup provision lint typecheck importlint unit test demo bench clean
+
+all: test
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+# System parts of the test bench: etcd, kube-apiserver (built once, cached), PostgreSQL, helm CLIs.
+provision:
+	bash hack/testenv/provision.sh all
+
+lint: setup
+	$(BIN)/ruff check operator tests bench hack
+	$(BIN)/ruff format --check operator tests bench hack
+
+typecheck: setup
+	$(BIN)/mypy operator/steersman
+
+importlint: setup
+	$(BIN)/lint-imports
+
+test: setup provision lint typecheck importlint
+	$(BIN)/pytest $(PYTEST_ARGS)
+
+demo: setup provision
+	$(BIN)/python -m hack.demo
+
+bench: setup provision
+	$(BIN)/python -m bench
+
+clean:
+	rm -rf $(VENV) .mypy_cache .ruff_cache .pytest_cache

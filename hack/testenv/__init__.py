@@ -1,0 +1,24 @@
+"""The local test bench: etcd + kube-apiserver, PostgreSQL, and the helm CLIs.
+
+`hack/testenv/provision.sh` installs and caches the parts; this module finds them and runs them on
+loopback with free ports and temp dirs, so two runs on one machine never collide. pytest fixtures
+(tests/conftest.py), `make demo` and the benchmarks all start the bench through here.
+"""
+
+from hack.testenv.parts import (
+    Binaries,
+    ControlPlane,
+    Postgres,
+    TestBench,
+    TestEnvError,
+    find_binaries,
+)
+
+__all__ = [
+    "Binaries",
+    "ControlPlane",
+    "Postgres",
+    "TestBench",
+    "TestEnvError",
+    "find_binaries",
+]

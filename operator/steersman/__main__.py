@@ -1,0 +1,5 @@
+import sys
+
+from steersman.cli import main
+
+sys.exit(main())

@@ -1,0 +1,1 @@
+"""HelmRelease API models and CRD generation."""

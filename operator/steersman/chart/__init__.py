@@ -1,0 +1,1 @@
+"""Chart loading, values and rendering (Go templates and Sprig beneath)."""

@@ -1,0 +1,37 @@
+"""The `steersman` command line."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+from steersman import __version__
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="steersman",
+        description="Reconciles HelmRelease resources with a Helm-compatible engine.",
+    )
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.add_parser("version", help="print the version and exit")
+    sub.add_parser("run", help="run the operator (not implemented yet)")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "version":
+        print(f"steersman {__version__}")
+        return 0
+    if args.command == "run":
+        print("steersman run: not implemented yet", file=sys.stderr)
+        return 2
+    parser.print_help()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Helm actions (install, upgrade, rollback, uninstall, test) in async Python."""

@@ -1,0 +1,1 @@
+"""A thin async facade over kubernetes_asyncio."""

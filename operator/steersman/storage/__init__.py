@@ -1,0 +1,1 @@
+"""Helm-compatible release records and their storage drivers."""
