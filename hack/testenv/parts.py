@@ -15,6 +15,7 @@ import tempfile
 import time
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -73,12 +74,14 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-def _wait(check: object, what: str, timeout: float, proc: subprocess.Popen[bytes], log: Path) -> None:
+def _wait(
+    check: Callable[[], bool], what: str, timeout: float, proc: subprocess.Popen[bytes], log: Path
+) -> None:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         if proc.poll() is not None:
             raise TestEnvError(f"{what} exited with {proc.returncode}:\n{_tail(log)}")
-        if callable(check) and check():
+        if check():
             return
         time.sleep(0.1)
     raise TestEnvError(f"{what} not ready after {timeout:.0f}s:\n{_tail(log)}")
@@ -109,8 +112,12 @@ def _spawn(argv: list[str], log: Path, **kw: object) -> subprocess.Popen[bytes]:
     try:
         # A session of its own, so stopping it also stops anything it started.
         return subprocess.Popen(  # type: ignore[call-overload, no-any-return]
-            argv, stdout=out, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
-            start_new_session=True, **kw,
+            argv,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+            start_new_session=True,
+            **kw,
         )
     finally:
         out.close()
@@ -138,8 +145,11 @@ class ControlPlane:
         etcd_url = f"http://127.0.0.1:{client}"
         self._etcd = _spawn(
             [
-                str(self.binaries.etcd), "--name=bench", f"--data-dir={self._etcd_data}",
-                f"--listen-client-urls={etcd_url}", f"--advertise-client-urls={etcd_url}",
+                str(self.binaries.etcd),
+                "--name=bench",
+                f"--data-dir={self._etcd_data}",
+                f"--listen-client-urls={etcd_url}",
+                f"--advertise-client-urls={etcd_url}",
                 f"--listen-peer-urls=http://127.0.0.1:{peer}",
                 f"--initial-advertise-peer-urls=http://127.0.0.1:{peer}",
                 f"--initial-cluster=bench=http://127.0.0.1:{peer}",
@@ -147,35 +157,49 @@ class ControlPlane:
             ],
             self.workdir / "etcd.log",
         )
-        _wait(lambda: _http_ok(f"{etcd_url}/health"), "etcd", timeout, self._etcd,
-              self.workdir / "etcd.log")
+        _wait(
+            lambda: _http_ok(f"{etcd_url}/health"),
+            "etcd",
+            timeout,
+            self._etcd,
+            self.workdir / "etcd.log",
+        )
 
         self.token = secrets.token_hex(16)
         tokens = self.workdir / "tokens.csv"
         tokens.write_text(f'{self.token},admin,admin,"system:masters"\n')
         key = self.workdir / "sa.key"
-        subprocess.run(["openssl", "genrsa", "-out", str(key), "2048"], check=True,
-                       capture_output=True)
+        subprocess.run(
+            ["openssl", "genrsa", "-out", str(key), "2048"], check=True, capture_output=True
+        )
         port = free_port()
         self.server = f"https://127.0.0.1:{port}"
         self._api = _spawn(
             [
                 str(self.binaries.kube_apiserver),
-                f"--etcd-servers={etcd_url}", "--bind-address=127.0.0.1",
-                f"--secure-port={port}", f"--cert-dir={self.workdir / 'certs'}",
+                f"--etcd-servers={etcd_url}",
+                "--bind-address=127.0.0.1",
+                f"--secure-port={port}",
+                f"--cert-dir={self.workdir / 'certs'}",
                 f"--token-auth-file={tokens}",
                 "--service-account-issuer=https://kubernetes.default.svc",
                 f"--service-account-key-file={key}",
                 f"--service-account-signing-key-file={key}",
-                "--service-cluster-ip-range=10.0.0.0/24", "--authorization-mode=RBAC",
+                "--service-cluster-ip-range=10.0.0.0/24",
+                "--authorization-mode=RBAC",
                 "--allow-privileged=true",
                 # No controller-manager creates service accounts here, so pods would be refused.
                 "--disable-admission-plugins=ServiceAccount",
             ],
             self.workdir / "kube-apiserver.log",
         )
-        _wait(lambda: _http_ok(f"{self.server}/readyz", self.token), "kube-apiserver", timeout,
-              self._api, self.workdir / "kube-apiserver.log")
+        _wait(
+            lambda: _http_ok(f"{self.server}/readyz", self.token),
+            "kube-apiserver",
+            timeout,
+            self._api,
+            self.workdir / "kube-apiserver.log",
+        )
         self.kubeconfig = self.workdir / "kubeconfig"
         self.kubeconfig.write_text(
             "apiVersion: v1\nkind: Config\n"
@@ -242,9 +266,21 @@ class Postgres:
             for path in (self.workdir, self.sockets):
                 os.chown(path, int(owner["user"]), int(owner["group"]))  # type: ignore[call-overload]
         subprocess.run(
-            [str(self.pg_bin / "initdb"), "-D", str(self.data), "-U", "postgres",
-             "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--no-sync"],
-            check=True, capture_output=True, **owner,  # type: ignore[call-overload]
+            [
+                str(self.pg_bin / "initdb"),
+                "-D",
+                str(self.data),
+                "-U",
+                "postgres",
+                "--auth-local=trust",
+                "--auth-host=scram-sha-256",
+                "-E",
+                "UTF8",
+                "--no-sync",
+            ],
+            check=True,
+            capture_output=True,
+            **owner,  # type: ignore[call-overload]
         )
         hba = self.data / "pg_hba.conf"
         hba.write_text(
@@ -263,11 +299,27 @@ class Postgres:
             pw = pwd.getpwnam("postgres")
             os.chown(log, pw.pw_uid, pw.pw_gid)
         self._proc = _spawn(
-            [str(self.pg_bin / "postgres"), "-D", str(self.data), "-p", str(self.port),
-             "-k", str(self.sockets), "-c", "listen_addresses=127.0.0.1",
-             "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
-             "-c", "max_connections=200"],
-            log, **self._as_owner(),
+            [
+                str(self.pg_bin / "postgres"),
+                "-D",
+                str(self.data),
+                "-p",
+                str(self.port),
+                "-k",
+                str(self.sockets),
+                "-c",
+                "listen_addresses=127.0.0.1",
+                "-c",
+                "fsync=off",
+                "-c",
+                "synchronous_commit=off",
+                "-c",
+                "full_page_writes=off",
+                "-c",
+                "max_connections=200",
+            ],
+            log,
+            **self._as_owner(),
         )
         _wait(self._accepting, "PostgreSQL", timeout, self._proc, log)
 

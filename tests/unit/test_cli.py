@@ -1,0 +1,40 @@
+"""The installed `steersman` entry point."""
+
+import shutil
+import subprocess
+import sys
+
+import pytest
+
+from steersman import __version__
+from steersman.cli import main
+
+
+def _steersman() -> list[str]:
+    exe = shutil.which("steersman", path=str(__import__("pathlib").Path(sys.executable).parent))
+    assert exe, "the steersman entry point is not installed next to this interpreter"
+    return [exe]
+
+
+def test_help_lists_commands() -> None:
+    res = subprocess.run([*_steersman(), "--help"], capture_output=True, text=True, check=True)
+    assert "usage: steersman" in res.stdout
+    assert "version" in res.stdout and "run" in res.stdout
+
+
+def test_version_prints_package_version() -> None:
+    res = subprocess.run([*_steersman(), "version"], capture_output=True, text=True, check=True)
+    assert res.stdout.strip() == f"steersman {__version__}"
+    assert __version__ != "0.0.0+unknown"
+
+
+def test_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exc:
+        main(["frobnicate"])
+    assert exc.value.code == 2
+    assert "invalid choice" in capsys.readouterr().err
+
+
+def test_run_is_not_implemented_yet(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run"]) == 2
+    assert "not implemented yet" in capsys.readouterr().err
