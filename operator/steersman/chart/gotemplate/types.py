@@ -78,6 +78,14 @@ class GoStruct:
     def go_method(self, name: str) -> GoFunc | None:
         return None
 
+    def go_string(self) -> str | None:
+        """What `String()` (or `Error()`) returns when the type has one; fmt prints that."""
+        return None
+
+    def go_print_fields(self) -> list[tuple[str, Any]]:
+        """(name, value) of every field in declaration order, for `{a b}` / `%+v` printing."""
+        return []
+
 
 class _NoValue:
     __slots__ = ()

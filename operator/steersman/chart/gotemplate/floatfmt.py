@@ -1,0 +1,129 @@
+"""strconv.FormatFloat for float64, as fmt uses it.
+
+Shortest formatting takes Python's repr digits (both are shortest round-trip, nearest to the
+exact value); fixed precision uses Python's correctly rounded %-formatting, which matches Go.
+"""
+
+from __future__ import annotations
+
+import math
+
+
+def shortest_digits(x: float) -> tuple[str, int]:
+    """Shortest decimal digits of abs(x) > 0 and the decimal point position (0.ddd * 10**dp)."""
+    r = repr(abs(x))
+    exp = 0
+    if "e" in r:
+        r, e = r.split("e")
+        exp = int(e)
+    if "." in r:
+        ip, fp = r.split(".")
+    else:
+        ip, fp = r, ""
+    digits = ip + fp
+    dp = len(ip) + exp
+    stripped = digits.lstrip("0")
+    dp -= len(digits) - len(stripped)
+    digits = stripped.rstrip("0")
+    if not digits:
+        return "0", 1
+    return digits, dp
+
+
+def _fmt_e(digits: str, dp: int, prec: int, e: str) -> str:
+    out = digits[0]
+    if prec > 0:
+        frac = digits[1 : prec + 1]
+        out += "." + frac + "0" * (prec - len(frac))
+    exp = 0 if digits == "0" else dp - 1
+    sign = "-" if exp < 0 else "+"
+    exp = abs(exp)
+    return f"{out}{e}{sign}{exp:02d}"
+
+
+def _fmt_f(digits: str, dp: int, prec: int) -> str:
+    nd = len(digits)
+    out = digits[:dp] + "0" * max(dp - nd, 0) if dp > 0 else "0"
+    if prec > 0:
+        frac = []
+        for i in range(1, prec + 1):
+            j = dp + i - 1
+            frac.append(digits[j] if 0 <= j < nd else "0")
+        out += "." + "".join(frac)
+    return out
+
+
+def _fmt_hex(x: float, prec: int, upper: bool) -> str:
+    """%x: 0x1.8p+01 (mantissa normalised to a leading 1, exponent with >= 2 digits)."""
+    if x == 0:
+        mant, exp = 0, 0
+    else:
+        m, e = math.frexp(x)  # x = m * 2**e, 0.5 <= m < 1
+        mant = int(m * (1 << 53))  # 53-bit integer, leading bit set
+        exp = e - 1
+    # mant has 1 integer bit and 52 fraction bits (13 hex digits).
+    frac_digits = 13
+    if 0 <= prec < 13:
+        shift = (13 - prec) * 4
+        rem = mant & ((1 << shift) - 1)
+        mant >>= shift
+        half = 1 << (shift - 1)
+        if rem > half or (rem == half and mant & 1):
+            mant += 1
+        if mant >> (prec * 4) >= 2:
+            mant >>= 1
+            exp += 1
+        frac_digits = prec
+    lead = mant >> (frac_digits * 4)
+    frac = mant & ((1 << (frac_digits * 4)) - 1)
+    frac_s = format(frac, "x").rjust(frac_digits, "0") if frac_digits else ""
+    frac_s = frac_s.rstrip("0") if prec < 0 else frac_s.ljust(prec, "0")
+    out = "0x" + str(lead)
+    if frac_s:
+        out += "." + frac_s
+    sign = "-" if exp < 0 else "+"
+    out += f"p{sign}{abs(exp):02d}"
+    return out.upper() if upper else out
+
+
+def _fmt_b(x: float) -> str:
+    x = abs(x)
+    if x == 0:
+        return "0p-1074"
+    if x < 2.2250738585072014e-308:
+        return f"{int(x * 2.0**1074)}p-1074"
+    m, e = math.frexp(x)
+    return f"{int(m * (1 << 53))}p{e - 53}"
+
+
+def format_float(x: float, verb: str, prec: int) -> str:
+    """strconv.FormatFloat(x, verb, prec, 64); verb one of e E f F g G b x X."""
+    if math.isnan(x):
+        return "NaN"
+    if math.isinf(x):
+        return "+Inf" if x > 0 else "-Inf"
+    neg = math.copysign(1.0, x) < 0
+    sign = "-" if neg else ""
+    if verb == "b":
+        return sign + _fmt_b(x)
+    if verb == "x" or verb == "X":
+        return sign + _fmt_hex(abs(x), prec, verb == "X")
+    if verb == "F":
+        verb = "f"
+    if prec >= 0:
+        return sign + f"%.*{verb}" % (prec, abs(x))
+    # Shortest representation.
+    if x == 0:
+        digits, dp = "0", 1
+    else:
+        digits, dp = shortest_digits(x)
+    nd = len(digits)
+    if verb == "e" or verb == "E":
+        return sign + _fmt_e(digits, dp, nd - 1, verb)
+    if verb == "f":
+        return sign + _fmt_f(digits, dp, max(nd - dp, 0))
+    # %g / %v: exponent form when exp < -4 || exp >= 6 (strconv's eprec for shortest).
+    exp = dp - 1
+    if x != 0 and (exp < -4 or exp >= 6):
+        return sign + _fmt_e(digits, dp, nd - 1, "e" if verb == "g" else "E")
+    return sign + _fmt_f(digits, dp, max(nd - dp, 0))
