@@ -150,7 +150,11 @@ SPRINTF_CASES: list[tuple[str, tuple[Any, ...], str]] = [
     ("%10x|%-10X|%.1x", ("abc", "abc", "abc"), "    616263|616263    |61"),
     ("%v %s", (True, True), "true %!s(bool=true)"),
     ("%08.3d|%+.3d|%x|%o", (-7, 7, GoInt64(-1), -8), "    -007|+007|-1|-10"),
-    ("%T %T %T %T", (GoInt64(1), ["a"], [0, 1], {}), "int64 []string []int map[string]string"),
+    (
+        "%T %T %T %T",
+        (GoInt64(1), GoStringSlice(["a"]), GoIntSlice([0, 1]), GoStringMap()),
+        "int64 []string []int map[string]string",
+    ),
     (
         "%x|%x|%#.0x|%x|%X",
         (0.0, -0.0, 1.0, 1e-310, 1e300),
