@@ -152,7 +152,9 @@ def _go_error_from_tpl(shown: str) -> str:
     if inner == -1:
         raise OracleError(f"no Go template error inside the tpl error: {shown!r}")
     go_error = shown[inner + 3 :]
-    go_error = go_error.replace(f"template: {_TPL_NAME}:", f"template: {TEMPLATE_NAME}:")
+    # Locations (`gotpl:3:5`, `started at gotpl:1`) and the top template's name are renamed;
+    # `associated with template "gotpl"` (include's root template) is the same in both runs.
+    go_error = re.sub(rf"\b{_TPL_NAME}:(?=\d)", f"{TEMPLATE_NAME}:", go_error)
     return go_error.replace(f'executing "{_TPL_NAME}"', f'executing "{TEMPLATE_NAME}"')
 
 
