@@ -17,6 +17,7 @@ import pytest
 from kubernetes_asyncio import client, config
 
 from hack.testenv import TestBench
+from steersman.kube import KubeClient
 
 
 @pytest.fixture(scope="session")
@@ -43,6 +44,12 @@ async def kube_api(kubeconfig: Path) -> AsyncIterator[client.ApiClient]:
         yield api
     finally:
         await api.close()
+
+
+@pytest.fixture(scope="session")
+def kube(kube_api: client.ApiClient) -> KubeClient:
+    """Our own facade (steersman.kube) on the bench apiserver."""
+    return KubeClient(kube_api)
 
 
 @pytest.fixture

@@ -1,1 +1,29 @@
-"""A thin async facade over kubernetes_asyncio."""
+"""A thin async facade over kubernetes_asyncio: discovery-backed generic objects, server-side
+apply, typed errors, optional service-account impersonation."""
+
+from steersman.kube.client import FIELD_MANAGER, KubeClient, Propagation
+from steersman.kube.discovery import Discovery, Resource
+from steersman.kube.errors import (
+    Conflict,
+    Forbidden,
+    Invalid,
+    KubeError,
+    NotFound,
+    Unavailable,
+    UnknownKind,
+)
+
+__all__ = [
+    "FIELD_MANAGER",
+    "Conflict",
+    "Discovery",
+    "Forbidden",
+    "Invalid",
+    "KubeClient",
+    "KubeError",
+    "NotFound",
+    "Propagation",
+    "Resource",
+    "Unavailable",
+    "UnknownKind",
+]
