@@ -1,1 +1,65 @@
-"""Helm-compatible release records and their storage drivers."""
+"""Helm-compatible release records and their storage drivers.
+
+Records are helm's release v1 JSON, stored as base64(gzip(json)) exactly where helm keeps them,
+so the helm CLI (v3 and v4) reads what Steersman writes and the other way round.
+"""
+
+from steersman.storage.codec import decode_release, encode_release, record_key
+from steersman.storage.driver import Driver
+from steersman.storage.errors import (
+    InvalidRecord,
+    RecordTooLarge,
+    ReleaseExists,
+    ReleaseNotFound,
+    StorageConfigError,
+    StorageError,
+    StorageUnavailable,
+)
+from steersman.storage.gotime import GoTime
+from steersman.storage.record import (
+    Chart,
+    File,
+    Hook,
+    HookExecution,
+    Info,
+    Metadata,
+    Release,
+    Status,
+)
+from steersman.storage.selection import (
+    DriverKind,
+    StorageBackend,
+    load_sql_dsn,
+    normalize_driver_name,
+    select_driver,
+)
+from steersman.storage.storage import Storage
+
+__all__ = [
+    "Chart",
+    "Driver",
+    "DriverKind",
+    "File",
+    "GoTime",
+    "Hook",
+    "HookExecution",
+    "Info",
+    "InvalidRecord",
+    "Metadata",
+    "RecordTooLarge",
+    "Release",
+    "ReleaseExists",
+    "ReleaseNotFound",
+    "Status",
+    "Storage",
+    "StorageBackend",
+    "StorageConfigError",
+    "StorageError",
+    "StorageUnavailable",
+    "decode_release",
+    "encode_release",
+    "load_sql_dsn",
+    "normalize_driver_name",
+    "record_key",
+    "select_driver",
+]

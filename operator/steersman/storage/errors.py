@@ -1,0 +1,48 @@
+"""Typed storage errors. Messages never carry connection strings or passwords."""
+
+from __future__ import annotations
+
+
+class StorageError(Exception):
+    """Base of every error the storage layer raises."""
+
+
+class ReleaseNotFound(StorageError):
+    """No record matched (helm's `release: not found`)."""
+
+    def __init__(self, message: str = "release: not found") -> None:
+        super().__init__(message)
+
+
+class ReleaseExists(StorageError):
+    """A record with this key already exists (helm's `release: already exists`)."""
+
+    def __init__(self, message: str = "release: already exists") -> None:
+        super().__init__(message)
+
+
+class StorageUnavailable(StorageError):
+    """The backend could not be reached or refused the operation; usually worth retrying."""
+
+
+class RecordTooLarge(StorageError):
+    """The encoded record does not fit the backend (the 1 MiB Kubernetes object limit)."""
+
+    def __init__(self, name: str, version: int, size: int, limit: int, kind: str) -> None:
+        self.release = name
+        self.version = version
+        self.size = size
+        self.limit = limit
+        super().__init__(
+            f"release {name!r} revision {version} is {size} bytes encoded, over the {limit}-byte "
+            f"limit of a Kubernetes {kind}; nothing was written. Store large releases with "
+            "--helm-storage-driver=sql"
+        )
+
+
+class InvalidRecord(StorageError):
+    """A stored record cannot be decoded, or a release cannot be encoded."""
+
+
+class StorageConfigError(StorageError, ValueError):
+    """Bad storage configuration (unknown driver name, missing SQL connection string...)."""

@@ -1,0 +1,264 @@
+"""The `secret` (default) and `configmap` drivers: one Kubernetes object per revision.
+
+Both talk to the API server through kubernetes_asyncio's CoreV1Api on an ApiClient the caller
+owns. Responses are read as raw JSON (`_preload_content=False`): turning a list of 200 large
+Secrets into generated model objects costs far more than decoding the records themselves.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import logging
+from collections.abc import Awaitable, Mapping
+from typing import Any, ClassVar
+
+import aiohttp
+from kubernetes_asyncio import client
+
+from steersman.storage.codec import decode_release, encode_release
+from steersman.storage.driver import (
+    OWNER,
+    SECRET_TYPE,
+    ReleaseFilter,
+    Releases,
+    custom_labels,
+    object_labels,
+)
+from steersman.storage.errors import (
+    InvalidRecord,
+    RecordTooLarge,
+    ReleaseExists,
+    ReleaseNotFound,
+    StorageError,
+    StorageUnavailable,
+)
+from steersman.storage.record import Release
+
+log = logging.getLogger(__name__)
+
+# The API server's limit on the summed size of a Secret's or ConfigMap's data (MaxSecretSize).
+MAX_OBJECT_DATA = 1024 * 1024
+
+
+class _KubeDriver:
+    """Shared implementation; subclasses say how the helm string sits in the object."""
+
+    kind: ClassVar[str]
+
+    def __init__(self, api_client: client.ApiClient, namespace: str) -> None:
+        self._core = client.CoreV1Api(api_client)
+        self._namespace = namespace
+
+    @property
+    def name(self) -> str:
+        return self.kind
+
+    @property
+    def namespace(self) -> str:
+        return self._namespace
+
+    # --- subclass hooks ---
+
+    def _payload(self, obj: Mapping[str, Any]) -> str | bytes:
+        raise NotImplementedError
+
+    def _body(self, key: str, labels: dict[str, str], encoded: str) -> dict[str, Any]:
+        raise NotImplementedError
+
+    def _read(self, key: str) -> Awaitable[Any]:
+        raise NotImplementedError
+
+    def _list(self, selector: str) -> Awaitable[Any]:
+        raise NotImplementedError
+
+    def _create(self, body: Any) -> Awaitable[Any]:
+        raise NotImplementedError
+
+    def _replace(self, key: str, body: Any) -> Awaitable[Any]:
+        raise NotImplementedError
+
+    def _remove(self, key: str) -> Awaitable[Any]:
+        raise NotImplementedError
+
+    # --- Driver ---
+
+    def _decode(self, obj: Mapping[str, Any], *, with_labels: bool = True) -> Release:
+        release = decode_release(self._payload(obj))
+        if with_labels:
+            release.labels = custom_labels(obj.get("metadata", {}).get("labels") or {})
+        return release
+
+    async def get(self, key: str) -> Release:
+        obj = await self._call(self._read(key), f"get {key}")
+        return self._decode(obj)
+
+    async def list(self, filter: ReleaseFilter | None = None) -> Releases:
+        found = await self._items(f"owner={OWNER}")
+        return [r for r in found if filter is None or filter(r)]
+
+    async def query(self, labels: Mapping[str, str]) -> Releases:
+        selector = ",".join(f"{k}={v}" for k, v in sorted(labels.items()))
+        found = await self._items(selector)
+        if not found:
+            raise ReleaseNotFound()
+        return found
+
+    async def _items(self, selector: str) -> Releases:
+        listing = await self._call(self._list(selector), "list")
+        found: Releases = []
+        for obj in listing.get("items") or []:
+            try:
+                found.append(self._decode(obj))
+            except InvalidRecord as exc:  # helm skips records it cannot decode
+                log.debug(
+                    "skipping undecodable %s %s: %s",
+                    self.kind,
+                    obj.get("metadata", {}).get("name"),
+                    exc,
+                )
+        return found
+
+    async def create(self, key: str, release: Release) -> None:
+        body = self._new_object(key, release, created=True)
+        await self._call(self._create(body), f"create {key}")
+
+    async def update(self, key: str, release: Release) -> None:
+        # A full replace without resourceVersion, as helm does: last writer wins.
+        body = self._new_object(key, release, created=False)
+        await self._call(self._replace(key, body), f"update {key}")
+
+    async def delete(self, key: str) -> Release:
+        release = await self.get(key)
+        await self._call(self._remove(key), f"delete {key}")
+        return release
+
+    def _new_object(self, key: str, release: Release, *, created: bool) -> Any:
+        # A plain dict (typed Any for the client's V1Secret/V1ConfigMap parameters): the client
+        # serialises dicts as they are.
+        encoded = encode_release(release)
+        if len(encoded) > MAX_OBJECT_DATA:
+            raise RecordTooLarge(
+                release.name, release.version, len(encoded), MAX_OBJECT_DATA, self.kind
+            )
+        return self._body(key, object_labels(release, created=created), encoded)
+
+    def _meta(self, key: str, labels: dict[str, str]) -> dict[str, Any]:
+        return {"name": key, "namespace": self._namespace, "labels": labels}
+
+    async def _call(self, request: Awaitable[Any], what: str) -> dict[str, Any]:
+        """Run a raw request; return its JSON body or raise a typed storage error."""
+        try:
+            resp = await request
+            try:
+                raw = await resp.read()
+                status = int(resp.status)
+            finally:
+                resp.release()
+        except (TimeoutError, aiohttp.ClientError, OSError) as exc:
+            raise StorageUnavailable(
+                f"{self.kind} storage: {what}: API server unreachable: {type(exc).__name__}"
+            ) from None
+        try:
+            doc = json.loads(raw) if raw else {}
+        except ValueError:
+            doc = {}
+        if 200 <= status < 300:
+            return doc if isinstance(doc, dict) else {}
+        raise self._error(status, doc, what)
+
+    def _error(self, status: int, doc: Any, what: str) -> StorageError:
+        message = doc.get("message", "") if isinstance(doc, dict) else ""
+        if status == 404:
+            return ReleaseNotFound()
+        if status == 409 and what.startswith("create"):
+            return ReleaseExists()
+        text = f"{self.kind} storage: {what}: HTTP {status}: {message}".rstrip(": ")
+        if status == 422:
+            return InvalidRecord(text)
+        return StorageUnavailable(text)
+
+
+class SecretDriver(_KubeDriver):
+    """helm's default `secret` driver: type helm.sh/release.v1, data.release."""
+
+    kind = "Secret"
+
+    def _payload(self, obj: Mapping[str, Any]) -> bytes:
+        data = (obj.get("data") or {}).get("release")
+        if not data:
+            raise InvalidRecord("Secret has no data.release")
+        try:
+            return base64.b64decode(data, validate=True)  # the API's own base64 of []byte
+        except ValueError:
+            raise InvalidRecord("Secret data.release is not base64") from None
+
+    def _body(self, key: str, labels: dict[str, str], encoded: str) -> dict[str, Any]:
+        wire = base64.b64encode(encoded.encode("ascii")).decode("ascii")
+        return {
+            "apiVersion": "v1",
+            "kind": "Secret",
+            "metadata": self._meta(key, labels),
+            "type": SECRET_TYPE,
+            "data": {"release": wire},
+        }
+
+    def _read(self, key: str) -> Awaitable[Any]:
+        return self._core.read_namespaced_secret(key, self._namespace, _preload_content=False)
+
+    def _list(self, selector: str) -> Awaitable[Any]:
+        return self._core.list_namespaced_secret(
+            self._namespace, label_selector=selector, _preload_content=False
+        )
+
+    def _create(self, body: Any) -> Awaitable[Any]:
+        return self._core.create_namespaced_secret(self._namespace, body, _preload_content=False)
+
+    def _replace(self, key: str, body: Any) -> Awaitable[Any]:
+        return self._core.replace_namespaced_secret(
+            key, self._namespace, body, _preload_content=False
+        )
+
+    def _remove(self, key: str) -> Awaitable[Any]:
+        return self._core.delete_namespaced_secret(key, self._namespace, _preload_content=False)
+
+
+class ConfigMapDriver(_KubeDriver):
+    """helm's `configmap` driver: data.release holds the helm string as is."""
+
+    kind = "ConfigMap"
+
+    def _payload(self, obj: Mapping[str, Any]) -> str:
+        data = (obj.get("data") or {}).get("release")
+        if not isinstance(data, str) or not data:
+            raise InvalidRecord("ConfigMap has no data.release")
+        return data
+
+    def _body(self, key: str, labels: dict[str, str], encoded: str) -> dict[str, Any]:
+        return {
+            "apiVersion": "v1",
+            "kind": "ConfigMap",
+            "metadata": self._meta(key, labels),
+            "data": {"release": encoded},
+        }
+
+    def _read(self, key: str) -> Awaitable[Any]:
+        return self._core.read_namespaced_config_map(key, self._namespace, _preload_content=False)
+
+    def _list(self, selector: str) -> Awaitable[Any]:
+        return self._core.list_namespaced_config_map(
+            self._namespace, label_selector=selector, _preload_content=False
+        )
+
+    def _create(self, body: Any) -> Awaitable[Any]:
+        return self._core.create_namespaced_config_map(
+            self._namespace, body, _preload_content=False
+        )
+
+    def _replace(self, key: str, body: Any) -> Awaitable[Any]:
+        return self._core.replace_namespaced_config_map(
+            key, self._namespace, body, _preload_content=False
+        )
+
+    def _remove(self, key: str) -> Awaitable[Any]:
+        return self._core.delete_namespaced_config_map(key, self._namespace, _preload_content=False)

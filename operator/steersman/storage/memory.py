@@ -1,0 +1,96 @@
+"""In-process driver for tests and dry-runs. NOT PERSISTENT: everything is lost when the
+process exits, and nothing is visible to the helm CLI or to other controller replicas.
+
+Records are kept encoded (helm's string), so callers never share mutable objects with the store
+and a record that cannot be encoded fails here exactly as it would in a real backend.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+from steersman.storage.codec import decode_release, encode_release
+from steersman.storage.driver import ReleaseFilter, Releases, custom_labels, matches, system_labels
+from steersman.storage.errors import ReleaseExists, ReleaseNotFound
+from steersman.storage.record import Release
+
+
+@dataclass
+class _Stored:
+    body: str
+    labels: dict[str, str]  # system + custom
+
+
+@dataclass
+class MemoryStore:
+    """The shared state: namespace -> key -> record. One store serves many driver instances."""
+
+    namespaces: dict[str, dict[str, _Stored]] = field(default_factory=dict)
+
+    def driver(self, namespace: str) -> MemoryDriver:
+        return MemoryDriver(self, namespace)
+
+
+class MemoryDriver:
+    """A `Driver` over a `MemoryStore`, bound to one namespace."""
+
+    def __init__(self, store: MemoryStore | None = None, namespace: str = "default") -> None:
+        self._store = store if store is not None else MemoryStore()
+        self._namespace = namespace
+
+    @property
+    def name(self) -> str:
+        return "Memory"
+
+    @property
+    def namespace(self) -> str:
+        return self._namespace
+
+    @property
+    def _records(self) -> dict[str, _Stored]:
+        return self._store.namespaces.setdefault(self._namespace, {})
+
+    @staticmethod
+    def _load(stored: _Stored) -> Release:
+        release = decode_release(stored.body)
+        release.labels = custom_labels(stored.labels)
+        return release
+
+    async def get(self, key: str) -> Release:
+        stored = self._records.get(key)
+        if stored is None:
+            raise ReleaseNotFound()
+        return self._load(stored)
+
+    async def list(self, filter: ReleaseFilter | None = None) -> Releases:
+        found = [self._load(s) for s in self._records.values()]
+        return [r for r in found if filter is None or filter(r)]
+
+    async def query(self, labels: Mapping[str, str]) -> Releases:
+        found = [self._load(s) for s in self._records.values() if matches(s.labels, labels)]
+        if not found:
+            raise ReleaseNotFound()
+        return found
+
+    async def create(self, key: str, release: Release) -> None:
+        if key in self._records:
+            raise ReleaseExists()
+        self._records[key] = self._store_form(release)
+
+    async def update(self, key: str, release: Release) -> None:
+        if key not in self._records:
+            raise ReleaseNotFound()
+        self._records[key] = self._store_form(release)
+
+    async def delete(self, key: str) -> Release:
+        stored = self._records.pop(key, None)
+        if stored is None:
+            raise ReleaseNotFound()
+        return self._load(stored)
+
+    @staticmethod
+    def _store_form(release: Release) -> _Stored:
+        return _Stored(
+            encode_release(release), {**custom_labels(release.labels), **system_labels(release)}
+        )
