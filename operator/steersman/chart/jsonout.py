@@ -1,0 +1,260 @@
+"""Go's encoding/json for template values: `toJson`, `toPrettyJson`, `fromJson`.
+
+Marshal sorts map keys, escapes `<`, `>`, `&`, U+2028 and U+2029, writes float64 the way Go does
+(`1e+21`, `1e-7`, never `3.0`), []byte as base64, and refuses NaN/Inf. Unmarshal into
+interface{} makes every number a float64.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+from typing import Any
+
+from steersman.chart.goformat import format_float
+from steersman.chart.gotemplate.types import NO_VALUE, GoStruct
+
+
+class JSONError(ValueError):
+    """json.Marshal / json.Unmarshal failed; the message is Go's."""
+
+
+def go_json_float(f: float) -> str:
+    """encoding/json's float64 text: 'f' form unless abs < 1e-6 or >= 1e21, then 'e' (e-7)."""
+    if math.isnan(f) or math.isinf(f):
+        raise JSONError(f"json: unsupported value: {format_float(f)}")
+    a = abs(f)
+    if a != 0 and (a < 1e-6 or a >= 1e21):
+        text = format_float(f, "e")
+        if len(text) >= 4 and text[-4] == "e" and text[-3] == "-" and text[-2] == "0":
+            text = text[:-2] + text[-1]
+        return text
+    return format_float(f, "f")
+
+
+def to_jsonable(value: Any) -> Any:
+    """The JSON-shaped tree json.Marshal would write: None/bool/int/float/str/list/dict.
+
+    Go structs (GoStruct) provide their JSON form through a `go_json()` method returning such a
+    tree (a dict in field order); a struct without it cannot be marshalled.
+    """
+    if value is None or value is NO_VALUE or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            raise JSONError(f"json: unsupported value: {format_float(value)}")
+        return value
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            if not isinstance(k, str):
+                raise JSONError(f"json: unsupported type: map[{type(k).__name__}]")
+            out[k] = to_jsonable(v)
+        return out
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, (bytes, bytearray)):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    go_json = getattr(value, "go_json", None)
+    if callable(go_json):
+        return to_jsonable(go_json())
+    if isinstance(value, GoStruct):
+        raise JSONError(f"json: unsupported type: {value.go_type}")
+    raise JSONError(f"json: unsupported type: {type(value).__name__}")
+
+
+def _quote(s: str) -> str:
+    out = ['"']
+    start = 0
+    for i, ch in enumerate(s):
+        o = ord(ch)
+        if 0x20 <= o < 0x7F and ch not in '"\\<>&':
+            continue
+        if o >= 0x80 and o not in (0x2028, 0x2029) and not 0xD800 <= o <= 0xDFFF:
+            continue
+        if o == 0x7F:
+            continue
+        out.append(s[start:i])
+        start = i + 1
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\r":
+            out.append("\\r")
+        elif ch == "\t":
+            out.append("\\t")
+        elif ch == "\b":
+            out.append("\\b")
+        elif ch == "\f":
+            out.append("\\f")
+        elif 0xD800 <= o <= 0xDFFF:
+            out.append("\\ufffd")
+        else:
+            out.append(f"\\u{o:04x}")
+    out.append(s[start:])
+    out.append('"')
+    return "".join(out)
+
+
+def _encode(tree: Any, out: list[str], indent: str | None, depth: int, sort: bool) -> None:
+    if tree is None:
+        out.append("null")
+    elif tree is True:
+        out.append("true")
+    elif tree is False:
+        out.append("false")
+    elif isinstance(tree, str):
+        out.append(_quote(tree))
+    elif isinstance(tree, int):
+        out.append(str(tree))
+    elif isinstance(tree, float):
+        out.append(go_json_float(tree))
+    elif isinstance(tree, dict):
+        if not tree:
+            out.append("{}")
+            return
+        keys = sorted(tree) if sort else list(tree)
+        out.append("{")
+        for n, k in enumerate(keys):
+            if n:
+                out.append(",")
+            if indent is not None:
+                out.append("\n" + indent * (depth + 1))
+            out.append(_quote(k))
+            out.append(": " if indent is not None else ":")
+            _encode(tree[k], out, indent, depth + 1, True)
+        if indent is not None:
+            out.append("\n" + indent * depth)
+        out.append("}")
+    else:
+        if not tree:
+            out.append("[]")
+            return
+        out.append("[")
+        for n, v in enumerate(tree):
+            if n:
+                out.append(",")
+            if indent is not None:
+                out.append("\n" + indent * (depth + 1))
+            _encode(v, out, indent, depth + 1, True)
+        if indent is not None:
+            out.append("\n" + indent * depth)
+        out.append("]")
+
+
+def marshal(value: Any, indent: str | None = None) -> str:
+    """json.Marshal (or json.MarshalIndent(v, "", indent)); raises JSONError."""
+    sort = not hasattr(value, "go_json")
+    tree = to_jsonable(value)
+    out: list[str] = []
+    _encode(tree, out, indent, 0, sort)
+    return "".join(out)
+
+
+def to_json(value: Any) -> str:
+    """Helm's `toJson`: the JSON text, or "" when Marshal fails."""
+    try:
+        return marshal(value)
+    except JSONError:
+        return ""
+
+
+def to_pretty_json(value: Any) -> str:
+    """Sprig's `toPrettyJson` (MarshalIndent with two spaces), "" on error."""
+    try:
+        return marshal(value, "  ")
+    except JSONError:
+        return ""
+
+
+def _reject_constant(name: str) -> Any:
+    raise JSONError(f"invalid character '{name[0]}' looking for beginning of value")
+
+
+def _parse_float(text: str) -> float:
+    f = float(text)
+    if math.isinf(f):
+        raise JSONError(f"json: cannot unmarshal number {text} into Go value of type float64")
+    return f
+
+
+def unmarshal(text: str | bytes) -> Any:
+    """json.Unmarshal into interface{}: numbers float64, objects dict, arrays list."""
+    if isinstance(text, bytes):
+        text = text.decode("utf-8", "replace")
+    if not text.strip():
+        raise JSONError("unexpected end of JSON input")
+    try:
+        return json.loads(
+            text, parse_int=_parse_float, parse_float=_parse_float, parse_constant=_reject_constant
+        )
+    except json.JSONDecodeError as exc:
+        if exc.pos >= len(text.rstrip()):
+            raise JSONError("unexpected end of JSON input") from exc
+        raise JSONError(f"invalid character {_go_char(text[exc.pos])} {_context(exc)}") from exc
+
+
+def _go_char(ch: str) -> str:
+    if ch == "'":
+        return "'\\''"
+    if ch == '"':
+        return "'\"'"
+    return repr(ch) if ch.isprintable() else f"'\\x{ord(ch):02x}'"
+
+
+def _context(exc: json.JSONDecodeError) -> str:
+    msg = exc.msg
+    if msg.startswith("Expecting value"):
+        return "looking for beginning of value"
+    if msg.startswith("Expecting property name"):
+        return "looking for beginning of object key string"
+    if msg.startswith("Expecting ':'"):
+        return "after object key"
+    if msg.startswith("Expecting ',' delimiter") and exc.doc.lstrip()[:1] == "[":
+        return "after array element"
+    if msg.startswith("Expecting ',' delimiter"):
+        return "after object key:value pair"
+    if msg.startswith("Extra data"):
+        return "after top-level value"
+    return "in string literal"
+
+
+def from_json(text: str) -> dict[str, Any]:
+    """Helm's `fromJson`: a map, or {"Error": message} when the text is not a JSON object."""
+    try:
+        value = unmarshal(text)
+    except JSONError as exc:
+        return {"Error": str(exc)}
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        kind = "array" if isinstance(value, list) else _json_kind(value)
+        target = "map[string]interface {}"
+        return {"Error": f"json: cannot unmarshal {kind} into Go value of type {target}"}
+    return value
+
+
+def from_json_array(text: str) -> list[Any]:
+    """Helm's `fromJsonArray`: a list, or [message] on error."""
+    try:
+        value = unmarshal(text)
+    except JSONError as exc:
+        return [str(exc)]
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        kind = "object" if isinstance(value, dict) else _json_kind(value)
+        return [f"json: cannot unmarshal {kind} into Go value of type []interface {{}}"]
+    return value
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, float):
+        return "number"
+    return "string"

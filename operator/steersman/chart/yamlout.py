@@ -1,0 +1,151 @@
+"""Helm's `toYaml`: sigs.k8s.io/yaml.Marshal, byte for byte.
+
+Marshal is `json.Marshal`, then go-yaml v2 reading that JSON back (YAML 1.1 typing of numbers),
+then go-yaml v2's encoder and libyaml-derived emitter. This module reproduces each step:
+`jsonout.to_jsonable` for the first, `_retype_numbers` for the second, and `_Emitter`, a
+re-implementation of the emitter's block-style state machine (indentation, scalar analysis,
+style choice, 80-column folding), for the last.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from steersman.chart.jsonout import JSONError, go_json_float, to_jsonable
+from steersman.chart.yamlemit import Emitter
+
+
+class YAMLMarshalError(ValueError):
+    """The value cannot be marshalled (json.Marshal or go-yaml would fail)."""
+
+
+def marshal(value: Any) -> str:
+    """sigs.k8s.io/yaml.Marshal(value) as text (ends with a newline)."""
+    try:
+        tree = to_jsonable(value)
+    except JSONError as exc:
+        raise YAMLMarshalError(f"error marshaling into JSON: {exc}") from exc
+    tree = _retype_numbers(tree)
+    emitter = Emitter(sorted_keys)
+    emitter.document(tree)
+    return "".join(emitter.out)
+
+
+def to_yaml(value: Any) -> str:
+    """Helm's `toYaml`: Marshal with one trailing newline trimmed, or "" on error."""
+    try:
+        text = marshal(value)
+    except YAMLMarshalError:
+        return ""
+    return text[:-1] if text.endswith("\n") else text
+
+
+def must_to_yaml(value: Any) -> str:
+    """Helm v4's `mustToYaml`: like toYaml but the error propagates."""
+    text = marshal(value)
+    return text[:-1] if text.endswith("\n") else text
+
+
+# --- step 2: what go-yaml v2 decodes from the JSON text ------------------------------------
+
+
+def _is_reader_allowed(ch: str) -> bool:
+    # go-yaml's reader rejects these raw characters ("control characters are not allowed");
+    # encoding/json leaves them unescaped, so they make Marshal fail.
+    o = ord(ch)
+    return not (0x7F <= o <= 0x9F and o != 0x85) and o not in (0xFFFE, 0xFFFF)
+
+
+def _check_text(s: str) -> None:
+    if not s.isascii() or "\x7f" in s:
+        for ch in s:
+            if not _is_reader_allowed(ch):
+                raise YAMLMarshalError("yaml: control characters are not allowed")
+
+
+def _number(f: float) -> int | float:
+    text = go_json_float(f)
+    if "." in text or "e" in text:
+        return float(text)
+    n = int(text)
+    if -(1 << 63) <= n < (1 << 64):
+        return n
+    return float(text)
+
+
+def _retype_numbers(tree: Any) -> Any:
+    """Integral float64 values become ints (as JSON text read back by go-yaml)."""
+    if isinstance(tree, dict):
+        out: dict[str, Any] = {}
+        for k, v in tree.items():
+            _check_text(k)
+            out[k] = _retype_numbers(v)
+        return out
+    if isinstance(tree, list):
+        return [_retype_numbers(v) for v in tree]
+    if isinstance(tree, str):
+        _check_text(tree)
+        return tree
+    if isinstance(tree, float):
+        return _number(tree)
+    return tree
+
+
+# --- go-yaml v2's key order (sorter.go keyList.Less) --------------------------------------
+
+
+def _wrap64(n: int) -> int:
+    n &= (1 << 64) - 1
+    return n - (1 << 64) if n >= 1 << 63 else n
+
+
+def _key_less(a: str, b: str) -> bool:
+    """Letters compare by code point after non-letters; digit runs compare by value."""
+    for i in range(min(len(a), len(b))):
+        ca, cb = a[i], b[i]
+        if ca == cb:
+            continue
+        al, bl = ca.isalpha(), cb.isalpha()
+        if al and bl:
+            return ca < cb
+        if al or bl:
+            return bl
+        an = bn = 0
+        if ca == "0" or cb == "0":
+            j = i - 1
+            while j >= 0 and a[j].isdecimal():
+                if a[j] != "0":
+                    an = bn = 1
+                    break
+                j -= 1
+        ai = i
+        while ai < len(a) and a[ai].isdecimal():
+            an = _wrap64(an * 10 + ord(a[ai]) - 48)
+            ai += 1
+        bi = i
+        while bi < len(b) and b[bi].isdecimal():
+            bn = _wrap64(bn * 10 + ord(b[bi]) - 48)
+            bi += 1
+        if an != bn:
+            return an < bn
+        if ai != bi:
+            return ai < bi
+        return ca < cb
+    return len(a) < len(b)
+
+
+def _key_cmp(a: str, b: str) -> int:
+    if _key_less(a, b):
+        return -1
+    if _key_less(b, a):
+        return 1
+    return 0
+
+
+sort_key = functools.cmp_to_key(_key_cmp)
+
+
+def sorted_keys(keys: Any) -> list[str]:
+    """Map keys in the order go-yaml v2 writes them."""
+    return sorted(keys, key=sort_key)
