@@ -16,7 +16,7 @@ import asyncpg
 import pytest
 from kubernetes_asyncio import client, config
 
-from hack.testenv import TestBench
+from hack.testenv import OciRegistry, TestBench
 from steersman.kube import KubeClient
 
 
@@ -111,3 +111,14 @@ def helm_env(bench: TestBench, tmp_path_factory: pytest.TempPathFactory) -> dict
         HELM_DATA_HOME=str(home / "data"),
     )
     return env
+
+
+@pytest.fixture(scope="session")
+def oci_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """An anonymous OCI registry (Debian's docker-registry) on loopback; returns host:port."""
+    registry = OciRegistry(tmp_path_factory.mktemp("oci-registry"))
+    registry.start()
+    try:
+        yield registry.address
+    finally:
+        registry.stop()

@@ -8,7 +8,9 @@ loopback with free ports and temp dirs, so two runs on one machine never collide
 from hack.testenv.parts import (
     Binaries,
     ControlPlane,
+    OciRegistry,
     Postgres,
+    RegistryTokenAuth,
     TestBench,
     TestEnvError,
     find_binaries,
@@ -17,7 +19,9 @@ from hack.testenv.parts import (
 __all__ = [
     "Binaries",
     "ControlPlane",
+    "OciRegistry",
     "Postgres",
+    "RegistryTokenAuth",
     "TestBench",
     "TestEnvError",
     "find_binaries",

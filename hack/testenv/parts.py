@@ -388,3 +388,84 @@ class TestBench:
             f"workdir:        {self.root}",
         ]
         return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class RegistryTokenAuth:
+    """Token auth settings for OciRegistry: who issues tokens, and the cert that signs them."""
+
+    realm: str
+    service: str
+    issuer: str
+    root_cert_bundle: Path
+
+
+@dataclass
+class OciRegistry:
+    """Debian's docker-registry (distribution 2.8) on loopback with a config we write.
+
+    Anonymous by default; `htpasswd` (bcrypt file) or `token` turns on auth. Several instances
+    may share one `storage` dir, e.g. an open one to push into and a protected one to pull from.
+    """
+
+    workdir: Path
+    storage: Path | None = None
+    htpasswd: Path | None = None
+    token: RegistryTokenAuth | None = None
+    port: int = 0
+    _proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    def start(self, timeout: float = 30) -> None:
+        binary = shutil.which("docker-registry")
+        if binary is None:
+            raise TestEnvError("docker-registry not found; run `make provision` (part: registry)")
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        self.storage = self.storage or self.workdir / "storage"
+        self.storage.mkdir(parents=True, exist_ok=True)
+        self.port = self.port or free_port()
+        auth = ""
+        if self.htpasswd is not None:
+            auth = f"auth:\n  htpasswd:\n    realm: steersman-test\n    path: {self.htpasswd}\n"
+        elif self.token is not None:
+            t = self.token
+            auth = (
+                f"auth:\n  token:\n    realm: {t.realm}\n    service: {t.service}\n"
+                f"    issuer: {t.issuer}\n    rootcertbundle: {t.root_cert_bundle}\n"
+            )
+        config = self.workdir / "config.yml"
+        config.write_text(
+            "version: 0.1\n"
+            "log:\n  level: warn\n  accesslog:\n    disabled: true\n"
+            f"storage:\n  filesystem:\n    rootdirectory: {self.storage}\n"
+            "  delete:\n    enabled: true\n"
+            f"http:\n  addr: 127.0.0.1:{self.port}\n  secret: {secrets.token_hex(16)}\n"
+            "health:\n  storagedriver:\n    enabled: false\n" + auth
+        )
+        log = self.workdir / "registry.log"
+        self._proc = _spawn([binary, "serve", str(config)], log)
+        # /v2/ answers 200 when open and 401 when auth is on: either means it is serving.
+        _wait(
+            lambda: _http_status(f"http://{self.address}/v2/") in (200, 401),
+            "docker-registry",
+            timeout,
+            self._proc,
+            log,
+        )
+
+    def stop(self) -> None:
+        _stop(self._proc)
+        self._proc = None
+
+
+def _http_status(url: str) -> int:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as resp:
+            return int(resp.status)
+    except urllib.error.HTTPError as exc:
+        return int(exc.code)
+    except (urllib.error.URLError, OSError):
+        return 0
