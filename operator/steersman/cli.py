@@ -17,6 +17,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("version", help="print the version and exit")
     sub.add_parser("run", help="run the operator (not implemented yet)")
+    sub.add_parser("crd", help="print the HelmRelease CustomResourceDefinition (YAML)")
     return parser
 
 
@@ -25,6 +26,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "version":
         print(f"steersman {__version__}")
+        return 0
+    if args.command == "crd":
+        from steersman.api.crd import render_crd_yaml
+
+        sys.stdout.write(render_crd_yaml())
         return 0
     if args.command == "run":
         print("steersman run: not implemented yet", file=sys.stderr)

@@ -1,1 +1,71 @@
-"""HelmRelease API models and CRD generation."""
+"""HelmRelease API (`helm.steersman.dev/v1alpha1`): pydantic models and CRD generation.
+
+Modules: `spec` (desired state), `status` (observed state), `conditions` (kstatus conditions and
+helpers), `annotations` (one-off requests: reconcile, force, reset), `digest` (values digests),
+`duration` (Go duration strings), `resource` (the whole object), `crd` (CRD rendering) and
+`schema` (pydantic JSON schema -> structural schema).
+"""
+
+from steersman.api import annotations
+from steersman.api.conditions import (
+    Condition,
+    ConditionStatus,
+    ConditionType,
+    Reason,
+    get_condition,
+    is_ready,
+    is_true,
+    remove_condition,
+    set_condition,
+)
+from steersman.api.digest import digest, values_digest
+from steersman.api.duration import parse_duration
+from steersman.api.names import API_VERSION, GROUP, KIND, PLURAL, VERSION
+from steersman.api.resource import HelmRelease
+from steersman.api.spec import (
+    ChartSpec,
+    CRDPolicy,
+    DeletionPropagation,
+    DriftDetectionMode,
+    HelmReleaseSpec,
+    RemediationStrategy,
+    StorageDriver,
+    ValuesReference,
+    ValuesSourceKind,
+)
+from steersman.api.status import HelmReleaseStatus, ReleaseAction, Snapshot, StorageStatus
+
+__all__ = [
+    "API_VERSION",
+    "GROUP",
+    "KIND",
+    "PLURAL",
+    "VERSION",
+    "CRDPolicy",
+    "ChartSpec",
+    "Condition",
+    "ConditionStatus",
+    "ConditionType",
+    "DeletionPropagation",
+    "DriftDetectionMode",
+    "HelmRelease",
+    "HelmReleaseSpec",
+    "HelmReleaseStatus",
+    "Reason",
+    "ReleaseAction",
+    "RemediationStrategy",
+    "Snapshot",
+    "StorageDriver",
+    "StorageStatus",
+    "ValuesReference",
+    "ValuesSourceKind",
+    "annotations",
+    "digest",
+    "get_condition",
+    "is_ready",
+    "is_true",
+    "parse_duration",
+    "remove_condition",
+    "set_condition",
+    "values_digest",
+]

@@ -1,0 +1,40 @@
+"""Annotations a user sets on a HelmRelease to ask the operator for something, once.
+
+Each takes an opaque token as its value (a timestamp is customary, e.g.
+`kubectl annotate hr/app helm.steersman.dev/reset="$(date +%s)" --overwrite`). The operator acts
+when the token differs from the one recorded in the matching `status.lastHandled*At` field, then
+records it, so each new token is handled exactly once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Final
+
+from steersman.api.names import GROUP
+
+RECONCILE: Final = f"{GROUP}/reconcile"
+"""Reconcile now instead of waiting for `spec.interval` (like Flux's reconcile.fluxcd.io/
+requestedAt). Handled token: `status.lastHandledReconcileAt`."""
+
+FORCE: Final = f"{GROUP}/force"
+"""Run a one-off install or upgrade even if the release is in sync or retries are exhausted
+(the way out of `Stalled`). Handled token: `status.lastHandledForceAt`."""
+
+RESET: Final = f"{GROUP}/reset"
+"""Reset the failure counters, so remediation retries start again from zero after the cause
+was fixed outside the spec. Handled token: `status.lastHandledResetAt`."""
+
+DRIFT_DETECTION: Final = f"{GROUP}/driftDetection"
+"""Set to `disabled` as a label or annotation on an object rendered by a chart to exclude that
+object from drift detection."""
+
+
+def unhandled_token(
+    annotations: Mapping[str, str] | None, annotation: str, handled: str | None
+) -> str | None:
+    """The token of `annotation` if it is set and not yet handled, else None."""
+    token = (annotations or {}).get(annotation)
+    if not token or token == handled:
+        return None
+    return token

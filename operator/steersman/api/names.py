@@ -1,0 +1,16 @@
+"""Names of the HelmRelease API: group, version, kind and the CRD's names block."""
+
+from __future__ import annotations
+
+from typing import Final
+
+GROUP: Final = "helm.steersman.dev"
+VERSION: Final = "v1alpha1"
+API_VERSION: Final = f"{GROUP}/{VERSION}"
+KIND: Final = "HelmRelease"
+LIST_KIND: Final = "HelmReleaseList"
+PLURAL: Final = "helmreleases"
+SINGULAR: Final = "helmrelease"
+SHORT_NAMES: Final = ("hr",)
+CATEGORIES: Final = ("all",)
+CRD_NAME: Final = f"{PLURAL}.{GROUP}"

@@ -1,0 +1,286 @@
+"""`HelmRelease.spec`: what to install (chart + values), where, and how Helm actions behave.
+
+Field names and defaults follow Flux's `helm.toolkit.fluxcd.io/v2` where the feature exists
+there, except that the chart is referenced directly (`chart.repository`) instead of through a
+separate source object.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from enum import StrEnum
+from typing import Annotated, Any
+
+from pydantic import Field
+
+from steersman.api.base import ApiModel, NamespaceName, ObjectName, Pattern
+from steersman.api.duration import PositiveDuration
+
+# https:// for a classic chart repository (index.yaml), oci:// for a registry.
+REPOSITORY_PATTERN = r"^(https|oci)://[^\s/]+(/[^\s]*)?$"
+# Helm's own limit on release names (they end up in Secret names and labels).
+RELEASE_NAME_MAX = 53
+# A `--set`-style path: dotted keys, with `[n]` list indexes.
+TARGET_PATH_PATTERN = r"^([a-zA-Z0-9_\-.\\/]|\[[0-9]{1,5}\])+$"
+VALUES_KEY_PATTERN = r"^[\-._a-zA-Z0-9]+$"
+
+RepositoryURL = Annotated[
+    str,
+    Field(min_length=1, max_length=2048),
+    Pattern(REPOSITORY_PATTERN, "an https:// chart repository or an oci:// registry URL"),
+]
+
+
+class StorageDriver(StrEnum):
+    """Where Helm release records are kept (Helm's HELM_DRIVER)."""
+
+    SECRET = "secret"
+    CONFIGMAP = "configmap"
+    MEMORY = "memory"
+    SQL = "sql"
+
+
+class CRDPolicy(StrEnum):
+    """What to do with the chart's crds/ directory."""
+
+    SKIP = "Skip"
+    CREATE = "Create"
+    CREATE_REPLACE = "CreateReplace"
+
+
+class RemediationStrategy(StrEnum):
+    """How a failed upgrade is remediated."""
+
+    ROLLBACK = "rollback"
+    UNINSTALL = "uninstall"
+
+
+class DeletionPropagation(StrEnum):
+    """Deletion propagation policy for objects removed on uninstall."""
+
+    BACKGROUND = "background"
+    FOREGROUND = "foreground"
+    ORPHAN = "orphan"
+
+
+class DriftDetectionMode(StrEnum):
+    """disabled: no check; warn: report drift only; enabled: report and correct it."""
+
+    DISABLED = "disabled"
+    WARN = "warn"
+    ENABLED = "enabled"
+
+
+class ValuesSourceKind(StrEnum):
+    CONFIGMAP = "ConfigMap"
+    SECRET = "Secret"
+
+
+class LocalObjectReference(ApiModel):
+    """A Secret in the HelmRelease's namespace."""
+
+    name: ObjectName
+
+
+class ChartSpec(ApiModel):
+    """The chart to install, pulled straight from its repository."""
+
+    repository: RepositoryURL = Field(
+        description="Chart repository: https://host/path (index.yaml) or oci://registry/path."
+    )
+    name: str = Field(min_length=1, max_length=2048, description="Chart name in the repository.")
+    version: str = Field(
+        default="*",
+        min_length=1,
+        description="Semver range; the highest matching stable version is used. '*' = latest.",
+    )
+    secret_ref: LocalObjectReference | None = Field(
+        default=None,
+        description="Secret with repository credentials: username/password, or ca.crt, "
+        "tls.crt and tls.key.",
+    )
+
+
+class CrossNamespaceReference(ApiModel):
+    """Another HelmRelease, by default in the same namespace."""
+
+    name: ObjectName
+    namespace: NamespaceName | None = None
+
+
+class ValuesReference(ApiModel):
+    """Values read from a ConfigMap or Secret in the HelmRelease's namespace."""
+
+    kind: ValuesSourceKind
+    name: ObjectName
+    values_key: Annotated[
+        str,
+        Field(min_length=1, max_length=253),
+        Pattern(VALUES_KEY_PATTERN, "a ConfigMap or Secret data key"),
+    ] = Field(default="values.yaml", description="Data key holding the values.")
+    target_path: (
+        Annotated[
+            str,
+            Field(min_length=1, max_length=250),
+            Pattern(TARGET_PATH_PATTERN, "a --set style path such as a.b[0].c"),
+        ]
+        | None
+    ) = Field(
+        default=None,
+        description="Set the whole key's content at this --set style path instead of merging "
+        "it as a YAML document at the root.",
+    )
+    optional: bool = Field(default=False, description="Ignore a missing object or key.")
+
+
+class InstallRemediation(ApiModel):
+    retries: int = Field(
+        default=0,
+        ge=-1,
+        description="Failed installs to retry (each after an uninstall); -1 = without limit.",
+    )
+
+
+class UpgradeRemediation(ApiModel):
+    retries: int = Field(default=0, ge=-1, description="Failed upgrades to retry; -1 = no limit.")
+    strategy: RemediationStrategy = Field(
+        default=RemediationStrategy.ROLLBACK, description="Remediation after a failed upgrade."
+    )
+
+
+class InstallSpec(ApiModel):
+    create_namespace: bool = Field(
+        default=False, description="Create targetNamespace if it is missing."
+    )
+    crds: CRDPolicy = CRDPolicy.CREATE
+    disable_wait: bool = Field(default=False, description="Don't wait for resources to be ready.")
+    disable_hooks: bool = False
+    remediation: InstallRemediation = Field(
+        default_factory=InstallRemediation, json_schema_extra={"default": {}}
+    )
+
+
+class UpgradeSpec(ApiModel):
+    crds: CRDPolicy = Field(
+        default=CRDPolicy.CREATE,
+        description="Create adds new CRDs but never updates existing ones; CreateReplace does.",
+    )
+    cleanup_on_fail: bool = Field(
+        default=False, description="Delete resources created by a failed upgrade."
+    )
+    disable_wait: bool = False
+    disable_hooks: bool = False
+    remediation: UpgradeRemediation = Field(
+        default_factory=UpgradeRemediation, json_schema_extra={"default": {}}
+    )
+
+
+class RollbackSpec(ApiModel):
+    disable_wait: bool = False
+    disable_hooks: bool = False
+    cleanup_on_fail: bool = False
+    force: bool = Field(default=False, description="Replace resources that cannot be patched.")
+
+
+class UninstallSpec(ApiModel):
+    keep_history: bool = Field(default=False, description="Keep the release records.")
+    disable_hooks: bool = False
+    deletion_propagation: DeletionPropagation = DeletionPropagation.BACKGROUND
+
+
+class ReleaseTestSpec(ApiModel):
+    enable: bool = Field(default=False, description="Run `helm test` after install/upgrade.")
+    ignore_failures: bool = Field(
+        default=False, description="A failed test does not mark the release failed."
+    )
+
+
+class DriftTarget(ApiModel):
+    """Objects an ignore rule applies to; omitted fields match anything."""
+
+    group: str | None = None
+    version: str | None = None
+    kind: str | None = None
+    name: str | None = None
+    namespace: str | None = None
+
+
+class DriftIgnoreRule(ApiModel):
+    paths: list[Annotated[str, Field(min_length=1)]] = Field(
+        min_length=1, description="RFC 6901 JSON pointers, e.g. /spec/replicas."
+    )
+    target: DriftTarget | None = None
+
+
+class DriftDetectionSpec(ApiModel):
+    mode: DriftDetectionMode = DriftDetectionMode.DISABLED
+    ignore: list[DriftIgnoreRule] = Field(default_factory=list)
+
+
+class StorageSpec(ApiModel):
+    driver: StorageDriver = Field(
+        description="Per-release storage driver; the operator must allow it."
+    )
+
+
+def _block(factory: type[ApiModel]) -> Any:
+    """An optional block that the apiserver fills with its defaults when omitted."""
+    return Field(default_factory=factory, json_schema_extra={"default": {}})
+
+
+class HelmReleaseSpec(ApiModel):
+    """Desired state of a HelmRelease."""
+
+    chart: ChartSpec
+    interval: PositiveDuration = Field(
+        default="10m", description="How often the release is reconciled (and drift checked)."
+    )
+    timeout: PositiveDuration = Field(
+        default="5m", description="Timeout of each Helm action (hooks and waits)."
+    )
+    suspend: bool = Field(default=False, description="Stop reconciling; delete won't uninstall.")
+    release_name: (
+        Annotated[
+            str,
+            Field(min_length=1, max_length=RELEASE_NAME_MAX),
+            Pattern(r"^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$", "a valid Helm release name"),
+        ]
+        | None
+    ) = Field(default=None, description="Defaults to [<targetNamespace>-]<name>.")
+    target_namespace: NamespaceName | None = Field(
+        default=None, description="Namespace to install into; defaults to the object's."
+    )
+    storage_namespace: NamespaceName | None = Field(
+        default=None, description="Namespace of the release records; defaults to the object's."
+    )
+    storage: StorageSpec | None = None
+    max_history: int = Field(
+        default=5, ge=0, description="Release revisions kept; 0 = without limit."
+    )
+    service_account_name: ObjectName | None = Field(
+        default=None, description="ServiceAccount (in this namespace) that Helm acts as."
+    )
+    depends_on: list[CrossNamespaceReference] = Field(
+        default_factory=list, description="HelmReleases that must be Ready first."
+    )
+    values: dict[str, Any] | None = Field(default=None, description="Inline Helm values.")
+    values_from: list[ValuesReference] = Field(
+        default_factory=list, description="Values from ConfigMaps/Secrets, merged in order."
+    )
+    install: InstallSpec = _block(InstallSpec)
+    upgrade: UpgradeSpec = _block(UpgradeSpec)
+    rollback: RollbackSpec = _block(RollbackSpec)
+    uninstall: UninstallSpec = _block(UninstallSpec)
+    test: ReleaseTestSpec = _block(ReleaseTestSpec)
+    drift_detection: DriftDetectionSpec = _block(DriftDetectionSpec)
+
+    def effective_release_name(self, object_name: str) -> str:
+        """`releaseName`, else `[<targetNamespace>-]<object name>`, shortened like Flux does when
+        longer than Helm's 53 characters: 40 characters, '-', 12 hex digits of its SHA-256."""
+        if self.release_name:
+            return self.release_name
+        name = f"{self.target_namespace}-{object_name}" if self.target_namespace else object_name
+        if len(name) <= RELEASE_NAME_MAX:
+            return name
+        digest = hashlib.sha256(name.encode()).hexdigest()[:12]
+        return f"{name[:40]}-{digest}"
