@@ -116,15 +116,17 @@ class SqlPools:
             raise
         entry = _Entry(pool, time.monotonic())
         self._pools[namespace] = entry
-        await self._evict(over=self.max_pools)
+        await self._evict(keep=namespace)
         if self._reaper is None or self._reaper.done():
             self._reaper = asyncio.create_task(self._reap(), name="steersman-sql-pool-reaper")
         return entry
 
-    async def _evict(self, over: int) -> None:
-        """Close least recently used idle pools while more than `over` are open."""
-        while len(self._pools) > over:
-            victim = next((ns for ns, e in self._pools.items() if e.in_use == 0), None)
+    async def _evict(self, keep: str) -> None:
+        """Close least recently used idle pools (never `keep`) while over the cap."""
+        while len(self._pools) > self.max_pools:
+            victim = next(
+                (ns for ns, e in self._pools.items() if e.in_use == 0 and ns != keep), None
+            )
             if victim is None:
                 log.debug("SQL storage: %d pools busy, over the cap for now", len(self._pools))
                 return
