@@ -1,0 +1,223 @@
+"""Sprig defaults, flow, reflection and encoding functions (defaults.go, reflect.go, strings.go).
+
+Helm replaces `toJson` and `fromJson` with its own versions after taking this map; the Sprig
+originals are still provided here so the base map is complete.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+from typing import Any
+
+from steersman.chart.gotemplate.fmt import type_name
+from steersman.chart.gotemplate.types import GoFunc, TemplateFuncError
+
+from ._text import from_utf8, utf8
+from ._values import deep_equal, empty, is_nil, kind_of
+from .gojson import JSONError, marshal
+
+
+def default(d: Any, *given: Any) -> Any:
+    if not given or empty(given[0]):
+        return d
+    return given[0]
+
+
+def coalesce(*v: Any) -> Any:
+    for x in v:
+        if not empty(x):
+            return x
+    return None
+
+
+# --- JSON ------------------------------------------------------------------------------------
+
+
+def _marshal_or_raise(v: Any, html: bool, indent: str | None) -> str:
+    try:
+        return marshal(v, escape_html=html, indent=indent)
+    except JSONError as e:
+        raise TemplateFuncError(str(e)) from None
+
+
+def _quiet(v: Any, html: bool, indent: str | None) -> str:
+    try:
+        return marshal(v, escape_html=html, indent=indent)
+    except JSONError:
+        return ""
+
+
+def to_raw_json(v: Any) -> str:
+    # Encoder.Encode with SetEscapeHTML(false), trailing newline trimmed; panics on error.
+    return _marshal_or_raise(v, False, None)
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"invalid character '{name[0]}' looking for beginning of value")
+
+
+def json_decode(text: str) -> Any:
+    """`json.Unmarshal` into interface{}: objects are maps, every number is float64.
+
+    Error messages follow Go's for the common cases (end of input, bad leading character).
+    """
+    if text.strip(" \t\r\n") == "":
+        raise TemplateFuncError("unexpected end of JSON input")
+    try:
+        return json.loads(
+            text, parse_int=float, parse_constant=_reject_constant, object_pairs_hook=dict
+        )
+    except json.JSONDecodeError as e:
+        if e.pos >= len(text.rstrip(" \t\r\n")):
+            raise TemplateFuncError("unexpected end of JSON input") from None
+        ch = text[e.pos]
+        where = "looking for beginning of value"
+        if e.msg.startswith("Extra data"):
+            where = "after top-level value"
+        elif e.msg.startswith("Expecting ',' delimiter"):
+            where = "after array element" if "]" not in e.msg else where
+        raise TemplateFuncError(f"invalid character {_go_char(ch)} {where}") from None
+    except ValueError as e:
+        raise TemplateFuncError(str(e)) from None
+
+
+def _go_char(c: str) -> str:
+    if c == "'":
+        return "'\\''"
+    if c == '"':
+        return "'\"'"
+    if c < " ":
+        return f"'\\x{ord(c):02x}'"
+    return f"'{c}'"
+
+
+def from_json(text: str) -> Any:
+    try:
+        return json_decode(text)
+    except TemplateFuncError:
+        return None
+
+
+# --- base64 / base32 ---------------------------------------------------------------------------
+
+_B64 = {
+    c: i for i, c in enumerate(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/")
+}
+
+
+def _corrupt(at: int) -> TemplateFuncError:
+    return TemplateFuncError(f"illegal base64 data at input byte {at}")
+
+
+def b64_decode(s: str) -> bytes:
+    """`base64.StdEncoding.DecodeString`: padded, CR/LF ignored, Go's error offsets."""
+    src = utf8(s)
+    n = len(src)
+    si = 0
+    out = bytearray()
+    while True:
+        quantum = [0, 0, 0, 0]
+        j = 0
+        size = 4
+        while j < 4:
+            if si == n:
+                if j == 0:
+                    return bytes(out)
+                raise _corrupt(si - j)
+            c = src[si]
+            si += 1
+            if c in (0x0A, 0x0D):
+                continue
+            if c == 0x3D:  # '='
+                if j < 2:
+                    raise _corrupt(si - 1)
+                if j == 2:
+                    while si < n and src[si] in (0x0A, 0x0D):
+                        si += 1
+                    if si == n:
+                        raise _corrupt(n)
+                    if src[si] != 0x3D:
+                        raise _corrupt(si - 1)
+                    si += 1
+                while si < n and src[si] in (0x0A, 0x0D):
+                    si += 1
+                if si < n:
+                    raise _corrupt(si)
+                size = j
+                break
+            v = _B64.get(c)
+            if v is None:
+                raise _corrupt(si - 1)
+            quantum[j] = v
+            j += 1
+        val = quantum[0] << 18 | quantum[1] << 12 | quantum[2] << 6 | quantum[3]
+        out += val.to_bytes(3, "big")[: size - 1]
+        if size < 4:
+            return bytes(out)
+
+
+def b64dec(s: str) -> str:
+    try:
+        return from_utf8(b64_decode(s))
+    except TemplateFuncError as e:
+        return str(e)
+
+
+def b32dec(s: str) -> str:
+    cleaned = s.replace("\r", "").replace("\n", "")
+    try:
+        return from_utf8(base64.b32decode(cleaned))
+    except (binascii.Error, ValueError):
+        bad = next(
+            (i for i, c in enumerate(s) if c not in "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567=\r\n"), None
+        )
+        at = bad if bad is not None else len(utf8(s)) - (len(cleaned) % 8 or 0)
+        return f"illegal base32 data at input byte {at}"
+
+
+def defaults_funcs() -> dict[str, GoFunc]:
+    a1 = ("interface {}",)
+    return {
+        "default": GoFunc(default, a1, "interface {}", "interface {}"),
+        "empty": GoFunc(empty, a1, result="bool"),
+        "coalesce": GoFunc(coalesce, (), "interface {}", "interface {}"),
+        "all": GoFunc(lambda *v: all(not empty(x) for x in v), (), "interface {}", "bool"),
+        "any": GoFunc(lambda *v: any(not empty(x) for x in v), (), "interface {}", "bool"),
+        "ternary": GoFunc(
+            lambda vt, vf, v: vt if v else vf, ("interface {}", "interface {}", "bool")
+        ),
+        "fail": GoFunc(_fail, ("string",), result="string", can_error=True),
+        "fromJson": GoFunc(from_json, ("string",)),
+        "mustFromJson": GoFunc(json_decode, ("string",), can_error=True),
+        "toJson": GoFunc(lambda v: _quiet(v, True, None), a1, result="string"),
+        "mustToJson": GoFunc(
+            lambda v: _marshal_or_raise(v, True, None), a1, result="string", can_error=True
+        ),
+        "toPrettyJson": GoFunc(lambda v: _quiet(v, True, "  "), a1, result="string"),
+        "mustToPrettyJson": GoFunc(
+            lambda v: _marshal_or_raise(v, True, "  "), a1, result="string", can_error=True
+        ),
+        "toRawJson": GoFunc(to_raw_json, a1, result="string"),
+        "mustToRawJson": GoFunc(to_raw_json, a1, result="string", can_error=True),
+        "typeOf": GoFunc(type_name, a1, result="string"),
+        "typeIs": GoFunc(lambda t, v: t == type_name(v), ("string", "interface {}"), "bool"),
+        "typeIsLike": GoFunc(
+            lambda t, v: type_name(v) in (t, "*" + t), ("string", "interface {}"), "bool"
+        ),
+        "kindOf": GoFunc(kind_of, a1, result="string"),
+        "kindIs": GoFunc(lambda k, v: k == kind_of(v), ("string", "interface {}"), "bool"),
+        "deepEqual": GoFunc(deep_equal, ("interface {}", "interface {}"), result="bool"),
+        "b64enc": GoFunc(lambda s: base64.b64encode(utf8(s)).decode(), ("string",), "string"),
+        "b64dec": GoFunc(b64dec, ("string",), result="string"),
+        "b32enc": GoFunc(lambda s: base64.b32encode(utf8(s)).decode(), ("string",), "string"),
+        "b32dec": GoFunc(b32dec, ("string",), result="string"),
+    }
+
+
+def _fail(msg: str) -> str:
+    raise TemplateFuncError(msg)
+
+
+__all__ = ["defaults_funcs", "is_nil"]

@@ -1,0 +1,198 @@
+"""Sprig dict functions (dict.go) with dario.cat/mergo v1.0.1 merge rules and copystructure.
+
+`set`, `unset`, `merge` and `mergeOverwrite` mutate their first argument in place, and merged
+sub-maps are shared (aliased) with the source, exactly as in Go, because charts rely on it.
+`keys`/`values` iterate a Go map, whose order is random; we use sorted key order so renders are
+stable (charts pipe `keys` through `sortAlpha` anyway).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from steersman.chart.gotemplate.fmt import type_name
+from steersman.chart.gotemplate.types import (
+    GoFunc,
+    GoStringSlice,
+    TemplateFuncError,
+)
+
+from ._text import strval
+from ._values import empty, is_nil
+
+
+def _map(d: Any) -> dict[str, Any]:
+    return {} if d is None else d
+
+
+def dict_(*v: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for i in range(0, len(v), 2):
+        out[strval(v[i])] = v[i + 1] if i + 1 < len(v) else ""
+    return out
+
+
+def get(d: Any, key: str) -> Any:
+    return _map(d).get(key, "")
+
+
+def set_(d: Any, key: str, value: Any) -> Any:
+    if d is None:
+        raise TemplateFuncError("assignment to entry in nil map")
+    d[key] = value
+    return d
+
+
+def unset(d: Any, key: str) -> Any:
+    if d is not None:
+        d.pop(key, None)
+    return d if d is not None else {}
+
+
+def pluck(key: str, *dicts: Any) -> list[Any]:
+    return [d[key] for d in dicts if d is not None and key in d]
+
+
+def _sorted_keys(d: dict[str, Any]) -> list[str]:
+    return sorted(d, key=lambda k: k.encode("utf-8", "surrogatepass"))
+
+
+def keys(*dicts: Any) -> GoStringSlice:
+    out = GoStringSlice()
+    for d in dicts:
+        if d is not None:
+            out.extend(_sorted_keys(d))
+    return out
+
+
+def values(d: Any) -> list[Any]:
+    d = _map(d)
+    return [d[k] for k in _sorted_keys(d)]
+
+
+def pick(d: Any, *names: str) -> dict[str, Any]:
+    d = _map(d)
+    return {k: d[k] for k in names if k in d}
+
+
+def omit(d: Any, *names: str) -> dict[str, Any]:
+    drop = set(names)
+    return {k: v for k, v in _map(d).items() if k not in drop}
+
+
+# --- mergo -------------------------------------------------------------------------------
+
+
+def _is_map(v: Any) -> bool:
+    return isinstance(v, dict)
+
+
+def _merge_map(dst: dict[str, Any], src: dict[str, Any], overwrite: bool) -> None:
+    """mergo's deepMerge for two map[string]interface{} values (keys walked in src order)."""
+    for key, s in src.items():
+        present = key in dst
+        d = dst.get(key)
+        if is_nil(s):
+            if overwrite:
+                dst[key] = None
+            continue
+        is_slice = isinstance(s, list | tuple | bytes)
+        if _is_map(s) and isinstance(d, dict):
+            _merge_map(d, s, overwrite)
+        elif is_slice and (overwrite or len(dst) == 0 or not present or is_nil(d)):
+            # mergo stores the slice (or keeps dst's) before the generic rule below.
+            dst[key] = s
+        if present and not empty(d):
+            if isinstance(s, list | tuple | bytes):
+                continue
+            if _is_map(s) and _is_map(d):
+                continue
+        if overwrite or not present or empty(d):
+            dst[key] = s
+
+
+def _merge_all(dst: Any, srcs: tuple[Any, ...], overwrite: bool) -> dict[str, Any]:
+    out = _map(dst)
+    for src in srcs:
+        if src is not None:
+            _merge_map(out, src, overwrite)
+    return out
+
+
+def merge(dst: Any, *srcs: Any) -> Any:
+    return _merge_all(dst, srcs, overwrite=False)
+
+
+def merge_overwrite(dst: Any, *srcs: Any) -> Any:
+    return _merge_all(dst, srcs, overwrite=True)
+
+
+# --- copystructure and dig -------------------------------------------------------------------
+
+
+def deep_copy(v: Any) -> Any:
+    """copystructure.Copy: new maps and slices of the same Go types, scalars shared."""
+    if isinstance(v, dict):
+        out = type(v)()
+        for k, x in v.items():
+            out[k] = deep_copy(x)
+        return out
+    if isinstance(v, list):
+        return type(v)(deep_copy(x) for x in v)
+    if isinstance(v, tuple):
+        return [deep_copy(x) for x in v]
+    return v
+
+
+def _assert_map(v: Any) -> dict[str, Any]:
+    # A Go type assertion to exactly map[string]interface{}: named maps and nil fail.
+    if type(v) is dict:
+        return v
+    raise TemplateFuncError(
+        f"interface conversion: interface {{}} is {type_name(v)}, not map[string]interface {{}}"
+    )
+
+
+def dig(*ps: Any) -> Any:
+    if len(ps) < 3:
+        raise TemplateFuncError("dig needs at least three arguments")
+    d = _assert_map(ps[-1])
+    default = ps[-2]
+    path: list[str] = []
+    for p in ps[:-2]:
+        if not isinstance(p, str):
+            raise TemplateFuncError(
+                f"interface conversion: interface {{}} is {type_name(p)}, not string"
+            )
+        path.append(p)
+    for i, k in enumerate(path):
+        if k not in d:
+            return default
+        step = d[k]
+        if i == len(path) - 1:
+            return step
+        d = _assert_map(step)
+    return default
+
+
+def dict_funcs() -> dict[str, GoFunc]:
+    m = "map[string]interface {}"
+    return {
+        "dict": GoFunc(dict_, (), "interface {}", m),
+        "get": GoFunc(get, (m, "string"), result="interface {}"),
+        "set": GoFunc(set_, (m, "string", "interface {}"), result=m),
+        "unset": GoFunc(unset, (m, "string"), result=m),
+        "hasKey": GoFunc(lambda d, k: d is not None and k in d, (m, "string"), result="bool"),
+        "pluck": GoFunc(pluck, ("string",), m, "[]interface {}"),
+        "keys": GoFunc(keys, (), m, "[]string"),
+        "pick": GoFunc(pick, (m,), "string", m),
+        "omit": GoFunc(omit, (m,), "string", m),
+        "merge": GoFunc(merge, (m,), m, "interface {}"),
+        "mergeOverwrite": GoFunc(merge_overwrite, (m,), m, "interface {}"),
+        "mustMerge": GoFunc(merge, (m,), m, "interface {}", can_error=True),
+        "mustMergeOverwrite": GoFunc(merge_overwrite, (m,), m, "interface {}", can_error=True),
+        "values": GoFunc(values, (m,), result="[]interface {}"),
+        "deepCopy": GoFunc(deep_copy, ("interface {}",), result="interface {}"),
+        "mustDeepCopy": GoFunc(deep_copy, ("interface {}",), result="interface {}", can_error=True),
+        "dig": GoFunc(dig, (), "interface {}", "interface {}", can_error=True),
+    }
