@@ -1,0 +1,357 @@
+"""Loading a chart from a directory, a .tgz file or archive bytes, as Helm v4's loader does.
+
+Directory: `.helmignore` rules (plus the default `templates/.?*`), names walked in sorted order,
+symlinks followed, a UTF-8 BOM stripped. Archive: the first path component dropped, unsafe
+paths refused, 100 MiB / 5 MiB size limits. Then `load_files` sorts files into Chart.yaml
+metadata, Chart.lock, values.yaml, values.schema.json, templates/, charts/ (subcharts, packed or
+not, loaded recursively) and everything else, and validates the metadata. Failures raise
+`ChartError` with Helm's message, which names the file (`cannot load values.yaml: ...`).
+"""
+
+from __future__ import annotations
+
+import gzip
+import io
+import os
+import posixpath
+import re
+import stat
+import tarfile
+import zlib
+from datetime import UTC, datetime
+from pathlib import Path
+
+from steersman.chart.goyaml import YAMLError, unmarshal_map
+from steersman.chart.goyaml_struct import unmarshal_struct
+from steersman.chart.ignore import HELM_IGNORE, Rules
+from steersman.chart.model import (
+    API_VERSION_V1,
+    API_VERSION_V2,
+    LOCK_SPEC,
+    METADATA_SPEC,
+    Chart,
+    ChartError,
+    ChartFile,
+    Lock,
+    Metadata,
+    apply_metadata_fields,
+    dependency_from_fields,
+    validate_metadata,
+)
+
+MAX_DECOMPRESSED_CHART_SIZE = 100 * 1024 * 1024
+MAX_DECOMPRESSED_FILE_SIZE = 5 * 1024 * 1024
+_BOM = b"\xef\xbb\xbf"
+_DRIVE_PATH = re.compile(r"[a-zA-Z]:/")
+
+
+def load(path: str | os.PathLike[str]) -> Chart:
+    """Helm's loader.Load: a chart directory or a packaged chart file."""
+    p = Path(path)
+    try:
+        is_dir = p.is_dir()
+        p.stat()
+    except OSError as exc:
+        raise ChartError(f"stat {path}: {exc.strerror or exc}") from None
+    return load_dir(p) if is_dir else load_file(p)
+
+
+def _check_api_version(data: bytes, where: str) -> None:
+    """v4 sniffs apiVersion first: v1, v2 or absent load as chart v2; anything else is refused."""
+    try:
+        base = unmarshal_struct(data, METADATA_SPEC)
+    except YAMLError as exc:
+        raise ChartError(f"cannot load Chart.yaml: {exc}") from None
+    api = base.get("apiVersion", "")
+    if api == "v3":
+        raise ChartError(f"{where}: chart apiVersion v3 is not supported by Steersman")
+    if api not in (API_VERSION_V1, API_VERSION_V2, ""):
+        raise ChartError("unsupported chart version")
+
+
+def load_dir(path: str | os.PathLike[str]) -> Chart:
+    """Helm's LoadDir for a chart directory."""
+    top = Path(os.path.abspath(path))
+    chart_yaml = top / "Chart.yaml"
+    try:
+        data = chart_yaml.read_bytes()
+    except OSError as exc:
+        raise ChartError(
+            f"unable to detect chart at {chart_yaml}: open {chart_yaml}: "
+            f"{(exc.strerror or str(exc)).lower()}"
+        ) from None
+    _check_api_version(data, str(chart_yaml))
+
+    rules = Rules()
+    ignore_file = top / HELM_IGNORE
+    if ignore_file.exists():
+        try:
+            rules = Rules.parse(ignore_file.read_bytes())
+        except ValueError as exc:
+            raise ChartError(f"{ignore_file}: {exc}") from None
+    rules.add_defaults()
+    files: list[ChartFile] = []
+    _walk(top, "", rules, files)
+    return load_files(files)
+
+
+def _walk(directory: Path, prefix: str, rules: Rules, out: list[ChartFile]) -> None:
+    try:
+        names = sorted(os.listdir(directory))
+    except OSError as exc:
+        raise ChartError(f"error reading {prefix or directory}: {exc.strerror}") from None
+    for name in names:
+        full = directory / name
+        rel = prefix + name
+        try:
+            st = full.stat()  # follows symlinks, as Helm's sympath walk does
+        except OSError as exc:
+            raise ChartError(f"error evaluating symlink {full}: {exc.strerror}") from None
+        if stat.S_ISDIR(st.st_mode):
+            if not rules.ignore(rel, True):
+                _walk(full, rel + "/", rules, out)
+            continue
+        if rules.ignore(rel, False):
+            continue
+        if not stat.S_ISREG(st.st_mode):
+            raise ChartError(f"cannot load irregular file {full} as it has file mode type bits set")
+        if st.st_size > MAX_DECOMPRESSED_FILE_SIZE:
+            raise ChartError(
+                f'chart file "{name}" is larger than the maximum file size '
+                f"{MAX_DECOMPRESSED_FILE_SIZE}"
+            )
+        try:
+            data = full.read_bytes()
+        except OSError as exc:
+            raise ChartError(f"error reading {rel}: {exc.strerror}") from None
+        mod_time = datetime.fromtimestamp(st.st_mtime_ns / 1e9, UTC)
+        out.append(ChartFile(rel, data.removeprefix(_BOM), mod_time))
+
+
+def load_file(path: str | os.PathLike[str]) -> Chart:
+    """Helm's LoadFile for a packaged chart (.tgz)."""
+    name = str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except IsADirectoryError:
+        raise ChartError("cannot load a directory") from None
+    except OSError as exc:
+        raise ChartError(f"file '{name}' cannot be read: {exc.strerror}") from None
+    if not raw.startswith(b"\x1f\x8b\x08"):
+        if name.endswith((".yml", ".yaml")):
+            raise ChartError(
+                f"file '{name}' seems to be a YAML file, but expected a gzipped archive"
+            )
+        raise ChartError(f"file '{name}' does not appear to be a gzipped archive")
+    files = load_archive_files(raw)
+    chart_yaml = next((f for f in files if f.name == "Chart.yaml"), None)
+    if chart_yaml is None:
+        raise ChartError("unable to detect chart version, no Chart.yaml found")
+    _check_api_version(chart_yaml.data, name)
+    return load_files(files)
+
+
+def load_archive(data: bytes) -> Chart:
+    """Helm's LoadArchive: a chart from .tgz bytes."""
+    return load_files(load_archive_files(data))
+
+
+def load_archive_files(data: bytes) -> list[ChartFile]:
+    """Helm's LoadArchiveFiles: the regular files of a gzipped tar, first component dropped."""
+    try:
+        tar_bytes = gzip.decompress(data)
+    except (OSError, EOFError, zlib.error) as exc:
+        raise ChartError(f"unable to load chart archive: {exc}") from None
+    files: list[ChartFile] = []
+    remaining = MAX_DECOMPRESSED_CHART_SIZE
+    with tarfile.open(fileobj=io.BytesIO(tar_bytes), mode="r:") as tar:
+        for member in tar:
+            if member.isdir() or member.type in (tarfile.XHDTYPE, tarfile.XGLTYPE):
+                continue
+            delimiter = "\\" if "\\" in member.name else "/"
+            parts = member.name.split(delimiter)
+            rel = "/".join(parts[1:])
+            if rel.startswith("/"):
+                raise ChartError("chart illegally contains absolute paths")
+            rel = posixpath.normpath(rel) if rel else "."
+            if rel == ".":
+                raise ChartError(
+                    f'chart illegally contains content outside the base directory: "{member.name}"'
+                )
+            if rel.startswith(".."):
+                raise ChartError("chart illegally references parent directory")
+            if _DRIVE_PATH.match(rel):
+                raise ChartError("chart contains illegally named files")
+            if parts[0] == "Chart.yaml":
+                raise ChartError("chart yaml not in base directory")
+            if member.size > remaining:
+                raise ChartError(
+                    "decompressed chart is larger than the maximum size "
+                    f"{MAX_DECOMPRESSED_CHART_SIZE}"
+                )
+            if member.size > MAX_DECOMPRESSED_FILE_SIZE:
+                raise ChartError(
+                    f'decompressed chart file "{member.name}" is larger than the maximum file '
+                    f"size {MAX_DECOMPRESSED_FILE_SIZE}"
+                )
+            extracted = tar.extractfile(member)
+            content = extracted.read() if extracted is not None else b""
+            remaining -= len(content)
+            mod_time = datetime.fromtimestamp(member.mtime, UTC)
+            files.append(ChartFile(rel, content.removeprefix(_BOM), mod_time))
+    if not files:
+        raise ChartError("no files in chart archive")
+    return files
+
+
+def load_values(data: bytes | str) -> dict[str, object]:
+    """Helm's LoadValues: every YAML document of the stream, merged in order."""
+    values: dict[str, object] = {}
+    for doc in split_yaml_documents(data):
+        try:
+            current = unmarshal_map(doc)
+        except YAMLError as exc:
+            raise ChartError(f"cannot unmarshal yaml document: {exc}") from None
+        values = merge_maps(values, current)
+    return values
+
+
+def merge_maps(a: dict[str, object], b: dict[str, object]) -> dict[str, object]:
+    """Helm's MergeMaps: b wins, nested maps are merged recursively (a new map is returned)."""
+    out = dict(a)
+    for k, v in b.items():
+        current = out.get(k)
+        if isinstance(v, dict) and isinstance(current, dict):
+            out[k] = merge_maps(current, v)
+        else:
+            out[k] = v
+    return out
+
+
+def split_yaml_documents(data: bytes | str) -> list[bytes]:
+    """k8s.io/apimachinery's YAMLReader: split on lines starting with `---`."""
+    if isinstance(data, str):
+        data = data.encode("utf-8")
+    docs: list[bytes] = []
+    buffer: list[bytes] = []
+    for line in data.splitlines(keepends=True):
+        if line.startswith(b"---"):
+            rest = line[3:].strip().decode("utf-8", "replace")
+            if rest and not rest.startswith("#"):
+                raise ChartError(
+                    f"error reading yaml document: invalid Yaml document separator: {rest}"
+                )
+            if buffer:
+                docs.append(b"".join(buffer))
+                buffer = []
+            continue
+        buffer.append(line)
+    if buffer:
+        docs.append(b"".join(buffer))
+    return docs
+
+
+def _decode_metadata(data: bytes, what: str, md: Metadata) -> None:
+    try:
+        fields = unmarshal_struct(data, METADATA_SPEC)
+    except YAMLError as exc:
+        raise ChartError(f"cannot load {what}: {exc}") from None
+    apply_metadata_fields(md, fields)
+
+
+def _decode_lock(data: bytes, what: str) -> Lock:
+    try:
+        fields = unmarshal_struct(data, LOCK_SPEC)
+    except YAMLError as exc:
+        raise ChartError(f"cannot load {what}: {exc}") from None
+    return Lock(
+        generated=fields.get("generated", ""),
+        digest=fields.get("digest", ""),
+        dependencies=[dependency_from_fields(d) for d in fields.get("dependencies", [])],
+    )
+
+
+def load_files(files: list[ChartFile]) -> Chart:
+    """Helm's LoadFiles: build a chart (and its subcharts) from its files."""
+    metadata: Metadata | None = None
+    chart = Chart(metadata=Metadata())
+    for f in files:
+        chart.raw.append(f)
+        if f.name == "Chart.yaml":
+            metadata = metadata or Metadata()
+            _decode_metadata(f.data, "Chart.yaml", metadata)
+            if not metadata.api_version:
+                metadata.api_version = API_VERSION_V1
+            chart.mod_time = f.mod_time
+    subcharts: dict[str, list[ChartFile]] = {}
+    for f in files:
+        name = f.name
+        if name == "Chart.yaml":
+            continue
+        if name == "Chart.lock":
+            chart.lock = _decode_lock(f.data, "Chart.lock")
+        elif name == "values.yaml":
+            try:
+                chart.values = load_values(f.data)
+            except ChartError as exc:
+                raise ChartError(f"cannot load values.yaml: {exc}") from None
+        elif name == "values.schema.json":
+            chart.schema = f.data
+            chart.schema_mod_time = f.mod_time
+        elif name == "requirements.yaml":
+            metadata = metadata or Metadata()
+            _decode_metadata(f.data, "requirements.yaml", metadata)
+            if metadata.api_version == API_VERSION_V1:
+                chart.files.append(f)
+        elif name == "requirements.lock":
+            chart.lock = _decode_lock(f.data, "requirements.lock")
+            metadata = metadata or Metadata()
+            if metadata.api_version == API_VERSION_V1:
+                chart.files.append(f)
+        elif name.startswith("templates/"):
+            chart.templates.append(f)
+        elif name.startswith("charts/"):
+            if posixpath.splitext(name)[1] == ".prov":
+                chart.files.append(f)
+                continue
+            rest = name[len("charts/") :]
+            sub = rest.split("/", 1)[0]
+            subcharts.setdefault(sub, []).append(ChartFile(rest, f.data, f.mod_time))
+        else:
+            chart.files.append(f)
+
+    if metadata is None:
+        raise ChartError("Chart.yaml file is missing")
+    chart.metadata = metadata
+    try:
+        validate_metadata(metadata)
+    except ValueError as exc:
+        raise ChartError(str(exc)) from None
+
+    # Helm walks a Go map here (random order); sorted names keep ours reproducible.
+    for sub in sorted(subcharts):
+        sub_files = subcharts[sub]
+        if sub[:1] in ("_", "."):
+            continue
+        try:
+            if posixpath.splitext(sub)[1] == ".tgz":
+                first = sub_files[0]
+                if first.name != sub:
+                    raise ChartError(
+                        f"error unpacking subchart tar in {chart.name}: expected {sub}, "
+                        f"got {first.name}"
+                    )
+                child = load_archive(first.data)
+            else:
+                inner = [
+                    ChartFile(f.name.split("/", 1)[1], f.data, f.mod_time)
+                    for f in sub_files
+                    if "/" in f.name
+                ]
+                child = load_files(inner)
+        except ChartError as exc:
+            if str(exc).startswith("error unpacking subchart tar"):
+                raise
+            raise ChartError(f"error unpacking subchart {sub} in {chart.name}: {exc}") from None
+        chart.add_dependency(child)
+    return chart

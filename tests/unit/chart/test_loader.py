@@ -1,0 +1,108 @@
+"""The chart loader against what helm v4's loader made of the same charts (recorded corpus)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from steersman.chart.loader import load
+from steersman.chart.model import Chart, ChartError, Metadata
+from tests.unit.chart.chart_cases import CASES
+from tests.unit.chart.helm_chart_oracle import CORPUS, HELM_V4, pack, run_case, write_chart
+
+RECORDED: dict[str, Any] = json.loads(CORPUS.read_text())
+
+
+def _helm_view(md: Metadata, is_root: bool) -> dict[str, Any]:
+    """Our metadata in the shape `toJson .Chart` has in a helm v4 template (Go field names)."""
+    return {
+        "APIVersion": md.api_version,
+        "Annotations": md.annotations or None,
+        "AppVersion": md.app_version,
+        "Condition": md.condition,
+        "Dependencies": [
+            {
+                "Alias": d.alias,
+                "Condition": d.condition,
+                "ImportValues": d.import_values,
+                "Name": d.name,
+                "Repository": d.repository,
+                "Tags": d.tags,
+                "Version": d.version,
+            }
+            for d in md.dependencies
+            if d is not None
+        ],
+        "Deprecated": md.deprecated,
+        "Description": md.description,
+        "Home": md.home,
+        "Icon": md.icon,
+        "IsRoot": is_root,
+        "Keywords": md.keywords,
+        "KubeVersion": md.kube_version,
+        "Maintainers": [
+            {"Email": m.email, "Name": m.name, "URL": m.url} for m in md.maintainers if m
+        ],
+        "Name": md.name,
+        "Sources": md.sources,
+        "Tags": md.tags,
+        "Type": md.type,
+        "Version": md.version,
+    }
+
+
+def _all_charts(chart: Chart) -> dict[str, Chart]:
+    out = {chart.chart_full_path() + "/templates": chart}
+    for sub in chart.dependencies:
+        out.update(_all_charts(sub))
+    return out
+
+
+def _load_case(tmp_path: Path, case: dict[str, Any]) -> Chart:
+    chart_dir = tmp_path / "chart"
+    write_chart(chart_dir, case["files"])
+    if case.get("packed"):
+        archive = tmp_path / "chart.tgz"
+        archive.write_bytes(pack("chart", case["files"]))
+        return load(archive)
+    return load(chart_dir)
+
+
+def _compare(name: str, tmp_path: Path, expected: dict[str, Any]) -> None:
+    case = CASES[name]
+    if "error" in expected:
+        with pytest.raises(ChartError) as info:
+            _load_case(tmp_path, case)
+        assert str(info.value).replace(str(tmp_path), "<tmp>") == expected["error"]
+        return
+    chart = _load_case(tmp_path, case)
+    ours = _all_charts(chart)
+    assert sorted(ours) == sorted(expected["charts"])
+    for path, seen in expected["charts"].items():
+        sub = ours[path]
+        view = seen["chart"]
+        for dep in view["Dependencies"]:
+            dep.pop("Enabled")  # set by dependency processing, not by the loader
+        assert _helm_view(sub.metadata, sub.is_root()) == view
+        assert sorted(f.name for f in sub.files) == seen["files"]
+        if not sub.dependencies and sub.is_root():
+            assert (sub.values or {}) == seen["values"]
+
+
+@pytest.mark.parametrize("name", sorted(RECORDED))
+def test_loader_matches_helm(name: str, tmp_path: Path) -> None:
+    _compare(name, tmp_path, RECORDED[name])
+
+
+def test_every_case_is_recorded() -> None:
+    assert sorted(RECORDED) == sorted(CASES)
+
+
+@pytest.mark.interop
+@pytest.mark.parametrize("name", ["basic", "subcharts", "err_bad_values", "packed_root"])
+def test_recording_matches_live_helm(name: str) -> None:
+    assert HELM_V4.exists(), f"helm v4 binary missing at {HELM_V4}"
+    assert run_case(CASES[name]) == RECORDED[name]
