@@ -1,4 +1,4 @@
-"""The Go-template + Sprig conformance corpus: every case in tests/gotemplate_cases/ through our engine.
+"""The Go-template + Sprig conformance corpus: every case in tests/gotemplate_cases/ vs our engine.
 
 Each expectation was produced by the real helm v4 binary (hack/gen_template_cases.py), so a case
 passes only when our engine writes Go's bytes or raises Go's exact error text;
