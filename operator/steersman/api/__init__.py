@@ -1,12 +1,12 @@
 """HelmRelease API (`helm.steersman.dev/v1alpha1`): pydantic models and CRD generation.
 
-Modules: `spec` (desired state), `status` (observed state), `conditions` (kstatus conditions and
-helpers), `annotations` (one-off requests: reconcile, force, reset), `digest` (values digests),
-`duration` (Go duration strings), `resource` (the whole object), `crd` (CRD rendering) and
-`schema` (pydantic JSON schema -> structural schema).
+Modules: `spec` (desired state), `status` (observed state), `conditions` (kstatus conditions
+and helpers), `annotation_names` (one-off requests: reconcile, force, reset), `digest` (values
+digests), `duration` (Go duration strings), `resource` (the whole object), `crd` (CRD rendering)
+and `schema` (pydantic JSON schema -> structural schema).
 """
 
-from steersman.api import annotations
+from steersman.api import annotation_names
 from steersman.api.conditions import (
     Condition,
     ConditionStatus,
@@ -59,7 +59,7 @@ __all__ = [
     "StorageStatus",
     "ValuesReference",
     "ValuesSourceKind",
-    "annotations",
+    "annotation_names",
     "digest",
     "get_condition",
     "is_ready",

@@ -6,7 +6,7 @@ from typing import Final
 
 GROUP: Final = "helm.steersman.dev"
 VERSION: Final = "v1alpha1"
-API_VERSION: Final = f"{GROUP}/{VERSION}"
+API_VERSION: Final = "helm.steersman.dev/v1alpha1"  # spelled out: a Literal type in resource.py
 KIND: Final = "HelmRelease"
 LIST_KIND: Final = "HelmReleaseList"
 PLURAL: Final = "helmreleases"

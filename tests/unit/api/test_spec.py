@@ -1,0 +1,162 @@
+"""HelmReleaseSpec: defaults, camelCase names and validation errors a user can act on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from pydantic import ValidationError
+
+from steersman.api import (
+    CRDPolicy,
+    DeletionPropagation,
+    DriftDetectionMode,
+    HelmReleaseSpec,
+    RemediationStrategy,
+    StorageDriver,
+    ValuesSourceKind,
+)
+
+CHART = {"repository": "https://charts.example.com/stable", "name": "podinfo"}
+
+
+def spec(**fields: Any) -> HelmReleaseSpec:
+    return HelmReleaseSpec.model_validate({"chart": CHART, **fields})
+
+
+def error_of(**fields: Any) -> str:
+    with pytest.raises(ValidationError) as caught:
+        spec(**fields)
+    return str(caught.value)
+
+
+def test_defaults() -> None:
+    s = spec()
+    assert s.chart.version == "*"
+    assert s.chart.secret_ref is None
+    assert (s.interval, s.timeout, s.suspend, s.max_history) == ("10m", "5m", False, 5)
+    assert s.release_name is None and s.target_namespace is None
+    assert s.storage_namespace is None and s.storage is None
+    assert s.values is None and s.values_from == [] and s.depends_on == []
+    assert s.install.crds is CRDPolicy.CREATE and s.install.remediation.retries == 0
+    assert not (s.install.create_namespace or s.install.disable_wait or s.install.disable_hooks)
+    assert s.upgrade.crds is CRDPolicy.CREATE
+    assert s.upgrade.remediation.strategy is RemediationStrategy.ROLLBACK
+    assert not (s.rollback.force or s.rollback.cleanup_on_fail)
+    assert s.uninstall.deletion_propagation is DeletionPropagation.BACKGROUND
+    assert not s.uninstall.keep_history
+    assert not (s.test.enable or s.test.ignore_failures)
+    assert s.drift_detection.mode is DriftDetectionMode.DISABLED
+
+
+def test_camel_case_in_and_out() -> None:
+    s = HelmReleaseSpec.model_validate(
+        {
+            "chart": {**CHART, "secretRef": {"name": "auth"}},
+            "maxHistory": 0,
+            "valuesFrom": [{"kind": "Secret", "name": "v", "targetPath": "a.b[1]"}],
+            "upgrade": {"cleanupOnFail": True},
+            "driftDetection": {"mode": "warn"},
+        }
+    )
+    assert s.chart.secret_ref is not None and s.chart.secret_ref.name == "auth"
+    assert s.values_from[0].kind is ValuesSourceKind.SECRET
+    assert s.values_from[0].values_key == "values.yaml"
+    assert s.values_from[0].target_path == "a.b[1]"
+    out = s.to_k8s()
+    assert out["maxHistory"] == 0
+    assert out["upgrade"]["cleanupOnFail"] is True
+    assert out["valuesFrom"][0] == {
+        "kind": "Secret",
+        "name": "v",
+        "valuesKey": "values.yaml",
+        "targetPath": "a.b[1]",
+        "optional": False,
+    }
+    assert "values" not in out and "releaseName" not in out  # unset fields are omitted
+    # Python names work too, for code that builds specs.
+    assert HelmReleaseSpec(chart=s.chart, max_history=3).max_history == 3
+
+
+@pytest.mark.parametrize(
+    "url", ["https://charts.example.com", "https://h:8443/a/b", "oci://ghcr.io/org/charts"]
+)
+def test_accepted_repositories(url: str) -> None:
+    assert spec(chart={**CHART, "repository": url}).chart.repository == url
+
+
+@pytest.mark.parametrize(
+    "url", ["http://charts.example.com", "charts.example.com", "oci://", "https://a b", "s3://b"]
+)
+def test_rejected_repositories_say_what_is_expected(url: str) -> None:
+    message = error_of(chart={**CHART, "repository": url})
+    assert "chart.repository" in message
+    assert "must be an https:// chart repository or an oci:// registry URL" in message
+
+
+@pytest.mark.parametrize("interval", ["5 minutes", "10", "m", "-5m", "1d", ""])
+def test_bad_interval_is_rejected_with_an_example(interval: str) -> None:
+    message = error_of(interval=interval)
+    assert "interval" in message
+    assert "a Go duration such as 30s, 5m or 1h30m" in message
+
+
+def test_zero_interval_is_rejected() -> None:
+    assert "must be longer than zero" in error_of(interval="0s")
+
+
+def test_bad_enum_lists_the_allowed_values() -> None:
+    message = error_of(storage={"driver": "etcd"})
+    assert "storage.driver" in message
+    assert "'secret', 'configmap', 'memory' or 'sql'" in message
+    assert "'rollback' or 'uninstall'" in error_of(upgrade={"remediation": {"strategy": "x"}})
+    assert "'Skip', 'Create' or 'CreateReplace'" in error_of(install={"crds": "Always"})
+    assert "'background', 'foreground' or 'orphan'" in error_of(
+        uninstall={"deletionPropagation": "now"}
+    )
+    assert "'disabled', 'warn' or 'enabled'" in error_of(driftDetection={"mode": "on"})
+
+
+def test_typo_in_a_field_name_is_an_error_not_ignored() -> None:
+    assert "maxHistroy" in error_of(maxHistroy=3)
+
+
+@pytest.mark.parametrize(
+    ("fields", "where"),
+    [
+        ({"maxHistory": -1}, "maxHistory"),
+        ({"install": {"remediation": {"retries": -2}}}, "retries"),
+        ({"releaseName": "x" * 54}, "releaseName"),
+        ({"releaseName": "Bad_Name"}, "releaseName"),
+        ({"targetNamespace": "UPPER"}, "targetNamespace"),
+        ({"dependsOn": [{"name": ""}]}, "dependsOn"),
+        ({"valuesFrom": [{"kind": "Pod", "name": "x"}]}, "valuesFrom"),
+        ({"valuesFrom": [{"kind": "Secret", "name": "x", "targetPath": "a b"}]}, "targetPath"),
+        ({"driftDetection": {"ignore": [{"paths": []}]}}, "paths"),
+        ({"chart": {"repository": CHART["repository"]}}, "chart.name"),
+    ],
+)
+def test_other_constraints(fields: dict[str, Any], where: str) -> None:
+    assert where in error_of(**fields)
+
+
+def test_storage_driver_values() -> None:
+    assert [d.value for d in StorageDriver] == ["secret", "configmap", "memory", "sql"]
+
+
+def test_models_are_immutable() -> None:
+    s = spec()
+    with pytest.raises(ValidationError):
+        s.suspend = True
+
+
+def test_effective_release_name() -> None:
+    assert spec().effective_release_name("app") == "app"
+    assert spec(targetNamespace="prod").effective_release_name("app") == "prod-app"
+    assert spec(releaseName="mine", targetNamespace="prod").effective_release_name("a") == "mine"
+    long = "n" * 30 + "-" + "x" * 30  # 61 characters
+    short = spec().effective_release_name(long)
+    assert len(short) == 53
+    assert short.startswith(long[:40] + "-")
+    assert short == spec().effective_release_name(long)  # stable
+    assert short != spec().effective_release_name(long + "y")
