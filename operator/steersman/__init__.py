@@ -1,4 +1,5 @@
-"""Steersman: a Kubernetes operator that reconciles HelmRelease resources with its own Helm engine."""
+"""Steersman: a Kubernetes operator that reconciles HelmRelease resources with its own Helm
+engine."""
 
 from steersman._version import __version__
 
