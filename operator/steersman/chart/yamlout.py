@@ -57,11 +57,50 @@ def _is_reader_allowed(ch: str) -> bool:
     return not (0x7F <= o <= 0x9F and o != 0x85) and o not in (0xFFFE, 0xFFFF)
 
 
-def _check_text(s: str) -> None:
-    if not s.isascii() or "\x7f" in s:
-        for ch in s:
-            if not _is_reader_allowed(ch):
-                raise YAMLMarshalError("yaml: control characters are not allowed")
+def _read_back(s: str) -> str:
+    """The string go-yaml reads from the JSON text of s."""
+    if s.isascii() and "\x7f" not in s:
+        return s
+    for ch in s:
+        if not _is_reader_allowed(ch):
+            raise YAMLMarshalError("yaml: control characters are not allowed")
+    return _fold_nel(s) if "\x85" in s else s
+
+
+def _fold_nel(s: str) -> str:
+    """Line folding of a double-quoted YAML scalar, for the one raw line break JSON leaves in.
+
+    encoding/json escapes every line break but NEL (U+0085); go-yaml's scanner folds it like a
+    newline: one break becomes a space, n breaks n-1 newlines, spaces around them vanish.
+    """
+    out: list[str] = []
+    i, n = 0, len(s)
+    while i < n:
+        j = i
+        while j < n and s[j] not in " \x85":
+            j += 1
+        out.append(s[i:j])
+        i = j
+        if i >= n:
+            break
+        spaces: list[str] = []
+        breaks: list[str] = []
+        leading_break = False
+        while i < n and s[i] in " \x85":
+            if s[i] == " ":
+                if not leading_break:
+                    spaces.append(" ")
+            elif not leading_break:
+                spaces = []
+                leading_break = True
+            else:
+                breaks.append("\n")
+            i += 1
+        if leading_break:
+            out.append("".join(breaks) if breaks else " ")
+        else:
+            out.append("".join(spaces))
+    return "".join(out)
 
 
 def _number(f: float) -> int | float:
@@ -79,14 +118,15 @@ def _retype_numbers(tree: Any) -> Any:
     if isinstance(tree, dict):
         out: dict[str, Any] = {}
         for k, v in tree.items():
-            _check_text(k)
-            out[k] = _retype_numbers(v)
+            if "\x85" in k:
+                # A JSON key spanning two lines is not a valid simple key for go-yaml.
+                raise YAMLMarshalError("yaml: could not find expected ':'")
+            out[_read_back(k)] = _retype_numbers(v)
         return out
     if isinstance(tree, list):
         return [_retype_numbers(v) for v in tree]
     if isinstance(tree, str):
-        _check_text(tree)
-        return tree
+        return _read_back(tree)
     if isinstance(tree, float):
         return _number(tree)
     return tree
