@@ -11,7 +11,7 @@ import hashlib
 from enum import StrEnum
 from typing import Annotated, Any
 
-from pydantic import Field
+from pydantic import Field, model_validator
 
 from steersman.api.base import ApiModel, NamespaceName, ObjectName, Pattern
 from steersman.api.duration import PositiveDuration
@@ -99,6 +99,17 @@ class ChartSpec(ApiModel):
         description="Secret with repository credentials: username/password, or ca.crt, "
         "tls.crt and tls.key.",
     )
+    insecure: bool = Field(
+        default=False,
+        description="oci:// only: speak plain HTTP to the registry (like helm --plain-http).",
+    )
+
+    @model_validator(mode="after")
+    def _insecure_only_for_oci(self) -> ChartSpec:
+        # A CRD on Kubernetes 1.20 cannot express this rule (no CEL); the controller checks it.
+        if self.insecure and not self.repository.startswith("oci://"):
+            raise ValueError("insecure (plain HTTP) is only supported for oci:// repositories")
+        return self
 
 
 class CrossNamespaceReference(ApiModel):
@@ -205,8 +216,13 @@ class DriftTarget(ApiModel):
     namespace: str | None = None
 
 
+JSONPointer = Annotated[
+    str, Pattern(r"^(/([^/~]|~[01])*)+$", "an RFC 6901 JSON pointer such as /spec/replicas")
+]
+
+
 class DriftIgnoreRule(ApiModel):
-    paths: list[Annotated[str, Field(min_length=1)]] = Field(
+    paths: list[JSONPointer] = Field(
         min_length=1, description="RFC 6901 JSON pointers, e.g. /spec/replicas."
     )
     target: DriftTarget | None = None

@@ -33,7 +33,7 @@ def error_of(**fields: Any) -> str:
 def test_defaults() -> None:
     s = spec()
     assert s.chart.version == "*"
-    assert s.chart.secret_ref is None
+    assert s.chart.secret_ref is None and s.chart.insecure is False
     assert (s.interval, s.timeout, s.suspend, s.max_history) == ("10m", "5m", False, 5)
     assert s.release_name is None and s.target_namespace is None
     assert s.storage_namespace is None and s.storage is None
@@ -133,11 +133,27 @@ def test_typo_in_a_field_name_is_an_error_not_ignored() -> None:
         ({"valuesFrom": [{"kind": "Pod", "name": "x"}]}, "valuesFrom"),
         ({"valuesFrom": [{"kind": "Secret", "name": "x", "targetPath": "a b"}]}, "targetPath"),
         ({"driftDetection": {"ignore": [{"paths": []}]}}, "paths"),
+        ({"driftDetection": {"ignore": [{"paths": ["spec/replicas"]}]}}, "JSON pointer"),
         ({"chart": {"repository": CHART["repository"]}}, "chart.name"),
     ],
 )
 def test_other_constraints(fields: dict[str, Any], where: str) -> None:
     assert where in error_of(**fields)
+
+
+def test_plain_http_only_for_oci_registries() -> None:
+    local = {"repository": "oci://127.0.0.1:5000/charts", "name": "app", "insecure": True}
+    assert spec(chart=local).chart.insecure
+    message = error_of(chart={**CHART, "insecure": True})
+    assert "insecure (plain HTTP) is only supported for oci:// repositories" in message
+
+
+def test_drift_ignore_rules() -> None:
+    rule = {"paths": ["/spec/replicas", "/metadata/annotations/a~1b"], "target": {"kind": "X"}}
+    s = spec(driftDetection={"mode": "enabled", "ignore": [rule]})
+    assert s.drift_detection.ignore[0].paths[1] == "/metadata/annotations/a~1b"
+    assert s.drift_detection.ignore[0].target is not None
+    assert s.drift_detection.ignore[0].target.kind == "X"
 
 
 def test_storage_driver_values() -> None:
