@@ -11,7 +11,7 @@ import binascii
 import json
 from typing import Any
 
-from steersman.chart.gotemplate.fmt import type_name
+from steersman.chart.gotemplate.fmt import go_quote, type_name
 from steersman.chart.gotemplate.types import GoFunc, TemplateFuncError
 
 from ._text import from_utf8, utf8
@@ -61,36 +61,74 @@ def _reject_constant(name: str) -> Any:
 def json_decode(text: str) -> Any:
     """`json.Unmarshal` into interface{}: objects are maps, every number is float64.
 
-    Error messages follow Go's for the common cases (end of input, bad leading character).
+    Error messages follow Go's scanner for the common syntax errors.
     """
-    if text.strip(" \t\r\n") == "":
-        raise TemplateFuncError("unexpected end of JSON input")
     try:
         return json.loads(
             text, parse_int=float, parse_constant=_reject_constant, object_pairs_hook=dict
         )
     except json.JSONDecodeError as e:
-        if e.pos >= len(text.rstrip(" \t\r\n")):
-            raise TemplateFuncError("unexpected end of JSON input") from None
-        ch = text[e.pos]
-        where = "looking for beginning of value"
-        if e.msg.startswith("Extra data"):
-            where = "after top-level value"
-        elif e.msg.startswith("Expecting ',' delimiter"):
-            where = "after array element" if "]" not in e.msg else where
-        raise TemplateFuncError(f"invalid character {_go_char(ch)} {where}") from None
+        raise TemplateFuncError(_go_json_error(text, e)) from None
     except ValueError as e:
         raise TemplateFuncError(str(e)) from None
 
 
+_CONTEXTS = {
+    "Expecting value": "looking for beginning of value",
+    "Expecting property name enclosed in double quotes": "looking for beginning of object key string",
+    "Expecting ':' delimiter": "after object key",
+    "Extra data": "after top-level value",
+    "Invalid control character at": "in string literal",
+    "Invalid \\escape": "in string escape code",
+}
+
+
+def _go_json_error(text: str, e: json.JSONDecodeError) -> str:
+    if e.pos >= len(text) or e.msg.startswith("Unterminated string"):
+        return "unexpected end of JSON input"
+    where = _CONTEXTS.get(e.msg.split(":")[0] if e.msg.startswith("Invalid \\") else e.msg)
+    if e.msg.startswith("Invalid control character"):
+        where = "in string literal"
+    if e.msg == "Expecting ',' delimiter":
+        where = (
+            "after array element"
+            if _innermost(text[: e.pos]) == "["
+            else ("after object key:value pair")
+        )
+    if where is None:
+        where = "looking for beginning of value"
+    pos = e.pos + 1 if where == "in string escape code" else e.pos
+    return f"invalid character {_go_char(text[pos])} {where}"
+
+
+def _innermost(prefix: str) -> str:
+    """The innermost unclosed bracket of a JSON prefix (strings skipped)."""
+    stack: list[str] = []
+    in_str = esc = False
+    for c in prefix:
+        if in_str:
+            if esc:
+                esc = False
+            elif c == "\\":
+                esc = True
+            elif c == '"':
+                in_str = False
+        elif c == '"':
+            in_str = True
+        elif c in "[{":
+            stack.append(c)
+        elif c in "]}" and stack:
+            stack.pop()
+    return stack[-1] if stack else ""
+
+
 def _go_char(c: str) -> str:
+    """encoding/json's quoteChar."""
     if c == "'":
         return "'\\''"
     if c == '"':
         return "'\"'"
-    if c < " ":
-        return f"'\\x{ord(c):02x}'"
-    return f"'{c}'"
+    return "'" + go_quote(c)[1:-1] + "'"
 
 
 def from_json(text: str) -> Any:

@@ -132,6 +132,8 @@ def merge_overwrite(dst: Any, *srcs: Any) -> Any:
 
 def deep_copy(v: Any) -> Any:
     """copystructure.Copy: new maps and slices of the same Go types, scalars shared."""
+    if is_nil(v):
+        raise TemplateFuncError("reflect: call of reflect.Value.Type on zero Value")
     if isinstance(v, dict):
         out = type(v)()
         for k, x in v.items():

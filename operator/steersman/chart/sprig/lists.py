@@ -95,7 +95,7 @@ def slice_(lst: Any, *indices: Any) -> Any:
     start = to_int(indices[0]) if indices else 0
     end = to_int(indices[1]) if len(indices) >= 2 else n
     if start < 0 or end < start or end > n:
-        raise TemplateFuncError("reflect.Value.Slice: slice index out of range")
+        raise TemplateFuncError("reflect.Value.Slice: slice index out of bounds")
     part = lst[start:end]
     if isinstance(lst, bytes):
         return part

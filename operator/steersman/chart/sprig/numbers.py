@@ -121,7 +121,7 @@ def _decimal(f: float) -> Fraction:
 def _div16(a: Fraction, b: Fraction) -> Fraction:
     """`Decimal.Div`: DivRound to 16 places, halves away from zero."""
     if b == 0:
-        raise TemplateFuncError("decimal division by zero")
+        raise TemplateFuncError("decimal division by 0")
     scaled = a / b * 10**16
     n = math.floor(abs(scaled) + Fraction(1, 2))
     return Fraction(n if scaled >= 0 else -n, 10**16)
@@ -133,7 +133,10 @@ def _decimal_op(
     acc = _decimal(to_float64(a))
     for b in rest:
         acc = op(acc, _decimal(to_float64(b)))
-    return float(acc)
+    try:
+        return float(acc)
+    except OverflowError:  # Decimal.Float64 saturates to an infinity
+        return math.inf if acc > 0 else -math.inf
 
 
 def _dadd(x: Fraction, y: Fraction) -> Fraction:

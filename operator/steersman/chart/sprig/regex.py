@@ -37,7 +37,6 @@ _ERROR_CODES = [
     ("invalid named capture group: ", "invalid named capture"),
     ("invalid perl operator: ", "invalid or unsupported Perl syntax"),
     ("invalid UTF-8: ", "invalid UTF-8"),
-    ("trailing \\: ", "trailing backslash at end of expression"),
 ]
 
 
@@ -177,6 +176,22 @@ def _group_number(name: bytes) -> int | None:
 def _go_error(expr: str, e: Exception) -> str:
     msg = e.args[0] if e.args else str(e)
     text = msg.decode("utf-8", "replace") if isinstance(msg, bytes) else str(msg)
+    if text == "trailing \\":
+        return "error parsing regexp: trailing backslash at end of expression: ``"
+    named = next(
+        (
+            p
+            for p in ("invalid named capture group: ", "invalid perl operator: (?<")
+            if text.startswith(p)
+        ),
+        None,
+    )
+    if named is not None:
+        # Go reads `(?<` as a named group and quotes the rest of the pattern when no name closes.
+        arg = text.split(": ", 1)[1]
+        at = expr.find(arg)
+        capture = arg if ">" in arg or at < 0 else expr[at:]
+        return f"error parsing regexp: invalid named capture: `{capture}`"
     for prefix, code in _ERROR_CODES:
         if text.startswith(prefix):
             return f"error parsing regexp: {code}: `{text[len(prefix) :]}`"
