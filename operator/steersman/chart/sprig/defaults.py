@@ -75,7 +75,9 @@ def json_decode(text: str) -> Any:
 
 _CONTEXTS = {
     "Expecting value": "looking for beginning of value",
-    "Expecting property name enclosed in double quotes": "looking for beginning of object key string",
+    "Expecting property name enclosed in double quotes": (
+        "looking for beginning of object key string"
+    ),
     "Expecting ':' delimiter": "after object key",
     "Extra data": "after top-level value",
     "Invalid control character at": "in string literal",
