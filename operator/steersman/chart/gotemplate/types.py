@@ -60,6 +60,10 @@ class GoNamedMap(dict[str, Any]):
 
     go_type: ClassVar[str] = "map[string]interface {}"
 
+    def go_method(self, name: str) -> GoFunc | None:
+        """A method of the named type (e.g. chartutil.Values.Table), bound to this value."""
+        return None
+
 
 class GoStruct:
     """Base for Go structs (and pointers to them) exposed to templates.
