@@ -134,7 +134,11 @@ async def test_full_spec_round_trips_unchanged(
             "maxHistory": 0,
             "serviceAccountName": "deployer",
             "dependsOn": [{"name": "db"}, {"name": "cache", "namespace": "shared"}],
-            "values": {"replicas": 3, "nested": {"list": [1, "two", None, {"x": True}]}},
+            "values": {
+                "replicas": 3,
+                "nested": {"list": [1, "two", None, {"x": True}]},
+                "drop": None,
+            },
             "valuesFrom": [
                 {"kind": "ConfigMap", "name": "base"},
                 {"kind": "Secret", "name": "creds", "valuesKey": "pw", "targetPath": "a.b[0]"},
@@ -152,9 +156,11 @@ async def test_full_spec_round_trips_unchanged(
     )
     live = await kube.apply(helmrelease("full", spec.to_k8s()), namespace=namespace)
     # Values are kept as given, including nulls inside them (preserve-unknown-fields).
+    # (a null value is how Helm users delete a chart default, so it must survive).
     assert live["spec"]["values"] == {
         "replicas": 3,
         "nested": {"list": [1, "two", None, {"x": True}]},
+        "drop": None,
     }
     assert HelmRelease.from_k8s(live).spec == spec
 

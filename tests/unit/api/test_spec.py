@@ -141,6 +141,12 @@ def test_other_constraints(fields: dict[str, Any], where: str) -> None:
     assert where in error_of(**fields)
 
 
+def test_nulls_in_values_are_kept() -> None:
+    # A null value is how a Helm user deletes a key from the chart's defaults.
+    values = {"a": None, "b": {"c": None}, "l": [None, 1]}
+    assert spec(values=values).to_k8s()["values"] == values
+
+
 def test_plain_http_only_for_oci_registries() -> None:
     local = {"repository": "oci://127.0.0.1:5000/charts", "name": "app", "insecure": True}
     assert spec(chart=local).chart.insecure
