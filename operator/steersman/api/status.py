@@ -12,7 +12,7 @@ from enum import StrEnum
 from pydantic import ConfigDict, Field
 
 from steersman.api.base import ApiModel
-from steersman.api.conditions import Condition, ConditionType, is_ready
+from steersman.api.conditions import Condition, ConditionType, get_condition, is_ready
 from steersman.api.spec import StorageDriver
 
 
@@ -104,4 +104,4 @@ class HelmReleaseStatus(StatusModel):
         return is_ready(self.conditions, generation)
 
     def condition(self, type: ConditionType | str) -> Condition | None:
-        return next((c for c in self.conditions if c.type == type), None)
+        return get_condition(self.conditions, type)
