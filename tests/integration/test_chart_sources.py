@@ -1,0 +1,356 @@
+"""HTTP(S) Helm repositories served from loopback, with charts and index.yaml made by helm v4;
+every resolution is checked against what `helm pull` picks and downloads from the same server."""
+
+from __future__ import annotations
+
+import asyncio
+import io
+import shutil
+import tarfile
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+import yaml
+
+from hack.testenv import parts
+from steersman.chart.sources import (
+    AuthFailed,
+    ChartCache,
+    ChartNotFound,
+    ChartRef,
+    DigestMismatch,
+    InvalidReference,
+    RepoAuth,
+    SourceUnavailable,
+    fetch_chart,
+)
+from tests.chart_sources_support import (
+    RepoServer,
+    TlsMaterial,
+    helm,
+    helm_env,
+    helm_package,
+    make_tls_material,
+    write_tiny_chart,
+)
+
+pytestmark = [pytest.mark.integration, pytest.mark.interop]
+
+VERSIONS = ["0.9.0", "1.0.0", "1.0.1", "1.1.0", "1.1.1+build.7", "1.2.0-rc.1", "2.0.0-alpha.1"]
+USER, PASSWORD = "chartuser", "s3cret-Pa55"
+
+
+@pytest.fixture(scope="module")
+def helm4() -> Path:
+    path = parts.CACHE / "helm-v4"
+    if not path.exists():
+        raise parts.TestEnvError(f"helm v4 not found at {path}; run `make provision`")
+    return path
+
+
+@pytest.fixture(scope="module")
+def henv(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    return helm_env(tmp_path_factory.mktemp("helm-home"))
+
+
+@pytest.fixture(scope="module")
+def repo_dir(helm4: Path, henv: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """demo in every VERSIONS, other 0.1.0, and helm's own index.yaml (relative URLs)."""
+    work = tmp_path_factory.mktemp("repo-src")
+    out = work / "repo"
+    demo = write_tiny_chart(work, "demo")
+    for version in VERSIONS:
+        helm_package(helm4, henv, demo, version, out)
+    helm_package(helm4, henv, write_tiny_chart(work, "other"), "0.1.0", out)
+    helm(helm4, henv, "repo", "index", str(out))
+    return out
+
+
+@pytest.fixture(scope="module")
+async def repo(repo_dir: Path) -> AsyncIterator[RepoServer]:
+    server = RepoServer(repo_dir)
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture(scope="module")
+async def auth_repo(repo_dir: Path) -> AsyncIterator[RepoServer]:
+    server = RepoServer(repo_dir, username=USER, password=PASSWORD)
+    await server.start()
+    yield server
+    await server.stop()
+
+
+@pytest.fixture
+def cache(tmp_path: Path) -> ChartCache:
+    return ChartCache(tmp_path / "cache", max_bytes=16 << 20, index_ttl=300)
+
+
+async def helm_pull(helm4: Path, env: dict[str, str], dest: Path, *args: str) -> tuple[str, bytes]:
+    """Run `helm pull` in a thread (the servers share our event loop); return the pulled
+    chart's version (from its Chart.yaml) and bytes."""
+    return await asyncio.to_thread(_helm_pull, helm4, env, dest, *args)
+
+
+def _helm_pull(helm4: Path, env: dict[str, str], dest: Path, *args: str) -> tuple[str, bytes]:
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    helm(helm4, env, "pull", *args, "-d", str(dest))
+    (pulled,) = list(dest.glob("*.tgz"))
+    data = pulled.read_bytes()
+    return chart_version(data), data
+
+
+def chart_version(tgz: bytes) -> str:
+    with tarfile.open(fileobj=io.BytesIO(tgz)) as tar:
+        member = next(m for m in tar.getmembers() if m.name.endswith("/Chart.yaml"))
+        extracted = tar.extractfile(member)
+        assert extracted is not None
+        return str(yaml.safe_load(extracted.read())["version"])
+
+
+CONSTRAINTS = [
+    "",
+    "*",
+    "^1.0",
+    "~1.0",
+    "1.0.x",
+    ">=1.0.0, <1.1.0",
+    "<1.0.0",
+    "1.0",
+    "1.1.1+build.7",
+    "1.2.0-rc.1",
+    ">=1.2.0-0",
+    "2.0.0-alpha.1",
+    "~1.1 || ^2.0.0-0",
+    "!=1.1.1",
+]
+
+
+@pytest.mark.parametrize("constraint", CONSTRAINTS)
+async def test_resolves_like_helm_pull(
+    constraint: str,
+    repo: RepoServer,
+    cache: ChartCache,
+    helm4: Path,
+    henv: dict[str, str],
+    tmp_path: Path,
+) -> None:
+    got = await fetch_chart(ChartRef(repo.url, "demo", constraint), cache=cache)
+    args = ["demo", "--repo", repo.url] + (["--version", constraint] if constraint else [])
+    helm_version, helm_bytes = await helm_pull(helm4, henv, tmp_path / "pulled", *args)
+    assert got.version == helm_version
+    assert got.data == helm_bytes
+    assert chart_version(got.data) == got.version
+    assert got.path.read_bytes() == got.data
+
+
+async def test_devel_takes_the_newest_prerelease_like_helm(
+    repo: RepoServer, cache: ChartCache, helm4: Path, henv: dict[str, str], tmp_path: Path
+) -> None:
+    got = await fetch_chart(ChartRef(repo.url, "demo", devel=True), cache=cache)
+    helm_version, helm_bytes = await helm_pull(
+        helm4, henv, tmp_path / "p", "demo", "--repo", repo.url, "--devel"
+    )
+    assert (got.version, got.data) == (helm_version, helm_bytes) == ("2.0.0-alpha.1", got.data)
+
+
+async def test_missing_chart_and_unsatisfiable_constraint(
+    repo: RepoServer, cache: ChartCache
+) -> None:
+    with pytest.raises(ChartNotFound, match="'nope' not found"):
+        await fetch_chart(ChartRef(repo.url, "nope"), cache=cache)
+    with pytest.raises(ChartNotFound) as err:
+        await fetch_chart(ChartRef(repo.url, "demo", "^3.0"), cache=cache)
+    assert "available: 2.0.0-alpha.1, 1.2.0-rc.1, 1.1.1+build.7" in str(err.value)
+    assert err.value.available[0] == "2.0.0-alpha.1"
+    with pytest.raises(InvalidReference, match="invalid version constraint"):
+        await fetch_chart(ChartRef(repo.url, "demo", "not a version"), cache=cache)
+
+
+async def test_digest_from_index_is_checked(
+    repo_dir: Path, cache: ChartCache, tmp_path: Path
+) -> None:
+    bad_dir = tmp_path / "bad"
+    shutil.copytree(repo_dir, bad_dir)
+    index = yaml.safe_load((bad_dir / "index.yaml").read_text())
+    entry = next(e for e in index["entries"]["demo"] if e["version"] == "1.0.0")
+    good_digest = entry["digest"]
+    entry["digest"] = "0" * 64
+    (bad_dir / "index.yaml").write_text(yaml.safe_dump(index))
+    server = RepoServer(bad_dir)
+    await server.start()
+    try:
+        with pytest.raises(DigestMismatch) as err:
+            await fetch_chart(ChartRef(server.url, "demo", "1.0.0"), cache=cache)
+        assert err.value.expected == "sha256:" + "0" * 64
+        assert err.value.actual == "sha256:" + good_digest
+        assert await cache.total_bytes() == 0  # nothing unverified was cached
+        ok = await fetch_chart(ChartRef(server.url, "demo", "1.0.1"), cache=cache)
+        assert ok.version == "1.0.1"
+    finally:
+        await server.stop()
+
+
+async def test_basic_auth_like_helm(
+    auth_repo: RepoServer, cache: ChartCache, helm4: Path, henv: dict[str, str], tmp_path: Path
+) -> None:
+    with pytest.raises(AuthFailed, match="401") as anonymous:
+        await fetch_chart(ChartRef(auth_repo.url, "demo"), cache=cache)
+    with pytest.raises(AuthFailed) as wrong:
+        await fetch_chart(
+            ChartRef(auth_repo.url, "demo"), cache=cache, auth=RepoAuth(USER, "wrong-pass")
+        )
+    for err in (anonymous, wrong):
+        assert PASSWORD not in str(err.value) and "wrong-pass" not in str(err.value)
+    got = await fetch_chart(
+        ChartRef(auth_repo.url, "demo", "~1.0"), cache=cache, auth=RepoAuth(USER, PASSWORD)
+    )
+    helm_version, helm_bytes = await helm_pull(
+        helm4, henv, tmp_path / "p", "demo", "--repo", auth_repo.url, "--version", "~1.0",
+        "--username", USER, "--password", PASSWORD,
+    )  # fmt: skip
+    assert (got.version, got.data) == (helm_version, helm_bytes)
+
+
+async def test_credentials_in_the_url_are_used_and_never_shown(
+    auth_repo: RepoServer, cache: ChartCache
+) -> None:
+    url = auth_repo.url.replace("http://", f"http://{USER}:{PASSWORD}@")
+    got = await fetch_chart(ChartRef(url, "demo", "1.0.0"), cache=cache)
+    assert got.version == "1.0.0"
+    assert PASSWORD not in got.source_url and USER not in got.source_url
+    bad = auth_repo.url.replace("http://", f"http://{USER}:nope-{PASSWORD}@")
+    with pytest.raises(AuthFailed) as err:
+        await fetch_chart(ChartRef(bad, "demo", "1.0.1"), cache=cache)
+    assert PASSWORD not in str(err.value)
+
+
+def _absolute_index(
+    repo_dir: Path, index_dir: Path, helm4: Path, henv: dict[str, str], url: str
+) -> None:
+    index_dir.mkdir()
+    for tgz in repo_dir.glob("*.tgz"):
+        shutil.copy(tgz, index_dir)
+    helm(helm4, henv, "repo", "index", str(index_dir), "--url", url)
+    for tgz in index_dir.glob("*.tgz"):
+        tgz.unlink()
+
+
+async def _split_repo(
+    repo_dir: Path, tmp_path: Path, helm4: Path, henv: dict[str, str]
+) -> tuple[RepoServer, RepoServer]:
+    """An index server (basic auth) whose index points at absolute URLs on another port."""
+    charts = RepoServer(repo_dir)
+    await charts.start()
+    index_dir = tmp_path / "index-only"
+    await asyncio.to_thread(_absolute_index, repo_dir, index_dir, helm4, henv, charts.url)
+    index = RepoServer(index_dir, username=USER, password=PASSWORD)
+    await index.start()
+    return index, charts
+
+
+@pytest.mark.parametrize("pass_all", [False, True])
+async def test_credentials_only_go_to_the_repo_host_like_helm(
+    pass_all: bool,
+    repo_dir: Path,
+    tmp_path: Path,
+    helm4: Path,
+    henv: dict[str, str],
+    cache: ChartCache,
+) -> None:
+    index, charts = await _split_repo(repo_dir, tmp_path, helm4, henv)
+    try:
+        auth = RepoAuth(USER, PASSWORD, pass_credentials_all=pass_all)
+        got = await fetch_chart(ChartRef(index.url, "demo", "1.0.0"), cache=cache, auth=auth)
+        ours = [s.authorization for s in charts.seen]
+        charts.seen.clear()
+        # Helm applies the rule to repositories added with `helm repo add` (an ad-hoc `--repo`
+        # pull treats the chart URL as its own repository and always sends the credentials).
+        extra = ["--pass-credentials"] if pass_all else []
+        name = f"split{int(pass_all)}"
+        await asyncio.to_thread(
+            helm, helm4, henv, "repo", "add", name, index.url, "--force-update",
+            "--username", USER, "--password", PASSWORD, *extra,
+        )  # fmt: skip
+        charts.seen.clear()
+        _, helm_bytes = await helm_pull(
+            helm4, henv, tmp_path / "p", f"{name}/demo", "--version", "1.0.0"
+        )
+        theirs = [s.authorization for s in charts.seen]
+        assert got.data == helm_bytes
+        assert len(ours) == len(theirs) == 1
+        assert (ours[0] is not None) == (theirs[0] is not None) == pass_all
+    finally:
+        await index.stop()
+        await charts.stop()
+
+
+async def test_index_cache_ttl_etag_and_chart_cache(repo: RepoServer, tmp_path: Path) -> None:
+    cache = ChartCache(tmp_path / "c", index_ttl=300)
+    repo.seen.clear()
+    first = await fetch_chart(ChartRef(repo.url, "demo", "1.0.0"), cache=cache)
+    second = await fetch_chart(ChartRef(repo.url, "demo", "1.0.0"), cache=cache)
+    assert not first.from_cache and second.from_cache and first.data == second.data
+    assert repo.paths("index.yaml") == ["/index.yaml"]  # the second used the fresh index
+    assert repo.paths(".tgz") == ["/demo-1.0.0.tgz"]  # and the cached archive
+
+    stale = ChartCache(tmp_path / "c", index_ttl=0)  # same disk cache, index always stale
+    repo.seen.clear()
+    await fetch_chart(ChartRef(repo.url, "demo", "1.0.0"), cache=stale)
+    await fetch_chart(ChartRef(repo.url, "demo", "1.1.0"), cache=stale)
+    index_statuses = [s.status for s in repo.seen if s.path == "/index.yaml"]
+    assert index_statuses == [200, 304]  # revalidated with If-None-Match
+    assert repo.paths(".tgz") == ["/demo-1.1.0.tgz"]
+
+
+async def test_concurrent_fetches_download_once(repo: RepoServer, tmp_path: Path) -> None:
+    cache = ChartCache(tmp_path / "c")
+    repo.seen.clear()
+    refs = [ChartRef(repo.url, "demo", "^1.0")] * 8 + [ChartRef(repo.url, "other")] * 4
+    results = await asyncio.gather(*(fetch_chart(r, cache=cache) for r in refs))
+    assert {r.version for r in results[:8]} == {"1.1.1+build.7"}
+    assert {r.version for r in results[8:]} == {"0.1.0"}
+    assert len(repo.paths("index.yaml")) == 1
+    assert sorted(repo.paths(".tgz")) == ["/demo-1.1.1+build.7.tgz", "/other-0.1.0.tgz"]
+
+
+async def test_unreachable_repository(cache: ChartCache) -> None:
+    with pytest.raises(SourceUnavailable, match="cannot reach"):
+        await fetch_chart(ChartRef(f"http://127.0.0.1:{parts.free_port()}", "demo"), cache=cache)
+
+
+@pytest.fixture(scope="module")
+def tls() -> TlsMaterial:
+    return make_tls_material()
+
+
+@pytest.mark.parametrize("mutual", [False, True])
+async def test_https_repository_with_ca_and_client_certs(
+    mutual: bool, tls: TlsMaterial, repo_dir: Path, tmp_path: Path, cache: ChartCache
+) -> None:
+    server = RepoServer(
+        repo_dir, ssl_context=tls.server_context(tmp_path, require_client_cert=mutual)
+    )
+    await server.start()
+    cert = tls.client_cert_pem if mutual else None
+    key = tls.client_key_pem if mutual else None
+    try:
+        ref = ChartRef(server.url, "demo", "1.0.0")
+        with pytest.raises(SourceUnavailable, match=r"TLS|certificate|SSL"):
+            await fetch_chart(ref, cache=cache)  # our CA is not in the system roots
+        auth = RepoAuth(ca_pem=tls.ca_pem, cert_pem=cert, key_pem=key)
+        assert (await fetch_chart(ref, cache=cache, auth=auth)).version == "1.0.0"
+        insecure = RepoAuth(insecure_skip_tls_verify=True, cert_pem=cert, key_pem=key)
+        got = await fetch_chart(ChartRef(server.url, "demo", "1.0.1"), cache=cache, auth=insecure)
+        assert got.version == "1.0.1"
+        if mutual:
+            with pytest.raises(SourceUnavailable):
+                await fetch_chart(
+                    ref, cache=ChartCache(tmp_path / "c2"), auth=RepoAuth(ca_pem=tls.ca_pem)
+                )
+    finally:
+        await server.stop()
