@@ -46,9 +46,8 @@ def _kind(message: str) -> str:
 
 
 def run(out_path: Path) -> tuple[int, int]:
-    from tests.unit.test_gotemplate_corpus import CASES, render
-
     from steersman.chart.gotemplate import TemplateError
+    from tests.unit.test_gotemplate_corpus import CASES, render
 
     groups: dict[str, list[str]] = defaultdict(list)
     passed = 0
