@@ -5,8 +5,9 @@ passes only when our engine writes Go's bytes or raises Go's exact error text;
 tests/interop/test_gotemplate_corpus_fixtures.py proves the fixtures are still helm's output.
 
 The case template is parsed under Helm's name for it (`case/templates/NOTES.txt`) so error
-positions and names match, and executed with `{"Values": <values>}`, values converted the way Helm
-loads values.yaml (every number a float64, the root map typed `common.Values`).
+positions and names match, and executed with `{"Values": <values>}` (both maps typed
+`common.Values`, as in Helm v4), values converted the way Helm loads values.yaml (every number a
+float64).
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ NO_VALUE = "<no value>"
 
 
 class HelmValues(GoNamedMap):
-    """The root `.Values` as Helm v4 passes it (`typeOf .Values` prints `common.Values`)."""
+    """Helm v4's `common.Values`: the type of `.Values` and of the top-level context `$`."""
 
     go_type = "common.Values"
 
@@ -88,7 +89,7 @@ def render(case: Case) -> str:
     ts = TemplateSet(funcs=sprig_funcs(rand=random.Random(1)))
     ts.parse(TEMPLATE_NAME, case.template)
     values = HelmValues(helm_values(case.values or {}))
-    return ts.execute(TEMPLATE_NAME, {"Values": values})
+    return ts.execute(TEMPLATE_NAME, HelmValues({"Values": values}))
 
 
 @pytest.fixture(autouse=True, scope="module")
