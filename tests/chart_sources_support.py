@@ -10,19 +10,24 @@
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import datetime
 import hashlib
+import io
 import json
 import os
 import secrets
+import shutil
 import ssl
 import subprocess
+import tarfile
 import time
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address
 from pathlib import Path
 
+import yaml
 from aiohttp import web
 from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
@@ -30,6 +35,8 @@ from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509.oid import NameOID
 
 # -- charts built by helm --
+
+VERSIONS = ["0.9.0", "1.0.0", "1.0.1", "1.1.0", "1.1.1+build.7", "1.2.0-rc.1", "2.0.0-alpha.1"]
 
 
 def write_tiny_chart(parent: Path, name: str) -> Path:
@@ -74,8 +81,28 @@ def helm_env(home: Path) -> dict[str, str]:
     return env
 
 
-def sha256_hex(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+async def helm_pull(helm4: Path, env: dict[str, str], dest: Path, *args: str) -> tuple[str, bytes]:
+    """Run `helm pull` in a thread (the servers share our event loop); return the pulled
+    chart's version (from its Chart.yaml) and bytes."""
+    return await asyncio.to_thread(_helm_pull, helm4, env, dest, *args)
+
+
+def _helm_pull(helm4: Path, env: dict[str, str], dest: Path, *args: str) -> tuple[str, bytes]:
+    if dest.exists():
+        shutil.rmtree(dest)
+    dest.mkdir(parents=True)
+    helm(helm4, env, "pull", *args, "-d", str(dest))
+    (pulled,) = list(dest.glob("*.tgz"))
+    data = pulled.read_bytes()
+    return chart_version(data), data
+
+
+def chart_version(tgz: bytes) -> str:
+    with tarfile.open(fileobj=io.BytesIO(tgz)) as tar:
+        member = next(m for m in tar.getmembers() if m.name.endswith("/Chart.yaml"))
+        extracted = tar.extractfile(member)
+        assert extracted is not None
+        return str(yaml.safe_load(extracted.read())["version"])
 
 
 # -- TLS material --

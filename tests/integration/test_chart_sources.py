@@ -4,9 +4,7 @@ every resolution is checked against what `helm pull` picks and downloads from th
 from __future__ import annotations
 
 import asyncio
-import io
 import shutil
-import tarfile
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -26,18 +24,20 @@ from steersman.chart.sources import (
     fetch_chart,
 )
 from tests.chart_sources_support import (
+    VERSIONS,
     RepoServer,
     TlsMaterial,
+    chart_version,
     helm,
     helm_env,
     helm_package,
+    helm_pull,
     make_tls_material,
     write_tiny_chart,
 )
 
 pytestmark = [pytest.mark.integration, pytest.mark.interop]
 
-VERSIONS = ["0.9.0", "1.0.0", "1.0.1", "1.1.0", "1.1.1+build.7", "1.2.0-rc.1", "2.0.0-alpha.1"]
 USER, PASSWORD = "chartuser", "s3cret-Pa55"
 
 
@@ -86,30 +86,6 @@ async def auth_repo(repo_dir: Path) -> AsyncIterator[RepoServer]:
 @pytest.fixture
 def cache(tmp_path: Path) -> ChartCache:
     return ChartCache(tmp_path / "cache", max_bytes=16 << 20, index_ttl=300)
-
-
-async def helm_pull(helm4: Path, env: dict[str, str], dest: Path, *args: str) -> tuple[str, bytes]:
-    """Run `helm pull` in a thread (the servers share our event loop); return the pulled
-    chart's version (from its Chart.yaml) and bytes."""
-    return await asyncio.to_thread(_helm_pull, helm4, env, dest, *args)
-
-
-def _helm_pull(helm4: Path, env: dict[str, str], dest: Path, *args: str) -> tuple[str, bytes]:
-    if dest.exists():
-        shutil.rmtree(dest)
-    dest.mkdir(parents=True)
-    helm(helm4, env, "pull", *args, "-d", str(dest))
-    (pulled,) = list(dest.glob("*.tgz"))
-    data = pulled.read_bytes()
-    return chart_version(data), data
-
-
-def chart_version(tgz: bytes) -> str:
-    with tarfile.open(fileobj=io.BytesIO(tgz)) as tar:
-        member = next(m for m in tar.getmembers() if m.name.endswith("/Chart.yaml"))
-        extracted = tar.extractfile(member)
-        assert extracted is not None
-        return str(yaml.safe_load(extracted.read())["version"])
 
 
 CONSTRAINTS = [
