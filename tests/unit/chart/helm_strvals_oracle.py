@@ -20,7 +20,8 @@ CORPUS = Path(__file__).with_name("data") / "strvals_cases.json"
 # A recursive dump: maps (keys in order), lists, and for leaves `typeOf=toJson`.
 WALK = """\
 {{- define "walk" -}}
-{{- if kindIs "map" . -}}{ {{- range $k, $v := . }}{{ $k | quote }}:{{ include "walk" $v }},{{ end -}} }
+{{- if kindIs "map" . -}}
+{ {{- range $k, $v := . }}{{ $k | quote }}:{{ include "walk" $v }},{{ end -}} }
 {{- else if kindIs "slice" . -}}[ {{- range . }}{{ include "walk" . }},{{ end -}} ]
 {{- else -}}{{ typeOf . }}={{ toJson . }}
 {{- end -}}
