@@ -176,6 +176,9 @@ class _KubeDriver:
         text = f"{self.kind} storage: {what}: HTTP {status}: {message}".rstrip(": ")
         if status == 422:
             return InvalidRecord(text)
+        if status == 400:
+            return StorageError(text)
+        # 401/403 (RBAC), 409 on update, 429 and 5xx: the backend refused; retry may help.
         return StorageUnavailable(text)
 
 

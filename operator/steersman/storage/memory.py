@@ -2,7 +2,8 @@
 process exits, and nothing is visible to the helm CLI or to other controller replicas.
 
 Records are kept encoded (helm's string), so callers never share mutable objects with the store
-and a record that cannot be encoded fails here exactly as it would in a real backend.
+and a record that cannot be encoded fails here exactly as it would in a real backend. Unlike
+helm's memory driver, `query` also matches custom labels, as the kube drivers do.
 """
 
 from __future__ import annotations

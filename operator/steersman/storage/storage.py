@@ -6,7 +6,7 @@ import logging
 
 from steersman.storage.codec import record_key
 from steersman.storage.driver import OWNER, Driver, ReleaseFilter
-from steersman.storage.errors import ReleaseNotFound
+from steersman.storage.errors import ReleaseNotFound, StorageError
 from steersman.storage.record import Release, Status, is_pending
 
 log = logging.getLogger(__name__)
@@ -26,10 +26,17 @@ class Storage:
         return await self.driver.get(record_key(name, version))
 
     async def create(self, release: Release) -> None:
-        """Store a new revision, first pruning so that at most `max_history` remain."""
-        if self.max_history > 0:
-            await self._remove_least_recent(release.name, self.max_history - 1)
+        """Store a new revision, then prune so that at most `max_history` remain.
+
+        Helm prunes first; pruning after a successful create ends in the same history but
+        leaves everything untouched when the create fails (too large, already exists...).
+        """
         await self.driver.create(record_key(release.name, release.version), release)
+        if self.max_history > 0:
+            try:
+                await self._remove_least_recent(release.name, self.max_history)
+            except StorageError as exc:  # the new revision is stored; the next create retries
+                log.warning("pruning history of %s failed: %s", release.name, exc)
 
     async def update(self, release: Release) -> None:
         await self.driver.update(record_key(release.name, release.version), release)

@@ -17,6 +17,7 @@ from steersman.storage import (
     ReleaseNotFound,
     Status,
     Storage,
+    StorageUnavailable,
     decode_release,
     encode_release,
     record_key,
@@ -122,10 +123,11 @@ async def test_record_too_large_touches_nothing(
     kind: str, kube_api: client.ApiClient, namespace: str
 ) -> None:
     driver: Driver = (SecretDriver if kind == "secret" else ConfigMapDriver)(kube_api, namespace)
-    storage = Storage(driver, max_history=1)
-    first = make_release("big", 1, "deployed", namespace)
+    storage = Storage(driver, max_history=2)
+    first = make_release("big", 1, "superseded", namespace)
     await storage.create(first)
-    huge = _huge_release(namespace, 2, 900 * 1024)
+    await storage.create(make_release("big", 2, "deployed", namespace))
+    huge = _huge_release(namespace, 3, 900 * 1024)
     with pytest.raises(RecordTooLarge) as err:
         await storage.create(huge)  # type: ignore[arg-type]
     message = str(err.value)
@@ -133,8 +135,10 @@ async def test_record_too_large_touches_nothing(
     assert str(err.value.size) in message and err.value.size > 1024 * 1024
     with pytest.raises(RecordTooLarge):
         await storage.update(huge)  # type: ignore[arg-type]
-    assert [r.version for r in await storage.history("big")] == [1]
+    # Pruning for the new revision did not run: revision 1 is still there, unchanged.
+    assert [r.version for r in await storage.history("big")] == [1, 2]
     assert await storage.get("big", 1) == first
+    assert not await driver.list(lambda r: r.version == 3)
 
 
 async def test_sql_stores_bodies_over_one_mebibyte(sql_pools: SqlPools, namespace: str) -> None:
@@ -142,3 +146,22 @@ async def test_sql_stores_bodies_over_one_mebibyte(sql_pools: SqlPools, namespac
     huge = _huge_release(namespace, 1, 2 * 1024 * 1024)
     await storage.create(huge)  # type: ignore[arg-type]
     assert await storage.last("big") == huge
+
+
+async def test_unreachable_or_refusing_api_server_is_unavailable(
+    kube_api: client.ApiClient, namespace: str
+) -> None:
+    from hack.testenv.parts import free_port
+
+    cfg = client.Configuration()
+    cfg.host = f"https://127.0.0.1:{free_port()}"
+    cfg.verify_ssl = False
+    async with client.ApiClient(configuration=cfg) as down:
+        with pytest.raises(StorageUnavailable, match="API server unreachable"):
+            await Storage(SecretDriver(down, namespace)).history("web")
+    cfg = client.Configuration()
+    cfg.host = kube_api.configuration.host
+    cfg.verify_ssl = False
+    async with client.ApiClient(configuration=cfg) as anonymous:  # no token: RBAC refuses
+        with pytest.raises(StorageUnavailable, match=r"HTTP 40[13]"):
+            await ConfigMapDriver(anonymous, namespace).get(record_key("web", 1))

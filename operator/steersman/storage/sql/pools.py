@@ -75,11 +75,22 @@ class SqlPools:
         entry = await self._entry(namespace)
         entry.in_use += 1
         try:
-            async with entry.pool.acquire(timeout=self.connect_timeout) as conn:
-                yield conn
+            conn = await self._acquire(entry)
+            try:
+                yield conn  # errors of the caller's own work pass through untouched
+            finally:
+                await self._release(entry, conn)
         finally:
             entry.in_use -= 1
             entry.last_used = time.monotonic()
+
+    @sanitised
+    async def _acquire(self, entry: _Entry) -> PoolConnectionProxy[Any]:
+        return await entry.pool.acquire(timeout=self.connect_timeout)
+
+    @sanitised
+    async def _release(self, entry: _Entry, conn: PoolConnectionProxy[Any]) -> None:
+        await entry.pool.release(conn, timeout=self.connect_timeout)
 
     @sanitised
     async def _entry(self, namespace: str) -> _Entry:

@@ -189,10 +189,14 @@ def translate(exc: BaseException, dsn: SqlDsn | None = None) -> StorageError:
         return StorageUnavailable("SQL storage unreachable: host name could not be resolved")
     if isinstance(exc, TimeoutError | asyncio.TimeoutError):
         return StorageUnavailable("SQL storage unreachable: timed out")
+    if isinstance(exc, pgerr.DataError):
+        # A value the column type cannot hold (asyncpg's DataError is also a ValueError).
+        return StorageError(f"SQL storage: invalid value: {_scrub(str(exc), dsn)}")
     if isinstance(exc, pgerr.ClientConfigurationError | ValueError):
         return StorageConfigError(_BAD_DSN)
     if isinstance(exc, OSError):
-        return StorageUnavailable(f"SQL storage unreachable: network error (errno {exc.errno})")
+        detail = f" (errno {exc.errno})" if exc.errno else ""
+        return StorageUnavailable(f"SQL storage unreachable: network error{detail}")
     if isinstance(exc, asyncpg.PostgresError):
         # Server messages are useful ("value too long for type ...") but scrub them anyway.
         message = _scrub(str(exc.args[0]) if exc.args else "", dsn)
