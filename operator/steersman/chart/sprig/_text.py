@@ -23,12 +23,20 @@ def is_go_space(c: str) -> bool:
 
 
 def utf8(s: str) -> bytes:
-    return s.encode("utf-8", "surrogatepass")
+    """The Go string's bytes. Invalid bytes are carried as U+DC80..U+DCFF (surrogateescape)."""
+    try:
+        return s.encode("utf-8")
+    except UnicodeEncodeError:
+        try:
+            return s.encode("utf-8", "surrogateescape")
+        except UnicodeEncodeError:
+            return s.encode("utf-8", "surrogatepass")
 
 
 def from_utf8(b: bytes) -> str:
-    """Bytes back to text; bytes cut mid-rune (Go keeps them raw) become U+FFFD."""
-    return b.decode("utf-8", "replace")
+    """Bytes as a Go string: bytes that are not valid UTF-8 (a rune cut by `trunc`, random
+    bytes) survive as lone surrogates, so `len` and re-encoding see the original bytes."""
+    return b.decode("utf-8", "surrogateescape")
 
 
 def blen(s: str) -> int:

@@ -322,8 +322,10 @@ def decrypt_aes(password: str, crypt64: str) -> str:
         return ""
     crypt = b64_decode(crypt64)
     if len(crypt) < 16:
+        # DecodeString allocates DecodedLen(len(s)) bytes: that is the slice's capacity.
+        capacity = len(utf8(crypt64)) // 4 * 3
         raise TemplateFuncError(
-            f"runtime error: slice bounds out of range [:16] with capacity {len(crypt)}"
+            f"runtime error: slice bounds out of range [:16] with capacity {capacity}"
         )
     iv, body = crypt[:16], crypt[16:]
     if len(body) % 16:
@@ -355,7 +357,7 @@ def crypto_funcs(env: SprigEnv) -> dict[str, GoFunc]:
         "sha512sum": GoFunc(lambda s: hashlib.sha512(utf8(s)).hexdigest(), s1, result="string"),
         "adler32sum": GoFunc(lambda s: str(zlib.adler32(utf8(s))), s1, result="string"),
         "bcrypt": GoFunc(lambda s: bcrypt_hash(env, s), s1, result="string"),
-        "htpasswd": GoFunc(lambda u, p: htpasswd(env, u, p), ("string", "string"), "string"),
+        "htpasswd": GoFunc(lambda u, p: htpasswd(env, u, p), ("string", "string"), result="string"),
         "derivePassword": GoFunc(
             derive_password, ("uint32", "string", "string", "string", "string"), result="string"
         ),

@@ -141,8 +141,10 @@ def date_funcs(env: SprigEnv) -> dict[str, GoFunc]:
     return {
         "ago": GoFunc(d.ago, any1, result="string"),
         "date": GoFunc(d.date, ("string", "interface {}"), result="string"),
-        "date_in_zone": GoFunc(d.date_in_zone, ("string", "interface {}", "string"), "string"),
-        "dateInZone": GoFunc(d.date_in_zone, ("string", "interface {}", "string"), "string"),
+        "date_in_zone": GoFunc(
+            d.date_in_zone, ("string", "interface {}", "string"), result="string"
+        ),
+        "dateInZone": GoFunc(d.date_in_zone, ("string", "interface {}", "string"), result="string"),
         "date_modify": GoFunc(d.date_modify, ("string", t), result=t),
         "dateModify": GoFunc(d.date_modify, ("string", t), result=t),
         "must_date_modify": GoFunc(d.must_date_modify, ("string", t), result=t, can_error=True),
@@ -151,7 +153,9 @@ def date_funcs(env: SprigEnv) -> dict[str, GoFunc]:
         "durationRound": GoFunc(d.duration_round, any1, result="string"),
         "htmlDate": GoFunc(lambda v: d.date("2006-01-02", v), any1, result="string"),
         "htmlDateInZone": GoFunc(
-            lambda v, z: d.date_in_zone("2006-01-02", v, z), ("interface {}", "string"), "string"
+            lambda v, z: d.date_in_zone("2006-01-02", v, z),
+            ("interface {}", "string"),
+            result="string",
         ),
         "now": GoFunc(d.now, (), result=t),
         "toDate": GoFunc(d.to_date, ("string", "string"), result=t),

@@ -242,16 +242,20 @@ def defaults_funcs() -> dict[str, GoFunc]:
         "toRawJson": GoFunc(to_raw_json, a1, result="string"),
         "mustToRawJson": GoFunc(to_raw_json, a1, result="string", can_error=True),
         "typeOf": GoFunc(type_name, a1, result="string"),
-        "typeIs": GoFunc(lambda t, v: t == type_name(v), ("string", "interface {}"), "bool"),
+        "typeIs": GoFunc(lambda t, v: t == type_name(v), ("string", "interface {}"), result="bool"),
         "typeIsLike": GoFunc(
-            lambda t, v: type_name(v) in (t, "*" + t), ("string", "interface {}"), "bool"
+            lambda t, v: type_name(v) in (t, "*" + t), ("string", "interface {}"), result="bool"
         ),
         "kindOf": GoFunc(kind_of, a1, result="string"),
-        "kindIs": GoFunc(lambda k, v: k == kind_of(v), ("string", "interface {}"), "bool"),
+        "kindIs": GoFunc(lambda k, v: k == kind_of(v), ("string", "interface {}"), result="bool"),
         "deepEqual": GoFunc(deep_equal, ("interface {}", "interface {}"), result="bool"),
-        "b64enc": GoFunc(lambda s: base64.b64encode(utf8(s)).decode(), ("string",), "string"),
+        "b64enc": GoFunc(
+            lambda s: base64.b64encode(utf8(s)).decode(), ("string",), result="string"
+        ),
         "b64dec": GoFunc(b64dec, ("string",), result="string"),
-        "b32enc": GoFunc(lambda s: base64.b32encode(utf8(s)).decode(), ("string",), "string"),
+        "b32enc": GoFunc(
+            lambda s: base64.b32encode(utf8(s)).decode(), ("string",), result="string"
+        ),
         "b32dec": GoFunc(b32dec, ("string",), result="string"),
     }
 

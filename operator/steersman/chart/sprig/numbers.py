@@ -158,10 +158,10 @@ _OCTAL = re.compile(r"[+-]?[0-7]+")
 
 
 def atoi(s: str) -> int:
+    """strconv.Atoi with the error dropped: 0 on bad syntax, clamped on overflow."""
     if not _ATOI.fullmatch(s):
         return 0
-    n = int(s)
-    return n if INT64_MIN <= n <= INT64_MAX else 0
+    return max(INT64_MIN, min(INT64_MAX, int(s)))
 
 
 def to_decimal(v: Any) -> GoInt64:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 from steersman.chart.gotemplate.types import GoFunc, GoStruct, TemplateFuncError
@@ -11,7 +11,10 @@ from steersman.chart.semver import Constraints, SemverError, Version
 
 @dataclass(frozen=True)
 class GoVersion(GoStruct):
-    """`*semver.Version`: prints as String(); Major/Minor/Patch are uint64 methods (ints here)."""
+    """`*semver.Version`: prints as String(); Major/Minor/Patch are uint64 methods (ints here).
+
+    The Inc*/Set* methods return a `semver.Version` value (not a pointer), as in Go.
+    """
 
     go_type: ClassVar[str] = "*semver.Version"
     v: Version
@@ -42,11 +45,55 @@ class GoVersion(GoStruct):
             "GreaterThan": lambda o: v.compare(o.v) > 0,
             "Equal": lambda o: v.compare(o.v) == 0,
         }
+        if name in ("IncMajor", "IncMinor", "IncPatch"):
+            bumped = _increment(v, name[3:])
+            return GoFunc(lambda: GoVersionValue(bumped), (), result="semver.Version")
+        if name in ("SetPrerelease", "SetMetadata"):
+            field = "prerelease" if name == "SetPrerelease" else "metadata"
+            return GoFunc(
+                lambda text: GoVersionValue(_set(v, field, text)),
+                ("string",),
+                result="semver.Version",
+                can_error=True,
+            )
         if name in compare:
             return GoFunc(
                 compare[name], (self.go_type,), result="int" if name == "Compare" else "bool"
             )
         return None
+
+
+@dataclass(frozen=True)
+class GoVersionValue(GoVersion):
+    """A `semver.Version` value, as the Inc*/Set* methods return."""
+
+    go_type: ClassVar[str] = "semver.Version"
+
+
+def _with_original(v: Version, **changes: Any) -> Version:
+    new = replace(v, **changes)
+    prefix = "v" if v.original.startswith("v") else ""
+    return replace(new, original=prefix + str(new))
+
+
+def _increment(v: Version, part: str) -> Version:
+    if part == "Major":
+        return _with_original(v, major=v.major + 1, minor=0, patch=0, prerelease="", metadata="")
+    if part == "Minor":
+        return _with_original(v, minor=v.minor + 1, patch=0, prerelease="", metadata="")
+    # IncPatch only drops the pre-release of a pre-release version.
+    patch = v.patch if v.prerelease else v.patch + 1
+    return _with_original(v, patch=patch, prerelease="", metadata="")
+
+
+def _set(v: Version, field: str, text: str) -> Version:
+    try:
+        if text:
+            probe = f"0.0.0-{text}" if field == "prerelease" else f"0.0.0+{text}"
+            Version.parse(probe)
+    except SemverError as e:
+        raise TemplateFuncError(str(e)) from None
+    return _with_original(v, **{field: text})
 
 
 def semver(text: str) -> GoVersion:

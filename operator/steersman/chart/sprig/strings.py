@@ -19,6 +19,7 @@ from ._text import (
     GO_SPACES_STR,
     blen,
     bslice,
+    from_utf8,
     go_lower,
     go_split,
     go_title_rune,
@@ -203,7 +204,7 @@ def wrap_custom(s: str, width: int, newline: str, wrap_long: bool) -> str:
                 out += b[offset:idx] + nl
                 offset = idx + 1
     out += b[offset:]
-    return out.decode("utf-8", "replace")
+    return from_utf8(bytes(out))
 
 
 def quote(*args: Any) -> str:
@@ -286,9 +287,13 @@ def string_funcs(env: SprigEnv) -> dict[str, GoFunc]:
         "snakecase": GoFunc(lambda s: _case.to_lower_words(s, "_"), s1, result="string"),
         "kebabcase": GoFunc(lambda s: _case.to_lower_words(s, "-"), s1, result="string"),
         "camelcase": GoFunc(_case.to_pascal_case, s1, result="string"),
-        "wrap": GoFunc(lambda n, s: wrap_custom(s, n, "", False), ("int", "string"), "string"),
+        "wrap": GoFunc(
+            lambda n, s: wrap_custom(s, n, "", False), ("int", "string"), result="string"
+        ),
         "wrapWith": GoFunc(
-            lambda n, sep, s: wrap_custom(s, n, sep, True), ("int", "string", "string"), "string"
+            lambda n, sep, s: wrap_custom(s, n, sep, True),
+            ("int", "string", "string"),
+            result="string",
         ),
         "contains": GoFunc(lambda sub, s: sub in s, s2, result="bool"),
         "hasPrefix": GoFunc(lambda p, s: s.startswith(p), s2, result="bool"),
@@ -299,21 +304,25 @@ def string_funcs(env: SprigEnv) -> dict[str, GoFunc]:
         "indent": GoFunc(indent, ("int", "string"), result="string"),
         "nindent": GoFunc(nindent, ("int", "string"), result="string"),
         "replace": GoFunc(
-            lambda old, new, s: s.replace(old, new), ("string", "string", "string"), "string"
+            lambda old, new, s: s.replace(old, new), ("string", "string", "string"), result="string"
         ),
         "plural": GoFunc(
-            lambda one, many, n: one if n == 1 else many, ("string", "string", "int"), "string"
+            lambda one, many, n: one if n == 1 else many,
+            ("string", "string", "int"),
+            result="string",
         ),
         "toString": GoFunc(strval, ("interface {}",), result="string"),
-        "split": GoFunc(lambda sep, s: _indexed(go_split(s, sep)), s2, "map[string]string"),
+        "split": GoFunc(lambda sep, s: _indexed(go_split(s, sep)), s2, result="map[string]string"),
         "splitn": GoFunc(
             lambda sep, n, s: _indexed(go_split(s, sep, n)),
             ("string", "int", "string"),
-            "map[string]string",
+            result="map[string]string",
         ),
-        "splitList": GoFunc(lambda sep, s: GoStringSlice(go_split(s, sep)), s2, "[]string"),
+        "splitList": GoFunc(lambda sep, s: GoStringSlice(go_split(s, sep)), s2, result="[]string"),
         "toStrings": GoFunc(strslice, ("interface {}",), result="[]string"),
-        "join": GoFunc(lambda sep, v: sep.join(strslice(v)), ("string", "interface {}"), "string"),
+        "join": GoFunc(
+            lambda sep, v: sep.join(strslice(v)), ("string", "interface {}"), result="string"
+        ),
         "sortAlpha": GoFunc(sort_alpha, ("interface {}",), result="[]string"),
     }
 
