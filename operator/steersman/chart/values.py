@@ -227,12 +227,14 @@ def _coalesce_chart_values(chart: Chart, v: Values, prefix: str, merge: bool) ->
 
 def coalesce_tables(dst: Values | None, src: Values | None) -> Values | None:
     """CoalesceTables: dst authoritative, src fills in; nulls in dst delete src keys."""
-    return _coalesce_tables(dst, src, "", merge=False)
+    result: Values | None = _coalesce_tables(dst, src, "", merge=False)
+    return result
 
 
 def merge_tables(dst: Values | None, src: Values | None) -> Values | None:
     """MergeTables: like coalesce_tables but nulls are kept."""
-    return _coalesce_tables(dst, src, "", merge=True)
+    result: Values | None = _coalesce_tables(dst, src, "", merge=True)
+    return result
 
 
 def _coalesce_tables(dst: Any, src: Any, prefix: str, merge: bool) -> Any:
@@ -302,3 +304,11 @@ def path_value(values: Values, path: str) -> Any:
 
 
 _MISSING: Any = object()
+
+
+def subchart_values(parent_values: Values, name: str) -> Values:
+    """The `.Values` of a subchart: its section of the parent's values, or {} (Helm's Table)."""
+    try:
+        return table(parent_values, name)
+    except NoTableError:
+        return {}
