@@ -67,6 +67,8 @@ class RegistryAuthenticator:
     async def answer(self, challenge: str, scope: str) -> None:
         """Prepare credentials for a retry after a 401, or raise AuthFailed."""
         scheme, params = parse_challenge(challenge)
+        if not scheme:
+            raise AuthFailed(f"registry {self._registry} requires authentication (no challenge)")
         if scheme == "basic":
             if not self._has_credentials:
                 raise AuthFailed(f"registry {self._registry} requires credentials")

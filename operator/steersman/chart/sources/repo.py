@@ -91,13 +91,13 @@ def select_entry(index: RepoIndex, name: str, version: str, repo_url: str) -> In
     where = redact(repo_url)
     entries = index.entries.get(name)
     if not entries:
-        raise ChartNotFound(f"chart {name!r} not found in {where} repository")
+        raise ChartNotFound(f'chart "{name}" not found in {where} repository')
     versions = [e.version for e in entries]
     chosen = pick_version(versions, version)
     if chosen is None:
         raise ChartNotFound(
-            f"chart {name!r} version {version or '(latest stable)'!r} not found in {where} "
-            f"repository; available: {describe_available(versions)}",
+            f'chart "{name}" version "{version}" not found in {where} repository; '
+            f"available: {describe_available(versions)}",
             available=tuple(versions),
         )
     return next(e for e in entries if e.version == chosen)
@@ -133,7 +133,7 @@ async def fetch_from_repo(
     entry = select_entry(index, ref.name, wanted, repo_url)
     if not entry.urls:
         raise SourceUnavailable(
-            f"chart {ref.name!r} version {entry.version} has no downloadable URLs in "
+            f'chart "{ref.name}" version "{entry.version}" has no downloadable URLs in '
             f"{redact(repo_url)}"
         )
     chart_url = resolve_reference_url(repo_url, entry.urls[0])

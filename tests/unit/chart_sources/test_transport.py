@@ -1,0 +1,86 @@
+"""URL redaction, credential scoping and TLS context building."""
+
+from __future__ import annotations
+
+import ssl
+from pathlib import Path
+
+import pytest
+
+from steersman.chart.sources.errors import SourceUnavailable
+from steersman.chart.sources.model import RepoAuth
+from steersman.chart.sources.transport import (
+    basic_authorization,
+    redact,
+    same_origin,
+    scrub,
+    split_userinfo,
+    ssl_for,
+)
+from tests.chart_sources_support import make_tls_material
+
+
+def test_redact_drops_userinfo_and_query() -> None:
+    assert redact("https://u:p@h.example:8443/a/b?sig=xyz#f") == "https://h.example:8443/a/b?..."
+    assert redact("http://h/x") == "http://h/x"
+
+
+def test_scrub_removes_userinfo_from_messages() -> None:
+    assert scrub("cannot reach http://me:pw@h:1/x") == "cannot reach http://h:1/x"
+
+
+def test_split_userinfo() -> None:
+    assert split_userinfo("https://me:p%40ss@h/charts") == ("https://h/charts", "me", "p@ss")
+    assert split_userinfo("https://h/charts") == ("https://h/charts", "", "")
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "same"),
+    [
+        ("https://h/charts", "https://h/charts/x.tgz", True),
+        ("https://H:443/", "https://h/x", True),
+        ("https://h/", "http://h/x", False),
+        ("https://h/", "https://h:8443/x", False),
+        ("https://h/", "https://cdn.h/x", False),
+    ],
+)
+def test_same_origin(a: str, b: str, same: bool) -> None:
+    assert same_origin(a, b) is same
+
+
+def test_basic_authorization_allows_colons_in_the_password() -> None:
+    assert basic_authorization("u", "a:b") == "Basic dTphOmI="
+
+
+async def test_default_verification_without_options() -> None:
+    assert await ssl_for(None) is True
+    assert await ssl_for(RepoAuth("u", "p")) is True
+
+
+async def test_contexts_from_pem_material() -> None:
+    tls = make_tls_material()
+    ctx = await ssl_for(RepoAuth(ca_pem=tls.ca_pem))
+    assert isinstance(ctx, ssl.SSLContext)
+    assert ctx.verify_mode == ssl.CERT_REQUIRED and ctx.check_hostname
+    assert len(ctx.get_ca_certs()) == 1  # the bundle replaces the system roots
+    insecure = await ssl_for(
+        RepoAuth(
+            insecure_skip_tls_verify=True, cert_pem=tls.client_cert_pem, key_pem=tls.client_key_pem
+        )
+    )
+    assert isinstance(insecure, ssl.SSLContext)
+    assert insecure.verify_mode == ssl.CERT_NONE and not insecure.check_hostname
+
+
+async def test_bad_tls_material_is_reported_without_key_bytes(tmp_path: Path) -> None:
+    tls = make_tls_material()
+    with pytest.raises(SourceUnavailable, match="invalid TLS options") as err:
+        await ssl_for(RepoAuth(cert_pem=tls.client_cert_pem, key_pem=tls.server_key_pem))
+    assert tls.server_key_pem.decode() not in str(err.value)
+    with pytest.raises(SourceUnavailable, match="invalid TLS options"):
+        await ssl_for(RepoAuth(ca_file=str(tmp_path / "missing.pem")))
+
+
+def test_repr_hides_secrets() -> None:
+    text = repr(RepoAuth("user", "hunter2", key_pem=b"PRIVATE"))
+    assert "hunter2" not in text and "PRIVATE" not in text
