@@ -245,6 +245,7 @@ class RepoServer(_Server):
         self.root = root
         self._expected_auth = _basic(username, password) if username else None
         self.seen: list[Seen] = []
+        self.redirects: dict[str, str] = {}  # request path -> Location (302)
 
     def paths(self, suffix: str = "") -> list[str]:
         return [s.path for s in self.seen if s.path.endswith(suffix)]
@@ -259,6 +260,8 @@ class RepoServer(_Server):
         if self._expected_auth is not None and auth != self._expected_auth:
             headers = {"WWW-Authenticate": 'Basic realm="charts"'}
             return 401, web.Response(status=401, headers=headers)
+        if request.path in self.redirects:
+            return 302, web.Response(status=302, headers={"Location": self.redirects[request.path]})
         path = (self.root / request.match_info["path"]).resolve()
         if self.root.resolve() not in path.parents or not path.is_file():
             return 404, web.Response(status=404)

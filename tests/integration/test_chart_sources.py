@@ -266,6 +266,21 @@ async def test_credentials_only_go_to_the_repo_host_like_helm(
         await charts.stop()
 
 
+async def test_redirect_to_another_host_drops_credentials(
+    auth_repo: RepoServer, repo: RepoServer, cache: ChartCache
+) -> None:
+    auth_repo.redirects["/demo-1.0.0.tgz"] = f"{repo.url}/demo-1.0.0.tgz"
+    repo.seen.clear()
+    try:
+        got = await fetch_chart(
+            ChartRef(auth_repo.url, "demo", "1.0.0"), cache=cache, auth=RepoAuth(USER, PASSWORD)
+        )
+    finally:
+        auth_repo.redirects.clear()
+    assert got.version == "1.0.0"
+    assert [(s.path, s.authorization) for s in repo.seen] == [("/demo-1.0.0.tgz", None)]
+
+
 async def test_index_cache_ttl_etag_and_chart_cache(repo: RepoServer, tmp_path: Path) -> None:
     cache = ChartCache(tmp_path / "c", index_ttl=300)
     repo.seen.clear()
