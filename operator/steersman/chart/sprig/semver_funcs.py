@@ -25,6 +25,18 @@ class GoVersion(GoStruct):
     def go_json(self) -> str:
         return str(self.v)
 
+    def go_print_fields(self) -> list[tuple[str, Any]]:
+        # What %d and friends show: the unexported fields in declaration order.
+        v = self.v
+        return [
+            ("major", v.major),
+            ("minor", v.minor),
+            ("patch", v.patch),
+            ("pre", v.prerelease),
+            ("metadata", v.metadata),
+            ("original", v.original),
+        ]
+
     def go_method(self, name: str) -> GoFunc | None:
         v = self.v
         values: dict[str, Any] = {
