@@ -30,6 +30,8 @@ def _basic_kind(v: Any) -> str:
         return "float"
     if t is bool:
         return "bool"
+    if t is complex:
+        return "complex"
     if isinstance(v, bool):
         return "bool"
     if isinstance(v, int):
@@ -103,7 +105,7 @@ def lt(arg1: Any, arg2: Any) -> bool:
         raise TemplateFuncError(
             f"incompatible types for comparison: {type_name(a1)} and {type_name(a2)}"
         )
-    if k1 == "bool":
+    if k1 == "bool" or k1 == "complex":
         raise TemplateFuncError("invalid type for comparison")
     if k1 == "string":
         # Go compares strings bytewise; code-point order is the same as UTF-8 byte order.

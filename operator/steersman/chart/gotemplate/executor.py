@@ -331,7 +331,8 @@ def _compile_template(n: TemplateNode) -> Walk:
         try:
             run_tree(s, tree, new_dot)
         except RecursionError:
-            s.tmpl_name, s.vars, s.dot_boxed, s.node = saved
+            s.tmpl_name, s.vars, s.dot_boxed, _ = saved
+            s.node = n
             raise s.error(f"exceeded maximum template depth ({MAX_EXEC_DEPTH})") from None
         s.depth -= 1
         s.tmpl_name, s.vars, s.dot_boxed, s.node = saved
@@ -541,6 +542,8 @@ def _missing_key(s: ExecState, recv: dict[str, Any], name: str) -> Any:
 def ideal_constant(s: ExecState, n: NumberNode) -> Any:
     s.node = n
     text = n.text
+    if n.is_complex:
+        return n.complex128
     is_hex_int = (
         len(text) > 2 and text[0] == "0" and text[1] in "xX" and not ("p" in text or "P" in text)
     )
@@ -646,6 +649,10 @@ def _literal_arg(s: ExecState, n: Node, ptype: str) -> Any:
         if isinstance(n, NumberNode) and n.is_float:
             return n.float64
         raise s.error(f"expected float; found {n}")
+    if ptype == "complex128":
+        if isinstance(n, NumberNode) and n.is_complex:
+            return n.complex128
+        raise s.error(f"expected complex; found {n}")
     if ptype in UINT_TYPES:
         if isinstance(n, NumberNode) and n.is_uint:
             return n.uint64

@@ -39,6 +39,8 @@ def type_name(v: Any) -> str:
         return "int"
     if isinstance(v, float):
         return "float64"
+    if isinstance(v, complex):
+        return "complex128"
     if isinstance(v, str):
         return "string"
     if isinstance(v, bytes | bytearray):
@@ -379,6 +381,8 @@ class _Printer:
             self.print_int(arg, verb)
         elif isinstance(arg, float):
             self.print_float(arg, verb)
+        elif isinstance(arg, complex):
+            self.print_complex(arg, verb)
         elif isinstance(arg, bytes | bytearray):
             self.print_bytes(bytes(arg), verb, depth)
         elif isinstance(arg, dict):
@@ -434,6 +438,18 @@ class _Printer:
             self.fmt_float(v, verb, 6)
         else:
             self.bad_verb(verb, v)
+
+    def print_complex(self, v: complex, verb: str) -> None:
+        if verb not in "vbgGxXfFeE":
+            self.bad_verb(verb, v)
+            return
+        old_plus = self.plus
+        self.buf.append("(")
+        self.print_float(v.real, verb)
+        self.plus = True
+        self.print_float(v.imag, verb)
+        self.buf.append("i)")
+        self.plus = old_plus
 
     def print_bytes(self, data: bytes, verb: str, depth: int) -> None:
         if verb == "v" or verb == "d":

@@ -145,6 +145,7 @@ class NumberNode(Node):
     """A number literal with every interpretation that fits, as Go's NumberNode."""
 
     __slots__ = (
+        "complex128",
         "float64",
         "int64",
         "is_char",
@@ -163,6 +164,7 @@ class NumberNode(Node):
         self.int64 = 0
         self.uint64 = 0
         self.float64 = 0.0
+        self.complex128 = 0j
 
     def __str__(self) -> str:
         return self.text

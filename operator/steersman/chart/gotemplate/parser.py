@@ -475,8 +475,16 @@ class _Parser:
             n.int64 = n.uint64 = value
             n.float64 = float(value)
             return n
-        if tok.typ == L.COMPLEX or text.endswith("i"):
-            raise self.errorf(f"complex constants are not supported: {go_quote(text)}")
+        if tok.typ == L.COMPLEX:
+            try:
+                c = complex(text.replace("i", "j"))
+            except ValueError:
+                raise self.errorf(f"expected integer; found {text}") from None
+            return _simplify_complex(n, c)
+        if text.endswith("i"):
+            f = parse_float(text[:-1])
+            if f is not None:
+                return _simplify_complex(n, complex(0, f))
         u = parse_uint(text)
         if u is not None:
             n.is_uint, n.uint64 = True, u
@@ -502,6 +510,19 @@ class _Parser:
         if not (n.is_int or n.is_uint or n.is_float):
             raise self.errorf(f"illegal number syntax: {go_quote(text)}")
         return n
+
+
+def _simplify_complex(n: NumberNode, c: complex) -> NumberNode:
+    n.is_complex = True
+    n.complex128 = c
+    if c.imag == 0:
+        f = c.real
+        n.is_float, n.float64 = True, f
+        if f == int(f) and -(2**63) <= f < 2**63:
+            n.is_int, n.int64 = True, int(f)
+        if f == int(f) and 0 <= f < 2**64:
+            n.is_uint, n.uint64 = True, int(f)
+    return n
 
 
 def parse(

@@ -44,7 +44,7 @@ def is_true(v: Any) -> bool:
         return True
     if isinstance(v, str | list | tuple | dict | bytes):
         return len(v) > 0
-    if isinstance(v, int | float):
+    if isinstance(v, int | float | complex):
         return v != 0
     return True
 
