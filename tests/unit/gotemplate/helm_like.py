@@ -64,7 +64,9 @@ FUNCS: dict[str, GoFunc] = {
     "trunc": GoFunc(_trunc, ("int", "string"), result="string"),
     "repeat": GoFunc(lambda n, s: s * n, ("int", "string"), result="string"),
     "b64enc": GoFunc(lambda s: base64.b64encode(s.encode()).decode(), ("string",)),
-    "join": GoFunc(lambda sep, v: sep.join(format_value(x) for x in v or []), ("string", "interface {}")),
+    "join": GoFunc(
+        lambda sep, v: sep.join(format_value(x) for x in v or []), ("string", "interface {}")
+    ),
     "list": GoFunc(lambda *v: list(v), (), "interface {}", "[]interface {}"),
     "dict": GoFunc(_dict, (), "interface {}", "map[string]interface {}"),
     "first": GoFunc(_first, ("interface {}",), can_error=True),
