@@ -1,0 +1,75 @@
+"""`steersman run` flags, env fallbacks and validation."""
+
+from __future__ import annotations
+
+import pytest
+
+from steersman.controller.settings import LogFormat, SettingsError, parse
+from steersman.storage.selection import DriverKind
+
+
+def test_defaults() -> None:
+    s = parse([], {})
+    assert s.helm_storage_driver is DriverKind.SECRET
+    assert s.allowed_storage_drivers == frozenset()
+    assert s.all_namespaces and s.concurrent == 4
+    assert (s.metrics_addr, s.health_addr, s.log_format) == (":8080", ":9440", LogFormat.JSON)
+
+
+@pytest.mark.parametrize(
+    ("argv", "env", "driver"),
+    [
+        (["--helm-storage-driver", "SQL"], {"HELM_DRIVER": "configmap"}, DriverKind.SQL),
+        ([], {"HELM_DRIVER": "ConfigMaps"}, DriverKind.CONFIGMAP),
+        ([], {"STEERSMAN_HELM_STORAGE_DRIVER": "memory", "HELM_DRIVER": "sql"}, DriverKind.MEMORY),
+        (["--helm-storage-driver", "secrets"], {}, DriverKind.SECRET),
+    ],
+)
+def test_driver_source_order(argv: list[str], env: dict[str, str], driver: DriverKind) -> None:
+    assert parse(argv, env).helm_storage_driver is driver
+
+
+def test_invalid_driver_names_the_flag_and_valid_names() -> None:
+    with pytest.raises(SettingsError) as err:
+        parse(["--helm-storage-driver", "etcd"], {})
+    assert "--helm-storage-driver" in str(err.value)
+    assert "secret" in str(err.value) and "sql" in str(err.value)
+
+
+def test_allowed_drivers() -> None:
+    s = parse(["--allowed-storage-drivers", "sql, configmaps"], {})
+    assert s.allowed_storage_drivers == {DriverKind.SQL, DriverKind.CONFIGMAP}
+    assert s.storage_driver_allowed(DriverKind.SECRET)  # the default is always allowed
+    assert s.storage_driver_allowed(DriverKind.SQL)
+    assert not s.storage_driver_allowed(DriverKind.MEMORY)
+    assert parse(["--allowed-storage-drivers", "*"], {}).allowed_storage_drivers == set(DriverKind)
+
+
+def test_namespaces_and_flags_from_env() -> None:
+    s = parse(["--namespace", "a", "--namespace", "b", "--namespace", "a"], {})
+    assert s.namespaces == ("a", "b") and not s.all_namespaces
+    s = parse(
+        [],
+        {
+            "STEERSMAN_NAMESPACE": "x,y",
+            "STEERSMAN_CONCURRENT": "8",
+            "STEERSMAN_NO_CROSS_NAMESPACE_REFS": "true",
+        },
+    )
+    assert s.namespaces == ("x", "y") and s.concurrent == 8 and s.no_cross_namespace_refs
+    assert parse(["--namespace", "a", "--all-namespaces"], {}).all_namespaces
+
+
+@pytest.mark.parametrize(
+    ("argv", "flag"),
+    [
+        (["--concurrent", "0"], "--concurrent"),
+        (["--concurrent", "many"], "--concurrent"),
+        (["--log-format", "xml"], "--log-format"),
+        (["--log-level", "loud"], "--log-level"),
+        (["--metrics-addr", "localhost"], "--metrics-addr"),
+    ],
+)
+def test_invalid_values_name_their_flag(argv: list[str], flag: str) -> None:
+    with pytest.raises(SettingsError, match=flag):
+        parse(argv, {})
