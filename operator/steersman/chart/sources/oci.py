@@ -28,6 +28,7 @@ from .transport import (
     check_status,
     network_errors,
     read_limited,
+    same_origin,
 )
 from .versions import (
     DEVEL_CONSTRAINT,
@@ -191,6 +192,11 @@ class RegistryClient:
             if link is None:
                 return tags
             url = urljoin(resp.url, link.group(1))
+            if not same_origin(url, self.base):
+                # Our token or password would follow the link: only to the registry itself.
+                raise SourceUnavailable(
+                    f"registry {self.registry}: tag list continues on another host, refused"
+                )
         raise SourceUnavailable(f"registry {self.registry}: tag list of {repository} never ends")
 
     async def resolve_digest(self, repository: str, reference: str) -> str | None:
