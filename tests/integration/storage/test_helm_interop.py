@@ -255,3 +255,21 @@ async def migration_rows(dsn: str) -> list[Any]:
                                                    " ORDER BY id")]  # fmt: skip
     finally:
         await conn.close()
+
+
+async def test_helm_honours_our_pending_record(setup: Setup) -> None:
+    """A pending revision Steersman left behind blocks helm upgrade; helm rollback clears it."""
+    ns, helm, storage = setup.namespace, setup.helm, setup.storage
+    await storage.create(make_release("web", 1, "deployed", ns, description="Install complete"))
+    await storage.create(make_release("web", 2, "pending-upgrade", ns,
+                                      description="Preparing upgrade"))  # fmt: skip
+    assert (pending := await storage.pending("web")) is not None and pending.version == 2
+    code, _, err = await helm.run("upgrade", "web", str(TINY_CHART), check=False)
+    assert code != 0
+    assert "another operation (install/upgrade/rollback) is in progress" in err
+    await helm.run("rollback", "web", "1")
+    history = {r.version: r.info.status for r in await storage.history("web")}
+    assert history[1] == "superseded" and history[3] == "deployed"
+    assert (await storage.deployed("web")).info.description == "Rollback to 1"
+    assert await storage.pending("web") is None
+    await helm.run("uninstall", "web")
