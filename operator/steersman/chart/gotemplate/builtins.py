@@ -9,7 +9,8 @@ from __future__ import annotations
 from typing import Any
 
 from .fmt import go_sprint, go_sprintf, go_sprintln, type_name
-from .types import NO_VALUE, GoFunc, GoInt64, GoStringMap, GoStruct, TemplateFuncError
+from .gostr import byte_len, from_bytes, to_bytes
+from .types import NO_VALUE, GoFunc, GoInt64, GoStringMap, GoUint64, TemplateFuncError
 from .values import is_true, reflect_kind
 
 _RV = "reflect.Value"
@@ -24,8 +25,8 @@ def _basic_kind(v: Any) -> str:
     t = type(v)
     if t is str:
         return "string"
-    if t is int or t is GoInt64:
-        return "int"
+    if t is int or t is GoInt64 or t is GoUint64:
+        return "int"  # Go compares signed and unsigned integers by value
     if t is float:
         return "float"
     if t is bool:
@@ -131,7 +132,7 @@ def length(item: Any) -> int:
     if item is NO_VALUE:
         raise TemplateFuncError("reflect: call of reflect.Value.Type on zero Value")
     if isinstance(item, str):
-        return len(item) if item.isascii() else len(item.encode("utf-8", "surrogatepass"))
+        return byte_len(item)
     if isinstance(item, list | tuple | dict | bytes):
         return len(item)
     raise TemplateFuncError(f"len of type {type_name(item)}")
@@ -158,7 +159,7 @@ def index(item: Any, *indexes: Any) -> Any:
         if item is None:
             raise TemplateFuncError("index of nil pointer")
         if isinstance(item, str):
-            data = item.encode("utf-8", "surrogatepass")
+            data = to_bytes(item)
             x = _index_arg(idx, len(data))
             if x == len(data):
                 raise TemplateFuncError("reflect: string index out of range")
@@ -190,7 +191,7 @@ def slice_(item: Any, *indexes: Any) -> Any:
     if isinstance(item, str):
         if len(indexes) == 3:
             raise TemplateFuncError("cannot 3-index slice a string")
-        data = item if item.isascii() else item.encode("utf-8", "surrogatepass")
+        data = item if item.isascii() else to_bytes(item)
     elif isinstance(item, list | tuple | bytes):
         data = item
     else:
@@ -205,7 +206,7 @@ def slice_(item: Any, *indexes: Any) -> Any:
         raise TemplateFuncError(f"invalid slice index: {idx[1]} > {idx[2]}")
     part = data[idx[0] : idx[1]]
     if isinstance(item, str):
-        return part if isinstance(part, str) else part.decode("utf-8", "replace")
+        return part if isinstance(part, str) else from_bytes(part)
     if type(item) is tuple:
         return list(part)
     if type(part) is not type(item):
@@ -257,7 +258,7 @@ def js_escaper(*args: Any) -> str:
             out.append(esc)
         elif c < " ":
             out.append(f"\\u00{ord(c):02X}")
-        elif ord(c) >= 0x80 and not c.isprintable():
+        elif ord(c) >= 0x80 and not c.isprintable() and not 0xDC80 <= ord(c) <= 0xDCFF:
             out.append(f"\\u{ord(c):04X}")
         else:
             out.append(c)
@@ -269,7 +270,7 @@ _URL_SAFE = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123
 
 def urlquery_escaper(*args: Any) -> str:
     out: list[str] = []
-    for b in _eval_args(args).encode("utf-8", "surrogatepass"):
+    for b in to_bytes(_eval_args(args)):
         if b in _URL_SAFE:
             out.append(chr(b))
         elif b == 0x20:
@@ -341,4 +342,4 @@ def call_function(callee: str, fn: Any, args: tuple[Any, ...]) -> Any:
     return fn.fn(*argv)
 
 
-__all__ = ["BUILTINS", "GoStruct", "call_function"]
+__all__ = ["BUILTINS", "call_function"]

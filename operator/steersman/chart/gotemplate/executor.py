@@ -45,6 +45,7 @@ from .types import (
     GoNamedMap,
     GoStringMap,
     GoStruct,
+    GoUint64,
     TemplateFuncError,
 )
 from .values import FLOAT_TYPES, INT_TYPES, UINT_TYPES, can_be_nil, is_true, type_mismatch
@@ -251,7 +252,7 @@ def _range_items(s: ExecState, val: Any, nvars: int) -> tuple[list[tuple[Any, An
     if isinstance(val, int) and not isinstance(val, bool):
         if nvars > 1:
             raise s.error(f"can't use {format_value(val)} to iterate over more than one variable")
-        mk = GoInt64 if isinstance(val, GoInt64) else int
+        mk: type[int] = type(val) if isinstance(val, GoInt64 | GoUint64) else int
         return [(NO_VALUE, mk(i)) for i in range(int(val))], False
     if val is NO_VALUE or val is None:
         return None
@@ -655,7 +656,7 @@ def _literal_arg(s: ExecState, n: Node, ptype: str) -> Any:
         raise s.error(f"expected complex; found {n}")
     if ptype in UINT_TYPES:
         if isinstance(n, NumberNode) and n.is_uint:
-            return n.uint64
+            return GoUint64(n.uint64) if ptype == "uint64" else n.uint64
         raise s.error(f"expected unsigned integer; found {n}")
     raise s.error(f"can't handle {n} for arg of type {ptype}")
 

@@ -10,7 +10,17 @@ from __future__ import annotations
 from typing import Any
 
 from .floatfmt import format_float
-from .types import NO_VALUE, GoFunc, GoInt64, GoIntSlice, GoNamedMap, GoStringMap, GoStringSlice
+from .gostr import from_bytes, to_bytes
+from .types import (
+    NO_VALUE,
+    GoFunc,
+    GoInt64,
+    GoIntSlice,
+    GoNamedMap,
+    GoStringMap,
+    GoStringSlice,
+    GoUint64,
+)
 from .types import GoStruct as _GoStruct
 
 _LDIGITS = "0123456789abcdefx"
@@ -35,6 +45,8 @@ def type_name(v: Any) -> str:
         return "bool"
     if isinstance(v, GoInt64):
         return "int64"
+    if isinstance(v, GoUint64):
+        return "uint64"
     if isinstance(v, int):
         return "int"
     if isinstance(v, float):
@@ -80,6 +92,7 @@ _SIMPLE_TYPE_NAMES: dict[type, str] = {
     float: "float64",
     bool: "bool",
     GoInt64: "int64",
+    GoUint64: "uint64",
     list: "[]interface {}",
     dict: "map[string]interface {}",
     bytes: "[]uint8",
@@ -108,6 +121,8 @@ def _quote_rune_body(ch: str, quote: str, ascii_only: bool) -> str:
     if ch == quote or ch == "\\":
         return "\\" + ch
     code = ord(ch)
+    if 0xDC80 <= code <= 0xDCFF:
+        return f"\\x{code - 0xDC00:02x}"  # an invalid UTF-8 byte (see gostr.py)
     if 0xD800 <= code <= 0xDFFF:
         ch, code = "\ufffd", 0xFFFD
     if ascii_only:
@@ -403,14 +418,16 @@ class _Printer:
         elif verb == "s":
             self.fmt_s(s)
         elif verb == "x" or verb == "X":
-            self.fmt_sbx(s.encode("utf-8", "surrogatepass"), _LDIGITS if verb == "x" else _UDIGITS)
+            self.fmt_sbx(to_bytes(s), _LDIGITS if verb == "x" else _UDIGITS)
         elif verb == "q":
             self.fmt_q(s)
         else:
             self.bad_verb(verb, s)
 
     def print_int(self, v: int, verb: str) -> None:
-        if verb == "v" or verb == "d":
+        if verb == "v" and self.sharp_v and isinstance(v, GoUint64):
+            self.pad("0x" + format(int(v), "x"))
+        elif verb == "v" or verb == "d":
             self.fmt_integer(v, 10, True, verb, _LDIGITS)
         elif verb == "x":
             self.fmt_integer(v, 16, True, verb, _LDIGITS)
@@ -465,11 +482,11 @@ class _Printer:
                 self.fmt_integer(c, 10, False, verb, _LDIGITS)
             self.buf.append("]")
         elif verb == "s":
-            self.fmt_s(data.decode("utf-8", "replace"))
+            self.fmt_s(from_bytes(data))
         elif verb == "x" or verb == "X":
             self.fmt_sbx(data, _LDIGITS if verb == "x" else _UDIGITS)
         elif verb == "q":
-            self.fmt_q(data.decode("utf-8", "replace"))
+            self.fmt_q(from_bytes(data))
         else:
             self.print_list(list(data), verb, depth, elem_type="uint8")
 

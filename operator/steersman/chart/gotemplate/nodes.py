@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from .gostr import to_bytes
+
 
 class Source:
     """The text a node was parsed from and the top-level name used in error locations."""
@@ -24,7 +26,7 @@ class Source:
         before = self.text[:pos]
         nl = before.rfind("\n")
         col_text = before if nl < 0 else before[nl + 1 :]
-        col = len(col_text.encode("utf-8", "surrogatepass"))
+        col = len(to_bytes(col_text))
         line = 1 + before.count("\n")
         return f"{self.parse_name}:{line}:{col}"
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from .gostr import from_bytes
+
 _SIMPLE_ESCAPES = {
     "a": 7,
     "b": 8,
@@ -89,7 +91,7 @@ def unquote(s: str) -> str:
             out += chr(v).encode("utf-8", "surrogatepass")
         else:
             out.append(v)
-    return out.decode("utf-8", "replace")
+    return from_bytes(bytes(out))
 
 
 def _underscore_ok(s: str) -> bool:

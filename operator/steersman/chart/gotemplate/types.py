@@ -10,6 +10,7 @@ every value carries its Go type by its Python class:
 | string                     | str                                      |
 | int                        | int (plain; never bool)                  |
 | int64                      | GoInt64 (an int subclass)                |
+| uint64                     | GoUint64 (an int subclass)               |
 | float64                    | float                                    |
 | []interface {}             | list                                     |
 | []string                   | GoStringSlice (a list subclass)          |
@@ -38,6 +39,15 @@ class GoInt64(int):
 
     def __repr__(self) -> str:
         return f"GoInt64({int(self)})"
+
+
+class GoUint64(int):
+    """Go uint64 (e.g. semver's Major/Minor/Patch)."""
+
+    __slots__ = ()
+
+    def __repr__(self) -> str:
+        return f"GoUint64({int(self)})"
 
 
 class GoStringSlice(list[str]):

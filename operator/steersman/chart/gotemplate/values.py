@@ -22,6 +22,7 @@ from .types import (
     GoStringMap,
     GoStringSlice,
     GoStruct,
+    GoUint64,
 )
 
 INT_TYPES = frozenset({"int", "int8", "int16", "int32", "int64"})
@@ -36,7 +37,7 @@ def is_true(v: Any) -> bool:
         return v  # type: ignore[no-any-return]
     if t is str or t is list or t is dict:
         return len(v) > 0
-    if t is int or t is float or t is GoInt64:
+    if t is int or t is float or t is GoInt64 or t is GoUint64:
         return v != 0  # type: ignore[no-any-return]
     if v is None or v is NO_VALUE:
         return False
@@ -61,6 +62,7 @@ _EXACT: dict[str, type] = {
     "string": str,
     "int": int,
     "int64": GoInt64,
+    "uint64": GoUint64,
     "float64": float,
     "bool": bool,
     "[]interface {}": list,
