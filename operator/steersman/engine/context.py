@@ -1,0 +1,66 @@
+"""What every action needs: the cluster, release storage, the renderer, and common options."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Awaitable
+from dataclasses import dataclass, field
+from typing import TypeVar
+
+from steersman.engine.errors import EngineError
+from steersman.engine.hooks import HookRunner
+from steersman.engine.render import Renderer, default_renderer
+from steersman.engine.wait import WaitError
+from steersman.kube import KubeClient, KubeError
+from steersman.storage import Release, Storage, StorageBackend
+
+T = TypeVar("T")
+
+# What makes an action record `failed` (anything else, like cancellation, leaves the record
+# as it was last stored).
+FAILURES = (EngineError, KubeError, WaitError)
+
+DEFAULT_TIMEOUT = 300.0
+DEFAULT_MAX_HISTORY = 10
+
+
+@dataclass
+class Engine:
+    """The action configuration (Helm's `action.Configuration`)."""
+
+    kube: KubeClient
+    backend: StorageBackend
+    renderer: Renderer = field(default=default_renderer)
+
+    def storage(self, namespace: str, max_history: int = 0) -> Storage:
+        return self.backend.storage(namespace, max_history)
+
+
+@dataclass
+class Common:
+    """Options shared by the actions."""
+
+    namespace: str
+    storage_namespace: str | None = None  # where records live; the release namespace if None
+    timeout: float = DEFAULT_TIMEOUT
+    wait: bool = False
+    wait_for_jobs: bool = False
+    disable_hooks: bool = False
+    description: str = ""
+
+    @property
+    def records_namespace(self) -> str:
+        return self.storage_namespace or self.namespace
+
+
+async def settled(work: Awaitable[T]) -> T:
+    """Run a storage write to its end even if the action is cancelled meanwhile: a record is
+    then either written whole or not at all, and a cancelled action leaves what it last stored."""
+    return await asyncio.shield(work)
+
+
+def hook_runner(engine: Engine, storage: Storage, namespace: str, timeout: float) -> HookRunner:
+    async def record(rel: Release) -> None:
+        await settled(storage.update(rel))
+
+    return HookRunner(engine.kube, namespace, timeout, record)

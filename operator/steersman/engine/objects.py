@@ -1,0 +1,129 @@
+"""Kubernetes objects of a release: parsed from manifest text, keyed like Helm's ResourceList.
+
+A release manifest is a stream of `---`-separated documents. Each non-empty document becomes one
+`Target`: the object as a JSON-ready dict plus where it lives. The namespace of a namespaced
+object defaults to the release namespace (as `kubectl`/Helm's builder does); cluster-scoped
+objects get none, which needs discovery, so `resolve` is async.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import base64
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from steersman.chart.manifests import go_trim_space, split_manifests
+from steersman.engine.errors import ManifestInvalid
+from steersman.kube import KubeClient
+
+Obj = dict[str, Any]
+
+
+class _JsonLoader(yaml.SafeLoader):
+    """YAML the way sigs.k8s.io/yaml reads it into JSON: timestamps stay strings."""
+
+
+_JsonLoader.yaml_implicit_resolvers = {
+    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
+    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
+}
+
+
+def _jsonable(value: Any) -> Any:
+    if isinstance(value, dict):
+        return {str(k): _jsonable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_jsonable(v) for v in value]
+    if isinstance(value, bytes):  # !!binary
+        return base64.b64encode(value).decode("ascii")
+    return value
+
+
+def parse_documents(manifest: str) -> list[Obj]:
+    """Every object in a manifest stream, in order; comment-only documents are skipped."""
+    out: list[Obj] = []
+    for doc in split_manifests(manifest):
+        if not go_trim_space(doc):
+            continue
+        try:
+            data = yaml.load(doc, Loader=_JsonLoader)
+        except yaml.YAMLError as err:
+            raise ManifestInvalid(f"error parsing manifest: {err}") from None
+        if data is None:
+            continue
+        if not isinstance(data, dict):
+            raise ManifestInvalid("error parsing manifest: a document is not an object")
+        data = _jsonable(data)
+        if data.get("kind") == "List":
+            items = data.get("items")
+            if isinstance(items, list):
+                out.extend(i for i in items if isinstance(i, dict))
+                continue
+        out.append(data)
+    return out
+
+
+@dataclass(frozen=True)
+class ObjectKey:
+    """Identity of an object across API versions (Helm matches by group, kind, ns and name)."""
+
+    group: str
+    kind: str
+    namespace: str
+    name: str
+
+
+@dataclass
+class Target:
+    obj: Obj
+    api_version: str
+    kind: str
+    name: str
+    namespace: str | None  # None for cluster-scoped objects
+
+    @property
+    def key(self) -> ObjectKey:
+        group = self.api_version.rpartition("/")[0]
+        return ObjectKey(group, self.kind, self.namespace or "", self.name)
+
+    @property
+    def annotations(self) -> Mapping[str, str]:
+        return (self.obj.get("metadata") or {}).get("annotations") or {}
+
+    def describe(self) -> str:
+        """Helm's `resourceString`: `Kind "name" in namespace "ns"`."""
+        return f'{self.kind} "{self.name}" in namespace "{self.namespace or ""}"'
+
+
+async def resolve(kube: KubeClient, obj: Obj, default_namespace: str) -> Target:
+    api_version = str(obj.get("apiVersion") or "")
+    kind = str(obj.get("kind") or "")
+    meta = obj.get("metadata") or {}
+    name = str(meta.get("name") or "")
+    if not api_version or not kind:
+        raise ManifestInvalid(f"object {name!r} has no apiVersion or kind")
+    if not name:
+        raise ManifestInvalid(f"a {kind} has no metadata.name")
+    res = await kube.resource(api_version, kind)
+    ns: str | None = None
+    if res.namespaced:
+        ns = str(meta.get("namespace") or default_namespace)
+        if meta.get("namespace") != ns:
+            obj = {**obj, "metadata": {**meta, "namespace": ns}}
+    return Target(obj, api_version, kind, name, ns)
+
+
+async def resolve_all(
+    kube: KubeClient, objects: Iterable[Obj], default_namespace: str
+) -> list[Target]:
+    return list(await asyncio.gather(*(resolve(kube, o, default_namespace) for o in objects)))
+
+
+def difference(old: Sequence[Target], new: Sequence[Target]) -> list[Target]:
+    """Objects of `old` that `new` no longer has (Helm's ResourceList.Difference)."""
+    keep = {t.key for t in new}
+    return [t for t in old if t.key not in keep]

@@ -1,0 +1,104 @@
+"""Building release records the way helm does: the stored chart, the hooks, the timestamps."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+from typing import Any
+
+from steersman.chart import manifests as chart_manifests
+from steersman.chart import model
+from steersman.storage import record
+from steersman.storage.gotime import GoTime
+
+# Helm v4 records how it applied: new installs use server-side apply, like we always do.
+APPLY_METHOD_SSA = "ssa"
+
+
+def now() -> GoTime:
+    return GoTime.now()
+
+
+def _time(value: datetime | None) -> GoTime | None:
+    return GoTime.from_datetime(value) if value is not None else None
+
+
+def _file(f: model.ChartFile) -> record.File:
+    return record.File(f.name, f.data, _time(f.mod_time))
+
+
+def stored_chart(chart: model.Chart) -> record.Chart:
+    """The root chart as helm v4 serialises it (subcharts are never stored)."""
+    lock = None
+    if chart.lock is not None:
+        lock = record.Lock.from_json(
+            {
+                "generated": chart.lock.generated or None,
+                "digest": chart.lock.digest,
+                "dependencies": [
+                    model._dependency_json(d) for d in chart.lock.dependencies if d is not None
+                ],
+            }
+        )
+    return record.Chart(
+        metadata=record.Metadata.from_json(model.metadata_json(chart.metadata)),
+        lock=lock,
+        templates=[_file(f) for f in chart.templates],
+        values=chart.values if chart.values is not None else None,
+        schema=chart.schema,
+        files=[_file(f) for f in chart.files],
+        schemamodtime=_time(chart.schema_mod_time) or GoTime.zero(),
+        modtime=_time(chart.mod_time),
+    )
+
+
+def stored_hooks(hooks: Iterable[chart_manifests.Hook]) -> list[record.Hook]:
+    return [
+        record.Hook(
+            name=h.name,
+            kind=h.kind,
+            path=h.path,
+            manifest=h.manifest,
+            events=list(h.events),
+            weight=h.weight,
+            delete_policies=list(h.delete_policies),
+            output_log_policies=list(h.output_log_policies),
+        )
+        for h in hooks
+    ]
+
+
+def new_release(
+    *,
+    name: str,
+    namespace: str,
+    version: int,
+    chart: record.Chart | None,
+    config: dict[str, Any],
+    manifest: str,
+    hooks: list[record.Hook],
+    notes: str,
+    status: str,
+    description: str,
+    first_deployed: GoTime | None = None,
+    labels: dict[str, str] | None = None,
+) -> record.Release:
+    ts = now()
+    return record.Release(
+        name=name,
+        namespace=namespace,
+        version=version,
+        info=record.Info(
+            status=status,
+            description=description,
+            first_deployed=first_deployed or ts,
+            last_deployed=ts,
+            notes=notes,
+        ),
+        chart=chart,
+        config=config,
+        manifest=manifest,
+        hooks=hooks,
+        apply_method=APPLY_METHOD_SSA,
+        labels=dict(labels or {}),
+    )

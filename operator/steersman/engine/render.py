@@ -1,0 +1,64 @@
+"""The seam between the actions and the chart renderer.
+
+Actions call a `Renderer`; the default one is `steersman.chart.render.render_release`, run in a
+worker thread so a large chart does not stall the event loop. Tests and callers with another
+source of rendered manifests pass their own.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import importlib
+from collections.abc import Awaitable
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from steersman.chart.manifests import Hook
+from steersman.chart.model import Chart
+
+
+@dataclass(frozen=True)
+class RenderRequest:
+    name: str
+    namespace: str
+    revision: int
+    is_install: bool
+    is_upgrade: bool
+
+
+@dataclass
+class Rendered:
+    manifest: str
+    hooks: list[Hook] = field(default_factory=list)
+    notes: str = ""
+
+
+class Renderer(Protocol):
+    def __call__(
+        self, chart: Chart, values: dict[str, Any], request: RenderRequest
+    ) -> Awaitable[Rendered]: ...
+
+
+class RenderError(Exception):
+    """The chart could not be rendered (stored as `failed to render resource: ...` by helm;
+    nothing is written to storage)."""
+
+
+async def default_renderer(
+    chart: Chart, values: dict[str, Any], request: RenderRequest
+) -> Rendered:
+    # Imported late and untyped: the renderer is a large module developed beside the engine.
+    render: Any = importlib.import_module("steersman.chart.render")
+
+    options = render.ReleaseOptions(
+        name=request.name,
+        namespace=request.namespace,
+        revision=request.revision,
+        is_install=request.is_install,
+        is_upgrade=request.is_upgrade,
+    )
+    try:
+        out = await asyncio.to_thread(render.render_release, chart, values, options)
+    except Exception as err:  # the renderer's errors are many; they all mean "bad chart"
+        raise RenderError(str(err)) from err
+    return Rendered(manifest=out.manifest, hooks=list(out.hooks), notes=out.notes)

@@ -1,0 +1,196 @@
+"""Applying, pruning and deleting a release's objects on the cluster.
+
+Objects are sent kind by kind in the order given (install order); objects of one kind go out
+together, like Helm's batched create. Every call is server-side apply with force, so fields
+another manager owns are taken over, as `helm` does with `--force-conflicts`.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Any, TypeVar
+
+from steersman.chart.manifests import UNINSTALL_ORDER, sort_by_kind
+from steersman.chart.model import Chart
+from steersman.engine.errors import EngineError, OwnershipConflict
+from steersman.engine.objects import ObjectKey, Target, parse_documents, resolve_all
+from steersman.engine.ownership import is_kept, ownership_problem
+from steersman.engine.wait import wait_ready
+from steersman.kube import Conflict, KubeClient, KubeError
+from steersman.kube.client import Propagation
+
+T = TypeVar("T")
+R = TypeVar("R")
+
+
+def _batches(items: Sequence[T], kind_of: Callable[[T], str]) -> list[list[T]]:
+    """Runs of consecutive items of the same kind."""
+    out: list[list[T]] = []
+    for item in items:
+        if out and kind_of(out[-1][0]) == kind_of(item):
+            out[-1].append(item)
+        else:
+            out.append([item])
+    return out
+
+
+async def _each_kind(
+    targets: Sequence[Target], action: Callable[[Target], Awaitable[R]]
+) -> list[R]:
+    results: list[R] = []
+    for batch in _batches(targets, lambda t: t.kind):
+        results.extend(await asyncio.gather(*(action(t) for t in batch)))
+    return results
+
+
+async def existing_keys(
+    kube: KubeClient,
+    targets: Sequence[Target],
+    release: str,
+    namespace: str,
+    *,
+    take_ownership: bool = False,
+) -> set[ObjectKey]:
+    """The targets that already exist; raise OwnershipConflict (Helm's text) when one of them
+    does not carry this release's ownership metadata (unless `take_ownership`)."""
+
+    async def probe(t: Target) -> tuple[Target, dict[str, Any] | None]:
+        try:
+            return t, await kube.get_or_none(t.api_version, t.kind, t.name, t.namespace)
+        except KubeError as err:
+            raise EngineError(
+                f"could not get information about the resource {t.describe()}: {err}"
+            ) from err
+
+    found = await asyncio.gather(*(probe(t) for t in targets))
+    existing: set[ObjectKey] = set()
+    for target, live in found:
+        if live is None:
+            continue
+        existing.add(target.key)
+        problem = None if take_ownership else ownership_problem(live, release, namespace)
+        if problem is not None:
+            raise OwnershipConflict(
+                f"{target.describe()} exists and cannot be imported into the current "
+                f"release: {problem}"
+            )
+    return existing
+
+
+async def apply_targets(
+    kube: KubeClient, targets: Sequence[Target], *, dry_run: bool = False
+) -> None:
+    async def one(t: Target) -> None:
+        try:
+            await kube.apply(t.obj, namespace=t.namespace, dry_run=dry_run)
+        except Conflict as err:
+            raise EngineError(
+                f"conflict occurred while applying object {t.namespace or ''}/{t.name} "
+                f"{t.api_version}, Kind={t.kind}: {err}"
+            ) from err
+
+    await _each_kind(targets, one)
+
+
+async def prune(kube: KubeClient, stale: Sequence[Target]) -> list[Target]:
+    """Delete objects the new manifest dropped, unless the live object says keep."""
+
+    async def one(t: Target) -> Target | None:
+        live = await kube.get_or_none(t.api_version, t.kind, t.name, t.namespace)
+        if live is None or is_kept((live.get("metadata") or {}).get("annotations") or {}):
+            return None
+        try:
+            await kube.delete(t.api_version, t.kind, t.name, t.namespace)
+        except KubeError as err:
+            raise EngineError(f"failed to delete resource {t.name}: {err}") from err
+        return t
+
+    deleted = await asyncio.gather(*(one(t) for t in stale))
+    return [t for t in deleted if t is not None]
+
+
+@dataclass
+class Deletion:
+    deleted: list[Target] = field(default_factory=list)
+    kept: list[Target] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+
+async def delete_release_objects(
+    kube: KubeClient, targets: Sequence[Target], propagation: Propagation
+) -> Deletion:
+    """Uninstall: every object in uninstall order except those annotated keep."""
+    result = Deletion()
+    doomed: list[Target] = []
+    for t in sort_by_kind(targets, lambda t: t.kind, UNINSTALL_ORDER):
+        (result.kept if is_kept(t.annotations) else doomed).append(t)
+
+    async def one(t: Target) -> None:
+        try:
+            await kube.delete(t.api_version, t.kind, t.name, t.namespace, propagation=propagation)
+            result.deleted.append(t)
+        except KubeError as err:
+            result.errors.append(f"{t.describe()}: {err}")
+
+    await _each_kind(doomed, one)
+    return result
+
+
+class CrdPolicy(StrEnum):
+    """What to do with the chart's crds/ directory (Flux's names)."""
+
+    SKIP = "Skip"
+    CREATE = "Create"
+    CREATE_REPLACE = "CreateReplace"
+
+
+async def install_crds(
+    kube: KubeClient, chart: Chart, policy: CrdPolicy, *, within: float = 60.0
+) -> list[Target]:
+    """Create (or with CreateReplace also update) the chart's CRDs, then wait until they are
+    Established and refresh discovery so their kinds can be applied."""
+    if policy is CrdPolicy.SKIP:
+        return []
+    objects: list[dict[str, Any]] = []
+    for f in chart.crd_files():
+        try:
+            docs = parse_documents(f.data.decode("utf-8"))
+        except (UnicodeDecodeError, EngineError) as err:
+            raise EngineError(f"failed to install CRD {f.name}: {err}") from err
+        if not docs:
+            raise EngineError(f"failed to install CRD {f.name}: resources are empty")
+        objects.extend(docs)
+    if not objects:
+        return []
+    targets = await resolve_all(kube, objects, "")
+    sent: list[Target] = []
+    for t in targets:
+        try:
+            if policy is CrdPolicy.CREATE_REPLACE:
+                await kube.apply(t.obj)
+            else:
+                await kube.create(t.obj)
+        except Conflict:
+            continue  # already there: Create leaves it alone
+        except KubeError as err:
+            raise EngineError(f"failed to install CRD {t.name}: {err}") from err
+        sent.append(t)
+    if sent:
+        await wait_ready(kube, [t.obj for t in sent], within)
+        kube.discovery.invalidate()
+    return sent
+
+
+async def ensure_namespace(kube: KubeClient, namespace: str) -> None:
+    """`--create-namespace`: a Namespace labelled name=<ns>; one that exists is fine."""
+    body = {
+        "apiVersion": "v1",
+        "kind": "Namespace",
+        "metadata": {"name": namespace, "labels": {"name": namespace}},
+    }
+    with contextlib.suppress(Conflict):
+        await kube.create(body)

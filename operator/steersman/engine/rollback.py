@@ -1,0 +1,99 @@
+"""`helm rollback`: re-apply a stored revision's manifest as a new revision (no re-render).
+
+Rollback does not refuse pending records: it is the usual way out of a stuck `pending-*`.
+"""
+
+from __future__ import annotations
+
+import copy
+from dataclasses import dataclass
+
+from steersman.engine import records
+from steersman.engine.context import (
+    DEFAULT_MAX_HISTORY,
+    FAILURES,
+    Common,
+    Engine,
+    hook_runner,
+    settled,
+)
+from steersman.engine.errors import ActionFailed, EngineError, InvalidRevision
+from steersman.engine.install import build_targets, wait_for
+from steersman.engine.objects import difference, parse_documents, resolve_all
+from steersman.engine.ownership import validate_release_name
+from steersman.engine.resources import apply_targets, prune
+from steersman.storage import Release, ReleaseNotFound, Status
+
+
+@dataclass
+class RollbackOptions(Common):
+    name: str = ""
+    version: int = 0  # 0: the revision before the newest
+    max_history: int = DEFAULT_MAX_HISTORY
+    cleanup_on_fail: bool = False
+    dry_run: bool = False
+
+
+async def rollback(engine: Engine, opts: RollbackOptions) -> Release:
+    try:
+        validate_release_name(opts.name)
+    except EngineError:
+        raise EngineError(f"prepareRollback: Release name is invalid: {opts.name}") from None
+    if opts.version < 0:
+        raise InvalidRevision()
+    storage = engine.storage(opts.records_namespace, opts.max_history)
+    current = await storage.last(opts.name)
+    wanted = opts.version or current.version - 1
+    history = await storage.history(opts.name)
+    if wanted not in {r.version for r in history}:
+        raise InvalidRevision(f"release has no {wanted} version")
+    previous = await storage.get(opts.name, wanted)
+
+    rel = records.new_release(
+        name=opts.name,
+        namespace=current.namespace,
+        version=current.version + 1,
+        chart=previous.chart,
+        config=previous.config,
+        manifest=previous.manifest,
+        hooks=copy.deepcopy(previous.hooks),
+        notes=previous.info.notes,
+        status=Status.PENDING_ROLLBACK,
+        description=f"Rollback to {wanted}",
+        first_deployed=current.info.first_deployed,
+        labels=previous.labels,
+    )
+    if opts.dry_run:
+        return rel
+    old = await resolve_all(engine.kube, parse_documents(current.manifest), current.namespace)
+    new = await build_targets(engine, rel.manifest, opts.name, current.namespace)
+    await settled(storage.create(rel))
+
+    hooks = hook_runner(engine, storage, rel.namespace, opts.timeout)
+    try:
+        if not opts.disable_hooks:
+            await hooks.run(rel, "pre-rollback")
+        await apply_targets(engine.kube, new)
+        await prune(engine.kube, difference(old, new))
+        await wait_for(engine, opts, new)
+        if not opts.disable_hooks:
+            await hooks.run(rel, "post-rollback")
+    except FAILURES as err:
+        rel.info.status = Status.FAILED
+        rel.info.description = f'Rollback "{opts.name}" failed: {err}'
+        if current.info.status == Status.DEPLOYED:
+            current.info.status = Status.SUPERSEDED
+            await settled(storage.update(current))
+        await settled(storage.update(rel))
+        raise ActionFailed(rel.info.description, rel) from err
+
+    try:
+        deployed = await storage.deployed_all(opts.name)
+    except ReleaseNotFound:
+        deployed = []
+    for old_rel in deployed:
+        old_rel.info.status = Status.SUPERSEDED
+        await settled(storage.update(old_rel))
+    rel.info.status = Status.DEPLOYED
+    await settled(storage.update(rel))
+    return rel

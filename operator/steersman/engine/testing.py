@@ -1,0 +1,38 @@
+"""`helm test`: run the newest revision's `test` hooks and store their phases on it."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from steersman.engine.context import DEFAULT_TIMEOUT, FAILURES, Engine, hook_runner, settled
+from steersman.engine.errors import EngineError
+from steersman.engine.ownership import validate_release_name
+from steersman.storage import Release
+
+
+@dataclass
+class TestOptions:
+    __test__ = False  # not a pytest class
+
+    name: str
+    namespace: str
+    storage_namespace: str | None = None
+    timeout: float = DEFAULT_TIMEOUT
+
+
+async def run_tests(engine: Engine, opts: TestOptions) -> Release:
+    """Returns the release with each test hook's `last_run`; raises if a test failed."""
+    try:
+        validate_release_name(opts.name)
+    except EngineError:
+        raise EngineError(f"releaseTest: Release name is invalid: {opts.name}") from None
+    storage = engine.storage(opts.storage_namespace or opts.namespace)
+    rel = await storage.last(opts.name)
+    runner = hook_runner(engine, storage, rel.namespace, opts.timeout)
+    try:
+        await runner.run(rel, "test")
+    except FAILURES:
+        await settled(storage.update(rel))
+        raise
+    await settled(storage.update(rel))
+    return rel

@@ -1,0 +1,161 @@
+"""`helm upgrade`: render revision last+1, apply it, prune what it dropped.
+
+Refuses when the newest revision is pending (`ReleaseLocked`). Stores `pending-upgrade`
+before touching the cluster; on success the previously deployed revision becomes `superseded`
+and the new one `deployed`; on failure the new one is `failed` and, with cleanup_on_fail, the
+objects this upgrade created are deleted again.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from steersman.chart.model import Chart
+from steersman.engine import records
+from steersman.engine.context import (
+    DEFAULT_MAX_HISTORY,
+    FAILURES,
+    Common,
+    Engine,
+    hook_runner,
+    settled,
+)
+from steersman.engine.errors import (
+    ActionFailed,
+    EngineError,
+    NoDeployedReleases,
+    OwnershipConflict,
+    ReleaseLocked,
+)
+from steersman.engine.install import DRY_RUN_DESCRIPTION, build_targets, wait_for
+from steersman.engine.objects import Target, difference, parse_documents, resolve_all
+from steersman.engine.ownership import validate_release_name
+from steersman.engine.render import RenderRequest
+from steersman.engine.resources import CrdPolicy, apply_targets, existing_keys, install_crds, prune
+from steersman.storage import Release, ReleaseNotFound, Status, Storage
+from steersman.storage.record import is_pending
+
+
+@dataclass
+class UpgradeOptions(Common):
+    name: str = ""
+    max_history: int = DEFAULT_MAX_HISTORY
+    cleanup_on_fail: bool = False
+    crds: CrdPolicy = CrdPolicy.SKIP
+    take_ownership: bool = False
+    reset_values: bool = False
+    dry_run: bool = False
+    labels: dict[str, str] = field(default_factory=dict)
+
+
+async def current_and_last(storage: Storage, name: str) -> tuple[Release, Release]:
+    """(the revision the upgrade starts from, the newest revision), with Helm's refusals."""
+    try:
+        last = await storage.last(name)
+    except ReleaseNotFound:
+        raise NoDeployedReleases(name) from None
+    if is_pending(last.info.status):
+        raise ReleaseLocked(last)
+    if last.info.status == Status.DEPLOYED:
+        return last, last
+    try:
+        return await storage.deployed(name), last
+    except ReleaseNotFound:
+        if last.info.status in (Status.FAILED, Status.SUPERSEDED):
+            return last, last
+        raise NoDeployedReleases(name) from None
+
+
+async def upgrade(
+    engine: Engine, chart: Chart, values: dict[str, Any], opts: UpgradeOptions
+) -> Release:
+    validate_release_name(opts.name)
+    storage = engine.storage(opts.records_namespace, opts.max_history)
+    current, last = await current_and_last(storage, opts.name)
+    if not values and current.config and not opts.reset_values:
+        values = current.config  # helm keeps the previous values when none are given
+    if not opts.dry_run:
+        await install_crds(engine.kube, chart, opts.crds)
+
+    request = RenderRequest(opts.name, current.namespace, last.version + 1, False, True)
+    rendered = await engine.renderer(chart, values, request)
+    rel = records.new_release(
+        name=opts.name,
+        namespace=current.namespace,
+        version=last.version + 1,
+        chart=records.stored_chart(chart),
+        config=values,
+        manifest=rendered.manifest,
+        hooks=records.stored_hooks(rendered.hooks),
+        notes=rendered.notes,
+        status=Status.PENDING_UPGRADE,
+        description="Preparing upgrade",
+        first_deployed=current.info.first_deployed,
+        labels={**last.labels, **opts.labels},
+    )
+    old = await resolve_all(engine.kube, parse_documents(current.manifest), current.namespace)
+    new = await build_targets(engine, rel.manifest, opts.name, current.namespace)
+    old_keys = {t.key for t in old}
+    incoming = [t for t in new if t.key not in old_keys]
+    try:
+        adopted = await existing_keys(
+            engine.kube, incoming, opts.name, current.namespace, take_ownership=opts.take_ownership
+        )
+    except OwnershipConflict as err:
+        raise OwnershipConflict(f"unable to continue with update: {err}") from None
+    created = [t for t in incoming if t.key not in adopted]
+
+    if opts.dry_run:
+        await apply_targets(engine.kube, new, dry_run=True)
+        rel.info.description = opts.description or DRY_RUN_DESCRIPTION
+        return rel
+
+    await settled(storage.create(rel))
+    try:
+        await _perform(engine, storage, rel, old, new, opts)
+    except FAILURES as err:
+        rel.info.status = Status.FAILED
+        rel.info.description = f'Upgrade "{opts.name}" failed: {err}'
+        await settled(storage.update(rel))
+        if opts.cleanup_on_fail and created:
+            await _cleanup(engine, created)
+        raise ActionFailed(rel.info.description, rel) from err
+    current.info.status = Status.SUPERSEDED
+    await settled(storage.update(current))
+    rel.info.status = Status.DEPLOYED
+    rel.info.description = opts.description or "Upgrade complete"
+    await settled(storage.update(rel))
+    return rel
+
+
+async def _perform(
+    engine: Engine,
+    storage: Storage,
+    rel: Release,
+    old: list[Target],
+    new: list[Target],
+    opts: UpgradeOptions,
+) -> None:
+    hooks = hook_runner(engine, storage, rel.namespace, opts.timeout)
+    if not opts.disable_hooks:
+        try:
+            await hooks.run(rel, "pre-upgrade")
+        except FAILURES as err:
+            raise EngineError(f"pre-upgrade hooks failed: {err}") from err
+    await apply_targets(engine.kube, new)
+    await prune(engine.kube, difference(old, new))
+    await wait_for(engine, opts, new)
+    if not opts.disable_hooks:
+        try:
+            await hooks.run(rel, "post-upgrade")
+        except FAILURES as err:
+            raise EngineError(f"post-upgrade hooks failed: {err}") from err
+
+
+async def _cleanup(engine: Engine, created: list[Target]) -> None:
+    for t in reversed(created):
+        try:
+            await engine.kube.delete(t.api_version, t.kind, t.name, t.namespace)
+        except FAILURES:
+            pass  # best effort, like helm: the upgrade error is what the caller needs
