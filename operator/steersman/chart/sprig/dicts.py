@@ -22,7 +22,7 @@ from ._values import empty, is_nil
 
 
 def _map(d: Any) -> dict[str, Any]:
-    return {} if d is None else d
+    return {} if is_nil(d) else d  # a nil map argument reads as empty
 
 
 def dict_(*v: Any) -> dict[str, Any]:
@@ -37,20 +37,21 @@ def get(d: Any, key: str) -> Any:
 
 
 def set_(d: Any, key: str, value: Any) -> Any:
-    if d is None:
+    if is_nil(d):
         raise TemplateFuncError("assignment to entry in nil map")
     d[key] = value
     return d
 
 
 def unset(d: Any, key: str) -> Any:
-    if d is not None:
-        d.pop(key, None)
-    return d if d is not None else {}
+    if is_nil(d):
+        return {}
+    d.pop(key, None)
+    return d
 
 
 def pluck(key: str, *dicts: Any) -> list[Any]:
-    return [d[key] for d in dicts if d is not None and key in d]
+    return [d[key] for d in dicts if not is_nil(d) and key in d]
 
 
 def _sorted_keys(d: dict[str, Any]) -> list[str]:
@@ -60,7 +61,7 @@ def _sorted_keys(d: dict[str, Any]) -> list[str]:
 def keys(*dicts: Any) -> GoStringSlice:
     out = GoStringSlice()
     for d in dicts:
-        if d is not None:
+        if not is_nil(d):
             out.extend(_sorted_keys(d))
     return out
 
@@ -114,7 +115,7 @@ def _merge_map(dst: dict[str, Any], src: dict[str, Any], overwrite: bool) -> Non
 def _merge_all(dst: Any, srcs: tuple[Any, ...], overwrite: bool) -> dict[str, Any]:
     out = _map(dst)
     for src in srcs:
-        if src is not None:
+        if not is_nil(src):
             _merge_map(out, src, overwrite)
     return out
 
@@ -184,7 +185,7 @@ def dict_funcs() -> dict[str, GoFunc]:
         "get": GoFunc(get, (m, "string"), result="interface {}"),
         "set": GoFunc(set_, (m, "string", "interface {}"), result=m),
         "unset": GoFunc(unset, (m, "string"), result=m),
-        "hasKey": GoFunc(lambda d, k: d is not None and k in d, (m, "string"), result="bool"),
+        "hasKey": GoFunc(lambda d, k: not is_nil(d) and k in d, (m, "string"), result="bool"),
         "pluck": GoFunc(pluck, ("string",), m, "[]interface {}"),
         "keys": GoFunc(keys, (), m, "[]string"),
         "pick": GoFunc(pick, (m,), "string", m),

@@ -88,11 +88,13 @@ def minf(a: Any, *rest: Any) -> float:
 
 
 def _floor(f: float) -> float:
-    return float(math.floor(f)) if math.isfinite(f) else f
+    # math.Floor/Ceil keep the sign of zero: Ceil(-0.5) is -0.
+    return math.copysign(float(math.floor(f)), f) if math.isfinite(f) else f
 
 
 def _ceil(f: float) -> float:
-    return float(math.ceil(f)) if math.isfinite(f) else f
+    r = float(math.ceil(f)) if math.isfinite(f) else f
+    return math.copysign(0.0, f) if r == 0 else r
 
 
 def round_(a: Any, places: int, *round_on: float) -> float:
