@@ -48,3 +48,17 @@ class Helm:
 
     async def text(self, *args: str) -> str:
         return (await self.run(*args))[1]
+
+
+def normalise(doc: dict[str, Any]) -> dict[str, Any]:
+    """Drop what differs only in spelling between helm v3 and our (v4-shaped) output:
+    v3 writes zero times as "" where we omit them."""
+    doc = json.loads(json.dumps(doc))
+    for key in ("first_deployed", "last_deployed", "deleted"):
+        if doc["info"].get(key) == "":
+            del doc["info"][key]
+    for hook in doc.get("hooks") or []:
+        for key in ("started_at", "completed_at"):
+            if hook["last_run"].get(key) == "":
+                del hook["last_run"][key]
+    return doc

@@ -18,12 +18,12 @@ import asyncpg
 import pytest
 from kubernetes_asyncio import client
 
-from steersman.storage import Driver, Status, Storage, record_key
+from steersman.storage import Driver, Release, Status, Storage, record_key
 from steersman.storage.codec import decode_payload, release_to_bytes
 from steersman.storage.kube_drivers import ConfigMapDriver, SecretDriver
 from steersman.storage.sql import SqlDriver, SqlDsn, SqlPools
 from tests.integration.storage.conftest import fresh_database
-from tests.integration.storage.helmcli import Helm
+from tests.integration.storage.helmcli import Helm, normalise
 from tests.storage_samples import TINY_CHART, make_release
 
 pytestmark = [pytest.mark.integration, pytest.mark.interop]
@@ -172,7 +172,7 @@ async def test_steersman_reads_what_helm_writes(setup: Setup) -> None:
     await storage.update(last)
     rewritten = await setup.raw_json("web", 2)
     assert normalise(rewritten) == normalise(original)
-    assert json.loads(release_to_bytes(decode_release_json(original))) == rewritten
+    assert json.loads(release_to_bytes(Release.from_json(original))) == rewritten
 
     # ...and helm still reads it and can build on it.
     status = await helm.json("status", "web")
@@ -186,26 +186,6 @@ async def test_steersman_reads_what_helm_writes(setup: Setup) -> None:
     assert (await storage.deployed("web")).config == {"greeting": "third"}
     await helm.run("uninstall", "web")
     assert await storage.history("web") == []
-
-
-def decode_release_json(doc: dict[str, Any]) -> Any:
-    from steersman.storage import Release
-
-    return Release.from_json(doc)
-
-
-def normalise(doc: dict[str, Any]) -> dict[str, Any]:
-    """Drop what differs only in spelling between helm v3 and our (v4-shaped) output:
-    v3 writes zero times as "" where we omit them."""
-    doc = json.loads(json.dumps(doc))
-    for key in ("first_deployed", "last_deployed", "deleted"):
-        if doc["info"].get(key) == "":
-            del doc["info"][key]
-    for hook in doc.get("hooks") or []:
-        for key in ("started_at", "completed_at"):
-            if hook["last_run"].get(key) == "":
-                del hook["last_run"][key]
-    return doc
 
 
 @pytest.mark.parametrize("version", ["v3", "v4"])

@@ -20,8 +20,7 @@ from kubernetes_asyncio import client
 from steersman.storage import Release, Storage
 from steersman.storage.codec import release_to_bytes
 from steersman.storage.kube_drivers import SecretDriver
-from tests.integration.storage.helmcli import Helm
-from tests.integration.storage.test_helm_interop import normalise
+from tests.integration.storage.helmcli import Helm, normalise
 
 pytestmark = [pytest.mark.integration, pytest.mark.interop]
 
