@@ -71,7 +71,70 @@ CASES = [
 ]
 
 
-@pytest.mark.parametrize(("template", "expected"), CASES, ids=[c[0][:60] for c in CASES])
+# mergo rules: empty destinations, nil and empty sources, type clashes, sub-map sharing.
+MERGE_CASES = [
+    (
+        '{{ $src := dict "a" (dict "b" 1) }}'
+        "{{ $dst := dict }}"
+        "{{ $_ := merge $dst $src }}"
+        '{{ $_ := set $dst.a "c" 2 }}'
+        "{{ toJson $src }}",
+        '{"a":{"b":1,"c":2}}',
+    ),
+    (
+        '{{ $src := dict "a" (dict "b" 1) }}'
+        '{{ $dst := dict "a" (dict) }}'
+        "{{ $_ := merge $dst $src }}"
+        '{{ $_ := set $dst.a "c" 2 }}'
+        "{{ toJson $src }}",
+        '{"a":{"b":1}}',
+    ),
+    (
+        '{{ $src := dict "a" (dict "b" 1) }}'
+        '{{ $dst := dict "a" (dict "x" 0) }}'
+        "{{ $_ := merge $dst $src }}"
+        '{{ $_ := set $dst.a "c" 2 }}'
+        "{{ toJson $src }}"
+        " {{ toJson $dst }}",
+        '{"a":{"b":1}} {"a":{"b":1,"c":2,"x":0}}',
+    ),
+    (
+        '{{ toJson (merge (dict "a" nil "b" 0 "c" "" "d" false "e" (list))'
+        ' (dict "a" 1 "b" 2 "c" "x" "d" true "e" (list 1))) }}',
+        '{"a":1,"b":2,"c":"x","d":true,"e":[1]}',
+    ),
+    (
+        '{{ toJson (mergeOverwrite (dict "a" 1 "b" 2 "c" (list 1))'
+        ' (dict "a" nil "b" "" "c" (list))) }}',
+        '{"a":null,"b":"","c":[]}',
+    ),
+    ('{{ toJson (merge (dict "a" (dict "x" 1)) (dict "a" "str")) }}', '{"a":{"x":1}}'),
+    ('{{ toJson (mergeOverwrite (dict "a" (dict "x" 1)) (dict "a" "str")) }}', '{"a":"str"}'),
+    ('{{ toJson (mergeOverwrite (dict "a" "str") (dict "a" (dict "x" 1))) }}', '{"a":{"x":1}}'),
+    ('{{ toJson (merge (dict "a" (list 1)) (dict "a" (dict "x" 1))) }}', '{"a":[1]}'),
+    ('{{ toJson (merge (dict) (dict "a" 1) (dict "a" 2 "b" 3)) }}', '{"a":1,"b":3}'),
+    ('{{ toJson (mergeOverwrite (dict) (dict "a" 1) (dict "a" 2 "b" 3)) }}', '{"a":2,"b":3}'),
+    ('{{ toJson (merge (dict "l" (list)) (dict "l" (list 1 2))) }}', '{"l":[1,2]}'),
+    ('{{ toJson (merge (dict "x" 1) (dict "l" (list 1 2))) }}', '{"l":[1,2],"x":1}'),
+    ('{{ toJson (merge (dict "x" 1 "l" "s") (dict "l" (list 1 2))) }}', '{"l":"s","x":1}'),
+    (
+        '{{ toJson (mergeOverwrite (dict "a" (dict "b" (dict "c" 1 "d" 2)))'
+        ' (dict "a" (dict "b" (dict "c" 9)))) }}',
+        '{"a":{"b":{"c":9,"d":2}}}',
+    ),
+    (
+        '{{ toJson (merge (dict "a" (dict)) (dict "a" (dict "q" (dict "r" 1)))) }}',
+        '{"a":{"q":{"r":1}}}',
+    ),
+    ('{{ toJson (merge (dict "a" 0.0) (dict "a" 5)) }}', '{"a":5}'),
+    ('{{ toJson (mergeOverwrite (dict "a" (dict)) (dict "a" (dict))) }}', '{"a":{}}'),
+    ('{{ toJson (merge (dict "a" 1) (dict "a" (dict "b" 1))) }}', '{"a":1}'),
+]
+
+
+@pytest.mark.parametrize(
+    ("template", "expected"), CASES + MERGE_CASES, ids=[c[0][:60] for c in CASES + MERGE_CASES]
+)
 def test_render_matches_helm(template: str, expected: str) -> None:
     ts = TemplateSet(sprig_funcs())
     ts.parse("t", template)
