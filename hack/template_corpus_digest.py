@@ -38,6 +38,16 @@ def _short(text: str, limit: int = 160) -> str:
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
+def _first_difference(expected: str, got: str) -> str:
+    pairs = zip(expected, got, strict=False)
+    at = next((i for i, (a, b) in enumerate(pairs) if a != b), min(len(expected), len(got)))
+    start = max(0, at - 30)
+    return (
+        f"    differs at char {at}: expected ...{_short(expected[start:], 100)}\n"
+        f"                      got      ...{_short(got[start:], 100)}"
+    )
+
+
 def _kind(message: str) -> str:
     # Group similar messages: drop positions and quoted specifics.
     message = re.sub(r"NOTES\.txt:\d+(:\d+)?", "NOTES.txt:L", message)
@@ -54,6 +64,7 @@ def run(out_path: Path) -> tuple[int, int]:
     signal.signal(signal.SIGALRM, _on_alarm)
     for case in CASES:
         got: str
+        got_error = ""
         problem: str | None = None
         signal.alarm(CASE_TIMEOUT_S)
         try:
@@ -66,7 +77,8 @@ def run(out_path: Path) -> tuple[int, int]:
             elif out.replace("<no value>", "") != case.output:
                 problem = "wrong output"
         except TemplateError as exc:
-            got = f"error {_short(str(exc))}"
+            got_error = str(exc)
+            got = f"error {_short(got_error)}"
             if case.error is None:
                 problem = f"unexpected error: {_kind(str(exc))}"
             elif str(exc) != case.error:
@@ -82,11 +94,14 @@ def run(out_path: Path) -> tuple[int, int]:
             passed += 1
             continue
         expected = case.error if case.error is not None else case.raw_output or case.output
-        groups[f"[{case.file}] {problem}"].append(
+        example = (
             f"  - {case.name}\n    template: {_short(case.template)}\n"
             f"    expected: {'error ' if case.error else 'output '}{_short(expected or '')}\n"
             f"    got:      {got}"
         )
+        if problem == "wrong error text" and case.error is not None:
+            example += "\n" + _first_difference(case.error, str(got_error))
+        groups[f"[{case.file}] {problem}"].append(example)
     total = len(CASES)
     lines = [
         f"Go-template corpus digest {time.strftime('%Y-%m-%d %H:%M:%S', time.gmtime())} UTC: "
