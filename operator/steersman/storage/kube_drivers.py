@@ -7,6 +7,7 @@ Secrets into generated model objects costs far more than decoding the records th
 
 from __future__ import annotations
 
+import abc
 import base64
 import json
 import logging
@@ -41,7 +42,7 @@ log = logging.getLogger(__name__)
 MAX_OBJECT_DATA = 1024 * 1024
 
 
-class _KubeDriver:
+class _KubeDriver(abc.ABC):
     """Shared implementation; subclasses say how the helm string sits in the object."""
 
     kind: ClassVar[str]
@@ -60,33 +61,32 @@ class _KubeDriver:
 
     # --- subclass hooks ---
 
-    def _payload(self, obj: Mapping[str, Any]) -> str | bytes:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def _payload(self, obj: Mapping[str, Any]) -> str | bytes: ...
 
-    def _body(self, key: str, labels: dict[str, str], encoded: str) -> dict[str, Any]:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def _body(self, key: str, labels: dict[str, str], encoded: str) -> dict[str, Any]: ...
 
-    def _read(self, key: str) -> Awaitable[Any]:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def _read(self, key: str) -> Awaitable[Any]: ...
 
-    def _list(self, selector: str) -> Awaitable[Any]:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def _list(self, selector: str) -> Awaitable[Any]: ...
 
-    def _create(self, body: Any) -> Awaitable[Any]:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def _create(self, body: Any) -> Awaitable[Any]: ...
 
-    def _replace(self, key: str, body: Any) -> Awaitable[Any]:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def _replace(self, key: str, body: Any) -> Awaitable[Any]: ...
 
-    def _remove(self, key: str) -> Awaitable[Any]:
-        raise NotImplementedError
+    @abc.abstractmethod
+    def _remove(self, key: str) -> Awaitable[Any]: ...
 
     # --- Driver ---
 
-    def _decode(self, obj: Mapping[str, Any], *, with_labels: bool = True) -> Release:
+    def _decode(self, obj: Mapping[str, Any]) -> Release:
         release = decode_release(self._payload(obj))
-        if with_labels:
-            release.labels = custom_labels(obj.get("metadata", {}).get("labels") or {})
+        release.labels = custom_labels(obj.get("metadata", {}).get("labels") or {})
         return release
 
     async def get(self, key: str) -> Release:
