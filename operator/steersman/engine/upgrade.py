@@ -8,6 +8,7 @@ objects this upgrade created are deleted again.
 
 from __future__ import annotations
 
+import contextlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -154,8 +155,7 @@ async def _perform(
 
 
 async def _cleanup(engine: Engine, created: list[Target]) -> None:
+    # Best effort, like helm: the upgrade's own error is what the caller needs to see.
     for t in reversed(created):
-        try:
+        with contextlib.suppress(*FAILURES):
             await engine.kube.delete(t.api_version, t.kind, t.name, t.namespace)
-        except FAILURES:
-            pass  # best effort, like helm: the upgrade error is what the caller needs

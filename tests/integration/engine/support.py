@@ -1,0 +1,108 @@
+"""Helpers for engine tests: a storage backend per driver, the test charts, and the part of the
+missing controllers (Job/Pod/Deployment status) that the bench does not run."""
+
+from __future__ import annotations
+
+import asyncio
+import importlib.util
+from pathlib import Path
+from typing import Any
+
+from steersman.chart.loader import load
+from steersman.chart.manifests import assemble_manifest, extract_notes, sort_manifests
+from steersman.chart.model import Chart
+from steersman.engine.render import Rendered, Renderer, RenderRequest, default_renderer
+from steersman.kube import KubeClient
+
+CHARTS = Path(__file__).resolve().parents[2] / "charts" / "engine"
+NOW = "2026-01-01T00:00:00Z"
+
+
+def chart(name: str) -> Chart:
+    return load(CHARTS / name)
+
+
+async def verbatim_renderer(
+    chart: Chart, values: dict[str, Any], request: RenderRequest
+) -> Rendered:
+    """For plain-YAML charts only: the templates are already the rendered text, so this is
+    Helm's post-render assembly (notes, split, hook extraction, kind sort) without templating.
+    Used while `steersman.chart.render` is not there yet."""
+    files = {f"{chart.name}/{f.name}": f.data.decode() for f in chart.templates}
+    notes, rest = extract_notes(files, chart.name)
+    hooks, manifests = sort_manifests(rest)
+    return Rendered(manifest=assemble_manifest(manifests), hooks=hooks, notes=notes)
+
+
+def renderer() -> Renderer:
+    """The real renderer once it exists; the test charts render the same either way."""
+    if importlib.util.find_spec("steersman.chart.render") is not None:
+        return default_renderer
+    return verbatim_renderer
+
+
+async def finish_job(kube: KubeClient, ns: str, name: str, *, succeed: bool = True) -> None:
+    """Play the Job controller: wait until the Job exists, then mark it complete or failed."""
+    while await kube.get_or_none("batch/v1", "Job", name, ns) is None:
+        await asyncio.sleep(0.05)
+    if succeed:
+        status: dict[str, Any] = {
+            "succeeded": 1,
+            "startTime": NOW,
+            "completionTime": NOW,
+            "conditions": [
+                _cond("SuccessCriteriaMet", "CompletionsReached"),
+                _cond("Complete", "CompletionsReached"),
+            ],
+        }
+    else:
+        status = {
+            "failed": 1,
+            "startTime": NOW,
+            "conditions": [
+                _cond("FailureTarget", "BackoffLimitExceeded"),
+                _cond("Failed", "BackoffLimitExceeded"),
+            ],
+        }
+    await kube.patch_status("batch/v1", "Job", name, ns, status)
+
+
+async def finish_pod(kube: KubeClient, ns: str, name: str, *, succeed: bool = True) -> None:
+    """Play the kubelet for a test Pod."""
+    while await kube.get_or_none("v1", "Pod", name, ns) is None:
+        await asyncio.sleep(0.05)
+    await kube.patch_status("v1", "Pod", name, ns, {"phase": "Succeeded" if succeed else "Failed"})
+
+
+async def make_deployment_ready(kube: KubeClient, ns: str, name: str) -> None:
+    """Play the Deployment controller once the Deployment has been applied."""
+    while (live := await kube.get_or_none("apps/v1", "Deployment", name, ns)) is None:
+        await asyncio.sleep(0.05)
+    n = live["spec"].get("replicas", 1)
+    await kube.patch_status(
+        "apps/v1",
+        "Deployment",
+        name,
+        ns,
+        {
+            "observedGeneration": live["metadata"]["generation"],
+            "replicas": n,
+            "updatedReplicas": n,
+            "readyReplicas": n,
+            "availableReplicas": n,
+            "conditions": [
+                {"type": "Progressing", "status": "True", "reason": "NewReplicaSetAvailable"},
+                {"type": "Available", "status": "True", "reason": "MinimumReplicasAvailable"},
+            ],
+        },
+    )
+
+
+def _cond(kind: str, reason: str) -> dict[str, str]:
+    return {
+        "type": kind,
+        "status": "True",
+        "reason": reason,
+        "lastProbeTime": NOW,
+        "lastTransitionTime": NOW,
+    }
