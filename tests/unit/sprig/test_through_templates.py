@@ -147,3 +147,12 @@ def test_wrong_argument_type_is_rejected_by_the_go_signature() -> None:
     ts.parse("t", "{{ trunc .Values.ratio .Values.image.repository }}")
     with pytest.raises(Exception, match="wrong type for value; expected int; got float64"):
         ts.execute("t", {"Values": values()})
+
+
+def test_url_join_rejects_invalid_userinfo_like_go() -> None:
+    ts = TemplateSet(sprig_funcs())
+    ts.parse("t", '{{ urlJoin (dict "userinfo" "a b:c@d" "host" "h") }}')
+    with pytest.raises(
+        Exception, match="unable to parse userinfo in dict: net/url: invalid userinfo"
+    ):
+        ts.execute("t", {})

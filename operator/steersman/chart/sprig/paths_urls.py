@@ -90,6 +90,11 @@ def escape(s: str, mode: str) -> str:
     return from_utf8("".join(out).encode("latin-1"))
 
 
+_USERINFO_OK = frozenset(
+    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._:~!$&'()*+,;=%@"
+)
+
+
 class URLError(ValueError):
     pass
 
@@ -171,6 +176,8 @@ def _parse(raw: str) -> dict[str, Any]:
         res["host"] = host
         res["hostname"] = _hostname(host)
         if at >= 0:
+            if not all(c in _USERINFO_OK for c in authority[:at]):
+                raise URLError("net/url: invalid userinfo")
             res["userinfo"] = _userinfo_string(authority[:at])
     res["path"] = unescape(rest, "path")
     return res
@@ -230,10 +237,13 @@ def join_url(d: dict[str, Any]) -> str:
     info = _dict_str(d, "userinfo")
     user = None
     if info:
+        raw = "proto://" + info + "@host"
         try:
-            user = _parse("proto://" + info + "@host")["userinfo"]
+            user = _parse(raw)["userinfo"]
         except URLError as e:
-            raise TemplateFuncError(f"unable to parse userinfo in dict: {e}") from None
+            raise TemplateFuncError(
+                f"unable to parse userinfo in dict: parse {go_quote(raw)}: {e}"
+            ) from None
     out = ""
     if scheme:
         out += scheme + ":"
