@@ -1,0 +1,35 @@
+"""Helm's `toYamlPretty`: a yaml.v3 encoder with `SetIndent(2)`, trailing newline trimmed.
+
+Unlike `toYaml` there is no JSON round trip (a float64 1e6 prints as `1e+06`) and block
+sequences are indented under their mapping key. The scalar rules are go-yaml's emitter, shared
+with `toYaml` (yamlemit); long plain scalars still fold at 80 columns, where yaml.v3 would not.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from steersman.chart.jsonout import JSONError, to_jsonable
+from steersman.chart.yamlemit import Emitter
+from steersman.chart.yamlout import sorted_keys
+
+
+class _IndentedSequenceEmitter(Emitter):
+    def _block_sequence(self, items: list[Any]) -> None:
+        self._increase_indent(False, False)
+        for item in items:
+            self._write_indent()
+            self._write_indicator("-", True, False, True)
+            self.node(item, mapping=False, simple_key=False)
+        self._pop_indent()
+
+
+def to_yaml_pretty(value: Any) -> str:
+    try:
+        tree = to_jsonable(value)
+    except JSONError:
+        return ""
+    emitter = _IndentedSequenceEmitter(sorted_keys)
+    emitter.document(tree)
+    text = "".join(emitter.out)
+    return text[:-1] if text.endswith("\n") else text
