@@ -242,7 +242,15 @@ def _both_nan(a: Any, b: Any) -> bool:
 def _go_repr(value: Any, nested: bool = False) -> str:
     """fmt's %#v for decoded values (used in Go's error texts)."""
     if isinstance(value, dict):
-        items = sorted((_go_repr(_unkey(k), True), _go_repr(v, True)) for k, v in value.items())
+        # fmt sorts map keys: nil first; other types in an order Go derives from type
+        # identity, approximated here as strings, then the rest.
+        def rank(k: Any) -> tuple[int, str]:
+            key = _unkey(k)
+            return (0 if key is None else 1 if isinstance(key, str) else 2, _go_repr(key, True))
+
+        items = [
+            (_go_repr(_unkey(k), True), _go_repr(value[k], True)) for k in sorted(value, key=rank)
+        ]
         return "map[interface {}]interface {}{" + ", ".join(f"{k}:{v}" for k, v in items) + "}"
     if isinstance(value, list):
         return "[]interface {}{" + ", ".join(_go_repr(v, True) for v in value) + "}"
@@ -301,21 +309,39 @@ def _check_float(value: float) -> float:
 
 
 def jsonify(value: Any) -> Any:
-    """convertToJSONableObject + json.Marshal + json.Unmarshal into interface{}."""
+    """convertToJSONableObject + json.Marshal + json.Unmarshal into interface{}.
+
+    Key conversion errors come first (the whole tree is converted before marshalling); then
+    json.Marshal reports the first NaN/Inf in its own walk order (sorted map keys).
+    """
+    converted = _convert(value)
+    _check_marshalable(converted)
+    return converted
+
+
+def _convert(value: Any) -> Any:
     if isinstance(value, dict):
         out: dict[str, Any] = {}
         for k, v in value.items():
-            out[key_string(k, v)] = jsonify(v)
+            key = key_string(k, v)  # Go converts the key before descending into the value
+            out[key] = _convert(v)
         return out
     if isinstance(value, list):
-        return [jsonify(v) for v in value]
-    if isinstance(value, bool) or value is None or isinstance(value, str):
-        return value
-    if isinstance(value, int):
+        return [_convert(v) for v in value]
+    if isinstance(value, int) and not isinstance(value, bool):
         return float(value)
-    if isinstance(value, float):
-        return _check_float(value)
     return value
+
+
+def _check_marshalable(value: Any) -> None:
+    if isinstance(value, float):
+        _check_float(value)
+    elif isinstance(value, dict):
+        for k in sorted(value):
+            _check_marshalable(value[k])
+    elif isinstance(value, list):
+        for v in value:
+            _check_marshalable(v)
 
 
 def unmarshal(data: bytes | str) -> Any:

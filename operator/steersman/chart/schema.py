@@ -62,18 +62,15 @@ _SUPERSCRIPT = str.maketrans("0123456789-", "⁰¹²³⁴⁵⁶⁷⁸⁹⁻")
 def _num(x: float | Fraction) -> str:
     """%v of a float64 through golang.org/x/text's English printer.
 
-    Digits are grouped by thousands; like fmt's %v it switches to scientific notation for
-    exponents below -4 or from 21 up, written `2×10²¹`.
+    The digits are strconv's shortest %g; the integer part is grouped by thousands, and the
+    exponent form is written with a superscript power: 2e+06 -> 2×10⁰⁶, 1e-05 -> 1×10⁻⁰⁵.
     """
-    f = float(x)
-    if f == 0 or not math.isfinite(f):
-        return format_float(f)
-    sci = format_float(f, "e")
-    mant, _, exp_text = sci.partition("e")
-    exp = int(exp_text)
-    if exp < -4 or exp >= 21:
-        return f"{mant}×10{str(exp).translate(_SUPERSCRIPT)}"
-    text = format_float(f, "f")
+    text = format_float(float(x))
+    if not math.isfinite(float(x)):
+        return text
+    if "e" in text:
+        mant, _, exp = text.partition("e")
+        return f"{mant}×10{exp.lstrip('+').translate(_SUPERSCRIPT)}"
     sign = "-" if text.startswith("-") else ""
     ip, _, fp = text.lstrip("-").partition(".")
     return sign + f"{int(ip):,}" + ("." + fp if fp else "")

@@ -55,6 +55,16 @@ SCHEMA_CASES: list[tuple[dict[str, Any], str, tuple[dict[str, Any], str] | None]
     (_props(num={"type": "integer", "minimum": 10, "multipleOf": 3}), "num: 1\n", None),
     (_props(big={"maximum": 1e21}), "big: 2e21\n", None),
     (
+        _props(
+            a={"maximum": 1000000},
+            b={"minimum": 0.001},
+            c={"maximum": 10},
+            d={"maximum": 10},
+        ),
+        "a: 2000000\nb: 0.00001\nc: 1234567.5\nd: 123456789012\n",
+        None,
+    ),
+    (
         _props(top={"type": "string"}),
         "top: fine\nsub:\n  port: nope\n",
         (_props(port={"type": "integer"}), "port: 80\n"),

@@ -14,6 +14,7 @@ import pytest
 from steersman.chart.goyaml import from_yaml
 from steersman.chart.jsonout import to_json
 from steersman.chart.yamlout import to_yaml
+from tests.unit.chart.fuzz_values import json_sources, yaml_sources
 from tests.unit.chart.helm_yaml_oracle import (
     CORPUS,
     HELM_V4,
@@ -48,4 +49,20 @@ def test_recording_matches_live_helm() -> None:
     assert HELM_V4.exists(), f"helm v4 binary missing at {HELM_V4}"
     live = run_helm_cases(load_case_inputs())
     assert live == CASES
+    assert [_ours(c["src"]) for c in live] == live
+
+
+@pytest.mark.interop
+@pytest.mark.parametrize("seed", [11, 12])
+def test_random_json_documents_match_live_helm(seed: int) -> None:
+    """Random value trees (tricky strings, numbers, nesting) through fromYaml/toYaml/toJson."""
+    live = run_helm_cases(json_sources(seed, 200))
+    assert [_ours(c["src"]) for c in live] == live
+
+
+@pytest.mark.interop
+@pytest.mark.parametrize("seed", [21, 22])
+def test_random_yaml_documents_match_live_helm(seed: int) -> None:
+    """Random block YAML with YAML 1.1 scalars, tags and syntax errors, read as fromYaml."""
+    live = run_helm_cases(yaml_sources(seed, 200))
     assert [_ours(c["src"]) for c in live] == live
