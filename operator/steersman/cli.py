@@ -18,6 +18,11 @@ def build_parser() -> argparse.ArgumentParser:
     sub.add_parser("version", help="print the version and exit")
     sub.add_parser("run", help="run the operator (not implemented yet)")
     sub.add_parser("crd", help="print the HelmRelease CustomResourceDefinition (YAML)")
+    from steersman.chart.template_command import add_template_arguments
+
+    add_template_arguments(
+        sub.add_parser("template", help="render a chart locally, exactly like `helm template`")
+    )
     return parser
 
 
@@ -32,6 +37,13 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         sys.stdout.write(render_crd_yaml())
         return 0
+    if args.command == "template":
+        from steersman.chart.template_command import run_template, template_args_from
+
+        code, out, err = run_template(template_args_from(args))
+        sys.stdout.write(out)
+        sys.stderr.write(err)
+        return code
     if args.command == "run":
         print("steersman run: not implemented yet", file=sys.stderr)
         return 2
