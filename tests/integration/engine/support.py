@@ -43,8 +43,7 @@ def renderer() -> Renderer:
 
 async def finish_job(kube: KubeClient, ns: str, name: str, *, succeed: bool = True) -> None:
     """Play the Job controller: wait until the Job exists, then mark it complete or failed."""
-    while await kube.get_or_none("batch/v1", "Job", name, ns) is None:
-        await asyncio.sleep(0.05)
+    await appeared(kube, "batch/v1", "Job", name, ns)
     if succeed:
         status: dict[str, Any] = {
             "succeeded": 1,
@@ -69,15 +68,13 @@ async def finish_job(kube: KubeClient, ns: str, name: str, *, succeed: bool = Tr
 
 async def finish_pod(kube: KubeClient, ns: str, name: str, *, succeed: bool = True) -> None:
     """Play the kubelet for a test Pod."""
-    while await kube.get_or_none("v1", "Pod", name, ns) is None:
-        await asyncio.sleep(0.05)
+    await appeared(kube, "v1", "Pod", name, ns)
     await kube.patch_status("v1", "Pod", name, ns, {"phase": "Succeeded" if succeed else "Failed"})
 
 
 async def make_deployment_ready(kube: KubeClient, ns: str, name: str) -> None:
     """Play the Deployment controller once the Deployment has been applied."""
-    while (live := await kube.get_or_none("apps/v1", "Deployment", name, ns)) is None:
-        await asyncio.sleep(0.05)
+    live = await appeared(kube, "apps/v1", "Deployment", name, ns)
     n = live["spec"].get("replicas", 1)
     await kube.patch_status(
         "apps/v1",
@@ -96,6 +93,17 @@ async def make_deployment_ready(kube: KubeClient, ns: str, name: str) -> None:
             ],
         },
     )
+
+
+async def appeared(
+    kube: KubeClient, api_version: str, kind: str, name: str, ns: str
+) -> dict[str, Any]:
+    """The object once it exists (polls: the bench has no watch-based helpers)."""
+    while True:
+        live = await kube.get_or_none(api_version, kind, name, ns)
+        if live is not None:
+            return live
+        await asyncio.sleep(0.05)
 
 
 def _cond(kind: str, reason: str) -> dict[str, str]:

@@ -29,7 +29,7 @@ from steersman.engine.ownership import (
 )
 from steersman.kube import KubeClient
 from steersman.storage import Status
-from tests.integration.engine.support import chart
+from tests.integration.engine.support import appeared, chart
 
 pytestmark = pytest.mark.integration
 
@@ -134,8 +134,7 @@ async def test_cancelled_actions_leave_pending_records_that_unlock_recovers(
         install(engine, chart("app-v1"), {}, InstallOptions(**common, wait=True, timeout=60))
     )
     await asyncio.wait_for(_wait_for_status(engine, storage_ns, "app", "pending-install"), 20)
-    while await kube.get_or_none("apps/v1", "Deployment", "app", namespace) is None:
-        await asyncio.sleep(0.05)  # the install is now waiting for readiness
+    await appeared(kube, "apps/v1", "Deployment", "app", namespace)  # now waiting for it
     task.cancel()
     with pytest.raises(asyncio.CancelledError):
         await task
