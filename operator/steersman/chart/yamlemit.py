@@ -11,6 +11,8 @@ libyaml's so that the same characters come out in the same places.
 from __future__ import annotations
 
 from collections.abc import Callable
+import functools
+import re
 from typing import Any, Final
 
 from steersman.chart.goformat import format_float
@@ -132,6 +134,22 @@ _ESCAPES: Final = {
 }
 
 
+# Strings made only of these characters (no indicators, breaks or edge spaces) analyse the same
+# way: every style is allowed. Most keys and values are like this, so they skip the scan.
+_SIMPLE = re.compile(r"[A-Za-z0-9_](?:[A-Za-z0-9_./=+\- ]*[A-Za-z0-9_./=+\-])?\Z")
+_SIMPLE_ANALYSIS = _Analysis("a")
+
+
+@functools.lru_cache(maxsize=8192)
+def simple_plain(text: str) -> bool:
+    """The emitter writes text as it is, as a plain scalar (no quoting, no analysis needed)."""
+    return _SIMPLE.match(text) is not None and string_style(text) == PLAIN
+
+
+def analyse(text: str) -> _Analysis:
+    return _SIMPLE_ANALYSIS if _SIMPLE.match(text) else _Analysis(text)
+
+
 def string_style(s: str) -> int:
     """The style go-yaml's encoder asks for (encode.go stringv); the emitter may still refuse."""
     if "\n" in s:
@@ -244,7 +262,25 @@ class Emitter:
                 self._empty_flow("[", "]")
         else:
             text, style = scalar_text(value)
-            self._scalar(text, style, _Analysis(text))
+            self._scalar(text, style, analyse(text))
+
+    def _simple_entry(self, key: str, value: Any) -> bool:
+        """Fast path for `key: scalar` when both are plain and no fold can happen: the same
+        characters and emitter state as the general path, without its per-node machinery."""
+        if isinstance(value, str):
+            if not simple_plain(value):
+                return False
+            if " " in value and self.column + len(key) + 2 + len(value) > _BEST_WIDTH + 1:
+                return False
+            text = value
+        elif isinstance(value, (dict, list)):
+            return False
+        else:
+            text = scalar_text(value)[0]
+        self._put(f"{key}: {text}")
+        self.whitespace = False
+        self.indention = False
+        return True
 
     def _empty_flow(self, start: str, end: str) -> None:
         self._write_indicator(start, True, True, False)
@@ -264,8 +300,11 @@ class Emitter:
         self._increase_indent(False, False)
         for key in self.sort_keys(mapping):
             self._write_indent()
+            value = mapping[key]
+            if len(key) <= 128 and simple_plain(key) and self._simple_entry(key, value):
+                continue
             text, style = scalar_text(key)
-            analysis = _Analysis(text)
+            analysis = analyse(text)
             if not analysis.multiline and len(text.encode("utf-8", "surrogatepass")) <= 128:
                 self.mapping_context, self.simple_key_context = True, True
                 self._scalar(text, style, analysis)

@@ -10,6 +10,7 @@ style choice, 80-column folding), for the last.
 from __future__ import annotations
 
 import functools
+import re
 from typing import Any
 
 from steersman.chart.jsonout import JSONError, go_json_float, to_jsonable
@@ -186,6 +187,13 @@ def _key_cmp(a: str, b: str) -> int:
 sort_key = functools.cmp_to_key(_key_cmp)
 
 
+_LETTERS_ONLY = re.compile(r"[A-Za-z]+\Z")
+
+
 def sorted_keys(keys: Any) -> list[str]:
     """Map keys in the order go-yaml v2 writes them."""
+    keys = list(keys)
+    if all(_LETTERS_ONLY.match(k) for k in keys):
+        # For ASCII letters go-yaml's order is plain code point order.
+        return sorted(keys)
     return sorted(keys, key=sort_key)
