@@ -10,9 +10,9 @@ libyaml's so that the same characters come out in the same places.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 import functools
 import re
+from collections.abc import Callable
 from typing import Any, Final
 
 from steersman.chart.goformat import format_float
