@@ -6,6 +6,7 @@ item, which the parser reports when it reaches it (as Go's parser does).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 
 # Item types. Keywords sort after KEYWORD, as in Go.
@@ -61,6 +62,10 @@ KEYWORDS = {
 }
 
 _SPACE_CHARS = " \t\r\n"
+_WORD_RE = re.compile(r"\w*")  # a superset of Go's letters/digits/underscore, checked below
+_SPACES_RE = re.compile(r"[ \t\r\n]*")
+_QUOTED_RE = re.compile(r'(?:[^"\\\n]|\\[^\n])*"')
+_CHAR_RE = re.compile(r"(?:[^'\\\n]|\\[^\n])*'")
 
 
 @dataclass(slots=True)
@@ -339,15 +344,25 @@ class _Lexer:
             return None
         return True
 
-    def lex_space(self) -> bool | None:
-        num = 0
-        while True:
-            c = self.peek()
-            if c == "" or c not in _SPACE_CHARS:
-                break
-            self.next()
-            num += 1
+    def scan_word(self) -> None:
+        """Advance over a run of Go alphanumerics (letters, Nd digits, underscore)."""
         s = self.input
+        end = _WORD_RE.match(s, self.pos).end()  # type: ignore[union-attr]
+        word = s[self.pos : end]
+        if not word.isascii():
+            for i, c in enumerate(word):
+                if not is_alnum(c):
+                    end = self.pos + i
+                    break
+        self.pos = end
+
+    def lex_space(self) -> bool | None:
+        s = self.input
+        start = self.pos
+        end = _SPACES_RE.match(s, start).end()  # type: ignore[union-attr]
+        num = end - start
+        self.line += s.count("\n", start, end)
+        self.pos = end
         if _has_right_trim(s, self.pos - 1) and s.startswith(self.rdelim, self.pos + 1):
             self.backup()
             if num == 1:
@@ -356,28 +371,24 @@ class _Lexer:
         return True
 
     def lex_identifier(self) -> bool | None:
-        while True:
-            r = self.next()
-            if r != "" and is_alnum(r):
-                continue
-            self.backup()
-            word = self.input[self.start : self.pos]
-            if not self.at_terminator():
-                self.error(f"bad character {_hash_u(r)}")
-                return None
-            kw = KEYWORDS.get(word)
-            if kw is not None and kw > KEYWORD:
-                if (kw == BREAK and not self.break_ok) or (kw == CONTINUE and not self.continue_ok):
-                    self.emit(IDENTIFIER)
-                else:
-                    self.emit(kw)
-            elif word[0] == ".":
-                self.emit(FIELD)
-            elif word in ("true", "false"):
-                self.emit(BOOL)
-            else:
+        self.scan_word()
+        word = self.input[self.start : self.pos]
+        if not self.at_terminator():
+            self.error(f"bad character {_hash_u(self.input[self.pos])}")
+            return None
+        kw = KEYWORDS.get(word)
+        if kw is not None and kw > KEYWORD:
+            if (kw == BREAK and not self.break_ok) or (kw == CONTINUE and not self.continue_ok):
                 self.emit(IDENTIFIER)
-            return True
+            else:
+                self.emit(kw)
+        elif word[0] == ".":
+            self.emit(FIELD)
+        elif word in ("true", "false"):
+            self.emit(BOOL)
+        else:
+            self.emit(IDENTIFIER)
+        return True
 
     def lex_variable(self) -> bool | None:
         if self.at_terminator():
@@ -389,14 +400,9 @@ class _Lexer:
         if self.at_terminator():
             self.emit(VARIABLE if typ == VARIABLE else DOT)
             return True
-        r = ""
-        while True:
-            r = self.next()
-            if r == "" or not is_alnum(r):
-                self.backup()
-                break
+        self.scan_word()
         if not self.at_terminator():
-            self.error(f"bad character {_hash_u(r)}")
+            self.error(f"bad character {_hash_u(self.input[self.pos])}")
             return None
         self.emit(typ)
         return True
@@ -419,10 +425,20 @@ class _Lexer:
         return True
 
     def lex_char(self) -> bool | None:
-        return self._scan_quoted("'", CHAR_CONSTANT, "unterminated character constant")
+        m = _CHAR_RE.match(self.input, self.pos)
+        if m is None:
+            return self._scan_quoted("'", CHAR_CONSTANT, "unterminated character constant")
+        self.pos = m.end()
+        self.emit(CHAR_CONSTANT)
+        return True
 
     def lex_quote(self) -> bool | None:
-        return self._scan_quoted('"', STRING, "unterminated quoted string")
+        m = _QUOTED_RE.match(self.input, self.pos)
+        if m is None:
+            return self._scan_quoted('"', STRING, "unterminated quoted string")
+        self.pos = m.end()
+        self.emit(STRING)
+        return True
 
     def lex_raw_quote(self) -> bool | None:
         x = self.input.find("`", self.pos)
