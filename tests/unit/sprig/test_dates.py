@@ -136,7 +136,14 @@ def test_duration_and_date_inputs(expr: str, expected: str) -> None:
 
 def test_now_ago_and_string_form_use_the_injected_clock() -> None:
     now = F["now"].fn()
-    assert format_value(now) == "2026-11-21 10:00:00.123456 +0000 UTC"
+    # A `now` value carries a monotonic reading (from the map's creation: 0 with a pinned clock).
+    assert format_value(now) == "2026-11-21 10:00:00.123456 +0000 UTC m=+0.000000000"
+    assert format_value(F["dateModify"].fn("1.5s", now)).endswith(" m=+1.500000000")
+    assert format_value(F["date_in_zone"].fn("15:04", now, "UTC")) == "10:00"
+    ticking = iter([NOW, NOW + timedelta(seconds=12, microseconds=5)])
+    assert format_value(sprig_funcs(now=lambda: next(ticking))["now"].fn()).endswith(
+        " m=+12.000005000"
+    )
     hour_ago = GoTime.of(NOW - timedelta(minutes=59, seconds=29, microseconds=600000))
     assert F["ago"].fn(hour_ago) == "59m30s"
     assert F["ago"].fn(GoInt64(int(NOW.timestamp()) - 90)) == "1m30s"
@@ -185,3 +192,19 @@ def test_must_to_date_errors(value: str, message: str) -> None:
     with pytest.raises(TemplateFuncError) as err:
         F["mustToDate"].fn("2006-01-02", value)
     assert str(err.value) == message
+
+
+def test_time_methods_for_templates() -> None:
+    t = to_date("2006-01-02 15:04", "2020-02-29 13:45")
+    assert format_value(t.go_method("AddDate").fn(0, 1, 0)) == "2020-03-29 13:45:00 +0000 UTC"
+    assert format_value(t.go_method("AddDate").fn(1, 0, 0)) == "2021-03-01 13:45:00 +0000 UTC"
+    assert format_value(t.go_method("AddDate").fn(0, -3, 1)) == "2019-11-30 13:45:00 +0000 UTC"
+    a = to_date("2006-01-02", "2020-01-01")
+    b = to_date("2006-01-02", "2021-01-01")
+    assert (a.go_method("Before").fn(b), a.go_method("After").fn(b)) == (True, False)
+    assert a.go_method("Equal").fn(a) and a.go_method("Compare").fn(b) == -1
+    d = b.go_method("Sub").fn(a)
+    assert format_value(d) == "8784h0m0s" and F["kindOf"].fn(d) == "int64"
+    assert d.go_method("Hours").fn() == 8784.0
+    assert format_value(a.go_method("Add").fn(d)) == format_value(b)
+    assert t.go_method("Nope") is None

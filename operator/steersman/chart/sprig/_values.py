@@ -55,6 +55,9 @@ def kind_of(v: Any) -> str:
     if isinstance(v, dict):
         return "map"
     if isinstance(v, GoStruct):
+        kind = getattr(type(v), "go_kind", None)  # e.g. time.Duration is an int64
+        if isinstance(kind, str):
+            return kind
         return "ptr" if type(v).go_type.startswith("*") else "struct"
     if callable(v):
         return "func"
@@ -106,6 +109,10 @@ def deep_equal(a: Any, b: Any) -> bool:
     if isinstance(a, float):
         return bool(a == b)  # NaN != NaN, as in Go
     if isinstance(a, GoStruct):
+        # DeepEqual follows pointers: two *semver.Version with equal fields are deeply equal.
+        fields = getattr(a, "__dataclass_fields__", None)
+        if fields is not None:
+            return all(deep_equal(getattr(a, f), getattr(b, f)) for f in fields)
         return a is b or bool(a == b)
     return bool(a == b)
 

@@ -30,13 +30,20 @@ SECOND = 1_000_000_000
 class DateFuncs:
     def __init__(self, env: SprigEnv) -> None:
         self.env = env
+        # Go's monotonic readings count from process start; ours from the function map's birth.
+        self._start = env.now()
 
     @property
     def local(self) -> tzinfo:
         return local_zone(self.env.now())
 
     def now(self) -> GoTime:
-        return GoTime.of(self.env.now())
+        dt = self.env.now()
+        elapsed = dt - self._start
+        mono = (
+            elapsed.days * 86400 + elapsed.seconds
+        ) * 1_000_000_000 + elapsed.microseconds * 1000
+        return GoTime(dt, dt.microsecond * 1000, mono)
 
     def load_location(self, name: str) -> tzinfo:
         if name in ("", "UTC"):

@@ -9,9 +9,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
-from typing import Any, ClassVar
+from typing import ClassVar
 
-from steersman.chart.gotemplate.types import GoFunc, GoInt64, GoStruct
+from steersman.chart.gotemplate.types import GoFunc, GoStruct
 
 MONTHS = [
     "January", "February", "March", "April", "May", "June", "July", "August", "September",
@@ -87,11 +87,13 @@ def next_chunk(layout: str) -> tuple[str, str, str]:
 
 @dataclass(frozen=True)
 class GoTime(GoStruct):
-    """time.Time: `dt` is aware (its zone is the Location), `nsec` the full nanoseconds."""
+    """time.Time: `dt` is aware (its zone is the Location), `nsec` the full nanoseconds, and
+    `mono` the monotonic clock reading in ns that `now` values carry (printed as ` m=+...`)."""
 
     go_type: ClassVar[str] = "time.Time"
     dt: datetime
     nsec: int = 0
+    mono: int | None = None
 
     @classmethod
     def of(cls, dt: datetime) -> GoTime:
@@ -102,6 +104,7 @@ class GoTime(GoStruct):
         return cls(datetime(1970, 1, 1, tzinfo=UTC).astimezone(loc) + timedelta(seconds=sec), 0)
 
     def in_zone(self, loc: tzinfo) -> GoTime:
+        # Time.In drops the monotonic reading, like every zone change in Go.
         return GoTime(self.dt.astimezone(loc), self.nsec)
 
     def unix_seconds(self) -> int:
@@ -114,7 +117,8 @@ class GoTime(GoStruct):
         total = self.nsec + ns
         sec, nsec = divmod(total, 1_000_000_000)
         dt = self.dt.replace(microsecond=0) + timedelta(seconds=sec)
-        return GoTime(dt.replace(microsecond=nsec // 1000), nsec)
+        mono = None if self.mono is None else self.mono + ns
+        return GoTime(dt.replace(microsecond=nsec // 1000), nsec, mono)
 
     def offset_seconds(self) -> int:
         off = self.dt.utcoffset()
@@ -128,36 +132,20 @@ class GoTime(GoStruct):
         return format_time(self, layout)
 
     def go_string(self) -> str:
-        return self.format("2006-01-02 15:04:05.999999999 -0700 MST")
+        text = self.format("2006-01-02 15:04:05.999999999 -0700 MST")
+        if self.mono is not None:
+            sign = "-" if self.mono < 0 else "+"
+            secs, frac = divmod(abs(self.mono), 1_000_000_000)
+            text += f" m={sign}{secs}.{frac:09d}"
+        return text
 
     def go_json(self) -> str:
         return self.format("2006-01-02T15:04:05.999999999Z07:00")
 
     def go_method(self, name: str) -> GoFunc | None:
-        dt = self.dt
-        simple: dict[str, Any] = {
-            "Year": dt.year,
-            "Day": dt.day,
-            "Hour": dt.hour,
-            "Minute": dt.minute,
-            "Second": dt.second,
-            "Nanosecond": self.nsec,
-            "YearDay": dt.timetuple().tm_yday,
-            "Month": MONTHS[dt.month - 1],
-            "Weekday": DAYS[dt.weekday()],
-            "Unix": GoInt64(self.unix_seconds()),
-            "UnixNano": GoInt64(self.unix_nano()),
-            "IsZero": self.unix_seconds() == _ZERO_UNIX and self.nsec == 0,
-            "String": self.go_string(),
-        }
-        if name in simple:
-            value = simple[name]
-            return GoFunc(lambda: value, ())
-        if name == "Format":
-            return GoFunc(self.format, ("string",), result="string")
-        if name == "UTC":
-            return GoFunc(lambda: self.in_zone(UTC), (), result="time.Time")
-        return None
+        from .timemethods import time_method
+
+        return time_method(self, name)
 
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)

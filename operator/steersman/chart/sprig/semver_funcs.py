@@ -9,7 +9,7 @@ from steersman.chart.gotemplate.types import GoFunc, GoStruct, TemplateFuncError
 from steersman.chart.semver import Constraints, SemverError, Version
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class GoVersion(GoStruct):
     """`*semver.Version`: prints as String(); Major/Minor/Patch are uint64 methods (ints here).
 
@@ -75,11 +75,21 @@ class GoVersion(GoStruct):
         return None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class GoVersionValue(GoVersion):
-    """A `semver.Version` value, as the Inc*/Set* methods return."""
+    """A `semver.Version` value, as the Inc*/Set* methods return; `==` compares fields."""
 
     go_type: ClassVar[str] = "semver.Version"
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, GoVersionValue) and (
+            (self.v.major, self.v.minor, self.v.patch, self.v.prerelease, self.v.metadata)
+            == (other.v.major, other.v.minor, other.v.patch, other.v.prerelease, other.v.metadata)
+            and self.v.original == other.v.original
+        )
+
+    def __hash__(self) -> int:
+        return hash(str(self.v))
 
 
 def _with_original(v: Version, **changes: Any) -> Version:
