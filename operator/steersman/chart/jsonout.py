@@ -16,6 +16,10 @@ from steersman.chart.goformat import format_float
 from steersman.chart.gotemplate.types import NO_VALUE, GoStruct
 
 
+class StructObject(dict[str, Any]):
+    """A JSON object from a Go struct: encoding/json keeps field order instead of sorting."""
+
+
 class JSONError(ValueError):
     """json.Marshal / json.Unmarshal failed; the message is Go's."""
 
@@ -60,7 +64,8 @@ def to_jsonable(value: Any) -> Any:
         return base64.b64encode(bytes(value)).decode("ascii")
     go_json = getattr(value, "go_json", None)
     if callable(go_json):
-        return to_jsonable(go_json())
+        tree = to_jsonable(go_json())
+        return StructObject(tree) if isinstance(tree, dict) else tree
     if isinstance(value, GoStruct):
         raise JSONError(f"json: unsupported type: {value.go_type}")
     raise JSONError(f"json: unsupported type: {type(value).__name__}")
@@ -100,7 +105,7 @@ def _quote(s: str) -> str:
     return "".join(out)
 
 
-def _encode(tree: Any, out: list[str], indent: str | None, depth: int, sort: bool) -> None:
+def _encode(tree: Any, out: list[str], indent: str | None, depth: int) -> None:
     if tree is None:
         out.append("null")
     elif tree is True:
@@ -117,7 +122,7 @@ def _encode(tree: Any, out: list[str], indent: str | None, depth: int, sort: boo
         if not tree:
             out.append("{}")
             return
-        keys = sorted(tree) if sort else list(tree)
+        keys = list(tree) if isinstance(tree, StructObject) else sorted(tree)
         out.append("{")
         for n, k in enumerate(keys):
             if n:
@@ -126,7 +131,7 @@ def _encode(tree: Any, out: list[str], indent: str | None, depth: int, sort: boo
                 out.append("\n" + indent * (depth + 1))
             out.append(_quote(k))
             out.append(": " if indent is not None else ":")
-            _encode(tree[k], out, indent, depth + 1, True)
+            _encode(tree[k], out, indent, depth + 1)
         if indent is not None:
             out.append("\n" + indent * depth)
         out.append("}")
@@ -140,7 +145,7 @@ def _encode(tree: Any, out: list[str], indent: str | None, depth: int, sort: boo
                 out.append(",")
             if indent is not None:
                 out.append("\n" + indent * (depth + 1))
-            _encode(v, out, indent, depth + 1, True)
+            _encode(v, out, indent, depth + 1)
         if indent is not None:
             out.append("\n" + indent * depth)
         out.append("]")
@@ -148,10 +153,9 @@ def _encode(tree: Any, out: list[str], indent: str | None, depth: int, sort: boo
 
 def marshal(value: Any, indent: str | None = None) -> str:
     """json.Marshal (or json.MarshalIndent(v, "", indent)); raises JSONError."""
-    sort = not hasattr(value, "go_json")
     tree = to_jsonable(value)
     out: list[str] = []
-    _encode(tree, out, indent, 0, sort)
+    _encode(tree, out, indent, 0)
     return "".join(out)
 
 

@@ -41,3 +41,22 @@ def test_matches_recorded_helm(index: int, expr: str, python: str) -> None:
 def test_recording_matches_live_helm() -> None:
     assert HELM_V4.exists(), f"helm v4 binary missing at {HELM_V4}"
     assert run_helm_expressions([e for e, _ in EXPRESSIONS]) == RECORDED
+
+
+class _Struct:
+    """A Go struct as the value model exposes it: JSON form through go_json()."""
+
+    def go_json(self) -> dict[str, Any]:
+        return {"Name": "x", "Alpha": {"z": 1, "a": 2}, "Inner": _Inner()}
+
+
+class _Inner:
+    def go_json(self) -> dict[str, Any]:
+        return {"Z": 1, "A": 2}
+
+
+def test_struct_fields_keep_their_order_maps_are_sorted() -> None:
+    assert to_json({"s": _Struct()}) == (
+        '{"s":{"Name":"x","Alpha":{"a":2,"z":1},"Inner":{"Z":1,"A":2}}}'
+    )
+    assert to_yaml(_Struct()) == "Alpha:\n  a: 2\n  z: 1\nInner:\n  A: 2\n  Z: 1\nName: x"
