@@ -97,19 +97,10 @@ def strval(v: Any) -> str:
     if isinstance(v, bytes):
         return from_utf8(v)
     if isinstance(v, GoStruct):
-        text = go_stringer(v)
+        text = v.go_string()  # String() or Error(), when the Go type has one
         if text is not None:
             return text
     return format_value(v)
-
-
-def go_stringer(v: GoStruct) -> str | None:
-    """The value's `String()`/`Error()` text when its Go type has one."""
-    method = getattr(v, "go_string", None)
-    if method is None:
-        return None
-    text = method()
-    return text if isinstance(text, str) else None
 
 
 def strslice(v: Any) -> GoStringSlice:
