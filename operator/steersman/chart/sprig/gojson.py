@@ -6,8 +6,10 @@ escapes, other control characters as `\\u00XX`, non-ASCII raw, []byte as base64,
 formatted like Go (`3`, `1000000`, `1e+21`, `1e-7`). NaN and infinities are errors.
 
 Structs encode through an optional `go_json()` method returning a plain value (a dict of
-their JSON field names, or a string for types with MarshalJSON/MarshalText); without it a
-struct encodes as `{}`.
+their JSON field names in declaration order, or a string for types with MarshalJSON); nested
+struct objects are chart.jsonout.StructObject dicts, which also keep their order. A struct
+without go_json encodes as `{}`. (chart/jsonout.py is Helm's toJson; this module adds the
+no-HTML-escaping mode toRawJson needs.)
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from steersman.chart.gotemplate.types import NO_VALUE, GoStruct
+from steersman.chart.jsonout import StructObject
 
 
 class JSONError(ValueError):
@@ -102,7 +105,8 @@ def _encode(
     elif isinstance(v, bytes | bytearray):
         out.append('"' + base64.b64encode(bytes(v)).decode("ascii") + '"')
     elif isinstance(v, dict):
-        items = _sorted_items(v) if sort else list(v.items())
+        keep_order = not sort or isinstance(v, StructObject)
+        items = list(v.items()) if keep_order else _sorted_items(v)
         if not items:
             out.append("{}")
             return
