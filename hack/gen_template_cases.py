@@ -75,7 +75,7 @@ _Dumper.add_representer(str, _str_representer)
 
 
 def dump_file(path: Path, doc: dict[str, Any]) -> None:
-    text = yaml.dump(doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=100)
+    text = yaml.dump(doc, Dumper=_Dumper, sort_keys=False, allow_unicode=True, width=1_000_000)
     if yaml.safe_load(text) != doc:
         raise SystemExit(f"{path}: YAML dump does not round-trip; refusing to write")
     path.write_text(text, encoding="utf-8")
