@@ -1,0 +1,2 @@
+{{- define "shared.label" -}}child-version{{- end }}
+{{- define "child.only" -}}child-define:{{ .Chart.Name }}{{- end }}

@@ -1,0 +1,137 @@
+"""Render conformance cases with Steersman (in-process, through `steersman template`'s code) and
+with the real `helm template`, for the conformance test and bench/render.
+
+A case is one chart under charts/ plus the arguments after `template`:
+- every `ci/*.yaml` of a chart is a case `<chart> -f ci/<file>`;
+- `cases.yaml` adds cases with other flags (`@path` is a path inside the chart directory,
+  `@chart` the chart directory itself);
+- the chart `helm create` generates is rendered too (made in a temporary directory).
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+import yaml
+
+from steersman.chart.template_command import run_template, template_args_from
+from steersman.cli import build_parser
+
+HERE = Path(__file__).resolve().parent
+CHARTS = HERE / "charts"
+CASES_FILE = HERE / "cases.yaml"
+HELM_V4 = Path(os.environ.get("STEERSMAN_HELM_V4", Path.home() / ".cache/steersman/helm-v4"))
+HELM_V3 = Path(os.environ.get("STEERSMAN_HELM_V3", Path.home() / ".cache/steersman/helm-v3"))
+CREATED_CHART = "helm-create"
+
+
+@dataclass(frozen=True)
+class Case:
+    chart: str
+    name: str
+    args: tuple[str, ...]  # everything after `template`, paths absolute
+
+    @property
+    def id(self) -> str:
+        return f"{self.chart}::{self.name}"
+
+
+@dataclass(frozen=True)
+class Result:
+    code: int
+    stdout: str
+    stderr: str
+
+    def error(self) -> str:
+        """The `Error: ...` part of stderr (helm may print warnings before it)."""
+        at = self.stderr.find("Error: ")
+        return self.stderr[at:] if at >= 0 else ""
+
+
+@cache
+def created_chart_dir() -> Path:
+    """`helm create` output (the default chart), made once per process."""
+    root = Path(tempfile.mkdtemp(prefix="steersman-conformance-"))
+    subprocess.run(
+        [str(HELM_V4), "create", str(root / CREATED_CHART)],
+        check=True,
+        capture_output=True,
+        env=helm_env(),
+    )
+    return root / CREATED_CHART
+
+
+def chart_dir(chart: str) -> Path:
+    return created_chart_dir() if chart == CREATED_CHART else CHARTS / chart
+
+
+def _expand(arg: str, chart: Path) -> str:
+    if arg == "@chart":
+        return str(chart)
+    if arg.startswith("@"):
+        return str(chart / arg[1:])
+    return arg
+
+
+def discover_cases(with_created: bool = True) -> list[Case]:
+    cases: list[Case] = []
+    for chart in sorted(p for p in CHARTS.iterdir() if (p / "Chart.yaml").exists()):
+        for vals in sorted((chart / "ci").glob("*.yaml")):
+            cases.append(Case(chart.name, vals.stem, (str(chart), "-f", str(vals))))
+    extra = yaml.safe_load(CASES_FILE.read_text()) or {}
+    for chart_name, entries in extra.items():
+        if chart_name == CREATED_CHART and not with_created:
+            continue
+        where = chart_dir(chart_name)
+        for entry in entries:
+            args = tuple(_expand(a, where) for a in entry["args"])
+            cases.append(Case(chart_name, entry["name"], args))
+    return cases
+
+
+def helm_env() -> dict[str, str]:
+    home = Path(tempfile.gettempdir()) / "steersman-conformance-helm-home"
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HELM_", "KUBE"))}
+    env.update(
+        TZ="UTC",
+        KUBECONFIG=str(home / "no-kubeconfig"),
+        HELM_CONFIG_HOME=str(home / "config"),
+        HELM_CACHE_HOME=str(home / "cache"),
+        HELM_DATA_HOME=str(home / "data"),
+    )
+    return env
+
+
+def run_helm(case: Case, major: int = 4) -> Result:
+    binary = HELM_V4 if major == 4 else HELM_V3
+    proc = subprocess.run(
+        [str(binary), "template", *case.args],
+        capture_output=True,
+        text=True,
+        env=helm_env(),
+    )
+    return Result(proc.returncode, proc.stdout, proc.stderr)
+
+
+def run_ours(case: Case, major: int = 4) -> Result:
+    ns = build_parser().parse_args(["template", *case.args])
+    targs = template_args_from(ns)
+    targs.helm_major = major
+    code, out, err = run_template(targs)
+    return Result(code, out, err)
+
+
+def compare(ours: Result, helm: Result) -> str | None:
+    """None when Steersman printed what helm printed; otherwise what differs."""
+    if ours.code != (0 if helm.code == 0 else 1):
+        return f"exit code {ours.code} vs helm {helm.code}: {ours.stderr or helm.stderr}"
+    if ours.stdout != helm.stdout:
+        return "stdout differs"
+    if helm.code != 0 and ours.error() != helm.error():
+        return f"error differs:\nours: {ours.error()!r}\nhelm: {helm.error()!r}"
+    return None
