@@ -118,6 +118,34 @@ CASES: dict[str, dict[str, Any]] = {
     "case_insensitive_keys": {
         "files": _chart("apiVersion: v2\nNAME: upper\nVersion: 0.1.0\nunknown: field\n")
     },
+    "helmignore_rules": {
+        "files": _chart(
+            "apiVersion: v2\nname: ign\nversion: 0.1.0\n",
+            **{
+                ".helmignore": "\ufeff*.log\ndocs/\n[ab].md\n/rootonly.md\nsub/*.yaml\n"
+                "?.cfg\n  # indented comment\nback\\slash\n",
+                "app.log": "x",
+                "deep/app.log": "x",
+                "docs/readme": "x",
+                "deep/docs/readme": "x",
+                "a.md": "x",
+                "c.md": "x",
+                "rootonly.md": "x",
+                "deep/rootonly.md": "x",
+                "sub/x.yaml": "x",
+                "sub/inner/x.yaml": "x",
+                "x.cfg": "x",
+                "xx.cfg": "x",
+                "keep.txt": "x",
+            },
+        )
+    },
+    "helmignore_negation": {
+        "files": _chart(
+            "apiVersion: v2\nname: neg\nversion: 0.1.0\n",
+            **{".helmignore": "!keep.txt\n", "keep.txt": "x", "other.txt": "x"},
+        )
+    },
     "err_missing_chart_yaml": {"files": {PROBE_NAME: PROBE}},
     "err_bad_chart_yaml": {"files": _chart("apiVersion: v2\nname: [bad\nversion: 0.1.0\n")},
     "err_no_name": {"files": _chart("apiVersion: v2\nversion: 0.1.0\n")},

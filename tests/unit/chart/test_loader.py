@@ -106,3 +106,31 @@ def test_every_case_is_recorded() -> None:
 def test_recording_matches_live_helm(name: str) -> None:
     assert HELM_V4.exists(), f"helm v4 binary missing at {HELM_V4}"
     assert run_case(CASES[name]) == RECORDED[name]
+
+
+@pytest.mark.interop
+def test_helm_create_chart_loads_like_helm(tmp_path: Path) -> None:
+    """The chart `helm create` writes, generated now by the real binary, with our probe added."""
+    import subprocess
+
+    from tests.unit.chart.chart_cases import PROBE, PROBE_NAME
+    from tests.unit.chart.helm_chart_oracle import run_helm
+
+    assert HELM_V4.exists(), f"helm v4 binary missing at {HELM_V4}"
+    subprocess.run(
+        [str(HELM_V4), "create", "mychart"],
+        cwd=tmp_path,
+        check=True,
+        capture_output=True,
+        env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+    )
+    chart_dir = tmp_path / "mychart"
+    (chart_dir / PROBE_NAME).write_text(PROBE)
+    expected = run_helm(chart_dir, "./mychart")
+    chart = load(chart_dir)
+    view = expected["charts"]["mychart/templates"]
+    assert _helm_view(chart.metadata, True) == view["chart"]
+    assert sorted(f.name for f in chart.files) == view["files"]
+    assert chart.values == view["values"]
+    assert [t.name for t in chart.templates] == sorted(t.name for t in chart.templates)
+    assert "templates/tests/test-connection.yaml" in [t.name for t in chart.templates]
