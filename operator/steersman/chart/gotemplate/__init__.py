@@ -12,6 +12,7 @@ TemplateSet; they may call `execute` (re-entrant) or `clone()` + `parse` + `exec
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Mapping
 from typing import Any
 
@@ -21,6 +22,17 @@ from .executor import MAX_EXEC_DEPTH, ExecState, run_tree
 from .nodes import is_empty_tree
 from .parser import Tree, parse
 from .types import NO_VALUE, GoFunc
+
+# Go allows 10000 nested parentheses and deep {{template}} recursion; the recursive-descent
+# parser and the executor need several Python frames per level. Python frames of pure-Python
+# calls live on the heap (CPython >= 3.11), so a higher limit costs only memory when used.
+_RECURSION_LIMIT = 60000
+
+
+def _ensure_recursion_limit() -> None:
+    if sys.getrecursionlimit() < _RECURSION_LIMIT:
+        sys.setrecursionlimit(_RECURSION_LIMIT)
+
 
 _MISSINGKEY_MODES = {"zero": "zero", "error": "error", "default": "invalid", "invalid": "invalid"}
 _CACHE_MAX = 4096
@@ -72,7 +84,7 @@ class TemplateSet:
 
     def add_funcs(self, funcs: Mapping[str, GoFunc]) -> None:
         """Add or replace functions (Go's Funcs); affects templates parsed afterwards."""
-        self._funcs.update(funcs)
+        self._funcs = {**self._funcs, **funcs}  # a new dict: call sites cache lookups per map
         self._func_names = frozenset(BUILTINS) | frozenset(self._funcs)
 
     def parse(self, name: str, text: str) -> None:
@@ -81,6 +93,7 @@ class TemplateSet:
         A later definition replaces an earlier one unless its body is empty (Go's
         AddParseTree). Raises TemplateParseError.
         """
+        _ensure_recursion_limit()
         trees = _parse_cached(name, text, self._delims, self._func_names)
         templates = self._templates
         for tname, tree in trees.items():
@@ -118,6 +131,7 @@ class TemplateSet:
             raise TemplateExecError(
                 f'template: no template "{name}" associated with template "{self._name}"'
             )
+        _ensure_recursion_limit()
         dot = NO_VALUE if data is None else data
         state = ExecState(self._funcs, BUILTINS, self._templates.get, self._missingkey, name, dot)
         self._executing.append(name)

@@ -88,22 +88,17 @@ def _compile_command(cmd: CommandNode) -> Cmd:
     if isinstance(first, FieldNode):
         idents = first.ident
 
+        method_args = [_compile_arg(a) for a in args[1:]]
+
         def eval_field_cmd(s: ExecState, dot: Any, final: Any) -> Any:
             s.node = first
-            return _field_chain(s, dot, dot, s.dot_boxed, first, idents, args, final)
+            return _field_chain(s, dot, dot, s.dot_boxed, first, idents, args, final, method_args)
 
         return eval_field_cmd
     if isinstance(first, ChainNode):
         return _compile_chain(first, args)
     if isinstance(first, IdentifierNode):
-        name = first.ident
-        arg_evals = [_compile_arg(a) for a in args[1:]]
-
-        def eval_func_cmd(s: ExecState, dot: Any, final: Any) -> Any:
-            s.node = first
-            return _call_function(s, dot, name, cmd, args, arg_evals, final)
-
-        return eval_func_cmd
+        return _compile_call(first, cmd, args)
     if isinstance(first, PipeNode):
         inner = compile_pipeline(first)
 
@@ -137,6 +132,7 @@ def _compile_command(cmd: CommandNode) -> Cmd:
 
 
 def _compile_chain(chain: ChainNode, args: list[Node] | None) -> Cmd:
+    method_args = [_compile_arg(a) for a in args[1:]] if args else []
     base = _compile_arg(chain.node)
     fields = chain.field
 
@@ -145,12 +141,13 @@ def _compile_chain(chain: ChainNode, args: list[Node] | None) -> Cmd:
         if isinstance(chain.node, NilNode):
             raise s.error(f"indirection through explicit nil in {chain}")
         recv = base(s, dot, "")
-        return _field_chain(s, dot, recv, False, chain, fields, args, final)
+        return _field_chain(s, dot, recv, False, chain, fields, args, final, method_args)
 
     return eval_chain
 
 
 def _compile_variable(var: VariableNode, args: list[Node] | None) -> Cmd:
+    method_args = [_compile_arg(a) for a in args[1:]] if args else []
     name = var.ident[0]
     fields = var.ident[1:]
 
@@ -161,7 +158,7 @@ def _compile_variable(var: VariableNode, args: list[Node] | None) -> Cmd:
             if args is not None:
                 _not_a_function(s, args, final)
             return slot[1]
-        return _field_chain(s, dot, slot[1], slot[2], var, fields, args, final)
+        return _field_chain(s, dot, slot[1], slot[2], var, fields, args, final, method_args)
 
     return eval_variable
 
@@ -175,11 +172,22 @@ def _field_chain(
     idents: list[str],
     args: list[Node] | None,
     final: Any,
+    method_args: list[ArgEval],
 ) -> Any:
     last = len(idents) - 1
     for i in range(last):
-        recv, boxed = _eval_field(s, dot, idents[i], node, None, _MISSING, recv, boxed)
-    return _eval_field(s, dot, idents[last], node, args, final, recv, boxed)[0]
+        # Fast path: a present key of a plain map[string]interface {}.
+        if type(recv) is dict:
+            v = recv.get(idents[i], _ABSENT)
+            if v is not _ABSENT:
+                recv, boxed = v, True
+                continue
+        recv, boxed = _eval_field(s, dot, idents[i], node, None, _MISSING, recv, boxed, [])
+    if type(recv) is dict and final is _MISSING and (args is None or len(args) <= 1):
+        v = recv.get(idents[last], _ABSENT)
+        if v is not _ABSENT:
+            return v
+    return _eval_field(s, dot, idents[last], node, args, final, recv, boxed, method_args)[0]
 
 
 def _eval_field(
@@ -191,6 +199,7 @@ def _eval_field(
     final: Any,
     recv: Any,
     boxed: bool,
+    method_args: list[ArgEval],
 ) -> tuple[Any, bool]:
     t = type(recv)
     if t is dict:
@@ -210,7 +219,8 @@ def _eval_field(
     if isinstance(recv, GoStruct | GoNamedMap):
         method = recv.go_method(name)
         if method is not None:
-            v = _eval_call(s, dot, method, False, node, name, args, final)
+            arg_nodes = args[1:] if args else []
+            v = _eval_call(s, dot, method, False, node, name, arg_nodes, final, method_args)
             return v, method.result == "interface {}"
         if isinstance(recv, GoStruct):
             found, v = recv.go_field(name)
@@ -277,7 +287,7 @@ def _compile_arg(n: Node) -> ArgEval:
 
         def arg_field(s: ExecState, dot: Any, ptype: str) -> Any:
             s.node = n
-            v = _field_chain(s, dot, dot, s.dot_boxed, n, idents, single, _MISSING)
+            v = _field_chain(s, dot, dot, s.dot_boxed, n, idents, single, _MISSING, [])
             return validate_type(s, v, ptype)
 
         return arg_field
@@ -298,11 +308,10 @@ def _compile_arg(n: Node) -> ArgEval:
 
         return arg_pipe
     if isinstance(n, IdentifierNode):
-        name = n.ident
+        call = _compile_call(n, n, None)
 
         def arg_func(s: ExecState, dot: Any, ptype: str) -> Any:
-            s.node = n
-            return validate_type(s, _call_function(s, dot, name, n, None, [], _MISSING), ptype)
+            return validate_type(s, call(s, dot, _MISSING), ptype)
 
         return arg_func
     if isinstance(n, ChainNode):
@@ -377,23 +386,31 @@ def validate_type(s: ExecState, v: Any, ptype: str) -> Any:
     return v
 
 
-def _call_function(
-    s: ExecState,
-    dot: Any,
-    name: str,
-    node: Node,
-    args: list[Node] | None,
-    arg_evals: list[ArgEval],
-    final: Any,
-) -> Any:
-    fn = s.funcs.get(name)
-    builtin = False
-    if fn is None:
-        fn = s.builtins.get(name)
-        builtin = True
-        if fn is None:
-            raise s.error(f"{go_quote(name)} is not a defined function")
-    return _eval_call(s, dot, fn, builtin, node, name, args, final, arg_evals)
+def _compile_call(ident: IdentifierNode, node: Node, args: list[Node] | None) -> Cmd:
+    """A function call command; `node` is what "error calling" reports (the whole command)."""
+    name = ident.ident
+    arg_nodes = args[1:] if args else []
+    arg_evals = [_compile_arg(a) for a in arg_nodes]
+    # The function is found at run time (sets differ), cached per function map.
+    cache: list[Any] = [None, None, False]
+
+    def eval_call(s: ExecState, dot: Any, final: Any) -> Any:
+        s.node = ident
+        funcs = s.funcs
+        if cache[0] is funcs:
+            fn, builtin = cache[1], cache[2]
+        else:
+            fn = funcs.get(name)
+            builtin = False
+            if fn is None:
+                fn = s.builtins.get(name)
+                builtin = True
+                if fn is None:
+                    raise s.error(f"{go_quote(name)} is not a defined function")
+            cache[:] = (funcs, fn, builtin)
+        return _eval_call(s, dot, fn, builtin, node, name, arg_nodes, final, arg_evals)
+
+    return eval_call
 
 
 def _eval_call(
@@ -403,11 +420,11 @@ def _eval_call(
     builtin: bool,
     node: Node,
     name: str,
-    args: list[Node] | None,
+    arg_nodes: list[Node],
     final: Any,
     arg_evals: list[ArgEval] | None = None,
 ) -> Any:
-    arg_nodes = args[1:] if args else []
+    """Go's evalCall; `arg_nodes` are the arguments without the function's own node."""
     if arg_evals is None:
         arg_evals = [_compile_arg(a) for a in arg_nodes]
     num_in = len(arg_nodes) + (final is not _MISSING)
