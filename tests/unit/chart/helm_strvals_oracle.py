@@ -16,6 +16,7 @@ from tests.unit.chart.helm_yaml_oracle import HELM_V4
 from tests.unit.chart.strvals_cases import SET_CASES
 
 CORPUS = Path(__file__).with_name("data") / "strvals_cases.json"
+REPO_ROOT = Path(__file__).resolve().parents[3]
 
 # A recursive dump: maps (keys in order), lists, and for leaves `typeOf=toJson`.
 WALK = """\
@@ -43,6 +44,7 @@ def run_helm_set(args: list[str]) -> dict[str, Any]:
             capture_output=True,
             text=True,
             check=False,
+            cwd=REPO_ROOT,
             env={"HOME": tmp, "PATH": os.environ.get("PATH", "")},
         )
     if proc.returncode != 0:

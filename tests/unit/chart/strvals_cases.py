@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+# Paths are relative to the repository root, where helm and the tests both resolve them.
+DATA = "tests/unit/chart/data/values"
+
 SET_CASES: list[list[str]] = [
     ["--set", "a=1,b=true,c=null,d=0,e=010,f=1.5,g=-3,h=+4,i=TRUE,j=Null,k=-0,l=00"],
     ["--set", "big=9223372036854775807,bigger=9223372036854775808,neg=-9223372036854775808"],
@@ -38,4 +41,10 @@ SET_CASES: list[list[str]] = [
     ["--set", "a=é,ü=1"],
     ["--set", "a[1]=x,a[0]=y", "--set", "a[3]=z"],
     ["--set", "m.k=1", "--set-string", "m.k=2", "--set-json", "m.j=3"],
+    ["-f", f"{DATA}/one.yaml", "-f", f"{DATA}/two.yaml"],
+    ["-f", f"{DATA}/two.yaml", "--set", "m.l[1]=x,a=2"],
+    ["-f", f"{DATA}/one.yaml", "--set-file", f"f={DATA}/file.txt,g={DATA}/file.txt"],
+    ["-f", f"{DATA}/list.yaml"],
+    ["-f", f"{DATA}/missing.yaml"],
+    ["--set-file", f"f={DATA}/missing.txt"],
 ]

@@ -11,7 +11,7 @@ from steersman.chart.gotemplate.types import GoInt64
 from steersman.chart.jsonout import to_json
 from steersman.chart.strvals import StrvalsError, go_quote, parse, parse_string, typed_value
 from steersman.chart.values import ValueOptions, ValuesError, merge_user_values
-from tests.unit.chart.helm_strvals_oracle import CORPUS, HELM_V4, run_helm_set
+from tests.unit.chart.helm_strvals_oracle import CORPUS, HELM_V4, REPO_ROOT, run_helm_set
 from tests.unit.chart.strvals_cases import SET_CASES
 
 RECORDED: list[dict[str, Any]] = json.loads(CORPUS.read_text())
@@ -47,6 +47,8 @@ def _options(args: list[str]) -> ValueOptions:
         "--set-string": opts.string_values,
         "--set-json": opts.json_values,
         "--set-literal": opts.literal_values,
+        "--set-file": opts.file_values,
+        "-f": opts.value_files,
     }
     for flag, value in zip(args[::2], args[1::2], strict=True):
         flags[flag].append(value)
@@ -55,7 +57,7 @@ def _options(args: list[str]) -> ValueOptions:
 
 def _ours(args: list[str]) -> dict[str, Any]:
     try:
-        values = merge_user_values(_options(args))
+        values = merge_user_values(_options(args), lambda p: (REPO_ROOT / p).read_bytes())
     except ValuesError as exc:
         return {"args": args, "error": str(exc)}
     return {"args": args, "walk": walk(values)}
