@@ -77,6 +77,9 @@ def list_items(v: Any) -> list[Any]:
 
 def empty(v: Any) -> bool:
     """Sprig's `empty`: nil, false, 0, "", and zero-length collections; structs never."""
+    t = type(v)
+    if t is str or t is dict or t is list or t is bool:  # the common cases, fast
+        return not v
     if is_nil(v):
         return True
     if isinstance(v, bool):

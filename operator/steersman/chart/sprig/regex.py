@@ -213,7 +213,7 @@ def _must_compile(expr: str) -> GoRegexp:
 
 
 def regex_match(expr: str, s: str) -> bool:
-    return compile_go(expr).match_at(utf8(s), 0) is not None
+    return compile_go(expr).prog.search(utf8(s)) is not None
 
 
 def find(rx: GoRegexp, s: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
@@ -125,10 +126,15 @@ def semver(text: str) -> GoVersion:
         raise TemplateFuncError(str(e)) from None
 
 
+@functools.lru_cache(maxsize=1024)
+def _check(constraint: str, version: str) -> bool:
+    # Both parses are pure and charts repeat the same few comparisons many times.
+    return Constraints.parse(constraint).check(Version.parse(version))
+
+
 def semver_compare(constraint: str, version: str) -> bool:
     try:
-        c = Constraints.parse(constraint)
-        return c.check(Version.parse(version))
+        return _check(constraint, version)
     except SemverError as e:
         raise TemplateFuncError(str(e)) from None
 

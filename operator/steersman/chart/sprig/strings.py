@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from steersman.chart.gotemplate.fmt import format_value, go_sprintf
+from steersman.chart.gotemplate.fmt import format_value, go_quote
 from steersman.chart.gotemplate.types import (
     GoFunc,
     GoStringMap,
@@ -208,7 +208,7 @@ def wrap_custom(s: str, width: int, newline: str, wrap_long: bool) -> str:
 
 
 def quote(*args: Any) -> str:
-    return " ".join(go_sprintf("%q", strval(a)) for a in args if not is_nil(a))
+    return " ".join(go_quote(strval(a)) for a in args if not is_nil(a))  # %q is strconv.Quote
 
 
 def squote(*args: Any) -> str:
