@@ -7,7 +7,6 @@ originals are still provided here so the base map is complete.
 from __future__ import annotations
 
 import base64
-import binascii
 import json
 from typing import Any
 
@@ -205,16 +204,54 @@ def b64dec(s: str) -> str:
         return str(e)
 
 
+_B32 = {c: i for i, c in enumerate(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")}
+
+
+def b32_decode(s: str) -> bytes:
+    """`base32.StdEncoding.DecodeString`: CR/LF stripped first (error offsets count the
+    stripped input), decoding stops at the first complete padding."""
+    src = utf8(s).replace(b"\r", b"").replace(b"\n", b"")
+    olen = len(src)
+    out = bytearray()
+    i = 0
+    end = False
+    while i < olen and not end:
+        quantum = [0] * 8
+        size = 8
+        j = 0
+        while j < 8:
+            if i == olen:
+                raise TemplateFuncError(f"illegal base32 data at input byte {olen - j}")
+            c = src[i]
+            i += 1
+            rest = olen - i
+            if c == 0x3D and j >= 2 and rest < 8:
+                if rest + j < 7:
+                    raise TemplateFuncError(f"illegal base32 data at input byte {olen}")
+                for k in range(7 - j):
+                    if rest > k and src[i + k] != 0x3D:
+                        raise TemplateFuncError(f"illegal base32 data at input byte {i + k - 1}")
+                size, end = j, True
+                if size in (1, 3, 6):
+                    raise TemplateFuncError(f"illegal base32 data at input byte {i - 1}")
+                break
+            v = _B32.get(c)
+            if v is None:
+                raise TemplateFuncError(f"illegal base32 data at input byte {i - 1}")
+            quantum[j] = v
+            j += 1
+        value = 0
+        for q in quantum:
+            value = value << 5 | q
+        out += value.to_bytes(5, "big")[: {8: 5, 7: 4, 5: 3, 4: 2, 2: 1}[size]]
+    return bytes(out)
+
+
 def b32dec(s: str) -> str:
-    cleaned = s.replace("\r", "").replace("\n", "")
     try:
-        return from_utf8(base64.b32decode(cleaned))
-    except (binascii.Error, ValueError):
-        bad = next(
-            (i for i, c in enumerate(s) if c not in "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567=\r\n"), None
-        )
-        at = bad if bad is not None else len(utf8(s)) - (len(cleaned) % 8 or 0)
-        return f"illegal base32 data at input byte {at}"
+        return from_utf8(b32_decode(s))
+    except TemplateFuncError as e:
+        return str(e)
 
 
 def defaults_funcs() -> dict[str, GoFunc]:
