@@ -20,6 +20,10 @@ T = TypeVar("T")
 # as it was last stored).
 FAILURES = (EngineError, KubeError, WaitError)
 
+# Release objects are applied as the field manager helm v4 uses: helm applies server-side
+# without forcing, so fields owned by any other manager would make a later `helm upgrade` of
+# the same release fail with conflicts. Objects then look to helm exactly like its own.
+HELM_FIELD_MANAGER = "helm"
 DEFAULT_TIMEOUT = 300.0
 DEFAULT_MAX_HISTORY = 10
 
@@ -31,6 +35,10 @@ class Engine:
     kube: KubeClient
     backend: StorageBackend
     renderer: Renderer = field(default=default_renderer)
+    field_manager: str = HELM_FIELD_MANAGER
+
+    def __post_init__(self) -> None:
+        self.kube = self.kube.with_field_manager(self.field_manager)
 
     def storage(self, namespace: str, max_history: int = 0) -> Storage:
         return self.backend.storage(namespace, max_history)

@@ -66,6 +66,18 @@ class KubeClient:
             discovery=self.discovery,
         )
 
+    def with_field_manager(self, field_manager: str) -> KubeClient:
+        """The same client (connection pool, impersonation, discovery) applying as another
+        field manager."""
+        if field_manager == self.field_manager:
+            return self
+        return KubeClient(
+            self.api,
+            field_manager=field_manager,
+            impersonate_headers=self._headers,
+            discovery=self.discovery,
+        )
+
     # -- raw requests ---------------------------------------------------------------------
 
     async def request(

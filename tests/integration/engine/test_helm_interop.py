@@ -1,0 +1,185 @@
+"""Steersman and the real helm (v3.17.3, v4.1.4) take turns on the same releases, with secret
+and sql storage: revisions continue, and every step leaves the same live objects as the same
+step taken by the other tool."""
+
+from __future__ import annotations
+
+import shutil
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from kubernetes_asyncio import client
+
+from steersman.chart.loader import load
+from steersman.engine.actions import (
+    InstallOptions,
+    RollbackOptions,
+    UninstallOptions,
+    UpgradeOptions,
+    install,
+    rollback,
+    uninstall,
+    upgrade,
+)
+from steersman.engine.context import Engine
+from steersman.kube import KubeClient
+from steersman.storage import DriverKind, StorageBackend
+from steersman.storage.sql import SqlDsn, SqlPools
+from tests.integration.engine.support import CHARTS, renderer
+from tests.integration.storage.conftest import fresh_database
+from tests.integration.storage.helmcli import Helm
+
+pytestmark = [pytest.mark.integration, pytest.mark.interop]
+
+KINDS = [("v1", "ConfigMap"), ("v1", "Secret"), ("v1", "Service"), ("apps/v1", "Deployment")]
+# Fields the apiserver picks per object, not the chart: never equal between two namespaces.
+VOLATILE_SPEC = ("clusterIP", "clusterIPs")
+
+
+@dataclass
+class Side:
+    engine: Engine
+    helm: Helm
+    namespace: str
+
+
+@pytest.fixture(params=[("v3", "secret"), ("v3", "sql"), ("v4", "secret"), ("v4", "sql")],
+                ids=lambda p: f"helm{p[0]}-{p[1]}")  # fmt: skip
+async def sides(
+    request: pytest.FixtureRequest,
+    kube: KubeClient,
+    kube_api: client.ApiClient,
+    helm_v3: Path,
+    helm_v4: Path,
+    helm_env: dict[str, str],
+    postgres_dsn: str,
+    namespace: str,
+) -> AsyncIterator[tuple[Side, Side]]:
+    """Two namespaces (one per ordering of the tools) sharing one storage backend."""
+    version, kind = request.param
+    binary = helm_v3 if version == "v3" else helm_v4
+    core = client.CoreV1Api(kube_api)
+    other = f"{namespace}-b"
+    await core.create_namespace(client.V1Namespace(metadata=client.V1ObjectMeta(name=other)))
+    try:
+        if kind == "secret":
+            engine = Engine(
+                kube, StorageBackend(DriverKind.SECRET, api_client=kube_api), renderer()
+            )
+            yield (
+                Side(engine, Helm.for_driver(binary, helm_env, namespace, kind), namespace),
+                Side(engine, Helm.for_driver(binary, helm_env, other, kind), other),
+            )
+        else:
+            async with fresh_database(postgres_dsn) as dsn:
+                pools = SqlPools(SqlDsn(dsn))
+                engine = Engine(kube, StorageBackend(DriverKind.SQL, sql_pools=pools), renderer())
+                try:
+                    yield (
+                        Side(
+                            engine,
+                            Helm.for_driver(binary, helm_env, namespace, kind, dsn),
+                            namespace,
+                        ),
+                        Side(engine, Helm.for_driver(binary, helm_env, other, kind, dsn), other),
+                    )
+                finally:
+                    await pools.close()
+    finally:
+        await core.delete_namespace(other)
+
+
+async def snapshot(kube: KubeClient, ns: str) -> dict[str, Any]:
+    """What the chart controls of every object in `ns`: labels, annotations, spec and data."""
+    out: dict[str, Any] = {}
+    for api_version, kind in KINDS:
+        for obj in await kube.list(api_version, kind, ns):
+            meta = obj["metadata"]
+            if kind == "ConfigMap" and meta["name"] == "kube-root-ca.crt":
+                continue
+            if kind == "Secret" and meta["name"].startswith("sh.helm.release."):
+                continue  # release records
+            annotations = dict(meta.get("annotations") or {})
+            if annotations.get("meta.helm.sh/release-namespace") == ns:
+                annotations["meta.helm.sh/release-namespace"] = "<ns>"
+            spec = {k: v for k, v in (obj.get("spec") or {}).items() if k not in VOLATILE_SPEC}
+            out[f"{kind}/{meta['name']}"] = {
+                "labels": meta.get("labels") or {},
+                "annotations": annotations,
+                "spec": spec,
+                "data": obj.get("data"),
+            }
+    return out
+
+
+async def helm_history(side: Side) -> list[tuple[int, str, str]]:
+    rows = await side.helm.json("history", "app")
+    return [(h["revision"], h["status"], h["description"]) for h in rows]
+
+
+def without_kept(tmp: Path, name: str) -> str:
+    """The chart minus its `resource-policy: keep` object: helm (v3 and v4) cannot roll back
+    to a revision holding an object it kept earlier ("no ConfigMap with the name ... found"),
+    whoever installed the release, so that case is tested without helm."""
+    dest = tmp / name
+    shutil.copytree(CHARTS / name, dest, ignore=shutil.ignore_patterns("kept.yaml"))
+    return str(dest)
+
+
+async def test_helm_and_steersman_take_turns(
+    sides: tuple[Side, Side], kube: KubeClient, tmp_path: Path
+) -> None:
+    a, b = sides
+    v1, v2 = without_kept(tmp_path, "app-v1"), without_kept(tmp_path, "app-v2")
+    values = {"greeting": "hi"}
+
+    # A: Steersman installs, helm upgrades and rolls back, Steersman upgrades, helm uninstalls.
+    # B: helm installs, Steersman upgrades and rolls back, helm upgrades, Steersman uninstalls.
+    await install(a.engine, load(v1), values, InstallOptions(namespace=a.namespace, name="app"))
+    await b.helm.run("install", "app", v1, "--set", "greeting=hi")
+    assert await snapshot(kube, a.namespace) == await snapshot(kube, b.namespace)
+
+    await a.helm.run("upgrade", "app", v2)
+    await upgrade(b.engine, load(v2), {}, UpgradeOptions(namespace=b.namespace, name="app"))
+    step2 = await snapshot(kube, a.namespace)
+    assert step2 == await snapshot(kube, b.namespace)
+    assert "ConfigMap/app-legacy" not in step2 and "Secret/app-extra" in step2
+    assert step2["ConfigMap/app-config"]["data"]["revision"] == "two"
+
+    await a.helm.run("rollback", "app", "1")
+    await rollback(b.engine, RollbackOptions(namespace=b.namespace, name="app", version=1))
+    step3 = await snapshot(kube, a.namespace)
+    assert step3 == await snapshot(kube, b.namespace)
+    assert "Secret/app-extra" not in step3 and "ConfigMap/app-legacy" in step3
+
+    await upgrade(a.engine, load(v2), {}, UpgradeOptions(namespace=a.namespace, name="app"))
+    await b.helm.run("upgrade", "app", v2)
+    assert await snapshot(kube, a.namespace) == await snapshot(kube, b.namespace)
+    if a.helm.binary.name.endswith("v4"):  # both tools apply server-side, as one manager
+        for side in (a, b):
+            live = await kube.get("v1", "ConfigMap", "app-config", side.namespace)
+            managers = {m["manager"] for m in live["metadata"]["managedFields"]}
+            assert managers == {"helm"}, managers
+
+    for side in (a, b):
+        history = await helm_history(side)
+        assert [(r, s) for r, s, _ in history] == [
+            (1, "superseded"),
+            (2, "superseded"),
+            (3, "superseded"),
+            (4, "deployed"),
+        ]
+        assert history[2][2] == "Rollback to 1"
+        assert (await side.helm.json("get", "values", "app")) == values
+
+    await a.helm.run("uninstall", "app")
+    await uninstall(b.engine, UninstallOptions(namespace=b.namespace, name="app"))
+    for side in (a, b):
+        left = await snapshot(kube, side.namespace)
+        assert left == {}, left  # nothing orphaned
+        code, _, err = await side.helm.run("history", "app", check=False)
+        assert code != 0 and "release: not found" in err
+        assert await side.engine.storage(side.namespace).history("app") == []
