@@ -27,6 +27,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from steersman.chart import goyaml
 from steersman.chart.context import (
     Capabilities,
     chart_value,
@@ -54,6 +55,7 @@ from steersman.chart.manifests import (
     assemble_manifest,
     extract_notes,
     sort_manifests,
+    split_manifests,
 )
 from steersman.chart.model import Chart
 from steersman.chart.schema import SchemaError, ValuesSchemaError, check_values
@@ -155,9 +157,31 @@ def render_release(
         dump = "".join(
             f"---\n# Source: {name}\n{text}\n" for name, text in files.items() if text.strip()
         )
-        raise RenderError(str(exc), manifest=dump) from None
+        raise RenderError(_go_yaml_error(files, str(exc)), manifest=dump) from None
     crds = crd_objects(work) if include_crds else []
     return RenderedRelease(assemble_manifest(manifests, crds=crds), hooks, notes, values)
+
+
+def _go_yaml_error(files: Mapping[str, str], message: str) -> str:
+    """go-yaml's wording for a document that does not parse (sort_manifests reports PyYAML's)."""
+    prefix = "YAML parse error on "
+    if not message.startswith(prefix):
+        return message
+    for path in sorted(files, key=len, reverse=True):
+        if not message.startswith(f"{prefix}{path}: "):
+            continue
+        for doc in split_manifests(files[path]):
+            try:
+                value = goyaml.unmarshal(doc)
+            except goyaml.YAMLError as exc:
+                return f"{prefix}{path}: {exc}"
+            if value is not None and not isinstance(value, dict):
+                return (
+                    f"{prefix}{path}: error unmarshaling JSON: while decoding JSON: json: cannot "
+                    f"unmarshal {goyaml.go_json_kind(value)} into Go value of type util.SimpleHead"
+                )
+        break
+    return message
 
 
 def crd_objects(chart: Chart) -> list[tuple[str, bytes]]:
