@@ -16,7 +16,6 @@ from . import _case
 from ._env import SprigEnv
 from ._text import (
     GO_SPACES,
-    GO_SPACES_STR,
     blen,
     bslice,
     from_utf8,
@@ -30,7 +29,7 @@ from ._text import (
     strval,
     utf8,
 )
-from ._values import is_nil
+from ._values import is_list_kind, is_nil
 
 
 def trunc(c: int, s: str) -> str:
@@ -328,11 +327,7 @@ def string_funcs(env: SprigEnv) -> dict[str, GoFunc]:
 
 
 def sort_alpha(v: Any) -> GoStringSlice:
-    from ._values import is_list_kind
-
+    """Slices are sorted bytewise as strings; anything else becomes a one-element list."""
     if is_list_kind(v):
         return GoStringSlice(sorted(strslice(v), key=utf8))
     return GoStringSlice([strval(v)])
-
-
-__all__ = ["GO_SPACES_STR", "string_funcs"]
