@@ -7,6 +7,7 @@ import sys
 from collections.abc import Sequence
 
 from steersman import __version__
+from steersman.controller.settings import Settings, SettingsError, add_run_arguments, from_args
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -16,7 +17,8 @@ def build_parser() -> argparse.ArgumentParser:
     )
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
     sub.add_parser("version", help="print the version and exit")
-    sub.add_parser("run", help="run the operator (not implemented yet)")
+    run = sub.add_parser("run", help="run the operator")
+    add_run_arguments(run)
     sub.add_parser("crd", help="print the HelmRelease CustomResourceDefinition (YAML)")
     from steersman.chart.template_command import add_template_arguments
 
@@ -45,10 +47,40 @@ def main(argv: Sequence[str] | None = None) -> int:
         sys.stderr.write(err)
         return code
     if args.command == "run":
-        print("steersman run: not implemented yet", file=sys.stderr)
-        return 2
+        return _run(args)
     parser.print_help()
     return 0
+
+
+def _check(args: argparse.Namespace) -> Settings:
+    """Every flag validated before anything starts (SettingsError names the flag)."""
+    from steersman.controller.handlers import parse_selector
+
+    settings = from_args(args)
+    if settings.watch_label_selector:
+        try:
+            parse_selector(settings.watch_label_selector)
+        except ValueError as err:
+            raise SettingsError(f"--watch-label-selector: {err}") from None
+    return settings
+
+
+def _run(args: argparse.Namespace) -> int:
+    try:
+        settings = _check(args)
+    except SettingsError as err:
+        print(f"steersman run: {err}", file=sys.stderr)
+        return 2
+    import asyncio
+
+    from steersman.controller import logs
+    from steersman.controller.main import run
+
+    logs.configure(settings.log_level, settings.log_format)
+    try:
+        return asyncio.run(run(settings))
+    except KeyboardInterrupt:
+        return 130
 
 
 if __name__ == "__main__":

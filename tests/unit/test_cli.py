@@ -35,6 +35,15 @@ def test_unknown_command_is_a_usage_error(capsys: pytest.CaptureFixture[str]) ->
     assert "invalid choice" in capsys.readouterr().err
 
 
-def test_run_is_not_implemented_yet(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["run"]) == 2
-    assert "not implemented yet" in capsys.readouterr().err
+def test_run_rejects_an_invalid_flag_before_starting(capsys: pytest.CaptureFixture[str]) -> None:
+    # Exit code 2 and a message naming the flag, before any connection is attempted (the
+    # kubeconfig below does not exist, so getting further would fail differently).
+    code = main(["run", "--helm-storage-driver", "etcd", "--kubeconfig", "/nonexistent"])
+    assert code == 2
+    err = capsys.readouterr().err
+    assert "--helm-storage-driver" in err and "etcd" in err
+
+
+def test_run_rejects_a_bad_label_selector(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["run", "--watch-label-selector", "a in b", "--kubeconfig", "/nonexistent"]) == 2
+    assert "--watch-label-selector" in capsys.readouterr().err

@@ -1,0 +1,85 @@
+"""What a reconcile needs from the running operator: clients, storage backends per driver, the
+chart fetcher, metrics, settings, and where events go. Built once by `main`, shared by every
+HelmRelease."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+from kubernetes_asyncio import client
+
+from steersman.controller.charts import Charts
+from steersman.controller.metrics import Metrics, TimedDriver
+from steersman.controller.settings import Settings
+from steersman.engine.actions import Engine
+from steersman.engine.render import Renderer, default_renderer
+from steersman.kube import KubeClient
+from steersman.storage import Driver, DriverKind, StorageBackend
+
+
+class EventSink(Protocol):
+    """Posts a Kubernetes Event about the HelmRelease being reconciled."""
+
+    def __call__(self, type: str, reason: str, message: str) -> None: ...
+
+
+class TimedBackend(StorageBackend):
+    """A storage backend whose drivers report their latency to the metrics."""
+
+    metrics: Metrics | None = None
+
+    def driver(self, namespace: str) -> Driver:
+        inner = super().driver(namespace)
+        return TimedDriver(inner, self.metrics) if self.metrics is not None else inner
+
+
+@dataclass
+class Backends:
+    """One storage backend per driver kind, made on first use (SQL pools are opened lazily)."""
+
+    api_client: client.ApiClient
+    metrics: Metrics
+    dsn_file: str | None = None
+    environ: Mapping[str, str] | None = None
+    _made: dict[DriverKind, StorageBackend] = field(default_factory=dict)
+
+    def get(self, kind: DriverKind) -> StorageBackend:
+        backend = self._made.get(kind)
+        if backend is None:
+            made = TimedBackend.from_config(
+                kind.value, api_client=self.api_client, environ=self.environ, dsn_file=self.dsn_file
+            )
+            assert isinstance(made, TimedBackend)
+            made.metrics = self.metrics
+            self._made[kind] = backend = made
+        return backend
+
+    async def close(self) -> None:
+        for backend in self._made.values():
+            await backend.close()
+        self._made.clear()
+
+
+@dataclass
+class Context:
+    kube: KubeClient
+    settings: Settings
+    backends: Backends
+    charts: Charts
+    metrics: Metrics
+    renderer: Renderer = default_renderer
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def engine(self, kind: DriverKind, namespace: str, service_account: str | None) -> Engine:
+        """An engine acting as `service_account` (impersonated) when one is named."""
+        account = service_account or self.settings.default_service_account
+        kube = self.kube.impersonate(namespace, account) if account else self.kube
+        return Engine(kube, self.backends.get(kind), self.renderer)
+
+
+def release_logger(base: logging.Logger, namespace: str, name: str) -> logging.LoggerAdapter[Any]:
+    """Log lines carrying the HelmRelease's namespace and name as structured fields."""
+    return logging.LoggerAdapter(base, {"namespace": namespace, "release": name})
