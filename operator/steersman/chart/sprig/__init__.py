@@ -8,6 +8,7 @@ like Helm's (always "").
 
 from __future__ import annotations
 
+import functools
 import random
 from collections.abc import Callable
 from datetime import datetime
@@ -40,15 +41,22 @@ def sprig_funcs(
         rand=rand if rand is not None else random.SystemRandom(),
         now=now if now is not None else (lambda: datetime.now().astimezone()),
     )
-    funcs: dict[str, GoFunc] = {}
+    funcs = dict(_env_free_funcs())
     funcs |= string_funcs(env)
     funcs |= number_funcs(env)
+    funcs |= date_funcs(env)
+    funcs |= crypto_funcs(env)
+    return funcs
+
+
+@functools.cache
+def _env_free_funcs() -> dict[str, GoFunc]:
+    """The functions that need neither randomness nor a clock, built once."""
+    funcs: dict[str, GoFunc] = {}
     funcs |= defaults_funcs()
     funcs |= list_funcs()
     funcs |= dict_funcs()
     funcs |= regex_funcs()
-    funcs |= date_funcs(env)
-    funcs |= crypto_funcs(env)
     funcs |= semver_funcs()
     funcs |= path_url_funcs()
     return funcs

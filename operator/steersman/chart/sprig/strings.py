@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
 from steersman.chart.gotemplate.fmt import format_value, go_quote
@@ -255,6 +256,21 @@ def shuffle(env: SprigEnv, s: str) -> str:
 
 
 def string_funcs(env: SprigEnv) -> dict[str, GoFunc]:
+    return {
+        **_fixed_string_funcs(),
+        "randAlphaNum": GoFunc(
+            lambda n: _rand_from(env, _ALPHA + _DIGITS, n), ("int",), result="string"
+        ),
+        "randAlpha": GoFunc(lambda n: _rand_from(env, _ALPHA, n), ("int",), result="string"),
+        "randAscii": GoFunc(lambda n: _rand_from(env, _ASCII, n), ("int",), result="string"),
+        "randNumeric": GoFunc(lambda n: _rand_from(env, _DIGITS, n), ("int",), result="string"),
+        "shuffle": GoFunc(lambda s: shuffle(env, s), ("string",), result="string"),
+    }
+
+
+@functools.cache
+def _fixed_string_funcs() -> dict[str, GoFunc]:
+    """The string functions that use no randomness (built once; callers copy)."""
     s1 = ("string",)
     s2 = ("string", "string")
     return {
@@ -275,14 +291,7 @@ def string_funcs(env: SprigEnv) -> dict[str, GoFunc]:
         "trimPrefix": GoFunc(lambda a, b: b.removeprefix(a), s2, result="string"),
         "nospace": GoFunc(nospace, s1, result="string"),
         "initials": GoFunc(initials, s1, result="string"),
-        "randAlphaNum": GoFunc(
-            lambda n: _rand_from(env, _ALPHA + _DIGITS, n), ("int",), result="string"
-        ),
-        "randAlpha": GoFunc(lambda n: _rand_from(env, _ALPHA, n), ("int",), result="string"),
-        "randAscii": GoFunc(lambda n: _rand_from(env, _ASCII, n), ("int",), result="string"),
-        "randNumeric": GoFunc(lambda n: _rand_from(env, _DIGITS, n), ("int",), result="string"),
         "swapcase": GoFunc(swapcase, s1, result="string"),
-        "shuffle": GoFunc(lambda s: shuffle(env, s), s1, result="string"),
         "snakecase": GoFunc(lambda s: _case.to_lower_words(s, "_"), s1, result="string"),
         "kebabcase": GoFunc(lambda s: _case.to_lower_words(s, "-"), s1, result="string"),
         "camelcase": GoFunc(_case.to_pascal_case, s1, result="string"),
