@@ -153,7 +153,11 @@ def _compile_variable(var: VariableNode, args: list[Node] | None) -> Cmd:
 
     def eval_variable(s: ExecState, dot: Any, final: Any) -> Any:
         s.node = var
-        slot = s.var(name)
+        for slot in reversed(s.vars):
+            if slot[0] == name:
+                break
+        else:
+            slot = s.var(name)  # raises
         if not fields:
             if args is not None:
                 _not_a_function(s, args, final)
@@ -391,14 +395,15 @@ def _compile_call(ident: IdentifierNode, node: Node, args: list[Node] | None) ->
     name = ident.ident
     arg_nodes = args[1:] if args else []
     arg_evals = [_compile_arg(a) for a in arg_nodes]
-    # The function is found at run time (sets differ), cached per function map.
-    cache: list[Any] = [None, None, False]
+    # The function is found at run time (sets differ); cached per function map together with
+    # a plan: whether the argument count fits with/without a piped value, and parameter types.
+    cache: list[Any] = [None, None, False, None]
 
     def eval_call(s: ExecState, dot: Any, final: Any) -> Any:
         s.node = ident
         funcs = s.funcs
         if cache[0] is funcs:
-            fn, builtin = cache[1], cache[2]
+            fn, builtin, plan = cache[1], cache[2], cache[3]
         else:
             fn = funcs.get(name)
             builtin = False
@@ -407,10 +412,52 @@ def _compile_call(ident: IdentifierNode, node: Node, args: list[Node] | None) ->
                 builtin = True
                 if fn is None:
                     raise s.error(f"{go_quote(name)} is not a defined function")
-            cache[:] = (funcs, fn, builtin)
+            special = builtin and name in ("and", "or", "call")
+            plan = None if special else _call_plan(fn, arg_evals)
+            cache[:] = (funcs, fn, builtin, plan)
+        if plan is not None:
+            ok0, ok1, typed, final_type = plan
+            if ok1 if final is not _MISSING else ok0:
+                argv = [ev(s, dot, pt) for ev, pt in typed]
+                if final is not _MISSING:
+                    argv.append(validate_type(s, final, final_type))
+                return _invoke(s, fn, node, name, argv)
         return _eval_call(s, dot, fn, builtin, node, name, arg_nodes, final, arg_evals)
 
     return eval_call
+
+
+_Plan = tuple[bool, bool, list[tuple[ArgEval, str]], str]
+
+
+def _call_plan(fn: GoFunc, arg_evals: list[ArgEval]) -> _Plan:
+    """Precomputed evalCall decisions for `fn` called with these explicit arguments."""
+    params, variadic = fn.params, fn.variadic
+    n, np = len(arg_evals), len(params)
+    if variadic is None:
+        ok0, ok1 = n == np, n + 1 == np
+        ptypes = list(params[:n])
+        final_type = params[-1] if np else ""
+    else:
+        ok0, ok1 = n >= np, n + 1 >= np
+        ptypes = [params[i] if i < np else variadic for i in range(n)]
+        final_type = params[n] if n < np else variadic
+    if len(ptypes) < n:
+        ok0 = ok1 = False
+    return ok0, ok1, list(zip(arg_evals, ptypes, strict=False)), final_type
+
+
+def _invoke(s: ExecState, fn: GoFunc, node: Node, name: str, argv: list[Any]) -> Any:
+    try:
+        return fn.fn(*argv)
+    except TemplateFuncError as e:
+        s.node = node
+        raise s.error(f"error calling {name}: {e}") from None
+    except (RecursionError, Break, Continue):
+        raise
+    except Exception as e:  # Go recovers panics in called functions the same way
+        s.node = node
+        raise s.error(f"error calling {name}: {e}") from None
 
 
 def _eval_call(
@@ -471,16 +518,8 @@ def _eval_call(
             ptype = variadic
         argv.append(validate_type(s, final, ptype))
 
-    try:
-        if builtin and name == "call":
-            callee = str(arg_nodes[0]) if arg_nodes else format_value(final)
-            return call_function(callee, argv[0], tuple(argv[1:]))
-        return fn.fn(*argv)
-    except TemplateFuncError as e:
-        s.node = node
-        raise s.error(f"error calling {name}: {e}") from None
-    except (RecursionError, Break, Continue):
-        raise
-    except Exception as e:  # Go recovers panics in called functions the same way
-        s.node = node
-        raise s.error(f"error calling {name}: {e}") from None
+    if builtin and name == "call":
+        callee = str(arg_nodes[0]) if arg_nodes else format_value(final)
+        argv = [call_function, callee, argv[0], tuple(argv[1:])]
+        return _invoke(s, GoFunc(lambda f, *a: f(*a)), node, name, argv)
+    return _invoke(s, fn, node, name, argv)

@@ -98,6 +98,10 @@ def _fmt_b(x: float) -> str:
 
 def format_float(x: float, verb: str, prec: int) -> str:
     """strconv.FormatFloat(x, verb, prec, 64); verb one of e E f F g G b x X."""
+    if verb == "g" and prec < 0 and 1e-4 <= abs(x) < 1e6:
+        # Fast path for %v: in this range both Go and Python's repr print shortest digits
+        # positionally; Go drops the ".0" of integral values.
+        return str(int(x)) if x == int(x) else repr(x)
     if math.isnan(x):
         return "NaN"
     if math.isinf(x):
