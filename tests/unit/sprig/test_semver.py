@@ -171,3 +171,42 @@ def test_include_prerelease_flag() -> None:
     v = Version.parse("1.5.0-rc.1")
     assert not c.check(v)
     assert c.check(v, include_prerelease=True)
+
+
+# More helm v4.1.4 results: operator spellings, spacing, metadata, pre-release rules, errors.
+MORE = [
+    (">= 1.2.3", "1.2.3", "true"),
+    (" >=1.2.3 ", "1.2.3", "true"),
+    ("=>1.2", "1.2.0", "true"),
+    ("=<1.2", "1.2.5", "true"),
+    ("~>1.2", "1.2.5", "true"),
+    ("1.2.3 - 1.4.5 || 2.x", "2.9.0", "true"),
+    (">=1.2.3,<2", "1.9.0", "true"),
+    (">=1.2.3 ,<2", "1.9.0", "true"),
+    (">=1.2.3 || ", "1.9.0", "error: improper constraint:"),
+    ("v1.x", "1.9.0", "true"),
+    (">=1.2.3-alpha.1", "1.2.3-alpha.10", "true"),
+    ("<1.0.0-0", "0.9.9-rc", "true"),
+    ("^1.2.3-rc.1", "1.3.0-rc.1", "true"),
+    ("1.x.x", "1.5.0", "true"),
+    ("X.X", "3.0.0", "true"),
+    (">=1.2.3+meta", "1.2.3", "true"),
+    (">1.2.3", "1.2.3+meta", "false"),
+    ("1.2.3.4", "1.2.3", "error: improper constraint: 1.2.3.4"),
+    (">=01.2.3", "1.2.3", "true"),
+    (">=1.2.3", "v1.2.3", "true"),
+    (">=1.2.3", "1.2.3-", "error: invalid semantic version"),
+    ("~1.2.3-beta.2", "1.2.3-beta.10", "true"),
+    ("!=1.2.3-beta", "1.2.3-beta", "false"),
+    (">1.2", "1.3.0-rc.1", "false"),
+    (">1.2-0", "1.3.0-rc.1", "true"),
+]
+
+
+@pytest.mark.parametrize(("constraint", "version", "expected"), MORE)
+def test_more_semver_compare_cases(constraint: str, version: str, expected: str) -> None:
+    try:
+        got = "true" if satisfies(constraint, version) else "false"
+    except SemverError as e:
+        got = "error: " + str(e).rstrip()
+    assert got == expected
