@@ -14,6 +14,7 @@ from typing import Any
 
 from steersman.chart.goformat import format_float
 from steersman.chart.gotemplate.types import NO_VALUE, GoStruct
+from steersman.chart.jsonscan import syntax_error
 
 
 class StructObject(dict[str, Any]):
@@ -179,77 +180,95 @@ def _reject_constant(name: str) -> Any:
     raise JSONError(f"invalid character '{name[0]}' looking for beginning of value")
 
 
-def _parse_float(text: str) -> float:
+class _BigNumber(str):
+    """A JSON number too large for float64 (Go reports it once the target type is known)."""
+
+
+def _parse_float(text: str) -> Any:
     f = float(text)
-    if math.isinf(f):
-        raise JSONError(f"json: cannot unmarshal number {text} into Go value of type float64")
-    return f
+    return _BigNumber(text) if math.isinf(f) else f
+
+
+def _null_big_numbers(value: Any, first: list[str]) -> Any:
+    """Go stores nil where a number did not fit, and reports the first such number."""
+    if isinstance(value, _BigNumber):
+        if not first:
+            first.append(str(value))
+        return None
+    if isinstance(value, dict):
+        return {k: _null_big_numbers(v, first) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_null_big_numbers(v, first) for v in value]
+    return value
+
+
+def _check_numbers(value: Any) -> None:
+    if isinstance(value, _BigNumber):
+        raise JSONError(f"json: cannot unmarshal number {value} into Go value of type float64")
+    if isinstance(value, dict):
+        for v in value.values():
+            _check_numbers(v)
+    elif isinstance(value, list):
+        for v in value:
+            _check_numbers(v)
 
 
 def unmarshal(text: str | bytes) -> Any:
     """json.Unmarshal into interface{}: numbers float64, objects dict, arrays list."""
-    if isinstance(text, bytes):
-        text = text.decode("utf-8", "replace")
-    if not text.strip():
-        raise JSONError("unexpected end of JSON input")
-    try:
-        return json.loads(
-            text, parse_int=_parse_float, parse_float=_parse_float, parse_constant=_reject_constant
-        )
-    except json.JSONDecodeError as exc:
-        if exc.pos >= len(text.rstrip()):
-            raise JSONError("unexpected end of JSON input") from exc
-        raise JSONError(f"invalid character {_go_char(text[exc.pos])} {_context(exc)}") from exc
-
-
-def _go_char(ch: str) -> str:
-    if ch == "'":
-        return "'\\''"
-    if ch == '"':
-        return "'\"'"
-    return repr(ch) if ch.isprintable() else f"'\\x{ord(ch):02x}'"
-
-
-def _context(exc: json.JSONDecodeError) -> str:
-    msg = exc.msg
-    if msg.startswith("Expecting value"):
-        return "looking for beginning of value"
-    if msg.startswith("Expecting property name"):
-        return "looking for beginning of object key string"
-    if msg.startswith("Expecting ':'"):
-        return "after object key"
-    if msg.startswith("Expecting ',' delimiter") and exc.doc.lstrip()[:1] == "[":
-        return "after array element"
-    if msg.startswith("Expecting ',' delimiter"):
-        return "after object key:value pair"
-    if msg.startswith("Extra data"):
-        return "after top-level value"
-    return "in string literal"
-
-
-def from_json(text: str) -> dict[str, Any]:
-    """Helm's `fromJson`: a map, or {"Error": message} when the text is not a JSON object."""
-    try:
-        value = unmarshal(text)
-    except JSONError as exc:
-        return {"Error": str(exc)}
-    if value is None:
-        return {}
-    if not isinstance(value, dict):
-        kind = "array" if isinstance(value, list) else _json_kind(value)
-        target = "map[string]interface {}"
-        return {"Error": f"json: cannot unmarshal {kind} into Go value of type {target}"}
+    value = _decode(text)
+    _check_numbers(value)
     return value
 
 
-def from_json_array(text: str) -> list[Any]:
+def _decode(text: str | bytes) -> Any:
+    """Syntax check and decode; out-of-range numbers are left as _BigNumber markers."""
+    data = text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass")
+    problem = syntax_error(data)
+    if problem is not None:
+        raise JSONError(problem)
+    return json.loads(
+        data.decode("utf-8", "replace"),
+        parse_int=_parse_float,
+        parse_float=_parse_float,
+        parse_constant=_reject_constant,
+    )
+
+
+def from_json(text: str) -> dict[str, Any] | None:
+    """Helm's `fromJson`: a map, or {"Error": message} when the text is not a JSON object.
+
+    `null` gives None (Go's nil map); a number out of float64 range is stored as nil and
+    reported under "Error", as encoding/json does.
+    """
+    try:
+        value = _decode(text)
+    except JSONError as exc:
+        return {"Error": str(exc)}
+    if value is None:
+        return None  # Go's nil map (toJson prints null)
+    if isinstance(value, dict):
+        first: list[str] = []
+        result: dict[str, Any] = _null_big_numbers(value, first)
+        if first:
+            result["Error"] = (
+                f"json: cannot unmarshal number {first[0]} into Go value of type float64"
+            )
+        return result
+    kind = "array" if isinstance(value, list) else _json_kind(value)
+    target = "map[string]interface {}"
+    return {"Error": f"json: cannot unmarshal {kind} into Go value of type {target}"}
+
+
+def from_json_array(text: str) -> list[Any] | None:
     """Helm's `fromJsonArray`: a list, or [message] on error."""
     try:
-        value = unmarshal(text)
+        value = _decode(text)
+        if isinstance(value, list):
+            _check_numbers(value)
     except JSONError as exc:
         return [str(exc)]
     if value is None:
-        return []
+        return None  # Go's nil slice (toJson prints null)
     if not isinstance(value, list):
         kind = "object" if isinstance(value, dict) else _json_kind(value)
         return [f"json: cannot unmarshal {kind} into Go value of type []interface {{}}"]
@@ -259,6 +278,6 @@ def from_json_array(text: str) -> list[Any]:
 def _json_kind(value: Any) -> str:
     if isinstance(value, bool):
         return "bool"
-    if isinstance(value, float):
+    if isinstance(value, (float, _BigNumber)):
         return "number"
     return "string"
