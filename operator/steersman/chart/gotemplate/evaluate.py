@@ -327,9 +327,14 @@ def _compile_arg(n: Node) -> ArgEval:
 
         return arg_chain
 
+    converted: dict[str, Any] = {}  # literal converted per parameter type
+
     def arg_literal(s: ExecState, dot: Any, ptype: str) -> Any:
         s.node = n
-        return _literal_arg(s, n, ptype)
+        v = converted.get(ptype, _ABSENT)
+        if v is _ABSENT:
+            v = converted[ptype] = _literal_arg(s, n, ptype)
+        return v
 
     return arg_literal
 

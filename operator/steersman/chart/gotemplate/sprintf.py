@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
-from .printer import _Printer, type_name
+from .floatfmt import format_float
+from .gostr import to_bytes
+from .printer import _Printer, go_quote, type_name
 from .types import NO_VALUE, GoInt64
 
 _TOO_LARGE = 1_000_000
@@ -104,13 +107,41 @@ def _run_compiled(ops: list[str | _Spec], args: tuple[Any, ...]) -> str:
         arg = args[argnum]
         argnum += 1
         if not (plus or sharp or space or wid_present or prec_present):
+            # Fast paths for flagless verbs whose output Python produces identically.
             t = type(arg)
-            if t is str and (verb == "s" or verb == "v"):
-                buf.append(arg)
+            if t is str:
+                if verb == "s" or verb == "v":
+                    buf.append(arg)
+                    continue
+                if verb == "q":
+                    buf.append(go_quote(arg))
+                    continue
+                if verb == "x":
+                    buf.append(to_bytes(arg).hex())
+                    continue
+            elif t is int or t is GoInt64:
+                if verb == "d" or verb == "v":
+                    buf.append(str(int(arg)))
+                    continue
+            elif t is float:
+                if verb == "v" or verb == "g":
+                    buf.append(format_float(arg, "g", -1))
+                    continue
+            elif t is bool and (verb == "v" or verb == "t"):
+                buf.append("true" if arg else "false")
                 continue
-            if (t is int or t is GoInt64) and (verb == "d" or verb == "v"):
-                buf.append(str(int(arg)))
+            if verb == "T":
+                buf.append(type_name(arg))
                 continue
+        elif (
+            verb == "f"
+            and prec_present
+            and type(arg) is float
+            and not (plus or sharp or space or wid_present)
+            and math.isfinite(arg)
+        ):
+            buf.append(f"{arg:.{prec}f}")
+            continue
         if p is None:
             p = _Printer()
         p.buf = buf
