@@ -45,6 +45,12 @@ _BOM = b"\xef\xbb\xbf"
 _DRIVE_PATH = re.compile(r"[a-zA-Z]:/")
 
 
+def go_os_error(exc: OSError) -> str:
+    """The text Go's syscall errors print (lower case, no errno prefix)."""
+    text = exc.strerror or str(exc)
+    return text[:1].lower() + text[1:]
+
+
 def load(path: str | os.PathLike[str]) -> Chart:
     """Helm's loader.Load: a chart directory or a packaged chart file."""
     p = Path(path)
@@ -52,7 +58,7 @@ def load(path: str | os.PathLike[str]) -> Chart:
         is_dir = p.is_dir()
         p.stat()
     except OSError as exc:
-        raise ChartError(f"stat {path}: {exc.strerror or exc}") from None
+        raise ChartError(f"stat {path}: {go_os_error(exc)}") from None
     return load_dir(p) if is_dir else load_file(p)
 
 
@@ -77,8 +83,7 @@ def load_dir(path: str | os.PathLike[str]) -> Chart:
         data = chart_yaml.read_bytes()
     except OSError as exc:
         raise ChartError(
-            f"unable to detect chart at {chart_yaml}: open {chart_yaml}: "
-            f"{(exc.strerror or str(exc)).lower()}"
+            f"unable to detect chart at {chart_yaml}: open {chart_yaml}: {go_os_error(exc)}"
         ) from None
     _check_api_version(data, str(chart_yaml))
 
@@ -99,14 +104,14 @@ def _walk(directory: Path, prefix: str, rules: Rules, out: list[ChartFile]) -> N
     try:
         names = sorted(os.listdir(directory))
     except OSError as exc:
-        raise ChartError(f"error reading {prefix or directory}: {exc.strerror}") from None
+        raise ChartError(f"error reading {prefix or directory}: {go_os_error(exc)}") from None
     for name in names:
         full = directory / name
         rel = prefix + name
         try:
             st = full.stat()  # follows symlinks, as Helm's sympath walk does
         except OSError as exc:
-            raise ChartError(f"error evaluating symlink {full}: {exc.strerror}") from None
+            raise ChartError(f"error evaluating symlink {full}: {go_os_error(exc)}") from None
         if stat.S_ISDIR(st.st_mode):
             if not rules.ignore(rel, True):
                 _walk(full, rel + "/", rules, out)
@@ -123,7 +128,7 @@ def _walk(directory: Path, prefix: str, rules: Rules, out: list[ChartFile]) -> N
         try:
             data = full.read_bytes()
         except OSError as exc:
-            raise ChartError(f"error reading {rel}: {exc.strerror}") from None
+            raise ChartError(f"error reading {rel}: {go_os_error(exc)}") from None
         mod_time = datetime.fromtimestamp(st.st_mtime_ns / 1e9, UTC)
         out.append(ChartFile(rel, data.removeprefix(_BOM), mod_time))
 
@@ -136,7 +141,7 @@ def load_file(path: str | os.PathLike[str]) -> Chart:
     except IsADirectoryError:
         raise ChartError("cannot load a directory") from None
     except OSError as exc:
-        raise ChartError(f"file '{name}' cannot be read: {exc.strerror}") from None
+        raise ChartError(f"file '{name}' cannot be read: {go_os_error(exc)}") from None
     if not raw.startswith(b"\x1f\x8b\x08"):
         if name.endswith((".yml", ".yaml")):
             raise ChartError(

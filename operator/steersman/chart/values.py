@@ -18,7 +18,7 @@ from typing import Any
 
 from steersman.chart import strvals
 from steersman.chart.jsonout import JSONError, unmarshal
-from steersman.chart.loader import load_values, merge_maps
+from steersman.chart.loader import go_os_error, load_values, merge_maps
 from steersman.chart.model import Chart, ChartError
 
 log = logging.getLogger(__name__)
@@ -58,7 +58,7 @@ def merge_user_values(
         try:
             raw = read_file(path)
         except OSError as exc:
-            raise ValuesError(f"open {path}: {(exc.strerror or str(exc)).lower()}") from None
+            raise ValuesError(f"open {path}: {go_os_error(exc)}") from None
         try:
             current = load_values(raw)
         except ChartError as exc:
@@ -86,9 +86,7 @@ def merge_user_values(
         try:
             return read_file(path).decode("utf-8", "replace")
         except OSError as exc:
-            raise strvals.StrvalsError(
-                f"open {path}: {(exc.strerror or str(exc)).lower()}"
-            ) from None
+            raise strvals.StrvalsError(f"open {path}: {go_os_error(exc)}") from None
 
     _apply(opts.file_values, lambda v: strvals.parse_into_file(v, base, file_reader), "--set-file")
     _apply(opts.literal_values, lambda v: strvals.parse_literal_into(v, base), "--set-literal")
