@@ -19,6 +19,7 @@ from .calls import call
 FUNCS = sprig_funcs()
 
 HELM_ERRORS = [
+    ('mustRegexFind "a\\\\Cb" "x"', "error parsing regexp: invalid escape sequence: `\\C`"),
     ("first 1", "Cannot find first on type int"),
     ("first nil", "runtime error: invalid memory address or nil pointer dereference"),
     ('append "x" 1', "Cannot push on type string"),
@@ -101,6 +102,7 @@ HELM_ERRORS = [
 ]
 
 HELM_VALUES = [
+    ('mustRegexFind "\\\\Q\\\\C\\\\E" "a\\\\Cb"', "\\C"),
     ('regexMatch "(" "x"', "false"),
     ('semverCompare ">=1.0 <2" "1.5.0"', "true"),
     ('semverCompare "*" "1.5.0-rc1"', "false"),

@@ -49,6 +49,9 @@ class GoRegexp:
             self.prog: Any = re2.compile(utf8(expr), _OPTIONS)
         except re2.error as e:
             raise TemplateFuncError(_go_error(expr, e)) from None
+        if _has_any_byte_escape(expr):
+            # RE2 accepts \C (any byte); Go's parser does not.
+            raise TemplateFuncError("error parsing regexp: invalid escape sequence: `\\C`")
         self.names: dict[str, int] = {
             (k.decode() if isinstance(k, bytes) else k): v for k, v in self.prog.groupindex.items()
         }
@@ -135,6 +138,22 @@ class GoRegexp:
                 out += src[m[2 * group] : m[2 * group + 1]]
         out += t
         return bytes(out)
+
+
+def _has_any_byte_escape(expr: str) -> bool:
+    i = 0
+    while i < len(expr) - 1:
+        if expr[i] == "\\":
+            if expr[i + 1] == "C":
+                return True
+            if expr[i + 1] == "Q":  # \Q...\E is literal text
+                end = expr.find("\\E", i + 2)
+                i = len(expr) if end < 0 else end + 2
+                continue
+            i += 2
+            continue
+        i += 1
+    return False
 
 
 def _rune_width(b: bytes, pos: int) -> int:
