@@ -1,7 +1,7 @@
 """The Go-template corpus fixtures are Go's output: re-run cases through helm v4 and compare.
 
-Running all ~1000 cases takes about 70 s on 2 cores (two helm processes per error case), so by
-default a fixed third of them (every third case in file order) is checked; set
+Running all ~1470 cases takes 70-180 s on 2 cores (two helm processes per error case), so by
+default a fixed fifth of them (every fifth case in file order) is checked; set
 STEERSMAN_CORPUS_FULL=1 to check all. Regenerate with `.venv/bin/python -m hack.gen_template_cases`.
 """
 
@@ -29,8 +29,8 @@ def test_fixtures_equal_helm_v4_output() -> None:
         pytest.fail(f"helm v4 not found at {HELM_V4}; run `make provision`")
     cases = stored_cases()
     if os.environ.get("STEERSMAN_CORPUS_FULL") != "1":
-        cases = cases[::3]
-    assert len(cases) >= 300
+        cases = cases[::5]
+    assert len(cases) >= 250
     diffs = []
     for case, result in zip(cases, run_all(cases), strict=True):
         if isinstance(result, OracleError):
