@@ -135,7 +135,7 @@ def length(item: Any) -> int:
         return byte_len(item)
     if isinstance(item, list | tuple | dict | bytes):
         return len(item)
-    raise TemplateFuncError(f"len of type {type_name(item)}")
+    raise TemplateFuncError(f"len of type {type_name(item).removeprefix('*')}")
 
 
 def _index_arg(index: Any, cap: int) -> int:
@@ -177,7 +177,8 @@ def index(item: Any, *indexes: Any) -> Any:
             zero = "" if isinstance(item, GoStringMap) else None
             item = item.get(idx, zero)
         else:
-            raise TemplateFuncError(f"can't index item of type {type_name(item)}")
+            elem_type = type_name(item).removeprefix("*")  # index dereferences pointers
+            raise TemplateFuncError(f"can't index item of type {elem_type}")
     return item
 
 

@@ -26,7 +26,7 @@ from .nodes import (
 )
 from .parser import Tree
 from .state import BREAK, CONTINUE, MAX_EXEC_DEPTH, Break, Continue, ExecState
-from .types import NO_VALUE, GoFunc, GoInt64, GoStringMap, GoUint64
+from .types import NO_VALUE, GoFunc, GoInt64, GoStringMap, GoStruct, GoUint64
 from .values import is_true
 
 Walk = Callable[[ExecState, Any], None]
@@ -92,6 +92,9 @@ def print_value(s: ExecState, node: Node, v: Any) -> str:
     if isinstance(v, GoFunc):
         s.node = node
         raise s.error(f"can't print {node} of type {type_name(v)}")
+    if isinstance(v, GoStruct) and v.go_type.startswith("*") and v.go_string() is None:
+        # printableValue dereferences a pointer before fmt sees it: {..} rather than &{..}.
+        return format_value(v)[1:]
     return format_value(v)
 
 

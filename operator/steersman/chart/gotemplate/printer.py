@@ -376,7 +376,7 @@ class _Printer:
     def print_arg(self, arg: Any, verb: str, depth: int = 0) -> None:
         if arg is None or arg is NO_VALUE:
             if depth > 0:
-                self.fmt_s("<nil>")
+                self.buf.append("<nil>")  # a nil interface element: written unpadded
             elif verb in "Tv":
                 self.pad("<nil>")
             else:
