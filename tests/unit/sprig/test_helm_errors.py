@@ -19,6 +19,10 @@ from .calls import call
 FUNCS = sprig_funcs()
 
 HELM_ERRORS = [
+    (
+        'mustFromJson "[1, 1e400]"',
+        "json: cannot unmarshal number 1e400 into Go value of type float64",
+    ),
     ('mustRegexFind "a\\\\Cb" "x"', "error parsing regexp: invalid escape sequence: `\\C`"),
     ("first 1", "Cannot find first on type int"),
     ("first nil", "runtime error: invalid memory address or nil pointer dereference"),
@@ -102,6 +106,7 @@ HELM_ERRORS = [
 ]
 
 HELM_VALUES = [
+    ('mustFromJson "12345678901234567890"', "1.2345678901234567e+19"),
     ('mustRegexFind "\\\\Q\\\\C\\\\E" "a\\\\Cb"', "\\C"),
     ('regexMatch "(" "x"', "false"),
     ('semverCompare ">=1.0 <2" "1.5.0"', "true"),

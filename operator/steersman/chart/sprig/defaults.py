@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import json
+import math
 from typing import Any
 
 from steersman.chart.gotemplate.fmt import go_quote, type_name
@@ -53,6 +54,17 @@ def to_raw_json(v: Any) -> str:
     return _marshal_or_raise(v, False, None)
 
 
+def _json_number(text: str) -> float:
+    """Every JSON number decodes to float64; one out of its range is Go's UnmarshalTypeError."""
+    try:
+        f = float(text)
+    except OverflowError:
+        f = math.inf
+    if math.isinf(f):
+        raise ValueError(f"json: cannot unmarshal number {text} into Go value of type float64")
+    return f
+
+
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"invalid character '{name[0]}' looking for beginning of value")
 
@@ -64,7 +76,11 @@ def json_decode(text: str) -> Any:
     """
     try:
         return json.loads(
-            text, parse_int=float, parse_constant=_reject_constant, object_pairs_hook=dict
+            text,
+            parse_int=_json_number,
+            parse_float=_json_number,
+            parse_constant=_reject_constant,
+            object_pairs_hook=dict,
         )
     except json.JSONDecodeError as e:
         raise TemplateFuncError(_go_json_error(text, e)) from None
