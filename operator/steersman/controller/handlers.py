@@ -245,7 +245,7 @@ def register(registry: kopf.OperatorRegistry, controller: Controller) -> None:
     ) -> None:
         await controller.run_daemon(str(namespace), str(name), stopped, kw.get("logger"))
 
-    @kopf.on.event(*resource, registry=registry, when=when)
+    @kopf.on.event(*resource, registry=registry, when=when, id="wake")
     def wake(body: kopf.Body, **_: Any) -> None:
         controller.on_event(body)
 

@@ -75,4 +75,7 @@ def configure(level: str, fmt: LogFormat, stream: Any = None) -> None:
     root.setLevel(LEVELS[level])
     # kopf is chatty at debug/info about its own machinery; keep it a notch quieter.
     logging.getLogger("kopf").setLevel(max(LEVELS[level], logging.INFO))
+    # "Handler succeeded" for every watch event is noise; failures are still warnings.
+    quiet = logging.DEBUG if level == "debug" else logging.WARNING
+    logging.getLogger("kopf.objects").setLevel(quiet)
     logging.getLogger("aiohttp.access").setLevel(logging.WARNING)

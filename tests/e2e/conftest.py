@@ -1,0 +1,52 @@
+"""Fixtures for the end-to-end tests: the CRD on the bench apiserver, the sample chart in the
+local OCI registry, and `steersman run` subprocesses (one per test, watching the test's
+namespace only, so tests never see each other's HelmReleases)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from pathlib import Path
+
+import pytest
+from kubernetes_asyncio import client
+
+from hack.operatorkit import OperatorProcess, install_crd, push_chart
+from steersman.kube import KubeClient
+
+StartOperator = Callable[..., OperatorProcess]
+
+
+@pytest.fixture(scope="session")
+def e2e_kube(kube_api: client.ApiClient) -> KubeClient:
+    """A client that writes as a user would (its own field manager)."""
+    return KubeClient(kube_api, field_manager="e2e-user")
+
+
+@pytest.fixture(scope="session")
+async def crd(e2e_kube: KubeClient) -> None:
+    await install_crd(e2e_kube)
+
+
+@pytest.fixture(scope="session")
+def chart_repo(helm_v4: Path, helm_env: dict[str, str], oci_registry: str) -> str:
+    """oci://<registry>/charts holding demo 0.1.0 and 0.2.0 (plain HTTP: `insecure: true`)."""
+    return push_chart(helm_v4, helm_env, oci_registry, ["0.1.0", "0.2.0"])
+
+
+@pytest.fixture
+def start_operator(kubeconfig: Path, crd: None, tmp_path: Path) -> Iterator[StartOperator]:
+    started: list[OperatorProcess] = []
+
+    def start(namespace: str, *args: str, env: Mapping[str, str] | None = None) -> OperatorProcess:
+        argv: Sequence[str] = ["--namespace", namespace, "--log-format", "json", *args]
+        op = OperatorProcess(
+            kubeconfig, argv, env, log_path=tmp_path / f"operator-{len(started)}.log"
+        )
+        op.start()
+        started.append(op)
+        return op
+
+    yield start
+    for op in started:
+        op.stop()
+        print(f"--- operator log ({op.log_path}) ---\n{op.log()[-6000:]}")
