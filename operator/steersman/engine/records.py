@@ -43,10 +43,11 @@ def stored_chart(chart: model.Chart) -> record.Chart:
     return record.Chart(
         metadata=record.Metadata.from_json(model.metadata_json(chart.metadata)),
         lock=lock,
-        templates=[_file(f) for f in chart.templates],
+        # Go writes a nil slice as null: helm's loader leaves them nil when there are none.
+        templates=[_file(f) for f in chart.templates] or None,
         values=chart.values if chart.values is not None else None,
         schema=chart.schema,
-        files=[_file(f) for f in chart.files],
+        files=[_file(f) for f in chart.files] or None,
         schemamodtime=_time(chart.schema_mod_time) or GoTime.zero(),
         modtime=_time(chart.mod_time),
     )

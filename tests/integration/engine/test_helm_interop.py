@@ -4,6 +4,7 @@ step taken by the other tool."""
 
 from __future__ import annotations
 
+import json
 import shutil
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -115,6 +116,28 @@ async def snapshot(kube: KubeClient, ns: str) -> dict[str, Any]:
     return out
 
 
+def comparable(record: dict[str, Any], ns: str, v4: bool) -> dict[str, Any]:
+    """A release record minus the times of the operation, and for helm v3 minus the v4-only
+    keys (apply_method, chart and file modtimes) that v3 does not write."""
+    out = json.loads(json.dumps(record))
+    out["namespace"] = "<ns>" if out["namespace"] == ns else out["namespace"]
+    out["info"] = {k: v for k, v in out["info"].items() if k in ("status", "description", "notes")}
+    chart = out["chart"]
+    for item in [chart, *(chart.get("templates") or []), *(chart.get("files") or [])]:
+        if not v4:
+            item.pop("modtime", None)
+            item.pop("schemamodtime", None)
+        elif "modtime" in item:  # the chart loader rounds file times to the microsecond
+            item["modtime"] = _seconds(item["modtime"])
+    if not v4:
+        out.pop("apply_method", None)
+    return out
+
+
+def _seconds(stamp: str) -> str:
+    return stamp.partition(".")[0].rstrip("Z") + "Z"
+
+
 async def helm_history(side: Side) -> list[tuple[int, str, str]]:
     rows = await side.helm.json("history", "app")
     return [(h["revision"], h["status"], h["description"]) for h in rows]
@@ -141,6 +164,12 @@ async def test_helm_and_steersman_take_turns(
     await install(a.engine, load(v1), values, InstallOptions(namespace=a.namespace, name="app"))
     await b.helm.run("install", "app", v1, "--set", "greeting=hi")
     assert await snapshot(kube, a.namespace) == await snapshot(kube, b.namespace)
+    ours = await a.engine.storage(a.namespace).get("app", 1)
+    theirs = await b.engine.storage(b.namespace).get("app", 1)
+    v4 = a.helm.binary.name.endswith("v4")
+    assert comparable(ours.to_json(), a.namespace, v4) == comparable(
+        theirs.to_json(), b.namespace, v4
+    )
 
     await a.helm.run("upgrade", "app", v2)
     await upgrade(b.engine, load(v2), {}, UpgradeOptions(namespace=b.namespace, name="app"))
