@@ -292,3 +292,10 @@ def test_custom_delimiters() -> None:
 
 def test_action_with_declaration_prints_nothing() -> None:
     assert run("{{ $x := 5 }}[{{ $x = 6 }}]{{ $x }}", {}) == "[]6"
+
+
+def test_named_map_methods_win_over_keys() -> None:
+    data = {"Files": Files({"Get": b"key", "a": b"A"})}
+    assert run("{{ .Files.a }}", data) == "[65]"
+    assert err("{{ .Files.Get }}", data).endswith("wrong number of args for Get: want 1 got 0")
+    assert run('{{ $f := .Files }}{{ $f.Get "a" }}', data) == "A"

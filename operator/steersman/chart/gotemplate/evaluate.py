@@ -180,18 +180,28 @@ def _field_chain(
 ) -> Any:
     last = len(idents) - 1
     for i in range(last):
-        # Fast path: a present key of a plain map[string]interface {}.
-        if type(recv) is dict:
+        # Fast path: a present key of map[string]interface {} (or a named map such as
+        # chartutil.Values when the name is not one of its methods).
+        t = type(recv)
+        if t is dict or (t in _NAMED_MAPS and recv.go_method(idents[i]) is None):
             v = recv.get(idents[i], _ABSENT)
             if v is not _ABSENT:
                 recv, boxed = v, True
                 continue
+        elif t not in _NAMED_MAPS and t is not GoStringMap and isinstance(recv, GoNamedMap):
+            _NAMED_MAPS.add(t)
         recv, boxed = _eval_field(s, dot, idents[i], node, None, _MISSING, recv, boxed, [])
-    if type(recv) is dict and final is _MISSING and (args is None or len(args) <= 1):
-        v = recv.get(idents[last], _ABSENT)
-        if v is not _ABSENT:
-            return v
+    if final is _MISSING and (args is None or len(args) <= 1):
+        t = type(recv)
+        if t is dict or (t in _NAMED_MAPS and recv.go_method(idents[last]) is None):
+            v = recv.get(idents[last], _ABSENT)
+            if v is not _ABSENT:
+                return v
     return _eval_field(s, dot, idents[last], node, args, final, recv, boxed, method_args)[0]
+
+
+# GoNamedMap subclasses seen so far (a set lookup is cheaper than isinstance on the hot path).
+_NAMED_MAPS: set[type] = set()
 
 
 def _eval_field(
