@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from steersman.chart import strvals
+from steersman.chart.goformat import format_float
+from steersman.chart.gotemplate.types import GoInt64
 from steersman.chart.jsonout import JSONError, unmarshal
 from steersman.chart.loader import go_os_error, load_values, merge_maps
 from steersman.chart.model import Chart, ChartError
@@ -142,7 +144,7 @@ def _coalesce_deps(chart: Chart, dest: Values, prefix: str, merge: bool) -> Valu
         if name not in dest:
             dest[name] = {}
         elif not is_table(dest[name]):
-            raise ValuesError(f"type mismatch on {name}: %!t({_go_kind(dest[name])})")
+            raise ValuesError(f"type mismatch on {name}: {_go_format_t(dest[name])}")
         sub_values = dest[name]
         sub_prefix = _concat(prefix, chart.name)
         _coalesce_globals(sub_values, dest, sub_prefix)
@@ -150,18 +152,23 @@ def _coalesce_deps(chart: Chart, dest: Values, prefix: str, merge: bool) -> Valu
     return dest
 
 
-def _go_kind(v: Any) -> str:
-    if isinstance(v, str):
-        return f"string={v}"
+def _go_format_t(v: Any) -> str:
+    """fmt's %t verb applied to any value (as Helm's `type mismatch on %s: %t` prints it)."""
     if isinstance(v, bool):
-        return f"bool={'true' if v else 'false'}"
-    if isinstance(v, float):
-        return f"float64={v:g}"
-    if isinstance(v, int):
-        return f"int64={v}"
+        return "true" if v else "false"
+    if v is None:
+        return "%!t(<nil>)"
     if isinstance(v, list):
-        return "[]interface {}=[...]"
-    return f"{type(v).__name__}={v}"
+        return "[" + " ".join(_go_format_t(x) for x in v) + "]"
+    if isinstance(v, dict):
+        return "map[" + " ".join(f"{k}:{_go_format_t(v[k])}" for k in sorted(v)) + "]"
+    if isinstance(v, float):
+        return f"%!t(float64={format_float(v)})"
+    if isinstance(v, GoInt64):
+        return f"%!t(int64={int(v)})"
+    if isinstance(v, int):
+        return f"%!t(int={v})"
+    return f"%!t(string={v})" if isinstance(v, str) else f"%!t({v!r})"
 
 
 def _coalesce_globals(dest: Values, src: Values, prefix: str) -> None:

@@ -164,3 +164,22 @@ def yaml_sources(seed: int, count: int) -> list[str]:
                 lines.append(f"{key}: {rng.choice(_PLAIN)}")
         docs.append("\n".join(lines) + "\n")
     return docs
+
+
+_VALUE_KEYS = ["a", "b", "c", "global", "sub", "list"]
+
+
+def _small_value(rng: random.Random, depth: int) -> Any:
+    if depth > 2 or rng.random() < 0.45:
+        return rng.choice([None, 1, "s", True, [1, 2], [], {}])
+    return {rng.choice(_VALUE_KEYS): _small_value(rng, depth + 1) for _ in range(rng.randint(0, 4))}
+
+
+def random_value_layers(seed: int) -> tuple[dict[str, Any], ...]:
+    """(root defaults, sub defaults, grand defaults, user values) sharing keys so that
+    merging, null deletion, type clashes, subchart sections and globals all collide."""
+    rng = random.Random(seed)
+    return tuple(
+        {rng.choice(_VALUE_KEYS): _small_value(rng, 1) for _ in range(rng.randint(0, 5))}
+        for _ in range(4)
+    )

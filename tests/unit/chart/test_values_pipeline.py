@@ -16,12 +16,14 @@ from steersman.chart.loader import load
 from steersman.chart.model import Chart
 from steersman.chart.values import (
     ValueOptions,
+    ValuesError,
     coalesce_tables,
     coalesce_values,
     merge_user_values,
     subchart_values,
 )
-from tests.unit.chart.deps_cases import RUNS, chart_files
+from tests.unit.chart.deps_cases import _DEFINE, PROBE, RUNS, chart_files
+from tests.unit.chart.fuzz_values import random_value_layers
 from tests.unit.chart.helm_chart_oracle import write_chart
 from tests.unit.chart.helm_deps_oracle import CORPUS, HELM_V4, run_helm_values
 from tests.unit.chart.test_strvals import walk
@@ -77,3 +79,59 @@ def test_compatible_range_and_tables() -> None:
 def test_recording_matches_live_helm() -> None:
     assert HELM_V4.exists(), f"helm v4 binary missing at {HELM_V4}"
     assert [run_helm_values(c, a) for c, a in RUNS[:4]] == RECORDED[:4]
+
+
+def _layered_chart(seed: int) -> tuple[dict[str, str], dict[str, Any]]:
+    root, sub, grand, user = random_value_layers(seed)
+    files = {
+        "Chart.yaml": "apiVersion: v2\nname: root\nversion: 0.1.0\n",
+        "values.yaml": json.dumps(root),
+        "templates/_walk.tpl": _DEFINE,
+        "templates/probe.yaml": PROBE,
+        "charts/sub/Chart.yaml": "apiVersion: v2\nname: sub\nversion: 0.1.0\n",
+        "charts/sub/values.yaml": json.dumps(sub),
+        "charts/sub/templates/probe.yaml": PROBE,
+        "charts/sub/charts/grand/Chart.yaml": "apiVersion: v2\nname: grand\nversion: 0.1.0\n",
+        "charts/sub/charts/grand/values.yaml": json.dumps(grand),
+        "charts/sub/charts/grand/templates/probe.yaml": PROBE,
+    }
+    return files, user
+
+
+@pytest.mark.interop
+@pytest.mark.parametrize("seed", range(1000, 1012))
+def test_random_value_layers_match_live_helm(seed: int, tmp_path: Path) -> None:
+    """Random defaults at three chart levels plus random user values, coalesced as helm does
+    (type clashes, nulls, globals, subchart sections), including helm's error texts."""
+    import base64
+    import os
+    import subprocess
+
+    files, user = _layered_chart(seed)
+    chart_dir = tmp_path / "root"
+    write_chart(chart_dir, files)
+    user_file = tmp_path / "user.json"
+    user_file.write_text(json.dumps(user))
+    proc = subprocess.run(
+        [str(HELM_V4), "template", "x", str(chart_dir), "-f", str(user_file)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"HOME": str(tmp_path), "PATH": os.environ.get("PATH", "")},
+    )
+    expected: dict[str, str] = {}
+    if proc.returncode != 0:
+        expected["error"] = proc.stderr.strip().splitlines()[-1].removeprefix("Error: ")
+    for line in proc.stdout.splitlines():
+        if line.startswith("# probe "):
+            _, _, path, dump = line.split(" ")
+            expected[path] = base64.b64decode(dump).decode()
+    ours: dict[str, str] = {}
+    try:
+        chart = copy_chart(load(chart_dir))
+        values = merge_user_values(ValueOptions(value_files=[str(user_file)]))
+        process_dependencies(chart, values)
+        _rendered_values(chart, coalesce_values(chart, values), ours)
+    except ValuesError as exc:
+        ours = {"error": str(exc)}
+    assert ours == expected
