@@ -11,6 +11,7 @@ A case is one chart under charts/ plus the arguments after `template`:
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import tempfile
 from dataclasses import dataclass
@@ -53,21 +54,24 @@ class Result:
         return self.stderr[at:] if at >= 0 else ""
 
 
+CREATED_DIR = Path(tempfile.gettempdir()) / f"steersman-conformance-{os.getuid()}" / CREATED_CHART
+
+
 @cache
-def created_chart_dir() -> Path:
-    """`helm create` output (the default chart), made once per process."""
-    root = Path(tempfile.mkdtemp(prefix="steersman-conformance-"))
+def make_created_chart() -> None:
+    """Write `helm create`'s chart to CREATED_DIR (once per process, before its first case)."""
+    shutil.rmtree(CREATED_DIR, ignore_errors=True)
+    CREATED_DIR.parent.mkdir(parents=True, exist_ok=True)
     subprocess.run(
-        [str(HELM_V4), "create", str(root / CREATED_CHART)],
+        [str(HELM_V4), "create", str(CREATED_DIR)],
         check=True,
         capture_output=True,
         env=helm_env(),
     )
-    return root / CREATED_CHART
 
 
 def chart_dir(chart: str) -> Path:
-    return created_chart_dir() if chart == CREATED_CHART else CHARTS / chart
+    return CREATED_DIR if chart == CREATED_CHART else CHARTS / chart
 
 
 def _expand(arg: str, chart: Path) -> str:
@@ -78,15 +82,13 @@ def _expand(arg: str, chart: Path) -> str:
     return arg
 
 
-def discover_cases(with_created: bool = True) -> list[Case]:
+def discover_cases() -> list[Case]:
     cases: list[Case] = []
     for chart in sorted(p for p in CHARTS.iterdir() if (p / "Chart.yaml").exists()):
         for vals in sorted((chart / "ci").glob("*.yaml")):
             cases.append(Case(chart.name, vals.stem, (str(chart), "-f", str(vals))))
     extra = yaml.safe_load(CASES_FILE.read_text()) or {}
     for chart_name, entries in extra.items():
-        if chart_name == CREATED_CHART and not with_created:
-            continue
         where = chart_dir(chart_name)
         for entry in entries:
             args = tuple(_expand(a, where) for a in entry["args"])
@@ -108,6 +110,8 @@ def helm_env() -> dict[str, str]:
 
 
 def run_helm(case: Case, major: int = 4) -> Result:
+    if case.chart == CREATED_CHART:
+        make_created_chart()
     binary = HELM_V4 if major == 4 else HELM_V3
     proc = subprocess.run(
         [str(binary), "template", *case.args],
@@ -119,6 +123,8 @@ def run_helm(case: Case, major: int = 4) -> Result:
 
 
 def run_ours(case: Case, major: int = 4) -> Result:
+    if case.chart == CREATED_CHART:
+        make_created_chart()
     ns = build_parser().parse_args(["template", *case.args])
     targs = template_args_from(ns)
     targs.helm_major = major

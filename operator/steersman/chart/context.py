@@ -28,7 +28,13 @@ from steersman.chart.gotemplate.types import (
     GoStringSlice,
     GoStruct,
 )
-from steersman.chart.model import Chart, Dependency, Metadata, metadata_json
+from steersman.chart.model import (
+    Chart,
+    Dependency,
+    Maintainer,
+    Metadata,
+    metadata_json,
+)
 from steersman.chart.semver import SemverError, Version
 from steersman.chart.yamlout import to_yaml
 
@@ -399,6 +405,50 @@ def _dependency_map(d: Dependency | None) -> dict[str, Any] | None:
     }
 
 
+class _JSONStructV3(GoStruct):
+    """A v3 chart.Maintainer / chart.Dependency: Go fields for templates, json tags for toJson."""
+
+    def __init__(self, go_type: str, fields: dict[str, Any], json: dict[str, Any]) -> None:
+        self._go_type = go_type
+        self._fields = fields
+        self._json = json
+
+    @property
+    def go_type(self) -> str:  # type: ignore[override]
+        return self._go_type
+
+    def go_field(self, name: str) -> tuple[bool, Any]:
+        return (True, self._fields[name]) if name in self._fields else (False, None)
+
+    def go_print_fields(self) -> list[tuple[str, Any]]:
+        return list(self._fields.items())
+
+    def go_json(self) -> dict[str, Any]:
+        return self._json
+
+
+def _maintainer_v3(m: Maintainer | None) -> Any:
+    if m is None:
+        return None
+    fields = {"Name": m.name, "Email": m.email, "URL": m.url}
+    json = {k: v for k, v in (("name", m.name), ("email", m.email), ("url", m.url)) if v}
+    return _JSONStructV3("*chart.Maintainer", fields, json)
+
+
+def _dependency_json(d: Dependency) -> dict[str, Any]:
+    deps: list[Dependency | None] = [d]
+    return dict(metadata_json(Metadata(dependencies=deps))["dependencies"][0])
+
+
+def _dependency_v3(d: Dependency | None) -> Any:
+    if d is None:
+        return None
+    fields = _dependency_map(d)
+    assert fields is not None
+    fields["Tags"] = GoStringSlice(d.tags)
+    return _JSONStructV3("*chart.Dependency", fields, _dependency_json(d))
+
+
 @dataclass(eq=False)
 class ChartStructV3(GoStruct):
     """v3's `struct { chart.Metadata; IsRoot bool }`: fields promoted from Metadata."""
@@ -414,6 +464,8 @@ class ChartStructV3(GoStruct):
         m["Annotations"] = GoStringMap(self.md.annotations)
         m["Sources"] = GoStringSlice(self.md.sources)
         m["Keywords"] = GoStringSlice(self.md.keywords)
+        m["Maintainers"] = [_maintainer_v3(x) for x in self.md.maintainers]
+        m["Dependencies"] = [_dependency_v3(x) for x in self.md.dependencies]
         self._fields = m
 
     def go_field(self, name: str) -> tuple[bool, Any]:
@@ -425,6 +477,10 @@ class ChartStructV3(GoStruct):
 
     def go_json(self) -> dict[str, Any]:
         out = metadata_json(self.md)
+        if "maintainers" in out:
+            out["maintainers"] = self._fields["Maintainers"]
+        if "dependencies" in out:
+            out["dependencies"] = self._fields["Dependencies"]
         out["IsRoot"] = self.is_root
         return out
 

@@ -67,8 +67,10 @@ def helm_funcs(
     lookup: Lookup | None = None,
     rand: random.Random | None = None,
     now: Callable[[], datetime] | None = None,
+    helm_major: int = 4,
 ) -> dict[str, GoFunc]:
-    """Sprig minus env/expandenv plus Helm's own functions (placeholders for include/tpl)."""
+    """Sprig minus env/expandenv plus Helm's own functions (include/tpl come from
+    bind_template_funcs). Helm 3 has no mustToYaml and keeps Sprig's mustToJson."""
     funcs = sprig_funcs(rand=rand, now=now)
     funcs.pop("env", None)
     funcs.pop("expandenv", None)
@@ -89,6 +91,10 @@ def helm_funcs(
             "getHostByName": GoFunc(lambda _name: "", ("string",), result="string"),
         }
     )
+    if helm_major < 4:
+        sprig_must_to_json = sprig_funcs(rand=rand, now=now)["mustToJson"]
+        funcs.pop("mustToYaml")
+        funcs["mustToJson"] = sprig_must_to_json
     return funcs
 
 

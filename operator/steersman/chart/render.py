@@ -88,20 +88,23 @@ class RenderedRelease:
     values: dict[str, Any]  # the coalesced values templates saw
 
 
-_BASE_FUNCS: dict[str, GoFunc] | None = None
+_BASE_FUNCS: dict[int, dict[str, GoFunc]] = {}
 
 
 def _funcs(
-    lookup: Lookup | None, rand: random.Random | None, now: Callable[[], datetime] | None
+    lookup: Lookup | None,
+    rand: random.Random | None,
+    now: Callable[[], datetime] | None,
+    helm_major: int = 4,
 ) -> dict[str, GoFunc]:
     """Helm's function map; the default one (real randomness and clock) is built once."""
-    global _BASE_FUNCS
     if rand is not None or now is not None:
-        funcs = helm_funcs(rand=rand, now=now)
+        funcs = helm_funcs(rand=rand, now=now, helm_major=helm_major)
     else:
-        if _BASE_FUNCS is None:
-            _BASE_FUNCS = helm_funcs()
-        funcs = dict(_BASE_FUNCS)
+        base = _BASE_FUNCS.get(helm_major)
+        if base is None:
+            base = _BASE_FUNCS[helm_major] = helm_funcs(helm_major=helm_major)
+        funcs = dict(base)
     if lookup is not None:
         funcs.update({k: v for k, v in helm_funcs(lookup=lookup).items() if k == "lookup"})
     return funcs
@@ -146,7 +149,7 @@ def render_release(
         values,
         release,
         caps,
-        funcs=_funcs(lookup, rand, now),
+        funcs=_funcs(lookup, rand, now, helm_major),
         helm_major=helm_major,
     )
     notes, files = extract_notes(files, work.name, sub_notes=sub_notes)
@@ -157,12 +160,12 @@ def render_release(
         dump = "".join(
             f"---\n# Source: {name}\n{text}\n" for name, text in files.items() if text.strip()
         )
-        raise RenderError(_go_yaml_error(files, str(exc)), manifest=dump) from None
+        raise RenderError(_go_yaml_error(files, str(exc), helm_major), manifest=dump) from None
     crds = crd_objects(work) if include_crds else []
     return RenderedRelease(assemble_manifest(manifests, crds=crds), hooks, notes, values)
 
 
-def _go_yaml_error(files: Mapping[str, str], message: str) -> str:
+def _go_yaml_error(files: Mapping[str, str], message: str, helm_major: int) -> str:
     """go-yaml's wording for a document that does not parse (sort_manifests reports PyYAML's)."""
     prefix = "YAML parse error on "
     if not message.startswith(prefix):
@@ -178,7 +181,8 @@ def _go_yaml_error(files: Mapping[str, str], message: str) -> str:
             if value is not None and not isinstance(value, dict):
                 return (
                     f"{prefix}{path}: error unmarshaling JSON: while decoding JSON: json: cannot "
-                    f"unmarshal {goyaml.go_json_kind(value)} into Go value of type util.SimpleHead"
+                    f"unmarshal {goyaml.go_json_kind(value)} into Go value of type "
+                    f"{'util' if helm_major >= 4 else 'releaseutil'}.SimpleHead"
                 )
         break
     return message
@@ -267,7 +271,7 @@ def render_templates(
     _collect(chart, top, renderables, helm_major)
 
     ts = TemplateSet(
-        funcs if funcs is not None else _funcs(None, None, None),
+        funcs if funcs is not None else _funcs(None, None, None, helm_major),
         missingkey="zero",
         name=ROOT_TEMPLATE,
     )

@@ -1,0 +1,3 @@
+{{- define "mut.addToDict" -}}
+{{- $_ := set .dict .key .value -}}
+{{- end -}}
