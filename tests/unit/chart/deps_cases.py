@@ -104,6 +104,21 @@ CHARTS: dict[str, dict[str, str]] = {
             },
         ),
     ),
+    "edge_conditions": _root(
+        "dependencies:\n"
+        "- name: s1\n  version: 0.1.0\n  repository: ''\n  condition: s1.flag, s1.enabled\n"
+        "- name: s2\n  version: 0.1.0\n  repository: ''\n  condition: s2.enabled\n"
+        "  tags: [t1]\n"
+        "- name: s3\n  version: 0.1.0\n  repository: ''\n  condition: s3.str,s3.enabled\n"
+        "- name: s4\n  version: ^0.1\n  repository: ''\n  alias: four\n  condition: four.on\n"
+        "  import-values:\n  - child: data\n    parent: from.four\n",
+        "s1: {flag: false, enabled: true}\ns3: {str: 'false', enabled: false}\n"
+        "tags: {t1: 'no'}\nfour: {on: true}\n",
+        _sub("s1"),
+        _sub("s2", "enabled: true\n"),
+        _sub("s3"),
+        _sub("s4", "data: {x: 1, y: [1]}\n"),
+    ),
     "coalesce_rules": _root(
         "",
         "map: {a: 1, b: {c: 2}}\nlist: [1, 2]\nscalar: s\nnulled: 1\ntableVsScalar: {x: 1}\n"
@@ -124,6 +139,9 @@ RUNS: list[tuple[str, list[str]]] = [
     ("imports", ["--set", "imported.settings.level=9"]),
     ("nested_conditions", []),
     ("nested_conditions", ["--set", "mid.leaf.enabled=true"]),
+    ("edge_conditions", []),
+    ("edge_conditions", ["--set", "four.on=false,s3.enabled=true,tags.t1=false"]),
+    ("edge_conditions", ["--set", "s1.flag=true,from.four.x=5"]),
     ("coalesce_rules", []),
     (
         "coalesce_rules",
