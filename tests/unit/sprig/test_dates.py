@@ -5,12 +5,14 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
 from typing import Any
+from zoneinfo import ZoneInfo
 
 import pytest
 
 from steersman.chart.gotemplate.fmt import format_value
 from steersman.chart.gotemplate.types import GoInt64, TemplateFuncError
 from steersman.chart.sprig import sprig_funcs
+from steersman.chart.sprig._env import go_local_zone
 from steersman.chart.sprig.gotime import GoTime, duration_string, parse_duration
 
 from .calls import call
@@ -208,3 +210,25 @@ def test_time_methods_for_templates() -> None:
     assert d.go_method("Hours").fn() == 8784.0
     assert format_value(a.go_method("Add").fn(d)) == format_value(b)
     assert t.go_method("Nope") is None
+
+
+def test_local_zone_rules_apply_across_dst() -> None:
+    # helm v4 with TZ=Europe/Paris prints exactly these.
+    paris = ZoneInfo("Europe/Paris")
+    f = sprig_funcs(now=lambda: datetime(2024, 1, 15, tzinfo=paris))
+    assert f["date"].fn("2006-01-02 15:04 MST", 0) == "1970-01-01 01:00 CET"
+    assert f["date"].fn("2006-01-02 15:04 MST", 1720000000) == "2024-07-03 11:46 CEST"
+    t = f["toDate"].fn("2006-01-02 15:04", "2024-03-30 12:00")
+    assert format_value(f["dateModify"].fn("24h", t)) == "2024-03-31 13:00:00 +0200 CEST"
+
+
+def test_default_clock_uses_gos_local_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+    go_local_zone.cache_clear()
+    monkeypatch.setenv("TZ", "Asia/Tokyo")
+    try:
+        assert sprig_funcs()["date"].fn("15:04 MST", 0) == "09:00 JST"
+        go_local_zone.cache_clear()
+        monkeypatch.setenv("TZ", "No/Such_Zone")
+        assert sprig_funcs()["date"].fn("15:04 MST", 0) == "00:00 UTC"
+    finally:
+        go_local_zone.cache_clear()

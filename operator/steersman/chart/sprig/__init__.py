@@ -15,7 +15,7 @@ from datetime import datetime
 
 from steersman.chart.gotemplate.types import GoFunc
 
-from ._env import SprigEnv
+from ._env import SprigEnv, wall_clock
 from .crypto import crypto_funcs
 from .dates import date_funcs
 from .defaults import defaults_funcs
@@ -35,11 +35,12 @@ def sprig_funcs(
 ) -> dict[str, GoFunc]:
     """The function map. `rand` and `now` feed every non-deterministic function.
 
-    Defaults: a `random.SystemRandom` and the wall clock in the local zone.
+    Defaults: a `random.SystemRandom` and the wall clock in Go's Local zone ($TZ or
+    /etc/localtime). The zone of the datetimes `now` returns is what `date` treats as Local.
     """
     env = SprigEnv(
         rand=rand if rand is not None else random.SystemRandom(),
-        now=now if now is not None else (lambda: datetime.now().astimezone()),
+        now=now if now is not None else wall_clock,
     )
     funcs = dict(_env_free_funcs())
     funcs |= string_funcs(env)

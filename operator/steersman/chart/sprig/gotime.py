@@ -101,7 +101,8 @@ class GoTime(GoStruct):
 
     @classmethod
     def unix(cls, sec: int, loc: tzinfo) -> GoTime:
-        return cls(datetime(1970, 1, 1, tzinfo=UTC).astimezone(loc) + timedelta(seconds=sec), 0)
+        # Arithmetic on aware datetimes is wall-clock; do it in UTC so DST is honoured.
+        return cls((_EPOCH + timedelta(seconds=sec)).astimezone(loc), 0)
 
     def in_zone(self, loc: tzinfo) -> GoTime:
         # Time.In drops the monotonic reading, like every zone change in Go.
@@ -116,7 +117,8 @@ class GoTime(GoStruct):
     def add_ns(self, ns: int) -> GoTime:
         total = self.nsec + ns
         sec, nsec = divmod(total, 1_000_000_000)
-        dt = self.dt.replace(microsecond=0) + timedelta(seconds=sec)
+        utc = self.dt.replace(microsecond=0).astimezone(UTC) + timedelta(seconds=sec)
+        dt = utc.astimezone(self.dt.tzinfo)
         mono = None if self.mono is None else self.mono + ns
         return GoTime(dt.replace(microsecond=nsec // 1000), nsec, mono)
 
