@@ -1,0 +1,183 @@
+"""Pure parts of the release engine: names, ownership, manifests, hook order, stored charts."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from steersman.chart.loader import load
+from steersman.engine.errors import InvalidReleaseName, ManifestInvalid
+from steersman.engine.hooks import hooks_for
+from steersman.engine.objects import Target, difference, parse_documents
+from steersman.engine.ownership import (
+    is_kept,
+    ownership_problem,
+    validate_release_name,
+    with_ownership,
+)
+from steersman.engine.records import new_release, stored_chart
+from steersman.engine.uninstall import UninstallResult
+from steersman.storage import GoTime, Hook, Info, Release
+
+CHARTS = Path(__file__).resolve().parents[2] / "charts" / "engine"
+
+
+@pytest.mark.parametrize("name", ["a", "web", "a-b.c-d", "1abc", "x" * 53, "a.b.c"])
+def test_valid_release_names(name: str) -> None:
+    validate_release_name(name)
+
+
+@pytest.mark.parametrize("name", ["x" * 54, "Web", "-a", "a-", "a_b", "a..b", "a\n", ".a"])
+def test_invalid_release_names(name: str) -> None:
+    with pytest.raises(InvalidReleaseName) as err:
+        validate_release_name(name)
+    assert str(err.value).startswith(f'release name "{name}": invalid release name, must match')
+    assert str(err.value).endswith("and the length must not be longer than 53")
+
+
+def test_empty_release_name() -> None:
+    with pytest.raises(InvalidReleaseName, match=r'^release name "": no name provided$'):
+        validate_release_name("")
+
+
+def test_ownership_metadata_is_added_and_checked() -> None:
+    obj = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {
+            "name": "x",
+            "labels": {"app": "x", "app.kubernetes.io/managed-by": "Tiller"},
+            "annotations": {"note": "kept"},
+        },
+    }
+    owned = with_ownership(obj, "web", "prod")
+    assert owned["metadata"]["labels"] == {"app": "x", "app.kubernetes.io/managed-by": "Helm"}
+    assert owned["metadata"]["annotations"] == {
+        "note": "kept",
+        "meta.helm.sh/release-name": "web",
+        "meta.helm.sh/release-namespace": "prod",
+    }
+    assert obj["metadata"]["labels"]["app.kubernetes.io/managed-by"] == "Tiller"  # a copy
+    assert ownership_problem(owned, "web", "prod") is None
+    assert ownership_problem(owned, "api", "prod") == (
+        "invalid ownership metadata; annotation validation error: key "
+        '"meta.helm.sh/release-name" must equal "api": current value is "web"'
+    )
+    assert ownership_problem(obj, "web", "prod") == (
+        "invalid ownership metadata; label validation error: key "
+        '"app.kubernetes.io/managed-by" must equal "Helm": current value is "Tiller"; '
+        'annotation validation error: missing key "meta.helm.sh/release-name": must be set '
+        'to "web"; annotation validation error: missing key "meta.helm.sh/release-namespace": '
+        'must be set to "prod"'
+    )
+
+
+def test_keep_policy() -> None:
+    assert is_kept({"helm.sh/resource-policy": "keep"})
+    assert not is_kept({"helm.sh/resource-policy": "Keep"})
+    assert not is_kept({})
+
+
+def test_hooks_run_by_weight_then_name_keeping_kind_order_otherwise() -> None:
+    def hook(name: str, kind: str, weight: int, *events: str) -> Hook:
+        return Hook(name=name, kind=kind, weight=weight, events=list(events))
+
+    rel = Release(
+        name="r",
+        namespace="n",
+        version=1,
+        info=Info(),
+        hooks=[  # stored in kind order, as the renderer sorts them
+            hook("z-sa", "ServiceAccount", 0, "pre-install"),
+            hook("same", "Secret", 0, "pre-install"),
+            hook("same", "ConfigMap", 0, "pre-install"),
+            hook("b-job", "Job", -1, "pre-install", "pre-upgrade"),
+            hook("a-job", "Job", 3, "pre-install"),
+            hook("t", "Pod", -9, "test"),
+        ],
+    )
+    assert [(h.name, h.kind) for h in hooks_for(rel, "pre-install")] == [
+        ("b-job", "Job"),
+        ("same", "Secret"),
+        ("same", "ConfigMap"),
+        ("z-sa", "ServiceAccount"),
+        ("a-job", "Job"),
+    ]
+    assert [h.name for h in hooks_for(rel, "pre-upgrade")] == ["b-job"]
+    assert hooks_for(rel, "post-delete") == []
+
+
+def test_parse_documents() -> None:
+    text = (
+        "---\n# Source: c/templates/a.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n"
+        "  name: a\ndata:\n  when: 2024-01-01\n  flag: 'on'\n"
+        "---\n# Source: c/templates/empty.yaml\n# nothing here\n"
+        "---\napiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: Secret\n"
+        "  metadata:\n    name: s\n"
+    )
+    docs = parse_documents(text)
+    assert [d["kind"] for d in docs] == ["ConfigMap", "Secret"]
+    assert docs[0]["data"] == {"when": "2024-01-01", "flag": "on"}  # timestamps stay text
+    with pytest.raises(ManifestInvalid):
+        parse_documents("---\nkind: [unclosed\n")
+    with pytest.raises(ManifestInvalid):
+        parse_documents("---\n- a list\n")
+
+
+def test_difference_matches_across_api_versions() -> None:
+    def target(api: str, kind: str, name: str, ns: str | None = "n") -> Target:
+        return Target({}, api, kind, name, ns)
+
+    old = [
+        target("apps/v1beta2", "Deployment", "web"),
+        target("v1", "ConfigMap", "gone"),
+        target("rbac.authorization.k8s.io/v1", "ClusterRole", "cr", None),
+    ]
+    new = [target("apps/v1", "Deployment", "web"), target("v1", "ConfigMap", "other")]
+    assert [t.name for t in difference(old, new)] == ["gone", "cr"]
+
+
+def test_stored_chart_is_the_root_chart_as_helm_writes_it() -> None:
+    chart = stored_chart(load(CHARTS / "app-v1"))
+    data = chart.to_json()
+    assert data["metadata"] == {
+        "name": "app",
+        "version": "0.1.0",
+        "description": "Engine tests, revision one (plain YAML, so helm and Steersman render "
+        "it alike).",
+        "apiVersion": "v2",
+        "appVersion": "1.0",
+    }
+    assert [t["name"] for t in data["templates"]] == [
+        "templates/NOTES.txt",
+        "templates/configmap.yaml",
+        "templates/kept.yaml",
+        "templates/workload.yaml",
+    ]
+    assert data["values"] == {"greeting": "hello"}
+    assert data["files"] is None and data["lock"] is None and data["schema"] is None
+    assert data["schemamodtime"] == "0001-01-01T00:00:00Z"  # v4 always writes it
+    assert "modtime" in data
+
+
+def test_new_release_records_server_side_apply_and_keeps_first_deployed() -> None:
+    first = GoTime.parse("2025-03-04T10:15:30.5Z")
+    rel = new_release(
+        name="r", namespace="n", version=2, chart=None, config={}, manifest="", hooks=[],
+        notes="", status="pending-upgrade", description="Preparing upgrade",
+        first_deployed=first,
+    )  # fmt: skip
+    assert rel.apply_method == "ssa"
+    assert rel.info.first_deployed == first
+    assert rel.info.last_deployed is not None and first < rel.info.last_deployed
+    assert rel.to_json()["info"]["status"] == "pending-upgrade"
+
+
+def test_uninstall_info_lists_kept_objects() -> None:
+    rel = Release(name="r", namespace="n", version=1, info=Info())
+    assert UninstallResult(rel).info == ""
+    kept = [Target({}, "v1", "ConfigMap", "a", "n"), Target({}, "v1", "Secret", "b", "n")]
+    assert UninstallResult(rel, kept).info == (
+        "These resources were kept due to the resource policy:\n[ConfigMap] a\n[Secret] b\n"
+    )
