@@ -62,6 +62,7 @@ KEYWORDS = {
 }
 
 _SPACE_CHARS = " \t\r\n"
+_NOT_AT_DELIM = (False, False)
 _WORD_RE = re.compile(r"\w*")  # a superset of Go's letters/digits/underscore, checked below
 _SPACES_RE = re.compile(r"[ \t\r\n]*")
 _QUOTED_RE = re.compile(r'(?:[^"\\\n]|\\[^\n])*"')
@@ -180,6 +181,9 @@ class _Lexer:
 
     def at_right_delim(self) -> tuple[bool, bool]:
         s = self.input
+        c = s[self.pos : self.pos + 1]
+        if c not in _SPACE_CHARS and c != self.rdelim[0]:
+            return _NOT_AT_DELIM  # the common case: neither " -}}" nor "}}" can start here
         if _has_right_trim(s, self.pos) and s.startswith(self.rdelim, self.pos + 2):
             return True, True
         if s.startswith(self.rdelim, self.pos):
