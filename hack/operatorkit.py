@@ -32,16 +32,16 @@ T = TypeVar("T")
 
 
 async def wait_until(
-    probe: Callable[[], Awaitable[T | None]], timeout: float, what: str, every: float = 0.2
+    probe: Callable[[], Awaitable[T | None]], within: float, what: str, every: float = 0.2
 ) -> T:
     """Poll `probe` until it returns something truthy; TimeoutError naming `what`."""
-    deadline = time.monotonic() + timeout
+    deadline = time.monotonic() + within
     while True:
         value = await probe()
         if value:
             return value
         if time.monotonic() > deadline:
-            raise TimeoutError(f"timed out after {timeout:.0f}s waiting for {what}")
+            raise TimeoutError(f"timed out after {within:.0f}s waiting for {what}")
         await asyncio.sleep(every)
 
 
@@ -191,7 +191,7 @@ class OperatorProcess:
         except (urllib.error.URLError, OSError):
             return False
 
-    async def wait_ready(self, timeout: float = 30) -> None:
+    async def wait_ready(self, within: float = 30) -> None:
         async def probe() -> bool:
             if self.proc is not None and self.proc.poll() is not None:
                 raise RuntimeError(
@@ -199,7 +199,7 @@ class OperatorProcess:
                 )
             return await asyncio.to_thread(self._ready)
 
-        await wait_until(probe, timeout, "the operator to be ready")
+        await wait_until(probe, within, "the operator to be ready")
 
     def metrics(self) -> str:
         url = f"http://127.0.0.1:{self.metrics_port}/metrics"

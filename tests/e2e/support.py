@@ -44,7 +44,7 @@ async def wait_condition(
     type: str = "Ready",
     status: str = "True",
     reason: str | None = None,
-    timeout: float = TIMEOUT,
+    within: float = TIMEOUT,
     current: bool = True,
 ) -> dict[str, Any]:
     """Wait until `type` has `status` (and `reason`) for the current generation."""
@@ -58,7 +58,7 @@ async def wait_condition(
             return None
         return hr
 
-    return await wait_until(probe, timeout, f"{ns}/{name} {type}={status} {reason or ''}")
+    return await wait_until(probe, within, f"{ns}/{name} {type}={status} {reason or ''}")
 
 
 async def patch_spec(kube: KubeClient, ns: str, name: str, changes: dict[str, Any]) -> None:

@@ -112,6 +112,10 @@ FLAGS: list[tuple[str, dict[str, Any]]] = [
     ("--log-level", {"help": "debug, info (default), warning or error"}),
     ("--log-format", {"help": "json (default) or text"}),
     ("--kubeconfig", {"help": "kubeconfig file (default: in-cluster, then ~/.kube/config)"}),
+    (
+        "--requeue-dependency-seconds",
+        {"help": "how often a HelmRelease waiting for dependsOn checks again (default 30)"},
+    ),
 ]
 
 
