@@ -1,0 +1,134 @@
+"""Render speed: `steersman template` in process vs the real `helm template`, per chart.
+
+For each chart of tests/conformance (its first case: the first ci/*.yaml, or its first extra
+case), measured in the same run:
+- cold: caches emptied first (template parse cache, Helm function map), then the whole command
+  in process: load the chart from disk, merge values, render, assemble the output;
+- warm: the same command again with the caches filled (template parsing is skipped);
+- render: only `render_release` + output assembly for an already loaded chart and values, the
+  operator's path (it keeps loaded charts by digest), caches warm;
+- helm: wall time of `helm template` (v4.1.4) with the same arguments.
+Each figure is the median of several runs; ratios are helm time / our time (higher is better).
+Goal: warm at least 5x faster than helm, cold no slower.
+
+Run: .venv/bin/python -m bench.render
+"""
+
+from __future__ import annotations
+
+import statistics
+import subprocess
+import time
+from collections.abc import Callable
+
+from steersman.chart import render as render_module
+from steersman.chart.gotemplate import clear_parse_cache
+from steersman.chart.loader import load
+from steersman.chart.manifests import template_output
+from steersman.chart.render import ReleaseOptions, render_release
+from steersman.chart.template_command import TemplateArgs, run_template, template_args_from
+from steersman.chart.values import merge_user_values
+from steersman.cli import build_parser
+from tests.conformance.runner import (
+    CREATED_CHART,
+    HELM_V4,
+    Case,
+    discover_cases,
+    helm_env,
+    make_created_chart,
+)
+
+RUNS = 7
+
+
+def _median_ms(
+    fn: Callable[[], object], runs: int = RUNS, before: Callable[[], None] | None = None
+) -> float:
+    times = []
+    for _ in range(runs):
+        if before is not None:
+            before()
+        start = time.perf_counter()
+        fn()
+        times.append((time.perf_counter() - start) * 1000)
+    return statistics.median(times)
+
+
+def _cold_state() -> None:
+    clear_parse_cache()
+    render_module._BASE_FUNCS.clear()
+
+
+def _helm_ms(case: Case) -> float:
+    env = helm_env()
+
+    def run() -> None:
+        subprocess.run([str(HELM_V4), "template", *case.args], capture_output=True, env=env)
+
+    run()  # page in the binary once
+    return _median_ms(run, runs=5)
+
+
+def representative_cases() -> list[Case]:
+    """One case per chart: `default` when there is one, else the first."""
+    by_chart: dict[str, Case] = {}
+    for case in discover_cases():
+        if case.chart not in by_chart or case.name == "default":
+            by_chart[case.chart] = case
+    return list(by_chart.values())
+
+
+def _render_only(targs: TemplateArgs) -> Callable[[], object]:
+    chart = load(targs.args[-1])
+    values = merge_user_values(targs.values)
+    options = ReleaseOptions("release-name", "default")
+
+    def run() -> object:
+        rel = render_release(chart, values, options)
+        return template_output(rel.manifest, rel.hooks)
+
+    return run
+
+
+def measure(case: Case) -> tuple[float, float, float | None, float, bool]:
+    if case.chart == CREATED_CHART:
+        make_created_chart()
+    targs = template_args_from(build_parser().parse_args(["template", *case.args]))
+    ok = run_template(targs)[0] == 0
+    cold = _median_ms(lambda: run_template(targs), before=_cold_state)
+    run_template(targs)
+    warm = _median_ms(lambda: run_template(targs))
+    render = _median_ms(_render_only(targs)) if ok else None
+    return cold, warm, render, _helm_ms(case), ok
+
+
+def main() -> None:
+    if not HELM_V4.exists():
+        raise SystemExit(f"helm v4 not found at {HELM_V4}")
+    print(
+        f"{'chart':<18} {'case':<18} {'cold ms':>8} {'warm ms':>8} {'render ms':>9} "
+        f"{'helm ms':>8} {'helm/cold':>9} {'helm/warm':>9} {'helm/render':>11}"
+    )
+    ratios: dict[str, list[float]] = {"cold": [], "warm": [], "render": []}
+    for case in representative_cases():
+        cold, warm, render, helm, ok = measure(case)
+        ratios["cold"].append(helm / cold)
+        ratios["warm"].append(helm / warm)
+        render_s = f"{render:9.2f}" if render is not None else f"{'-':>9}"
+        render_r = f"{helm / render:10.1f}x" if render is not None else f"{'-':>11}"
+        if render is not None:
+            ratios["render"].append(helm / render)
+        note = "" if ok else "  (an error case)"
+        print(
+            f"{case.chart:<18} {case.name[:18]:<18} {cold:8.2f} {warm:8.2f} {render_s} "
+            f"{helm:8.1f} {helm / cold:8.1f}x {helm / warm:8.1f}x {render_r}{note}"
+        )
+    summary = ", ".join(
+        f"helm/{k} {statistics.geometric_mean(v):.1f}x (min {min(v):.1f}x)"
+        for k, v in ratios.items()
+    )
+    print(f"geometric mean over {len(ratios['cold'])} charts: {summary}")
+
+
+if __name__ == "__main__":
+    main()
