@@ -6,13 +6,13 @@ import functools
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
-from steersman.chart.gotemplate.types import GoFunc, GoStruct, TemplateFuncError
+from steersman.chart.gotemplate.types import GoFunc, GoStruct, GoUint64, TemplateFuncError
 from steersman.chart.semver import Constraints, SemverError, Version
 
 
 @dataclass(frozen=True, eq=False)
 class GoVersion(GoStruct):
-    """`*semver.Version`: prints as String(); Major/Minor/Patch are uint64 methods (ints here).
+    """`*semver.Version`: prints as String(); Major/Minor/Patch are uint64 methods.
 
     The Inc*/Set* methods return a `semver.Version` value (not a pointer), as in Go.
     """
@@ -41,9 +41,9 @@ class GoVersion(GoStruct):
     def go_method(self, name: str) -> GoFunc | None:
         v = self.v
         values: dict[str, Any] = {
-            "Major": v.major,
-            "Minor": v.minor,
-            "Patch": v.patch,
+            "Major": GoUint64(v.major),
+            "Minor": GoUint64(v.minor),
+            "Patch": GoUint64(v.patch),
             "Prerelease": v.prerelease,
             "Metadata": v.metadata,
             "Original": v.original,
