@@ -18,7 +18,6 @@ from tests.e2e.conftest import StartOperator
 from tests.e2e.support import (
     create,
     event_reasons,
-    get,
     patch_spec,
     record_states,
     records,

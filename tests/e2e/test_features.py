@@ -1,0 +1,154 @@
+"""suspend, dependsOn, per-release storage (allowed and refused), drift detection/correction,
+and the `kubectl get helmreleases` columns."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from hack.operatorkit import format_table, table, wait_until
+from steersman.api import API_VERSION, KIND
+from steersman.kube import KubeClient
+from tests.e2e.conftest import StartOperator
+from tests.e2e.support import (
+    condition,
+    create,
+    event_reasons,
+    get,
+    patch_spec,
+    record_states,
+    records,
+    spec,
+    wait_condition,
+)
+
+pytestmark = [pytest.mark.integration, pytest.mark.slow]
+
+
+async def test_suspended_release_is_left_alone_and_kept_on_delete(
+    e2e_kube: KubeClient, namespace: str, chart_repo: str, start_operator: StartOperator
+) -> None:
+    op = start_operator(namespace)
+    await op.wait_ready()
+    await create(e2e_kube, namespace, "paused", spec(chart_repo, interval="1s"))
+    await wait_condition(e2e_kube, namespace, "paused")
+
+    await patch_spec(e2e_kube, namespace, "paused", {"suspend": True, "values": {"greeting": "x"}})
+    await asyncio.sleep(4)  # several intervals
+    assert record_states(await records(e2e_kube, namespace, "paused")) == [(1, "deployed")]
+    cm = await e2e_kube.get("v1", "ConfigMap", "paused-config", namespace)
+    assert cm["data"]["greeting"] == "hello"
+
+    await e2e_kube.delete(API_VERSION, KIND, "paused", namespace)
+
+    async def deleted() -> bool:
+        return await e2e_kube.get_or_none(API_VERSION, KIND, "paused", namespace) is None
+
+    await wait_until(deleted, 30, "the suspended HelmRelease to be deleted")
+    assert record_states(await records(e2e_kube, namespace, "paused")) == [(1, "deployed")]
+    assert await e2e_kube.get_or_none("v1", "ConfigMap", "paused-config", namespace) is not None
+
+
+async def test_depends_on_waits_for_the_dependency(
+    e2e_kube: KubeClient, namespace: str, chart_repo: str, start_operator: StartOperator
+) -> None:
+    op = start_operator(namespace, "--requeue-dependency-seconds", "1")
+    await op.wait_ready()
+    await create(e2e_kube, namespace, "app", spec(chart_repo, dependsOn=[{"name": "db"}]))
+    hr = await wait_condition(e2e_kube, namespace, "app", "Ready", "False", "DependencyNotReady")
+    ready = condition(hr, "Ready")
+    assert ready is not None and ready["message"] == f"dependency '{namespace}/db' is not ready"
+    assert await records(e2e_kube, namespace, "app") == []
+
+    await create(e2e_kube, namespace, "db", spec(chart_repo))
+    await wait_condition(e2e_kube, namespace, "db")
+    await wait_condition(e2e_kube, namespace, "app")
+    assert record_states(await records(e2e_kube, namespace, "app")) == [(1, "deployed")]
+
+
+async def test_per_release_storage_is_used_when_allowed_and_refused_otherwise(
+    e2e_kube: KubeClient, namespace: str, chart_repo: str, start_operator: StartOperator
+) -> None:
+    op = start_operator(namespace, "--allowed-storage-drivers", "configmap")
+    await op.wait_ready()
+    await create(e2e_kube, namespace, "cm", spec(chart_repo, storage={"driver": "configmap"}))
+    await create(e2e_kube, namespace, "db", spec(chart_repo, storage={"driver": "sql"}))
+
+    hr = await wait_condition(e2e_kube, namespace, "cm")
+    assert hr["status"]["storage"] == {"driver": "configmap", "namespace": namespace}
+    assert record_states(await records(e2e_kube, namespace, "cm", "ConfigMap")) == [(1, "deployed")]
+    assert await records(e2e_kube, namespace, "cm", "Secret") == []
+
+    hr = await wait_condition(e2e_kube, namespace, "db", "Stalled", "True", "StorageNotAllowed")
+    stalled = condition(hr, "Stalled")
+    assert stalled is not None
+    assert "storage driver 'sql' is not allowed" in stalled["message"]
+    assert "--allowed-storage-drivers" in stalled["message"]
+    assert "StorageNotAllowed" in await event_reasons(e2e_kube, namespace, "db")
+
+
+async def test_drift_is_corrected_when_enabled_and_reported_in_warn_mode(
+    e2e_kube: KubeClient, namespace: str, chart_repo: str, start_operator: StartOperator
+) -> None:
+    op = start_operator(namespace)
+    await op.wait_ready()
+    for name, mode in (("fixed", "enabled"), ("watched", "warn")):
+        body = spec(chart_repo, interval="1s", driftDetection={"mode": mode})
+        await create(e2e_kube, namespace, name, body)
+        await wait_condition(e2e_kube, namespace, name)
+        await wait_condition(e2e_kube, namespace, name, "Drifted", "False", "NoDriftDetected")
+        # Someone edits a field the release manages.
+        await e2e_kube.merge_patch(
+            "v1", "ConfigMap", f"{name}-config", namespace, {"data": {"greeting": "edited"}}
+        )
+
+    async def restored() -> bool:
+        live = await e2e_kube.get("v1", "ConfigMap", "fixed-config", namespace)
+        return bool(live["data"]["greeting"] == "hello")
+
+    await wait_until(restored, 30, "the drifted ConfigMap to be restored")
+    await wait_condition(e2e_kube, namespace, "fixed", "Drifted", "False", "DriftCorrected")
+    assert "DriftCorrected" in await event_reasons(e2e_kube, namespace, "fixed")
+    assert record_states(await records(e2e_kube, namespace, "fixed")) == [(1, "deployed")]
+
+    hr = await wait_condition(e2e_kube, namespace, "watched", "Drifted", "True", "DriftDetected")
+    drifted = condition(hr, "Drifted")
+    assert drifted is not None and f"ConfigMap {namespace}/watched-config" in drifted["message"]
+    ready = condition(hr, "Ready")
+    assert ready is not None and ready["status"] == "True"  # warn mode: still Ready
+    live = await e2e_kube.get("v1", "ConfigMap", "watched-config", namespace)
+    assert live["data"]["greeting"] == "edited"  # warn mode leaves it alone
+    assert "DriftDetected" in await event_reasons(e2e_kube, namespace, "watched")
+
+
+async def test_kubectl_get_columns(
+    e2e_kube: KubeClient, namespace: str, chart_repo: str, start_operator: StartOperator
+) -> None:
+    op = start_operator(namespace)
+    await op.wait_ready()
+    await create(
+        e2e_kube,
+        namespace,
+        "shown",
+        spec(
+            chart_repo,
+            chart={"repository": chart_repo, "name": "demo", "version": "0.2.0", "insecure": True},
+        ),
+    )
+    await wait_condition(e2e_kube, namespace, "shown")
+    data = await table(e2e_kube, namespace)
+    columns = [c["name"] for c in data["columnDefinitions"]]
+    assert columns == ["Name", "Chart", "Version", "Revision", "Storage", "Ready", "Status", "Age"]
+    cells = dict(zip(columns, data["rows"][0]["cells"], strict=True))
+    assert cells["Name"] == "shown"
+    assert cells["Chart"] == "demo"
+    assert cells["Version"] == "0.2.0"
+    assert cells["Revision"] == 1
+    assert cells["Storage"] == "secret"
+    assert cells["Ready"] == "True"
+    assert str(cells["Status"]).startswith("Helm install succeeded")
+    printed = format_table(data)
+    assert printed.splitlines()[0].split() == ["NAMESPACE", *(c.upper() for c in columns)]
+    hr = await get(e2e_kube, namespace, "shown")
+    assert hr["metadata"]["name"] in printed.splitlines()[1]
