@@ -11,6 +11,7 @@ tests/unit/test_gotemplate_corpus.py.
 from __future__ import annotations
 
 import argparse
+import os
 import re
 import signal
 import sys
@@ -56,6 +57,9 @@ def _kind(message: str) -> str:
 
 
 def run(out_path: Path) -> tuple[int, int]:
+    # helm produced the fixtures with TZ=UTC (`date`/`toDate` use the local zone).
+    os.environ["TZ"] = "UTC"
+    time.tzset()
     from steersman.chart.gotemplate import TemplateError
     from tests.unit.test_gotemplate_corpus import CASES, render
 
