@@ -51,6 +51,16 @@ async def build_targets(engine: Engine, manifest: str, name: str, namespace: str
     return targets
 
 
+async def current_objects(engine: Engine, current: Release) -> list[Target]:
+    """The objects of the revision an upgrade or rollback starts from."""
+    try:
+        return await resolve_all(engine.kube, parse_documents(current.manifest), current.namespace)
+    except FAILURES as err:
+        raise EngineError(
+            f"unable to build kubernetes objects from current release manifest: {err}"
+        ) from err
+
+
 async def wait_for(engine: Engine, opts: Common, targets: list[Target]) -> None:
     if opts.wait:
         rule = compute_with_jobs if opts.wait_for_jobs else compute

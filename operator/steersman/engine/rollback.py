@@ -18,11 +18,15 @@ from steersman.engine.context import (
     settled,
 )
 from steersman.engine.errors import ActionFailed, EngineError, InvalidRevision
-from steersman.engine.install import build_targets, wait_for
-from steersman.engine.objects import difference, parse_documents, resolve_all
+from steersman.engine.install import build_targets, current_objects, wait_for
+from steersman.engine.objects import difference
 from steersman.engine.ownership import validate_release_name
 from steersman.engine.resources import apply_targets, prune
 from steersman.storage import Release, ReleaseNotFound, Status
+
+
+class _Failed(EngineError):
+    """A failure already worded as helm stores it."""
 
 
 @dataclass
@@ -65,7 +69,7 @@ async def rollback(engine: Engine, opts: RollbackOptions) -> Release:
     )
     if opts.dry_run:
         return rel
-    old = await resolve_all(engine.kube, parse_documents(current.manifest), current.namespace)
+    old = await current_objects(engine, current)
     new = await build_targets(engine, rel.manifest, opts.name, current.namespace)
     await settled(storage.create(rel))
 
@@ -73,19 +77,29 @@ async def rollback(engine: Engine, opts: RollbackOptions) -> Release:
     try:
         if not opts.disable_hooks:
             await hooks.run(rel, "pre-rollback")
-        await apply_targets(engine.kube, new)
-        await prune(engine.kube, difference(old, new))
-        await wait_for(engine, opts, new)
+        try:
+            await apply_targets(engine.kube, new)
+            await prune(engine.kube, difference(old, new))
+        except FAILURES as err:
+            # helm: the apply failed, so the revision it started from no longer stands either
+            current.info.status = Status.SUPERSEDED
+            await settled(storage.update(current))
+            raise _Failed(f'Rollback "{opts.name}" failed: {err}') from err
+        try:
+            await wait_for(engine, opts, new)
+        except FAILURES as err:
+            raise _Failed(f'Release "{opts.name}" failed: {err}') from err
         if not opts.disable_hooks:
             await hooks.run(rel, "post-rollback")
     except FAILURES as err:
+        # Hook failures are stored as failed too (helm leaves pending-rollback behind).
+        description = (
+            str(err) if isinstance(err, _Failed) else f'Rollback "{opts.name}" failed: {err}'
+        )
         rel.info.status = Status.FAILED
-        rel.info.description = f'Rollback "{opts.name}" failed: {err}'
-        if current.info.status == Status.DEPLOYED:
-            current.info.status = Status.SUPERSEDED
-            await settled(storage.update(current))
+        rel.info.description = description
         await settled(storage.update(rel))
-        raise ActionFailed(rel.info.description, rel) from err
+        raise ActionFailed(description, rel) from (err.__cause__ or err)
 
     try:
         deployed = await storage.deployed_all(opts.name)

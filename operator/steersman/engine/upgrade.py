@@ -29,8 +29,8 @@ from steersman.engine.errors import (
     OwnershipConflict,
     ReleaseLocked,
 )
-from steersman.engine.install import DRY_RUN_DESCRIPTION, build_targets, wait_for
-from steersman.engine.objects import Target, difference, parse_documents, resolve_all
+from steersman.engine.install import DRY_RUN_DESCRIPTION, build_targets, current_objects, wait_for
+from steersman.engine.objects import Target, difference
 from steersman.engine.ownership import validate_release_name
 from steersman.engine.render import RenderRequest
 from steersman.engine.resources import CrdPolicy, apply_targets, existing_keys, install_crds, prune
@@ -95,7 +95,7 @@ async def upgrade(
         first_deployed=current.info.first_deployed,
         labels={**last.labels, **opts.labels},
     )
-    old = await resolve_all(engine.kube, parse_documents(current.manifest), current.namespace)
+    old = await current_objects(engine, current)
     new = await build_targets(engine, rel.manifest, opts.name, current.namespace)
     old_keys = {t.key for t in old}
     incoming = [t for t in new if t.key not in old_keys]

@@ -14,11 +14,14 @@ from steersman.engine.actions import (
     CrdPolicy,
     InstallOptions,
     InvalidReleaseName,
+    InvalidRevision,
     NoDeployedReleases,
     OwnershipConflict,
+    RollbackOptions,
     UninstallOptions,
     UpgradeOptions,
     install,
+    rollback,
     uninstall,
     upgrade,
 )
@@ -224,3 +227,43 @@ async def test_names_and_missing_releases(secret_engine: Engine, namespace: str)
         )
     with pytest.raises(ReleaseNotFound):
         await uninstall(secret_engine, UninstallOptions(namespace=namespace, name="ghost"))
+
+
+async def test_rollback_wait_failure_and_missing_revision(
+    secret_engine: Engine, kube: KubeClient, namespace: str
+) -> None:
+    common = {"namespace": namespace, "name": "a"}
+    await install(secret_engine, chart("app-v1"), {}, InstallOptions(**common))
+    await upgrade(secret_engine, chart("app-v2"), {}, UpgradeOptions(**common))
+    with pytest.raises(InvalidRevision, match=r"^release has no 7 version$"):
+        await rollback(secret_engine, RollbackOptions(**common, version=7))
+    with pytest.raises(ActionFailed) as err:
+        await rollback(secret_engine, RollbackOptions(**common, wait=True, timeout=1))
+    assert str(err.value).startswith(f'Release "a" failed: resource Deployment/{namespace}/app')
+    history = await secret_engine.storage(namespace).history("a")
+    assert [(r.version, r.info.status) for r in history] == [
+        (1, "superseded"),
+        (2, "deployed"),
+        (3, "failed"),
+    ]
+    assert history[2].info.description == str(err.value)
+
+
+async def test_uninstall_passes_the_propagation_policy(
+    secret_engine: Engine, kube: KubeClient, namespace: str
+) -> None:
+    await install(secret_engine, chart("app-v1"), {}, InstallOptions(namespace=namespace, name="a"))
+    await uninstall(
+        secret_engine, UninstallOptions(namespace=namespace, name="a", propagation="Foreground")
+    )
+    # No garbage collector runs on the bench, so a foreground deletion stays visible.
+    for api, kind, name in [("apps/v1", "Deployment", "app"), ("v1", "ConfigMap", "app-config")]:
+        live = await kube.get(api, kind, name, namespace)
+        assert live["metadata"]["deletionTimestamp"]
+        assert "foregroundDeletion" in live["metadata"]["finalizers"]
+    assert await kube.get_or_none("v1", "ConfigMap", "app-kept", namespace) is not None
+    assert (
+        "deletionTimestamp"
+        not in (await kube.get("v1", "ConfigMap", "app-kept", namespace))["metadata"]
+    )
+    assert await secret_engine.storage(namespace).history("a") == []
