@@ -204,6 +204,19 @@ class _SyntaxError(Exception):
     pass
 
 
+def value_end(data: bytes, start: int) -> int:
+    """End index of the first JSON value at or after `start` (json.Decoder's view of a stream);
+    ValueError with Go's text when that value is malformed or incomplete."""
+    scanner = _Scanner(data)
+    try:
+        i = scanner._value(scanner._skip(start))
+        while scanner.stack:
+            i = scanner._after_value(scanner._skip(i))
+    except _SyntaxError as exc:
+        raise ValueError(str(exc)) from None
+    return i
+
+
 def syntax_error(data: bytes) -> str | None:
     """Go's checkValid: None for well-formed JSON, else the error text json.Unmarshal returns."""
     return _Scanner(data).check()

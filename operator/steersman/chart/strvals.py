@@ -15,6 +15,7 @@ from collections.abc import Callable
 from typing import Any
 
 from steersman.chart.gotemplate.types import GoInt64
+from steersman.chart.jsonscan import value_end
 
 MAX_INDEX = 65536
 MAX_NESTED_NAME_LEVEL = 30
@@ -277,7 +278,9 @@ class _Parser:
         try:
             v, _ = self._until("]")
         except _EOFWith:
-            raise StrvalsError("error parsing index: EOF") from None
+            # Go wraps io.EOF ("error parsing index: EOF"); errors.Is(err, io.EOF) then makes
+            # the parse loop stop without an error.
+            raise _EOF_ERR from None
         try:
             return _go_atoi(v)
         except StrvalsError as exc:
@@ -331,15 +334,15 @@ class _Parser:
                 return False
 
     def _json_value(self) -> Any:
-        rest = self.s[self.pos :]
-        start = len(rest) - len(rest.lstrip(" \t\n\r"))
+        """One JSON value from the rest of the text, delimited the way Go's json.Decoder
+        delimits it (so `1.[` is an error, `1x` is the value 1 followed by `x`)."""
+        rest = self.s[self.pos :].encode("utf-8", "surrogatepass")
         try:
-            value, end = json.JSONDecoder(parse_int=float, parse_constant=_bad_constant).raw_decode(
-                rest, start
-            )
-        except json.JSONDecodeError as exc:
-            raise StrvalsError(f"invalid character in JSON value: {exc.msg}") from None
-        self.pos += end
+            end = value_end(rest, 0)
+        except ValueError as exc:
+            raise StrvalsError(str(exc)) from None
+        value = json.loads(rest[:end], parse_int=float, parse_constant=_bad_constant)
+        self.pos += len(rest[:end].decode("utf-8", "surrogatepass"))
         return value
 
     def _value_list(self) -> list[Any]:

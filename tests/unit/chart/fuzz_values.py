@@ -183,3 +183,43 @@ def random_value_layers(seed: int) -> tuple[dict[str, Any], ...]:
         {rng.choice(_VALUE_KEYS): _small_value(rng, 1) for _ in range(rng.randint(0, 5))}
         for _ in range(4)
     )
+
+
+_SET_TOKENS = [
+    "a",
+    "b",
+    ".",
+    "[",
+    "]",
+    "0",
+    "1",
+    "2",
+    "=",
+    "=",
+    ",",
+    "{",
+    "}",
+    "\\",
+    "-",
+    "x",
+    "true",
+    "null",
+    "01",
+    "[0]",
+    "[1]",
+    ".c",
+    "=v",
+]
+
+
+def random_set_args(seed: int, count: int) -> list[list[str]]:
+    """Random --set family arguments built from the parser's special characters."""
+    rng = random.Random(seed)
+    runs = []
+    for _ in range(count):
+        flag = rng.choice(["--set", "--set", "--set-string", "--set-json", "--set-literal"])
+        args = [flag, "".join(rng.choice(_SET_TOKENS) for _ in range(rng.randint(1, 9)))]
+        if rng.random() < 0.3:
+            args += ["--set", "".join(rng.choice(_SET_TOKENS) for _ in range(rng.randint(1, 6)))]
+        runs.append(args)
+    return runs

@@ -48,7 +48,8 @@ def run_helm_set(args: list[str]) -> dict[str, Any]:
             env={"HOME": tmp, "PATH": os.environ.get("PATH", "")},
         )
     if proc.returncode != 0:
-        return {"args": args, "error": proc.stderr.strip().splitlines()[-1].removeprefix("Error: ")}
+        error = proc.stderr.rstrip("\n").splitlines()[-1].removeprefix("Error: ")
+        return {"args": args, "error": error}
     for line in proc.stdout.splitlines():
         if line.startswith("# ") and not line.startswith("# Source"):
             return {"args": args, "walk": base64.b64decode(line[2:]).decode()}

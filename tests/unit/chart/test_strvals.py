@@ -11,6 +11,7 @@ from steersman.chart.gotemplate.types import GoInt64
 from steersman.chart.jsonout import to_json
 from steersman.chart.strvals import StrvalsError, go_quote, parse, parse_string, typed_value
 from steersman.chart.values import ValueOptions, ValuesError, merge_user_values
+from tests.unit.chart.fuzz_values import random_set_args
 from tests.unit.chart.helm_strvals_oracle import CORPUS, HELM_V4, REPO_ROOT, run_helm_set
 from tests.unit.chart.strvals_cases import SET_CASES
 
@@ -89,3 +90,11 @@ def test_parse_helpers() -> None:
 def test_recording_matches_live_helm() -> None:
     assert HELM_V4.exists(), f"helm v4 binary missing at {HELM_V4}"
     assert [run_helm_set(args) for args in SET_CASES[:8]] == RECORDED[:8]
+
+
+@pytest.mark.interop
+@pytest.mark.parametrize("seed", [31, 32])
+def test_random_set_expressions_match_live_helm(seed: int) -> None:
+    """Random expressions made of `.[]={},\\` and friends: values or Helm's exact error."""
+    for args in random_set_args(seed, 25):
+        assert _ours(args) == run_helm_set(args)

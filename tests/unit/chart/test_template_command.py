@@ -1,0 +1,42 @@
+"""`steersman template` through the real CLI entry point (main): output, errors, exit codes.
+Parity with helm's bytes is tests/conformance; this checks the wiring of main()."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from steersman.cli import main
+
+CHARTS = Path(__file__).resolve().parents[2] / "conformance" / "charts"
+
+
+def test_template_prints_manifests(capsys: pytest.CaptureFixture[str]) -> None:
+    chart = CHARTS / "basic"
+    assert main(["template", "web", str(chart), "-n", "prod", "--set", "replicaCount=3"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("---\n# Source: basic/templates/service.yaml\n")
+    assert "name: web-basic\n" in out
+    assert "replicas: 3\n" in out
+
+
+def test_template_errors_go_to_stderr(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["template", "x", "./no-such-chart"]) == 1
+    captured = capsys.readouterr()
+    assert captured.out == ""
+    assert captured.err == 'Error: path "./no-such-chart" not found\n'
+
+    values = CHARTS / "errors" / "ci" / "fail.yaml"
+    assert main(["template", str(CHARTS / "errors"), "-f", str(values)]) == 1
+    assert capsys.readouterr().err == (
+        "Error: execution error at (errors/templates/cm.yaml:11:8): failing for x\n\n"
+        "Use --debug flag to render out invalid YAML\n"
+    )
+
+
+def test_show_only_missing_template(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["template", str(CHARTS / "basic"), "-s", "templates/nope.yaml"]) == 1
+    assert (
+        capsys.readouterr().err == "Error: could not find template templates/nope.yaml in chart\n"
+    )
