@@ -16,7 +16,7 @@ def test_template_prints_manifests(capsys: pytest.CaptureFixture[str]) -> None:
     chart = CHARTS / "basic"
     assert main(["template", "web", str(chart), "-n", "prod", "--set", "replicaCount=3"]) == 0
     out = capsys.readouterr().out
-    assert out.startswith("---\n# Source: basic/templates/service.yaml\n")
+    assert out.startswith("---\n# Source: basic/templates/configmap.yaml\n")
     assert "name: web-basic\n" in out
     assert "replicas: 3\n" in out
 
