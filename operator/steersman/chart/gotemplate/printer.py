@@ -11,16 +11,9 @@ from typing import Any
 
 from .floatfmt import format_float
 from .gostr import from_bytes, to_bytes
-from .types import (
-    NO_VALUE,
-    GoFunc,
-    GoInt64,
-    GoIntSlice,
-    GoNamedMap,
-    GoStringMap,
-    GoStringSlice,
-    GoUint64,
-)
+from .quote import _can_backquote, go_quote, go_quote_rune
+from .typenames import type_name
+from .types import NO_VALUE, GoInt64, GoUint64
 from .types import GoStruct as _GoStruct
 
 _LDIGITS = "0123456789abcdefx"
@@ -28,143 +21,6 @@ _UDIGITS = "0123456789ABCDEFX"
 _MAX_RUNE = 0x10FFFF
 _TOO_LARGE = 1_000_000
 _U64 = (1 << 64) - 1
-
-
-# ---------------------------------------------------------------- type names (%T)
-
-
-def type_name(v: Any) -> str:
-    """The Go type name %T prints for `v`."""
-    if v is None or v is NO_VALUE:
-        return "<nil>"
-    t = type(v)
-    name = _SIMPLE_TYPE_NAMES.get(t)
-    if name is not None:
-        return name
-    if isinstance(v, bool):
-        return "bool"
-    if isinstance(v, GoInt64):
-        return "int64"
-    if isinstance(v, GoUint64):
-        return "uint64"
-    if isinstance(v, int):
-        return "int"
-    if isinstance(v, float):
-        return "float64"
-    if isinstance(v, complex):
-        return "complex128"
-    if isinstance(v, str):
-        return "string"
-    if isinstance(v, bytes | bytearray):
-        return "[]uint8"
-    if isinstance(v, GoNamedMap):
-        return v.go_type
-    if isinstance(v, GoStringMap):
-        return "map[string]string"
-    if isinstance(v, dict):
-        return "map[string]interface {}"
-    if isinstance(v, GoStringSlice):
-        return "[]string"
-    if isinstance(v, GoIntSlice):
-        return "[]int"
-    if isinstance(v, list | tuple):
-        return "[]interface {}"
-    if isinstance(v, _GoStruct):
-        return v.go_type
-    if isinstance(v, GoFunc):
-        return func_type_name(v)
-    return t.__name__
-
-
-def func_type_name(f: GoFunc) -> str:
-    params = list(f.params)
-    if f.variadic is not None:
-        params.append("..." + f.variadic)
-    result = f.result
-    if f.can_error:
-        result = f"({result}, error)"
-    return f"func({', '.join(params)}) {result}"
-
-
-_SIMPLE_TYPE_NAMES: dict[type, str] = {
-    str: "string",
-    int: "int",
-    float: "float64",
-    bool: "bool",
-    GoInt64: "int64",
-    GoUint64: "uint64",
-    list: "[]interface {}",
-    dict: "map[string]interface {}",
-    bytes: "[]uint8",
-    GoStringSlice: "[]string",
-    GoIntSlice: "[]int",
-    GoStringMap: "map[string]string",
-}
-
-
-# ---------------------------------------------------------------- strconv.Quote
-
-
-_QUOTE_ESCAPES = {
-    "\a": "\\a",
-    "\b": "\\b",
-    "\f": "\\f",
-    "\n": "\\n",
-    "\r": "\\r",
-    "\t": "\\t",
-    "\v": "\\v",
-    "\\": "\\\\",
-}
-
-
-def _quote_rune_body(ch: str, quote: str, ascii_only: bool) -> str:
-    if ch == quote or ch == "\\":
-        return "\\" + ch
-    code = ord(ch)
-    if 0xDC80 <= code <= 0xDCFF:
-        return f"\\x{code - 0xDC00:02x}"  # an invalid UTF-8 byte (see gostr.py)
-    if 0xD800 <= code <= 0xDFFF:
-        ch, code = "\ufffd", 0xFFFD
-    if ascii_only:
-        if code < 0x80 and ch.isprintable():
-            return ch
-    elif ch.isprintable():
-        return ch
-    esc = _QUOTE_ESCAPES.get(ch)
-    if esc is not None:
-        return esc
-    if code < 0x20 or code == 0x7F:
-        return f"\\x{code:02x}"
-    if code < 0x10000:
-        return f"\\u{code:04x}"
-    return f"\\U{code:08x}"
-
-
-def go_quote(s: str, ascii_only: bool = False) -> str:
-    """strconv.Quote (or QuoteToASCII): Go escapes, printable Unicode kept as is."""
-    if s.isascii() and s.isprintable() and '"' not in s and "\\" not in s:
-        return '"' + s + '"'
-    return '"' + "".join(_quote_rune_body(c, '"', ascii_only) for c in s) + '"'
-
-
-def go_quote_rune(code: int, ascii_only: bool = False) -> str:
-    """strconv.QuoteRune: invalid code points become U+FFFD."""
-    if code < 0 or code > _MAX_RUNE or 0xD800 <= code <= 0xDFFF:
-        code = 0xFFFD
-    ch = chr(code)
-    if ch == '"':
-        return "'\"'"
-    return "'" + _quote_rune_body(ch, "'", ascii_only) + "'"
-
-
-def _can_backquote(s: str) -> bool:
-    for c in s:
-        if c == "`" or c == "\ufeff":
-            return False
-        if c != "\t" and (ord(c) < 0x20 or ord(c) == 0x7F):
-            return False
-    return True
-
 
 # ---------------------------------------------------------------- the printer
 

@@ -7,7 +7,9 @@ from typing import Any
 
 from .floatfmt import format_float
 from .gostr import to_bytes
-from .printer import _Printer, go_quote, type_name
+from .printer import _Printer
+from .quote import go_quote
+from .typenames import type_name
 from .types import NO_VALUE, GoInt64
 
 _TOO_LARGE = 1_000_000
