@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from typing import Any
 
 import pytest
@@ -299,3 +300,27 @@ def test_named_map_methods_win_over_keys() -> None:
     assert run("{{ .Files.a }}", data) == "[65]"
     assert err("{{ .Files.Get }}", data).endswith("wrong number of args for Get: want 1 got 0")
     assert run('{{ $f := .Files }}{{ $f.Get "a" }}', data) == "A"
+
+
+def test_sets_sharing_cached_trees_keep_their_own_functions() -> None:
+    text = "{{ who }}{{ range .l }}{{ who }}{{ end }}"
+    sets = []
+    for label in ("a", "b"):
+        ts = TemplateSet({"who": GoFunc(lambda label=label: label, ())})
+        ts.parse("t", text)
+        sets.append(ts)
+    data = {"l": [1, 2]}
+    assert [ts.execute("t", data) for ts in sets * 2] == ["aaa", "bbb", "aaa", "bbb"]
+
+    results: list[str] = []
+
+    def worker(ts: TemplateSet) -> None:
+        results.extend(ts.execute("t", data) for _ in range(300))
+
+    threads = [threading.Thread(target=worker, args=(ts,)) for ts in sets]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert sorted(set(results)) == ["aaa", "bbb"]
+    assert results.count("aaa") == results.count("bbb") == 300

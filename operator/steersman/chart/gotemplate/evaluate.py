@@ -412,14 +412,14 @@ def _compile_call(ident: IdentifierNode, node: Node, args: list[Node] | None) ->
     arg_evals = [_compile_arg(a) for a in arg_nodes]
     # The function is found at run time (sets differ); cached per function map together with
     # a plan: whether the argument count fits with/without a piped value, and parameter types.
-    cache: list[Any] = [None, None, False, None]
+    # One tuple, swapped atomically: trees are shared by sets that may run in other threads.
+    cache: list[Any] = [(None, None, False, None)]
 
     def eval_call(s: ExecState, dot: Any, final: Any) -> Any:
         s.node = ident
         funcs = s.funcs
-        if cache[0] is funcs:
-            fn, builtin, plan = cache[1], cache[2], cache[3]
-        else:
+        cached_funcs, fn, builtin, plan = cache[0]
+        if cached_funcs is not funcs:
             fn = funcs.get(name)
             builtin = False
             if fn is None:
@@ -429,7 +429,7 @@ def _compile_call(ident: IdentifierNode, node: Node, args: list[Node] | None) ->
                     raise s.error(f"{go_quote(name)} is not a defined function")
             special = builtin and name in ("and", "or", "call")
             plan = None if special else _call_plan(fn, arg_evals)
-            cache[:] = (funcs, fn, builtin, plan)
+            cache[0] = (funcs, fn, builtin, plan)
         if plan is not None:
             ok0, ok1, typed, final_type = plan
             if ok1 if final is not _MISSING else ok0:
