@@ -93,7 +93,7 @@ def load_dir(path: str | os.PathLike[str]) -> Chart:
         try:
             rules = Rules.parse(ignore_file.read_bytes())
         except ValueError as exc:
-            raise ChartError(f"{ignore_file}: {exc}") from None
+            raise ChartError(str(exc), file=str(ignore_file)) from None
     rules.add_defaults()
     files: list[ChartFile] = []
     _walk(top, "", rules, files)
@@ -260,7 +260,7 @@ def _decode_metadata(data: bytes, what: str, md: Metadata) -> None:
     try:
         fields = unmarshal_struct(data, METADATA_SPEC)
     except YAMLError as exc:
-        raise ChartError(f"cannot load {what}: {exc}") from None
+        raise ChartError(f"cannot load {what}: {exc}", file=what) from None
     apply_metadata_fields(md, fields)
 
 
@@ -268,7 +268,7 @@ def _decode_lock(data: bytes, what: str) -> Lock:
     try:
         fields = unmarshal_struct(data, LOCK_SPEC)
     except YAMLError as exc:
-        raise ChartError(f"cannot load {what}: {exc}") from None
+        raise ChartError(f"cannot load {what}: {exc}", file=what) from None
     return Lock(
         generated=fields.get("generated", ""),
         digest=fields.get("digest", ""),
@@ -299,7 +299,7 @@ def load_files(files: list[ChartFile]) -> Chart:
             try:
                 chart.values = load_values(f.data)
             except ChartError as exc:
-                raise ChartError(f"cannot load values.yaml: {exc}") from None
+                raise ChartError(f"cannot load values.yaml: {exc}", file="values.yaml") from None
         elif name == "values.schema.json":
             chart.schema = f.data
             chart.schema_mod_time = f.mod_time
@@ -357,6 +357,9 @@ def load_files(files: list[ChartFile]) -> Chart:
         except ChartError as exc:
             if str(exc).startswith("error unpacking subchart tar"):
                 raise
-            raise ChartError(f"error unpacking subchart {sub} in {chart.name}: {exc}") from None
+            inner_file = f"charts/{sub}/{exc.file}" if exc.file else f"charts/{sub}"
+            raise ChartError(
+                f"error unpacking subchart {sub} in {chart.name}: {exc}", file=inner_file
+            ) from None
         chart.add_dependency(child)
     return chart

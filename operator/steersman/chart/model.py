@@ -22,7 +22,12 @@ API_VERSION_V2 = "v2"
 
 
 class ChartError(Exception):
-    """A chart that cannot be loaded; the message names the file and the problem."""
+    """A chart that cannot be loaded. The message is Helm's (which names the file where Helm's
+    does, e.g. `cannot load values.yaml: ...`); `file` is the offending path when known."""
+
+    def __init__(self, message: str, file: str | None = None) -> None:
+        super().__init__(message)
+        self.file = file
 
 
 @dataclass

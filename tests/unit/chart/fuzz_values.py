@@ -223,3 +223,39 @@ def random_set_args(seed: int, count: int) -> list[list[str]]:
             args += ["--set", "".join(rng.choice(_SET_TOKENS) for _ in range(rng.randint(1, 6)))]
         runs.append(args)
     return runs
+
+
+_IGNORE_TOKENS = [
+    "*",
+    "?",
+    "[a-c]",
+    "[^a]",
+    "a",
+    "b",
+    "/",
+    ".",
+    "x",
+    "\\*",
+    "[",
+    "]",
+    "-",
+    "#",
+    " ",
+]
+_FILE_NAMES = ["a", "b", "ab", "x.txt", "c.md", ".hidden", "d", "[a]", "*"]
+
+
+def random_ignore_chart(seed: int) -> dict[str, str]:
+    """Chart files under random names plus a random .helmignore (some patterns malformed)."""
+    rng = random.Random(seed)
+    files = {"Chart.yaml": "apiVersion: v2\nname: ign\nversion: 0.1.0\n"}
+    for _ in range(rng.randint(2, 7)):
+        files["/".join(rng.choice(_FILE_NAMES) for _ in range(rng.randint(1, 3)))] = "x"
+    names = sorted(files)
+    files = {k: v for k, v in files.items() if not any(o.startswith(k + "/") for o in names)}
+    patterns = [
+        "".join(rng.choice(_IGNORE_TOKENS) for _ in range(rng.randint(1, 4)))
+        for _ in range(rng.randint(1, 3))
+    ]
+    files[".helmignore"] = "\n".join(patterns) + "\n"
+    return files

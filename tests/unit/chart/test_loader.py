@@ -134,3 +134,23 @@ def test_helm_create_chart_loads_like_helm(tmp_path: Path) -> None:
     assert chart.values == view["values"]
     assert [t.name for t in chart.templates] == sorted(t.name for t in chart.templates)
     assert "templates/tests/test-connection.yaml" in [t.name for t in chart.templates]
+
+
+@pytest.mark.interop
+@pytest.mark.parametrize("seed", range(40, 55))
+def test_random_helmignore_matches_live_helm(seed: int, tmp_path: Path) -> None:
+    """Random file trees and .helmignore patterns (Go filepath.Match syntax, bad patterns)."""
+    from tests.unit.chart.chart_cases import PROBE, PROBE_NAME
+    from tests.unit.chart.fuzz_values import random_ignore_chart
+    from tests.unit.chart.helm_chart_oracle import run_helm
+
+    files = {**random_ignore_chart(seed), PROBE_NAME: PROBE}
+    chart_dir = tmp_path / "chart"
+    write_chart(chart_dir, files)
+    seen = run_helm(chart_dir, "./chart")
+    expected = seen if "error" in seen else {"files": seen["charts"]["ign/templates"]["files"]}
+    try:
+        ours: dict[str, Any] = {"files": sorted(f.name for f in load(chart_dir).files)}
+    except ChartError as exc:
+        ours = {"error": str(exc)}
+    assert ours == expected
