@@ -7,9 +7,10 @@ from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
+from steersman.engine.cluster_info import CapabilitiesCache, thread_lookup
 from steersman.engine.errors import EngineError
 from steersman.engine.hooks import HookRunner
-from steersman.engine.render import Renderer, default_renderer
+from steersman.engine.render import Renderer, RenderRequest, default_renderer
 from steersman.engine.wait import WaitError
 from steersman.kube import KubeClient, KubeError
 from steersman.storage import Release, Storage, StorageBackend
@@ -36,9 +37,24 @@ class Engine:
     backend: StorageBackend
     renderer: Renderer = field(default=default_renderer)
     field_manager: str = HELM_FIELD_MANAGER
+    capabilities: CapabilitiesCache = field(default_factory=CapabilitiesCache)
 
     def __post_init__(self) -> None:
         self.kube = self.kube.with_field_manager(self.field_manager)
+
+    async def render_request(
+        self, name: str, namespace: str, revision: int, *, upgrade: bool
+    ) -> RenderRequest:
+        """What the renderer needs to render like helm does against a live cluster."""
+        return RenderRequest(
+            name,
+            namespace,
+            revision,
+            is_install=not upgrade,
+            is_upgrade=upgrade,
+            capabilities=await self.capabilities.get(self.kube),
+            lookup=thread_lookup(self.kube, asyncio.get_running_loop()),
+        )
 
     def storage(self, namespace: str, max_history: int = 0) -> Storage:
         return self.backend.storage(namespace, max_history)

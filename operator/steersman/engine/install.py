@@ -18,7 +18,6 @@ from steersman.engine.errors import ActionFailed, EngineError, NameInUse, Owners
 from steersman.engine.objects import Target, parse_documents, resolve_all
 from steersman.engine.ownership import validate_release_name, with_ownership
 from steersman.engine.readiness import compute, compute_with_jobs
-from steersman.engine.render import RenderRequest
 from steersman.engine.resources import (
     CrdPolicy,
     apply_targets,
@@ -86,11 +85,11 @@ async def install(
 ) -> Release:
     storage = engine.storage(opts.records_namespace)
     previous = await _check_name(storage, opts)
-    if not opts.dry_run:
-        await install_crds(engine.kube, chart, opts.crds)
+    if not opts.dry_run and await install_crds(engine.kube, chart, opts.crds):
+        engine.capabilities.invalidate()
 
     version = previous.version + 1 if previous is not None else 1
-    request = RenderRequest(opts.name, opts.namespace, version, True, False)
+    request = await engine.render_request(opts.name, opts.namespace, version, upgrade=False)
     rendered = await engine.renderer(chart, values, request)
     rel = records.new_release(
         name=opts.name,

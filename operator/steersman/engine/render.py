@@ -1,20 +1,23 @@
 """The seam between the actions and the chart renderer.
 
 Actions call a `Renderer`; the default one is `steersman.chart.render.render_release`, run in a
-worker thread so a large chart does not stall the event loop. Tests and callers with another
-source of rendered manifests pass their own.
+worker thread so a large chart does not stall the event loop (its `lookup` calls come back to
+the loop). Callers with another source of rendered manifests pass their own.
 """
 
 from __future__ import annotations
 
 import asyncio
-import importlib
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+from steersman.chart import render
+from steersman.chart.context import Capabilities
+from steersman.chart.helmfuncs import Lookup
 from steersman.chart.manifests import Hook
-from steersman.chart.model import Chart
+from steersman.chart.model import Chart, ChartError
+from steersman.chart.values import ValuesError
 
 
 @dataclass(frozen=True)
@@ -24,6 +27,8 @@ class RenderRequest:
     revision: int
     is_install: bool
     is_upgrade: bool
+    capabilities: Capabilities | None = None  # None: helm template's defaults
+    lookup: Lookup | None = None  # None: lookup gives empty maps, as in helm template
 
 
 @dataclass
@@ -47,9 +52,6 @@ class RenderError(Exception):
 async def default_renderer(
     chart: Chart, values: dict[str, Any], request: RenderRequest
 ) -> Rendered:
-    # Imported late and untyped: the renderer is a large module developed beside the engine.
-    render: Any = importlib.import_module("steersman.chart.render")
-
     options = render.ReleaseOptions(
         name=request.name,
         namespace=request.namespace,
@@ -58,7 +60,14 @@ async def default_renderer(
         is_upgrade=request.is_upgrade,
     )
     try:
-        out = await asyncio.to_thread(render.render_release, chart, values, options)
-    except Exception as err:  # the renderer's errors are many; they all mean "bad chart"
+        out = await asyncio.to_thread(
+            render.render_release,
+            chart,
+            values,
+            options,
+            capabilities=request.capabilities,
+            lookup=request.lookup,
+        )
+    except (render.RenderError, ChartError, ValuesError) as err:
         raise RenderError(str(err)) from err
     return Rendered(manifest=out.manifest, hooks=list(out.hooks), notes=out.notes)

@@ -32,7 +32,6 @@ from steersman.engine.errors import (
 from steersman.engine.install import DRY_RUN_DESCRIPTION, build_targets, current_objects, wait_for
 from steersman.engine.objects import Target, difference
 from steersman.engine.ownership import validate_release_name
-from steersman.engine.render import RenderRequest
 from steersman.engine.resources import CrdPolicy, apply_targets, existing_keys, install_crds, prune
 from steersman.storage import Release, ReleaseNotFound, Status, Storage
 from steersman.storage.record import is_pending
@@ -76,10 +75,12 @@ async def upgrade(
     current, last = await current_and_last(storage, opts.name)
     if not values and current.config and not opts.reset_values:
         values = current.config  # helm keeps the previous values when none are given
-    if not opts.dry_run:
-        await install_crds(engine.kube, chart, opts.crds)
+    if not opts.dry_run and await install_crds(engine.kube, chart, opts.crds):
+        engine.capabilities.invalidate()
 
-    request = RenderRequest(opts.name, current.namespace, last.version + 1, False, True)
+    request = await engine.render_request(
+        opts.name, current.namespace, last.version + 1, upgrade=True
+    )
     rendered = await engine.renderer(chart, values, request)
     rel = records.new_release(
         name=opts.name,

@@ -13,7 +13,6 @@ from steersman.engine.context import Engine
 from steersman.kube import KubeClient
 from steersman.storage import DriverKind, StorageBackend
 from steersman.storage.sql import SqlDsn, SqlPools
-from tests.integration.engine.support import renderer
 
 DRIVERS = ["secret", "configmap", "memory", "sql"]
 
@@ -41,16 +40,16 @@ async def engine(
         await admin.execute(f'CREATE DATABASE "{name}"')
         await admin.close()
         pools = SqlPools(SqlDsn(f"{postgres_dsn.rpartition('/')[0]}/{name}"))
-        yield Engine(kube, StorageBackend(kind, sql_pools=pools), renderer())
+        yield Engine(kube, StorageBackend(kind, sql_pools=pools))
         await pools.close()
         admin = await asyncpg.connect(postgres_dsn)
         await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await admin.close()
     else:
-        yield Engine(kube, StorageBackend(kind, api_client=kube_api), renderer())
+        yield Engine(kube, StorageBackend(kind, api_client=kube_api))
 
 
 @pytest.fixture
 def secret_engine(kube: KubeClient, kube_api: client.ApiClient) -> Engine:
     """For tests about the cluster side, where the driver does not matter."""
-    return Engine(kube, StorageBackend(DriverKind.SECRET, api_client=kube_api), renderer())
+    return Engine(kube, StorageBackend(DriverKind.SECRET, api_client=kube_api))

@@ -4,14 +4,11 @@ missing controllers (Job/Pod/Deployment status) that the bench does not run."""
 from __future__ import annotations
 
 import asyncio
-import importlib.util
 from pathlib import Path
 from typing import Any
 
 from steersman.chart.loader import load
-from steersman.chart.manifests import assemble_manifest, extract_notes, sort_manifests
 from steersman.chart.model import Chart
-from steersman.engine.render import Rendered, Renderer, RenderRequest, default_renderer
 from steersman.kube import KubeClient
 
 CHARTS = Path(__file__).resolve().parents[2] / "charts" / "engine"
@@ -20,25 +17,6 @@ NOW = "2026-01-01T00:00:00Z"
 
 def chart(name: str) -> Chart:
     return load(CHARTS / name)
-
-
-async def verbatim_renderer(
-    chart: Chart, values: dict[str, Any], request: RenderRequest
-) -> Rendered:
-    """For plain-YAML charts only: the templates are already the rendered text, so this is
-    Helm's post-render assembly (notes, split, hook extraction, kind sort) without templating.
-    Used while `steersman.chart.render` is not there yet."""
-    files = {f"{chart.name}/{f.name}": f.data.decode() for f in chart.templates}
-    notes, rest = extract_notes(files, chart.name)
-    hooks, manifests = sort_manifests(rest)
-    return Rendered(manifest=assemble_manifest(manifests), hooks=hooks, notes=notes)
-
-
-def renderer() -> Renderer:
-    """The real renderer once it exists; the test charts render the same either way."""
-    if importlib.util.find_spec("steersman.chart.render") is not None:
-        return default_renderer
-    return verbatim_renderer
 
 
 async def finish_job(kube: KubeClient, ns: str, name: str, *, succeed: bool = True) -> None:

@@ -29,7 +29,7 @@ from steersman.engine.context import Engine
 from steersman.kube import KubeClient
 from steersman.storage import DriverKind, StorageBackend
 from steersman.storage.sql import SqlDsn, SqlPools
-from tests.integration.engine.support import CHARTS, renderer
+from tests.integration.engine.support import CHARTS
 from tests.integration.storage.conftest import fresh_database
 from tests.integration.storage.helmcli import Helm
 
@@ -67,9 +67,7 @@ async def sides(
     await core.create_namespace(client.V1Namespace(metadata=client.V1ObjectMeta(name=other)))
     try:
         if kind == "secret":
-            engine = Engine(
-                kube, StorageBackend(DriverKind.SECRET, api_client=kube_api), renderer()
-            )
+            engine = Engine(kube, StorageBackend(DriverKind.SECRET, api_client=kube_api))
             yield (
                 Side(engine, Helm.for_driver(binary, helm_env, namespace, kind), namespace),
                 Side(engine, Helm.for_driver(binary, helm_env, other, kind), other),
@@ -77,7 +75,7 @@ async def sides(
         else:
             async with fresh_database(postgres_dsn) as dsn:
                 pools = SqlPools(SqlDsn(dsn))
-                engine = Engine(kube, StorageBackend(DriverKind.SQL, sql_pools=pools), renderer())
+                engine = Engine(kube, StorageBackend(DriverKind.SQL, sql_pools=pools))
                 try:
                     yield (
                         Side(
@@ -212,3 +210,38 @@ async def test_helm_and_steersman_take_turns(
         code, _, err = await side.helm.run("history", "app", check=False)
         assert code != 0 and "release: not found" in err
         assert await side.engine.storage(side.namespace).history("app") == []
+
+
+async def test_lookup_and_capabilities_render_as_helm_renders_them(
+    kube: KubeClient,
+    kube_api: client.ApiClient,
+    helm_v4: Path,
+    helm_env: dict[str, str],
+    namespace: str,
+) -> None:
+    """Against the same cluster, `lookup` and `.Capabilities` give our renderer what helm's
+    gets: the probe ConfigMap comes out identical."""
+    core = client.CoreV1Api(kube_api)
+    other = f"{namespace}-b"
+    await core.create_namespace(client.V1Namespace(metadata=client.V1ObjectMeta(name=other)))
+    try:
+        for ns in (namespace, other):
+            await kube.apply(
+                {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "seed"},
+                 "data": {"token": "from-the-cluster"}},
+                namespace=ns,
+            )  # fmt: skip
+        engine = Engine(kube, StorageBackend(DriverKind.SECRET, api_client=kube_api))
+        await install(engine, load(CHARTS / "cluster-aware"), {},
+                      InstallOptions(namespace=namespace, name="probe"))  # fmt: skip
+        helm = Helm.for_driver(helm_v4, helm_env, other, "secret")
+        await helm.run("install", "probe", str(CHARTS / "cluster-aware"))
+        ours = (await kube.get("v1", "ConfigMap", "probe", namespace))["data"]
+        theirs = (await kube.get("v1", "ConfigMap", "probe", other))["data"]
+        assert ours == theirs
+        assert ours["seed"] == "from-the-cluster" and ours["missing"] == "0"
+        assert ours["hasDeployments"] == "true" and ours["hasMadeUp"] == "false"
+        version = await kube.request("GET", "/version")
+        assert ours["kube"] == f"{version['major']}.{version['minor']} {version['gitVersion']}"
+    finally:
+        await core.delete_namespace(other)

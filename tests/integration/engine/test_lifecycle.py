@@ -73,7 +73,12 @@ async def test_full_lifecycle(
         (1, "superseded", "Install complete"),
         (2, "deployed", "Upgrade complete"),
     ]
-    assert await cm(kube, namespace, "app-config") == {"revision": "two", "shared": "same"}
+    assert await cm(kube, namespace, "app-config") == {
+        "revision": "two",
+        "shared": "same",
+        "greeting": "hi",
+        "release": "app-r2-true",
+    }
     assert await cm(kube, namespace, "app-legacy") is None  # pruned
     assert await cm(kube, namespace, "app-kept") == {"kept": "after removal"}  # keep policy
     assert await kube.get_or_none("v1", "Secret", "app-extra", namespace) is not None
@@ -88,7 +93,13 @@ async def test_full_lifecycle(
         (2, "superseded", "Upgrade complete"),
         (3, "deployed", "Rollback to 1"),
     ]
-    assert await cm(kube, namespace, "app-config") == {"revision": "one", "shared": "same"}
+    # rollback re-applies revision 1's manifest as rendered then, it does not re-render
+    assert await cm(kube, namespace, "app-config") == {
+        "revision": "one",
+        "shared": "same",
+        "greeting": "hi",
+        "release": "app-r1-false",
+    }
     assert await cm(kube, namespace, "app-legacy") == {"dropped": "in v2"}
     assert await kube.get_or_none("v1", "Secret", "app-extra", namespace) is None
 

@@ -144,8 +144,7 @@ def test_stored_chart_is_the_root_chart_as_helm_writes_it() -> None:
     assert data["metadata"] == {
         "name": "app",
         "version": "0.1.0",
-        "description": "Engine tests, revision one (plain YAML, so helm and Steersman render "
-        "it alike).",
+        "description": "Engine tests, revision one.",
         "apiVersion": "v2",
         "appVersion": "1.0",
     }
