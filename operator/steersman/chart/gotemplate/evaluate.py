@@ -432,9 +432,14 @@ def _compile_call(ident: IdentifierNode, node: Node, args: list[Node] | None) ->
             cache[0] = (funcs, fn, builtin, plan)
         if plan is not None:
             ok0, ok1, typed, final_type = plan
-            if ok1 if final is not _MISSING else ok0:
-                argv = [ev(s, dot, pt) for ev, pt in typed]
-                if final is not _MISSING:
+            if final is _MISSING:
+                if ok0:
+                    return _invoke(s, fn, node, name, [ev(s, dot, pt) for ev, pt in typed])
+            elif ok1:
+                argv = [ev(s, dot, pt) for ev, pt in typed] if typed else []
+                if final_type == "interface {}":
+                    argv.append(None if final is NO_VALUE else final)
+                else:
                     argv.append(validate_type(s, final, final_type))
                 return _invoke(s, fn, node, name, argv)
         return _eval_call(s, dot, fn, builtin, node, name, arg_nodes, final, arg_evals)
