@@ -131,15 +131,15 @@ def _go_quote(s: str) -> str:
     return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
-class VersionSet(GoStruct):
-    """common.VersionSet ([]string with a Has method).
+class VersionSet(GoStringSlice, GoStruct):
+    """common.VersionSet: a []string (len, range, index, has) with a Has method.
 
-    Modelled as a struct so that `.Has` resolves as a method (the template engine looks up
-    methods on structs and named maps only); it prints and marshals like the slice it is.
+    It is also a GoStruct because the template engine looks methods up on structs and named
+    maps only; it prints and marshals as the slice it is.
     """
 
     def __init__(self, versions: Iterable[str], pkg: str) -> None:
-        self.versions = GoStringSlice(versions)
+        super().__init__(versions)
         self.pkg = pkg
 
     @property
@@ -148,14 +148,14 @@ class VersionSet(GoStruct):
 
     def go_method(self, name: str) -> GoFunc | None:
         if name == "Has":
-            return GoFunc(lambda v: v in self.versions, ("string",), result="bool")
+            return GoFunc(lambda v: v in self, ("string",), result="bool")
         return None
 
     def go_string(self) -> str:
-        return "[" + " ".join(self.versions) + "]"
+        return "[" + " ".join(self) + "]"
 
     def go_json(self) -> list[str]:
-        return list(self.versions)
+        return list(self)
 
 
 class BuildInfo(GoStruct):
@@ -210,7 +210,7 @@ class Capabilities(GoStruct):
     def go_json(self) -> dict[str, Any]:
         return {
             "KubeVersion": self.kube_version.go_json(),
-            "APIVersions": self.api_versions.go_json(),
+            "APIVersions": list(self.api_versions),
             "HelmVersion": self.helm_version.go_json(),
         }
 

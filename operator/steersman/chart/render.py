@@ -236,7 +236,9 @@ def _collect(
         if isinstance(sub, dict):
             ctx["Values"] = sub if isinstance(sub, vtype) else vtype(sub)
     for child in chart.dependencies:
-        subcharts[child.name] = _collect(child, ctx, out, helm_major)
+        # Go stores the plain map here (typeOf: map[string]interface {}) and the same map as
+        # common.Values for execution; a shallow copy keeps the type, sharing every value.
+        subcharts[child.name] = dict(_collect(child, ctx, out, helm_major))
     full = chart.chart_full_path()
     library = chart.metadata.type.lower() == "library"
     for t in chart.templates:
