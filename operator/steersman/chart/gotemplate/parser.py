@@ -42,6 +42,7 @@ from .nodes import (
 from .strconv import SyntaxErr, parse_float, parse_int, parse_uint, unquote, unquote_char
 
 MAX_STACK_DEPTH = 10000
+_SPACE = L.SPACE
 _TERM_STARTS = frozenset(
     {
         L.BOOL,
@@ -140,9 +141,14 @@ class _Parser:
         return self.token[0]
 
     def next_non_space(self) -> L.Item:
-        while True:
-            tok = self.next()
-            if tok.typ != L.SPACE:
+        token = self.token
+        while True:  # next(), inlined: this is the parser's hottest loop
+            if self.peek_count > 0:
+                self.peek_count -= 1
+                tok = token[self.peek_count]
+            else:
+                tok = token[0] = self.items.next_item()
+            if tok.typ != _SPACE:
                 return tok
 
     def peek_non_space(self) -> L.Item:
