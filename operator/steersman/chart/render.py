@@ -295,6 +295,11 @@ def render_templates(
             out = ts.execute(name, r.context)
         except TemplateExecError as exc:
             raise RenderError(_exec_error(name, str(exc), helm_major)) from None
+        except (RecursionError, MemoryError):
+            raise
+        except Exception as exc:
+            # Helm recovers panics the same way; here it means a gap in our Go emulation.
+            raise RenderError(f"rendering template failed: {exc!r}") from exc
         rendered[name] = out.replace("<no value>", "")
     return rendered
 
