@@ -1,8 +1,8 @@
 """Helm's `toYamlPretty`: a yaml.v3 encoder with `SetIndent(2)`, trailing newline trimmed.
 
 Unlike `toYaml` there is no JSON round trip (a float64 1e6 prints as `1e+06`) and block
-sequences are indented under their mapping key. The scalar rules are go-yaml's emitter, shared
-with `toYaml` (yamlemit); long plain scalars still fold at 80 columns, where yaml.v3 would not.
+sequences are indented under their mapping key, and scalars never fold (yaml.v3's encoder has
+no line width). The scalar rules are otherwise go-yaml's emitter, shared with `toYaml`.
 """
 
 from __future__ import annotations
@@ -15,6 +15,16 @@ from steersman.chart.yamlout import sorted_keys
 
 
 class _IndentedSequenceEmitter(Emitter):
+    # allow_breaks only decides folding at spaces past the line width, which yaml.v3 never does.
+    def _write_plain(self, value: str, allow_breaks: bool) -> None:
+        super()._write_plain(value, False)
+
+    def _write_single(self, value: str, allow_breaks: bool) -> None:
+        super()._write_single(value, False)
+
+    def _write_double(self, value: str, allow_breaks: bool) -> None:
+        super()._write_double(value, False)
+
     def _block_sequence(self, items: list[Any]) -> None:
         self._increase_indent(False, False)
         for item in items:
