@@ -51,15 +51,18 @@ def go_os_error(exc: OSError) -> str:
     return text[:1].lower() + text[1:]
 
 
-def load(path: str | os.PathLike[str]) -> Chart:
-    """Helm's loader.Load: a chart directory or a packaged chart file."""
+def load(path: str | os.PathLike[str], helm_major: int = 4) -> Chart:
+    """Helm's loader.Load: a chart directory or a packaged chart file.
+
+    helm_major 3 follows Helm v3: no apiVersion pre-check, values.yaml is one YAML document.
+    """
     p = Path(path)
     try:
         is_dir = p.is_dir()
         p.stat()
     except OSError as exc:
         raise ChartError(f"stat {path}: {go_os_error(exc)}") from None
-    return load_dir(p) if is_dir else load_file(p)
+    return load_dir(p, helm_major) if is_dir else load_file(p, helm_major)
 
 
 def _check_api_version(data: bytes, where: str) -> None:
@@ -75,17 +78,19 @@ def _check_api_version(data: bytes, where: str) -> None:
         raise ChartError("unsupported chart version")
 
 
-def load_dir(path: str | os.PathLike[str]) -> Chart:
+def load_dir(path: str | os.PathLike[str], helm_major: int = 4) -> Chart:
     """Helm's LoadDir for a chart directory."""
     top = Path(os.path.abspath(path))
-    chart_yaml = top / "Chart.yaml"
-    try:
-        data = chart_yaml.read_bytes()
-    except OSError as exc:
-        raise ChartError(
-            f"unable to detect chart at {chart_yaml}: open {chart_yaml}: {go_os_error(exc)}"
-        ) from None
-    _check_api_version(data, str(chart_yaml))
+    if helm_major >= 4:
+        # v4 reads Chart.yaml first to pick the chart API version (v3 just walks the files).
+        chart_yaml = top / "Chart.yaml"
+        try:
+            data = chart_yaml.read_bytes()
+        except OSError as exc:
+            raise ChartError(
+                f"unable to detect chart at {chart_yaml}: open {chart_yaml}: {go_os_error(exc)}"
+            ) from None
+        _check_api_version(data, str(chart_yaml))
 
     rules = Rules()
     ignore_file = top / HELM_IGNORE
@@ -97,7 +102,7 @@ def load_dir(path: str | os.PathLike[str]) -> Chart:
     rules.add_defaults()
     files: list[ChartFile] = []
     _walk(top, "", rules, files)
-    return load_files(files)
+    return load_files(files, helm_major)
 
 
 def _walk(directory: Path, prefix: str, rules: Rules, out: list[ChartFile]) -> None:
@@ -133,7 +138,7 @@ def _walk(directory: Path, prefix: str, rules: Rules, out: list[ChartFile]) -> N
         out.append(ChartFile(rel, data.removeprefix(_BOM), mod_time))
 
 
-def load_file(path: str | os.PathLike[str]) -> Chart:
+def load_file(path: str | os.PathLike[str], helm_major: int = 4) -> Chart:
     """Helm's LoadFile for a packaged chart (.tgz)."""
     name = str(path)
     try:
@@ -152,13 +157,14 @@ def load_file(path: str | os.PathLike[str]) -> Chart:
     chart_yaml = next((f for f in files if f.name == "Chart.yaml"), None)
     if chart_yaml is None:
         raise ChartError("unable to detect chart version, no Chart.yaml found")
-    _check_api_version(chart_yaml.data, name)
-    return load_files(files)
+    if helm_major >= 4:
+        _check_api_version(chart_yaml.data, name)
+    return load_files(files, helm_major)
 
 
-def load_archive(data: bytes) -> Chart:
+def load_archive(data: bytes, helm_major: int = 4) -> Chart:
     """Helm's LoadArchive: a chart from .tgz bytes."""
-    return load_files(load_archive_files(data))
+    return load_files(load_archive_files(data), helm_major)
 
 
 def load_archive_files(data: bytes) -> list[ChartFile]:
@@ -209,8 +215,16 @@ def load_archive_files(data: bytes) -> list[ChartFile]:
     return files
 
 
-def load_values(data: bytes | str) -> dict[str, object]:
-    """Helm's LoadValues: every YAML document of the stream, merged in order."""
+def load_values(data: bytes | str, helm_major: int = 4) -> dict[str, object]:
+    """Helm v4's LoadValues: every YAML document of the stream, merged in order.
+
+    Helm v3 reads only the first document and wraps no extra context around errors.
+    """
+    if helm_major < 4:
+        try:
+            return unmarshal_map(data)
+        except YAMLError as exc:
+            raise ChartError(str(exc)) from None
     values: dict[str, object] = {}
     for doc in split_yaml_documents(data):
         try:
@@ -276,7 +290,7 @@ def _decode_lock(data: bytes, what: str) -> Lock:
     )
 
 
-def load_files(files: list[ChartFile]) -> Chart:
+def load_files(files: list[ChartFile], helm_major: int = 4) -> Chart:
     """Helm's LoadFiles: build a chart (and its subcharts) from its files."""
     metadata: Metadata | None = None
     chart = Chart(metadata=Metadata())
@@ -297,7 +311,7 @@ def load_files(files: list[ChartFile]) -> Chart:
             chart.lock = _decode_lock(f.data, "Chart.lock")
         elif name == "values.yaml":
             try:
-                chart.values = load_values(f.data)
+                chart.values = load_values(f.data, helm_major)
             except ChartError as exc:
                 raise ChartError(f"cannot load values.yaml: {exc}", file="values.yaml") from None
         elif name == "values.schema.json":
@@ -346,14 +360,14 @@ def load_files(files: list[ChartFile]) -> Chart:
                         f"error unpacking subchart tar in {chart.name}: expected {sub}, "
                         f"got {first.name}"
                     )
-                child = load_archive(first.data)
+                child = load_archive(first.data, helm_major)
             else:
                 inner = [
                     ChartFile(f.name.split("/", 1)[1], f.data, f.mod_time)
                     for f in sub_files
                     if "/" in f.name
                 ]
-                child = load_files(inner)
+                child = load_files(inner, helm_major)
         except ChartError as exc:
             if str(exc).startswith("error unpacking subchart tar"):
                 raise

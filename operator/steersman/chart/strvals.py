@@ -153,6 +153,7 @@ class _Parser:
         reader: RunesReader | None,
         json_values: bool = False,
         literal: bool = False,
+        helm_major: int = 4,
     ) -> None:
         self.s = text
         self.pos = 0
@@ -160,6 +161,7 @@ class _Parser:
         self.reader = reader
         self.json_values = json_values
         self.literal = literal
+        self.helm_major = helm_major
 
     # -- scanning ---------------------------------------------------------------------------
 
@@ -278,9 +280,11 @@ class _Parser:
         try:
             v, _ = self._until("]")
         except _EOFWith:
-            # Go wraps io.EOF ("error parsing index: EOF"); errors.Is(err, io.EOF) then makes
-            # the parse loop stop without an error.
-            raise _EOF_ERR from None
+            # Helm wraps io.EOF as "error parsing index: EOF". v4 tests errors.Is(err, io.EOF),
+            # so parsing just stops; v3 compared err == io.EOF, so the wrapped error surfaces.
+            if self.helm_major >= 4:
+                raise _EOF_ERR from None
+            raise StrvalsError("error parsing index: EOF") from None
         try:
             return _go_atoi(v)
         except StrvalsError as exc:
@@ -385,29 +389,31 @@ def _run(parser: _Parser) -> None:
         return
 
 
-def parse_into(text: str, dest: dict[str, Any]) -> None:
+def parse_into(text: str, dest: dict[str, Any], helm_major: int = 4) -> None:
     """`--set`: typed values into dest (StrvalsError on error; dest may be partly updated)."""
-    _run(_Parser(text, dest, lambda rs: typed_value(rs, False)))
+    _run(_Parser(text, dest, lambda rs: typed_value(rs, False), helm_major=helm_major))
 
 
-def parse_into_string(text: str, dest: dict[str, Any]) -> None:
+def parse_into_string(text: str, dest: dict[str, Any], helm_major: int = 4) -> None:
     """`--set-string`: every value a string."""
-    _run(_Parser(text, dest, lambda rs: typed_value(rs, True)))
+    _run(_Parser(text, dest, lambda rs: typed_value(rs, True), helm_major=helm_major))
 
 
-def parse_json(text: str, dest: dict[str, Any]) -> None:
+def parse_json(text: str, dest: dict[str, Any], helm_major: int = 4) -> None:
     """`--set-json` with key=JSON pairs (numbers float64)."""
-    _run(_Parser(text, dest, None, json_values=True))
+    _run(_Parser(text, dest, None, json_values=True, helm_major=helm_major))
 
 
-def parse_into_file(text: str, dest: dict[str, Any], reader: RunesReader) -> None:
+def parse_into_file(
+    text: str, dest: dict[str, Any], reader: RunesReader, helm_major: int = 4
+) -> None:
     """`--set-file`: each value is a path, `reader` returns the value (the file's text)."""
-    _run(_Parser(text, dest, reader))
+    _run(_Parser(text, dest, reader, helm_major=helm_major))
 
 
-def parse_literal_into(text: str, dest: dict[str, Any]) -> None:
+def parse_literal_into(text: str, dest: dict[str, Any], helm_major: int = 4) -> None:
     """`--set-literal`: the whole rest of the text after `=` is the string value."""
-    _run(_Parser(text, dest, None, literal=True))
+    _run(_Parser(text, dest, None, literal=True, helm_major=helm_major))
 
 
 def parse(text: str) -> dict[str, Any]:

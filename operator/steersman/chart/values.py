@@ -52,23 +52,30 @@ def read_local_file(path: str) -> bytes:
 
 
 def merge_user_values(
-    opts: ValueOptions, read_file: Callable[[str], bytes] = read_local_file
+    opts: ValueOptions,
+    read_file: Callable[[str], bytes] = read_local_file,
+    helm_major: int = 4,
 ) -> Values:
-    """Helm's MergeValues. `read_file` fetches -f and --set-file sources (blocking I/O)."""
+    """Helm's MergeValues. `read_file` fetches -f and --set-file sources (blocking I/O).
+
+    helm_major 3 follows Helm v3: -f files hold one YAML document, --set-json has no
+    whole-object form, and an unterminated `[` index is an error.
+    """
     base: Values = {}
+    v3 = helm_major < 4
     for path in opts.value_files:
         try:
             raw = read_file(path)
         except OSError as exc:
             raise ValuesError(f"open {path}: {go_os_error(exc)}") from None
         try:
-            current = load_values(raw)
+            current = load_values(raw, helm_major)
         except ChartError as exc:
             raise ValuesError(f"failed to parse {path}: {exc}") from None
         base = merge_maps(base, current)
     for value in opts.json_values:
         trimmed = value.strip()
-        if trimmed.startswith("{"):
+        if trimmed.startswith("{") and not v3:
             try:
                 parsed = unmarshal(trimmed)
             except JSONError:
@@ -78,11 +85,15 @@ def merge_user_values(
             base = merge_maps(base, parsed)
         else:
             try:
-                strvals.parse_json(value, base)
+                strvals.parse_json(value, base, helm_major)
             except strvals.StrvalsError:
                 raise ValuesError(f"failed parsing --set-json data {value}") from None
-    _apply(opts.values, lambda v: strvals.parse_into(v, base), "--set")
-    _apply(opts.string_values, lambda v: strvals.parse_into_string(v, base), "--set-string")
+    _apply(opts.values, lambda v: strvals.parse_into(v, base, helm_major), "--set")
+    _apply(
+        opts.string_values,
+        lambda v: strvals.parse_into_string(v, base, helm_major),
+        "--set-string",
+    )
 
     def file_reader(path: str) -> Any:
         try:
@@ -90,8 +101,16 @@ def merge_user_values(
         except OSError as exc:
             raise strvals.StrvalsError(f"open {path}: {go_os_error(exc)}") from None
 
-    _apply(opts.file_values, lambda v: strvals.parse_into_file(v, base, file_reader), "--set-file")
-    _apply(opts.literal_values, lambda v: strvals.parse_literal_into(v, base), "--set-literal")
+    _apply(
+        opts.file_values,
+        lambda v: strvals.parse_into_file(v, base, file_reader, helm_major),
+        "--set-file",
+    )
+    _apply(
+        opts.literal_values,
+        lambda v: strvals.parse_literal_into(v, base, helm_major),
+        "--set-literal",
+    )
     return base
 
 

@@ -47,9 +47,9 @@ def pack(top: str, files: dict[str, bytes | str]) -> bytes:
     return buf.getvalue()
 
 
-def run_helm(chart_dir: Path, target: str) -> dict[str, Any]:
+def run_helm(chart_dir: Path, target: str, binary: Path = HELM_V4) -> dict[str, Any]:
     proc = subprocess.run(
-        [str(HELM_V4), "template", "x", target],
+        [str(binary), "template", "x", target],
         capture_output=True,
         text=True,
         check=False,
@@ -71,7 +71,7 @@ def run_helm(chart_dir: Path, target: str) -> dict[str, Any]:
     return {"charts": charts}
 
 
-def run_case(case: dict[str, Any]) -> dict[str, Any]:
+def run_case(case: dict[str, Any], binary: Path = HELM_V4) -> dict[str, Any]:
     with tempfile.TemporaryDirectory() as tmp:
         chart_dir = Path(tmp) / "chart"
         files = dict(case["files"])
@@ -81,7 +81,7 @@ def run_case(case: dict[str, Any]) -> dict[str, Any]:
             archive = Path(tmp) / "chart.tgz"
             archive.write_bytes(pack("chart", files))
             target = "./chart.tgz"
-        return run_helm(chart_dir, target)
+        return run_helm(chart_dir, target, binary)
 
 
 def main() -> None:

@@ -31,7 +31,7 @@ WALK = """\
 """
 
 
-def run_helm_set(args: list[str]) -> dict[str, Any]:
+def run_helm_set(args: list[str], binary: Path = HELM_V4) -> dict[str, Any]:
     import base64
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -40,7 +40,7 @@ def run_helm_set(args: list[str]) -> dict[str, Any]:
         (chart / "Chart.yaml").write_text("apiVersion: v2\nname: c\nversion: 0.1.0\n")
         (chart / "templates" / "out.yaml").write_text(WALK)
         proc = subprocess.run(
-            [str(HELM_V4), "template", "x", str(chart), *args],
+            [str(binary), "template", "x", str(chart), *args],
             capture_output=True,
             text=True,
             check=False,
