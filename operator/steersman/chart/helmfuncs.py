@@ -43,7 +43,9 @@ def _must_to_json(v: Any) -> str:
         raise TemplateFuncError(str(exc)) from None
 
 
-def _lookup_func(lookup: Lookup | None) -> GoFunc:
+def lookup_func(lookup: Lookup | None) -> GoFunc:
+    """Helm's `lookup`, answered by `lookup` (None: helm template's empty map)."""
+
     def run(api_version: str, kind: str, namespace: str, name: str) -> dict[str, Any]:
         if lookup is None:
             return {}  # helm template: no cluster, always an empty map
@@ -87,7 +89,7 @@ def helm_funcs(
             "mustToJson": GoFunc(_must_to_json, ("interface {}",), result="string", can_error=True),
             "fromJson": GoFunc(jsonout.from_json, ("string",), result="map[string]interface {}"),
             "fromJsonArray": GoFunc(jsonout.from_json_array, ("string",), result="[]interface {}"),
-            "lookup": _lookup_func(lookup),
+            "lookup": lookup_func(lookup),
             "getHostByName": GoFunc(lambda _name: "", ("string",), result="string"),
         }
     )

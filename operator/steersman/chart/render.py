@@ -46,6 +46,7 @@ from steersman.chart.helmfuncs import (
     Lookup,
     bind_template_funcs,
     helm_funcs,
+    lookup_func,
 )
 from steersman.chart.manifests import (
     INSTALL_ORDER,
@@ -106,7 +107,7 @@ def _funcs(
             base = _BASE_FUNCS[helm_major] = helm_funcs(helm_major=helm_major)
         funcs = dict(base)
     if lookup is not None:
-        funcs.update({k: v for k, v in helm_funcs(lookup=lookup).items() if k == "lookup"})
+        funcs["lookup"] = lookup_func(lookup)
     return funcs
 
 
@@ -120,6 +121,7 @@ def render_release(
     include_crds: bool = False,
     sub_notes: bool = False,
     helm_major: int = 4,
+    skip_schema_validation: bool = False,
     rand: random.Random | None = None,
     now: Callable[[], datetime] | None = None,
 ) -> RenderedRelease:
@@ -130,10 +132,11 @@ def render_release(
     work = copy_chart(chart)
     process_dependencies(work, user_values)
     values = coalesce_values(work, user_values)
-    try:
-        check_values(work, values)
-    except (ValuesSchemaError, SchemaError) as exc:
-        raise ValuesError(str(exc)) from exc
+    if not skip_schema_validation:
+        try:
+            check_values(work, values)
+        except (ValuesSchemaError, SchemaError) as exc:
+            raise ValuesError(str(exc)) from exc
     caps = capabilities or default_capabilities(helm_major)
     constraint = work.metadata.kube_version
     if constraint and not is_compatible_range(constraint, caps.kube_version.go_string()):

@@ -39,6 +39,7 @@ class TemplateArgs:
     skip_tests: bool = False
     no_hooks: bool = False
     is_upgrade: bool = False
+    skip_schema_validation: bool = False
     version: str = ""
     repo: str = ""
     devel: bool = False
@@ -70,6 +71,7 @@ def add_template_arguments(p: argparse.ArgumentParser) -> None:
     p.add_argument("--skip-tests", action="store_true")
     p.add_argument("--no-hooks", action="store_true")
     p.add_argument("--is-upgrade", action="store_true")
+    p.add_argument("--skip-schema-validation", action="store_true")
     p.add_argument("--version", default="")
     p.add_argument("--repo", default="")
     p.add_argument("--devel", action="store_true")
@@ -101,6 +103,7 @@ def template_args_from(ns: argparse.Namespace) -> TemplateArgs:
         skip_tests=ns.skip_tests,
         no_hooks=ns.no_hooks,
         is_upgrade=ns.is_upgrade,
+        skip_schema_validation=ns.skip_schema_validation,
         version=ns.version,
         repo=ns.repo,
         devel=ns.devel,
@@ -149,6 +152,7 @@ def _render(a: TemplateArgs) -> str:
             capabilities=caps,
             include_crds=a.include_crds,
             helm_major=a.helm_major,
+            skip_schema_validation=a.skip_schema_validation,
         )
     except RenderError as exc:
         raise _Fail(f"{exc}{_DEBUG_HINT}") from None
