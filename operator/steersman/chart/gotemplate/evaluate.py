@@ -412,24 +412,25 @@ def _compile_call(ident: IdentifierNode, node: Node, args: list[Node] | None) ->
     arg_evals = [_compile_arg(a) for a in arg_nodes]
     # The function is found at run time (sets differ); cached per function map together with
     # a plan: whether the argument count fits with/without a piped value, and parameter types.
-    # One tuple, swapped atomically: trees are shared by sets that may run in other threads.
-    cache: list[Any] = [(None, None, False, None)]
+    # The function is looked up at run time (sets differ); the plan depends only on the GoFunc,
+    # so it is cached against it. One tuple, swapped atomically: trees are shared by sets that
+    # may run in other threads.
+    cache: list[Any] = [(None, None)]
 
     def eval_call(s: ExecState, dot: Any, final: Any) -> Any:
         s.node = ident
-        funcs = s.funcs
-        cached_funcs, fn, builtin, plan = cache[0]
-        if cached_funcs is not funcs:
-            fn = funcs.get(name)
-            builtin = False
-            if fn is None:
-                fn = s.builtins.get(name)
-                builtin = True
-                if fn is None:
-                    raise s.error(f"{go_quote(name)} is not a defined function")
+        found = s.funcs.get(name)
+        builtin = found is None
+        if found is None:
+            found = s.builtins.get(name)
+            if found is None:
+                raise s.error(f"{go_quote(name)} is not a defined function")
+        fn: GoFunc = found
+        cached_fn, plan = cache[0]
+        if cached_fn is not fn:
             special = builtin and name in ("and", "or", "call")
             plan = None if special else _call_plan(fn, arg_evals)
-            cache[0] = (funcs, fn, builtin, plan)
+            cache[0] = (fn, plan)
         if plan is not None:
             ok0, ok1, typed, final_type = plan
             if final is _MISSING:
