@@ -16,6 +16,7 @@ from typing import Any, TypeVar
 
 from steersman.chart.manifests import UNINSTALL_ORDER, sort_by_kind
 from steersman.chart.model import Chart
+from steersman.engine.csa import adopt_client_side_fields
 from steersman.engine.errors import EngineError, OwnershipConflict
 from steersman.engine.objects import ObjectKey, Target, parse_documents, resolve_all
 from steersman.engine.ownership import is_kept, ownership_problem
@@ -79,6 +80,11 @@ async def existing_keys(
                 f"release: {problem}"
             )
     return existing
+
+
+async def take_over_client_side_fields(kube: KubeClient, targets: Sequence[Target]) -> None:
+    """Before applying over a client-side-applied release: see `engine.csa`."""
+    await asyncio.gather(*(adopt_client_side_fields(kube, t) for t in targets))
 
 
 async def apply_targets(

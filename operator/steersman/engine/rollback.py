@@ -21,7 +21,7 @@ from steersman.engine.errors import ActionFailed, EngineError, InvalidRevision
 from steersman.engine.install import build_targets, current_objects, wait_for
 from steersman.engine.objects import difference
 from steersman.engine.ownership import validate_release_name
-from steersman.engine.resources import apply_targets, prune
+from steersman.engine.resources import apply_targets, prune, take_over_client_side_fields
 from steersman.storage import Release, ReleaseNotFound, Status
 
 
@@ -78,6 +78,8 @@ async def rollback(engine: Engine, opts: RollbackOptions) -> Release:
         if not opts.disable_hooks:
             await hooks.run(rel, "pre-rollback")
         try:
+            # like helm v4, whatever wrote the revisions: helm v3 may have applied client-side
+            await take_over_client_side_fields(engine.kube, new)
             await apply_targets(engine.kube, new)
             await prune(engine.kube, difference(old, new))
         except FAILURES as err:

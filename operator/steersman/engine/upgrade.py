@@ -32,7 +32,14 @@ from steersman.engine.errors import (
 from steersman.engine.install import DRY_RUN_DESCRIPTION, build_targets, current_objects, wait_for
 from steersman.engine.objects import Target, difference
 from steersman.engine.ownership import validate_release_name
-from steersman.engine.resources import CrdPolicy, apply_targets, existing_keys, install_crds, prune
+from steersman.engine.resources import (
+    CrdPolicy,
+    apply_targets,
+    existing_keys,
+    install_crds,
+    prune,
+    take_over_client_side_fields,
+)
 from steersman.storage import Release, ReleaseNotFound, Status, Storage
 from steersman.storage.record import is_pending
 
@@ -115,7 +122,7 @@ async def upgrade(
 
     await settled(storage.create(rel))
     try:
-        await _perform(engine, storage, rel, old, new, opts)
+        await _perform(engine, storage, rel, old, new, opts, current.apply_method == "ssa")
     except FAILURES as err:
         rel.info.status = Status.FAILED
         rel.info.description = f'Upgrade "{opts.name}" failed: {err}'
@@ -138,6 +145,7 @@ async def _perform(
     old: list[Target],
     new: list[Target],
     opts: UpgradeOptions,
+    previous_was_ssa: bool,
 ) -> None:
     hooks = hook_runner(engine, storage, rel.namespace, opts.timeout)
     if not opts.disable_hooks:
@@ -145,6 +153,8 @@ async def _perform(
             await hooks.run(rel, "pre-upgrade")
         except FAILURES as err:
             raise EngineError(f"pre-upgrade hooks failed: {err}") from err
+    if not previous_was_ssa:
+        await take_over_client_side_fields(engine.kube, new)
     await apply_targets(engine.kube, new)
     await prune(engine.kube, difference(old, new))
     await wait_for(engine, opts, new)

@@ -75,11 +75,12 @@ async def test_full_lifecycle(
     ]
     assert await cm(kube, namespace, "app-config") == {
         "revision": "two",
-        "shared": "same",
         "greeting": "hi",
         "release": "app-r2-true",
     }
     assert await cm(kube, namespace, "app-legacy") is None  # pruned
+    live = await kube.get("v1", "ConfigMap", "app-config", namespace)
+    assert live["metadata"]["labels"] == {MANAGED_BY_LABEL: "Helm"}  # label dropped by v2
     assert await cm(kube, namespace, "app-kept") == {"kept": "after removal"}  # keep policy
     assert await kube.get_or_none("v1", "Secret", "app-extra", namespace) is not None
     dep = await kube.get("apps/v1", "Deployment", "app", namespace)

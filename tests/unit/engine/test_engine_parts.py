@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from steersman.chart.loader import load
+from steersman.engine.csa import upgraded_managed_fields
 from steersman.engine.errors import InvalidReleaseName, ManifestInvalid
 from steersman.engine.hooks import hooks_for
 from steersman.engine.objects import Target, difference, parse_documents
@@ -20,6 +21,7 @@ from steersman.engine.records import new_release, stored_chart
 from steersman.engine.uninstall import UninstallResult
 from steersman.storage import GoTime, Hook, Info, Release
 
+_LAST_APPLIED_KEY = "f:kubectl.kubernetes.io/last-applied-configuration"
 CHARTS = Path(__file__).resolve().parents[2] / "charts" / "engine"
 
 
@@ -180,3 +182,37 @@ def test_uninstall_info_lists_kept_objects() -> None:
     assert UninstallResult(rel, kept).info == (
         "These resources were kept due to the resource policy:\n[ConfigMap] a\n[Secret] b\n"
     )
+
+
+def test_client_side_fields_fold_into_the_apply_entry() -> None:
+    csa = {
+        "manager": "helm",
+        "operation": "Update",
+        "apiVersion": "v1",
+        "fieldsType": "FieldsV1",
+        "fieldsV1": {
+            "f:data": {".": {}, "f:a": {}},
+            "f:metadata": {"f:annotations": {_LAST_APPLIED_KEY: {}, "f:x": {}}},
+        },
+    }
+    status = {**csa, "subresource": "status", "fieldsV1": {"f:status": {}}}
+    other = {"manager": "kubectl-edit", "operation": "Update", "fieldsV1": {"f:data": {"f:b": {}}}}
+    # no Apply entry yet: the newest CSA entry becomes it
+    out = upgraded_managed_fields([csa, status, other], "helm", "helm")
+    assert out == [
+        {
+            **csa,
+            "operation": "Apply",
+            "fieldsV1": {
+                "f:data": {".": {}, "f:a": {}},
+                "f:metadata": {"f:annotations": {"f:x": {}}},
+            },
+        },
+        status,  # subresource entries are left alone
+        other,
+    ]
+    apply = {"manager": "steersman", "operation": "Apply", "fieldsV1": {"f:data": {"f:c": {}}}}
+    out = upgraded_managed_fields([apply, csa], "helm", "steersman")
+    assert out is not None and len(out) == 1
+    assert out[0]["fieldsV1"]["f:data"] == {"f:c": {}, ".": {}, "f:a": {}}
+    assert upgraded_managed_fields([apply, other], "helm", "steersman") is None
