@@ -43,8 +43,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         from steersman.chart.template_command import run_template, template_args_from
 
         code, out, err = run_template(template_args_from(args))
-        sys.stdout.write(out)
-        sys.stderr.write(err)
+        # Go strings may hold invalid UTF-8; it travels as surrogate escapes and leaves as bytes.
+        sys.stdout.flush()
+        sys.stdout.buffer.write(out.encode("utf-8", "surrogateescape"))
+        sys.stdout.buffer.flush()
+        sys.stderr.write(err.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
         return code
     if args.command == "run":
         return _run(args)

@@ -251,7 +251,9 @@ class Files(GoNamedMap):
     def go_method(self, name: str) -> GoFunc | None:
         if name == "Get":
             return GoFunc(
-                lambda n: self.get_bytes(n).decode("utf-8", "replace"), ("string",), result="string"
+                lambda n: self.get_bytes(n).decode("utf-8", "surrogateescape"),
+                ("string",),
+                result="string",
             )
         if name == "GetBytes":
             return GoFunc(self.get_bytes, ("string",), result="[]uint8")
@@ -260,6 +262,7 @@ class Files(GoNamedMap):
         if name == "Lines":
             return GoFunc(self.lines, ("string",), result="[]string")
         if name == "AsConfig":
+            # toYaml goes through encoding/json, which turns invalid UTF-8 into U+FFFD
             return GoFunc(lambda: self._as_map(lambda b: b.decode("utf-8", "replace")), ())
         if name == "AsSecrets":
             return GoFunc(lambda: self._as_map(lambda b: base64.b64encode(b).decode()), ())
@@ -277,7 +280,7 @@ class Files(GoNamedMap):
         raw = self.get(path)
         if not raw:
             return GoStringSlice()
-        s = raw.decode("utf-8", "replace")
+        s = raw.decode("utf-8", "surrogateescape")
         if s.endswith("\n"):
             s = s[:-1]
         return GoStringSlice(s.split("\n"))

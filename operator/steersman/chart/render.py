@@ -177,6 +177,9 @@ def _go_yaml_error(files: Mapping[str, str], message: str, helm_major: int) -> s
         if not message.startswith(f"{prefix}{path}: "):
             continue
         for doc in split_manifests(files[path]):
+            bad_utf8 = _utf8_problem(doc.encode("utf-8", "surrogateescape"))
+            if bad_utf8 is not None:
+                return f"{prefix}{path}: error converting YAML to JSON: yaml: {bad_utf8}"
             try:
                 value = goyaml.unmarshal(doc)
             except goyaml.YAMLError as exc:
@@ -189,6 +192,31 @@ def _go_yaml_error(files: Mapping[str, str], message: str, helm_major: int) -> s
                 )
         break
     return message
+
+
+def _utf8_problem(data: bytes) -> str | None:
+    """The complaint of go-yaml's reader (libyaml's UTF-8 checks) about invalid UTF-8, if any."""
+    i, n = 0, len(data)
+    while i < n:
+        b = data[i]
+        width = (
+            1 if b < 0x80 else 2 if b >> 5 == 6 else 3 if b >> 4 == 14 else 4 if b >> 3 == 30 else 0
+        )
+        if width == 0:
+            return "invalid leading UTF-8 octet"
+        if i + width > n:
+            return "incomplete UTF-8 octet sequence"
+        value = b & (0x7F, 0x1F, 0x0F, 0x07)[width - 1]
+        for k in range(1, width):
+            if data[i + k] >> 6 != 2:
+                return "invalid trailing UTF-8 octet"
+            value = (value << 6) | (data[i + k] & 0x3F)
+        if width > 1 and value < (0, 0x80, 0x800, 0x10000)[width - 1]:
+            return "invalid length of a UTF-8 sequence"
+        if 0xD800 <= value <= 0xDFFF or value > 0x10FFFF:
+            return "invalid Unicode character"
+        i += width
+    return None
 
 
 def crd_objects(chart: Chart) -> list[tuple[str, bytes]]:
