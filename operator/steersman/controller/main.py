@@ -20,6 +20,7 @@ from typing import Any
 
 import kopf
 
+from steersman.api import API_VERSION, KIND
 from steersman.controller.charts import Charts
 from steersman.controller.context import Backends, Context
 from steersman.controller.handlers import FINALIZER, Controller, register
@@ -27,11 +28,12 @@ from steersman.controller.http import Endpoints
 from steersman.controller.metrics import Metrics
 from steersman.controller.settings import Settings
 from steersman.engine.render import Renderer, default_renderer
-from steersman.kube import KubeClient
+from steersman.kube import KubeClient, KubeError, UnknownKind
 from steersman.storage import DriverKind, StorageError
 
 log = logging.getLogger("steersman.operator")
 PROBE_TIMEOUT = 10.0
+CRD_POLL_SECONDS = 2.0
 ANNOTATION_PREFIX = "helm.steersman.dev"
 
 
@@ -99,6 +101,8 @@ async def run(
         except StorageError as err:  # sanitised by the storage layer
             log.error("storage startup check failed: %s", err)
             return 1
+        if not await _wait_for_crd(kube, stop):
+            return 0
         ctx = Context(kube, settings, backends, charts, metrics, renderer)
         registry = kopf.OperatorRegistry()
         kopf.on.login(registry=registry)(_login(kube.api.configuration))
@@ -135,6 +139,25 @@ async def run(
         await charts.close()
         await kube.close()
         log.info("stopped")
+
+
+async def _wait_for_crd(kube: KubeClient, stop: asyncio.Event | None) -> bool:
+    """kopf resolves its resources once (no CRD scanning, which would need more RBAC), so
+    start only when the apiserver serves HelmReleases. False if stopped while waiting."""
+    warned = False
+    while stop is None or not stop.is_set():
+        kube.discovery.invalidate(API_VERSION)
+        try:
+            await kube.resource(API_VERSION, KIND)
+            return True
+        except UnknownKind:
+            if not warned:
+                log.warning("waiting for the HelmRelease CRD (%s) to be installed", API_VERSION)
+                warned = True
+        except KubeError as err:
+            log.warning("kube-apiserver not reachable yet: %s", err.message)
+        await asyncio.sleep(CRD_POLL_SECONDS)
+    return False
 
 
 async def _mark_ready(ready: asyncio.Event, endpoints: Endpoints) -> None:
