@@ -36,6 +36,7 @@ from tests.integration.storage.helmcli import Helm
 pytestmark = [pytest.mark.integration, pytest.mark.interop]
 
 KINDS = [("v1", "ConfigMap"), ("v1", "Secret"), ("v1", "Service"), ("apps/v1", "Deployment")]
+ALL_KINDS = [*KINDS, ("v1", "ServiceAccount"), ("v1", "Pod"), ("batch/v1", "Job")]
 # Fields the apiserver picks per object, not the chart: never equal between two namespaces.
 VOLATILE_SPEC = ("clusterIP", "clusterIPs")
 
@@ -91,10 +92,12 @@ async def sides(
         await core.delete_namespace(other)
 
 
-async def snapshot(kube: KubeClient, ns: str) -> dict[str, Any]:
+async def snapshot(
+    kube: KubeClient, ns: str, kinds: list[tuple[str, str]] = KINDS
+) -> dict[str, Any]:
     """What the chart controls of every object in `ns`: labels, annotations, spec and data."""
     out: dict[str, Any] = {}
-    for api_version, kind in KINDS:
+    for api_version, kind in kinds:
         for obj in await kube.list(api_version, kind, ns):
             meta = obj["metadata"]
             if kind == "ConfigMap" and meta["name"] == "kube-root-ca.crt":
@@ -120,6 +123,8 @@ def comparable(record: dict[str, Any], ns: str, v4: bool) -> dict[str, Any]:
     out = json.loads(json.dumps(record))
     out["namespace"] = "<ns>" if out["namespace"] == ns else out["namespace"]
     out["info"] = {k: v for k, v in out["info"].items() if k in ("status", "description", "notes")}
+    if "notes" in out["info"]:
+        out["info"]["notes"] = out["info"]["notes"].replace(ns, "<ns>")
     chart = out["chart"]
     for item in [chart, *(chart.get("templates") or []), *(chart.get("files") or [])]:
         if not v4:
@@ -243,5 +248,55 @@ async def test_lookup_and_capabilities_render_as_helm_renders_them(
         assert ours["hasDeployments"] == "true" and ours["hasMadeUp"] == "false"
         version = await kube.request("GET", "/version")
         assert ours["kube"] == f"{version['major']}.{version['minor']} {version['gitVersion']}"
+    finally:
+        await core.delete_namespace(other)
+
+
+async def test_helm_create_chart_lands_as_helm_v4_lands_it(
+    kube: KubeClient,
+    kube_api: client.ApiClient,
+    helm_v4: Path,
+    helm_env: dict[str, str],
+    namespace: str,
+    tmp_path: Path,
+) -> None:
+    """The chart `helm create` makes, installed and upgraded by each tool, then handed over:
+    same objects, same records (times aside)."""
+    core = client.CoreV1Api(kube_api)
+    other = f"{namespace}-b"
+    await core.create_namespace(client.V1Namespace(metadata=client.V1ObjectMeta(name=other)))
+    try:
+        ours_helm = Helm.for_driver(helm_v4, helm_env, namespace, "secret")
+        theirs = Helm.for_driver(helm_v4, helm_env, other, "secret")
+        await theirs.run("create", str(tmp_path / "web"))
+        web = load(tmp_path / "web")
+        engine = Engine(kube, StorageBackend(DriverKind.SECRET, api_client=kube_api))
+
+        await install(engine, web, {}, InstallOptions(namespace=namespace, name="web"))
+        await theirs.run("install", "web", str(tmp_path / "web"))
+        assert await snapshot(kube, namespace, ALL_KINDS) == await snapshot(kube, other, ALL_KINDS)
+        mine = await engine.storage(namespace).get("web", 1)
+        helms = await engine.storage(other).get("web", 1)
+        assert comparable(mine.to_json(), namespace, True) == comparable(
+            helms.to_json(), other, True
+        )
+
+        values = {"replicaCount": 3, "service": {"port": 8080}}
+        await upgrade(engine, web, values, UpgradeOptions(namespace=namespace, name="web"))
+        await theirs.run("upgrade", "web", str(tmp_path / "web"),
+                         "--set", "replicaCount=3,service.port=8080")  # fmt: skip
+        assert await snapshot(kube, namespace, ALL_KINDS) == await snapshot(kube, other, ALL_KINDS)
+        dep = await kube.get("apps/v1", "Deployment", "web", namespace)
+        assert dep["spec"]["replicas"] == 3
+
+        # hand over: helm upgrades ours, we upgrade helm's
+        await ours_helm.run("upgrade", "web", str(tmp_path / "web"), "--reuse-values",
+                            "--set", "replicaCount=1")  # fmt: skip
+        await upgrade(engine, web, {**values, "replicaCount": 1},
+                      UpgradeOptions(namespace=other, name="web"))  # fmt: skip
+        assert await snapshot(kube, namespace, ALL_KINDS) == await snapshot(kube, other, ALL_KINDS)
+        for helm in (ours_helm, theirs):
+            history = await helm.json("history", "web")
+            assert [h["status"] for h in history] == ["superseded", "superseded", "deployed"]
     finally:
         await core.delete_namespace(other)
