@@ -201,8 +201,12 @@ class Capabilities(GoStruct):
         return False, None
 
     def go_print_fields(self) -> list[tuple[str, Any]]:
+        # A struct field is not addressable for fmt, so KubeVersion's pointer-receiver String()
+        # does not apply: its fields print.
+        kv = self.kube_version
+        fields = dict(kv.go_print_fields())
         return [
-            ("KubeVersion", self.kube_version),
+            ("KubeVersion", _JSONStructV3(kv.go_type, fields, kv.go_json())),
             ("APIVersions", self.api_versions),
             ("HelmVersion", self.helm_version),
         ]
@@ -477,6 +481,14 @@ class ChartStructV3(GoStruct):
         if name == "Metadata":
             return True, self
         return False, None
+
+    def go_print_fields(self) -> list[tuple[str, Any]]:
+        metadata = _JSONStructV3(
+            "chart.Metadata",
+            {k: v for k, v in self._fields.items() if k != "IsRoot"},
+            {},
+        )
+        return [("Metadata", metadata), ("IsRoot", self.is_root)]
 
     def go_json(self) -> dict[str, Any]:
         out = metadata_json(self.md)
