@@ -18,14 +18,14 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
 from steersman.chart.goformat import format_float
 from steersman.chart.model import Chart
-from steersman.chart.schema_formats import check_format
+from steersman.chart.schema_formats import check_format, regex_search
+from steersman.chart.schema_v3 import validate_single_v3
 
 _TYPE_ORDER = ("null", "boolean", "number", "integer", "string", "array", "object")
 
@@ -297,7 +297,7 @@ class _Validator:
                 evaluated = True
                 self._add(errors, self.validate(props[pname], obj[pname], [*loc, pname]))
             for regex, sch in patterns.items():
-                if _search(regex, pname):
+                if regex_search(regex, pname):
                     evaluated = True
                     self._add(errors, self.validate(sch, obj[pname], [*loc, pname]))
             if not evaluated and additional is not None:
@@ -424,7 +424,7 @@ class _Validator:
                 VError(f"maxLength: got {_int(len(v))}, want {_int(s['maxLength'])}", loc)
             )
         pattern = s.get("pattern")
-        if isinstance(pattern, str) and not _search(pattern, v):
+        if isinstance(pattern, str) and not regex_search(pattern, v):
             errors.append(VError(f"{_quote(v)} does not match pattern {_quote(pattern)}", loc))
 
     def _number(self, s: dict[str, Any], v: float, loc: list[str], errors: list[VError]) -> None:
@@ -520,20 +520,6 @@ def _is_num(v: Any) -> bool:
     return isinstance(v, (int, float)) and not isinstance(v, bool)
 
 
-_REGEX_CACHE: dict[str, re.Pattern[str]] = {}
-
-
-def _search(pattern: str, text: str) -> bool:
-    compiled = _REGEX_CACHE.get(pattern)
-    if compiled is None:
-        try:
-            compiled = re.compile(pattern, re.ASCII)
-        except re.error as exc:
-            raise SchemaError(f"invalid regex {pattern!r}: {exc}") from None
-        _REGEX_CACHE[pattern] = compiled
-    return compiled.search(text) is not None
-
-
 def _duplicates(arr: list[Any]) -> tuple[int, int] | None:
     for i in range(len(arr)):
         for j in range(i + 1, len(arr)):
@@ -570,15 +556,24 @@ def validate_single(values: dict[str, Any], schema_json: bytes) -> str | None:
     return "".join(out).lstrip("\n") + "\n"
 
 
-def validate_against_schema(chart: Chart, values: dict[str, Any]) -> str:
-    """ValidateAgainstSchema over the chart tree: "" when valid, else the per-chart report."""
+def validate_against_schema(chart: Chart, values: dict[str, Any], helm_major: int = 4) -> str:
+    """ValidateAgainstSchema over the chart tree: "" when valid, else the per-chart report.
+
+    helm_major 3 validates and words errors as Helm v3 (gojsonschema) does.
+    """
     parts: list[str] = []
     if chart.schema is not None:
-        problem = validate_single(values, chart.schema)
+        if helm_major < 4:
+            problem = validate_single_v3(values, chart.schema)
+        else:
+            problem = validate_single(values, chart.schema)
         if problem is not None:
             parts.append(f"{chart.name}:\n{problem}")
     for sub in chart.dependencies:
         raw = values.get(sub.name)
+        if helm_major < 4:
+            parts.append(validate_against_schema(sub, raw if isinstance(raw, dict) else {}, 3))
+            continue
         if raw is None:
             continue
         if not isinstance(raw, dict):
@@ -587,7 +582,7 @@ def validate_against_schema(chart: Chart, values: dict[str, Any]) -> str:
                 f"{sub.name}:\ninvalid type for values: expected object (map), got {got}\n"
             )
             continue
-        parts.append(validate_against_schema(sub, raw))
+        parts.append(validate_against_schema(sub, raw, helm_major))
     return "".join(parts)
 
 
@@ -605,9 +600,9 @@ def _go_type(v: Any) -> str:
     return type(v).__name__
 
 
-def check_values(chart: Chart, values: dict[str, Any]) -> None:
+def check_values(chart: Chart, values: dict[str, Any], helm_major: int = 4) -> None:
     """Raise ValuesSchemaError with Helm's install/template message when validation fails."""
-    report = validate_against_schema(chart, values)
+    report = validate_against_schema(chart, values, helm_major)
     if report:
         raise ValuesSchemaError(
             "values don't meet the specifications of the schema(s) in the following chart(s):\n"

@@ -57,3 +57,18 @@ def check_format(fmt: str, v: str) -> str | None:
 
 def _raise() -> None:
     raise ValueError("invalid")
+
+
+_REGEX_CACHE: dict[str, re.Pattern[str]] = {}
+
+
+def regex_search(pattern: str, text: str) -> bool:
+    """An unanchored match, as Go's regexp.MatchString (ASCII classes, like RE2's)."""
+    compiled = _REGEX_CACHE.get(pattern)
+    if compiled is None:
+        try:
+            compiled = re.compile(pattern, re.ASCII)
+        except re.error as exc:
+            raise ValueError(f"invalid regex {pattern!r}: {exc}") from None
+        _REGEX_CACHE[pattern] = compiled
+    return compiled.search(text) is not None

@@ -12,19 +12,20 @@ import tempfile
 from pathlib import Path
 
 from tests.unit.chart.helm_chart_oracle import write_chart
-from tests.unit.chart.helm_yaml_oracle import HELM_V4
+from tests.unit.chart.helm_yaml_oracle import HELM_V3, HELM_V4
 from tests.unit.chart.schema_cases import SCHEMA_CASES, chart_files
 
 CORPUS = Path(__file__).with_name("data") / "schema_cases.json"
+CORPUS_V3 = Path(__file__).with_name("data") / "schema_cases_v3.json"
 
 
-def run_helm_schema(index: int) -> str:
+def run_helm_schema(index: int, binary: Path = HELM_V4) -> str:
     """ "" when helm renders, else its error text without the `Error: ` prefix."""
     with tempfile.TemporaryDirectory() as tmp:
         chart_dir = Path(tmp) / "s"
         write_chart(chart_dir, chart_files(index))
         proc = subprocess.run(
-            [str(HELM_V4), "template", "x", str(chart_dir)],
+            [str(binary), "template", "x", str(chart_dir)],
             capture_output=True,
             text=True,
             check=False,
@@ -36,9 +37,10 @@ def run_helm_schema(index: int) -> str:
 
 
 def main() -> None:
-    results = [run_helm_schema(i) for i in range(len(SCHEMA_CASES))]
-    CORPUS.write_text(json.dumps(results, indent=1) + "\n")
-    print(f"wrote {len(results)} cases to {CORPUS}")
+    for corpus, binary in ((CORPUS, HELM_V4), (CORPUS_V3, HELM_V3)):
+        results = [run_helm_schema(i, binary) for i in range(len(SCHEMA_CASES))]
+        corpus.write_text(json.dumps(results, indent=1) + "\n")
+        print(f"wrote {len(results)} cases to {corpus}")
 
 
 if __name__ == "__main__":

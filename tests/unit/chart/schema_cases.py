@@ -81,6 +81,11 @@ SCHEMA_CASES: list[tuple[dict[str, Any], str, tuple[dict[str, Any], str] | None]
 ]
 
 
+# Cases where several properties fail at one level: Go reports them in random map order
+# (helm v3 and v4 alike), so only the set of error lines is compared (Steersman sorts them).
+UNORDERED = frozenset({33})
+
+
 def chart_files(index: int) -> dict[str, str]:
     schema, values, sub = SCHEMA_CASES[index]
     files = {
