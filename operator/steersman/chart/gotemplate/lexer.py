@@ -67,6 +67,13 @@ _WORD_RE = re.compile(r"\w*")  # a superset of Go's letters/digits/underscore, c
 _SPACES_RE = re.compile(r"[ \t\r\n]*")
 _QUOTED_RE = re.compile(r'(?:[^"\\\n]|\\[^\n])*"')
 _CHAR_RE = re.compile(r"(?:[^'\\\n]|\\[^\n])*'")
+# The common tokens inside an action, recognised in one step; anything unusual (non-ASCII
+# names, a missing terminator, numbers, errors) goes through the rune-by-rune states below.
+_FAST_TOKEN_RE = re.compile(
+    r"(?P<field>\.[^\W\d]\w*)|(?P<var>\$\w*)|(?P<word>[^\W\d]\w*)"
+    r'|(?P<str>"(?:[^"\\\n]|\\[^\n])*")|(?P<pipe>\|)|(?P<lp>\()|(?P<rp>\))'
+)
+_TERMINATORS = " \t\r\n.,|:)("
 
 
 @dataclass(slots=True)
@@ -294,6 +301,61 @@ class _Lexer:
         return False
 
     def lex_inside_action(self) -> bool | None:
+        s = self.input
+        pos = self.pos
+        c = s[pos : pos + 1]
+        if c and c != self.rdelim[0]:
+            if c in _SPACE_CHARS:
+                if not (s[pos + 1 : pos + 2] == "-" and s.startswith(self.rdelim, pos + 2)):
+                    return self.lex_space()
+            else:
+                m = _FAST_TOKEN_RE.match(s, pos)
+                if m is not None and self.lex_fast(m):
+                    return True
+        return self.lex_inside_action_slow()
+
+    def lex_fast(self, m: re.Match[str]) -> bool:
+        """Emit the token `m` matched; False (nothing consumed) when the slow path must decide."""
+        kind = m.lastgroup
+        end = m.end()
+        if kind == "str" or kind == "pipe":
+            typ = STRING if kind == "str" else PIPE
+        elif kind == "lp":
+            self.paren_depth += 1
+            typ = LEFT_PAREN
+        elif kind == "rp":
+            if self.paren_depth <= 0:
+                return False
+            self.paren_depth -= 1
+            typ = RIGHT_PAREN
+        else:
+            word = m.group()
+            s = self.input
+            after = s[end : end + 1]
+            if not word.isascii() or not (
+                after == "" or after in _TERMINATORS or s.startswith(self.rdelim, end)
+            ):
+                return False
+            if kind == "field":
+                typ = FIELD
+            elif kind == "var":
+                typ = VARIABLE
+            else:
+                kw = KEYWORDS.get(word)
+                if kw is None:
+                    typ = BOOL if word == "true" or word == "false" else IDENTIFIER
+                elif (kw == BREAK and not self.break_ok) or (
+                    kw == CONTINUE and not self.continue_ok
+                ):
+                    typ = IDENTIFIER
+                else:
+                    typ = kw
+        self.pos = end
+        self.items.append(Item(typ, self.start, self.input[self.start : end], self.start_line))
+        self.start = end
+        return True
+
+    def lex_inside_action_slow(self) -> bool | None:
         delim, _ = self.at_right_delim()
         if delim:
             if self.paren_depth == 0:
