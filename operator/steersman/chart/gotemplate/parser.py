@@ -77,17 +77,18 @@ class Tree:
 class _Items:
     """The token stream shared by a template and the {{define}}s inside it."""
 
-    __slots__ = ("i", "items")
+    __slots__ = ("i", "items", "last")
 
     def __init__(self, items: list[L.Item]) -> None:
         self.items = items
         self.i = 0
+        self.last = len(items) - 1  # the final EOF/ERROR item repeats forever
 
     def next_item(self) -> L.Item:
-        item = self.items[self.i]
-        if self.i < len(self.items) - 1:
-            self.i += 1
-        return item
+        i = self.i
+        if i < self.last:
+            self.i = i + 1
+        return self.items[i]
 
 
 class _Parser:
@@ -147,7 +148,11 @@ class _Parser:
                 self.peek_count -= 1
                 tok = token[self.peek_count]
             else:
-                tok = token[0] = self.items.next_item()
+                stream = self.items
+                i = stream.i
+                if i < stream.last:
+                    stream.i = i + 1
+                tok = token[0] = stream.items[i]
             if tok.typ != _SPACE:
                 return tok
 
@@ -423,10 +428,11 @@ class _Parser:
             chain = ChainNode(self.peek().pos, self.src, node)
             while self.peek().typ == L.FIELD:
                 chain.field.append(self.next().val[1:])
+            # Go re-splits chain.String(); joining the identifier lists is the same thing.
             if isinstance(node, FieldNode):
-                return FieldNode(chain.pos, self.src, str(chain)[1:].split("."))
+                return FieldNode(chain.pos, self.src, node.ident + chain.field)
             if isinstance(node, VariableNode):
-                return VariableNode(chain.pos, self.src, str(chain).split("."))
+                return VariableNode(chain.pos, self.src, node.ident + chain.field)
             if isinstance(node, BoolNode | StringNode | NumberNode | NilNode | DotNode):
                 raise self.errorf(f"unexpected . after term {go_quote(str(node))}")
             return chain
