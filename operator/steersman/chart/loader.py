@@ -248,12 +248,20 @@ def merge_maps(a: dict[str, object], b: dict[str, object]) -> dict[str, object]:
 
 
 def split_yaml_documents(data: bytes | str) -> list[bytes]:
-    """k8s.io/apimachinery's YAMLReader: split on lines starting with `---`."""
+    """k8s.io/apimachinery's YAMLReader: split on lines starting with `---`.
+
+    Its LineReader ends every line with a single `\n` (a `\r\n` ending becomes `\n`; a lone
+    `\r` is not a line break).
+    """
     if isinstance(data, str):
         data = data.encode("utf-8")
     docs: list[bytes] = []
     buffer: list[bytes] = []
-    for line in data.splitlines(keepends=True):
+    raw_lines = data.split(b"\n")
+    if raw_lines and raw_lines[-1] == b"":
+        raw_lines.pop()
+    for raw in raw_lines:
+        line = raw.removesuffix(b"\r") + b"\n"
         if line.startswith(b"---"):
             rest = line[3:].strip().decode("utf-8", "replace")
             if rest and not rest.startswith("#"):

@@ -110,6 +110,12 @@ CASES: dict[str, dict[str, Any]] = {
             **{"values.yaml": "a: 1\nm: {x: 1}\n---\nb: 2\nm: {y: 2}\n--- # c\n# only\n"},
         )
     },
+    "crlf_values": {
+        "files": _chart(
+            "apiVersion: v2\r\nname: crlf\r\nversion: 0.1.0\r\n",
+            **{"values.yaml": "a: 1\r\n---\r\nb:\r\n  - x\r\n", "notes.txt": "a: 1\r--- x\r"},
+        )
+    },
     "bom_values": {
         "files": _chart(
             "apiVersion: v2\nname: bom\nversion: 0.1.0\n", **{"values.yaml": "\ufeffa: 1\n"}
