@@ -27,7 +27,6 @@ from steersman.chart.goformat import format_float
 from steersman.chart.yamlresolve import (
     BINARY,
     MERGE,
-    STR,
     TIMESTAMP,
     resolve_plain,
     resolve_tagged,
@@ -415,7 +414,6 @@ def from_yaml_array(text: str) -> list[Any]:
 
 
 __all__ = [
-    "STR",
     "YAMLError",
     "decode_first_document",
     "from_yaml",

@@ -2,9 +2,10 @@
 
 Marshal is `json.Marshal`, then go-yaml v2 reading that JSON back (YAML 1.1 typing of numbers),
 then go-yaml v2's encoder and libyaml-derived emitter. This module reproduces each step:
-`jsonout.to_jsonable` for the first, `_retype_numbers` for the second, and `_Emitter`, a
-re-implementation of the emitter's block-style state machine (indentation, scalar analysis,
-style choice, 80-column folding), for the last.
+`jsonout.to_jsonable` for the first, `_retype_numbers` for the second (integral floats become
+ints, NEL folds, control characters fail), and `yamlemit.Emitter`, a re-implementation of the
+emitter's block-style state machine (indentation, scalar analysis, style choice, 80-column
+folding), for the last. Keys are ordered by go-yaml's natural sort (`sorted_keys`).
 """
 
 from __future__ import annotations
