@@ -128,21 +128,55 @@ class _Composer:
 _MAP_KEY_NIL = object()
 
 
+_ALIAS_RATIO_LOW = 400_000
+_ALIAS_RATIO_HIGH = 4_000_000
+
+
+def _allowed_alias_ratio(decode_count: int) -> float:
+    if decode_count <= _ALIAS_RATIO_LOW:
+        return 0.99
+    if decode_count >= _ALIAS_RATIO_HIGH:
+        return 0.10
+    span = _ALIAS_RATIO_HIGH - _ALIAS_RATIO_LOW
+    return 0.99 - 0.89 * ((decode_count - _ALIAS_RATIO_LOW) / span)
+
+
 class _Decoder:
-    """go-yaml v2's decoder into interface{}: dicts with any-typed keys, lists, scalars."""
+    """go-yaml v2's decoder into interface{}: dicts with any-typed keys, lists, scalars.
+
+    It keeps go-yaml's guard against alias bombs: once more than 100 nodes were produced by
+    alias expansion and over 1000 overall, a too high share of aliased nodes is an error.
+    """
 
     def __init__(self) -> None:
         self.active_aliases: set[int] = set()
+        self.decode_count = 0
+        self.alias_count = 0
+        self.alias_depth = 0
+
+    def _count(self) -> None:
+        self.decode_count += 1
+        if self.alias_depth > 0:
+            self.alias_count += 1
+        if (
+            self.alias_count > 100
+            and self.decode_count > 1000
+            and self.alias_count / self.decode_count > _allowed_alias_ratio(self.decode_count)
+        ):
+            raise YAMLError("yaml: document contains excessive aliasing")
 
     def decode(self, node: _Node) -> Any:
+        self._count()
         if node.kind == _ALIAS:
             assert node.alias is not None
             if id(node) in self.active_aliases:
                 raise YAMLError(f"yaml: anchor '{node.anchor}' value contains itself")
             self.active_aliases.add(id(node))
+            self.alias_depth += 1
             try:
                 return self.decode(node.alias)
             finally:
+                self.alias_depth -= 1
                 self.active_aliases.discard(id(node))
         if node.kind == _SCALAR:
             return self._scalar(node)
@@ -194,21 +228,36 @@ class _Decoder:
             return YAMLError("yaml: map merge requires map or sequence of maps as the value")
 
         if node.kind == _MAP:
+            self._count()
             self._fill_mapping(node, out)
         elif node.kind == _ALIAS:
             assert node.alias is not None
             if node.alias.kind != _MAP:
                 raise want_map()
-            self._fill_mapping(node.alias, out)
+            self._merge_alias(node, out)
         elif node.kind == _SEQ:
             # Earlier maps take precedence, so go-yaml applies them last.
             for child in reversed(node.children):
                 target = child.alias if child.kind == _ALIAS else child
                 if target is None or target.kind != _MAP:
                     raise want_map()
-                self._fill_mapping(target, out)
+                if child.kind == _ALIAS:
+                    self._merge_alias(child, out)
+                else:
+                    self._count()
+                    self._fill_mapping(child, out)
         else:
             raise want_map()
+
+    def _merge_alias(self, node: _Node, out: dict[Any, Any]) -> None:
+        assert node.alias is not None
+        self._count()
+        self.alias_depth += 1
+        try:
+            self._count()
+            self._fill_mapping(node.alias, out)
+        finally:
+            self.alias_depth -= 1
 
 
 def _is_merge(node: _Node) -> bool:

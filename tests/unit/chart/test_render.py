@@ -91,6 +91,7 @@ def test_notes_root_only_unless_sub_notes() -> None:
     assert sorted(filter(None, with_sub.splitlines())) == [
         "Sub notes ",
         "Thank you for installing notes.",
+        "nested notes are dropped notes",  # templates/extra/NOTES.txt counts as a sub note
     ]
 
 
