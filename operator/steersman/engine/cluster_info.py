@@ -2,24 +2,27 @@
 talks to a server (not `helm template`'s recorded defaults).
 
 Capabilities come from /version and discovery (every group/version, plus `group/version/Kind`
-for every resource, helm's GetVersionSet) and are cached for a short while per engine; CRD
-installs drop the cache. `lookup` runs on the event loop while the renderer, in a worker thread,
-blocks on the result.
+for every resource, helm's GetVersionSet) and are cached for two seconds per cluster
+connection; CRD installs drop the cache. `lookup` runs on the event loop while the renderer,
+in a worker thread, blocks on the result.
 """
 
 from __future__ import annotations
 
 import asyncio
 import time
+import weakref
 from typing import Any
 
 from steersman.chart import capabilities_data
 from steersman.chart.context import BuildInfo, Capabilities, VersionSet, parse_kube_version
 from steersman.chart.helmfuncs import Lookup
 from steersman.kube import KubeClient, KubeError
-from steersman.kube.discovery import group_version_path
+from steersman.kube.discovery import Discovery, group_version_path
 
-CACHE_SECONDS = 30.0
+# helm reads discovery afresh for every command; a CRD added or removed by anyone must show in
+# the next render, so the cache only spares the discovery reads of a burst of actions.
+CACHE_SECONDS = 2.0
 
 
 async def _version_set(kube: KubeClient) -> list[str]:
@@ -61,6 +64,18 @@ class CapabilitiesCache:
                 self._value = await cluster_capabilities(kube)
                 self._at = time.monotonic()
             return self._value
+
+
+_SHARED: weakref.WeakKeyDictionary[Discovery, CapabilitiesCache] = weakref.WeakKeyDictionary()
+
+
+def shared_cache(discovery: Discovery) -> CapabilitiesCache:
+    """One cache per cluster connection (clients made from one another share discovery), so
+    engines created per reconcile do not re-read discovery every time."""
+    cache = _SHARED.get(discovery)
+    if cache is None:
+        cache = _SHARED[discovery] = CapabilitiesCache()
+    return cache
 
 
 async def _lookup(

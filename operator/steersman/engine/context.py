@@ -7,7 +7,7 @@ from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from typing import TypeVar
 
-from steersman.engine.cluster_info import CapabilitiesCache, thread_lookup
+from steersman.engine.cluster_info import CapabilitiesCache, shared_cache, thread_lookup
 from steersman.engine.errors import EngineError
 from steersman.engine.hooks import HookRunner
 from steersman.engine.render import Renderer, RenderRequest, default_renderer
@@ -37,10 +37,12 @@ class Engine:
     backend: StorageBackend
     renderer: Renderer = field(default=default_renderer)
     field_manager: str = HELM_FIELD_MANAGER
-    capabilities: CapabilitiesCache = field(default_factory=CapabilitiesCache)
+    # None: shared by every engine on the same cluster connection
+    capabilities_cache: CapabilitiesCache | None = None
 
     def __post_init__(self) -> None:
         self.kube = self.kube.with_field_manager(self.field_manager)
+        self.capabilities = self.capabilities_cache or shared_cache(self.kube.discovery)
 
     async def render_request(
         self, name: str, namespace: str, revision: int, *, upgrade: bool
