@@ -323,10 +323,14 @@ def decode_first_document(data: bytes | str) -> Any:
     """go-yaml v2 Unmarshal into interface{} (first document; None when there is none)."""
     if isinstance(data, str):
         data = data.encode("utf-8")
-    root = _Composer(data).first_document()
-    if root is None:
-        return None
-    return _Decoder().decode(root)
+    try:
+        root = _Composer(data).first_document()
+        if root is None:
+            return None
+        return _Decoder().decode(root)
+    except RecursionError:
+        # go-yaml allows deeper nesting; Python's stack does not. Refuse rather than crash.
+        raise YAMLError("yaml: document nesting is too deep") from None
 
 
 def key_string(key: Any, value: Any = None) -> str:
@@ -362,8 +366,11 @@ def jsonify(value: Any) -> Any:
     Key conversion errors come first (the whole tree is converted before marshalling); then
     json.Marshal reports the first NaN/Inf in its own walk order (sorted map keys).
     """
-    converted = _convert(value)
-    _check_marshalable(converted)
+    try:
+        converted = _convert(value)
+        _check_marshalable(converted)
+    except RecursionError:
+        raise YAMLError("yaml: document nesting is too deep") from None
     return converted
 
 

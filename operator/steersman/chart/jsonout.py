@@ -154,9 +154,13 @@ def _encode(tree: Any, out: list[str], indent: str | None, depth: int) -> None:
 
 def marshal(value: Any, indent: str | None = None) -> str:
     """json.Marshal (or json.MarshalIndent(v, "", indent)); raises JSONError."""
-    tree = to_jsonable(value)
-    out: list[str] = []
-    _encode(tree, out, indent, 0)
+    try:
+        tree = to_jsonable(value)
+        out: list[str] = []
+        _encode(tree, out, indent, 0)
+    except RecursionError:
+        # Go would encode it (or report a cycle); Python's stack cannot. Fail, do not crash.
+        raise JSONError("json: value nesting is too deep") from None
     return "".join(out)
 
 

@@ -26,11 +26,14 @@ def marshal(value: Any) -> str:
     """sigs.k8s.io/yaml.Marshal(value) as text (ends with a newline)."""
     try:
         tree = to_jsonable(value)
+        tree = _retype_numbers(tree)
+        emitter = Emitter(sorted_keys)
+        emitter.document(tree)
     except JSONError as exc:
         raise YAMLMarshalError(f"error marshaling into JSON: {exc}") from exc
-    tree = _retype_numbers(tree)
-    emitter = Emitter(sorted_keys)
-    emitter.document(tree)
+    except RecursionError:
+        # Go would emit it; Python's stack cannot. Fail like an encoding error, not a crash.
+        raise YAMLMarshalError("value nesting is too deep to marshal") from None
     return "".join(emitter.out)
 
 
