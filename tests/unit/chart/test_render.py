@@ -227,3 +227,16 @@ def test_to_toml_matches_burntsushi() -> None:
     assert to_toml({"e": [None, 1]}) == "toml: cannot encode array with nil element"
     assert from_toml("a = 1\n[d]\ne = true") == {"a": 1, "d": {"e": True}}
     assert "Error" in from_toml("a = ")
+
+
+def test_concurrent_renders_share_caches_safely() -> None:
+    """The engine renders in worker threads; the shared parse cache and function map must not
+    mix renders up."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    names = ["basic", "subcharts", "bitnami-style", "include-chains", "tpl", "hooks"]
+    charts = {n: load(CHARTS / n) for n in names}
+    expected = {n: render_release(c, {}, OPTS).manifest for n, c in charts.items()}
+    with ThreadPoolExecutor(max_workers=6) as pool:
+        got = list(pool.map(lambda n: (n, render_release(charts[n], {}, OPTS).manifest), names * 4))
+    assert all(manifest == expected[n] for n, manifest in got)
