@@ -13,6 +13,7 @@ TemplateSet; they may call `execute` (re-entrant) or `clone()` + `parse` + `exec
 from __future__ import annotations
 
 import sys
+import threading
 from collections.abc import Mapping
 from typing import Any
 
@@ -37,11 +38,13 @@ def _ensure_recursion_limit() -> None:
 _MISSINGKEY_MODES = {"zero": "zero", "error": "error", "default": "invalid", "invalid": "invalid"}
 _CACHE_MAX = 4096
 _parse_cache: dict[tuple[str, str, str, str, frozenset[str]], dict[str, Tree]] = {}
+_parse_cache_lock = threading.Lock()
 
 
 def clear_parse_cache() -> None:
     """Forget every cached parse (used by benchmarks to measure cold parsing)."""
-    _parse_cache.clear()
+    with _parse_cache_lock:
+        _parse_cache.clear()
 
 
 def _parse_cached(
@@ -51,9 +54,10 @@ def _parse_cached(
     trees = _parse_cache.get(key)
     if trees is None:
         trees = parse(name, text, func_names, delims[0], delims[1])
-        if len(_parse_cache) >= _CACHE_MAX:
-            del _parse_cache[next(iter(_parse_cache))]
-        _parse_cache[key] = trees
+        with _parse_cache_lock:  # renders may run in several threads
+            if len(_parse_cache) >= _CACHE_MAX:
+                del _parse_cache[next(iter(_parse_cache))]
+            _parse_cache[key] = trees
     return trees
 
 
