@@ -1,1 +1,19 @@
-"""Helm actions (install, upgrade, rollback, uninstall, test) in async Python."""
+"""Helm actions (install, upgrade, rollback, uninstall, test, unlock) in async Python.
+
+Entry points are in `steersman.engine.actions`. Records are what helm v4 writes (apply_method
+"ssa"), objects carry helm's ownership metadata and are applied server-side as field manager
+"helm", so the helm v3/v4 CLIs can take over a release at any point, and the other way round.
+
+Knowingly different from helm:
+- cancellation (asyncio) leaves the stored `pending-*` record for `unlock`; helm marks it
+  failed with "context canceled";
+- a failing pre/post-rollback hook stores the new revision `failed` (helm leaves it pending);
+- uninstall stores `uninstalling` before the pre-delete hooks, not after them, and waits for
+  deletions only with `wait`;
+- not implemented: `--atomic`/rollback-on-failure (the controller remediates), hook output
+  logs (`helm.sh/hook-output-log-policy`), `--reuse-values`/`--reset-then-reuse-values`,
+  `--force-replace`, client-side apply (v3-style releases are taken over server-side), post
+  renderers, rollback `--description`, uninstall's ownership check of helm main;
+- applies always force conflicts (helm v4 does only with `--force-conflicts`);
+- dry runs are server-side dry runs (helm's default dry run renders without the cluster).
+"""

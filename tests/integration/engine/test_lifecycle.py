@@ -13,10 +13,12 @@ from steersman.engine.actions import (
     NameInUse,
     ReleaseLocked,
     RollbackOptions,
+    TestOptions,
     UninstallOptions,
     UpgradeOptions,
     install,
     rollback,
+    run_tests,
     uninstall,
     unlock,
     upgrade,
@@ -29,7 +31,7 @@ from steersman.engine.ownership import (
 )
 from steersman.kube import KubeClient
 from steersman.storage import Status
-from tests.integration.engine.support import appeared, chart
+from tests.integration.engine.support import appeared, chart, finish_job, finish_pod
 
 pytestmark = pytest.mark.integration
 
@@ -184,3 +186,29 @@ async def test_cancelled_actions_leave_pending_records_that_unlock_recovers(
         "failed",
         "deployed",
     ]
+
+
+async def test_hooks_and_tests_record_phases_on_every_driver(
+    engine: Engine, kube: KubeClient, namespace: str, storage_ns: str
+) -> None:
+    common = {"namespace": namespace, "storage_namespace": storage_ns, "name": "h"}
+    job = asyncio.create_task(finish_job(kube, namespace, "hooked-migrate"))
+    await install(engine, chart("hooked"), {}, InstallOptions(**common))
+    await job
+    pod = asyncio.create_task(finish_pod(kube, namespace, "hooked-test"))
+    rel = await run_tests(
+        engine, TestOptions(name="h", namespace=namespace, storage_namespace=storage_ns)
+    )
+    await pod
+    stored = await engine.storage(storage_ns).last("h")
+    assert stored.info.status == Status.DEPLOYED
+    phases = {h.name: h.last_run.phase for h in stored.hooks}
+    assert phases == {h.name: h.last_run.phase for h in rel.hooks}
+    assert phases == {
+        "hooked-migrate": "Succeeded",
+        "hooked-pre-a": "Succeeded",
+        "hooked-pre-b": "Succeeded",
+        "hooked-post": "Succeeded",
+        "hooked-cleanup": "",
+        "hooked-test": "Succeeded",
+    }
