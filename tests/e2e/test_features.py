@@ -152,3 +152,18 @@ async def test_kubectl_get_columns(
     assert printed.splitlines()[0].split() == ["NAMESPACE", *(c.upper() for c in columns)]
     hr = await get(e2e_kube, namespace, "shown")
     assert hr["metadata"]["name"] in printed.splitlines()[1]
+
+
+async def test_watch_label_selector_shards_helmreleases(
+    e2e_kube: KubeClient, namespace: str, chart_repo: str, start_operator: StartOperator
+) -> None:
+    op = start_operator(namespace, "--watch-label-selector", "shard in (a, c)")
+    await op.wait_ready()
+    await create(e2e_kube, namespace, "mine", spec(chart_repo), labels={"shard": "a"})
+    await create(e2e_kube, namespace, "other", spec(chart_repo), labels={"shard": "b"})
+    await wait_condition(e2e_kube, namespace, "mine")
+    await asyncio.sleep(2)
+    other = await get(e2e_kube, namespace, "other")
+    assert not other.get("status")  # another shard's operator owns it
+    assert "helm.steersman.dev/finalizer" not in (other["metadata"].get("finalizers") or [])
+    assert await records(e2e_kube, namespace, "other") == []
