@@ -213,9 +213,10 @@ class Capabilities(GoStruct):
 
     def go_json(self) -> dict[str, Any]:
         return {
-            "KubeVersion": self.kube_version.go_json(),
+            # nested structs stay objects so encoding/json keeps their field order
+            "KubeVersion": self.kube_version,
             "APIVersions": list(self.api_versions),
-            "HelmVersion": self.helm_version.go_json(),
+            "HelmVersion": self.helm_version,
         }
 
 
