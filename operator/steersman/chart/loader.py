@@ -152,7 +152,10 @@ def load_file(path: str | os.PathLike[str], helm_major: int = 4) -> Chart:
             raise ChartError(
                 f"file '{name}' seems to be a YAML file, but expected a gzipped archive"
             )
-        raise ChartError(f"file '{name}' does not appear to be a gzipped archive")
+        content_type = _sniff_content_type(raw[:512].ljust(512, b"\0"))
+        raise ChartError(
+            f"file '{name}' does not appear to be a gzipped archive; got '{content_type}'"
+        )
     files = load_archive_files(raw)
     chart_yaml = next((f for f in files if f.name == "Chart.yaml"), None)
     if chart_yaml is None:
@@ -160,6 +163,40 @@ def load_file(path: str | os.PathLike[str], helm_major: int = 4) -> Chart:
     if helm_major >= 4:
         _check_api_version(chart_yaml.data, name)
     return load_files(files, helm_major)
+
+
+_SIGNATURES: tuple[tuple[bytes, str], ...] = (
+    (b"%PDF-", "application/pdf"),
+    (b"%!PS-Adobe-", "application/postscript"),
+    (b"\xfe\xff", "text/plain; charset=utf-16be"),
+    (b"\xff\xfe", "text/plain; charset=utf-16le"),
+    (b"\xef\xbb\xbf", "text/plain; charset=utf-8"),
+    (b"GIF87a", "image/gif"),
+    (b"GIF89a", "image/gif"),
+    (b"\x89PNG\r\n\x1a\n", "image/png"),
+    (b"\xff\xd8\xff", "image/jpeg"),
+    (b"BM", "image/bmp"),
+    (b"PK\x03\x04", "application/zip"),
+    (b"Rar!\x1a\x07", "application/x-rar-compressed"),
+    (b"\x00asm", "application/wasm"),
+)
+_BINARY_BYTES = frozenset([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x1B), *range(0x1C, 0x20)])
+
+
+def _sniff_content_type(head: bytes) -> str:
+    """The common cases of net/http.DetectContentType (Helm sniffs a zero-padded 512 bytes,
+    so a short text file counts as binary)."""
+    stripped = head.lstrip(b"\t\n\x0c\r ")
+    if stripped[:5].lower() == b"<?xml":
+        return "text/xml; charset=utf-8"
+    if (stripped[:1] == b"<" and stripped[1:2].isalpha()) or stripped[:4] == b"<!--":
+        return "text/html; charset=utf-8"
+    for signature, content_type in _SIGNATURES:
+        if head.startswith(signature):
+            return content_type
+    if any(b in _BINARY_BYTES for b in head):
+        return "application/octet-stream"
+    return "text/plain; charset=utf-8"
 
 
 def load_archive(data: bytes, helm_major: int = 4) -> Chart:

@@ -154,3 +154,32 @@ def test_random_helmignore_matches_live_helm(seed: int, tmp_path: Path) -> None:
     except ChartError as exc:
         ours = {"error": str(exc)}
     assert ours == expected
+
+
+@pytest.mark.interop
+@pytest.mark.parametrize(
+    ("name", "content"),
+    [
+        ("short.tgz", b"hello\n"),
+        ("long.tgz", b"text line\n" * 80),
+        ("zip.tgz", b"PK\x03\x04rest"),
+        ("page.tgz", b"  <html><body>x</body></html>" + b" " * 600),
+        ("values.yaml", b"a: 1\n"),
+    ],
+)
+def test_not_an_archive_errors_match_helm(name: str, content: bytes, tmp_path: Path) -> None:
+    """A packaged-chart path that is not gzip: helm names the content type it sniffed."""
+    import subprocess
+
+    path = tmp_path / name
+    path.write_bytes(content)
+    proc = subprocess.run(
+        [str(HELM_V4), "template", "x", str(path)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+    )
+    with pytest.raises(ChartError) as info:
+        load(path)
+    assert f"Error: {info.value}" == proc.stderr.strip().splitlines()[-1]
