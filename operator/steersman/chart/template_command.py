@@ -142,7 +142,7 @@ def _render(a: TemplateArgs) -> str:
     except ChartError as exc:
         raise _Fail(str(exc)) from None
     _check_installable(chart)
-    namespace = a.namespace or os.environ.get("HELM_NAMESPACE") or "default"
+    namespace = a.namespace or os.environ.get("HELM_NAMESPACE") or kubeconfig_namespace()
     options = ReleaseOptions(name, namespace, 1, not a.is_upgrade, a.is_upgrade)
     try:
         rel = render_release(
@@ -168,6 +168,27 @@ def _render(a: TemplateArgs) -> str:
         )
     except ShowOnlyError as exc:
         raise _Fail(str(exc)) from None
+
+
+def kubeconfig_namespace() -> str:
+    """The namespace of the kubeconfig's current context, as helm defaults --namespace to."""
+    paths = [p for p in os.environ.get("KUBECONFIG", "").split(os.pathsep) if p]
+    docs = []
+    for path in paths or [os.path.expanduser("~/.kube/config")]:
+        try:
+            with open(path, encoding="utf-8") as f:
+                docs.append(yaml.safe_load(f) or {})
+        except (OSError, yaml.YAMLError):
+            continue
+    # client-go merges the files: the first one to set a value wins
+    current = next((d.get("current-context") for d in docs if d.get("current-context")), "")
+    for doc in docs:
+        for entry in doc.get("contexts") or []:
+            if isinstance(entry, dict) and entry.get("name") == current:
+                namespace = (entry.get("context") or {}).get("namespace")
+                if namespace:
+                    return str(namespace)
+    return "default"
 
 
 def _check_installable(chart: Chart) -> None:

@@ -40,3 +40,21 @@ def test_show_only_missing_template(capsys: pytest.CaptureFixture[str]) -> None:
     assert (
         capsys.readouterr().err == "Error: could not find template templates/nope.yaml in chart\n"
     )
+
+
+def test_namespace_defaults_to_the_kubeconfig_context(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    config = tmp_path / "kubeconfig"
+    config.write_text(
+        "apiVersion: v1\nkind: Config\ncurrent-context: dev\n"
+        "contexts:\n- name: other\n  context: {namespace: wrong}\n"
+        "- name: dev\n  context: {cluster: c, namespace: team-a}\n"
+    )
+    monkeypatch.delenv("HELM_NAMESPACE", raising=False)
+    monkeypatch.setenv("KUBECONFIG", str(config))
+    assert main(["template", str(CHARTS / "release")]) == 0
+    assert "  namespace: team-a\n" in capsys.readouterr().out
+    monkeypatch.setenv("HELM_NAMESPACE", "from-env")
+    assert main(["template", str(CHARTS / "release")]) == 0
+    assert "  namespace: from-env\n" in capsys.readouterr().out
