@@ -42,6 +42,7 @@ from steersman.chart.model import (
 MAX_DECOMPRESSED_CHART_SIZE = 100 * 1024 * 1024
 MAX_DECOMPRESSED_FILE_SIZE = 5 * 1024 * 1024
 _BOM = b"\xef\xbb\xbf"
+GZIP_INVALID_HEADER = "gzip: invalid header"
 _DRIVE_PATH = re.compile(r"[a-zA-Z]:/")
 
 
@@ -156,7 +157,14 @@ def load_file(path: str | os.PathLike[str], helm_major: int = 4) -> Chart:
         raise ChartError(
             f"file '{name}' does not appear to be a gzipped archive; got '{content_type}'"
         )
-    files = load_archive_files(raw)
+    try:
+        files = load_archive_files(raw)
+    except ChartError as exc:
+        if str(exc) == GZIP_INVALID_HEADER:
+            raise ChartError(
+                f"file '{name}' does not appear to be a valid chart file (details: {exc})"
+            ) from None
+        raise ChartError("unable to load chart archive") from None
     chart_yaml = next((f for f in files if f.name == "Chart.yaml"), None)
     if chart_yaml is None:
         raise ChartError("unable to detect chart version, no Chart.yaml found")
@@ -205,11 +213,25 @@ def load_archive(data: bytes, helm_major: int = 4) -> Chart:
 
 
 def load_archive_files(data: bytes) -> list[ChartFile]:
-    """Helm's LoadArchiveFiles: the regular files of a gzipped tar, first component dropped."""
+    """Helm's LoadArchiveFiles: the regular files of a gzipped tar, first component dropped.
+
+    Errors carry Go's texts for the common failures (`gzip: invalid header`, `unexpected EOF`).
+    """
     try:
         tar_bytes = gzip.decompress(data)
-    except (OSError, EOFError, zlib.error) as exc:
-        raise ChartError(f"unable to load chart archive: {exc}") from None
+    except gzip.BadGzipFile:
+        raise ChartError(GZIP_INVALID_HEADER) from None
+    except EOFError:
+        raise ChartError("unexpected EOF") from None
+    except (OSError, zlib.error):
+        raise ChartError("flate: corrupt input") from None
+    try:
+        return _tar_files(tar_bytes)
+    except tarfile.TarError:
+        raise ChartError("archive/tar: invalid tar header") from None
+
+
+def _tar_files(tar_bytes: bytes) -> list[ChartFile]:
     files: list[ChartFile] = []
     remaining = MAX_DECOMPRESSED_CHART_SIZE
     with tarfile.open(fileobj=io.BytesIO(tar_bytes), mode="r:") as tar:
