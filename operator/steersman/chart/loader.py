@@ -117,7 +117,9 @@ def _walk(directory: Path, prefix: str, rules: Rules, out: list[ChartFile]) -> N
         try:
             st = full.stat()  # follows symlinks, as Helm's sympath walk does
         except OSError as exc:
-            raise ChartError(f"error evaluating symlink {full}: {go_os_error(exc)}") from None
+            raise ChartError(
+                f"error evaluating symlink {full}: lstat {_first_missing(full)}: {go_os_error(exc)}"
+            ) from None
         if stat.S_ISDIR(st.st_mode):
             if not rules.ignore(rel, True):
                 _walk(full, rel + "/", rules, out)
@@ -137,6 +139,17 @@ def _walk(directory: Path, prefix: str, rules: Rules, out: list[ChartFile]) -> N
             raise ChartError(f"error reading {rel}: {go_os_error(exc)}") from None
         mod_time = datetime.fromtimestamp(st.st_mtime_ns / 1e9, UTC)
         out.append(ChartFile(rel, data.removeprefix(_BOM), mod_time))
+
+
+def _first_missing(link: Path) -> str:
+    """The path filepath.EvalSymlinks fails to lstat: the first missing part of the target."""
+    target = Path(os.path.realpath(link))
+    missing = target
+    for parent in target.parents:
+        if parent.exists():
+            break
+        missing = parent
+    return str(missing)
 
 
 def load_file(path: str | os.PathLike[str], helm_major: int = 4) -> Chart:

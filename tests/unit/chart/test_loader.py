@@ -183,3 +183,36 @@ def test_not_an_archive_errors_match_helm(name: str, content: bytes, tmp_path: P
     with pytest.raises(ChartError) as info:
         load(path)
     assert f"Error: {info.value}" == proc.stderr.strip().splitlines()[-1]
+
+
+@pytest.mark.interop
+def test_symlinks_are_followed_and_broken_ones_fail_like_helm(tmp_path: Path) -> None:
+    import subprocess
+
+    from tests.unit.chart.chart_cases import PROBE, PROBE_NAME
+    from tests.unit.chart.helm_chart_oracle import run_helm
+
+    outside = tmp_path / "outside"
+    (outside / "dir").mkdir(parents=True)
+    (outside / "file.txt").write_text("hi\n")
+    (outside / "dir" / "inner.txt").write_text("d\n")
+    chart_dir = tmp_path / "chart"
+    write_chart(chart_dir, {"Chart.yaml": "apiVersion: v2\nname: sl\nversion: 0.1.0\n"})
+    (chart_dir / PROBE_NAME).parent.mkdir(parents=True, exist_ok=True)
+    (chart_dir / PROBE_NAME).write_text(PROBE)
+    (chart_dir / "linked.txt").symlink_to(outside / "file.txt")
+    (chart_dir / "linkeddir").symlink_to(outside / "dir")
+    seen = run_helm(chart_dir, "./chart")
+    assert sorted(f.name for f in load(chart_dir).files) == seen["charts"]["sl/templates"]["files"]
+
+    (chart_dir / "broken").symlink_to(tmp_path / "missing" / "deeper")
+    proc = subprocess.run(
+        [str(HELM_V4), "template", "x", str(chart_dir)],
+        capture_output=True,
+        text=True,
+        check=False,
+        env={"HOME": str(tmp_path), "PATH": "/usr/bin:/bin"},
+    )
+    with pytest.raises(ChartError) as info:
+        load(chart_dir)
+    assert f"Error: {info.value}" == proc.stderr.strip().splitlines()[-1]
