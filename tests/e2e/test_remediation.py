@@ -16,6 +16,7 @@ from hack.operatorkit import wait_until
 from steersman.kube import KubeClient
 from tests.e2e.conftest import StartOperator
 from tests.e2e.support import (
+    annotate,
     create,
     event_reasons,
     patch_spec,
@@ -147,3 +148,33 @@ async def test_pending_release_of_a_killed_operator_is_unlocked(
     hr = await wait_condition(e2e_kube, namespace, "app", reason="UpgradeSucceeded", within=60)
     assert hr["status"]["history"][0]["version"] == 3
     assert record_states(await records(e2e_kube, namespace, "app"))[-1] == (3, "deployed")
+
+
+@pytest.mark.parametrize("annotation", ["helm.steersman.dev/reset", "helm.steersman.dev/force"])
+async def test_stalled_release_retries_after_reset_or_force_annotation(
+    e2e_kube: KubeClient,
+    namespace: str,
+    chart_repo: str,
+    start_operator: StartOperator,
+    annotation: str,
+) -> None:
+    op = start_operator(namespace)
+    await op.wait_ready()
+    await create(e2e_kube, namespace, "app", spec(chart_repo, timeout="3s", values=BROKEN))
+    hr = await wait_condition(e2e_kube, namespace, "app", "Stalled", "True", "RetriesExceeded")
+    assert hr["status"]["installFailures"] == 1
+    assert record_states(await records(e2e_kube, namespace, "app")) == [(1, "failed")]
+
+    # The cause is fixed outside the spec (here: the Deployment becomes available), then the
+    # user asks for another try.
+    await make_deployment_ready(e2e_kube, namespace, "app")
+    token = await annotate(e2e_kube, namespace, "app", annotation)
+    hr = await wait_condition(e2e_kube, namespace, "app", reason="UpgradeSucceeded", within=60)
+    handled = "lastHandledResetAt" if annotation.endswith("reset") else "lastHandledForceAt"
+    assert hr["status"][handled] == token
+    assert all(c["type"] != "Stalled" for c in hr["status"]["conditions"])
+    # As with helm, upgrading from a failed revision supersedes it.
+    assert record_states(await records(e2e_kube, namespace, "app")) == [
+        (1, "superseded"),
+        (2, "deployed"),
+    ]

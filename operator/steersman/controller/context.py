@@ -17,7 +17,8 @@ from steersman.controller.settings import Settings
 from steersman.engine.actions import Engine
 from steersman.engine.render import Renderer, default_renderer
 from steersman.kube import KubeClient
-from steersman.storage import Driver, DriverKind, StorageBackend
+from steersman.storage import Driver, DriverKind, StorageBackend, load_sql_dsn
+from steersman.storage.sql import SqlPools
 
 
 class EventSink(Protocol):
@@ -44,18 +45,32 @@ class Backends:
     metrics: Metrics
     dsn_file: str | None = None
     environ: Mapping[str, str] | None = None
+    sql_pools: SqlPools | None = None
     _made: dict[DriverKind, StorageBackend] = field(default_factory=dict)
 
     def get(self, kind: DriverKind) -> StorageBackend:
         backend = self._made.get(kind)
         if backend is None:
-            made = TimedBackend.from_config(
-                kind.value, api_client=self.api_client, environ=self.environ, dsn_file=self.dsn_file
-            )
-            assert isinstance(made, TimedBackend)
+            if kind is DriverKind.SQL:
+                self.sql_pools = SqlPools(load_sql_dsn(self.dsn_file, self.environ))
+                made = TimedBackend(kind, api_client=self.api_client, sql_pools=self.sql_pools)
+            else:
+                made = TimedBackend(kind, api_client=self.api_client)
             made.metrics = self.metrics
             self._made[kind] = backend = made
         return backend
+
+    def sql_pool_stats(self) -> dict[str, tuple[int, int]]:
+        """namespace -> (open, idle) connections of each live PostgreSQL pool."""
+        pools = self.sql_pools
+        if pools is None:
+            return {}
+        # SqlPools exposes its namespaces but not pool sizes; read the asyncpg pools it holds.
+        entries: Mapping[str, Any] = getattr(pools, "_pools", {})
+        return {
+            ns: (int(e.pool.get_size()), int(e.pool.get_idle_size()))
+            for ns, e in list(entries.items())
+        }
 
     async def close(self) -> None:
         for backend in self._made.values():

@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import random
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -33,6 +34,7 @@ from steersman.storage import DriverKind, ReleaseNotFound, StorageError
 
 FINALIZER = f"{GROUP}/finalizer"
 API_RETRY_SECONDS = 5.0
+INTERVAL_JITTER = 0.05
 log = logging.getLogger("steersman.controller")
 
 Labels = Mapping[str, str]
@@ -89,6 +91,9 @@ class Controller:
                     state.wake.clear()
                     outcome = await reconcile(body, self.ctx, _poster(body), rlog)
                     delay = outcome.requeue_after
+                    if outcome.result in ("ok", "stalled", "suspended"):
+                        # +-5% (as Flux does): HelmReleases created together don't stay in step.
+                        delay *= random.uniform(1 - INTERVAL_JITTER, 1 + INTERVAL_JITTER)
                 except KubeError as err:  # the apiserver itself: try again shortly
                     rlog.warning("kube-apiserver error: %s", describe(err))
                     delay = API_RETRY_SECONDS

@@ -91,6 +91,7 @@ async def run(
     metrics = Metrics()
     endpoints = Endpoints(metrics)
     backends = Backends(kube.api, metrics, settings.sql_connection_string_file, env)
+    metrics.watch_sql_pools(backends.sql_pool_stats)
     charts = Charts(cache_dir or Path(tempfile.gettempdir()) / "steersman-charts")
     try:
         await endpoints.start(settings.metrics_addr, settings.health_addr)
