@@ -95,7 +95,7 @@ async def install(
         name=opts.name,
         namespace=opts.namespace,
         version=version,
-        chart=records.stored_chart(chart),
+        chart=records.stored_chart(chart, values),
         config=values,
         manifest=rendered.manifest,
         hooks=records.stored_hooks(rendered.hooks),

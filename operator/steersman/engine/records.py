@@ -8,6 +8,7 @@ from typing import Any
 
 from steersman.chart import manifests as chart_manifests
 from steersman.chart import model
+from steersman.chart.dependencies import copy_chart, process_dependencies
 from steersman.storage import record
 from steersman.storage.gotime import GoTime
 
@@ -27,8 +28,12 @@ def _file(f: model.ChartFile) -> record.File:
     return record.File(f.name, f.data, _time(f.mod_time))
 
 
-def stored_chart(chart: model.Chart) -> record.Chart:
-    """The root chart as helm v4 serialises it (subcharts are never stored)."""
+def stored_chart(chart: model.Chart, values: dict[str, Any] | None = None) -> record.Chart:
+    """The root chart as helm v4 stores it: after dependency processing with the release's
+    values (aliases, enabled flags, imported and coalesced subchart values), without its
+    subcharts. `chart` itself is left as it is."""
+    chart = copy_chart(chart)
+    process_dependencies(chart, values or {})
     lock = None
     if chart.lock is not None:
         lock = record.Lock.from_json(

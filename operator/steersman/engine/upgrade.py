@@ -93,7 +93,7 @@ async def upgrade(
         name=opts.name,
         namespace=current.namespace,
         version=last.version + 1,
-        chart=records.stored_chart(chart),
+        chart=records.stored_chart(chart, values),
         config=values,
         manifest=rendered.manifest,
         hooks=records.stored_hooks(rendered.hooks),
