@@ -10,6 +10,7 @@ from .types import (
     GoInt64,
     GoIntSlice,
     GoNamedMap,
+    GoSliceOfSlices,
     GoStringMap,
     GoStringSlice,
     GoUint64,
@@ -82,5 +83,6 @@ _SIMPLE_TYPE_NAMES: dict[type, str] = {
     bytes: "[]uint8",
     GoStringSlice: "[]string",
     GoIntSlice: "[]int",
+    GoSliceOfSlices: "[][]interface {}",
     GoStringMap: "map[string]string",
 }

@@ -15,6 +15,7 @@ every value carries its Go type by its Python class:
 | []interface {}             | list                                     |
 | []string                   | GoStringSlice (a list subclass)          |
 | []int                      | GoIntSlice (a list subclass)             |
+| [][]interface {}           | GoSliceOfSlices (a list subclass)        |
 | []byte                     | bytes                                    |
 | map[string]interface {}    | dict                                     |
 | map[string]string          | GoStringMap (a dict subclass)            |
@@ -56,6 +57,10 @@ class GoStringSlice(list[str]):
 
 class GoIntSlice(list[int]):
     """Go []int."""
+
+
+class GoSliceOfSlices(list[list[Any]]):
+    """Go [][]interface {} (what Sprig's chunk returns)."""
 
 
 class GoStringMap(dict[str, str]):

@@ -12,6 +12,7 @@ from typing import Any
 
 from steersman.chart.gotemplate.fmt import type_name
 from steersman.chart.gotemplate.types import (
+    NO_VALUE,
     GoFunc,
     GoStringSlice,
     TemplateFuncError,
@@ -132,18 +133,25 @@ def merge_overwrite(dst: Any, *srcs: Any) -> Any:
 
 
 def deep_copy(v: Any) -> Any:
-    """copystructure.Copy: new maps and slices of the same Go types, scalars shared."""
+    """copystructure.Copy: new maps and slices of the same Go types, scalars shared.
+
+    Only a nil argument itself fails (reflect on the zero Value); nil elements copy as nil.
+    """
     if is_nil(v):
         raise TemplateFuncError("reflect: call of reflect.Value.Type on zero Value")
+    return _copy(v)
+
+
+def _copy(v: Any) -> Any:
     if isinstance(v, dict):
         out = type(v)()
         for k, x in v.items():
-            out[k] = deep_copy(x)
+            out[k] = _copy(x)
         return out
     if isinstance(v, list):
-        return type(v)(deep_copy(x) for x in v)
+        return type(v)(_copy(x) for x in v)
     if isinstance(v, tuple):
-        return [deep_copy(x) for x in v]
+        return [_copy(x) for x in v]
     return v
 
 
@@ -152,8 +160,13 @@ def _assert_map(v: Any) -> dict[str, Any]:
     if type(v) is dict:
         return v
     raise TemplateFuncError(
-        f"interface conversion: interface {{}} is {type_name(v)}, not map[string]interface {{}}"
+        f"interface conversion: interface {{}} is {_held_type(v)}, not map[string]interface {{}}"
     )
+
+
+def _held_type(v: Any) -> str:
+    # A failed type assertion names a nil interface "nil", where %T would print "<nil>".
+    return "nil" if v is None or v is NO_VALUE else type_name(v)
 
 
 def dig(*ps: Any) -> Any:
@@ -165,7 +178,7 @@ def dig(*ps: Any) -> Any:
     for p in ps[:-2]:
         if not isinstance(p, str):
             raise TemplateFuncError(
-                f"interface conversion: interface {{}} is {type_name(p)}, not string"
+                f"interface conversion: interface {{}} is {_held_type(p)}, not string"
             )
         path.append(p)
     for i, k in enumerate(path):

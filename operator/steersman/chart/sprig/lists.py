@@ -11,7 +11,7 @@ import math
 from collections.abc import Callable
 from typing import Any
 
-from steersman.chart.gotemplate.types import GoFunc, TemplateFuncError
+from steersman.chart.gotemplate.types import GoFunc, GoSliceOfSlices, TemplateFuncError
 
 from ._values import deep_equal, empty, is_list_kind, is_nil, kind_of, require_list, to_int
 
@@ -24,15 +24,30 @@ def prepend(lst: Any, v: Any) -> list[Any]:
     return [v, *require_list(lst, "Cannot prepend on type")]
 
 
-def chunk(size: int, lst: Any) -> list[Any]:
+def chunk(size: int, lst: Any) -> GoSliceOfSlices:
+    """Sprig's chunk arithmetic, float division included: a size that makes the chunk count or
+    a chunk length negative is Go's makeslice panic, others (even negative sizes) give a result.
+    """
     items = require_list(lst, "Cannot chunk type")
     n = len(items)
-    if size <= 0:
-        if n == 0 and size < 0:
-            return []
-        raise TemplateFuncError("runtime error: makeslice: len out of range")
+    if size == 0:
+        # float64 division by zero is ±Inf or NaN, and int() of those is MinInt64 on amd64.
+        raise TemplateFuncError(_MAKESLICE)
     count = math.floor((n - 1) / size) + 1
-    return [items[i * size : (i + 1) * size] for i in range(count)]
+    if count < 0:
+        raise TemplateFuncError(_MAKESLICE)
+    out = GoSliceOfSlices()
+    for i in range(count):
+        length = size
+        if i == count - 1:
+            length = int(math.fmod(n, size)) or size
+        if length < 0:
+            raise TemplateFuncError(_MAKESLICE)
+        out.append(items[i * size : i * size + length])
+    return out
+
+
+_MAKESLICE = "runtime error: makeslice: len out of range"
 
 
 def first(lst: Any) -> Any:
