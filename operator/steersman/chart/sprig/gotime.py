@@ -88,12 +88,19 @@ def next_chunk(layout: str) -> tuple[str, str, str]:
 @dataclass(frozen=True)
 class GoTime(GoStruct):
     """time.Time: `dt` is aware (its zone is the Location), `nsec` the full nanoseconds, and
-    `mono` the monotonic clock reading in ns that `now` values carry (printed as ` m=+...`)."""
+    `mono` the monotonic clock reading in ns that `now` values carry (printed as ` m=+...`).
+
+    Go has years 0 and below (`toDate "15:04" ...` is in year 0); datetime starts at year 1.
+    Such times keep `dt` `cycles` whole Gregorian 400-year cycles later: a cycle is a whole
+    number of weeks, so weekday, day of year and leap years are the same, only the year and the
+    Unix time need the shift. Build shifted times through `at` so the shift stays canonical.
+    """
 
     go_type: ClassVar[str] = "time.Time"
     dt: datetime
     nsec: int = 0
     mono: int | None = None
+    cycles: int = 0
 
     @classmethod
     def of(cls, dt: datetime) -> GoTime:
@@ -101,26 +108,38 @@ class GoTime(GoStruct):
 
     @classmethod
     def unix(cls, sec: int, loc: tzinfo) -> GoTime:
+        return cls.at(sec, 0, loc)
+
+    @classmethod
+    def at(cls, sec: int, nsec: int, loc: tzinfo, mono: int | None = None) -> GoTime:
+        """The instant `sec` (Unix seconds) + `nsec` shown in zone `loc`."""
+        cycles = 0 if sec >= _MIN_UNSHIFTED else (_MIN_UNSHIFTED - sec - 1) // _CYCLE_SECONDS + 1
         # Arithmetic on aware datetimes is wall-clock; do it in UTC so DST is honoured.
-        return cls((_EPOCH + timedelta(seconds=sec)).astimezone(loc), 0)
+        utc = _EPOCH + timedelta(seconds=sec + cycles * _CYCLE_SECONDS, microseconds=nsec // 1000)
+        return cls(utc.astimezone(loc), nsec, mono, cycles)
+
+    @property
+    def year(self) -> int:
+        return self.dt.year - 400 * self.cycles
 
     def in_zone(self, loc: tzinfo) -> GoTime:
         # Time.In drops the monotonic reading, like every zone change in Go.
-        return GoTime(self.dt.astimezone(loc), self.nsec)
+        if self.cycles == 0 and self.unix_seconds() >= _MIN_UNSHIFTED:
+            return GoTime(self.dt.astimezone(loc), self.nsec)
+        return GoTime.at(self.unix_seconds(), self.nsec, loc)
 
     def unix_seconds(self) -> int:
-        return int((self.dt.replace(microsecond=0) - _EPOCH).total_seconds())
+        sec = int((self.dt.replace(microsecond=0) - _EPOCH).total_seconds())
+        return sec - self.cycles * _CYCLE_SECONDS
 
     def unix_nano(self) -> int:
         return self.unix_seconds() * 1_000_000_000 + self.nsec
 
     def add_ns(self, ns: int) -> GoTime:
-        total = self.nsec + ns
-        sec, nsec = divmod(total, 1_000_000_000)
-        utc = self.dt.replace(microsecond=0).astimezone(UTC) + timedelta(seconds=sec)
-        dt = utc.astimezone(self.dt.tzinfo)
+        sec, nsec = divmod(self.nsec + ns, 1_000_000_000)
         mono = None if self.mono is None else self.mono + ns
-        return GoTime(dt.replace(microsecond=nsec // 1000), nsec, mono)
+        zone = self.dt.tzinfo or UTC
+        return GoTime.at(self.unix_seconds() + sec, nsec, zone, mono)
 
     def offset_seconds(self) -> int:
         off = self.dt.utcoffset()
@@ -152,7 +171,10 @@ class GoTime(GoStruct):
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _ZERO_UNIX = -62135596800
-ZERO_TIME = GoTime(datetime(1, 1, 1, tzinfo=UTC), 0)
+_CYCLE_SECONDS = 146097 * 86400  # 400 Gregorian years
+# From 0001-01-02 UTC on, a datetime in any zone (offsets are under a day) is representable.
+_MIN_UNSHIFTED = _ZERO_UNIX + 86400
+ZERO_TIME = GoTime.at(_ZERO_UNIX, 0, UTC)
 
 
 def _pad(n: int, width: int) -> str:
@@ -198,9 +220,9 @@ def format_time(t: GoTime, layout: str) -> str:
             break
         hour = dt.hour
         if std == "06":
-            out.append(_pad(dt.year % 100, 2))
+            out.append(_pad(abs(t.year) % 100, 2))
         elif std == "2006":
-            out.append(_pad(dt.year, 4))
+            out.append(_pad(t.year, 4))
         elif std == "January":
             out.append(MONTHS[dt.month - 1])
         elif std == "Jan":

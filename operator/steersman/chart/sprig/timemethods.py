@@ -9,7 +9,7 @@ from typing import Any, ClassVar
 
 from steersman.chart.gotemplate.types import GoFunc, GoInt64, GoStruct
 
-from .gotime import _ZERO_UNIX, DAYS, MONTHS, GoTime, duration_string
+from .gotime import _CYCLE_SECONDS, _ZERO_UNIX, DAYS, MONTHS, GoTime, duration_string
 
 _MAX = (1 << 63) - 1
 _MIN = -(1 << 63)
@@ -61,11 +61,17 @@ def add_date(t: GoTime, years: int, months: int, days: int) -> GoTime:
     """Time.AddDate: normalise month and day overflow the way time.Date does."""
     dt = t.dt
     month0 = dt.month - 1 + months
-    year = dt.year + years + month0 // 12
+    year = t.year + years + month0 // 12
     month = month0 % 12 + 1
-    first = datetime(year, month, 1, dt.hour, dt.minute, dt.second, dt.microsecond)
+    # Years below 2 are built whole 400-year cycles later (see GoTime).
+    cycles = 0 if year >= 2 else (401 - year) // 400
+    first = datetime(year + 400 * cycles, month, 1, dt.hour, dt.minute, dt.second, dt.microsecond)
     naive = first + timedelta(days=dt.day - 1 + days)
-    return GoTime(naive.replace(tzinfo=dt.tzinfo), t.nsec)
+    shifted = GoTime(naive.replace(tzinfo=dt.tzinfo), t.nsec)
+    if cycles == 0 and t.cycles == 0:
+        return shifted
+    sec = shifted.unix_seconds() - cycles * _CYCLE_SECONDS
+    return GoTime.at(sec, t.nsec, dt.tzinfo or UTC)
 
 
 def sub(t: GoTime, u: GoTime) -> GoDuration:
@@ -84,7 +90,7 @@ def _compare(t: GoTime, u: GoTime) -> int:
 def time_method(t: GoTime, name: str) -> GoFunc | None:
     dt = t.dt
     values: dict[str, Any] = {
-        "Year": dt.year,
+        "Year": t.year,
         "Day": dt.day,
         "Hour": dt.hour,
         "Minute": dt.minute,

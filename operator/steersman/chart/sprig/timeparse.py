@@ -6,7 +6,7 @@ import calendar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 
-from .gotime import _TZ_DASH, _TZ_Z, DAYS, MONTHS, GoTime, next_chunk
+from .gotime import _CYCLE_SECONDS, _TZ_DASH, _TZ_Z, DAYS, MONTHS, GoTime, next_chunk
 
 
 class TimeParseError(ValueError):
@@ -36,9 +36,9 @@ def _q(s: str) -> str:
 
 @dataclass
 class _Fields:
-    year: int = 1
-    month: int = 1
-    day: int = 1
+    year: int = 0  # Go: elements missing from the layout are zero, or one where zero is invalid
+    month: int = -1
+    day: int = -1
     yday: int = -1
     hour: int = 0
     minute: int = 0
@@ -257,12 +257,20 @@ def parse_time(layout: str, value: str, local: tzinfo) -> GoTime:
         f.hour += 12
     elif f.pm is False and f.hour == 12:
         f.hour = 0
-    if f.yday >= 0:
-        start = datetime(f.year, 1, 1) + timedelta(days=f.yday - 1)
-        f.month, f.day = start.month, start.day
-    if f.day < 1 or f.day > calendar.monthrange(f.year, f.month)[1]:
-        raise TimeParseError(f"parsing time {_q(orig_value)}: day out of range")
-    naive = datetime(f.year, f.month, f.day, f.hour, f.minute, f.second, f.nsec // 1000)
+    _resolve_date(f, orig_value)
+    # datetime has no year 0 or below: build such dates whole 400-year cycles later.
+    cycles = 0 if f.year >= 2 else (401 - f.year) // 400
+    naive = datetime(
+        f.year + 400 * cycles, f.month, f.day, f.hour, f.minute, f.second, f.nsec // 1000
+    )
+    t = _in_zone(f, naive, local)
+    if cycles:
+        sec = t.unix_seconds() - cycles * _CYCLE_SECONDS
+        return GoTime.at(sec, t.nsec, t.dt.tzinfo or UTC)
+    return t
+
+
+def _in_zone(f: _Fields, naive: datetime, local: tzinfo) -> GoTime:
     if f.offset is not None:
         utc = (naive - timedelta(seconds=f.offset)).replace(tzinfo=UTC)
         local_dt = utc.astimezone(local)
@@ -277,3 +285,44 @@ def parse_time(layout: str, value: str, local: tzinfo) -> GoTime:
         zone: tzinfo = UTC if f.zone_name == "UTC" else FixedZone(f.zone_name, 0)
         return GoTime(naive.replace(tzinfo=zone), f.nsec)
     return GoTime(naive.replace(tzinfo=local), f.nsec)
+
+
+_DAYS_BEFORE = [0, 31, 59, 90, 120, 151, 181, 212, 243, 273, 304, 334, 365]
+
+
+def _days_in(month: int, year: int) -> int:
+    if month == 2 and calendar.isleap(year):
+        return 29
+    return _DAYS_BEFORE[month] - _DAYS_BEFORE[month - 1]
+
+
+def _resolve_date(f: _Fields, orig_value: str) -> None:
+    """Go's checks after parsing: day of year against month and day, then the day's range."""
+
+    def fail(what: str) -> TimeParseError:
+        return TimeParseError(f"parsing time {_q(orig_value)}: {what}")
+
+    if f.yday >= 0:
+        yday, month, day = f.yday, 0, 0
+        if calendar.isleap(f.year):
+            if yday == 31 + 29:
+                month, day = 2, 29
+            elif yday > 31 + 29:
+                yday -= 1
+        if yday < 1 or yday > 365:
+            raise fail("day-of-year out of range")
+        if month == 0:
+            month = (yday - 1) // 31 + 1
+            if _DAYS_BEFORE[month] < yday:
+                month += 1
+            day = yday - _DAYS_BEFORE[month - 1]
+        if f.month >= 0 and f.month != month:
+            raise fail("day-of-year does not match month")
+        if f.day >= 0 and f.day != day:
+            raise fail("day-of-year does not match day")
+        f.month, f.day = month, day
+    else:
+        f.month = 1 if f.month < 0 else f.month
+        f.day = 1 if f.day < 0 else f.day
+    if f.day < 1 or f.day > _days_in(f.month, f.year):
+        raise fail("day out of range")
