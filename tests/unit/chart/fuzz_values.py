@@ -259,3 +259,51 @@ def random_ignore_chart(seed: int) -> dict[str, str]:
     ]
     files[".helmignore"] = "\n".join(patterns) + "\n"
     return files
+
+
+def _small_map(rng: random.Random, extra: tuple[str, ...] = ()) -> dict[str, Any]:
+    keys = ["a", "b", "exports", "data", "x"]
+    out = {rng.choice(keys): _small_value(rng, 1) for _ in range(rng.randint(0, 4))}
+    for key in extra:
+        if rng.random() < 0.7:
+            out[key] = {rng.choice(keys): _small_value(rng, 1) for _ in range(rng.randint(1, 3))}
+    return out
+
+
+def _import_values(rng: random.Random) -> list[Any]:
+    out: list[Any] = []
+    for _ in range(rng.randint(1, 3)):
+        if rng.random() < 0.5:
+            out.append(rng.choice(["a", "b", "data", "missing"]))
+        else:
+            child = rng.choice(["data", "exports.a", "x", "missing", "data.b"])
+            out.append({"child": child, "parent": rng.choice([".", "a", "imp.x", "b"])})
+    return out
+
+
+def random_import_chart(seed: int) -> tuple[dict[str, str], dict[str, Any]]:
+    """root -> child -> grand with random import-values at both levels, random defaults
+    (with `exports`/`data` tables) and random user values; files without probes."""
+    rng = random.Random(seed)
+    root, child, grand = (
+        _small_map(rng),
+        _small_map(rng, ("exports", "data")),
+        _small_map(rng, ("exports", "data")),
+    )
+
+    def meta(name: str, dep: str) -> str:
+        return (
+            f"apiVersion: v2\nname: {name}\nversion: 0.1.0\ndependencies:\n- name: {dep}\n"
+            f"  version: 0.1.0\n  repository: ''\n  import-values: "
+            f"{json.dumps(_import_values(rng))}\n"
+        )
+
+    files = {
+        "Chart.yaml": meta("root", "child"),
+        "values.yaml": json.dumps(root),
+        "charts/child/Chart.yaml": meta("child", "grand"),
+        "charts/child/values.yaml": json.dumps(child),
+        "charts/child/charts/grand/Chart.yaml": "apiVersion: v2\nname: grand\nversion: 0.1.0\n",
+        "charts/child/charts/grand/values.yaml": json.dumps(grand),
+    }
+    return files, _small_map(rng)

@@ -23,7 +23,7 @@ from steersman.chart.values import (
     subchart_values,
 )
 from tests.unit.chart.deps_cases import _DEFINE, PROBE, RUNS, chart_files
-from tests.unit.chart.fuzz_values import random_value_layers
+from tests.unit.chart.fuzz_values import random_import_chart, random_value_layers
 from tests.unit.chart.helm_chart_oracle import write_chart
 from tests.unit.chart.helm_deps_oracle import CORPUS, HELM_V4, run_helm_values
 from tests.unit.chart.test_strvals import walk
@@ -98,16 +98,28 @@ def _layered_chart(seed: int) -> tuple[dict[str, str], dict[str, Any]]:
     return files, user
 
 
+def _import_chart(seed: int) -> tuple[dict[str, str], dict[str, Any]]:
+    files, user = random_import_chart(seed)
+    files["templates/_walk.tpl"] = _DEFINE
+    for prefix in ("", "charts/child/", "charts/child/charts/grand/"):
+        files[f"{prefix}templates/probe.yaml"] = PROBE
+    return files, user
+
+
 @pytest.mark.interop
-@pytest.mark.parametrize("seed", range(1000, 1012))
-def test_random_value_layers_match_live_helm(seed: int, tmp_path: Path) -> None:
-    """Random defaults at three chart levels plus random user values, coalesced as helm does
-    (type clashes, nulls, globals, subchart sections), including helm's error texts."""
+@pytest.mark.parametrize(
+    ("kind", "seed"),
+    [("layers", s) for s in range(1000, 1012)] + [("imports", s) for s in range(12)],
+)
+def test_random_value_layers_match_live_helm(kind: str, seed: int, tmp_path: Path) -> None:
+    """Random defaults at three chart levels plus random user values (and, for "imports",
+    random import-values), coalesced as helm does: type clashes, nulls, globals, subchart
+    sections, imports - including helm's error texts."""
     import base64
     import os
     import subprocess
 
-    files, user = _layered_chart(seed)
+    files, user = _layered_chart(seed) if kind == "layers" else _import_chart(seed)
     chart_dir = tmp_path / "root"
     write_chart(chart_dir, files)
     user_file = tmp_path / "user.json"
