@@ -332,6 +332,9 @@ def _dependency_json(d: Dependency | None) -> dict[str, Any] | None:
     return out
 
 
+dependency_json = _dependency_json  # public name (the engine builds release records with it)
+
+
 def metadata_json(md: Metadata) -> dict[str, Any]:
     """Metadata as encoding/json writes it (json tags, omitempty, field order)."""
     out: dict[str, Any] = {}
