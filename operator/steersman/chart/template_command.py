@@ -10,6 +10,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import os
+import re
 import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -142,6 +143,7 @@ def _render(a: TemplateArgs) -> str:
     except ChartError as exc:
         raise _Fail(str(exc)) from None
     _check_installable(chart)
+    _check_release_name(name, a.helm_major)
     namespace = a.namespace or os.environ.get("HELM_NAMESPACE") or kubeconfig_namespace()
     options = ReleaseOptions(name, namespace, 1, not a.is_upgrade, a.is_upgrade)
     try:
@@ -189,6 +191,26 @@ def kubeconfig_namespace() -> str:
                 if namespace:
                     return str(namespace)
     return "default"
+
+
+_RELEASE_NAME_REGEX = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+_RELEASE_NAME = re.compile(_RELEASE_NAME_REGEX[:-1] + r"\Z")  # Go's $ never matches before \n
+_MAX_RELEASE_NAME = 53
+
+
+def _check_release_name(name: str, helm_major: int) -> None:
+    """chartutil.ValidateReleaseName, reported as Install.availableName does."""
+    if not name:
+        problem = "no name provided"
+    elif not _RELEASE_NAME.match(name) or len(name) > _MAX_RELEASE_NAME:
+        problem = (
+            f"invalid release name, must match regex {_RELEASE_NAME_REGEX} and the "
+            f"length must not be longer than {_MAX_RELEASE_NAME}"
+        )
+    else:
+        return
+    prefix = "release name check failed: " if helm_major >= 4 else ""
+    raise _Fail(f'{prefix}release name "{name}": {problem}')
 
 
 def _check_installable(chart: Chart) -> None:
