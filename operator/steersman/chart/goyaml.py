@@ -83,6 +83,9 @@ class _Composer:
             return root
         except yaml.MarkedYAMLError as exc:
             raise _go_problem(exc) from None
+        except yaml.reader.ReaderError as exc:
+            # Encoding problems: go-yaml's reader reports just the reason, with no position.
+            raise YAMLError(f"yaml: {exc.reason}") from None
         except yaml.YAMLError as exc:
             raise YAMLError(f"yaml: {exc}") from None
 

@@ -110,6 +110,27 @@ CASES: dict[str, dict[str, Any]] = {
             **{"values.yaml": "a: 1\nm: {x: 1}\n---\nb: 2\nm: {y: 2}\n--- # c\n# only\n"},
         )
     },
+    "utf16_values": {
+        "files": _chart(
+            "apiVersion: v2\nname: u16\nversion: 0.1.0\n",
+            **{"values.yaml": "a: 1\nb: é\n".encode("utf-16")},
+        )
+    },
+    "err_bad_utf8_values": {
+        "files": _chart(
+            "apiVersion: v2\nname: u8\nversion: 0.1.0\n", **{"values.yaml": b"a: \xff\n"}
+        )
+    },
+    "err_truncated_utf8_values": {
+        "files": _chart(
+            "apiVersion: v2\nname: u8\nversion: 0.1.0\n", **{"values.yaml": b'a: "\xe9"\n'}
+        )
+    },
+    "err_control_char_values": {
+        "files": _chart(
+            "apiVersion: v2\nname: cc\nversion: 0.1.0\n", **{"values.yaml": b"a: 1\n\x7f"}
+        )
+    },
     "crlf_values": {
         "files": _chart(
             "apiVersion: v2\r\nname: crlf\r\nversion: 0.1.0\r\n",
