@@ -325,7 +325,7 @@ def _unkey(key: Any) -> Any:
 def decode_first_document(data: bytes | str) -> Any:
     """go-yaml v2 Unmarshal into interface{} (first document; None when there is none)."""
     if isinstance(data, str):
-        data = data.encode("utf-8")
+        data = data.encode("utf-8", "surrogatepass")
     try:
         root = _Composer(data).first_document()
         if root is None:

@@ -326,7 +326,7 @@ def split_yaml_documents(data: bytes | str) -> list[bytes]:
     `\r` is not a line break).
     """
     if isinstance(data, str):
-        data = data.encode("utf-8")
+        data = data.encode("utf-8", "surrogatepass")
     docs: list[bytes] = []
     buffer: list[bytes] = []
     raw_lines = data.split(b"\n")
