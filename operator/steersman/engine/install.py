@@ -15,17 +15,17 @@ from steersman.chart.model import Chart
 from steersman.engine import records
 from steersman.engine.context import FAILURES, Common, Engine, hook_runner, settled
 from steersman.engine.errors import ActionFailed, EngineError, NameInUse, OwnershipConflict
-from steersman.engine.objects import Target, parse_documents, resolve_all
-from steersman.engine.ownership import validate_release_name, with_ownership
-from steersman.engine.readiness import compute, compute_with_jobs
+from steersman.engine.objects import Target
+from steersman.engine.ownership import validate_release_name
 from steersman.engine.resources import (
     CrdPolicy,
     apply_targets,
+    build_targets,
     ensure_namespace,
     existing_keys,
     install_crds,
+    wait_for,
 )
-from steersman.engine.wait import wait_ready
 from steersman.storage import Release, Status, Storage
 
 DRY_RUN_DESCRIPTION = "Dry run complete"
@@ -40,30 +40,6 @@ class InstallOptions(Common):
     take_ownership: bool = False
     dry_run: bool = False
     labels: dict[str, str] = field(default_factory=dict)
-
-
-async def build_targets(engine: Engine, manifest: str, name: str, namespace: str) -> list[Target]:
-    """The release's objects, each stamped with Helm's ownership metadata."""
-    targets = await resolve_all(engine.kube, parse_documents(manifest), namespace)
-    for t in targets:
-        t.obj = with_ownership(t.obj, name, namespace)
-    return targets
-
-
-async def current_objects(engine: Engine, current: Release) -> list[Target]:
-    """The objects of the revision an upgrade or rollback starts from."""
-    try:
-        return await resolve_all(engine.kube, parse_documents(current.manifest), current.namespace)
-    except FAILURES as err:
-        raise EngineError(
-            f"unable to build kubernetes objects from current release manifest: {err}"
-        ) from err
-
-
-async def wait_for(engine: Engine, opts: Common, targets: list[Target]) -> None:
-    if opts.wait:
-        rule = compute_with_jobs if opts.wait_for_jobs else compute
-        await wait_ready(engine.kube, [t.obj for t in targets], opts.timeout, rule=rule)
 
 
 async def _check_name(storage: Storage, opts: InstallOptions) -> Release | None:
@@ -104,7 +80,7 @@ async def install(
         description="Initial install underway",
         labels=opts.labels,
     )
-    targets = await build_targets(engine, rel.manifest, opts.name, opts.namespace)
+    targets = await build_targets(engine.kube, rel.manifest, opts.name, opts.namespace)
     try:
         await existing_keys(
             engine.kube, targets, opts.name, opts.namespace, take_ownership=opts.take_ownership
@@ -148,7 +124,7 @@ async def _perform(
         except FAILURES as err:
             raise EngineError(f"failed pre-install: {err}") from err
     await apply_targets(engine.kube, targets)
-    await wait_for(engine, opts, targets)
+    await wait_for(engine.kube, opts, targets)
     if not opts.disable_hooks:
         try:
             await hooks.run(rel, "post-install")

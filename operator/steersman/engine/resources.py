@@ -16,13 +16,16 @@ from typing import Any, TypeVar
 
 from steersman.chart.manifests import UNINSTALL_ORDER, sort_by_kind
 from steersman.chart.model import Chart
+from steersman.engine.context import FAILURES, Common
 from steersman.engine.csa import adopt_client_side_fields
 from steersman.engine.errors import EngineError, OwnershipConflict
 from steersman.engine.objects import ObjectKey, Target, parse_documents, resolve_all
-from steersman.engine.ownership import is_kept, ownership_problem
+from steersman.engine.ownership import is_kept, ownership_problem, with_ownership
+from steersman.engine.readiness import compute, compute_with_jobs
 from steersman.engine.wait import wait_ready
 from steersman.kube import Conflict, KubeClient, KubeError
 from steersman.kube.client import Propagation
+from steersman.storage import Release
 
 T = TypeVar("T")
 R = TypeVar("R")
@@ -200,3 +203,28 @@ async def ensure_namespace(kube: KubeClient, namespace: str) -> None:
     }
     with contextlib.suppress(Conflict):
         await kube.create(body)
+
+
+async def build_targets(kube: KubeClient, manifest: str, name: str, namespace: str) -> list[Target]:
+    """The release's objects, each stamped with Helm's ownership metadata."""
+    targets = await resolve_all(kube, parse_documents(manifest), namespace)
+    for t in targets:
+        t.obj = with_ownership(t.obj, name, namespace)
+    return targets
+
+
+async def current_objects(kube: KubeClient, current: Release) -> list[Target]:
+    """The objects of the revision an upgrade or rollback starts from."""
+    try:
+        return await resolve_all(kube, parse_documents(current.manifest), current.namespace)
+    except FAILURES as err:
+        raise EngineError(
+            f"unable to build kubernetes objects from current release manifest: {err}"
+        ) from err
+
+
+async def wait_for(kube: KubeClient, opts: Common, targets: list[Target]) -> None:
+    """`--wait` (and `--wait-for-jobs`): until every object is ready, or fail naming them."""
+    if opts.wait:
+        rule = compute_with_jobs if opts.wait_for_jobs else compute
+        await wait_ready(kube, [t.obj for t in targets], opts.timeout, rule=rule)

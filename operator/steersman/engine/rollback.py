@@ -18,10 +18,16 @@ from steersman.engine.context import (
     settled,
 )
 from steersman.engine.errors import ActionFailed, EngineError, InvalidRevision
-from steersman.engine.install import build_targets, current_objects, wait_for
 from steersman.engine.objects import difference
 from steersman.engine.ownership import validate_release_name
-from steersman.engine.resources import apply_targets, prune, take_over_client_side_fields
+from steersman.engine.resources import (
+    apply_targets,
+    build_targets,
+    current_objects,
+    prune,
+    take_over_client_side_fields,
+    wait_for,
+)
 from steersman.storage import Release, ReleaseNotFound, Status
 
 
@@ -69,8 +75,8 @@ async def rollback(engine: Engine, opts: RollbackOptions) -> Release:
     )
     if opts.dry_run:
         return rel
-    old = await current_objects(engine, current)
-    new = await build_targets(engine, rel.manifest, opts.name, current.namespace)
+    old = await current_objects(engine.kube, current)
+    new = await build_targets(engine.kube, rel.manifest, opts.name, current.namespace)
     await settled(storage.create(rel))
 
     hooks = hook_runner(engine, storage, rel.namespace, opts.timeout)
@@ -88,7 +94,7 @@ async def rollback(engine: Engine, opts: RollbackOptions) -> Release:
             await settled(storage.update(current))
             raise _Failed(f'Rollback "{opts.name}" failed: {err}') from err
         try:
-            await wait_for(engine, opts, new)
+            await wait_for(engine.kube, opts, new)
         except FAILURES as err:
             raise _Failed(f'Release "{opts.name}" failed: {err}') from err
         if not opts.disable_hooks:

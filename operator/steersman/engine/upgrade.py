@@ -29,16 +29,19 @@ from steersman.engine.errors import (
     OwnershipConflict,
     ReleaseLocked,
 )
-from steersman.engine.install import DRY_RUN_DESCRIPTION, build_targets, current_objects, wait_for
+from steersman.engine.install import DRY_RUN_DESCRIPTION
 from steersman.engine.objects import Target, difference
 from steersman.engine.ownership import validate_release_name
 from steersman.engine.resources import (
     CrdPolicy,
     apply_targets,
+    build_targets,
+    current_objects,
     existing_keys,
     install_crds,
     prune,
     take_over_client_side_fields,
+    wait_for,
 )
 from steersman.storage import Release, ReleaseNotFound, Status, Storage
 from steersman.storage.record import is_pending
@@ -103,8 +106,8 @@ async def upgrade(
         first_deployed=current.info.first_deployed,
         labels={**last.labels, **opts.labels},
     )
-    old = await current_objects(engine, current)
-    new = await build_targets(engine, rel.manifest, opts.name, current.namespace)
+    old = await current_objects(engine.kube, current)
+    new = await build_targets(engine.kube, rel.manifest, opts.name, current.namespace)
     old_keys = {t.key for t in old}
     incoming = [t for t in new if t.key not in old_keys]
     try:
@@ -157,7 +160,7 @@ async def _perform(
         await take_over_client_side_fields(engine.kube, new)
     await apply_targets(engine.kube, new)
     await prune(engine.kube, difference(old, new))
-    await wait_for(engine, opts, new)
+    await wait_for(engine.kube, opts, new)
     if not opts.disable_hooks:
         try:
             await hooks.run(rel, "post-upgrade")
