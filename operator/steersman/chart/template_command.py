@@ -142,7 +142,7 @@ def _render(a: TemplateArgs) -> str:
         chart = load(source) if isinstance(source, str) else load_archive(source)
     except ChartError as exc:
         raise _Fail(str(exc)) from None
-    _check_installable(chart)
+    _check_installable(chart, a.helm_major)
     _check_release_name(name, a.helm_major)
     namespace = a.namespace or os.environ.get("HELM_NAMESPACE") or kubeconfig_namespace()
     options = ReleaseOptions(name, namespace, 1, not a.is_upgrade, a.is_upgrade)
@@ -213,7 +213,7 @@ def _check_release_name(name: str, helm_major: int) -> None:
     raise _Fail(f'{prefix}release name "{name}": {problem}')
 
 
-def _check_installable(chart: Chart) -> None:
+def _check_installable(chart: Chart, helm_major: int) -> None:
     kind = chart.metadata.type
     if kind not in ("", "application"):
         raise _Fail(f"{kind} charts are not installable")
@@ -221,7 +221,8 @@ def _check_installable(chart: Chart) -> None:
     missing = [d.name for d in chart.metadata.dependencies if d and d.name not in present]
     if missing:
         raise _Fail(
-            "an error occurred while checking for chart dependencies. You may need to run "
+            f"{'an' if helm_major >= 4 else 'An'} error occurred while checking for chart "
+            "dependencies. You may need to run "
             "`helm dependency build` to fetch missing dependencies: found in Chart.yaml, but "
             f"missing in charts/ directory: {', '.join(missing)}"
         )
