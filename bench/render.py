@@ -1,6 +1,6 @@
 """Render speed: `steersman template` in process vs the real `helm template`, per chart.
 
-For each chart of tests/conformance (its first case: the first ci/*.yaml, or its first extra
+For each chart of tests/conformance (its `default` case when it has one, else its first
 case), measured in the same run:
 - cold: caches emptied first (template parse cache, Helm function map), then the whole command
   in process: load the chart from disk, merge values, render, assemble the output;
