@@ -116,7 +116,7 @@ def _process_conditions(reqs: list[Dependency], cvals: Values, cpath: str) -> No
 
 def _process_enabled(chart: Chart, values: Values, path: str) -> None:
     reqs = [r for r in chart.metadata.dependencies if r is not None]
-    if not chart.metadata.dependencies:
+    if not chart.metadata.dependencies and not chart.metadata.dependencies_declared:
         return
     kept: list[Chart] = [
         existing
@@ -145,6 +145,8 @@ def _process_enabled(chart: Chart, values: Values, path: str) -> None:
     for sub in remaining:
         _process_enabled(sub, cvals, path + sub.metadata.name + ".")
     chart.metadata.dependencies = remaining_reqs
+    # Go rebuilds the slice with append(nil, ...): an empty result is nil again.
+    chart.metadata.dependencies_declared = bool(remaining_reqs)
     chart.set_dependencies(remaining)
 
 

@@ -75,6 +75,9 @@ class Metadata:
     kube_version: str = ""
     dependencies: list[Dependency | None] = field(default_factory=list)
     type: str = ""
+    # Go tells a missing `dependencies` (nil) from an empty list; dependency processing
+    # skips a chart (and its subtree) only in the nil case. Not part of the stored metadata.
+    dependencies_declared: bool = False
 
 
 @dataclass
@@ -230,6 +233,7 @@ def apply_metadata_fields(md: Metadata, d: dict[str, Any]) -> None:
         ]
     if "dependencies" in d:
         md.dependencies = [dependency_from_fields(x) for x in d["dependencies"]]
+        md.dependencies_declared = True
 
 
 _ALIAS_NAME = re.compile(r"[a-zA-Z0-9_-]+\Z")

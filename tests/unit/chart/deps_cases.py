@@ -119,6 +119,34 @@ CHARTS: dict[str, dict[str, str]] = {
         _sub("s3"),
         _sub("s4", "data: {x: 1, y: [1]}\n"),
     ),
+    "empty_dependencies": _root(
+        "dependencies: []\n",
+        "mid:\n  leaf:\n    enabled: false\n",
+        _sub(
+            "mid",
+            "leaf: {enabled: true}\n",
+            "dependencies:\n- name: leaf\n  version: 0.1.0\n  repository: ''\n"
+            "  condition: leaf.enabled\n",
+            **{
+                "charts__leaf__Chart.yaml": "apiVersion: v2\nname: leaf\nversion: 0.1.0\n",
+                "charts__leaf__templates__probe.yaml": PROBE,
+            },
+        ),
+    ),
+    "undeclared_dependencies": _root(
+        "",
+        "mid:\n  leaf:\n    enabled: false\n",
+        _sub(
+            "mid",
+            "leaf: {enabled: true}\n",
+            "dependencies:\n- name: leaf\n  version: 0.1.0\n  repository: ''\n"
+            "  condition: leaf.enabled\n",
+            **{
+                "charts__leaf__Chart.yaml": "apiVersion: v2\nname: leaf\nversion: 0.1.0\n",
+                "charts__leaf__templates__probe.yaml": PROBE,
+            },
+        ),
+    ),
     "coalesce_rules": _root(
         "",
         "map: {a: 1, b: {c: 2}}\nlist: [1, 2]\nscalar: s\nnulled: 1\ntableVsScalar: {x: 1}\n"
@@ -142,6 +170,8 @@ RUNS: list[tuple[str, list[str]]] = [
     ("edge_conditions", []),
     ("edge_conditions", ["--set", "four.on=false,s3.enabled=true,tags.t1=false"]),
     ("edge_conditions", ["--set", "s1.flag=true,from.four.x=5"]),
+    ("empty_dependencies", []),
+    ("undeclared_dependencies", []),
     ("coalesce_rules", []),
     (
         "coalesce_rules",
