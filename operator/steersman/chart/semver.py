@@ -58,7 +58,7 @@ def _parse_uint(s: str) -> int:
     return n
 
 
-def _validate_prerelease(p: str) -> None:
+def validate_prerelease(p: str) -> None:
     for part in p.split("."):
         if part == "":
             raise SemverError("invalid prerelease string")
@@ -69,7 +69,7 @@ def _validate_prerelease(p: str) -> None:
             raise SemverError("invalid prerelease string")
 
 
-def _validate_metadata(m: str) -> None:
+def validate_metadata(m: str) -> None:
     for part in m.split("."):
         if part == "" or not _only(part, _ALLOWED):
             raise SemverError("invalid metadata string")
@@ -97,9 +97,9 @@ class Version:
         pre = m.group(5) or ""
         meta = m.group(8) or ""
         if pre:
-            _validate_prerelease(pre)
+            validate_prerelease(pre)
         if meta:
-            _validate_metadata(meta)
+            validate_metadata(meta)
         return cls(major, minor, patch, pre, meta, v)
 
     @classmethod
@@ -113,10 +113,10 @@ class Version:
         meta = pre = ""
         if "+" in parts[2]:
             parts[2], meta = parts[2].split("+", 1)
-            _validate_metadata(meta)
+            validate_metadata(meta)
         if "-" in parts[2]:
             parts[2], pre = parts[2].split("-", 1)
-            _validate_prerelease(pre)
+            validate_prerelease(pre)
         for p in parts:
             if not _only(p, _NUM):
                 raise SemverError("invalid characters in version")

@@ -3,18 +3,32 @@
 from __future__ import annotations
 
 import functools
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
+from steersman.chart.gotemplate.gostr import from_bytes
 from steersman.chart.gotemplate.types import GoFunc, GoStruct, GoUint64, TemplateFuncError
-from steersman.chart.semver import Constraints, SemverError, Version
+from steersman.chart.semver import (
+    Constraints,
+    SemverError,
+    Version,
+    validate_metadata,
+    validate_prerelease,
+)
+
+from .defaults import json_decode
+from .gojson import encode_string
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class GoVersion(GoStruct):
-    """`*semver.Version`: prints as String(); Major/Minor/Patch are uint64 methods.
+    """`*semver.Version` (Masterminds/semver v3.4.0, the version Helm v4 links): prints as
+    String(); Major/Minor/Patch are uint64 methods. Scan and Unmarshal* change the Version the
+    pointer points to, so this object is mutable and compares by identity, like a pointer.
 
-    The Inc*/Set* methods return a `semver.Version` value (not a pointer), as in Go.
+    The Inc*/Set* methods return a `semver.Version` value (GoVersionValue), whose method set
+    lacks the pointer-receiver methods (Original, comparisons, Scan, Unmarshal*).
     """
 
     go_type: ClassVar[str] = "*semver.Version"
@@ -39,44 +53,13 @@ class GoVersion(GoStruct):
         ]
 
     def go_method(self, name: str) -> GoFunc | None:
-        v = self.v
-        values: dict[str, Any] = {
-            "Major": GoUint64(v.major),
-            "Minor": GoUint64(v.minor),
-            "Patch": GoUint64(v.patch),
-            "Prerelease": v.prerelease,
-            "Metadata": v.metadata,
-            "Original": v.original,
-            "String": str(v),
-        }
-        if name in values:
-            value = values[name]
-            return GoFunc(lambda: value, ())
-        compare = {
-            "Compare": lambda o: v.compare(o.v),
-            "LessThan": lambda o: v.compare(o.v) < 0,
-            "GreaterThan": lambda o: v.compare(o.v) > 0,
-            "Equal": lambda o: v.compare(o.v) == 0,
-        }
-        if name in ("IncMajor", "IncMinor", "IncPatch"):
-            bumped = _increment(v, name[3:])
-            return GoFunc(lambda: GoVersionValue(bumped), (), result="semver.Version")
-        if name in ("SetPrerelease", "SetMetadata"):
-            field = "prerelease" if name == "SetPrerelease" else "metadata"
-            return GoFunc(
-                lambda text: GoVersionValue(_set(v, field, text)),
-                ("string",),
-                result="semver.Version",
-                can_error=True,
-            )
-        if name in compare:
-            return GoFunc(
-                compare[name], (self.go_type,), result="int" if name == "Compare" else "bool"
-            )
-        return None
+        method = _value_method(self.v, name)
+        if method is None and not isinstance(self, GoVersionValue):
+            method = _pointer_method(self, name)
+        return method
 
 
-@dataclass(frozen=True, eq=False)
+@dataclass(eq=False)
 class GoVersionValue(GoVersion):
     """A `semver.Version` value, as the Inc*/Set* methods return; `==` compares fields."""
 
@@ -91,6 +74,116 @@ class GoVersionValue(GoVersion):
 
     def __hash__(self) -> int:
         return hash(str(self.v))
+
+
+@dataclass(frozen=True)
+class GoError(GoStruct):
+    """A non-nil Go `error` returned by a method whose only result is an error; prints Error()."""
+
+    go_type: ClassVar[str] = "*errors.errorString"
+    message: str
+
+    def go_string(self) -> str:
+        return self.message
+
+
+def _value_method(v: Version, name: str) -> GoFunc | None:
+    """Methods with a value receiver: every semver.Version and *semver.Version has them."""
+    values: dict[str, Any] = {
+        "Major": GoUint64(v.major),
+        "Minor": GoUint64(v.minor),
+        "Patch": GoUint64(v.patch),
+        "Prerelease": v.prerelease,
+        "Metadata": v.metadata,
+        "String": str(v),
+    }
+    if name in values:
+        value = values[name]
+        return GoFunc(lambda: value, ())
+    if name in ("IncMajor", "IncMinor", "IncPatch"):
+        bumped = _increment(v, name[3:])
+        return GoFunc(lambda: GoVersionValue(bumped), (), result="semver.Version")
+    if name in ("SetPrerelease", "SetMetadata"):
+        field = "prerelease" if name == "SetPrerelease" else "metadata"
+        return GoFunc(
+            lambda text: GoVersionValue(_set(v, field, text)),
+            ("string",),
+            result="semver.Version",
+            can_error=True,
+        )
+    if name == "MarshalJSON":
+        text = encode_string(str(v))
+        return GoFunc(lambda: text.encode(), (), result="[]uint8", can_error=True)
+    if name == "MarshalText":
+        return GoFunc(lambda: str(v).encode(), (), result="[]uint8", can_error=True)
+    if name == "Value":  # database/sql/driver.Valuer
+        return GoFunc(lambda: str(v), (), result="interface {}", can_error=True)
+    return None
+
+
+def _pointer_method(p: GoVersion, name: str) -> GoFunc | None:
+    """Methods with a pointer receiver, which only *semver.Version has."""
+    v = p.v
+    if name == "Original":
+        return GoFunc(lambda: v.original, (), result="string")
+    compare = {
+        "Compare": lambda o: v.compare(o.v),
+        "LessThan": lambda o: v.compare(o.v) < 0,
+        "LessThanEqual": lambda o: v.compare(o.v) <= 0,
+        "GreaterThan": lambda o: v.compare(o.v) > 0,
+        "GreaterThanEqual": lambda o: v.compare(o.v) >= 0,
+        "Equal": lambda o: v.compare(o.v) == 0,
+    }
+    if name in compare:
+        return GoFunc(compare[name], (p.go_type,), result="int" if name == "Compare" else "bool")
+    loaders: dict[str, tuple[str, Callable[[Any], str]]] = {
+        # Scan takes anything and reads it as a string only if it is one.
+        "Scan": ("interface {}", lambda x: x if isinstance(x, str) else ""),
+        "UnmarshalText": ("[]uint8", lambda b: from_bytes(b)),
+        "UnmarshalJSON": ("[]uint8", _json_string),
+    }
+    if name in loaders:
+        param, to_text = loaders[name]
+        return GoFunc(lambda x: _load(p, to_text, x), (param,), result="error")
+    return None
+
+
+class _JSONSyntaxError(GoError):
+    go_type: ClassVar[str] = "*json.SyntaxError"
+
+
+class _JSONTypeError(GoError):
+    go_type: ClassVar[str] = "*json.UnmarshalTypeError"
+
+
+class _LoadError(Exception):
+    def __init__(self, error: GoError) -> None:
+        super().__init__(error.message)
+        self.error = error
+
+
+def _json_string(b: bytes) -> str:
+    """json.Unmarshal into a string: null leaves it empty, other JSON types are errors."""
+    try:
+        value = json_decode(from_bytes(b))
+    except TemplateFuncError as e:
+        raise _LoadError(_JSONSyntaxError(str(e))) from None
+    if value is None or isinstance(value, str):
+        return value or ""
+    kind = {bool: "bool", float: "number", dict: "object", list: "array"}[type(value)]
+    raise _LoadError(_JSONTypeError(f"json: cannot unmarshal {kind} into Go value of type string"))
+
+
+def _load(p: GoVersion, to_text: Callable[[Any], str], x: Any) -> GoError | None:
+    """Scan/UnmarshalText/UnmarshalJSON: replace *p with the parsed version, or return the error
+    (a nil error prints as <no value> here; Go prints <nil>, an engine matter)."""
+    try:
+        p.v = Version.parse(to_text(x))
+    except _LoadError as e:
+        return e.error
+    except SemverError as e:
+        return GoError(str(e))
+    return None
 
 
 def _with_original(v: Version, **changes: Any) -> Version:
@@ -111,9 +204,10 @@ def _increment(v: Version, part: str) -> Version:
 
 def _set(v: Version, field: str, text: str) -> Version:
     try:
-        if text:
-            probe = f"0.0.0-{text}" if field == "prerelease" else f"0.0.0+{text}"
-            Version.parse(probe)
+        if text and field == "prerelease":
+            validate_prerelease(text)
+        elif text:
+            validate_metadata(text)
     except SemverError as e:
         raise TemplateFuncError(str(e)) from None
     return _with_original(v, **{field: text})
