@@ -114,12 +114,15 @@ def run_helm(case: Case, major: int = 4) -> Result:
         make_created_chart()
     binary = HELM_V4 if major == 4 else HELM_V3
     proc = subprocess.run(
-        [str(binary), "template", *case.args],
-        capture_output=True,
-        text=True,
-        env=helm_env(),
+        [str(binary), "template", *case.args], capture_output=True, env=helm_env()
     )
-    return Result(proc.returncode, proc.stdout, proc.stderr)
+    # bytes, not text mode: no newline translation (\r\n must survive) and invalid UTF-8
+    # kept as surrogate escapes, as Steersman's strings hold it
+    return Result(proc.returncode, _text(proc.stdout), _text(proc.stderr))
+
+
+def _text(data: bytes) -> str:
+    return data.decode("utf-8", "surrogateescape")
 
 
 def run_ours(case: Case, major: int = 4) -> Result:
