@@ -15,7 +15,7 @@ from typing import Any
 from steersman.chart import goyaml, jsonout, tomlout, yamlout
 from steersman.chart.gotemplate import TemplateExecError, TemplateParseError, TemplateSet
 from steersman.chart.gotemplate.fmt import go_quote
-from steersman.chart.gotemplate.types import NO_VALUE, GoFunc, TemplateFuncError
+from steersman.chart.gotemplate.types import NO_VALUE, GoFunc, GoInt64, TemplateFuncError
 from steersman.chart.sprig import sprig_funcs
 from steersman.chart.yamlpretty import to_yaml_pretty
 
@@ -43,6 +43,18 @@ def _must_to_json(v: Any) -> str:
         raise TemplateFuncError(str(exc)) from None
 
 
+def _unstructured(v: Any) -> Any:
+    """JSON from the API server as client-go's unstructured objects hold it: whole numbers are
+    int64, others float64 (plain Python ints would be Go `int`)."""
+    if isinstance(v, dict):
+        return {k: _unstructured(x) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_unstructured(x) for x in v]
+    if isinstance(v, int) and not isinstance(v, bool):
+        return GoInt64(v)
+    return v
+
+
 def lookup_func(lookup: Lookup | None) -> GoFunc:
     """Helm's `lookup`, answered by `lookup` (None: helm template's empty map)."""
 
@@ -50,11 +62,12 @@ def lookup_func(lookup: Lookup | None) -> GoFunc:
         if lookup is None:
             return {}  # helm template: no cluster, always an empty map
         try:
-            return lookup(api_version, kind, namespace, name)
+            found = lookup(api_version, kind, namespace, name)
         except TemplateFuncError:
             raise
         except Exception as exc:  # the cluster client's failure becomes the call's error
             raise TemplateFuncError(str(exc)) from None
+        return _unstructured(found)  # type: ignore[no-any-return]
 
     return GoFunc(
         run,

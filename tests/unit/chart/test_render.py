@@ -240,3 +240,23 @@ def test_concurrent_renders_share_caches_safely() -> None:
     with ThreadPoolExecutor(max_workers=6) as pool:
         got = list(pool.map(lambda n: (n, render_release(charts[n], {}, OPTS).manifest), names * 4))
     assert all(manifest == expected[n] for n, manifest in got)
+
+
+def test_lookup_results_carry_unstructured_number_types(tmp_path: Path) -> None:
+    chart = load(
+        write_chart(
+            tmp_path / "c",
+            {
+                "cm.yaml": '{{ $d := lookup "apps/v1" "Deployment" "ns" "web" }}'
+                "kind: ConfigMap\ndata:\n"
+                "  types: {{ typeOf $d.spec.replicas }} {{ typeOf $d.spec.ratio }}\n"
+                "  items: {{ typeOf (index $d.items 0) }}\n"
+            },
+        )
+    )
+
+    def lookup(*_: str) -> dict[str, Any]:
+        return {"spec": {"replicas": 3, "ratio": 0.5, "paused": False}, "items": [7]}
+
+    rel = render_release(chart, {}, OPTS, lookup=lookup)
+    assert rel.manifest.endswith("  types: int64 float64\n  items: int64\n")
