@@ -60,7 +60,7 @@ from steersman.chart.manifests import (
 )
 from steersman.chart.model import Chart
 from steersman.chart.schema import SchemaError, ValuesSchemaError, check_values
-from steersman.chart.values import Values, ValuesError, coalesce_values
+from steersman.chart.values import Values, ValuesError, coalesce_values, deep_copy
 
 
 class RenderError(Exception):
@@ -299,7 +299,10 @@ def render_templates(
 ) -> dict[str, str]:
     """Engine.Render: rendered text of every non-partial template, keyed by full path."""
     vtype = values_type(helm_major)
-    top = vtype({"Release": release, "Capabilities": capabilities, "Values": vtype(values)})
+    # templates may mutate .Values (set/unset/merge); they get their own copy
+    top = vtype(
+        {"Release": release, "Capabilities": capabilities, "Values": vtype(deep_copy(values))}
+    )
     renderables: dict[str, _Renderable] = {}
     _collect(chart, top, renderables, helm_major)
 

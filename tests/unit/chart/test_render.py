@@ -260,3 +260,9 @@ def test_lookup_results_carry_unstructured_number_types(tmp_path: Path) -> None:
 
     rel = render_release(chart, {}, OPTS, lookup=lookup)
     assert rel.manifest.endswith("  types: int64 float64\n  items: int64\n")
+
+
+def test_template_mutations_do_not_leak_into_returned_values() -> None:
+    rel = render_release(load(CHARTS / "mutations"), {}, OPTS)
+    assert "setByA" in rel.manifest  # the templates did mutate what they saw
+    assert rel.values == {"counter": {}, "list": [1.0]}
