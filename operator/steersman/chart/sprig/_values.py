@@ -15,6 +15,7 @@ from steersman.chart.gotemplate.types import (
     NO_VALUE,
     GoInt64,
     GoStruct,
+    GoUint64,
     TemplateFuncError,
 )
 
@@ -44,6 +45,8 @@ def kind_of(v: Any) -> str:
         return "bool"
     if isinstance(v, GoInt64):
         return "int64"
+    if isinstance(v, GoUint64):
+        return "uint64"
     if isinstance(v, int):
         return "int"
     if isinstance(v, float):
@@ -240,7 +243,7 @@ def to_int64(v: Any) -> GoInt64:
     if isinstance(v, bool):
         return GoInt64(1 if v else 0)
     if isinstance(v, int):
-        return GoInt64(v)
+        return GoInt64(wrap64(v))  # a uint64 above MaxInt64 converts with wrap-around
     if isinstance(v, float):
         return GoInt64(float_to_int64(v))
     if isinstance(v, str):
