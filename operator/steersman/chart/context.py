@@ -206,7 +206,7 @@ class Capabilities(GoStruct):
         kv = self.kube_version
         fields = dict(kv.go_print_fields())
         return [
-            ("KubeVersion", _JSONStructV3(kv.go_type, fields, kv.go_json())),
+            ("KubeVersion", _FieldStruct(kv.go_type, fields, kv.go_json())),
             ("APIVersions", self.api_versions),
             ("HelmVersion", self.helm_version),
         ]
@@ -357,8 +357,6 @@ def _glob_regex(p: str, i: int, in_alt: bool) -> tuple[str, int]:
         else:
             out.append(re.escape(c))
             i += 1
-    if in_alt:
-        return "".join(out), i
     return "".join(out), i
 
 
@@ -413,8 +411,9 @@ def _dependency_map(d: Dependency | None) -> dict[str, Any] | None:
     }
 
 
-class _JSONStructV3(GoStruct):
-    """A v3 chart.Maintainer / chart.Dependency: Go fields for templates, json tags for toJson."""
+class _FieldStruct(GoStruct):
+    """A plain Go struct value: fields for templates and printing, its json form for toJson
+    (v3's chart.Maintainer / chart.Dependency, a KubeVersion printed as a nested field)."""
 
     def __init__(self, go_type: str, fields: dict[str, Any], json: dict[str, Any]) -> None:
         self._go_type = go_type
@@ -440,7 +439,7 @@ def _maintainer_v3(m: Maintainer | None) -> Any:
         return None
     fields = {"Name": m.name, "Email": m.email, "URL": m.url}
     json = {k: v for k, v in (("name", m.name), ("email", m.email), ("url", m.url)) if v}
-    return _JSONStructV3("*chart.Maintainer", fields, json)
+    return _FieldStruct("*chart.Maintainer", fields, json)
 
 
 def _dependency_json(d: Dependency) -> dict[str, Any]:
@@ -454,7 +453,7 @@ def _dependency_v3(d: Dependency | None) -> Any:
     fields = _dependency_map(d)
     assert fields is not None
     fields["Tags"] = GoStringSlice(d.tags)
-    return _JSONStructV3("*chart.Dependency", fields, _dependency_json(d))
+    return _FieldStruct("*chart.Dependency", fields, _dependency_json(d))
 
 
 @dataclass(eq=False)
@@ -484,7 +483,7 @@ class ChartStructV3(GoStruct):
         return False, None
 
     def go_print_fields(self) -> list[tuple[str, Any]]:
-        metadata = _JSONStructV3(
+        metadata = _FieldStruct(
             "chart.Metadata",
             {k: v for k, v in self._fields.items() if k != "IsRoot"},
             {},
