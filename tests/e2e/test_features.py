@@ -167,3 +167,51 @@ async def test_watch_label_selector_shards_helmreleases(
     assert not other.get("status")  # another shard's operator owns it
     assert "helm.steersman.dev/finalizer" not in (other["metadata"].get("finalizers") or [])
     assert await records(e2e_kube, namespace, "other") == []
+
+
+async def test_service_account_impersonation_limits_what_the_release_may_touch(
+    e2e_kube: KubeClient, namespace: str, chart_repo: str, start_operator: StartOperator
+) -> None:
+    op = start_operator(namespace)
+    await op.wait_ready()
+    await create(e2e_kube, namespace, "limited", spec(chart_repo, serviceAccountName="deployer"))
+    hr = await wait_condition(
+        e2e_kube, namespace, "limited", "Ready", "False", "InstallFailed", current=False
+    )
+    ready = condition(hr, "Ready")
+    assert ready is not None
+    assert f"system:serviceaccount:{namespace}:deployer" in ready["message"]
+    assert "forbidden" in ready["message"]
+    assert await e2e_kube.get_or_none("v1", "ConfigMap", "limited-config", namespace) is None
+
+    # Grant the account what the chart needs; the retry (with backoff) then installs.
+    rbac = "rbac.authorization.k8s.io/v1"
+    await e2e_kube.create(
+        {
+            "apiVersion": rbac,
+            "kind": "Role",
+            "metadata": {"name": "deployer"},
+            "rules": [
+                {"apiGroups": [""], "resources": ["configmaps"], "verbs": ["*"]},
+                {"apiGroups": ["apps"], "resources": ["deployments"], "verbs": ["*"]},
+            ],
+        },
+        namespace=namespace,
+    )
+    await e2e_kube.create(
+        {
+            "apiVersion": rbac,
+            "kind": "RoleBinding",
+            "metadata": {"name": "deployer"},
+            "roleRef": {
+                "apiGroup": "rbac.authorization.k8s.io",
+                "kind": "Role",
+                "name": "deployer",
+            },
+            "subjects": [{"kind": "ServiceAccount", "name": "deployer", "namespace": namespace}],
+        },
+        namespace=namespace,
+    )
+    await wait_condition(e2e_kube, namespace, "limited", within=60)
+    cm = await e2e_kube.get("v1", "ConfigMap", "limited-config", namespace)
+    assert cm["metadata"]["annotations"]["meta.helm.sh/release-name"] == "limited"
