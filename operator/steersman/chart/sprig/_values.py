@@ -14,6 +14,7 @@ from typing import Any
 from steersman.chart.gotemplate.types import (
     NO_VALUE,
     GoInt64,
+    GoNamedMap,
     GoStruct,
     GoUint64,
     TemplateFuncError,
@@ -95,8 +96,10 @@ def empty(v: Any) -> bool:
 
 
 def _go_type_key(v: Any) -> Any:
-    if isinstance(v, GoStruct):
-        return type(v).go_type
+    if isinstance(v, GoStruct | GoNamedMap):
+        return v.go_type  # a named map's twin typed map[string]interface {} is a plain map
+    if type(v) is dict:
+        return GoNamedMap.go_type
     return type(v)
 
 

@@ -14,6 +14,7 @@ from steersman.chart.gotemplate.fmt import type_name
 from steersman.chart.gotemplate.types import (
     NO_VALUE,
     GoFunc,
+    GoNamedMap,
     GoStringSlice,
     TemplateFuncError,
 )
@@ -24,6 +25,45 @@ from ._values import empty, is_nil
 
 def _map(d: Any) -> dict[str, Any]:
     return {} if is_nil(d) else d  # a nil map argument reads as empty
+
+
+# --- a named map returned as map[string]interface {} ----------------------------------------
+#
+# `set .Values "k" 1` returns .Values itself, but typed as the function's map[string]interface {}
+# result: Go sees one map under two types. Python cannot give one dict two classes, so the
+# unnamed side is a twin dict kept identical by every Sprig mutator (templates can change maps
+# only through Sprig), and nested maps are the very same objects in both.
+
+_TWIN = "_sprig_unnamed_twin"
+
+
+class UnnamedMap(GoNamedMap):
+    """A named map (e.g. common.Values) as a map[string]interface {}: no methods, and
+    kept in step with the named map it came from."""
+
+
+def _unnamed(d: Any) -> Any:
+    """`d` as a Go map[string]interface {} result."""
+    if type(d) is dict or type(d) is UnnamedMap or not isinstance(d, GoNamedMap):
+        return d
+    twin = getattr(d, _TWIN, None)
+    if twin is None:
+        twin = UnnamedMap(d)
+        setattr(d, _TWIN, twin)
+        setattr(twin, _TWIN, d)
+    return twin
+
+
+def _twin(d: dict[str, Any]) -> dict[str, Any] | None:
+    return None if type(d) is dict else getattr(d, _TWIN, None)
+
+
+def _sync(d: dict[str, Any]) -> None:
+    """After a mutation of `d`, make its twin (if any) hold the same entries again."""
+    twin = _twin(d)
+    if twin is not None:
+        twin.clear()
+        twin.update(d)
 
 
 def dict_(*v: Any) -> dict[str, Any]:
@@ -41,14 +81,20 @@ def set_(d: Any, key: str, value: Any) -> Any:
     if is_nil(d):
         raise TemplateFuncError("assignment to entry in nil map")
     d[key] = value
-    return d
+    twin = _twin(d)
+    if twin is not None:
+        twin[key] = value
+    return _unnamed(d)
 
 
 def unset(d: Any, key: str) -> Any:
     if is_nil(d):
         return {}
     d.pop(key, None)
-    return d
+    twin = _twin(d)
+    if twin is not None:
+        twin.pop(key, None)
+    return _unnamed(d)
 
 
 def pluck(key: str, *dicts: Any) -> list[Any]:
@@ -111,6 +157,8 @@ def _merge_map(dst: dict[str, Any], src: dict[str, Any], overwrite: bool) -> Non
                 continue
         if overwrite or not present or empty(d):
             dst[key] = s
+    if type(dst) is not dict:
+        _sync(dst)
 
 
 def _merge_all(dst: Any, srcs: tuple[Any, ...], overwrite: bool) -> dict[str, Any]:
@@ -118,7 +166,7 @@ def _merge_all(dst: Any, srcs: tuple[Any, ...], overwrite: bool) -> dict[str, An
     for src in srcs:
         if not is_nil(src):
             _merge_map(out, src, overwrite)
-    return out
+    return _unnamed(out)  # type: ignore[no-any-return]
 
 
 def merge(dst: Any, *srcs: Any) -> Any:
@@ -157,7 +205,7 @@ def _copy(v: Any) -> Any:
 
 def _assert_map(v: Any) -> dict[str, Any]:
     # A Go type assertion to exactly map[string]interface{}: named maps and nil fail.
-    if type(v) is dict:
+    if type(v) is dict or type(v) is UnnamedMap:
         return v
     raise TemplateFuncError(
         f"interface conversion: interface {{}} is {_held_type(v)}, not map[string]interface {{}}"
