@@ -133,8 +133,8 @@ def duration(sec: Any) -> str:
         text = sec
         ok = text[1:].isdigit() if text[:1] in "+-" else text.isdigit()
         n = int(text) if ok and text.isascii() else 0
-        if not -(1 << 63) <= n < (1 << 63):
-            n = 0
+        # strconv.ParseInt's range error still returns the nearest int64, which Sprig keeps.
+        n = max(-(1 << 63), min((1 << 63) - 1, n))
     elif isinstance(sec, GoInt64):
         n = int(sec)
     ns = (n * SECOND + (1 << 63)) % (1 << 64) - (1 << 63)  # Duration multiplication wraps

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import ClassVar
 
+from steersman.chart.gotemplate.gostr import to_bytes
 from steersman.chart.gotemplate.types import GoFunc, GoStruct
 
 MONTHS = [
@@ -287,10 +288,23 @@ class DurationError(ValueError):
     pass
 
 
+def time_quote(s: str) -> str:
+    """The time package's own quote(): every byte of a non-ASCII or control character as
+    \\xNN (invalid UTF-8 bytes, kept as surrogate escapes, included)."""
+    out = ['"']
+    for c in s:
+        if c < " " or c >= "\x80":
+            out.extend(f"\\x{b:02x}" for b in to_bytes(c))
+        else:
+            out.append("\\" + c if c in '"\\' else c)
+    out.append('"')
+    return "".join(out)
+
+
 def parse_duration(s: str) -> int:
     """`time.ParseDuration`: nanoseconds, or DurationError with Go's message."""
     orig = s
-    quoted = '"' + orig + '"'
+    quoted = time_quote(orig)
     neg = False
     if s[:1] in ("-", "+"):
         neg = s[0] == "-"
@@ -309,7 +323,7 @@ def parse_duration(s: str) -> int:
         if unit == "":
             raise DurationError("time: missing unit in duration " + quoted)
         if unit not in _UNITS:
-            raise DurationError(f'time: unknown unit "{unit}" in duration {quoted}')
+            raise DurationError(f"time: unknown unit {time_quote(unit)} in duration {quoted}")
         whole, _, frac = num.partition(".")
         scale = _UNITS[unit]
         value = int(whole or "0") * scale

@@ -6,7 +6,16 @@ import calendar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 
-from .gotime import _CYCLE_SECONDS, _TZ_DASH, _TZ_Z, DAYS, MONTHS, GoTime, next_chunk
+from .gotime import (
+    _CYCLE_SECONDS,
+    _TZ_DASH,
+    _TZ_Z,
+    DAYS,
+    MONTHS,
+    GoTime,
+    next_chunk,
+    time_quote,
+)
 
 
 class TimeParseError(ValueError):
@@ -30,8 +39,7 @@ class FixedZone(tzinfo):
         return timedelta(0)
 
 
-def _q(s: str) -> str:
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
+_q = time_quote
 
 
 @dataclass
