@@ -43,6 +43,8 @@ pytestmark = [pytest.mark.integration, pytest.mark.interop]
 
 USER, PASSWORD = "ociuser", "0ci-Pa55word"
 PLAIN = RepoAuth(plain_http=True)
+# A path of our own: other suites push their own `demo` charts to the session registry.
+REPO = "sources-test/charts"
 
 
 @dataclass(frozen=True)
@@ -52,7 +54,7 @@ class Pushed:
     manifests: dict[str, str]  # version -> manifest digest reported by helm push
 
     def url(self, suffix: str = "") -> str:
-        return f"oci://{self.address}/charts/demo{suffix}"
+        return f"oci://{self.address}/{REPO}/demo{suffix}"
 
 
 @pytest.fixture(scope="module")
@@ -80,7 +82,7 @@ def archives(
 def push_all(helm4: Path, henv: dict[str, str], address: str, archives: dict[str, Path]) -> Pushed:
     manifests = {}
     for version, tgz in archives.items():
-        out = helm(helm4, henv, "push", str(tgz), f"oci://{address}/charts", "--plain-http")
+        out = helm(helm4, henv, "push", str(tgz), f"oci://{address}/{REPO}", "--plain-http")
         match = re.search(r"Digest: (sha256:[0-9a-f]{64})", out)
         assert match, out
         manifests[version] = match.group(1)
@@ -138,7 +140,7 @@ async def test_resolves_tags_like_helm_pull(
 async def test_devel_and_chart_name_appended_to_the_url(pushed: Pushed, cache: ChartCache) -> None:
     devel = await fetch_chart(ChartRef(pushed.url(), devel=True), cache=cache, auth=PLAIN)
     assert devel.version == "2.0.0-alpha.1"
-    joined = ChartRef(f"oci://{pushed.address}/charts", "demo", "1.0.0")
+    joined = ChartRef(f"oci://{pushed.address}/{REPO}", "demo", "1.0.0")
     assert (await fetch_chart(joined, cache=cache, auth=PLAIN)).version == "1.0.0"
     tagged = await fetch_chart(ChartRef(pushed.url(":1.1.1_build.7")), cache=cache, auth=PLAIN)
     assert tagged.version == "1.1.1+build.7"
@@ -179,7 +181,7 @@ async def test_digest_pinning(
 
 
 async def test_not_found_and_bad_references(pushed: Pushed, cache: ChartCache) -> None:
-    missing_repo = ChartRef(f"oci://{pushed.address}/charts/nope")
+    missing_repo = ChartRef(f"oci://{pushed.address}/{REPO}/nope")
     with pytest.raises(ChartNotFound, match="not found"):
         await fetch_chart(missing_repo, cache=cache, auth=PLAIN)
     with pytest.raises(ChartNotFound) as err:
@@ -198,8 +200,8 @@ async def test_tag_list_pagination(pushed: Pushed) -> None:
         client = RegistryClient(
             session, pushed.address, auth=PLAIN, ssl_ctx=True, timeout=client_timeout(30)
         )
-        whole = await client.list_tags("charts/demo")
-        paged = await client.list_tags("charts/demo", page_size=2)
+        whole = await client.list_tags(f"{REPO}/demo")
+        paged = await client.list_tags(f"{REPO}/demo", page_size=2)
     expected = {v.replace("+", "_") for v in VERSIONS}
     assert set(whole) == set(paged) == expected
     assert len(paged) == len(VERSIONS)  # pages of two, joined without loss or repeats
@@ -271,7 +273,7 @@ async def test_registry_auth(
     tmp_path: Path,
 ) -> None:
     address = protected.basic if kind == "basic" else protected.token
-    ref = ChartRef(f"oci://{address}/charts/demo", version="^1.0")
+    ref = ChartRef(f"oci://{address}/{REPO}/demo", version="^1.0")
     with pytest.raises(AuthFailed) as anonymous:
         await fetch_chart(ref, cache=cache, auth=PLAIN)
     wrong = RepoAuth(USER, "not-" + PASSWORD, plain_http=True)
@@ -288,4 +290,4 @@ async def test_registry_auth(
     )  # fmt: skip
     assert (helm_version, helm_bytes) == (got.version, got.data)
     if kind == "token":
-        assert (USER, "repository:charts/demo:pull") in protected.token_server.issued
+        assert (USER, f"repository:{REPO}/demo:pull") in protected.token_server.issued
