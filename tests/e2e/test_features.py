@@ -215,3 +215,28 @@ async def test_service_account_impersonation_limits_what_the_release_may_touch(
     await wait_condition(e2e_kube, namespace, "limited", within=60)
     cm = await e2e_kube.get("v1", "ConfigMap", "limited-config", namespace)
     assert cm["metadata"]["annotations"]["meta.helm.sh/release-name"] == "limited"
+
+
+async def test_changing_the_storage_moves_the_records_without_reinstalling(
+    e2e_kube: KubeClient, namespace: str, chart_repo: str, start_operator: StartOperator
+) -> None:
+    op = start_operator(namespace, "--allowed-storage-drivers", "configmap")
+    await op.wait_ready()
+    await create(e2e_kube, namespace, "moving", spec(chart_repo))
+    await wait_condition(e2e_kube, namespace, "moving")
+    await patch_spec(e2e_kube, namespace, "moving", {"values": {"greeting": "two"}})
+    await wait_condition(e2e_kube, namespace, "moving", reason="UpgradeSucceeded")
+    uid = (await e2e_kube.get("v1", "ConfigMap", "moving-config", namespace))["metadata"]["uid"]
+
+    await patch_spec(e2e_kube, namespace, "moving", {"storage": {"driver": "configmap"}})
+    hr = await wait_condition(e2e_kube, namespace, "moving")
+    assert hr["status"]["storage"] == {"driver": "configmap", "namespace": namespace}
+    assert await records(e2e_kube, namespace, "moving", "Secret") == []
+    assert record_states(await records(e2e_kube, namespace, "moving", "ConfigMap")) == [
+        (1, "superseded"),
+        (2, "deployed"),
+    ]
+    # Not reinstalled: the workload's objects were never deleted.
+    live = await e2e_kube.get("v1", "ConfigMap", "moving-config", namespace)
+    assert live["metadata"]["uid"] == uid
+    assert "StorageMigrated" in await event_reasons(e2e_kube, namespace, "moving")

@@ -49,7 +49,7 @@ from steersman.engine.actions import (
     upgrade,
 )
 from steersman.engine.wait import WaitError
-from steersman.kube import KubeError
+from steersman.kube import KubeError, NotFound
 from steersman.storage import DriverKind, Release, ReleaseNotFound, Storage, StorageError
 
 # Errors whose messages we wrote ourselves (or sanitised): safe for conditions, events and logs.
@@ -65,6 +65,10 @@ KNOWN_ERRORS = (
 FAILURES = (EngineError, KubeError, WaitError, RenderError)
 MIN_BACKOFF, MAX_BACKOFF = 5.0, 300.0
 REQUEUE_AFTER_REMEDIATION = 1.0
+
+
+class HelmReleaseGone(Exception):
+    """The HelmRelease was deleted while being reconciled (its status can't be written)."""
 
 
 @dataclass(frozen=True)
@@ -137,9 +141,12 @@ class Run:
         patch = patch_for(self.raw_status, self.draft.result())
         if patch is None:
             return
-        updated = await self.ctx.kube.patch_status(
-            API_VERSION, KIND, self.hr.name, self.hr.namespace, patch
-        )
+        try:
+            updated = await self.ctx.kube.patch_status(
+                API_VERSION, KIND, self.hr.name, self.hr.namespace, patch
+            )
+        except NotFound:
+            raise HelmReleaseGone() from None
         self.raw_status = dict(updated.get("status") or {})
 
     async def finish(self, requeue_after: float, result: str) -> Outcome:

@@ -32,14 +32,15 @@ from steersman.api import (
     values_digest,
 )
 from steersman.controller import actions
-from steersman.controller.actions import Outcome, Run
+from steersman.controller.actions import HelmReleaseGone, Outcome, Run
 from steersman.controller.charts import ChartFetchError
 from steersman.controller.context import Context, EventSink
 from steersman.controller.decide import Action, Desired, Memory, Policy, State, decide
 from steersman.controller.drift import detect
+from steersman.controller.migrate import migrate_records
 from steersman.controller.status import Draft, patch_for, stored
 from steersman.controller.values import ValuesError, compose_values
-from steersman.kube import KubeError, NotFound
+from steersman.kube import KubeError
 from steersman.storage import DriverKind, StorageError
 
 DEFAULT_INTERVAL = 600.0
@@ -84,10 +85,8 @@ async def _reconcile(
     run = Run(hr, ctx, emit, log, Draft(hr.status, generation), raw_status)
     try:
         return await _pipeline(run)
-    except NotFound as err:
-        if err.status == 404 and "helmreleases" in str(err).lower():
-            return Outcome(DEFAULT_INTERVAL, "gone")
-        return await run.fail(Reason.RECONCILE_ERROR, actions.describe(err))
+    except HelmReleaseGone:
+        return Outcome(DEFAULT_INTERVAL, "gone")
     except (KubeError, StorageError) as err:
         reason = (
             Reason.STORAGE_UNAVAILABLE if isinstance(err, StorageError) else Reason.RECONCILE_ERROR
@@ -126,14 +125,32 @@ async def _pipeline(run: Run) -> Outcome:
     desired = Desired(chart.metadata.name, chart.metadata.version, values_digest(values))
     _reset_counters(run, desired, chart_digest)
     run.bind(kind, chart, values)
-    draft.update(storage=StorageStatus(driver=StorageDriver(kind.value), namespace=run.storage_ns))
     try:
+        await _follow_storage_change(run, kind)
         history = await run.storage().history(run.release_name)
     except StorageError as err:
         return await run.fail(Reason.STORAGE_UNAVAILABLE, actions.describe(err))
+    draft.update(storage=StorageStatus(driver=StorageDriver(kind.value), namespace=run.storage_ns))
     run.last = stored(history[-1]) if history else None
     run.head = history[-1] if history else None
     return await _loop(run, desired)
+
+
+async def _follow_storage_change(run: Run, kind: DriverKind) -> None:
+    """If the records live elsewhere than the spec now says, move them there."""
+    previous = run.hr.status.storage
+    if previous is None or (previous.driver.value, previous.namespace) == (kind, run.storage_ns):
+        return
+    source = run.ctx.backends.get(DriverKind(previous.driver.value)).storage(previous.namespace)
+    target = run.engine.backend.storage(run.storage_ns)
+    moved = await migrate_records(source, target, run.release_name)
+    if moved:
+        message = (
+            f"Moved {moved} release record(s) of {run.release_name} from {previous.driver} "
+            f"storage in {previous.namespace} to {kind} storage in {run.storage_ns}"
+        )
+        run.emit("Normal", "StorageMigrated", message)
+        run.log.info("%s", message)
 
 
 async def _dependencies(run: Run) -> Outcome | None:
