@@ -240,3 +240,20 @@ async def test_changing_the_storage_moves_the_records_without_reinstalling(
     live = await e2e_kube.get("v1", "ConfigMap", "moving-config", namespace)
     assert live["metadata"]["uid"] == uid
     assert "StorageMigrated" in await event_reasons(e2e_kube, namespace, "moving")
+
+
+async def test_new_release_name_uninstalls_the_old_release(
+    e2e_kube: KubeClient, namespace: str, chart_repo: str, start_operator: StartOperator
+) -> None:
+    op = start_operator(namespace)
+    await op.wait_ready()
+    await create(e2e_kube, namespace, "renamed", spec(chart_repo, releaseName="first"))
+    await wait_condition(e2e_kube, namespace, "renamed")
+    assert await e2e_kube.get_or_none("v1", "ConfigMap", "first-config", namespace) is not None
+
+    await patch_spec(e2e_kube, namespace, "renamed", {"releaseName": "second"})
+    hr = await wait_condition(e2e_kube, namespace, "renamed", reason="InstallSucceeded")
+    assert [(s["name"], s["version"]) for s in hr["status"]["history"]] == [("second", 1)]
+    assert await records(e2e_kube, namespace, "first") == []
+    assert await e2e_kube.get_or_none("v1", "ConfigMap", "first-config", namespace) is None
+    assert record_states(await records(e2e_kube, namespace, "second")) == [(1, "deployed")]

@@ -9,6 +9,7 @@ errors are sanitised by the storage layer); anything else is shown by its type n
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import time
 from collections.abc import Mapping
@@ -40,8 +41,9 @@ from steersman.controller.drift import detect
 from steersman.controller.migrate import migrate_records
 from steersman.controller.status import Draft, patch_for, stored
 from steersman.controller.values import ValuesError, compose_values
+from steersman.engine.actions import UninstallOptions, uninstall
 from steersman.kube import KubeError
-from steersman.storage import DriverKind, StorageError
+from steersman.storage import DriverKind, ReleaseNotFound, StorageError
 
 DEFAULT_INTERVAL = 600.0
 REQUEUE_SOON = 1.0
@@ -126,14 +128,48 @@ async def _pipeline(run: Run) -> Outcome:
     _reset_counters(run, desired, chart_digest)
     run.bind(kind, chart, values)
     try:
+        await _follow_target_change(run)
         await _follow_storage_change(run, kind)
         history = await run.storage().history(run.release_name)
     except StorageError as err:
         return await run.fail(Reason.STORAGE_UNAVAILABLE, actions.describe(err))
+    except actions.FAILURES as err:  # uninstalling the release of a previous name failed
+        return await run.fail(Reason.UNINSTALL_FAILED, actions.describe(err))
     draft.update(storage=StorageStatus(driver=StorageDriver(kind.value), namespace=run.storage_ns))
     run.last = stored(history[-1]) if history else None
     run.head = history[-1] if history else None
     return await _loop(run, desired)
+
+
+async def _follow_target_change(run: Run) -> None:
+    """A new release name or target namespace is a different release: uninstall the old one
+    (as Flux does) and start a fresh history."""
+    latest, used = run.hr.status.latest, run.hr.status.storage
+    if latest is None or used is None:
+        return
+    if (latest.name, latest.namespace) == (run.release_name, run.release_ns):
+        return
+    spec = run.hr.spec
+    engine = run.ctx.engine(
+        DriverKind(used.driver.value), run.hr.namespace, spec.service_account_name
+    )
+    opts = UninstallOptions(
+        namespace=latest.namespace,
+        storage_namespace=used.namespace,
+        name=latest.name,
+        timeout=run.timeout,
+        disable_hooks=spec.uninstall.disable_hooks,
+        propagation=actions.propagation(spec.uninstall.deletion_propagation.value),
+    )
+    with contextlib.suppress(ReleaseNotFound):
+        await uninstall(engine, opts)
+    message = (
+        f"Release target changed from {latest.namespace}/{latest.name} to "
+        f"{run.release_ns}/{run.release_name}: the old release was uninstalled"
+    )
+    run.emit("Normal", Reason.UNINSTALL_SUCCEEDED, message)
+    run.log.info("%s", message)
+    run.draft.update(history=[], failures=0, install_failures=0, upgrade_failures=0)
 
 
 async def _follow_storage_change(run: Run, kind: DriverKind) -> None:
