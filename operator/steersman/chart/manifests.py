@@ -194,9 +194,13 @@ def _go_scalar(value: int | float) -> str:
     return str(value)
 
 
+# libyaml's loader when PyYAML was built with it: heads are parsed for every document.
+_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
 def parse_head(doc: str, path: str) -> Head:
     try:
-        data = yaml.safe_load(doc)
+        data = yaml.load(doc, Loader=_LOADER)
     except yaml.YAMLError as err:
         raise ManifestError(f"YAML parse error on {path}: {_yaml_error(err)}") from None
     if data is None:
