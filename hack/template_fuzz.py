@@ -1,9 +1,11 @@
 """Differential fuzzing: random template expressions through helm v4 and through our engine.
 
-    .venv/bin/python -m hack.template_fuzz --seed 1 --count 500 [--depth 2]
+    .venv/bin/python -m hack.template_fuzz --seed 1 --count 500 [--depth 2] [--mode expr]
 
-Builds random calls of text/template builtins and Sprig functions (mostly well-typed arguments,
-sometimes anything, sometimes nested calls or pipelines), renders each with helm v4 (the same
+Modes: `expr` builds random calls of text/template builtins and Sprig functions (mostly
+well-typed arguments, sometimes anything, sometimes nested calls or pipelines); `printf` random
+verbs/flags/widths over mixed values; `blocks` random nesting of if/with/range/variables/
+break/continue with trim markers (use --depth 3). Each template is rendered with helm v4 (the same
 oracle as the corpus) and with our engine, and prints every disagreement. Disagreements worth
 keeping become corpus cases (tests/gotemplate_cases/) with a descriptive name; note that `keys`
 and `values` follow Go's random map order and the deliberately absent Helm-only functions
@@ -100,6 +102,73 @@ def random_cases(seed: int, count: int, depth: int) -> list[dict[str, Any]]:
     return cases
 
 
+PRINTF_ARGS = ["1", "-7", "255", "0", "1.5", "-0.001", "1e6", "123456789.0", "1e-7", '"abc"']
+PRINTF_ARGS += ['"é😀"', '""', "true", "nil", ".Values.n", ".Values.f", ".Values.big", ".Values.l"]
+PRINTF_ARGS += [".Values.m", ".Values.none", '(list 1 2.5 "x")', '(dict "a" 1)', "(until 3)"]
+PRINTF_ARGS += ['(splitList "," "a,b")', "(add 5 5)", "'x'", "(sub 0 3)", "2.675", "1e21"]
+PRINTF_FLAGS = ["", "+", "-", "#", " ", "0", "+0", "-#", "# "]
+
+
+def random_printf(rnd: random.Random) -> str:
+    verbs, args = [], []
+    for _ in range(rnd.randint(1, 3)):
+        width = rnd.choice(["", "", str(rnd.randint(1, 12))])
+        precision = rnd.choice(["", "", f".{rnd.randint(0, 6)}", "."])
+        verb = rnd.choice("vdsqxXofeEgGtcUbT")
+        verbs.append(f"%{rnd.choice(PRINTF_FLAGS)}{width}{precision}{verb}")
+        args.append(rnd.choice(PRINTF_ARGS))
+    return '{{ printf "' + "|".join(verbs) + '" ' + " ".join(args) + " }}"
+
+
+BLOCK_EXPRS = [".Values.l", ".Values.m", ".Values.n", ".Values.s", ".Values.e", ".Values.none"]
+BLOCK_EXPRS += [".Values.b", "$.Values.m", ".k", "(list 1 2)", '(dict "x" 1)', "0", "1", '"str"']
+BLOCK_EXPRS += ["nil", "true", "$v", "$i"]
+BLOCK_FUNCS = ["len", "toString", "typeOf", "empty", "not", "print", "toJson", "quote"]
+
+
+def random_block(rnd: random.Random, depth: int) -> str:
+    """Nested if/with/range/variables/break/continue with random trim markers and text."""
+
+    def expr() -> str:
+        head = rnd.choice(BLOCK_EXPRS)
+        return f"{rnd.choice(BLOCK_FUNCS)} {head}" if rnd.random() < 0.3 else head
+
+    out = []
+    for _ in range(rnd.randint(1, 3)):
+        r = rnd.random()
+        left, right = rnd.choice(["{{ ", "{{- "]), rnd.choice([" }}", " -}}"])
+        if depth > 0 and r < 0.2:
+            body, other = random_block(rnd, depth - 1), random_block(rnd, depth - 1)
+            out.append(f"{left}if {expr()}{right}{body}{{{{ else }}}}{other}{{{{ end }}}}")
+        elif depth > 0 and r < 0.35:
+            out.append(f"{left}with {expr()}{right}{random_block(rnd, depth - 1)}{{{{ end }}}}")
+        elif depth > 0 and r < 0.55:
+            body = random_block(rnd, depth - 1)
+            out.append(f"{left}range $i, $v := {expr()}{right}{body}{{{{ else }}}}R{{{{ end }}}}")
+        elif r < 0.65:
+            out.append(f"{left}$v := {expr()}{right}")
+        elif r < 0.7:
+            out.append(rnd.choice(["{{ break }}", "{{ continue }}"]))
+        else:
+            out.append(f"[{left}{expr()}{right}]")
+        out.append(rnd.choice(["", " ", "\n", " \n "]))
+    return "".join(out)
+
+
+def random_templates(mode: str, seed: int, count: int, depth: int) -> list[dict[str, Any]]:
+    if mode == "expr":
+        return random_cases(seed, count, depth)
+    rnd = random.Random(seed)
+    cases = []
+    for i in range(count):
+        if mode == "printf":
+            template = random_printf(rnd)
+        else:
+            template = "{{ $v := 0 }}{{ $i := 0 }}" + random_block(rnd, depth)
+        cases.append({"name": f"{mode}{seed}_{i}", "template": template, "values": CASE_VALUES})
+    return cases
+
+
 def ours(case: dict[str, Any]) -> tuple[str, str]:
     from steersman.chart.gotemplate import TemplateError
     from tests.unit.test_gotemplate_corpus import Case, render
@@ -126,10 +195,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--count", type=int, default=300)
     parser.add_argument("--depth", type=int, default=1)
+    parser.add_argument("--mode", choices=["expr", "printf", "blocks"], default="expr")
     args = parser.parse_args(argv)
     os.environ["TZ"] = "UTC"
     time.tzset()
-    cases = random_cases(args.seed, args.count, args.depth)
+    cases = random_templates(args.mode, args.seed, args.count, args.depth)
     disagreements = 0
     for case, expected in zip(cases, run_all(cases), strict=True):
         if not isinstance(expected, Expectation):
