@@ -5,9 +5,13 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import TYPE_CHECKING
 
 from steersman import __version__
-from steersman.controller.settings import Settings, SettingsError, add_run_arguments, from_args
+from steersman.controller.flags import add_run_arguments
+
+if TYPE_CHECKING:
+    from steersman.controller.settings import Settings
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -58,6 +62,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _check(args: argparse.Namespace) -> Settings:
     """Every flag validated before anything starts (SettingsError names the flag)."""
     from steersman.controller.handlers import parse_selector
+    from steersman.controller.settings import SettingsError, from_args
 
     settings = from_args(args)
     if settings.watch_label_selector:
@@ -69,6 +74,8 @@ def _check(args: argparse.Namespace) -> Settings:
 
 
 def _run(args: argparse.Namespace) -> int:
+    from steersman.controller.settings import SettingsError
+
     try:
         settings = _check(args)
     except SettingsError as err:

@@ -1,0 +1,57 @@
+"""The `steersman run` flags as argparse arguments. Kept free of heavy imports, so other
+commands (`steersman template`, `version`) start fast."""
+
+from __future__ import annotations
+
+import argparse
+from typing import Any
+
+FLAGS: list[tuple[str, dict[str, Any]]] = [
+    (
+        "--helm-storage-driver",
+        {"help": "secret (default), configmap, memory or sql; falls back to HELM_DRIVER"},
+    ),
+    (
+        "--allowed-storage-drivers",
+        {
+            "help": "comma-separated drivers a HelmRelease may pick "
+            "in spec.storage.driver ('*' for all)"
+        },
+    ),
+    (
+        "--sql-connection-string-file",
+        {"help": "file holding the PostgreSQL DSN (else HELM_DRIVER_SQL_CONNECTION_STRING)"},
+    ),
+    ("--namespace", {"action": "append", "help": "watch only this namespace (repeatable)"}),
+    (
+        "--all-namespaces",
+        {"action": "store_true", "default": None, "help": "watch every namespace (the default)"},
+    ),
+    (
+        "--watch-label-selector",
+        {"help": "only reconcile HelmReleases matching this selector (sharding)"},
+    ),
+    ("--concurrent", {"help": "HelmReleases reconciled at the same time (default 4)"}),
+    (
+        "--default-service-account",
+        {"help": "service account to impersonate when a HelmRelease names none"},
+    ),
+    (
+        "--no-cross-namespace-refs",
+        {"action": "store_true", "default": None, "help": "refuse references to other namespaces"},
+    ),
+    ("--metrics-addr", {"help": "Prometheus metrics address (default :8080; 0 disables)"}),
+    ("--health-addr", {"help": "liveness/readiness address (default :9440; 0 disables)"}),
+    ("--log-level", {"help": "debug, info (default), warning or error"}),
+    ("--log-format", {"help": "json (default) or text"}),
+    ("--kubeconfig", {"help": "kubeconfig file (default: in-cluster, then ~/.kube/config)"}),
+    (
+        "--requeue-dependency-seconds",
+        {"help": "how often a HelmRelease waiting for dependsOn checks again (default 30)"},
+    ),
+]
+
+
+def add_run_arguments(parser: argparse.ArgumentParser) -> None:
+    for flag, kwargs in FLAGS:
+        parser.add_argument(flag, **kwargs)
