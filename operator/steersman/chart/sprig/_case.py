@@ -4,9 +4,10 @@ ToPascalCase (Sprig's `camelcase`)."""
 from __future__ import annotations
 
 import unicodedata
+from collections.abc import Callable
 from enum import Enum
 
-from ._text import go_lower, go_upper, is_go_space
+from ._text import go_lower, go_runes, go_upper, is_go_space
 
 
 class _W(Enum):
@@ -42,51 +43,83 @@ def _alphabet(r: str) -> bool:
     return not ("\u4e00" <= r <= "\u9fcc" or "\u3400" <= r <= "\u4db5")
 
 
+_NONE = ""  # stands for utf8.RuneError as the `prev` of the first rune of a word
+
+
+def _is_bad_byte(r: str) -> bool:
+    return "\udc80" <= r <= "\udcff"
+
+
+def _valid(s: str, j: int, prev: str) -> tuple[str, int]:
+    """xstrings' nextValidRune from s[j]: bytes that are not UTF-8 are skipped (they join the
+    word being scanned), and when nothing valid follows, the previous rune is returned."""
+    n = len(s)
+    while j < n and _is_bad_byte(s[j]):
+        j += 1
+    return (s[j], j + 1) if j < n else (prev, n)
+
+
+def _run(s: str, j: int, r: str, more: Callable[[str], bool]) -> int:
+    """Extend a word from s[j] while the next valid rune satisfies `more`."""
+    n = len(s)
+    while j < n:
+        r, k = _valid(s, j, r)
+        if not more(r):
+            break
+        j = k
+    return j
+
+
 def _next_word(s: str, i: int) -> tuple[_W, str, int]:
     """The word starting at s[i]: (type, word, index after it)."""
     n = len(s)
     if i >= n:
         return _W.INVALID, "", i
-    r = s[i]
-    j = i + 1
+    r, j = _valid(s, i, _NONE)
+    if r == _NONE:
+        return _W.INVALID, s[i:j], j
     if _connector(r):
-        while j < n and _connector(s[j]):
-            j += 1
+        j = _run(s, j, r, _connector)
         return _W.CONNECTOR, s[i:j], j
     if _punct(r):
-        while j < n and _punct(s[j]):
-            j += 1
+        j = _run(s, j, r, _punct)
         return _W.PUNCT, s[i:j], j
     if _upper(r):
-        if j < n and _upper(s[j]):
-            while j < n and _upper(s[j]):
-                j += 1
-            # "HTTPServer": the last capital starts the next word.
-            if j < n and _alphabet(s[j]):
-                j -= 1
-        elif j < n and _alphabet(s[j]):
-            while j < n and _alphabet(s[j]) and not _upper(s[j]):
-                j += 1
+        if j < n:
+            r, k = _valid(s, j, r)
+            if _upper(r):
+                last_start = j  # where the last capital (with the bad bytes before it) starts
+                j = k
+                while j < n:
+                    r, k = _valid(s, j, r)
+                    if not _upper(r):
+                        break
+                    last_start, j = j, k
+                # "HTTPServer": the last capital starts the next word.
+                if j < n and _alphabet(r):
+                    j = last_start
+            elif _alphabet(r):
+                j = _run(s, k, r, lambda c: _alphabet(c) and not _upper(c))
         return _W.UPPER, s[i:j], j
     if _alphabet(r):
-        while j < n and _alphabet(s[j]) and not _upper(s[j]):
-            j += 1
+        j = _run(s, j, r, lambda c: _alphabet(c) and not _upper(c))
         return _W.ALPHA, s[i:j], j
     if _number(r):
-        while j < n and _number(s[j]):
-            j += 1
+        j = _run(s, j, r, _number)
         return _W.NUMBER, s[i:j], j
-    while j < n and not (_connector(s[j]) or _alphabet(s[j]) or _number(s[j]) or _punct(s[j])):
-        j += 1
+    j = _run(s, j, r, lambda c: not (_connector(c) or _alphabet(c) or _number(c) or _punct(c)))
     return _W.OTHER, s[i:j], j
 
 
 def _lower(out: list[str], wt: _W, word: str, conn: str) -> None:
     if wt not in (_W.UPPER, _W.CONNECTOR):
-        out.append(word)
+        out.append(word)  # written as bytes, bad ones included
         return
     for r in word:
-        out.append(conn if _connector(r) else go_lower(r) if _upper(r) else r)
+        if _is_bad_byte(r):
+            out.append("\ufffd")  # decoded as RuneError, written back as U+FFFD
+        else:
+            out.append(conn if _connector(r) else go_lower(r) if _upper(r) else r)
 
 
 def to_lower_words(s: str, conn: str) -> str:
@@ -141,7 +174,7 @@ def to_pascal_case(s: str) -> str:
     if s == "":
         return ""
     out: list[str] = []
-    runes = list(s)
+    runes = list(go_runes(s))
     k = 0
     first_upper = False
     r0 = ""

@@ -51,8 +51,22 @@ def bslice(s: str, start: int, end: int | None = None) -> str:
     return from_utf8(utf8(s)[start:end])
 
 
+def _is_bad_byte(c: str) -> bool:
+    return "\udc80" <= c <= "\udcff"
+
+
+def go_runes(s: str) -> str:
+    """The string rebuilt from its runes (`string([]rune(s))`, strings.Map, WriteRune):
+    each byte that is not valid UTF-8 decodes as utf8.RuneError and comes back as U+FFFD."""
+    if s.isascii():
+        return s
+    return "".join("\ufffd" if _is_bad_byte(c) else c for c in s)
+
+
 def _simple_case(c: str, mapped: str) -> str:
     # Go maps rune to rune; Python's full mappings that expand (ß -> SS) leave the rune as is.
+    if _is_bad_byte(c):
+        return "\ufffd"
     return mapped if len(mapped) == 1 else c
 
 

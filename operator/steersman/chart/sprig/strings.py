@@ -21,6 +21,7 @@ from ._text import (
     bslice,
     from_utf8,
     go_lower,
+    go_runes,
     go_split,
     go_title_rune,
     go_trim_space,
@@ -65,6 +66,7 @@ def repeat(count: int, s: str) -> str:
 
 def title(s: str) -> str:
     """`strings.Title`: upper-case the first letter of each word, leave the rest alone."""
+    s = go_runes(s)  # works on runes: invalid bytes become U+FFFD
 
     def is_sep(r: str) -> bool:
         if r.isascii():
@@ -83,6 +85,7 @@ def title(s: str) -> str:
 
 def untitle(s: str) -> str:
     """goutils `Uncapitalize`: lower-case the first rune after each space."""
+    s = go_runes(s)  # works on runes: invalid bytes become U+FFFD
     out = []
     nxt = True
     for r in s:
@@ -123,6 +126,7 @@ def initials(s: str) -> str:
 
 
 def swapcase(s: str) -> str:
+    s = go_runes(s)  # works on runes: invalid bytes become U+FFFD
     out = []
     ws = True
     for r in s:
