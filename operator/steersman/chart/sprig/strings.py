@@ -51,7 +51,9 @@ def substr(start: int, end: int, s: str) -> str:
         lo, hi = start, n
     else:
         lo, hi = start, end
-    if hi < 0 or hi > n:
+    if hi < 0:  # Go's runtime leaves the length out for a negative bound
+        raise TemplateFuncError(f"runtime error: slice bounds out of range [:{hi}]")
+    if hi > n:
         raise TemplateFuncError(f"runtime error: slice bounds out of range [:{hi}] with length {n}")
     if lo > hi:
         raise TemplateFuncError(f"runtime error: slice bounds out of range [{lo}:{hi}]")
