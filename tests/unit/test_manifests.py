@@ -123,3 +123,12 @@ def test_hidden_secret_framing_matches_helms_format() -> None:
     assert assemble_manifest(manifests, hide_secret=True) == (
         "---\n# Source: c/templates/s.yaml\n# HIDDEN: The Secret output has been suppressed\n"
     )
+
+
+def test_heads_with_invalid_utf8_use_the_python_loader() -> None:
+    # Invalid UTF-8 in a rendered file travels as surrogate escapes (see gotemplate.gostr).
+    text = b"kind: ConfigMap\nmetadata:\n  name: raw\ndata:\n  b: caf\xe9\n".decode(
+        "utf-8", "surrogateescape"
+    )
+    _, manifests = sort_manifests({"c/templates/raw.yaml": text})
+    assert [(m.head.kind, m.head.name) for m in manifests] == [("ConfigMap", "raw")]

@@ -198,9 +198,17 @@ def _go_scalar(value: int | float) -> str:
 _LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 
+def _load(doc: str) -> Any:
+    try:
+        return yaml.load(doc, Loader=_LOADER)
+    except UnicodeEncodeError:
+        # Invalid UTF-8 from a chart travels as surrogate escapes, which libyaml cannot take.
+        return yaml.load(doc, Loader=yaml.SafeLoader)
+
+
 def parse_head(doc: str, path: str) -> Head:
     try:
-        data = yaml.load(doc, Loader=_LOADER)
+        data = _load(doc)
     except yaml.YAMLError as err:
         raise ManifestError(f"YAML parse error on {path}: {_yaml_error(err)}") from None
     if data is None:
