@@ -44,6 +44,8 @@ def type_name(v: Any) -> str:
         return "[]uint8"
     if isinstance(v, GoNamedMap):
         return v.go_type
+    if isinstance(v, _GoStruct):  # before the slices: a named slice type (VersionSet) is one too
+        return v.go_type
     if isinstance(v, GoStringMap):
         return "map[string]string"
     if isinstance(v, dict):
@@ -54,8 +56,6 @@ def type_name(v: Any) -> str:
         return "[]int"
     if isinstance(v, list | tuple):
         return "[]interface {}"
-    if isinstance(v, _GoStruct):
-        return v.go_type
     if isinstance(v, GoFunc):
         return func_type_name(v)
     return t.__name__
