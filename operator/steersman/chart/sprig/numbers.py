@@ -100,9 +100,13 @@ def _ceil(f: float) -> float:
 def round_(a: Any, places: int, *round_on: float) -> float:
     on = round_on[0] if round_on else 0.5
     val = to_float64(a)
-    pow10 = math.pow(10, float(places))
+    try:
+        pow10 = math.pow(10, float(places))
+    except OverflowError:
+        pow10 = math.inf  # Go's math.Pow overflows to +Inf (and the result becomes NaN)
     digit = pow10 * val
-    frac = math.modf(digit)[0] if math.isfinite(digit) else (math.nan if math.isnan(digit) else 0.0)
+    # Go's Modf(±Inf) has a NaN fraction, so infinities round down (to themselves).
+    frac = math.modf(digit)[0] if math.isfinite(digit) else math.nan
     rounded = _ceil(digit) if frac >= on else _floor(digit)
     if pow10 == 0:  # 10**places underflowed: Go divides by zero into Inf or NaN
         return math.copysign(math.inf, rounded) if rounded else math.nan
