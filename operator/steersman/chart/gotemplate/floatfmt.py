@@ -93,7 +93,7 @@ def _fmt_b(x: float) -> str:
     if x < 2.2250738585072014e-308:
         return f"{int(x * 2.0**1074)}p-1074"
     m, e = math.frexp(x)
-    return f"{int(m * (1 << 53))}p{e - 53}"
+    return f"{int(m * (1 << 53))}p{e - 53:+d}"  # Go always signs the binary exponent
 
 
 def format_float(x: float, verb: str, prec: int) -> str:
