@@ -151,3 +151,29 @@ async def test_delete_uninstalls_the_release(
     assert await records(e2e_kube, namespace, "gone") == []
     assert await e2e_kube.get_or_none("v1", "ConfigMap", "gone-config", namespace) is None
     assert "UninstallSucceeded" in await event_reasons(e2e_kube, namespace, "gone")
+
+
+async def test_delete_cancels_a_stuck_install_and_uninstalls(
+    e2e_kube: KubeClient, namespace: str, chart_repo: str, start_operator: StartOperator
+) -> None:
+    op = start_operator(namespace)
+    await op.wait_ready()
+    # The Deployment never becomes ready on the bench: the install waits up to 10 minutes.
+    body = spec(chart_repo, timeout="10m", values={"deployment": {"enabled": True}})
+    await create(e2e_kube, namespace, "stuck", body)
+
+    async def installing() -> bool:
+        return record_states(await records(e2e_kube, namespace, "stuck")) == [
+            (1, "pending-install")
+        ]
+
+    await wait_until(installing, 30, "the install to be under way")
+    await e2e_kube.delete(API_VERSION, KIND, "stuck", namespace)
+
+    async def deleted() -> bool:
+        return await e2e_kube.get_or_none(API_VERSION, KIND, "stuck", namespace) is None
+
+    await wait_until(deleted, 30, "the HelmRelease to be deleted long before the timeout")
+    assert await records(e2e_kube, namespace, "stuck") == []
+    assert await e2e_kube.get_or_none("apps/v1", "Deployment", "stuck", namespace) is None
+    assert "reconcile cancelled: the HelmRelease is being deleted" in op.log()

@@ -25,7 +25,7 @@ from pydantic import ValidationError
 
 from steersman.api import API_VERSION, GROUP, KIND, PLURAL, VERSION, HelmRelease, Reason
 from steersman.api import annotation_names as notes
-from steersman.controller.actions import FAILURES, describe, propagation
+from steersman.controller.actions import FAILURES, Outcome, describe, propagation
 from steersman.controller.context import Context, EventSink, release_logger
 from steersman.controller.reconcile import reconcile
 from steersman.engine.actions import UninstallOptions, uninstall
@@ -47,6 +47,7 @@ class ObjectState:
     lock: asyncio.Lock = field(default_factory=asyncio.Lock)
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     seen: tuple[Any, ...] = ()
+    running: asyncio.Future[Outcome] | None = None  # the reconcile in progress, if any
 
 
 def _trigger(body: Mapping[str, Any]) -> tuple[Any, ...]:
@@ -89,7 +90,9 @@ class Controller:
                         return
                     state.seen = _trigger(body)
                     state.wake.clear()
-                    outcome = await reconcile(body, self.ctx, _poster(body), rlog)
+                    outcome = await self._reconcile(state, body, rlog)
+                    if outcome is None:
+                        return  # cancelled: the HelmRelease is being deleted
                     delay = outcome.requeue_after
                     if outcome.result in ("ok", "stalled", "suspended"):
                         # +-5% (as Flux does): HelmReleases created together don't stay in step.
@@ -99,11 +102,32 @@ class Controller:
                     delay = API_RETRY_SECONDS
             await _sleep(state.wake, stopped, delay)
 
+    async def _reconcile(
+        self, state: ObjectState, body: dict[str, Any], rlog: logging.LoggerAdapter[Any]
+    ) -> Outcome | None:
+        """Run one reconcile as its own task, so that deleting the HelmRelease can cancel it
+        (a stuck install must not hold up the uninstall for its whole timeout)."""
+        state.running = asyncio.ensure_future(reconcile(body, self.ctx, _poster(body), rlog))
+        try:
+            return await state.running
+        except asyncio.CancelledError:
+            current = asyncio.current_task()
+            if current is not None and current.cancelling():
+                raise  # the daemon itself is being stopped
+            rlog.info("reconcile cancelled: the HelmRelease is being deleted")
+            return None
+        finally:
+            state.running = None
+
     def on_event(self, body: Mapping[str, Any]) -> None:
         meta = body.get("metadata") or {}
         state = self.objects.get(f"{meta.get('namespace')}/{meta.get('name')}")
-        if state is not None and _trigger(body) != state.seen:
-            state.wake.set()
+        if state is None or _trigger(body) == state.seen:
+            return
+        state.wake.set()
+        deleting = meta.get("deletionTimestamp") and not (body.get("spec") or {}).get("suspend")
+        if deleting and state.running is not None and not state.running.done():
+            state.running.cancel()
 
     async def on_delete(self, body: Mapping[str, Any]) -> None:
         meta = body.get("metadata") or {}
