@@ -90,7 +90,8 @@ class GoRegexp:
         return out
 
     def replace_all(self, s: str, repl: Callable[[bytes, list[int]], bytes]) -> str:
-        b = utf8(s)
+        subject = Subject(s)
+        b, src = subject.clean, subject.orig
         out = bytearray()
         last_end = 0
         pos = 0
@@ -98,9 +99,10 @@ class GoRegexp:
             m = self.match_at(b, pos)
             if m is None:
                 break
-            out += b[last_end : m[0]]
+            om = subject.offsets(m)
+            out += src[subject.orig_at(last_end) : om[0]]
             if m[1] > last_end or m[0] == 0:
-                out += repl(b, m)
+                out += repl(src, om)
             last_end = m[1]
             width = _rune_width(b, pos) if pos < len(b) else 0
             if pos + width > m[1]:
@@ -109,7 +111,7 @@ class GoRegexp:
                 pos += 1
             else:
                 pos = m[1]
-        out += b[last_end:]
+        out += src[subject.orig_at(last_end) :]
         return from_utf8(bytes(out))
 
     def expand(self, template: bytes, src: bytes, m: list[int]) -> bytes:
@@ -138,6 +140,45 @@ class GoRegexp:
                 out += src[m[2 * group] : m[2 * group + 1]]
         out += t
         return bytes(out)
+
+
+class Subject:
+    """The string a pattern runs on. Go's regexp reads each byte that is not valid UTF-8 as
+    U+FFFD of width 1 (so `.` and `[^a]` match it); RE2 would not match it at all. Matching
+    therefore runs on `clean` (those bytes written as U+FFFD) and offsets are mapped back to
+    `orig`, so results keep the original bytes."""
+
+    def __init__(self, s: str) -> None:
+        self.orig = utf8(s)
+        self._map: list[int] | None = None
+        if s.isascii() or not any("\udc80" <= c <= "\udcff" for c in s):
+            self.clean = self.orig
+            return
+        clean = bytearray()
+        where: list[int] = []
+        at = 0
+        for c in s:
+            if "\udc80" <= c <= "\udcff":
+                piece, width = b"\xef\xbf\xbd", 1
+            else:
+                piece = utf8(c)
+                width = len(piece)
+            where.extend(range(at, at + len(piece)) if width > 1 else [at] * len(piece))
+            clean += piece
+            at += width
+        where.append(at)
+        self.clean = bytes(clean)
+        self._map = where
+
+    def orig_at(self, i: int) -> int:
+        return i if self._map is None or i < 0 else self._map[i]
+
+    def offsets(self, m: list[int]) -> list[int]:
+        return m if self._map is None else [self.orig_at(i) for i in m]
+
+    def text(self, start: int, end: int) -> str:
+        """The original bytes between two clean offsets, as a Go string."""
+        return from_utf8(self.orig[self.orig_at(start) : self.orig_at(end)])
 
 
 def _has_any_byte_escape(expr: str) -> bool:
@@ -232,18 +273,18 @@ def _must_compile(expr: str) -> GoRegexp:
 
 
 def regex_match(expr: str, s: str) -> bool:
-    return compile_go(expr).prog.search(utf8(s)) is not None
+    return compile_go(expr).prog.search(Subject(s).clean) is not None
 
 
 def find(rx: GoRegexp, s: str) -> str:
-    b = utf8(s)
-    m = rx.match_at(b, 0)
-    return "" if m is None else from_utf8(b[m[0] : m[1]])
+    subject = Subject(s)
+    m = rx.match_at(subject.clean, 0)
+    return "" if m is None else subject.text(m[0], m[1])
 
 
 def find_all(rx: GoRegexp, s: str, n: int) -> GoStringSlice:
-    b = utf8(s)
-    return GoStringSlice(from_utf8(b[m[0] : m[1]]) for m in rx.all_matches(b, n))
+    subject = Subject(s)
+    return GoStringSlice(subject.text(m[0], m[1]) for m in rx.all_matches(subject.clean, n))
 
 
 def replace_all(rx: GoRegexp, s: str, repl: str) -> str:
@@ -261,19 +302,20 @@ def split(rx: GoRegexp, s: str, n: int) -> GoStringSlice:
         return GoStringSlice()
     if rx.expr and s == "":
         return GoStringSlice([""])
-    b = utf8(s)
-    parts: list[bytes] = []
+    subject = Subject(s)
+    b = subject.clean
+    parts: list[str] = []
     beg = end = 0
     for m in rx.all_matches(b, n):
         if n > 0 and len(parts) == n - 1:
             break
         end = m[0]
         if m[1] != 0:
-            parts.append(b[beg:end])
+            parts.append(subject.text(beg, end))
         beg = m[1]
     if end != len(b):
-        parts.append(b[beg:])
-    return GoStringSlice(from_utf8(p) for p in parts)
+        parts.append(subject.text(beg, len(b)))
+    return GoStringSlice(parts)
 
 
 _META = frozenset("\\.+*?()|[]{}^$")
