@@ -11,8 +11,10 @@ import json
 import math
 from typing import Any
 
-from steersman.chart.gotemplate.fmt import go_quote, type_name
+from steersman.chart.gotemplate.fmt import type_name
+from steersman.chart.gotemplate.gostr import to_bytes
 from steersman.chart.gotemplate.types import GoFunc, TemplateFuncError
+from steersman.chart.jsonscan import syntax_error
 
 from ._text import from_utf8, utf8
 from ._values import deep_equal, empty, is_nil, kind_of
@@ -54,105 +56,65 @@ def to_raw_json(v: Any) -> str:
     return _marshal_or_raise(v, False, None)
 
 
-def _json_number(text: str) -> float:
-    """Every JSON number decodes to float64; one out of its range is Go's UnmarshalTypeError."""
-    try:
-        f = float(text)
-    except OverflowError:
-        f = math.inf
-    if math.isinf(f):
-        raise ValueError(f"json: cannot unmarshal number {text} into Go value of type float64")
-    return f
+class _TooBig(str):
+    """A JSON number beyond float64: Go stores nil there and reports the first one."""
 
 
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"invalid character '{name[0]}' looking for beginning of value")
+def _json_number(text: str) -> Any:
+    f = float(text)
+    return _TooBig(text) if math.isinf(f) else f
+
+
+def _go_text(s: str) -> str:
+    # Go's decoder turns each invalid UTF-8 byte and each lone \\uD8xx escape into U+FFFD.
+    if s.isascii():
+        return s
+    return "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in s)
+
+
+def _settle(v: Any, errors: list[str]) -> Any:
+    if isinstance(v, _TooBig):
+        errors.append(f"json: cannot unmarshal number {v} into Go value of type float64")
+        return None
+    if isinstance(v, str):
+        return _go_text(v)
+    if isinstance(v, dict):
+        return {_go_text(k): _settle(x, errors) for k, x in v.items()}
+    if isinstance(v, list):
+        return [_settle(x, errors) for x in v]
+    return v
+
+
+def json_unmarshal(text: str) -> tuple[Any, str | None]:
+    """`json.Unmarshal` into interface{}: (value, Go's error text or None).
+
+    Objects are maps, every number is float64. A syntax error (Go's scanner, with its exact
+    texts) leaves nil; a number beyond float64 is stored as nil and reported, decoding goes on.
+    """
+    data = to_bytes(text)
+    problem = syntax_error(data)
+    if problem is not None:
+        return None, problem
+    raw = json.loads(
+        data.decode("utf-8", "surrogateescape"),
+        parse_int=_json_number,
+        parse_float=_json_number,
+    )
+    errors: list[str] = []
+    value = _settle(raw, errors)
+    return value, (errors[0] if errors else None)
 
 
 def json_decode(text: str) -> Any:
-    """`json.Unmarshal` into interface{}: objects are maps, every number is float64.
-
-    Error messages follow Go's scanner for the common syntax errors.
-    """
-    try:
-        return json.loads(
-            text,
-            parse_int=_json_number,
-            parse_float=_json_number,
-            parse_constant=_reject_constant,
-            object_pairs_hook=dict,
-        )
-    except json.JSONDecodeError as e:
-        raise TemplateFuncError(_go_json_error(text, e)) from None
-    except ValueError as e:
-        raise TemplateFuncError(str(e)) from None
-
-
-_CONTEXTS = {
-    "Expecting value": "looking for beginning of value",
-    "Expecting property name enclosed in double quotes": (
-        "looking for beginning of object key string"
-    ),
-    "Expecting ':' delimiter": "after object key",
-    "Extra data": "after top-level value",
-    "Invalid control character at": "in string literal",
-    "Invalid \\escape": "in string escape code",
-}
-
-
-def _go_json_error(text: str, e: json.JSONDecodeError) -> str:
-    if e.pos >= len(text) or e.msg.startswith("Unterminated string"):
-        return "unexpected end of JSON input"
-    where = _CONTEXTS.get(e.msg.split(":")[0] if e.msg.startswith("Invalid \\") else e.msg)
-    if e.msg.startswith("Invalid control character"):
-        where = "in string literal"
-    if e.msg == "Expecting ',' delimiter":
-        where = (
-            "after array element"
-            if _innermost(text[: e.pos]) == "["
-            else ("after object key:value pair")
-        )
-    if where is None:
-        where = "looking for beginning of value"
-    pos = e.pos + 1 if where == "in string escape code" else e.pos
-    return f"invalid character {_go_char(text[pos])} {where}"
-
-
-def _innermost(prefix: str) -> str:
-    """The innermost unclosed bracket of a JSON prefix (strings skipped)."""
-    stack: list[str] = []
-    in_str = esc = False
-    for c in prefix:
-        if in_str:
-            if esc:
-                esc = False
-            elif c == "\\":
-                esc = True
-            elif c == '"':
-                in_str = False
-        elif c == '"':
-            in_str = True
-        elif c in "[{":
-            stack.append(c)
-        elif c in "]}" and stack:
-            stack.pop()
-    return stack[-1] if stack else ""
-
-
-def _go_char(c: str) -> str:
-    """encoding/json's quoteChar."""
-    if c == "'":
-        return "'\\''"
-    if c == '"':
-        return "'\"'"
-    return "'" + go_quote(c)[1:-1] + "'"
+    """Sprig's mustFromJson."""
+    value, problem = json_unmarshal(text)
+    if problem is not None:
+        raise TemplateFuncError(problem)
+    return value
 
 
 def from_json(text: str) -> Any:
-    try:
-        return json_decode(text)
-    except TemplateFuncError:
-        return None
+    return json_unmarshal(text)[0]
 
 
 # --- base64 / base32 ---------------------------------------------------------------------------

@@ -9,6 +9,7 @@ from typing import Any, ClassVar
 
 from steersman.chart.gotemplate.gostr import from_bytes
 from steersman.chart.gotemplate.types import GoFunc, GoStruct, GoUint64, TemplateFuncError
+from steersman.chart.jsonscan import syntax_error
 from steersman.chart.semver import (
     Constraints,
     SemverError,
@@ -17,7 +18,7 @@ from steersman.chart.semver import (
     validate_prerelease,
 )
 
-from .defaults import json_decode
+from .defaults import json_unmarshal
 from .gojson import encode_string
 
 
@@ -164,13 +165,13 @@ class _LoadError(Exception):
 
 def _json_string(b: bytes) -> str:
     """json.Unmarshal into a string: null leaves it empty, other JSON types are errors."""
-    try:
-        value = json_decode(from_bytes(b))
-    except TemplateFuncError as e:
-        raise _LoadError(_JSONSyntaxError(str(e))) from None
-    if value is None or isinstance(value, str):
+    problem = syntax_error(b)
+    if problem is not None:
+        raise _LoadError(_JSONSyntaxError(problem))
+    value, too_big = json_unmarshal(from_bytes(b))
+    if too_big is None and (value is None or isinstance(value, str)):
         return value or ""
-    kind = {bool: "bool", float: "number", dict: "object", list: "array"}[type(value)]
+    kind = {bool: "bool", dict: "object", list: "array"}.get(type(value), "number")
     raise _LoadError(_JSONTypeError(f"json: cannot unmarshal {kind} into Go value of type string"))
 
 
