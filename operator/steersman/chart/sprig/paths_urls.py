@@ -81,9 +81,7 @@ def _should_escape(c: int, mode: str) -> bool:
 def escape(s: str, mode: str) -> str:
     out = []
     for c in utf8(s):
-        if mode == "host" and c >= 0x80:
-            out.append(chr(c))
-        elif _should_escape(c, mode):
+        if _should_escape(c, mode):  # bytes >= 0x80 always are, in a host too
             out.append(f"%{c:02X}")
         else:
             out.append(chr(c))
