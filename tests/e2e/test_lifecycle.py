@@ -60,6 +60,11 @@ async def test_install_then_upgrade_on_values_and_chart_change(
         (2, "superseded"),
         (3, "deployed"),
     ]
+    metrics = op.metrics()
+    assert 'steersman_actions_total{action="install",result="succeeded"} 1.0' in metrics
+    assert 'steersman_actions_total{action="upgrade",result="succeeded"} 2.0' in metrics
+    assert 'steersman_releases{ready="True"} 1.0' in metrics
+    assert "steersman_storage_operation_duration_seconds_count{" in metrics
 
 
 async def test_unchanged_spec_reconciles_without_writes(
