@@ -8,6 +8,7 @@ from typing import Any
 from steersman.chart.gotemplate.fmt import go_quote
 from steersman.chart.gotemplate.types import GoFunc, TemplateFuncError
 
+from ._netip import AddrError, parse_addr
 from ._text import from_utf8, utf8
 from ._values import kind_of
 
@@ -97,6 +98,10 @@ class URLError(ValueError):
     pass
 
 
+def _in_host(c: int) -> bool:
+    return _should_escape(c, "host")
+
+
 def unescape(s: str, mode: str) -> str:
     b = utf8(s)
     out = bytearray()
@@ -108,10 +113,16 @@ def unescape(s: str, mode: str) -> str:
             if len(hexd) < 2 or not all(x in b"0123456789abcdefABCDEF" for x in hexd):
                 bad = from_utf8(b[i : i + 3])
                 raise URLError(f"invalid URL escape {go_quote(bad)}")
-            out.append(int(hexd, 16))
+            v = int(hexd, 16)
+            # A host may %-encode only non-ASCII bytes (and %25 before an IPv6 zone); a zone
+            # only bytes a host could hold anyway, or a space.
+            plain_ok = hexd == b"25" or (mode == "zone" and (v == 0x20 or not _in_host(v)))
+            if ((mode == "host" and v < 0x80) or mode == "zone") and not plain_ok:
+                raise URLError(f"invalid URL escape {go_quote(from_utf8(b[i : i + 3]))}")
+            out.append(v)
             i += 3
             continue
-        if mode == "host" and c < 0x80 and _should_escape(c, "host") and c not in b"%":
+        if mode in ("host", "zone") and c < 0x80 and _should_escape(c, "host"):
             raise URLError(f"invalid character {go_quote(chr(c))} in host name")
         out.append(c)
         i += 1
@@ -181,28 +192,52 @@ def _parse(raw: str) -> dict[str, Any]:
     return res
 
 
+def _valid_port(port: str) -> bool:
+    """validOptionalPort: empty, or ':' and ASCII digits."""
+    return port == "" or (port[0] == ":" and all("0" <= c <= "9" for c in port[1:]))
+
+
 def _parse_host(host: str) -> str:
-    if host.startswith("["):
-        end = host.find("]")
+    bracket = host.rfind("[")
+    if bracket > 0:
+        raise URLError("invalid IP-literal")
+    if bracket == 0:
+        end = host.rfind("]")
         if end < 0:
             raise URLError("missing ']' in host")
         port = host[end + 1 :]
-        if port and (not port.startswith(":") or (not port[1:].isdigit() and port != ":")):
+        if not _valid_port(port):
             raise URLError(f"invalid port {go_quote(port)} after host")
-        return host[: end + 1] + port
+        port = unescape(port, "host")
+        name = host[1:end]
+        # RFC 6874: %25 starts the zone, which has its own escaping rules.
+        zone = name.find("%25")
+        if zone >= 0:
+            name = unescape(name[:zone], "host") + unescape(name[zone:], "zone")
+        else:
+            name = unescape(name, "host")
+        # Only an IPv6 address may stand in brackets (Go 1.25.2+, CVE-2025-47912).
+        try:
+            is_v4 = parse_addr(name)
+        except AddrError as e:
+            raise URLError(f"invalid host: {e}") from None
+        if is_v4:
+            raise URLError("invalid IP-literal")
+        return "[" + name + "]" + port
     i = host.rfind(":")
-    if i >= 0:
-        port = host[i:]
-        if port != ":" and not (port[1:].isascii() and port[1:].isdigit()):
-            raise URLError(f"invalid port {go_quote(port)} after host")
+    if i >= 0 and not _valid_port(host[i:]):
+        raise URLError(f"invalid port {go_quote(host[i:])} after host")
     return unescape(host, "host")
 
 
 def _hostname(host: str) -> str:
-    if host.startswith("["):
-        return host[1 : host.find("]")]
-    i = host.rfind(":")
-    return host[:i] if i >= 0 else host
+    """URL.Hostname (splitHostPort)."""
+    colon = host.rfind(":")
+    if colon >= 0 and _valid_port(host[colon:]):
+        host = host[:colon]
+    if host.startswith("[") and host.endswith("]"):
+        host = host[1:-1]
+    return host
 
 
 def _userinfo_string(info: str) -> str:
@@ -255,7 +290,7 @@ def join_url(d: dict[str, Any]) -> str:
                 out += user + "@"
             if host:
                 out += escape(host, "host")
-        escaped = escape(path, "path")
+        escaped = "*" if path == "*" else escape(path, "path")  # EscapedPath keeps a lone *
         if escaped and escaped[0] != "/" and host:
             out += "/"
         if out == "" and ":" in escaped.split("/", 1)[0]:
