@@ -47,6 +47,9 @@ async def test_helm_cli_reads_the_operators_releases_for_every_driver(
         await patch_spec(e2e_kube, namespace, name, {"values": {"greeting": "again"}})
     for name in DRIVERS:
         await wait_condition(e2e_kube, namespace, name, reason="UpgradeSucceeded")
+    metrics = op.metrics()
+    assert "steersman_sql_pools 1.0" in metrics  # one pool: the one storage namespace
+    assert f'steersman_sql_pool_connections{{namespace="{namespace}",state="open"}}' in metrics
 
     for helm in (helm_v3, helm_v4):
         for name, driver in DRIVERS.items():
