@@ -200,7 +200,8 @@ def _job_counts(obj: Obj) -> tuple[int, int, int]:
     return completions, _int(obj, "status.succeeded", 0), _int(obj, "status.failed", 0)
 
 
-def _job(obj: Obj) -> Result:
+def _job_outcome(obj: Obj, *, suspended_counts: bool) -> Result | None:
+    """Complete or Failed (and, for a plain wait, Suspended) from the Job's conditions."""
     completions, succeeded, failed = _job_counts(obj)
     for cond in _conditions(obj):
         if cond.get("status") != "True":
@@ -209,8 +210,16 @@ def _job(obj: Obj) -> Result:
             return _current(f"Job Completed. succeeded: {succeeded}/{completions}")
         if cond.get("type") == "Failed":
             return Result(Status.FAILED, f"Job Failed. failed: {failed}/{completions}")
-        if cond.get("type") == "Suspended":
+        if cond.get("type") == "Suspended" and suspended_counts:
             return _current("Job is suspended")
+    return None
+
+
+def _job(obj: Obj) -> Result:
+    outcome = _job_outcome(obj, suspended_counts=True)
+    if outcome is not None:
+        return outcome
+    _, succeeded, failed = _job_counts(obj)
     if not _get(obj, "status.startTime"):
         return _progress("Job not started")
     active = _int(obj, "status.active", 0)
@@ -335,15 +344,7 @@ def compute(obj: Obj) -> Result:
 
 
 def _hook_job(obj: Obj) -> Result:
-    completions, succeeded, failed = _job_counts(obj)
-    for cond in _conditions(obj):
-        if cond.get("status") != "True":
-            continue
-        if cond.get("type") == "Complete":
-            return _current(f"Job Completed. succeeded: {succeeded}/{completions}")
-        if cond.get("type") == "Failed":
-            return Result(Status.FAILED, f"Job Failed. failed: {failed}/{completions}")
-    return _progress("Job in progress")
+    return _job_outcome(obj, suspended_counts=False) or _progress("Job in progress")
 
 
 def _hook_pod(obj: Obj) -> Result:
