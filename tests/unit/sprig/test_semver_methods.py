@@ -109,3 +109,15 @@ def test_method_errors_match_helm(template: str, message: str) -> None:
     with pytest.raises(TemplateError) as err:
         render(template)
     assert str(err.value).endswith(message)
+
+
+def test_deep_copy_of_a_version_is_zero_like_copystructure() -> None:
+    # copystructure copies exported fields only, and semver.Version has none.
+    assert (
+        render(
+            '{{ deepCopy (semver "1.2.3") | typeOf }} {{ (deepCopy (semver "v1.2.3-a+b")).Original }}'
+            '|{{ (deepCopy (semver "1.2.3")).Major }} {{ deepCopy (list (semver "1.2.3")) }}'
+            ' {{ deepCopy ((semver "1.2.3").IncMajor) | typeOf }}'
+        )
+        == "*semver.Version |0 [0.0.0] semver.Version"
+    )

@@ -16,6 +16,7 @@ from steersman.chart.gotemplate.types import (
     GoFunc,
     GoNamedMap,
     GoStringSlice,
+    GoStruct,
     TemplateFuncError,
 )
 
@@ -200,6 +201,11 @@ def _copy(v: Any) -> Any:
         return type(v)(_copy(x) for x in v)
     if isinstance(v, tuple):
         return [_copy(x) for x in v]
+    if isinstance(v, GoStruct):
+        # Structs with unexported state (semver.Version) copy differently: they say how.
+        copier = getattr(v, "go_deep_copy", None)
+        if copier is not None:
+            return copier()
     return v
 
 

@@ -53,6 +53,10 @@ class GoVersion(GoStruct):
             ("original", v.original),
         ]
 
+    def go_deep_copy(self) -> GoVersion:
+        # copystructure copies exported fields only; a Version has none, so the copy is 0.0.0.
+        return type(self)(Version(0, 0, 0))
+
     def go_method(self, name: str) -> GoFunc | None:
         method = _value_method(self.v, name)
         if method is None and not isinstance(self, GoVersionValue):
