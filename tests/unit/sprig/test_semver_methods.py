@@ -115,7 +115,8 @@ def test_deep_copy_of_a_version_is_zero_like_copystructure() -> None:
     # copystructure copies exported fields only, and semver.Version has none.
     assert (
         render(
-            '{{ deepCopy (semver "1.2.3") | typeOf }} {{ (deepCopy (semver "v1.2.3-a+b")).Original }}'
+            '{{ deepCopy (semver "1.2.3") | typeOf }}'
+            ' {{ (deepCopy (semver "v1.2.3-a+b")).Original }}'
             '|{{ (deepCopy (semver "1.2.3")).Major }} {{ deepCopy (list (semver "1.2.3")) }}'
             ' {{ deepCopy ((semver "1.2.3").IncMajor) | typeOf }}'
         )
