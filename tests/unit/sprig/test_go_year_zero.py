@@ -84,3 +84,48 @@ def test_shifted_times_are_canonical() -> None:
     assert ZERO_TIME.year == 1 and ZERO_TIME.unix_seconds() == -62135596800
     year_zero = GoTime.at(-62167219200, 0, UTC)
     assert year_zero.year == 0 and year_zero.add_ns(0) == year_zero
+
+
+@pytest.mark.parametrize(
+    ("template", "expected"),
+    [
+        # Years after 9999 (kept 400-year cycles earlier, like those before year 1).
+        (
+            '{{ $t := toDate "2006" "9999" }}{{ ($t.AddDate 1 0 0).Year }}'
+            ' {{ ($t.AddDate 500 0 0) | date "2006 Mon" }} {{ ($t.AddDate 1 0 0).Unix }}',
+            "10000 10499 Thu 253402300800",
+        ),
+        ('{{ date "2006-01-02 15:04:05 MST" (int64 253402300800) }}', "10000-01-01 00:00:00 UTC"),
+        # UnixNano is int64 arithmetic in Go and wraps.
+        ('{{ (toDate "2006" "0000").UnixNano }}', "-6826986978871345152"),
+        # Round/Truncate count from the zero time; halves round up.
+        (
+            '{{ $t := toDate "2006-01-02T15:04:05.999999999Z07:00"'
+            ' "2024-02-29T23:59:59.623456789+05:30" }}'
+            '{{ $s := (toDate "05" "01").Sub (toDate "05" "00") }}'
+            "{{ $t.Round $s }} {{ $t.Truncate $s }}",
+            "2024-03-01 00:00:00 +0530 +0530 2024-02-29 23:59:59 +0530 +0530",
+        ),
+        (
+            '{{ $t := toDate "2006" "0000" | dateModify "-1.5s" }}'
+            '{{ $s := (toDate "05" "01").Sub (toDate "05" "00") }}'
+            "{{ $t.Round $s }} {{ $t.Truncate $s }}",
+            "-0001-12-31 23:59:59 +0000 UTC -0001-12-31 23:59:58 +0000 UTC",
+        ),
+        (
+            '{{ (toDate "2006" "0000").MarshalJSON | toString }}'
+            ' {{ (toDate "2006" "2020").MarshalText | toString }}',
+            '"0000-01-01T00:00:00Z" 2020-01-01T00:00:00Z',
+        ),
+    ],
+)
+def test_far_times_and_more_methods_match_go(template: str, expected: str) -> None:
+    assert render(template) == expected
+
+
+def test_marshal_json_refuses_years_before_zero() -> None:
+    with pytest.raises(TemplateError) as err:
+        render('{{ ((toDate "2006" "0000").AddDate -1 0 0).MarshalJSON }}')
+    assert str(err.value).endswith(
+        "error calling MarshalJSON: Time.MarshalJSON: year outside of range [0,9999]"
+    )

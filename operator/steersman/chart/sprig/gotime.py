@@ -91,8 +91,9 @@ class GoTime(GoStruct):
     """time.Time: `dt` is aware (its zone is the Location), `nsec` the full nanoseconds, and
     `mono` the monotonic clock reading in ns that `now` values carry (printed as ` m=+...`).
 
-    Go has years 0 and below (`toDate "15:04" ...` is in year 0); datetime starts at year 1.
-    Such times keep `dt` `cycles` whole Gregorian 400-year cycles later: a cycle is a whole
+    Go has years 0 and below (`toDate "15:04" ...` is in year 0) and after 9999; datetime has
+    neither. Such times keep `dt` `cycles` whole Gregorian 400-year cycles later (negative:
+    earlier): a cycle is a whole
     number of weeks, so weekday, day of year and leap years are the same, only the year and the
     Unix time need the shift. Build shifted times through `at` so the shift stays canonical.
     """
@@ -114,7 +115,11 @@ class GoTime(GoStruct):
     @classmethod
     def at(cls, sec: int, nsec: int, loc: tzinfo, mono: int | None = None) -> GoTime:
         """The instant `sec` (Unix seconds) + `nsec` shown in zone `loc`."""
-        cycles = 0 if sec >= _MIN_UNSHIFTED else (_MIN_UNSHIFTED - sec - 1) // _CYCLE_SECONDS + 1
+        cycles = 0
+        if sec < _MIN_UNSHIFTED:
+            cycles = (_MIN_UNSHIFTED - sec - 1) // _CYCLE_SECONDS + 1
+        elif sec > _MAX_UNSHIFTED:  # years after 9999: kept cycles earlier
+            cycles = -((sec - _MAX_UNSHIFTED - 1) // _CYCLE_SECONDS + 1)
         # Arithmetic on aware datetimes is wall-clock; do it in UTC so DST is honoured.
         utc = _EPOCH + timedelta(seconds=sec + cycles * _CYCLE_SECONDS, microseconds=nsec // 1000)
         return cls(utc.astimezone(loc), nsec, mono, cycles)
@@ -125,7 +130,7 @@ class GoTime(GoStruct):
 
     def in_zone(self, loc: tzinfo) -> GoTime:
         # Time.In drops the monotonic reading, like every zone change in Go.
-        if self.cycles == 0 and self.unix_seconds() >= _MIN_UNSHIFTED:
+        if self.cycles == 0 and _MIN_UNSHIFTED <= self.unix_seconds() <= _MAX_UNSHIFTED:
             return GoTime(self.dt.astimezone(loc), self.nsec)
         return GoTime.at(self.unix_seconds(), self.nsec, loc)
 
@@ -175,6 +180,18 @@ _ZERO_UNIX = -62135596800
 _CYCLE_SECONDS = 146097 * 86400  # 400 Gregorian years
 # From 0001-01-02 UTC on, a datetime in any zone (offsets are under a day) is representable.
 _MIN_UNSHIFTED = _ZERO_UNIX + 86400
+_MAX_UNSHIFTED = 253402214400  # 9999-12-31 00:00 UTC: a day short of datetime's end
+
+
+def cycles_for_year(year: int) -> int:
+    """How many 400-year cycles a (local) date in `year` is moved to fit datetime."""
+    if year < 2:
+        return (401 - year) // 400
+    if year > 9998:
+        return -((year - 9998 + 399) // 400)
+    return 0
+
+
 ZERO_TIME = GoTime.at(_ZERO_UNIX, 0, UTC)
 
 

@@ -7,9 +7,18 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any, ClassVar
 
-from steersman.chart.gotemplate.types import GoFunc, GoInt64, GoStruct
+from steersman.chart.gotemplate.types import GoFunc, GoInt64, GoStruct, TemplateFuncError
 
-from .gotime import _CYCLE_SECONDS, _ZERO_UNIX, DAYS, MONTHS, GoTime, duration_string
+from ._values import wrap64
+from .gotime import (
+    _CYCLE_SECONDS,
+    _ZERO_UNIX,
+    DAYS,
+    MONTHS,
+    GoTime,
+    cycles_for_year,
+    duration_string,
+)
 
 _MAX = (1 << 63) - 1
 _MIN = -(1 << 63)
@@ -63,8 +72,8 @@ def add_date(t: GoTime, years: int, months: int, days: int) -> GoTime:
     month0 = dt.month - 1 + months
     year = t.year + years + month0 // 12
     month = month0 % 12 + 1
-    # Years below 2 are built whole 400-year cycles later (see GoTime).
-    cycles = 0 if year >= 2 else (401 - year) // 400
+    # Years datetime lacks are built whole 400-year cycles away (see GoTime).
+    cycles = cycles_for_year(year)
     first = datetime(year + 400 * cycles, month, 1, dt.hour, dt.minute, dt.second, dt.microsecond)
     naive = first + timedelta(days=dt.day - 1 + days)
     shifted = GoTime(naive.replace(tzinfo=dt.tzinfo), t.nsec)
@@ -87,6 +96,26 @@ def _compare(t: GoTime, u: GoTime) -> int:
     return (a > b) - (a < b)
 
 
+def _round(t: GoTime, d: int, up: bool) -> GoTime:
+    """Time.Round / Time.Truncate: to a multiple of d counted from the zero time (year 1)."""
+    stripped = GoTime.at(t.unix_seconds(), t.nsec, t.dt.tzinfo or UTC)  # no monotonic reading
+    if d <= 0:
+        return stripped
+    r = ((t.unix_seconds() - _ZERO_UNIX) * 1_000_000_000 + t.nsec) % d
+    if up and r + r >= d:
+        return stripped.add_ns(d - r)
+    return stripped.add_ns(-r)
+
+
+def _rfc3339(t: GoTime, method: str) -> bytes:
+    """Time.MarshalText's strict RFC 3339 text (MarshalJSON adds the quotes)."""
+    if not 0 <= t.year <= 9999:
+        raise TemplateFuncError(f"Time.{method}: year outside of range [0,9999]")
+    if abs(t.offset_seconds()) // 3600 >= 24:
+        raise TemplateFuncError(f"Time.{method}: timezone hour outside of range [0,23]")
+    return t.format("2006-01-02T15:04:05.999999999Z07:00").encode()
+
+
 def time_method(t: GoTime, name: str) -> GoFunc | None:
     dt = t.dt
     values: dict[str, Any] = {
@@ -100,9 +129,10 @@ def time_method(t: GoTime, name: str) -> GoFunc | None:
         "Month": MONTHS[dt.month - 1],
         "Weekday": DAYS[dt.weekday()],
         "Unix": GoInt64(t.unix_seconds()),
-        "UnixMilli": GoInt64(t.unix_nano() // 1_000_000),
-        "UnixMicro": GoInt64(t.unix_nano() // 1_000),
-        "UnixNano": GoInt64(t.unix_nano()),
+        # int64 arithmetic in Go: far-off times wrap around.
+        "UnixMilli": GoInt64(wrap64(t.unix_nano() // 1_000_000)),
+        "UnixMicro": GoInt64(wrap64(t.unix_nano() // 1_000)),
+        "UnixNano": GoInt64(wrap64(t.unix_nano())),
         "IsZero": t.unix_seconds() == _ZERO_UNIX and t.nsec == 0,
         "IsDST": bool(dt.dst()),
         "String": t.go_string(),
@@ -121,6 +151,12 @@ def time_method(t: GoTime, name: str) -> GoFunc | None:
         "After": GoFunc(lambda u: _compare(t, u) > 0, (tt,), result="bool"),
         "Equal": GoFunc(lambda u: _compare(t, u) == 0, (tt,), result="bool"),
         "Compare": GoFunc(lambda u: _compare(t, u), (tt,), result="int"),
+        "Round": GoFunc(lambda d: _round(t, d.ns, True), ("time.Duration",), result=tt),
+        "Truncate": GoFunc(lambda d: _round(t, d.ns, False), ("time.Duration",), result=tt),
+        "MarshalText": GoFunc(lambda: _rfc3339(t, "MarshalText"), (), None, "[]uint8", True),
+        "MarshalJSON": GoFunc(
+            lambda: b'"' + _rfc3339(t, "MarshalJSON") + b'"', (), None, "[]uint8", True
+        ),
     }
     return methods.get(name)
 

@@ -13,6 +13,7 @@ from .gotime import (
     DAYS,
     MONTHS,
     GoTime,
+    cycles_for_year,
     next_chunk,
     time_quote,
 )
@@ -267,7 +268,7 @@ def parse_time(layout: str, value: str, local: tzinfo) -> GoTime:
         f.hour = 0
     _resolve_date(f, orig_value)
     # datetime has no year 0 or below: build such dates whole 400-year cycles later.
-    cycles = 0 if f.year >= 2 else (401 - f.year) // 400
+    cycles = cycles_for_year(f.year)
     naive = datetime(
         f.year + 400 * cycles, f.month, f.day, f.hour, f.minute, f.second, f.nsec // 1000
     )
