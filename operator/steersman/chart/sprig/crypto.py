@@ -206,14 +206,16 @@ class CertFuncs:
         subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)] if cn else [])
         pub = key.public_key()
         issuer_name = signer[0].subject if signer else subject
+        # Dates through the constructor: Go does not insist that NotAfter follows NotBefore
+        # (a negative validity is accepted), the builder's setters would.
         b = (
-            x509.CertificateBuilder()
+            x509.CertificateBuilder(
+                not_valid_before=now, not_valid_after=now + timedelta(days=days)
+            )
             .subject_name(subject)
             .issuer_name(issuer_name)
             .public_key(pub)
             .serial_number(serial)
-            .not_valid_before(now)
-            .not_valid_after(now + timedelta(days=days))
             .add_extension(
                 x509.KeyUsage(True, False, True, False, False, is_ca, False, False, False), True
             )
