@@ -62,15 +62,7 @@ class Backends:
 
     def sql_pool_stats(self) -> dict[str, tuple[int, int]]:
         """namespace -> (open, idle) connections of each live PostgreSQL pool."""
-        pools = self.sql_pools
-        if pools is None:
-            return {}
-        # SqlPools exposes its namespaces but not pool sizes; read the asyncpg pools it holds.
-        entries: Mapping[str, Any] = getattr(pools, "_pools", {})
-        return {
-            ns: (int(e.pool.get_size()), int(e.pool.get_idle_size()))
-            for ns, e in list(entries.items())
-        }
+        return self.sql_pools.stats() if self.sql_pools is not None else {}
 
     async def close(self) -> None:
         for backend in self._made.values():

@@ -85,9 +85,12 @@ async def test_pools_are_lazy_cached_and_capped(pg_database: str) -> None:
         # A closed namespace simply gets a new pool on next use.
         assert await Storage(SqlDriver(pools, "b")).history("web") == []
         assert sorted(pools.namespaces) == ["b", "c"]
+        stats = pools.stats()  # what the operator's metrics read
+        assert sorted(stats) == ["b", "c"]
+        assert all(size >= 1 and 0 <= idle <= size for size, idle in stats.values())
     finally:
         await pools.close()
-    assert pools.namespaces == [] and first_pool.is_closing()
+    assert pools.namespaces == [] and first_pool.is_closing() and pools.stats() == {}
     with pytest.raises(StorageUnavailable, match="closed"):
         await Storage(SqlDriver(pools, "a")).history("web")
 

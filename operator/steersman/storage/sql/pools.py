@@ -69,6 +69,13 @@ class SqlPools:
         """Namespaces with an open pool, least recently used first."""
         return list(self._pools)
 
+    def stats(self) -> dict[str, tuple[int, int]]:
+        """namespace -> (open, idle) connections of each live pool (for metrics)."""
+        return {
+            ns: (int(e.pool.get_size()), int(e.pool.get_idle_size()))
+            for ns, e in list(self._pools.items())
+        }
+
     @contextlib.asynccontextmanager
     async def connection(self, namespace: str) -> AsyncIterator[PoolConnectionProxy[Any]]:
         """A connection from the namespace's pool (created, with the schema, on first use)."""
