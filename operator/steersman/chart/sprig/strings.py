@@ -60,9 +60,20 @@ def substr(start: int, end: int, s: str) -> str:
     return bslice(s, lo, hi)
 
 
+_MAX_ALLOC = 1 << 48  # Go's maxAlloc on linux/amd64: larger makeslice lengths panic
+
+
 def repeat(count: int, s: str) -> str:
+    """strings.Repeat, with its panics for sizes Go refuses before allocating."""
+    if count in (0, 1):
+        return s if count else ""
     if count < 0:
         raise TemplateFuncError("strings: negative Repeat count")
+    size = blen(s) * count
+    if size > (1 << 63) - 1:
+        raise TemplateFuncError("strings: Repeat output length overflow")
+    if size > _MAX_ALLOC:
+        raise TemplateFuncError("runtime error: makeslice: len out of range")
     return s * count
 
 
@@ -232,7 +243,7 @@ def _trim_all(cutset: str, s: str) -> str:
 def indent(spaces: int, s: str) -> str:
     if spaces < 0:
         raise TemplateFuncError("strings: negative Repeat count")
-    pad = " " * spaces
+    pad = repeat(spaces, " ")
     return pad + s.replace("\n", "\n" + pad)
 
 
