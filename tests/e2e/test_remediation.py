@@ -54,18 +54,20 @@ async def test_failed_upgrade_is_rolled_back_then_stalls_until_the_spec_is_fixed
     assert "upgrade retries exhausted" in ready["message"]
     assert "helm.steersman.dev/reset" in ready["message"]  # the way out is named
     assert hr["status"]["upgradeFailures"] == 2
-    # v2 failed, v3 rolled back to v1, v4 (the retry) failed; the rollback is what runs.
+    # v2 failed, v3 rolled back to v1, v4 (the retry) failed, and that last failure was rolled
+    # back too (v5), like Flux's remediateLastFailure when retries are configured.
     found = await records(e2e_kube, namespace, "app")
     assert record_states(found) == [
         (1, "superseded"),
         (2, "failed"),
-        (3, "deployed"),
+        (3, "superseded"),
         (4, "failed"),
+        (5, "deployed"),
     ]
     reasons = await event_reasons(e2e_kube, namespace, "app")
     assert {"UpgradeFailed", "RollbackSucceeded", "RetriesExceeded"} <= set(reasons)
     cm = await e2e_kube.get("v1", "ConfigMap", "app-config", namespace)
-    assert cm["data"]["greeting"] == "v2"  # the failed v4 applied it before its wait failed
+    assert cm["data"]["greeting"] == "v1"  # the cluster is back on the last good release
 
     # The way out: a fixed spec resets the counters and upgrades.
     fixed = {"greeting": "v3", "deployment": {"enabled": False}}
@@ -73,7 +75,7 @@ async def test_failed_upgrade_is_rolled_back_then_stalls_until_the_spec_is_fixed
     hr = await wait_condition(e2e_kube, namespace, "app", reason="UpgradeSucceeded", within=60)
     assert hr["status"]["upgradeFailures"] == 0
     assert all(c["type"] != "Stalled" for c in hr["status"]["conditions"])
-    assert hr["status"]["history"][0]["version"] == 5
+    assert hr["status"]["history"][0]["version"] == 6
 
 
 async def test_failed_upgrade_is_remediated_by_uninstall(

@@ -161,11 +161,14 @@ def _after_failure(
     if memory.force or failures == 0:
         # Forced, or the inputs changed since the failure: try the new spec right away.
         return Decision(Action.UPGRADE, state, "retrying with the current spec")
-    if install_done if installing else upgrade_done:
-        # Leave the failed release in place for inspection (Flux does the same by default).
+    retries = policy.install_retries if installing else policy.upgrade_retries
+    if (install_done if installing else upgrade_done) and retries == 0:
+        # No remediation configured: leave the failed release in place for inspection.
         return Decision(
             Action.STALL, state, f"{'install' if installing else 'upgrade'} retries exhausted"
         )
+    # Retries left, or the last failure of a configured remediation (like Flux's
+    # remediateLastFailure): remediate; once retries are exhausted the next decision stalls.
     if installing or policy.upgrade_strategy == "uninstall":
         return Decision(Action.UNINSTALL, state, "remediating the failed release by uninstall")
     return Decision(Action.ROLLBACK, state, "remediating the failed upgrade by rollback")

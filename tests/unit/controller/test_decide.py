@@ -217,4 +217,17 @@ def test_a_remediation_cycle_ends_in_stall() -> None:
     after_rollback = rel(version=5, config_digest="sha256:old")
     assert decide(after_rollback, WANT, memory, policy).action is Action.UPGRADE
     memory = Memory(latest_version=6, last_action="upgrade", upgrade_failures=2)
-    assert decide(rel("failed", version=6), WANT, memory, policy).action is Action.STALL
+    # Out of retries: the last failure is still remediated (rolled back) ...
+    assert decide(rel("failed", version=6), WANT, memory, policy).action is Action.ROLLBACK
+    # ... and then, deployed with the old values again, the release stalls.
+    memory = Memory(latest_version=7, last_action="upgrade", upgrade_failures=2)
+    after_last = rel(version=7, config_digest="sha256:old")
+    assert decide(after_last, WANT, memory, policy).action is Action.STALL
+
+
+def test_install_remediation_ends_uninstalled_and_stalled() -> None:
+    policy = Policy(install_retries=1)
+    memory = Memory(latest_version=2, last_action="install", install_failures=2)
+    assert decide(rel("failed", version=2), WANT, memory, policy).action is Action.UNINSTALL
+    gone = Memory(latest_version=2, last_action="install", install_failures=2)
+    assert decide(None, WANT, gone, policy).action is Action.STALL
