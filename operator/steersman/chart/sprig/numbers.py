@@ -17,7 +17,7 @@ from typing import Any
 from steersman.chart.gotemplate.types import GoFunc, GoInt64, GoIntSlice, TemplateFuncError
 
 from ._env import SprigEnv
-from ._values import INT64_MAX, INT64_MIN, i64, to_float64, to_int, to_int64
+from ._values import INT64_MAX, INT64_MIN, i64, to_float64, to_int, to_int64, wrap64
 
 
 def go_div(a: int, b: int) -> GoInt64:
@@ -180,10 +180,21 @@ def to_decimal(v: Any) -> GoInt64:
     return GoInt64(n if INT64_MIN <= n <= INT64_MAX else 0)
 
 
+# Go appends until memory runs out (a fatal error that ends helm); we stop far earlier with an
+# error instead of exhausting the operator's memory.
+_MAX_LIST = 1 << 24
+_OUT_OF_MEMORY = "runtime: out of memory"
+
+
 def until_step(start: int, stop: int, step: int) -> GoIntSlice:
-    if stop < start:
-        return GoIntSlice(range(start, stop, step)) if step < 0 else GoIntSlice()
-    return GoIntSlice(range(start, stop, step)) if step > 0 else GoIntSlice()
+    if (stop < start and step >= 0) or (stop >= start and step <= 0):
+        return GoIntSlice()
+    r = range(start, stop, step)
+    # Go's `i += step` wraps past the int64 range and the loop never ends.
+    wraps = len(r) > 0 and not INT64_MIN <= r[-1] + step <= INT64_MAX
+    if len(r) > _MAX_LIST or wraps:
+        raise TemplateFuncError(_OUT_OF_MEMORY)
+    return GoIntSlice(r)
 
 
 def until(count: int) -> GoIntSlice:
@@ -194,11 +205,11 @@ def seq(*params: int) -> str:
     if len(params) == 1:
         start, end = 1, params[0]
         inc = -1 if end < start else 1
-        nums = until_step(start, end + inc, inc)
+        nums = until_step(start, wrap64(end + inc), inc)
     elif len(params) == 2:
         start, end = params
         step = -1 if end < start else 1
-        nums = until_step(start, end + step, step)
+        nums = until_step(start, wrap64(end + step), step)
     elif len(params) == 3:
         start, step, end = params
         inc = 1
@@ -206,7 +217,7 @@ def seq(*params: int) -> str:
             inc = -1
             if step > 0:
                 return ""
-        nums = until_step(start, end + inc, step)
+        nums = until_step(start, wrap64(end + inc), step)
     else:
         return ""
     return " ".join(str(n) for n in nums)
