@@ -343,8 +343,11 @@ def decrypt_aes(password: str, crypt64: str) -> str:
 
 
 def rand_bytes(env: SprigEnv, count: int) -> str:
-    if count < 0:
+    if count < 0 or count > 1 << 48:  # make([]byte, count) beyond Go's maxAlloc
         raise TemplateFuncError("runtime error: makeslice: len out of range")
+    if count > 1 << 26:
+        # Go would try (and perhaps run out of memory, ending helm); we refuse early.
+        raise TemplateFuncError("runtime: out of memory")
     return base64.b64encode(env.rand_bytes(count)).decode()
 
 

@@ -255,9 +255,17 @@ def _indexed(parts: list[str]) -> GoStringMap:
     return GoStringMap({f"_{i}": p for i, p in enumerate(parts)})
 
 
+_MAX_RANDOM = 1 << 24  # beyond this we fail rather than spend minutes and gigabytes (see below)
+
+
 def _rand_from(env: SprigEnv, alphabet: str, count: int) -> str:
     if count <= 0:
-        return ""
+        return ""  # goutils' error for a negative count is dropped by Sprig
+    if count > _MAX_ALLOC // 4:  # make([]rune, count)
+        raise TemplateFuncError("runtime error: makeslice: len out of range")
+    if count > _MAX_RANDOM:
+        # Go would grind through it or run out of memory (a fatal error ending helm).
+        raise TemplateFuncError("runtime: out of memory")
     return "".join(env.rand.choice(alphabet) for _ in range(count))
 
 
