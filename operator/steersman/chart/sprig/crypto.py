@@ -16,7 +16,7 @@ import ipaddress
 import uuid
 import zlib
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 import bcrypt as bcrypt_lib
@@ -209,9 +209,7 @@ class CertFuncs:
         # Dates through the constructor: Go does not insist that NotAfter follows NotBefore
         # (a negative validity is accepted), the builder's setters would.
         b = (
-            x509.CertificateBuilder(
-                not_valid_before=now, not_valid_after=now + timedelta(days=days)
-            )
+            x509.CertificateBuilder(not_valid_before=now, not_valid_after=_not_after(now, days))
             .subject_name(subject)
             .issuer_name(issuer_name)
             .public_key(pub)
@@ -349,6 +347,16 @@ def rand_bytes(env: SprigEnv, count: int) -> str:
         # Go would try (and perhaps run out of memory, ending helm); we refuse early.
         raise TemplateFuncError("runtime: out of memory")
     return base64.b64encode(env.rand_bytes(count)).decode()
+
+
+def _not_after(now: datetime, days: int) -> datetime:
+    # time.Hour * 24 * time.Duration(days): an int64 nanosecond product that wraps.
+    ns = (days * 86_400_000_000_000 + (1 << 63)) % (1 << 64) - (1 << 63)
+    end = now + timedelta(microseconds=ns // 1000)
+    if end.year < 1950:
+        # Go encodes it as GeneralizedTime; the cryptography library cannot (it panics).
+        raise TemplateFuncError(f"certificate validity ending in {end.year} is not supported")
+    return end
 
 
 def crypto_funcs(env: SprigEnv) -> dict[str, GoFunc]:
