@@ -34,6 +34,7 @@ from steersman.storage import DriverKind, StorageError
 log = logging.getLogger("steersman.operator")
 PROBE_TIMEOUT = 10.0
 CRD_POLL_SECONDS = 2.0
+DAEMON_EXIT_POLL_SECONDS = 1.0
 ANNOTATION_PREFIX = "helm.steersman.dev"
 
 
@@ -51,6 +52,10 @@ def kopf_settings(settings: Settings) -> kopf.OperatorSettings:
     ks.watching.client_timeout = 330
     ks.queueing.worker_limit = None
     ks.execution.max_workers = 2
+    # A daemon still busy when its HelmRelease is deleted (a reconcile in flight) is re-checked at
+    # this pace; kopf's default of 60 s would hold the finalizer, and the uninstall, that long.
+    ks.background.cancellation_polling = DAEMON_EXIT_POLL_SECONDS
+    ks.background.instant_exit_timeout = DAEMON_EXIT_POLL_SECONDS
     return ks
 
 
