@@ -21,12 +21,14 @@ from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
 from steersman.chart import capabilities_data as data
+from steersman.chart.gotemplate.fmt import go_quote
 from steersman.chart.gotemplate.types import (
     GoFunc,
     GoNamedMap,
     GoStringMap,
     GoStringSlice,
     GoStruct,
+    TemplateFuncError,
 )
 from steersman.chart.model import (
     Chart,
@@ -36,16 +38,75 @@ from steersman.chart.model import (
     metadata_json,
 )
 from steersman.chart.semver import SemverError, Version
-from steersman.chart.yamlout import to_yaml
+from steersman.chart.sprig.dicts import as_unnamed_map
+from steersman.chart.yamlout import YAMLMarshalError, marshal, to_yaml
 
 
-class HelmValuesV4(GoNamedMap):
+class _HelmValues(GoNamedMap):
+    """Helm's Values map type and the methods templates can call on it (`.Values.AsMap`,
+    `.Values.Table "a.b"`, `.Values.YAML`, `.Values.PathValue "a.b"`). In Go a method wins over
+    a key of the same name, and the executor follows that."""
+
+    def go_method(self, name: str) -> GoFunc | None:
+        if name == "AsMap":
+            # The very map, typed map[string]interface {} (an empty one when there is none).
+            return GoFunc(
+                lambda: as_unnamed_map(self) if self else {}, (), result="map[string]interface {}"
+            )
+        if name == "Table":
+            return GoFunc(self._table, ("string",), result=self.go_type, can_error=True)
+        if name == "YAML":
+            return GoFunc(self._yaml, (), result="string", can_error=True)
+        if name == "PathValue":
+            return GoFunc(self._path_value, ("string",), can_error=True)
+        return None
+
+    def _lookup_table(self, table: dict[str, Any], key: str) -> dict[str, Any]:
+        found = table.get(key)
+        if isinstance(found, dict) and not isinstance(found, GoStringMap):
+            return found
+        raise TemplateFuncError(f"{go_quote(key)} is not a table")
+
+    def _table(self, name: str) -> GoNamedMap:
+        table: dict[str, Any] = self
+        for key in name.split("."):
+            table = self._lookup_table(table, key)
+        # Go returns the same map as Values; a named copy here (Python: one type per object).
+        return table if isinstance(table, type(self)) else type(self)(table)
+
+    def _yaml(self) -> str:
+        try:
+            return marshal(self)
+        except YAMLMarshalError as err:
+            raise TemplateFuncError(str(err)) from None
+
+    def _path_value(self, path: str) -> Any:
+        if path == "":
+            raise TemplateFuncError("YAML path cannot be empty")
+        *tables, key = path.split(".")
+        table: dict[str, Any] = self
+        try:
+            for part in tables:
+                table = self._lookup_table(table, part)
+        except TemplateFuncError:
+            raise TemplateFuncError(f"{go_quote(key)} is not a value") from None
+        value = table.get(key, _ABSENT)
+        # A key holding a table is not a value (Go: only map[string]interface {} counts).
+        if value is _ABSENT or type(value) is dict:
+            raise TemplateFuncError(f"{go_quote(key)} is not a value")
+        return value
+
+
+_ABSENT = object()
+
+
+class HelmValuesV4(_HelmValues):
     """Helm v4's `common.Values` (the type of `.`, `.Values` and `.Template`)."""
 
     go_type = "common.Values"
 
 
-class HelmValuesV3(GoNamedMap):
+class HelmValuesV3(_HelmValues):
     """Helm v3's `chartutil.Values`."""
 
     go_type = "chartutil.Values"

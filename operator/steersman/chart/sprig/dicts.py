@@ -43,7 +43,7 @@ class UnnamedMap(GoNamedMap):
     kept in step with the named map it came from."""
 
 
-def _unnamed(d: Any) -> Any:
+def as_unnamed_map(d: Any) -> Any:
     """`d` as a Go map[string]interface {} result."""
     if type(d) is dict or type(d) is UnnamedMap or not isinstance(d, GoNamedMap):
         return d
@@ -85,7 +85,7 @@ def set_(d: Any, key: str, value: Any) -> Any:
     twin = _twin(d)
     if twin is not None:
         twin[key] = value
-    return _unnamed(d)
+    return as_unnamed_map(d)
 
 
 def unset(d: Any, key: str) -> Any:
@@ -95,7 +95,7 @@ def unset(d: Any, key: str) -> Any:
     twin = _twin(d)
     if twin is not None:
         twin.pop(key, None)
-    return _unnamed(d)
+    return as_unnamed_map(d)
 
 
 def pluck(key: str, *dicts: Any) -> list[Any]:
@@ -167,7 +167,7 @@ def _merge_all(dst: Any, srcs: tuple[Any, ...], overwrite: bool) -> dict[str, An
     for src in srcs:
         if not is_nil(src):
             _merge_map(out, src, overwrite)
-    return _unnamed(out)  # type: ignore[no-any-return]
+    return as_unnamed_map(out)  # type: ignore[no-any-return]
 
 
 def merge(dst: Any, *srcs: Any) -> Any:
