@@ -103,13 +103,17 @@ def type_mismatch(v: Any, ptype: str) -> str | None:
 
 
 def reflect_kind(v: Any) -> str:
-    """reflect.Kind name (used by comparisons and error texts)."""
+    """`reflect.ValueOf(v).Kind().String()` (comparisons, error texts, Sprig's kindOf/kindIs)."""
     if v is None or v is NO_VALUE:
         return "invalid"
     if isinstance(v, bool):
         return "bool"
+    if isinstance(v, GoInt64):
+        return "int64"
+    if isinstance(v, GoUint64):
+        return "uint64"
     if isinstance(v, int):
-        return "int64" if isinstance(v, GoInt64) else "int"
+        return "int"
     if isinstance(v, float):
         return "float64"
     if isinstance(v, str):
@@ -118,8 +122,11 @@ def reflect_kind(v: Any) -> str:
         return "slice"
     if isinstance(v, dict):
         return "map"
-    if isinstance(v, GoFunc):
+    if isinstance(v, GoFunc) or (callable(v) and not isinstance(v, GoStruct)):
         return "func"
     if isinstance(v, GoStruct):
-        return "ptr" if v.go_type.startswith("*") else "struct"
-    return "invalid"
+        kind = getattr(type(v), "go_kind", None)  # e.g. time.Duration is an int64
+        if isinstance(kind, str):
+            return kind
+        return "ptr" if type(v).go_type.startswith("*") else "struct"
+    return "struct"

@@ -16,9 +16,9 @@ from steersman.chart.gotemplate.types import (
     GoInt64,
     GoNamedMap,
     GoStruct,
-    GoUint64,
     TemplateFuncError,
 )
+from steersman.chart.gotemplate.values import reflect_kind
 
 INT64_MIN = -(1 << 63)
 INT64_MAX = (1 << 63) - 1
@@ -39,33 +39,8 @@ def is_nil(v: Any) -> bool:
 
 
 def kind_of(v: Any) -> str:
-    """`reflect.ValueOf(v).Kind().String()`."""
-    if is_nil(v):
-        return "invalid"
-    if isinstance(v, bool):
-        return "bool"
-    if isinstance(v, GoInt64):
-        return "int64"
-    if isinstance(v, GoUint64):
-        return "uint64"
-    if isinstance(v, int):
-        return "int"
-    if isinstance(v, float):
-        return "float64"
-    if isinstance(v, str):
-        return "string"
-    if isinstance(v, list | tuple | bytes):
-        return "slice"
-    if isinstance(v, dict):
-        return "map"
-    if isinstance(v, GoStruct):
-        kind = getattr(type(v), "go_kind", None)  # e.g. time.Duration is an int64
-        if isinstance(kind, str):
-            return kind
-        return "ptr" if type(v).go_type.startswith("*") else "struct"
-    if callable(v):
-        return "func"
-    return "struct"
+    """`reflect.ValueOf(v).Kind().String()`: the template engine's own reflect_kind."""
+    return reflect_kind(v)
 
 
 def is_list_kind(v: Any) -> bool:
