@@ -20,6 +20,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 from hack.testenv.parts import free_port
+from hack.testenv.parts import helm_env as testenv_helm_env
 from steersman.api import API_VERSION, KIND, names
 from steersman.api.crd import render_crd
 from steersman.kube import KubeClient, UnknownKind
@@ -92,14 +93,7 @@ def push_chart(
 
 
 def helm_env(kubeconfig: Path, home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("HELM_", "KUBE"))}
-    env.update(
-        KUBECONFIG=str(kubeconfig),
-        HELM_CONFIG_HOME=str(home / "config"),
-        HELM_CACHE_HOME=str(home / "cache"),
-        HELM_DATA_HOME=str(home / "data"),
-    )
-    return env
+    return testenv_helm_env(home, kubeconfig)
 
 
 def helmrelease(name: str, spec: dict[str, Any], **meta: Any) -> dict[str, Any]:

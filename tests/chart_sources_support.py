@@ -16,7 +16,6 @@ import datetime
 import hashlib
 import io
 import json
-import os
 import secrets
 import shutil
 import ssl
@@ -33,6 +32,8 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509.oid import NameOID
+
+from hack.testenv import helm_env as testenv_helm_env
 
 # -- charts built by helm --
 
@@ -72,13 +73,7 @@ def helm_package(
 
 
 def helm_env(home: Path) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("HELM_", "KUBE"))}
-    env.update(
-        HELM_CONFIG_HOME=str(home / "config"),
-        HELM_CACHE_HOME=str(home / "cache"),
-        HELM_DATA_HOME=str(home / "data"),
-    )
-    return env
+    return testenv_helm_env(home)
 
 
 async def helm_pull(helm4: Path, env: dict[str, str], dest: Path, *args: str) -> tuple[str, bytes]:

@@ -6,17 +6,16 @@ stopped at the end. Everything listens on loopback with random ports in temp dir
 
 from __future__ import annotations
 
-import os
 import secrets
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from typing import Any
 
 import asyncpg
 import pytest
 from kubernetes_asyncio import client, config
 
-from hack.testenv import OciRegistry, TestBench
+from hack.testenv import OciRegistry, TestBench, helm_binary
+from hack.testenv import helm_env as helm_env_for
 from steersman.kube import KubeClient
 
 
@@ -88,29 +87,27 @@ async def pg_database(postgres_dsn: str) -> AsyncIterator[str]:
 
 
 @pytest.fixture(scope="session")
-def helm_v3(bench: TestBench) -> Path:
-    return bench.binaries.helm_v3
+def helm_v3() -> Path:
+    """The helm v3 CLI; needs no running bench."""
+    return helm_binary(3)
 
 
 @pytest.fixture(scope="session")
-def helm_v4(bench: TestBench) -> Path:
-    return bench.binaries.helm_v4
+def helm_v4() -> Path:
+    """The helm v4 CLI; needs no running bench."""
+    return helm_binary(4)
+
+
+@pytest.fixture(scope="module")
+def helm_home_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    """Environment for helm without a cluster, with config/cache dirs of the module's own."""
+    return helm_env_for(tmp_path_factory.mktemp("helm-home"))
 
 
 @pytest.fixture(scope="session")
 def helm_env(bench: TestBench, tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     """Environment for running helm against the bench: its own config/cache dirs, our kubeconfig."""
-    home = tmp_path_factory.mktemp("helm-home")
-    env: dict[str, Any] = {
-        k: v for k, v in os.environ.items() if not k.startswith(("HELM_", "KUBE"))
-    }
-    env.update(
-        KUBECONFIG=str(bench.control_plane.kubeconfig),
-        HELM_CONFIG_HOME=str(home / "config"),
-        HELM_CACHE_HOME=str(home / "cache"),
-        HELM_DATA_HOME=str(home / "data"),
-    )
-    return env
+    return helm_env_for(tmp_path_factory.mktemp("helm-home"), bench.control_plane.kubeconfig)
 
 
 @pytest.fixture(scope="session")

@@ -14,6 +14,8 @@ from hack.testenv.parts import (
     TestBench,
     TestEnvError,
     find_binaries,
+    helm_binary,
+    helm_env,
 )
 
 __all__ = [
@@ -25,4 +27,6 @@ __all__ = [
     "TestBench",
     "TestEnvError",
     "find_binaries",
+    "helm_binary",
+    "helm_env",
 ]

@@ -44,6 +44,26 @@ def _need(path: Path | None, what: str) -> Path:
     return path
 
 
+def helm_binary(major: int) -> Path:
+    """The cached helm v3 or v4 CLI (interop tests only); starts nothing."""
+    return _need(CACHE / f"helm-v{major}", f"helm v{major}")
+
+
+def helm_env(home: Path, kubeconfig: Path | None = None, **extra: str) -> dict[str, str]:
+    """An environment for running helm: no HELM_*/KUBE* from outside, its own config/cache/data
+    dirs under `home`, and the given kubeconfig (if any)."""
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("HELM_", "KUBE"))}
+    env.update(
+        HELM_CONFIG_HOME=str(home / "config"),
+        HELM_CACHE_HOME=str(home / "cache"),
+        HELM_DATA_HOME=str(home / "data"),
+        **extra,
+    )
+    if kubeconfig is not None:
+        env["KUBECONFIG"] = str(kubeconfig)
+    return env
+
+
 def find_binaries() -> Binaries:
     """Locate every part; KUBEBUILDER_ASSETS (envtest convention) wins over our cache."""
     assets = os.environ.get("KUBEBUILDER_ASSETS")
@@ -63,8 +83,8 @@ def find_binaries() -> Binaries:
         etcd=_need(etcd, "etcd"),
         kube_apiserver=_need(apiserver, "kube-apiserver"),
         pg_bin=pg_bin,
-        helm_v3=_need(CACHE / "helm-v3", "helm v3"),
-        helm_v4=_need(CACHE / "helm-v4", "helm v4"),
+        helm_v3=helm_binary(3),
+        helm_v4=helm_binary(4),
     )
 
 

@@ -20,6 +20,7 @@ from pathlib import Path
 
 import yaml
 
+from hack.testenv import helm_env as testenv_helm_env
 from steersman.chart.template_command import run_template, template_args_from
 from steersman.cli import build_parser
 
@@ -98,15 +99,7 @@ def discover_cases() -> list[Case]:
 
 def helm_env() -> dict[str, str]:
     home = Path(tempfile.gettempdir()) / "steersman-conformance-helm-home"
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("HELM_", "KUBE"))}
-    env.update(
-        TZ="UTC",
-        KUBECONFIG=str(home / "no-kubeconfig"),
-        HELM_CONFIG_HOME=str(home / "config"),
-        HELM_CACHE_HOME=str(home / "cache"),
-        HELM_DATA_HOME=str(home / "data"),
-    )
-    return env
+    return testenv_helm_env(home, home / "no-kubeconfig", TZ="UTC")
 
 
 def run_helm(case: Case, major: int = 4) -> Result:

@@ -29,7 +29,6 @@ from tests.chart_sources_support import (
     TlsMaterial,
     chart_version,
     helm,
-    helm_env,
     helm_package,
     helm_pull,
     make_tls_material,
@@ -42,28 +41,17 @@ USER, PASSWORD = "chartuser", "s3cret-Pa55"
 
 
 @pytest.fixture(scope="module")
-def helm4() -> Path:
-    path = parts.CACHE / "helm-v4"
-    if not path.exists():
-        raise parts.TestEnvError(f"helm v4 not found at {path}; run `make provision`")
-    return path
-
-
-@pytest.fixture(scope="module")
-def henv(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    return helm_env(tmp_path_factory.mktemp("helm-home"))
-
-
-@pytest.fixture(scope="module")
-def repo_dir(helm4: Path, henv: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Path:
+def repo_dir(
+    helm_v4: Path, helm_home_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> Path:
     """demo in every VERSIONS, other 0.1.0, and helm's own index.yaml (relative URLs)."""
     work = tmp_path_factory.mktemp("repo-src")
     out = work / "repo"
     demo = write_tiny_chart(work, "demo")
     for version in VERSIONS:
-        helm_package(helm4, henv, demo, version, out)
-    helm_package(helm4, henv, write_tiny_chart(work, "other"), "0.1.0", out)
-    helm(helm4, henv, "repo", "index", str(out))
+        helm_package(helm_v4, helm_home_env, demo, version, out)
+    helm_package(helm_v4, helm_home_env, write_tiny_chart(work, "other"), "0.1.0", out)
+    helm(helm_v4, helm_home_env, "repo", "index", str(out))
     return out
 
 
@@ -111,13 +99,13 @@ async def test_resolves_like_helm_pull(
     constraint: str,
     repo: RepoServer,
     cache: ChartCache,
-    helm4: Path,
-    henv: dict[str, str],
+    helm_v4: Path,
+    helm_home_env: dict[str, str],
     tmp_path: Path,
 ) -> None:
     got = await fetch_chart(ChartRef(repo.url, "demo", constraint), cache=cache)
     args = ["demo", "--repo", repo.url] + (["--version", constraint] if constraint else [])
-    helm_version, helm_bytes = await helm_pull(helm4, henv, tmp_path / "pulled", *args)
+    helm_version, helm_bytes = await helm_pull(helm_v4, helm_home_env, tmp_path / "pulled", *args)
     assert got.version == helm_version
     assert got.data == helm_bytes
     assert chart_version(got.data) == got.version
@@ -125,11 +113,15 @@ async def test_resolves_like_helm_pull(
 
 
 async def test_devel_takes_the_newest_prerelease_like_helm(
-    repo: RepoServer, cache: ChartCache, helm4: Path, henv: dict[str, str], tmp_path: Path
+    repo: RepoServer,
+    cache: ChartCache,
+    helm_v4: Path,
+    helm_home_env: dict[str, str],
+    tmp_path: Path,
 ) -> None:
     got = await fetch_chart(ChartRef(repo.url, "demo", devel=True), cache=cache)
     helm_version, helm_bytes = await helm_pull(
-        helm4, henv, tmp_path / "p", "demo", "--repo", repo.url, "--devel"
+        helm_v4, helm_home_env, tmp_path / "p", "demo", "--repo", repo.url, "--devel"
     )
     assert (got.version, got.data) == (helm_version, helm_bytes) == ("2.0.0-alpha.1", got.data)
 
@@ -173,7 +165,11 @@ async def test_digest_from_index_is_checked(
 
 
 async def test_basic_auth_like_helm(
-    auth_repo: RepoServer, cache: ChartCache, helm4: Path, henv: dict[str, str], tmp_path: Path
+    auth_repo: RepoServer,
+    cache: ChartCache,
+    helm_v4: Path,
+    helm_home_env: dict[str, str],
+    tmp_path: Path,
 ) -> None:
     with pytest.raises(AuthFailed, match="401") as anonymous:
         await fetch_chart(ChartRef(auth_repo.url, "demo"), cache=cache)
@@ -187,8 +183,8 @@ async def test_basic_auth_like_helm(
         ChartRef(auth_repo.url, "demo", "~1.0"), cache=cache, auth=RepoAuth(USER, PASSWORD)
     )
     helm_version, helm_bytes = await helm_pull(
-        helm4, henv, tmp_path / "p", "demo", "--repo", auth_repo.url, "--version", "~1.0",
-        "--username", USER, "--password", PASSWORD,
+        helm_v4, helm_home_env, tmp_path / "p", "demo",
+        "--repo", auth_repo.url, "--version", "~1.0", "--username", USER, "--password", PASSWORD,
     )  # fmt: skip
     assert (got.version, got.data) == (helm_version, helm_bytes)
 
@@ -207,24 +203,26 @@ async def test_credentials_in_the_url_are_used_and_never_shown(
 
 
 def _absolute_index(
-    repo_dir: Path, index_dir: Path, helm4: Path, henv: dict[str, str], url: str
+    repo_dir: Path, index_dir: Path, helm_v4: Path, helm_home_env: dict[str, str], url: str
 ) -> None:
     index_dir.mkdir()
     for tgz in repo_dir.glob("*.tgz"):
         shutil.copy(tgz, index_dir)
-    helm(helm4, henv, "repo", "index", str(index_dir), "--url", url)
+    helm(helm_v4, helm_home_env, "repo", "index", str(index_dir), "--url", url)
     for tgz in index_dir.glob("*.tgz"):
         tgz.unlink()
 
 
 async def _split_repo(
-    repo_dir: Path, tmp_path: Path, helm4: Path, henv: dict[str, str]
+    repo_dir: Path, tmp_path: Path, helm_v4: Path, helm_home_env: dict[str, str]
 ) -> tuple[RepoServer, RepoServer]:
     """An index server (basic auth) whose index points at absolute URLs on another port."""
     charts = RepoServer(repo_dir)
     await charts.start()
     index_dir = tmp_path / "index-only"
-    await asyncio.to_thread(_absolute_index, repo_dir, index_dir, helm4, henv, charts.url)
+    await asyncio.to_thread(
+        _absolute_index, repo_dir, index_dir, helm_v4, helm_home_env, charts.url
+    )
     index = RepoServer(index_dir, username=USER, password=PASSWORD)
     await index.start()
     return index, charts
@@ -235,11 +233,11 @@ async def test_credentials_only_go_to_the_repo_host_like_helm(
     pass_all: bool,
     repo_dir: Path,
     tmp_path: Path,
-    helm4: Path,
-    henv: dict[str, str],
+    helm_v4: Path,
+    helm_home_env: dict[str, str],
     cache: ChartCache,
 ) -> None:
-    index, charts = await _split_repo(repo_dir, tmp_path, helm4, henv)
+    index, charts = await _split_repo(repo_dir, tmp_path, helm_v4, helm_home_env)
     try:
         auth = RepoAuth(USER, PASSWORD, pass_credentials_all=pass_all)
         got = await fetch_chart(ChartRef(index.url, "demo", "1.0.0"), cache=cache, auth=auth)
@@ -250,12 +248,12 @@ async def test_credentials_only_go_to_the_repo_host_like_helm(
         extra = ["--pass-credentials"] if pass_all else []
         name = f"split{int(pass_all)}"
         await asyncio.to_thread(
-            helm, helm4, henv, "repo", "add", name, index.url, "--force-update",
+            helm, helm_v4, helm_home_env, "repo", "add", name, index.url, "--force-update",
             "--username", USER, "--password", PASSWORD, *extra,
         )  # fmt: skip
         charts.seen.clear()
         _, helm_bytes = await helm_pull(
-            helm4, henv, tmp_path / "p", f"{name}/demo", "--version", "1.0.0"
+            helm_v4, helm_home_env, tmp_path / "p", f"{name}/demo", "--version", "1.0.0"
         )
         theirs = [s.authorization for s in charts.seen]
         assert got.data == helm_bytes

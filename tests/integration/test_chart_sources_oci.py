@@ -14,7 +14,7 @@ from pathlib import Path
 import bcrypt
 import pytest
 
-from hack.testenv import OciRegistry, RegistryTokenAuth, parts
+from hack.testenv import OciRegistry, RegistryTokenAuth
 from steersman.chart.sources import (
     AuthFailed,
     ChartCache,
@@ -33,7 +33,6 @@ from tests.chart_sources_support import (
     TokenServer,
     chart_version,
     helm,
-    helm_env,
     helm_package,
     helm_pull,
     write_tiny_chart,
@@ -58,31 +57,22 @@ class Pushed:
 
 
 @pytest.fixture(scope="module")
-def helm4() -> Path:
-    path = parts.CACHE / "helm-v4"
-    if not path.exists():
-        raise parts.TestEnvError(f"helm v4 not found at {path}; run `make provision`")
-    return path
-
-
-@pytest.fixture(scope="module")
-def henv(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    return helm_env(tmp_path_factory.mktemp("helm-home"))
-
-
-@pytest.fixture(scope="module")
 def archives(
-    helm4: Path, henv: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+    helm_v4: Path, helm_home_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, Path]:
     work = tmp_path_factory.mktemp("oci-src")
     demo = write_tiny_chart(work, "demo")
-    return {v: helm_package(helm4, henv, demo, v, work / "out") for v in VERSIONS}
+    return {v: helm_package(helm_v4, helm_home_env, demo, v, work / "out") for v in VERSIONS}
 
 
-def push_all(helm4: Path, henv: dict[str, str], address: str, archives: dict[str, Path]) -> Pushed:
+def push_all(
+    helm_v4: Path, helm_home_env: dict[str, str], address: str, archives: dict[str, Path]
+) -> Pushed:
     manifests = {}
     for version, tgz in archives.items():
-        out = helm(helm4, henv, "push", str(tgz), f"oci://{address}/{REPO}", "--plain-http")
+        out = helm(
+            helm_v4, helm_home_env, "push", str(tgz), f"oci://{address}/{REPO}", "--plain-http"
+        )
         match = re.search(r"Digest: (sha256:[0-9a-f]{64})", out)
         assert match, out
         manifests[version] = match.group(1)
@@ -92,9 +82,9 @@ def push_all(helm4: Path, henv: dict[str, str], address: str, archives: dict[str
 
 @pytest.fixture(scope="module")
 def pushed(
-    oci_registry: str, helm4: Path, henv: dict[str, str], archives: dict[str, Path]
+    oci_registry: str, helm_v4: Path, helm_home_env: dict[str, str], archives: dict[str, Path]
 ) -> Pushed:
-    return push_all(helm4, henv, oci_registry, archives)
+    return push_all(helm_v4, helm_home_env, oci_registry, archives)
 
 
 @pytest.fixture
@@ -124,13 +114,13 @@ async def test_resolves_tags_like_helm_pull(
     constraint: str,
     pushed: Pushed,
     cache: ChartCache,
-    helm4: Path,
-    henv: dict[str, str],
+    helm_v4: Path,
+    helm_home_env: dict[str, str],
     tmp_path: Path,
 ) -> None:
     got = await fetch_chart(ChartRef(pushed.url(), version=constraint), cache=cache, auth=PLAIN)
     args = [pushed.url(), "--plain-http"] + (["--version", constraint] if constraint else [])
-    helm_version, helm_bytes = await helm_pull(helm4, henv, tmp_path / "p", *args)
+    helm_version, helm_bytes = await helm_pull(helm_v4, helm_home_env, tmp_path / "p", *args)
     assert got.version == helm_version == chart_version(got.data)
     assert got.data == helm_bytes == pushed.archives[got.version]
     assert got.digest == "sha256:" + hashlib.sha256(got.data).hexdigest()
@@ -147,19 +137,19 @@ async def test_devel_and_chart_name_appended_to_the_url(pushed: Pushed, cache: C
 
 
 async def test_exact_but_partial_version_is_a_tag_like_helm(
-    pushed: Pushed, cache: ChartCache, helm4: Path, henv: dict[str, str], tmp_path: Path
+    pushed: Pushed, cache: ChartCache, helm_v4: Path, helm_home_env: dict[str, str], tmp_path: Path
 ) -> None:
     # Helm treats anything NewVersion accepts ("1.0") as a literal tag, not a constraint.
     with pytest.raises(ChartNotFound, match=r"1\.0 not found"):
         await fetch_chart(ChartRef(pushed.url(), version="1.0"), cache=cache, auth=PLAIN)
     with pytest.raises(AssertionError, match="not found"):
         await helm_pull(
-            helm4, henv, tmp_path / "p", pushed.url(), "--version", "1.0", "--plain-http"
+            helm_v4, helm_home_env, tmp_path / "p", pushed.url(), "--version", "1.0", "--plain-http"
         )
 
 
 async def test_digest_pinning(
-    pushed: Pushed, cache: ChartCache, helm4: Path, henv: dict[str, str], tmp_path: Path
+    pushed: Pushed, cache: ChartCache, helm_v4: Path, helm_home_env: dict[str, str], tmp_path: Path
 ) -> None:
     pin = pushed.manifests["1.0.1"]
     by_ref = await fetch_chart(ChartRef(pushed.url(f"@{pin}")), cache=cache, auth=PLAIN)
@@ -169,7 +159,7 @@ async def test_digest_pinning(
         assert (got.version, got.manifest_digest) == ("1.0.1", pin)
         assert got.data == pushed.archives["1.0.1"]
     helm_version, helm_bytes = await helm_pull(
-        helm4, henv, tmp_path / "p", pushed.url(f"@{pin}"), "--plain-http"
+        helm_v4, helm_home_env, tmp_path / "p", pushed.url(f"@{pin}"), "--plain-http"
     )
     assert (helm_version, helm_bytes) == ("1.0.1", by_ref.data)
 
@@ -233,8 +223,8 @@ class Protected:
 
 @pytest.fixture(scope="module")
 async def protected(
-    helm4: Path,
-    henv: dict[str, str],
+    helm_v4: Path,
+    helm_home_env: dict[str, str],
     archives: dict[str, Path],
     tmp_path_factory: pytest.TempPathFactory,
 ) -> AsyncIterator[Protected]:
@@ -254,7 +244,7 @@ async def protected(
     try:
         for registry in registries:
             await asyncio.to_thread(registry.start)
-        await asyncio.to_thread(push_all, helm4, henv, registries[0].address, archives)
+        await asyncio.to_thread(push_all, helm_v4, helm_home_env, registries[0].address, archives)
         yield Protected(registries[1].address, registries[2].address, tokens)
     finally:
         for registry in registries:
@@ -268,8 +258,8 @@ async def test_registry_auth(
     protected: Protected,
     archives: dict[str, Path],
     cache: ChartCache,
-    helm4: Path,
-    henv: dict[str, str],
+    helm_v4: Path,
+    helm_home_env: dict[str, str],
     tmp_path: Path,
 ) -> None:
     address = protected.basic if kind == "basic" else protected.token
@@ -285,7 +275,7 @@ async def test_registry_auth(
     assert got.version == "1.1.1+build.7"
     assert got.data == archives["1.1.1+build.7"].read_bytes()
     helm_version, helm_bytes = await helm_pull(
-        helm4, henv, tmp_path / "p", ref.url, "--version", "^1.0", "--plain-http",
+        helm_v4, helm_home_env, tmp_path / "p", ref.url, "--version", "^1.0", "--plain-http",
         "--username", USER, "--password", PASSWORD,
     )  # fmt: skip
     assert (helm_version, helm_bytes) == (got.version, got.data)

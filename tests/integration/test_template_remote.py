@@ -13,8 +13,8 @@ import pytest
 
 from steersman.chart.template_command import run_template, template_args_from
 from steersman.cli import build_parser
-from tests.chart_sources_support import RepoServer, helm, helm_env, helm_package
-from tests.conformance.runner import CHARTS, HELM_V4
+from tests.chart_sources_support import RepoServer, helm, helm_package
+from tests.conformance.runner import CHARTS
 
 pytestmark = [pytest.mark.integration, pytest.mark.interop]
 
@@ -23,54 +23,59 @@ VERSION = "0.4.2"
 
 
 @pytest.fixture(scope="module")
-def henv(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
-    if not HELM_V4.exists():
-        pytest.fail(f"helm v4 not found at {HELM_V4}; run `make provision`")
-    return helm_env(tmp_path_factory.mktemp("helm-home"))
+def archive(
+    helm_v4: Path, helm_home_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
+) -> Path:
+    return helm_package(helm_v4, helm_home_env, CHART, VERSION, tmp_path_factory.mktemp("repo"))
 
 
 @pytest.fixture(scope="module")
-def archive(henv: dict[str, str], tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return helm_package(HELM_V4, henv, CHART, VERSION, tmp_path_factory.mktemp("repo"))
-
-
-@pytest.fixture(scope="module")
-async def repo(archive: Path, henv: dict[str, str]) -> AsyncIterator[RepoServer]:
+async def repo(
+    archive: Path, helm_v4: Path, helm_home_env: dict[str, str]
+) -> AsyncIterator[RepoServer]:
     server = RepoServer(archive.parent)
     await server.start()
     await asyncio.to_thread(
-        helm, HELM_V4, henv, "repo", "index", str(archive.parent), "--url", server.url
+        helm, helm_v4, helm_home_env, "repo", "index", str(archive.parent), "--url", server.url
     )
     yield server
     await server.stop()
 
 
-def _both(henv: dict[str, str], args: list[str]) -> tuple[tuple[int, str, str], str]:
+def _both(helm_v4: Path, env: dict[str, str], args: list[str]) -> tuple[tuple[int, str, str], str]:
     ours = run_template(template_args_from(build_parser().parse_args(["template", *args])))
     res = subprocess.run(
-        [str(HELM_V4), "template", *args], capture_output=True, text=True, env=henv, timeout=120
+        [str(helm_v4), "template", *args], capture_output=True, text=True, env=env, timeout=120
     )
     assert res.returncode == 0, res.stderr
     return ours, res.stdout
 
 
 async def test_oci_reference_renders_like_helm(
-    oci_registry: str, archive: Path, henv: dict[str, str]
+    oci_registry: str, archive: Path, helm_v4: Path, helm_home_env: dict[str, str]
 ) -> None:
     await asyncio.to_thread(
-        helm, HELM_V4, henv, "push", str(archive), f"oci://{oci_registry}/charts", "--plain-http"
+        helm,
+        helm_v4,
+        helm_home_env,
+        "push",
+        str(archive),
+        f"oci://{oci_registry}/charts",
+        "--plain-http",
     )
     ref = f"oci://{oci_registry}/charts/subcharts"
     args = ["rel", ref, "--version", VERSION, "--plain-http", "--set", "child.replicas=9"]
-    (code, out, err), helm_out = await asyncio.to_thread(_both, henv, args)
+    (code, out, err), helm_out = await asyncio.to_thread(_both, helm_v4, helm_home_env, args)
     assert (code, err) == (0, "")
     assert out == helm_out
     assert "replicas: 9" in out
 
 
-async def test_repo_flag_renders_like_helm(repo: RepoServer, henv: dict[str, str]) -> None:
+async def test_repo_flag_renders_like_helm(
+    repo: RepoServer, helm_v4: Path, helm_home_env: dict[str, str]
+) -> None:
     args = ["rel", "subcharts", "--repo", repo.url, "--version", f"~{VERSION[:3]}"]
-    (code, out, err), helm_out = await asyncio.to_thread(_both, henv, args)
+    (code, out, err), helm_out = await asyncio.to_thread(_both, helm_v4, helm_home_env, args)
     assert (code, err) == (0, "")
     assert out == helm_out
     assert "# Source: subcharts/charts/child/charts/grandchild/templates/cm.yaml" in out
