@@ -1,4 +1,4 @@
-"""The local test bench: etcd + kube-apiserver, PostgreSQL, and the helm CLIs.
+"""The local test bench: etcd + kube-apiserver, PostgreSQL, the helm CLIs and kubectl.
 
 `hack/testenv/provision.sh` installs and caches the parts; this module finds them and runs them on
 loopback with free ports and temp dirs, so two runs on one machine never collide. pytest fixtures
@@ -16,6 +16,7 @@ from hack.testenv.parts import (
     find_binaries,
     helm_binary,
     helm_env,
+    kubectl_binary,
 )
 
 __all__ = [
@@ -29,4 +30,5 @@ __all__ = [
     "find_binaries",
     "helm_binary",
     "helm_env",
+    "kubectl_binary",
 ]

@@ -49,6 +49,12 @@ def helm_binary(major: int) -> Path:
     return _need(CACHE / f"helm-v{major}", f"helm v{major}")
 
 
+def kubectl_binary() -> Path:
+    """The cached kubectl (with its built-in kustomize), the oracle for manifests/; starts
+    nothing."""
+    return _need(CACHE / "kubectl", "kubectl")
+
+
 def helm_env(home: Path, kubeconfig: Path | None = None, **extra: str) -> dict[str, str]:
     """An environment for running helm: no HELM_*/KUBE* from outside, its own config/cache/data
     dirs under `home`, and the given kubeconfig (if any)."""

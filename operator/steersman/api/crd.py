@@ -1,8 +1,9 @@
 """The HelmRelease CustomResourceDefinition, generated from the pydantic models.
 
-    python -m steersman.api.crd > crds/helm.steersman.dev_helmreleases.yaml
+    python -m steersman.api.crd        # print it
+    python -m hack.gen_crds            # write crds/ and its copies under manifests/
 
-The output is deterministic; a unit test fails when the checked-in file is stale.
+The output is deterministic; a unit test fails when a checked-in copy is stale.
 """
 
 from __future__ import annotations

@@ -1,6 +1,7 @@
-"""The checked-in CRD is what the models generate; regenerate it when this fails:
+"""Every checked-in copy of the CRD (crds/, manifests/base/crds/, the chart's crds/) is what the
+models generate; regenerate them all when this fails:
 
-.venv/bin/python -m steersman.api.crd > crds/helm.steersman.dev_helmreleases.yaml
+.venv/bin/python -m hack.gen_crds
 """
 
 from __future__ import annotations
@@ -12,17 +13,39 @@ from pathlib import Path
 import pytest
 import yaml
 
+from hack import gen_crds
 from steersman.api import names
 from steersman.api.crd import CRD_FILE, render_crd, render_crd_yaml
 from steersman.cli import main
 
-CHECKED_IN = Path(__file__).resolve().parents[3] / "crds" / CRD_FILE
+ROOT = Path(__file__).resolve().parents[3]
 
 
-def test_checked_in_crd_is_up_to_date() -> None:
-    assert CHECKED_IN.read_text() == render_crd_yaml(), (
-        f"{CHECKED_IN} is stale: run `python -m steersman.api.crd > crds/{CRD_FILE}`"
+@pytest.mark.parametrize("path", gen_crds.CRD_COPIES, ids=lambda p: str(p.relative_to(ROOT)))
+def test_checked_in_crd_is_up_to_date(path: Path) -> None:
+    assert path.read_text() == render_crd_yaml(), (
+        f"{path.relative_to(ROOT)} is stale: run `python -m hack.gen_crds`"
     )
+
+
+def test_every_copy_is_known_to_the_generator() -> None:
+    # A new copy somewhere in the tree that the generator does not write would silently go stale.
+    found = {p for p in ROOT.glob(f"**/{CRD_FILE}") if ".venv" not in p.parts}
+    assert found == set(gen_crds.CRD_COPIES)
+
+
+def test_check_mode_names_a_stale_copy(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    stale = tmp_path / CRD_FILE
+    stale.write_text("# old\n")
+    monkeypatch.setattr(gen_crds, "ROOT", tmp_path)
+    monkeypatch.setattr(gen_crds, "CRD_COPIES", (stale,))
+    assert gen_crds.main(["--check"]) == 1
+    assert f"{CRD_FILE} is stale: run `python -m hack.gen_crds`" in capsys.readouterr().out
+    assert gen_crds.main([]) == 0
+    assert gen_crds.main(["--check"]) == 0
+    assert stale.read_text() == render_crd_yaml()
 
 
 def test_rendering_is_deterministic_and_parses_back() -> None:
