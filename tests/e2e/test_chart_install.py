@@ -3,8 +3,11 @@ with exactly the installed Deployment's arguments and environment (the DSN read 
 the chart made), as the chart's ServiceAccount: it must become ready (/readyz) and reconcile.
 
 Each release watches only its test's namespace (`watch.namespaces`), so its operator never
-touches other tests' HelmReleases. The defaults test needs the leader-election flags of branch
-i10-ha: before that merge `steersman run` exits 2 on `--leader-elect`.
+touches other tests' HelmReleases, and none is called `steersman`: that release's cluster-scoped
+names (`steersman-manager`, ...) are the kustomize install's, which other tests apply.
+
+The defaults test needs the leader-election flags of branch i10-ha: before that merge
+`steersman run` exits 2 on `--leader-elect`.
 """
 
 from __future__ import annotations
@@ -94,16 +97,16 @@ async def test_default_values_start_the_operator_with_leader_election(
     tmp_path: Path,
 ) -> None:
     """Needs branch i10-ha (the --leader-elect flags)."""
-    helm_install("steersman", {})
+    helm_install("ops", {})
     deployment, _ = await run_installed(
-        e2e_kube, kubeconfig, namespace, "steersman", tmp_path, operators
+        e2e_kube, kubeconfig, namespace, "ops-steersman", tmp_path, operators
     )
     assert deployment["spec"]["replicas"] == 2
     assert "--leader-elect" in deployment["spec"]["template"]["spec"]["containers"][0]["args"]
     # policy/v1 does not exist on the bench's 1.20: the chart fell back to v1beta1.
-    pdb = await e2e_kube.get("policy/v1beta1", "PodDisruptionBudget", "steersman", namespace)
+    pdb = await e2e_kube.get("policy/v1beta1", "PodDisruptionBudget", "ops-steersman", namespace)
     assert pdb["spec"]["minAvailable"] == 1
-    assert await e2e_kube.get_or_none(RBAC, "Role", "steersman-leader-election", namespace)
+    assert await e2e_kube.get_or_none(RBAC, "Role", "ops-steersman-leader-election", namespace)
 
 
 async def test_single_replica_cluster_admin_installs_without_service_account(
@@ -116,19 +119,19 @@ async def test_single_replica_cluster_admin_installs_without_service_account(
     operators: list[OperatorProcess],
     tmp_path: Path,
 ) -> None:
-    helm_install("steersman", SINGLE)
+    helm_install("ops", SINGLE)
     deployment, _ = await run_installed(
-        e2e_kube, kubeconfig, namespace, "steersman", tmp_path, operators
+        e2e_kube, kubeconfig, namespace, "ops-steersman", tmp_path, operators
     )
     template = deployment["spec"]["template"]["spec"]
-    assert template["serviceAccountName"] == "steersman"
+    assert template["serviceAccountName"] == "ops-steersman"
     assert deployment["spec"]["strategy"]["type"] == "Recreate"
-    assert await e2e_kube.get_or_none(RBAC, "ClusterRoleBinding", "steersman-cluster-admin")
+    assert await e2e_kube.get_or_none(RBAC, "ClusterRoleBinding", "ops-steersman-cluster-admin")
     # One replica: no PodDisruptionBudget that would block every node drain.
-    assert (
-        await e2e_kube.get_or_none("policy/v1beta1", "PodDisruptionBudget", "steersman", namespace)
-        is None
+    pdb = await e2e_kube.get_or_none(
+        "policy/v1beta1", "PodDisruptionBudget", "ops-steersman", namespace
     )
+    assert pdb is None
 
     await create(e2e_kube, namespace, "plain", spec(chart_repo))
     await wait_condition(e2e_kube, namespace, "plain", within=90)
