@@ -12,6 +12,7 @@ The defaults test needs the leader-election flags of branch i10-ha: before that 
 
 from __future__ import annotations
 
+import asyncio
 import subprocess
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
@@ -20,8 +21,9 @@ from typing import Any
 import pytest
 import yaml
 
-from hack.operatorkit import OperatorProcess
+from hack.operatorkit import OperatorProcess, push_chart
 from steersman.kube import KubeClient
+from tests.e2e.conftest import StartOperator
 from tests.e2e.support import create, records, spec, wait_condition
 from tests.install_support import (
     CHART,
@@ -175,3 +177,54 @@ async def test_locked_down_sql_reads_the_dsn_secret_and_installs_as_the_granted_
     hr = await wait_condition(e2e_kube, namespace, "tenant", within=90)
     assert hr["status"]["storage"]["driver"] == "sql"
     assert await records(e2e_kube, namespace, "tenant") == []  # not in Secrets: in PostgreSQL
+
+
+@pytest.fixture(scope="module")
+def operator_chart_repo(helm_v4: Path, helm_env: dict[str, str], oci_registry: str) -> str:
+    """The operator's chart packaged and pushed to the bench's OCI registry."""
+    return push_chart(helm_v4, helm_env, oci_registry, ["0.1.0"], chart_dir=CHART)
+
+
+async def test_steersman_installs_its_own_chart_and_helm_reads_the_release(
+    e2e_kube: KubeClient,
+    namespace: str,
+    operator_chart_repo: str,
+    start_operator: StartOperator,
+    helm_v4: Path,
+    helm_env: dict[str, str],
+) -> None:
+    """The engine renders the chart against the live apiserver (policy/v1 is not served on 1.20,
+    so `.Capabilities` must come from discovery) and writes a record helm v4 can uninstall."""
+    op = start_operator(namespace)
+    await op.wait_ready()
+    values = {"watch": {"namespaces": [namespace]}, "podDisruptionBudget": {"minAvailable": 1}}
+    body = {
+        "chart": {
+            "repository": operator_chart_repo,
+            "name": "steersman",
+            "version": "0.1.0",
+            "insecure": True,
+        },
+        "interval": "1m",
+        "timeout": "30s",
+        # The bench runs no kubelet: the Deployment never becomes available.
+        "install": {"disableWait": True},
+        "values": values,
+    }
+    await create(e2e_kube, namespace, "inner", body)
+    await wait_condition(e2e_kube, namespace, "inner", within=90)
+    deployment = await e2e_kube.get("apps/v1", "Deployment", "inner-steersman", namespace)
+    assert deployment["spec"]["replicas"] == 2
+    pdb = await e2e_kube.get("policy/v1beta1", "PodDisruptionBudget", "inner-steersman", namespace)
+    assert pdb["metadata"]["annotations"]["meta.helm.sh/release-name"] == "inner"
+    binding = "inner-steersman-cluster-admin"
+    assert await e2e_kube.get_or_none(RBAC, "ClusterRoleBinding", binding)
+
+    op.stop()  # so that the uninstall below is helm's alone
+    helm = [str(helm_v4), "--namespace", namespace]
+    run = await asyncio.to_thread(
+        subprocess.run, [*helm, "uninstall", "inner"], capture_output=True, text=True, env=helm_env
+    )
+    assert run.returncode == 0, run.stderr
+    assert await e2e_kube.get_or_none(RBAC, "ClusterRoleBinding", binding) is None
+    assert await e2e_kube.get_or_none("apps/v1", "Deployment", "inner-steersman", namespace) is None
