@@ -87,7 +87,21 @@ INVALID: dict[str, tuple[dict[str, Any], str]] = {
         {"replicas": 3, "leaderElection": {"enabled": False}},
         "replicas > 1 needs leaderElection.enabled=true",
     ),
-    "unknown-rbac-mode": ({"rbac": {"mode": "admin"}}, "rbac.mode must be cluster-admin or"),
+    # values.schema.json: the same report from helm and from us.
+    "unknown-rbac-mode": (
+        {"rbac": {"mode": "admin"}},
+        "- at '/rbac/mode': value must be one of 'cluster-admin', 'locked-down'",
+    ),
+    "unknown-driver": (
+        {"storage": {"allowedDrivers": ["sql", "etcd"]}},
+        "- at '/storage/allowedDrivers/1': value must be one of",
+    ),
+    "zero-replicas": ({"replicas": 0}, "- at '/replicas': minimum: got 0, want 1"),
+    "duration-without-unit": (
+        {"leaderElection": {"leaseDuration": "35"}},
+        "- at '/leaderElection/leaseDuration': '35' does not match pattern",
+    ),
+    "port-out-of-range": ({"metrics": {"port": 80800}}, "- at '/metrics/port': maximum"),
     "sql-without-dsn": ({"storage": {"driver": "sql"}}, "storage.driver=sql needs"),
     "service-monitor-without-service": (
         {"serviceMonitor": {"enabled": True}, "metrics": {"service": {"enabled": False}}},
@@ -129,9 +143,13 @@ def render(
 STEERSMAN = [sys.executable, "-m", "steersman.cli"]
 
 
-def test_helm_lint_strict_passes(helm_v4: Path, helm_home_env: dict[str, str]) -> None:
+@pytest.mark.parametrize("variant", sorted(VARIANTS))
+def test_helm_lint_strict_passes(
+    helm_v4: Path, helm_home_env: dict[str, str], tmp_path: Path, variant: str
+) -> None:
+    values = values_file(tmp_path, VARIANTS[variant])
     proc = subprocess.run(
-        [str(helm_v4), "lint", "--strict", str(CHART)],
+        [str(helm_v4), "lint", "--strict", str(CHART), "-f", str(values)],
         capture_output=True,
         text=True,
         env=helm_home_env,
