@@ -5,13 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
 from steersman import __version__
 from steersman.controller.flags import add_run_arguments
-
-if TYPE_CHECKING:
-    from steersman.controller.settings import Settings
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -59,38 +55,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _check(args: argparse.Namespace) -> Settings:
-    """Every flag validated before anything starts (SettingsError names the flag)."""
-    from steersman.controller.handlers import parse_selector
+def _run(args: argparse.Namespace) -> int:
     from steersman.controller.settings import SettingsError, from_args
 
-    settings = from_args(args)
-    if settings.watch_label_selector:
-        try:
-            parse_selector(settings.watch_label_selector)
-        except ValueError as err:
-            raise SettingsError(f"--watch-label-selector: {err}") from None
-    return settings
-
-
-def _run(args: argparse.Namespace) -> int:
-    from steersman.controller.settings import SettingsError
-
     try:
-        settings = _check(args)
+        settings = from_args(args)  # every flag checked before anything starts
     except SettingsError as err:
         print(f"steersman run: {err}", file=sys.stderr)
         return 2
     import asyncio
+    import logging
 
     from steersman.controller import logs
-    from steersman.controller.main import run
+    from steersman.controller.main import StartupError, run
 
     logs.configure(settings.log_level, settings.log_format)
     try:
         return asyncio.run(run(settings))
+    except StartupError as err:
+        print(f"steersman run: {err}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as err:  # a traceback shown to a user is a bug: one line, details at debug
+        logging.getLogger("steersman.operator").debug("unexpected failure", exc_info=True)
+        detail = " ".join(str(err).split()) or type(err).__name__
+        print(
+            f"steersman run: unexpected failure: {detail}; rerun with --log-level debug for "
+            "details and report it",
+            file=sys.stderr,
+        )
+        return 1
 
 
 if __name__ == "__main__":
