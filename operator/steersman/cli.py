@@ -5,17 +5,25 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import NoReturn
 
 from steersman import __version__
 from steersman.controller.flags import add_run_arguments
 
 
+class _Parser(argparse.ArgumentParser):
+    """Usage errors in one line (what is wrong, where to look), not the whole usage text."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="steersman",
         description="Reconciles HelmRelease resources with a Helm-compatible engine.",
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.add_parser("version", help="print the version and exit")
     run = sub.add_parser("run", help="run the operator")
     add_run_arguments(run)

@@ -4,10 +4,12 @@ apiserver filters, and a graceful shutdown that never leaves a `pending-*` recor
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import re
 import subprocess
 import time
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -15,7 +17,7 @@ import pytest
 
 from hack.operatorkit import OperatorProcess, wait_until
 from steersman.api import API_VERSION, KIND
-from steersman.kube import KubeClient
+from steersman.kube import Conflict, KubeClient
 from tests.e2e.conftest import StartOperator
 from tests.e2e.support import condition, create, patch_spec, record_states, records, spec
 from tests.e2e.test_remediation import make_deployment_ready
@@ -129,7 +131,7 @@ async def test_standby_takes_over_after_the_leader_is_killed(
 
     await wait_until(some_upgraded, 120, "the first upgrade", every=0.05)
     before = {
-        hr["metadata"]["name"]: hr["metadata"]["resourceVersion"]
+        hr["metadata"]["name"]: hr.get("status")
         for hr in await e2e_kube.list(API_VERSION, KIND, namespace)
     }
     upgraded = sum(
@@ -148,9 +150,9 @@ async def test_standby_takes_over_after_the_leader_is_killed(
     acquired_at = time.monotonic()
 
     async def first_reconcile() -> bool:
-        # Anything the new leader writes to a HelmRelease (a status update at least).
+        # A status the new leader wrote (kopf's own annotations do not count).
         for hr in await e2e_kube.list(API_VERSION, KIND, namespace):
-            if hr["metadata"]["resourceVersion"] != before[hr["metadata"]["name"]]:
+            if hr.get("status") != before[hr["metadata"]["name"]]:
                 return True
         return False
 
@@ -324,3 +326,31 @@ async def test_sigterm_lets_a_short_action_finish(
     await make_deployment_ready(e2e_kube, namespace, "finish")
     assert await stopping == 0
     assert record_states(await records(e2e_kube, namespace, "finish")) == [(1, "deployed")]
+
+
+async def test_a_leader_that_cannot_renew_stops_reconciling_and_exits(
+    e2e_kube: KubeClient, namespace: str, start_operator: StartOperator
+) -> None:
+    op = start_operator(namespace, *ELECTION, "--leader-election-namespace", namespace)
+    await op.wait_ready()
+    await wait_until(lambda: _async(leads(op)), 30, "the operator to lead")
+    path = f"/apis/coordination.k8s.io/v1/namespaces/{namespace}/leases/{LEASE}"
+    started = time.monotonic()
+    # Someone else holds the lease now and keeps renewing it (a split brain seen from here):
+    # the operator's renewals fail until its renew deadline (4 s), then it must give up.
+    while op.proc is not None and op.proc.poll() is None and time.monotonic() - started < 20:
+        current = await e2e_kube.request("GET", path)
+        current["spec"]["holderIdentity"] = "intruder"
+        current["spec"]["renewTime"] = _now()
+        with contextlib.suppress(Conflict):
+            await e2e_kube.request("PUT", path, body=current)
+        await asyncio.sleep(0.5)
+    took = time.monotonic() - started
+    assert op.proc is not None and op.proc.poll() == 1, op.log()[-3000:]
+    assert 4 <= took < 4 + 6, f"exited after {took:.1f}s"
+    assert "lost the leader lease" in op.log()
+    assert await holder(e2e_kube, namespace) == "intruder"  # not released: it was not ours
+
+
+def _now() -> str:
+    return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
