@@ -258,7 +258,7 @@ async def _probe_database(settings: Settings, env: Mapping[str, str]) -> None:
         await probe_sql(load_sql_dsn(settings.sql_connection_string_file, env), PROBE_TIMEOUT)
     except StorageError as err:  # sanitised by the storage layer: no DSN or password in it
         raise StartupError(
-            f"the SQL storage check failed: {_one_line(str(err))}; check the DSN "
+            f"storage startup check failed: {_one_line(str(err))}; check the DSN "
             "(--sql-connection-string-file or HELM_DRIVER_SQL_CONNECTION_STRING) and that "
             "PostgreSQL is reachable"
         ) from None

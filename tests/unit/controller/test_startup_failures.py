@@ -106,7 +106,7 @@ def test_sql_probe_failure_comes_before_the_cluster(tmp_path: Path) -> None:
     # No credentials either: the database is checked first (README start-up order).
     env = {"HELM_DRIVER_SQL_CONNECTION_STRING": f"postgres://u:s3cret@127.0.0.1:{closed_port()}/db"}
     line = one_line(run([*QUIET, "--helm-storage-driver", "sql"], env, home=tmp_path), 1)
-    assert "the SQL storage check failed" in line and "s3cret" not in line
+    assert "storage startup check failed: SQL storage unreachable" in line and "s3cret" not in line
 
 
 def test_missing_dsn(tmp_path: Path) -> None:
