@@ -354,3 +354,28 @@ async def test_a_leader_that_cannot_renew_stops_reconciling_and_exits(
 
 def _now() -> str:
     return datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+async def test_candidates_starting_together_elect_exactly_one_leader(
+    e2e_kube: KubeClient, namespace: str, chart_repo: str, start_operator: StartOperator
+) -> None:
+    elect = [*ELECTION, "--leader-election-namespace", namespace]
+    # Both race to create the same Lease; the apiserver lets exactly one write through.
+    ops = [start_operator(namespace, *elect), start_operator(namespace, *elect)]
+    for op in ops:
+        await op.wait_ready()
+    await wait_until(lambda: holder(e2e_kube, namespace), 30, "a leader")
+    await create(e2e_kube, namespace, "only", spec(chart_repo))
+
+    async def ready() -> bool:
+        return ready_at(await e2e_kube.get(API_VERSION, KIND, "only", namespace), "0.1.0")
+
+    await wait_until(ready, 90, "the HelmRelease reconciled by the leader")
+    await asyncio.sleep(3)  # several renewals: the leadership stays put
+    leaders = [op for op in ops if leads(op)]
+    assert len(leaders) == 1, [op.log()[-2000:] for op in ops]
+    assert await holder(e2e_kube, namespace) == identity(leaders[0])
+    standby = next(op for op in ops if op is not leaders[0])
+    assert idle(standby) and not idle(leaders[0])
+    found = await lease(e2e_kube, namespace)
+    assert found is not None and found["spec"]["leaseTransitions"] == 0
