@@ -202,6 +202,8 @@ class Controller:
         namespace, name = str(meta.get("namespace")), str(meta.get("name"))
         key = f"{namespace}/{name}"
         rlog = release_logger(log, namespace, name)
+        if self.closing:  # no new action while shutting down: the next operator uninstalls
+            raise kopf.TemporaryError("the operator is shutting down", delay=API_RETRY_SECONDS)
         state = self.state(key)
         async with self.slots, state.lock:
             try:

@@ -171,7 +171,7 @@ class LeaderElector:
             "leaseDurationSeconds": round(self.timing.lease_duration),
             "renewTime": _micro_time(now),
             "acquireTime": spec.get("acquireTime") if ours else _micro_time(now),
-            "leaseTransitions": transitions if ours else transitions + (1 if holder else 0),
+            "leaseTransitions": transitions if ours else transitions + 1,
         }
         # resourceVersion travels in metadata: the PUT fails with 409 if anyone wrote since.
         body = {**current, "spec": updated}
