@@ -40,7 +40,7 @@ RELEASES = 20
 
 def identity(op: OperatorProcess) -> str | None:
     """The lease holder identity the operator logged when it became a candidate."""
-    found = re.search(r"waiting to acquire the leader lease \S+ as (\S+?)\"", op.log())
+    found = re.search(r"(?:acquired|waiting to acquire) the leader lease \S+ as (\S+?)\"", op.log())
     return found[1] if found else None
 
 
@@ -379,3 +379,17 @@ async def test_candidates_starting_together_elect_exactly_one_leader(
     assert idle(standby) and not idle(leaders[0])
     found = await lease(e2e_kube, namespace)
     assert found is not None and found["spec"]["leaseTransitions"] == 0
+
+
+async def test_an_unusable_lease_namespace_is_a_one_line_start_up_failure(
+    namespace: str, start_operator: StartOperator
+) -> None:
+    missing = f"{namespace}-absent"
+    op = start_operator(namespace, *ELECTION, "--leader-election-namespace", missing)
+    assert op.proc is not None
+    assert await asyncio.to_thread(op.proc.wait, 60) == 1
+    failure = op.log().splitlines()
+    assert len(failure) == 1, op.log()  # nothing but the failure on stderr
+    assert failure[0].startswith(f"steersman run: cannot use the leader lease {missing}/{LEASE}")
+    assert "get, create and update on leases" in failure[0]
+    assert "Traceback" not in op.log()

@@ -49,6 +49,10 @@ def _micro_time(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
+class LeaseError(Exception):
+    """The lease cannot be used at all (forbidden, or its namespace does not exist)."""
+
+
 @dataclass(frozen=True)
 class Timing:
     lease_duration: float
@@ -77,14 +81,18 @@ class LeaderElector:
         return f"{base}/{name}" if name else base
 
     async def acquire(self, stop: asyncio.Event) -> bool:
-        """Try every retry period until we hold the lease (True) or `stop` is set (False)."""
-        log.info("waiting to acquire the leader lease %s as %s", self.where, self.identity)
+        """Try every retry period until we hold the lease (True) or `stop` is set (False).
+        LeaseError if the first try shows that no try can succeed (RBAC, namespace)."""
         holder = None
+        first = True
         while not stop.is_set():
-            if await self._attempt(self.timing.retry_period):
+            if await self._attempt(self.timing.retry_period, strict=first):
                 self.is_leader = True
                 log.info("acquired the leader lease %s as %s", self.where, self.identity)
                 return True
+            if first:  # logged after the first try, so a failing start-up stays one line
+                log.info("waiting to acquire the leader lease %s as %s", self.where, self.identity)
+                first = False
             current = self._observed[0] if self._observed else None
             if current and current != holder:
                 log.info("the leader is %s", current)
@@ -135,13 +143,17 @@ class LeaderElector:
 
     # -- one try --------------------------------------------------------------------------
 
-    async def _attempt(self, within: float) -> bool:
+    async def _attempt(self, within: float, strict: bool = False) -> bool:
         try:
             async with asyncio.timeout(within):
                 return await self._try_acquire_or_renew()
         except TimeoutError:
             log.warning("leader lease %s: the apiserver did not answer in time", self.where)
         except KubeError as err:
+            if strict and err.status in (401, 403, 404):  # 404: from the create, no namespace
+                raise LeaseError(
+                    f"cannot use the leader lease {self.where}: {err.message}"
+                ) from None
             if err.status != 409:  # a conflict is another candidate winning the race
                 log.warning("leader lease %s: %s", self.where, err.message)
         return False

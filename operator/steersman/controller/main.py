@@ -33,7 +33,13 @@ from steersman.controller.charts import Charts
 from steersman.controller.context import Backends, Context
 from steersman.controller.handlers import FINALIZER, Controller, register
 from steersman.controller.http import Endpoints
-from steersman.controller.leader import LeaderElector, Timing, default_namespace, new_identity
+from steersman.controller.leader import (
+    LeaderElector,
+    LeaseError,
+    Timing,
+    default_namespace,
+    new_identity,
+)
 from steersman.controller.metrics import Metrics
 from steersman.controller.settings import Settings
 from steersman.engine.render import Renderer, default_renderer
@@ -139,7 +145,14 @@ async def run(
         elector = _elector(kube, settings)
         if elector is not None:
             _mark(endpoints, "standby")  # ready: a standby must not be restarted for idling
-            if not await elector.acquire(stop):
+            try:
+                acquired = await elector.acquire(stop)
+            except LeaseError as err:
+                raise StartupError(
+                    f"{_one_line(str(err))}; the operator needs get, create and update on "
+                    f"leases in namespace {elector.namespace} (or set --leader-election-namespace)"
+                ) from None
+            if not acquired:
                 return 0
         log.info(
             "starting: storage driver %s, %s, concurrency %d",
