@@ -175,16 +175,18 @@ class Controller:
         try:
             async with asyncio.timeout(UNLOCK_TIMEOUT):
                 rel = await unlock(engine, name, storage_ns)
-        except (*FAILURES, StorageError, TimeoutError) as err:
-            rlog.error("could not mark the interrupted release %s failed: %s", name, err)
+        except TimeoutError:
+            rlog.error("could not mark the interrupted release %s failed: timed out", name)
+            return
+        except (*FAILURES, StorageError) as err:  # describe(): sanitised, no DSN or token
+            rlog.error("could not mark the interrupted release %s failed: %s", name, describe(err))
             return
         if rel is not None:
             rlog.warning(
-                "release %s/%s.v%d was left %s by the cancelled action: marked failed",
+                "release %s/%s.v%d was left pending by the cancelled action: marked failed",
                 storage_ns,
                 name,
                 rel.version,
-                "pending",
             )
 
     def on_event(self, body: Mapping[str, Any]) -> None:
