@@ -284,7 +284,8 @@ async def test_sigterm_during_a_stuck_install_cancels_it_without_pending_records
     took = time.monotonic() - started
     print(f"\nSHUTDOWN: exit {code} {took:.1f}s after SIGTERM (grace {grace}s)")
     assert code == 0, op.log()[-3000:]
-    assert grace <= took < grace + 15, f"stopped after {took:.1f}s"
+    # The drain waits the grace, then the cancel and the record update take well under 30 s.
+    assert grace <= took < grace + 30, f"stopped after {took:.1f}s"
     states = record_states(await records(e2e_kube, namespace, "slow"))
     assert states == [(1, "failed")], states
     history = await helm_history(helm_v4, helm_env, namespace, "slow")
