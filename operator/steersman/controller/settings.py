@@ -213,13 +213,13 @@ def _build(raw: dict[str, Any], env: Mapping[str, str]) -> Settings:
             )
         )
     namespaces = raw.pop("namespace", None)
-    everywhere = _truthy(raw.pop("all_namespaces", None))
+    everywhere = _truthy("--all-namespaces", raw.pop("all_namespaces", None))
     if namespaces and not everywhere:
         items = namespaces if isinstance(namespaces, list) else _split(namespaces)
         values["namespaces"] = tuple(dict.fromkeys(items))
     for switch in ("no_cross_namespace_refs", "leader_elect"):
         if switch in raw:
-            values[switch] = _truthy(raw.pop(switch))
+            values[switch] = _truthy("--" + switch.replace("_", "-"), raw.pop(switch))
     values.update(raw)
     return Settings(**values)
 
@@ -236,10 +236,17 @@ def _driver(flag: str, normalize: Any, name: str) -> DriverKind:
         raise _FlagError(flag, err) from None
 
 
-def _truthy(value: Any) -> bool:
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"", "0", "false", "no", "off"}
+
+
+def _truthy(flag: str, value: Any) -> bool:
+    """A switch (the flag itself gives True; its variable a word)."""
     if isinstance(value, bool) or value is None:
         return bool(value)
-    return str(value).strip().lower() in {"1", "true", "yes", "on"}
+    word = str(value).strip().lower()
+    if word not in _TRUE | _FALSE:
+        raise _FlagError(flag, ValueError(f"{value!r} is not true or false"))
+    return word in _TRUE
 
 
 def _describe(err: ValidationError) -> str:

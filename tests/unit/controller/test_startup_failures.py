@@ -163,6 +163,15 @@ def test_a_usage_error_is_one_line(tmp_path: Path) -> None:
     assert "--concurrent" in line and "expected one argument" in line
 
 
+@pytest.mark.parametrize(
+    "flag", ["--leader-elect", "--all-namespaces", "--no-cross-namespace-refs"]
+)
+def test_bad_switch_variable_names_the_flag(flag: str, tmp_path: Path) -> None:
+    env = {"STEERSMAN_" + flag[2:].upper().replace("-", "_"): "maybe"}
+    line = one_line(run([], env, home=tmp_path), 2)
+    assert line == f"steersman run: {flag}: 'maybe' is not true or false"
+
+
 def test_inconsistent_lease_timing_names_both_flags(tmp_path: Path) -> None:
     args = ["--leader-election-lease-duration", "10s", "--leader-election-renew-deadline", "15s"]
     line = one_line(run(args, home=tmp_path), 2)
