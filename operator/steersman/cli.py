@@ -5,21 +5,25 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from typing import NoReturn
 
 from steersman import __version__
 from steersman.controller.flags import add_run_arguments
 
-if TYPE_CHECKING:
-    from steersman.controller.settings import Settings
+
+class _Parser(argparse.ArgumentParser):
+    """Usage errors in one line (what is wrong, where to look), not the whole usage text."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: {message} (see {self.prog} --help)\n")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog="steersman",
         description="Reconciles HelmRelease resources with a Helm-compatible engine.",
     )
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.add_parser("version", help="print the version and exit")
     run = sub.add_parser("run", help="run the operator")
     add_run_arguments(run)
@@ -59,38 +63,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     return 0
 
 
-def _check(args: argparse.Namespace) -> Settings:
-    """Every flag validated before anything starts (SettingsError names the flag)."""
-    from steersman.controller.handlers import parse_selector
+def _run(args: argparse.Namespace) -> int:
     from steersman.controller.settings import SettingsError, from_args
 
-    settings = from_args(args)
-    if settings.watch_label_selector:
-        try:
-            parse_selector(settings.watch_label_selector)
-        except ValueError as err:
-            raise SettingsError(f"--watch-label-selector: {err}") from None
-    return settings
-
-
-def _run(args: argparse.Namespace) -> int:
-    from steersman.controller.settings import SettingsError
-
     try:
-        settings = _check(args)
+        settings = from_args(args)  # every flag checked before anything starts
     except SettingsError as err:
         print(f"steersman run: {err}", file=sys.stderr)
         return 2
     import asyncio
+    import logging
 
     from steersman.controller import logs
-    from steersman.controller.main import run
+    from steersman.controller.main import StartupError, run
 
     logs.configure(settings.log_level, settings.log_format)
     try:
         return asyncio.run(run(settings))
+    except StartupError as err:
+        print(f"steersman run: {err}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130
+    except Exception as err:  # a traceback shown to a user is a bug: one line, details at debug
+        logging.getLogger("steersman.operator").debug("unexpected failure", exc_info=True)
+        detail = " ".join(str(err).split()) or type(err).__name__
+        print(
+            f"steersman run: unexpected failure: {detail}; rerun with --log-level debug for "
+            "details and report it",
+            file=sys.stderr,
+        )
+        return 1
 
 
 if __name__ == "__main__":

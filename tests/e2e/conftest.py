@@ -39,6 +39,9 @@ def start_operator(kubeconfig: Path, crd: None, tmp_path: Path) -> Iterator[Star
 
     def start(namespace: str, *args: str, env: Mapping[str, str] | None = None) -> OperatorProcess:
         argv: Sequence[str] = ["--namespace", namespace, "--log-format", "json", *args]
+        # A test that ends with an action still waiting (a Deployment never gets ready here)
+        # should not hold its teardown for the production grace period; flags still win.
+        env = {"STEERSMAN_GRACEFUL_SHUTDOWN_TIMEOUT": "5s", **(env or {})}
         op = OperatorProcess(
             kubeconfig, argv, env, log_path=tmp_path / f"operator-{len(started)}.log"
         )

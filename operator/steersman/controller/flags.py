@@ -49,6 +49,41 @@ FLAGS: list[tuple[str, dict[str, Any]]] = [
         "--requeue-dependency-seconds",
         {"help": "how often a HelmRelease waiting for dependsOn checks again (default 30)"},
     ),
+    (
+        "--leader-elect",
+        {
+            "action": "store_true",
+            "default": None,
+            "help": "elect a leader (a Lease) so that only one of several replicas reconciles",
+        },
+    ),
+    (
+        "--leader-election-lease-duration",
+        {"help": "how long standbys wait before taking over an unrenewed lease (default 35s)"},
+    ),
+    (
+        "--leader-election-renew-deadline",
+        {"help": "how long the leader retries renewing before it stops reconciling (default 30s)"},
+    ),
+    (
+        "--leader-election-retry-period",
+        {"help": "how often to try acquiring or renewing the lease (default 5s)"},
+    ),
+    (
+        "--leader-election-namespace",
+        {"help": "namespace of the lease (default: the pod's own, else steersman-system)"},
+    ),
+    (
+        "--leader-election-id",
+        {"help": "name of the lease (default steersman-leader-election)"},
+    ),
+    (
+        "--graceful-shutdown-timeout",
+        {
+            "help": "on SIGTERM, how long running actions may take before they are cancelled "
+            "(default 600s)"
+        },
+    ),
 ]
 
 

@@ -6,7 +6,12 @@
 - a low-level event handler wakes the daemon when the spec (generation) or one of the
   reconcile/force/reset annotations changes; status writes (ours) don't wake anything;
 - the delete handler (behind the `helm.steersman.dev/finalizer` finalizer) uninstalls the
-  release, except when the HelmRelease is suspended.
+  release, except when the HelmRelease is suspended;
+- `--watch-label-selector` goes to the apiserver as the watch's labelSelector (main.py's kopf
+  settings), so a shard never receives another shard's HelmReleases;
+- shutting down (`drain`): no new reconcile starts, running ones get the grace period, then are
+  cancelled; a cancelled action's `pending-*` record is marked failed, as helm does when its
+  context is cancelled, so helm can read the release and the next reconcile carries on.
 """
 
 from __future__ import annotations
@@ -15,8 +20,7 @@ import asyncio
 import contextlib
 import logging
 import random
-import re
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,16 +32,16 @@ from steersman.api import annotation_names as notes
 from steersman.controller.actions import FAILURES, Outcome, describe, propagation
 from steersman.controller.context import Context, EventSink, release_logger
 from steersman.controller.reconcile import reconcile
-from steersman.engine.actions import UninstallOptions, uninstall
+from steersman.controller.selector import parse_selector
+from steersman.engine.actions import UninstallOptions, uninstall, unlock
 from steersman.kube import KubeError
 from steersman.storage import DriverKind, ReleaseNotFound, StorageError
 
 FINALIZER = f"{GROUP}/finalizer"
 API_RETRY_SECONDS = 5.0
+UNLOCK_TIMEOUT = 10.0
 INTERVAL_JITTER = 0.05
 log = logging.getLogger("steersman.controller")
-
-Labels = Mapping[str, str]
 
 
 @dataclass
@@ -66,6 +70,7 @@ class Controller:
         self.ctx = ctx
         self.slots = asyncio.Semaphore(ctx.settings.concurrent)
         self.objects: dict[str, ObjectState] = {}
+        self.closing = False  # shutting down or lost leadership: start no new reconcile
 
     def state(self, key: str) -> ObjectState:
         found = self.objects.get(key)
@@ -80,9 +85,12 @@ class Controller:
         state = self.state(key)
         rlog = release_logger(log, namespace, name)
         while not stopped:
+            if self.closing:
+                await stopped.wait()
+                return
             async with self.slots, state.lock:
-                if stopped:
-                    return
+                if stopped or self.closing:
+                    continue
                 try:
                     # A fresh read: the watch may lag behind our own last status write.
                     body = await self.ctx.kube.get_or_none(API_VERSION, KIND, name, namespace)
@@ -107,17 +115,79 @@ class Controller:
     ) -> Outcome | None:
         """Run one reconcile as its own task, so that deleting the HelmRelease can cancel it
         (a stuck install must not hold up the uninstall for its whole timeout)."""
-        state.running = asyncio.ensure_future(reconcile(body, self.ctx, _poster(body), rlog))
+        state.running = asyncio.ensure_future(self._guarded(body, rlog))
         try:
             return await state.running
         except asyncio.CancelledError:
             current = asyncio.current_task()
             if current is not None and current.cancelling():
                 raise  # the daemon itself is being stopped
-            rlog.info("reconcile cancelled: the HelmRelease is being deleted")
+            if not self.closing:
+                rlog.info("reconcile cancelled: the HelmRelease is being deleted")
             return None
         finally:
             state.running = None
+
+    async def _guarded(self, body: dict[str, Any], rlog: logging.LoggerAdapter[Any]) -> Outcome:
+        try:
+            return await reconcile(body, self.ctx, _poster(body), rlog)
+        except asyncio.CancelledError:
+            if self.closing:  # not a deletion: nobody else will clean up after this action
+                rlog.warning("reconcile cancelled: the operator is shutting down")
+                await asyncio.shield(self._unlock(body, rlog))
+            raise
+
+    async def drain(self, grace: float) -> None:
+        """Start no new reconcile; let running ones finish within `grace` seconds, then cancel
+        them (each marks a pending record it leaves behind failed before it ends)."""
+        self.closing = True
+        for state in self.objects.values():
+            state.wake.set()
+        running = [s.running for s in self.objects.values() if s.running is not None]
+        if not running:
+            return
+        log.info("waiting up to %.0fs for %d running reconcile(s)", grace, len(running))
+        late: set[asyncio.Future[Outcome]] = set(running)
+        if grace > 0:
+            _, late = await asyncio.wait(running, timeout=grace)
+        if not late:
+            return
+        log.warning("cancelling %d reconcile(s) still running after %.0fs", len(late), grace)
+        for task in late:
+            task.cancel()
+        await asyncio.wait(late, timeout=UNLOCK_TIMEOUT + 1)
+
+    async def _unlock(self, body: Mapping[str, Any], rlog: logging.LoggerAdapter[Any]) -> None:
+        """Mark the newest record failed if the cancelled action left it pending."""
+        try:
+            hr = HelmRelease.from_k8s(body)
+        except ValidationError:
+            return
+        spec = hr.spec
+        kind = (
+            DriverKind(spec.storage.driver.value)
+            if spec.storage
+            else self.ctx.settings.helm_storage_driver
+        )
+        name = spec.effective_release_name(hr.name)
+        storage_ns = spec.storage_namespace or hr.namespace
+        engine = self.ctx.engine(kind, hr.namespace, spec.service_account_name)
+        try:
+            async with asyncio.timeout(UNLOCK_TIMEOUT):
+                rel = await unlock(engine, name, storage_ns)
+        except TimeoutError:
+            rlog.error("could not mark the interrupted release %s failed: timed out", name)
+            return
+        except (*FAILURES, StorageError) as err:  # describe(): sanitised, no DSN or token
+            rlog.error("could not mark the interrupted release %s failed: %s", name, describe(err))
+            return
+        if rel is not None:
+            rlog.warning(
+                "release %s/%s.v%d was left pending by the cancelled action: marked failed",
+                storage_ns,
+                name,
+                rel.version,
+            )
 
     def on_event(self, body: Mapping[str, Any]) -> None:
         meta = body.get("metadata") or {}
@@ -134,6 +204,8 @@ class Controller:
         namespace, name = str(meta.get("namespace")), str(meta.get("name"))
         key = f"{namespace}/{name}"
         rlog = release_logger(log, namespace, name)
+        if self.closing:  # no new action while shutting down: the next operator uninstalls
+            raise kopf.TemporaryError("the operator is shutting down", delay=API_RETRY_SECONDS)
         state = self.state(key)
         async with self.slots, state.lock:
             try:
@@ -207,59 +279,9 @@ def _poster(body: Mapping[str, Any]) -> EventSink:
     return post
 
 
-# -- label selectors (--watch-label-selector) -----------------------------------------------
-
-_TERM = re.compile(
-    r"^\s*(?P<neg>!)?\s*(?P<key>[A-Za-z0-9./_-]+)\s*"
-    r"(?:(?P<op>==|=|!=)\s*(?P<value>[A-Za-z0-9._-]*)"
-    r"|\s(?P<setop>in|notin)\s*\((?P<set>[^)]*)\))?\s*$"
-)
-
-
-def parse_selector(selector: str) -> Callable[[Labels], bool]:
-    """A Kubernetes label selector (=, ==, !=, in, notin, key, !key) as a predicate.
-    Raises ValueError for syntax we don't understand."""
-    checks: list[Callable[[Labels], bool]] = []
-    for term in _split_terms(selector):
-        m = _TERM.match(term)
-        if m is None or (m["neg"] and (m["op"] or m["setop"])):
-            raise ValueError(f"invalid label selector term {term.strip()!r}")
-        checks.append(_check(m))
-    return lambda labels: all(check(labels) for check in checks)
-
-
-def _split_terms(selector: str) -> list[str]:
-    terms, depth, current = [], 0, ""
-    for ch in selector:
-        depth += ch == "("
-        depth -= ch == ")"
-        if ch == "," and depth == 0:
-            terms.append(current)
-            current = ""
-        else:
-            current += ch
-    if current.strip():
-        terms.append(current)
-    return [t for t in terms if t.strip()]
-
-
-def _check(m: re.Match[str]) -> Callable[[Labels], bool]:
-    key = m["key"]
-    if m["neg"]:
-        return lambda labels: key not in labels
-    if m["op"] in ("=", "=="):
-        return lambda labels: labels.get(key) == m["value"]
-    if m["op"] == "!=":
-        return lambda labels: labels.get(key) != m["value"]
-    if m["setop"]:
-        values = {v.strip() for v in m["set"].split(",") if v.strip()}
-        if m["setop"] == "in":
-            return lambda labels: labels.get(key) in values
-        return lambda labels: labels.get(key) not in values
-    return lambda labels: key in labels
-
-
 def register(registry: kopf.OperatorRegistry, controller: Controller) -> None:
+    # The selector is applied by the apiserver (main.kopf_settings); this check on top only
+    # guards against an object slipping through, e.g. from a cached list.
     selector = controller.ctx.settings.watch_label_selector
     matches = parse_selector(selector) if selector else None
 

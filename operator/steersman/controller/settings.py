@@ -1,23 +1,39 @@
 """`steersman run` flags: one pydantic model, filled from command-line flags, then environment
-variables, then defaults. Invalid values fail before anything starts (exit code 2).
+variables, then defaults. Invalid values fail before anything starts (exit code 2), with one
+message naming each wrong flag.
 
 Each flag has an environment variable `STEERSMAN_<FLAG>` (upper case, `-` as `_`); the storage
-driver also falls back to Helm's own `HELM_DRIVER`.
+driver also falls back to Helm's own `HELM_DRIVER`. Durations are Go durations (`35s`, `1m`) or
+plain seconds.
 """
 
 from __future__ import annotations
 
 import argparse
 import os
+import re
 from collections.abc import Mapping, Sequence
 from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
+from steersman.api.duration import parse_duration
 from steersman.controller.flags import FLAGS, add_run_arguments
+from steersman.controller.selector import parse_selector
 from steersman.storage.errors import StorageConfigError
 from steersman.storage.selection import DriverKind, normalize_driver_name
+
+# RFC 1123 label (namespaces) and subdomain (service accounts, lease names).
+_LABEL = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")
+_SUBDOMAIN = re.compile(r"[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?")
 
 
 class LogFormat(StrEnum):
@@ -46,6 +62,78 @@ class Settings(BaseModel):
     log_format: LogFormat = LogFormat.JSON
     kubeconfig: str | None = None
     requeue_dependency_seconds: float = Field(default=30.0, gt=0)
+    leader_elect: bool = False
+    leader_election_lease_duration: float = Field(default=35.0, gt=0)
+    leader_election_renew_deadline: float = Field(default=30.0, gt=0)
+    leader_election_retry_period: float = Field(default=5.0, gt=0)
+    leader_election_namespace: str | None = None  # None: the pod's own namespace
+    leader_election_id: str = "steersman-leader-election"
+    graceful_shutdown_timeout: float = Field(default=600.0, ge=0)
+
+    @field_validator(
+        "leader_election_lease_duration",
+        "leader_election_renew_deadline",
+        "leader_election_retry_period",
+        "graceful_shutdown_timeout",
+        mode="before",
+    )
+    @classmethod
+    def _duration(cls, value: Any) -> Any:
+        if isinstance(value, str) and not _is_number(value):
+            return parse_duration(value.strip())
+        return value
+
+    @field_validator("namespaces")
+    @classmethod
+    def _namespaces(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for ns in value:
+            if not _LABEL.fullmatch(ns):
+                raise ValueError(f"{ns!r} is not a valid namespace name")
+        return value
+
+    @field_validator("watch_label_selector")
+    @classmethod
+    def _selector(cls, value: str | None) -> str | None:
+        if value:
+            parse_selector(value)  # ValueError names the bad term
+        return value or None
+
+    @field_validator("leader_election_namespace")
+    @classmethod
+    def _lease_namespace(cls, value: str | None) -> str | None:
+        if value is not None and not _LABEL.fullmatch(value):
+            raise ValueError(f"{value!r} is not a valid namespace name")
+        return value
+
+    @field_validator("default_service_account", "leader_election_id")
+    @classmethod
+    def _object_name(cls, value: str | None) -> str | None:
+        if value is not None and not _SUBDOMAIN.fullmatch(value):
+            raise ValueError(f"{value!r} is not a valid object name (lower case, digits, - and .)")
+        return value
+
+    @field_validator("kubeconfig", "sql_connection_string_file")
+    @classmethod
+    def _readable_file(cls, value: str | None) -> str | None:
+        if value is not None and not os.path.isfile(value):
+            raise ValueError(f"{value!r} is not a file")
+        return value
+
+    @model_validator(mode="after")
+    def _lease_timing(self) -> Settings:
+        # What client-go's leader election insists on: a leader gives up (renew deadline)
+        # before a standby may take over (lease duration), and retries within that deadline.
+        if self.leader_election_renew_deadline >= self.leader_election_lease_duration:
+            raise ValueError(
+                "--leader-election-renew-deadline must be shorter than "
+                "--leader-election-lease-duration"
+            )
+        if self.leader_election_retry_period >= self.leader_election_renew_deadline:
+            raise ValueError(
+                "--leader-election-retry-period must be shorter than "
+                "--leader-election-renew-deadline"
+            )
+        return self
 
     @field_validator("log_level")
     @classmethod
@@ -74,6 +162,14 @@ class Settings(BaseModel):
         return not self.namespaces
 
 
+def _is_number(value: str) -> bool:
+    try:
+        float(value)
+    except ValueError:
+        return False
+    return True
+
+
 def _env_name(flag: str) -> str:
     return "STEERSMAN_" + flag.lstrip("-").upper().replace("-", "_")
 
@@ -95,45 +191,76 @@ def from_args(args: argparse.Namespace, environ: Mapping[str, str] | None = None
             raw[attr] = value
     try:
         return _build(raw, env)
-    except (StorageConfigError, ValidationError) as err:
+    except _FlagError as err:
+        raise SettingsError(str(err)) from None
+    except ValidationError as err:
         raise SettingsError(_describe(err)) from None
 
 
 def _build(raw: dict[str, Any], env: Mapping[str, str]) -> Settings:
     driver = raw.pop("helm_storage_driver", None) or env.get("HELM_DRIVER", "")
-    values: dict[str, Any] = {"helm_storage_driver": normalize_driver_name(driver)}
+    values: dict[str, Any] = {
+        "helm_storage_driver": _driver("--helm-storage-driver", normalize_driver_name, driver)
+    }
     allowed = raw.pop("allowed_storage_drivers", None)
     if allowed:
         names = _split(allowed)
         values["allowed_storage_drivers"] = (
             frozenset(DriverKind)
             if names == ["*"]
-            else frozenset(normalize_driver_name(n) for n in names)
+            else frozenset(
+                _driver("--allowed-storage-drivers", normalize_driver_name, n) for n in names
+            )
         )
     namespaces = raw.pop("namespace", None)
-    everywhere = _truthy(raw.pop("all_namespaces", None))
+    everywhere = _truthy("--all-namespaces", raw.pop("all_namespaces", None))
     if namespaces and not everywhere:
         items = namespaces if isinstance(namespaces, list) else _split(namespaces)
         values["namespaces"] = tuple(dict.fromkeys(items))
-    if "no_cross_namespace_refs" in raw:
-        values["no_cross_namespace_refs"] = _truthy(raw.pop("no_cross_namespace_refs"))
+    for switch in ("no_cross_namespace_refs", "leader_elect"):
+        if switch in raw:
+            values[switch] = _truthy("--" + switch.replace("_", "-"), raw.pop(switch))
     values.update(raw)
     return Settings(**values)
 
 
-def _truthy(value: Any) -> bool:
+class _FlagError(ValueError):
+    def __init__(self, flag: str, err: Exception) -> None:
+        super().__init__(f"{flag}: {err}")
+
+
+def _driver(flag: str, normalize: Any, name: str) -> DriverKind:
+    try:
+        return normalize(name)  # type: ignore[no-any-return]
+    except StorageConfigError as err:
+        raise _FlagError(flag, err) from None
+
+
+_TRUE, _FALSE = {"1", "true", "yes", "on"}, {"", "0", "false", "no", "off"}
+
+
+def _truthy(flag: str, value: Any) -> bool:
+    """A switch (the flag itself gives True; its variable a word)."""
     if isinstance(value, bool) or value is None:
         return bool(value)
-    return str(value).strip().lower() in {"1", "true", "yes", "on"}
+    word = str(value).strip().lower()
+    if word not in _TRUE | _FALSE:
+        raise _FlagError(flag, ValueError(f"{value!r} is not true or false"))
+    return word in _TRUE
 
 
-def _describe(err: StorageConfigError | ValidationError) -> str:
-    if isinstance(err, StorageConfigError):
-        return f"--helm-storage-driver: {err}"
+def _describe(err: ValidationError) -> str:
     parts = []
     for item in err.errors():
-        flag = "--" + str(item["loc"][0]).replace("_", "-") if item["loc"] else "settings"
-        parts.append(f"{flag}: {item['msg']}")
+        msg = str(item["msg"]).removeprefix("Value error, ")
+        if not item["loc"]:  # a check across flags: its message names them
+            parts.append(msg)
+            continue
+        field = str(item["loc"][0])
+        flag = "--namespace" if field == "namespaces" else "--" + field.replace("_", "-")
+        if item["type"] != "value_error":  # pydantic's own wording does not quote the value
+            msg = f"{msg}, got {item.get('input')!r}"
+        parts.append(f"{flag}: {msg}")
     return "; ".join(parts)
 
 
