@@ -266,20 +266,7 @@ class Run:
 
     def denied(self, err: BaseException) -> str | None:
         """For an action refused by the apiserver's RBAC: who was refused and what, else None."""
-        refused = forbidden(err)
-        if refused is None:
-            return None
-        account = self.ctx.settings.default_service_account
-        account = self.hr.spec.service_account_name or account
-        who = (
-            f"service account {self.hr.namespace}/{account}"
-            if account
-            else "the operator's own identity (the HelmRelease names no service account)"
-        )
-        return (
-            f"{who} is not allowed to do what the chart needs: {refused.message}; grant it "
-            "those rights (a Role and RoleBinding) and the release is tried again"
-        )
+        return denied(self.hr, self.ctx.settings.default_service_account, err)
 
     def _count(self, action: str, result: str) -> None:
         self.ctx.metrics.actions.labels(action=action, result=result).inc()
@@ -518,6 +505,23 @@ class Run:
         self.log.info("%s", message)
         self.drifted = []
         return None
+
+
+def denied(hr: HelmRelease, default_account: str | None, err: BaseException) -> str | None:
+    """Who the apiserver refused and what, when `err` comes from a 403; else None."""
+    refused = forbidden(err)
+    if refused is None:
+        return None
+    account = hr.spec.service_account_name or default_account
+    who = (
+        f"service account {hr.namespace}/{account}"
+        if account
+        else "the operator's own identity (the HelmRelease names no service account)"
+    )
+    return (
+        f"{who} is not allowed to do what the release needs: {refused.message}; grant it "
+        "those rights (a Role and RoleBinding) and it is tried again"
+    )
 
 
 def forbidden(err: BaseException) -> Forbidden | None:
