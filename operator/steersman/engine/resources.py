@@ -127,6 +127,7 @@ class Deletion:
     deleted: list[Target] = field(default_factory=list)
     kept: list[Target] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    causes: list[KubeError] = field(default_factory=list)
 
 
 async def delete_release_objects(
@@ -144,6 +145,7 @@ async def delete_release_objects(
             result.deleted.append(t)
         except KubeError as err:
             result.errors.append(f"{t.describe()}: {err}")
+            result.causes.append(err)
 
     await _each_kind(doomed, one)
     return result
