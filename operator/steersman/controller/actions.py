@@ -453,6 +453,7 @@ class Run:
             version=targets[-1],
             max_history=self.hr.spec.max_history,
             cleanup_on_fail=spec.cleanup_on_fail,
+            labels=owner_labels(self.hr),
         )
         try:
             rel = await rollback(self.engine, opts)

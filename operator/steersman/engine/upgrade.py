@@ -109,8 +109,12 @@ async def upgrade(
     )
     old = await current_objects(engine.kube, current)
     new = await build_targets(engine.kube, rel.manifest, opts.name, current.namespace)
-    await refuse_foreign_namespaces(
-        engine.kube, engine.namespaces, new, [h.manifest for h in rel.hooks], current.namespace
+    await refuse_foreign_namespaces(  # `old` too: pruning deletes there
+        engine.kube,
+        engine.namespaces,
+        [*old, *new],
+        [h.manifest for h in rel.hooks],
+        current.namespace,
     )
     old_keys = {t.key for t in old}
     incoming = [t for t in new if t.key not in old_keys]
