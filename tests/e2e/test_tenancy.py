@@ -211,3 +211,26 @@ async def test_missing_or_unauthorised_service_account_is_named(
     await service_account(e2e_kube, a, "nobody")
     await grant(e2e_kube, a, "nobody", a, "nobody")
     await wait_condition(e2e_kube, a, "ghost", within=90)
+
+
+async def test_missing_default_service_account_is_named(
+    e2e_kube: KubeClient, namespace: str, chart_repo: str, start_operator: StartOperator
+) -> None:
+    op = start_operator(namespace, "--default-service-account", "fallback")
+    await op.wait_ready()
+    await create(e2e_kube, namespace, "plain", spec(chart_repo))
+    hr = await wait_condition(
+        e2e_kube, namespace, "plain", "Ready", "False", "ServiceAccountNotFound"
+    )
+    ready = condition(hr, "Ready")
+    assert ready is not None
+    assert ready["message"].startswith(f"service account {namespace}/fallback not found")
+    assert await records(e2e_kube, namespace, "plain") == []
+
+    await service_account(e2e_kube, namespace, "fallback")
+    hr = await wait_condition(
+        e2e_kube, namespace, "plain", "Ready", "False", "AccessDenied", within=90
+    )
+    ready = condition(hr, "Ready")
+    assert ready is not None and f"service account {namespace}/fallback" in ready["message"]
+    assert await e2e_kube.get_or_none("v1", "ConfigMap", "plain-config", namespace) is None
