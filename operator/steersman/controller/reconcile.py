@@ -33,7 +33,7 @@ from steersman.api import (
     parse_duration,
     values_digest,
 )
-from steersman.controller import access, actions
+from steersman.controller import access, actions, gates
 from steersman.controller.actions import HelmReleaseGone, Outcome, Run
 from steersman.controller.charts import ChartFetchError
 from steersman.controller.context import Context, EventSink
@@ -44,7 +44,7 @@ from steersman.controller.status import Draft, patch_for, stored
 from steersman.controller.values import ValuesError, compose_values
 from steersman.engine.actions import UninstallOptions, uninstall
 from steersman.kube import KubeError
-from steersman.storage import CorruptRecord, DriverKind, Release, ReleaseNotFound, StorageError
+from steersman.storage import CorruptRecord, DriverKind, ReleaseNotFound, StorageError
 
 DEFAULT_INTERVAL = 600.0
 REQUEUE_SOON = 1.0
@@ -113,10 +113,10 @@ async def _pipeline(run: Run) -> Outcome:
             f"storage driver '{kind}' is not allowed by the operator "
             f"(allowed: {', '.join(allowed)}; see --allowed-storage-drivers)",
         )
-    blocked = await _access(run, kind)
+    blocked = await gates.access_refused(run, kind)
     if blocked is not None:
         return blocked
-    waiting = await _dependencies(run)
+    waiting = await gates.dependencies_pending(run)
     if waiting is not None:
         return waiting
     try:
@@ -132,12 +132,12 @@ async def _pipeline(run: Run) -> Outcome:
     _reset_counters(run, desired, chart_digest)
     run.bind(kind, chart, values)
     run.engine.namespaces = access.objects_namespaces(hr, ctx.settings, run.release_ns)
-    missing = await _missing_namespace(run, kind)
+    missing = await gates.missing_namespace(run, kind)
     if missing is not None:
         return missing
     try:
         history = await run.storage().history(run.release_name)
-        refusal = await _ownership(run, kind, history)
+        refusal = await gates.owned_elsewhere(run, kind, history)
         if refusal is not None:
             return await run.stall(refusal.reason, refusal.message)
         moved = await _follow_target_change(run)
@@ -154,83 +154,6 @@ async def _pipeline(run: Run) -> Outcome:
     run.last = stored(history[-1]) if history else None
     run.head = history[-1] if history else None
     return await _loop(run, desired)
-
-
-async def _access(run: Run, kind: DriverKind) -> Outcome | None:
-    """The service account exists, and every other namespace the HelmRelease uses is allowed
-    for it (see `access`)."""
-    hr, ctx = run.hr, run.ctx
-    account = access.service_account(hr, ctx.settings)
-    refusal = await access.check_account(ctx.kube, hr, account) if account else None
-    if refusal is None:
-        refusal = await access.check_reach(
-            ctx.kube,
-            hr,
-            ctx.settings,
-            account,
-            release_ns=run.release_ns,
-            storage_ns=run.storage_ns,
-            storage_kind=kind,
-            dependency_namespaces=[d.namespace or hr.namespace for d in hr.spec.depends_on],
-        )
-    if refusal is None:
-        return None
-    if refusal.stall:
-        return await run.stall(refusal.reason, refusal.message)
-    return await run.fail(refusal.reason, refusal.message)
-
-
-async def _missing_namespace(run: Run, kind: DriverKind) -> Outcome | None:
-    """A target or storage namespace that does not exist, said before any action fails on it."""
-    hr, kube = run.hr, run.ctx.kube
-    if (
-        run.release_ns != hr.namespace
-        and not hr.spec.install.create_namespace
-        and await access.namespace_missing(kube, run.release_ns)
-    ):
-        return await run.fail(
-            Reason.TARGET_NAMESPACE_NOT_FOUND,
-            f"target namespace '{run.release_ns}' does not exist: create it, or set "
-            "spec.install.createNamespace: true",
-        )
-    kube_records = kind in (DriverKind.SECRET, DriverKind.CONFIGMAP)
-    if (
-        kube_records
-        and run.storage_ns != hr.namespace
-        and await access.namespace_missing(kube, run.storage_ns)
-    ):
-        return await run.fail(
-            Reason.STORAGE_NAMESPACE_NOT_FOUND,
-            f"storage namespace '{run.storage_ns}' (spec.storageNamespace) does not exist: "
-            "create it, or remove spec.storageNamespace to keep the records in "
-            f"'{hr.namespace}'",
-        )
-    return None
-
-
-async def _ownership(run: Run, kind: DriverKind, history: list[Release]) -> access.Refusal | None:
-    """Never take over a release another HelmRelease owns: not through records that name
-    another owner, nor by installing into a namespace whose own storage already holds the
-    release while ours lives elsewhere."""
-    hr = run.hr
-    owner = access.foreign_owner(history, hr)
-    if owner is not None:
-        return access.owned_elsewhere(owner, f"{run.storage_ns}/{run.release_name}")
-    if run.storage_ns == run.release_ns:
-        return None
-    used = hr.status.storage
-    if used is not None and (used.driver.value, used.namespace) == (kind, run.release_ns):
-        return None  # our own previous storage: the records are moved below
-    there = await run.engine.backend.storage(run.release_ns).history(run.release_name)
-    if not there:
-        return None
-    owner = access.foreign_owner(there, hr)
-    if owner is not None:
-        return access.owned_elsewhere(owner, f"{run.release_ns}/{run.release_name}")
-    mine = access.owner_labels(hr)
-    if all(all(r.labels.get(k) == v for k, v in mine.items()) for r in there):
-        return None  # labelled as ours, e.g. left there by an interrupted move
-    return access.kept_elsewhere(run.release_ns, run.release_name, run.storage_ns)
 
 
 async def _follow_target_change(run: Run) -> bool:
@@ -281,74 +204,6 @@ async def _follow_storage_change(run: Run, kind: DriverKind) -> bool:
         run.emit("Normal", "StorageMigrated", message)
         run.log.info("%s", message)
     return moved > 0
-
-
-async def _dependencies(run: Run) -> Outcome | None:
-    hr, ctx = run.hr, run.ctx
-    requeue = ctx.settings.requeue_dependency_seconds
-    for dep in hr.spec.depends_on:
-        ns = dep.namespace or hr.namespace
-        if ns != hr.namespace and ctx.settings.no_cross_namespace_refs:
-            return await run.stall(
-                Reason.ACCESS_DENIED,
-                f"dependency '{ns}/{dep.name}' is in another namespace and "
-                "--no-cross-namespace-refs is set",
-            )
-        if (ns, dep.name) == (hr.namespace, hr.name):
-            await run.stall(
-                Reason.DEPENDENCY_CYCLE,
-                f"HelmRelease {hr.namespace}/{hr.name} depends on itself: remove it from "
-                "spec.dependsOn",
-            )
-            return Outcome(requeue, "stalled")
-        other = await ctx.kube.get_or_none(API_VERSION, KIND, dep.name, ns)
-        if other is None:
-            message = (
-                f"dependency '{ns}/{dep.name}' does not exist: create that HelmRelease or "
-                f"remove it from spec.dependsOn (checked again every {requeue:g}s)"
-            )
-            await run.waiting(Reason.DEPENDENCY_NOT_FOUND, message)
-            return Outcome(requeue, "waiting")
-        gen = int((other.get("metadata") or {}).get("generation") or 0)
-        status = HelmReleaseStatus.model_validate(other.get("status") or {})
-        if status.observed_generation == gen and status.is_ready(gen):
-            continue
-        cycle = await _cycle(ctx, hr.namespace, hr.name)
-        if cycle:
-            await run.stall(
-                Reason.DEPENDENCY_CYCLE,
-                "spec.dependsOn forms a cycle: "
-                + " -> ".join(cycle)
-                + "; none of them can become ready: remove one of these dependencies",
-            )
-            return Outcome(requeue, "stalled")
-        await run.waiting(Reason.DEPENDENCY_NOT_READY, f"dependency '{ns}/{dep.name}' is not ready")
-        return Outcome(requeue, "waiting")
-    return None
-
-
-MAX_DEPENDENCY_WALK = 100
-
-
-async def _cycle(ctx: Context, namespace: str, name: str) -> list[str]:
-    """A dependsOn path from this HelmRelease back to itself (`ns/name` hops), or []."""
-    start = f"{namespace}/{name}"
-    paths: list[list[str]] = [[start]]
-    seen = {start}
-    while paths and len(seen) <= MAX_DEPENDENCY_WALK:
-        path = paths.pop(0)
-        ns, _, current = path[-1].partition("/")
-        body = await ctx.kube.get_or_none(API_VERSION, KIND, current, ns)
-        for dep in ((body or {}).get("spec") or {}).get("dependsOn") or []:
-            if not isinstance(dep, Mapping) or not dep.get("name"):
-                continue
-            hop = f"{dep.get('namespace') or ns}/{dep['name']}"
-            if hop == start:
-                return [*path, hop]
-            if hop not in seen:
-                seen.add(hop)
-                paths.append([*path, hop])
-    return []
 
 
 def _reset_counters(run: Run, desired: Desired, chart_digest: str) -> None:
