@@ -56,9 +56,10 @@ async def test_depends_on_waits_for_the_dependency(
     op = start_operator(namespace, "--requeue-dependency-seconds", "1")
     await op.wait_ready()
     await create(e2e_kube, namespace, "app", spec(chart_repo, dependsOn=[{"name": "db"}]))
-    hr = await wait_condition(e2e_kube, namespace, "app", "Ready", "False", "DependencyNotReady")
+    hr = await wait_condition(e2e_kube, namespace, "app", "Ready", "False", "DependencyNotFound")
     ready = condition(hr, "Ready")
-    assert ready is not None and ready["message"] == f"dependency '{namespace}/db' is not ready"
+    assert ready is not None
+    assert ready["message"].startswith(f"dependency '{namespace}/db' does not exist")
     assert await records(e2e_kube, namespace, "app") == []
 
     await create(e2e_kube, namespace, "db", spec(chart_repo))
@@ -176,10 +177,19 @@ async def test_service_account_impersonation_limits_what_the_release_may_touch(
     await op.wait_ready()
     await create(e2e_kube, namespace, "limited", spec(chart_repo, serviceAccountName="deployer"))
     hr = await wait_condition(
-        e2e_kube, namespace, "limited", "Ready", "False", "InstallFailed", current=False
+        e2e_kube, namespace, "limited", "Ready", "False", "ServiceAccountNotFound"
+    )
+    missing = condition(hr, "Ready")
+    assert missing is not None
+    assert missing["message"].startswith(f"service account {namespace}/deployer not found")
+    sa = {"apiVersion": "v1", "kind": "ServiceAccount", "metadata": {"name": "deployer"}}
+    await e2e_kube.create(sa, namespace=namespace)
+    hr = await wait_condition(
+        e2e_kube, namespace, "limited", "Ready", "False", "AccessDenied", current=False
     )
     ready = condition(hr, "Ready")
     assert ready is not None
+    assert f"service account {namespace}/deployer is not allowed" in ready["message"]
     assert f"system:serviceaccount:{namespace}:deployer" in ready["message"]
     assert "forbidden" in ready["message"]
     assert await e2e_kube.get_or_none("v1", "ConfigMap", "limited-config", namespace) is None

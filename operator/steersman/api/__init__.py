@@ -20,7 +20,15 @@ from steersman.api.conditions import (
 )
 from steersman.api.digest import digest, values_digest
 from steersman.api.duration import parse_duration
-from steersman.api.names import API_VERSION, GROUP, KIND, PLURAL, VERSION
+from steersman.api.names import (
+    API_VERSION,
+    GROUP,
+    KIND,
+    OWNER_NAME_LABEL,
+    OWNER_NAMESPACE_LABEL,
+    PLURAL,
+    VERSION,
+)
 from steersman.api.resource import HelmRelease
 from steersman.api.spec import (
     ChartSpec,
@@ -39,6 +47,8 @@ __all__ = [
     "API_VERSION",
     "GROUP",
     "KIND",
+    "OWNER_NAMESPACE_LABEL",
+    "OWNER_NAME_LABEL",
     "PLURAL",
     "VERSION",
     "CRDPolicy",

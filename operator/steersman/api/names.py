@@ -14,3 +14,8 @@ SINGULAR: Final = "helmrelease"
 SHORT_NAMES: Final = ("hr",)
 CATEGORIES: Final = ("all",)
 CRD_NAME: Final = f"{PLURAL}.{GROUP}"
+
+# Labels on every release record we write: which HelmRelease owns the release. A record that
+# names another HelmRelease is never taken over.
+OWNER_NAME_LABEL: Final = f"{GROUP}/name"
+OWNER_NAMESPACE_LABEL: Final = f"{GROUP}/namespace"

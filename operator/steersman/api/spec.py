@@ -292,11 +292,12 @@ class HelmReleaseSpec(ApiModel):
 
     def effective_release_name(self, object_name: str) -> str:
         """`releaseName`, else `[<targetNamespace>-]<object name>`, shortened like Flux does when
-        longer than Helm's 53 characters: 40 characters, '-', 12 hex digits of its SHA-256."""
+        longer than Helm's 53 characters: 40 characters, '-', 12 hex digits of its SHA-256.
+        A '.' that would end up before the '-' is dropped: Helm refuses `.-` in a name."""
         if self.release_name:
             return self.release_name
         name = f"{self.target_namespace}-{object_name}" if self.target_namespace else object_name
         if len(name) <= RELEASE_NAME_MAX:
             return name
         digest = hashlib.sha256(name.encode()).hexdigest()[:12]
-        return f"{name[:40]}-{digest}"
+        return f"{name[:40].rstrip('.')}-{digest}"

@@ -25,6 +25,7 @@ from steersman.api import (
 )
 from steersman.chart.model import Chart
 from steersman.chart.sources import ChartSourceError
+from steersman.controller.access import owner_labels
 from steersman.controller.context import Context, EventSink
 from steersman.controller.decide import Action, StoredRelease
 from steersman.controller.drift import DriftedObject, correct
@@ -49,8 +50,15 @@ from steersman.engine.actions import (
     upgrade,
 )
 from steersman.engine.wait import WaitError
-from steersman.kube import KubeError, NotFound
-from steersman.storage import DriverKind, Release, ReleaseNotFound, Storage, StorageError
+from steersman.kube import Forbidden, KubeError, NotFound
+from steersman.storage import (
+    DriverKind,
+    RecordTooLarge,
+    Release,
+    ReleaseNotFound,
+    Storage,
+    StorageError,
+)
 
 # Errors whose messages we wrote ourselves (or sanitised): safe for conditions, events and logs.
 KNOWN_ERRORS = (
@@ -115,6 +123,7 @@ class Run:
         self.chart: Chart | None = None
         self.values: dict[str, Any] = {}
         self._engine: Engine | None = None
+        self.inputs_changed = False  # generation, chart or values differ from the last attempt
 
     # -- inputs -----------------------------------------------------------------------------
 
@@ -255,6 +264,10 @@ class Run:
         }[action]
         return await handler()
 
+    def denied(self, err: BaseException) -> str | None:
+        """For an action refused by the apiserver's RBAC: who was refused and what, else None."""
+        return denied(self.hr, self.ctx.settings.default_service_account, err)
+
     def _count(self, action: str, result: str) -> None:
         self.ctx.metrics.actions.labels(action=action, result=result).inc()
 
@@ -265,6 +278,16 @@ class Run:
 
     async def _release(self, action: ReleaseAction) -> Outcome | None:
         name = action.value
+        too_large = self.draft.condition(ConditionType.READY)
+        if (
+            too_large is not None
+            and too_large.reason == Reason.RELEASE_TOO_LARGE
+            and too_large.observed_generation == self.hr.generation
+            and not self.inputs_changed
+            and self.force_token is None
+        ):
+            # Same inputs, same size: trying again would only post the same Warning again.
+            return await self.stall(too_large.reason, too_large.message)
         await self.progress(name)
         self.draft.update(last_attempted_release_action=action)
         if self.force_token is not None:
@@ -286,18 +309,26 @@ class Run:
                 **{counter: int(self.draft.get(counter)) + 1},
                 failures=int(self.draft.get("failures")) + 1,
             )
-            message = f"Helm {name} failed: {describe(err)}"
+            denied = self.denied(err)
+            message = f"Helm {name} failed: {denied or describe(err)}"
+            reason = Reason.ACCESS_DENIED if denied else failed
             self.draft.set(ConditionType.RELEASED, False, failed, message)
-            self.draft.set(ConditionType.READY, False, failed, message)
-            self.emit("Warning", failed, message)
+            self.draft.set(ConditionType.READY, False, reason, message)
+            self.emit("Warning", reason, message)
             self.log.warning("%s", message)
             await self.observe()
             return None
+        except RecordTooLarge as err:
+            self._count(name, "error")
+            message = too_large_message(err)
+            self.draft.set(ConditionType.RELEASED, False, failed, message)
+            return await self.stall(Reason.RELEASE_TOO_LARGE, message)
         except FAILURES as err:
             self._count(name, "error")
-            message = f"Helm {name} failed: {describe(err)}"
+            denied = self.denied(err)
+            message = f"Helm {name} failed: {denied or describe(err)}"
             self.draft.set(ConditionType.RELEASED, False, failed, message)
-            return await self.fail(failed, message)
+            return await self.fail(Reason.ACCESS_DENIED if denied else failed, message)
         self._count(name, "succeeded")
         message = f"Helm {name} succeeded for release {self._release_text(rel)}"
         self.draft.set(ConditionType.RELEASED, True, ok, message)
@@ -325,6 +356,7 @@ class Run:
             replace=True,
             create_namespace=spec.create_namespace,
             crds=CrdPolicy(spec.crds.value),
+            labels=owner_labels(self.hr),
         )
         assert self.chart is not None
         return await install(self.engine, self.chart, self.values, opts)
@@ -342,6 +374,7 @@ class Run:
             cleanup_on_fail=spec.cleanup_on_fail,
             crds=CrdPolicy(spec.crds.value),
             reset_values=True,  # declarative: the values are exactly what the spec composes
+            labels=owner_labels(self.hr),
         )
         assert self.chart is not None
         return await upgrade(self.engine, self.chart, self.values, opts)
@@ -420,6 +453,7 @@ class Run:
             version=targets[-1],
             max_history=self.hr.spec.max_history,
             cleanup_on_fail=spec.cleanup_on_fail,
+            labels=owner_labels(self.hr),
         )
         try:
             rel = await rollback(self.engine, opts)
@@ -472,6 +506,46 @@ class Run:
         self.log.info("%s", message)
         self.drifted = []
         return None
+
+
+def denied(hr: HelmRelease, default_account: str | None, err: BaseException) -> str | None:
+    """Who the apiserver refused and what, when `err` comes from a 403; else None."""
+    refused = forbidden(err)
+    if refused is None:
+        return None
+    account = hr.spec.service_account_name or default_account
+    who = (
+        f"service account {hr.namespace}/{account}"
+        if account
+        else "the operator's own identity (the HelmRelease names no service account)"
+    )
+    return (
+        f"{who} is not allowed to do what the release needs: {refused.message}; grant it "
+        "those rights (a Role and RoleBinding) and it is tried again"
+    )
+
+
+def forbidden(err: BaseException) -> Forbidden | None:
+    """The apiserver's 403 behind `err` (an action's error wraps its cause), if any."""
+    seen: set[int] = set()
+    current: BaseException | None = err
+    while current is not None and id(current) not in seen:
+        if isinstance(current, Forbidden):
+            return current
+        seen.add(id(current))
+        current = current.__cause__ or current.__context__
+    return None
+
+
+def too_large_message(err: RecordTooLarge) -> str:
+    """Stable across retries (the exact byte count moves with timestamps): MiB, one decimal."""
+    return (
+        f"release {err.release} revision {err.version} does not fit a Kubernetes {err.kind}: "
+        f"its record is {err.size / 2**20:.1f} MiB encoded, over the "
+        f"{err.limit / 2**20:g} MiB object limit. Nothing was written and the existing "
+        "revisions are intact. Make the chart or values smaller, or keep this release in SQL "
+        "storage (spec.storage.driver: sql, or --helm-storage-driver=sql)"
+    )
 
 
 def propagation(value: str) -> Any:

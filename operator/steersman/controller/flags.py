@@ -40,6 +40,15 @@ FLAGS: list[tuple[str, dict[str, Any]]] = [
         "--no-cross-namespace-refs",
         {"action": "store_true", "default": None, "help": "refuse references to other namespaces"},
     ),
+    (
+        "--allow-cross-namespace-releases",
+        {
+            "action": "store_true",
+            "default": None,
+            "help": "let a HelmRelease without a service account reach other namespaces "
+            "(targetNamespace, storageNamespace, chart objects) with the operator's own rights",
+        },
+    ),
     ("--metrics-addr", {"help": "Prometheus metrics address (default :8080; 0 disables)"}),
     ("--health-addr", {"help": "liveness/readiness address (default :9440; 0 disables)"}),
     ("--log-level", {"help": "debug, info (default), warning or error"}),

@@ -27,15 +27,16 @@ from typing import Any
 import kopf
 from pydantic import ValidationError
 
-from steersman.api import API_VERSION, GROUP, KIND, PLURAL, VERSION, HelmRelease, Reason
+from steersman.api import API_VERSION, GROUP, KIND, PLURAL, VERSION, HelmRelease
 from steersman.api import annotation_names as notes
-from steersman.controller.actions import FAILURES, Outcome, describe, propagation
+from steersman.controller.actions import FAILURES, Outcome, describe
 from steersman.controller.context import Context, EventSink, release_logger
+from steersman.controller.finalize import RETRY_SECONDS, uninstall_on_delete
 from steersman.controller.reconcile import reconcile
 from steersman.controller.selector import parse_selector
-from steersman.engine.actions import UninstallOptions, uninstall, unlock
+from steersman.engine.actions import unlock
 from steersman.kube import KubeError
-from steersman.storage import DriverKind, ReleaseNotFound, StorageError
+from steersman.storage import DriverKind, StorageError
 
 FINALIZER = f"{GROUP}/finalizer"
 API_RETRY_SECONDS = 5.0
@@ -216,42 +217,9 @@ class Controller:
         self.ctx.metrics.set_ready(key, None)
 
     async def _uninstall(self, body: Mapping[str, Any], rlog: logging.LoggerAdapter[Any]) -> None:
-        try:
-            hr = HelmRelease.from_k8s(body)
-        except ValidationError:
-            return  # never reconciled, so nothing was installed
-        if hr.spec.suspend:
-            rlog.info("suspended: deleting the HelmRelease leaves the Helm release in place")
-            return
-        used = hr.status.storage
-        if used is None:
-            return  # no reconcile got as far as storage: nothing to uninstall
-        spec = hr.spec
-        name = spec.effective_release_name(hr.name)
-        engine = self.ctx.engine(
-            DriverKind(used.driver.value), hr.namespace, spec.service_account_name
-        )
-        opts = UninstallOptions(
-            namespace=spec.target_namespace or hr.namespace,
-            storage_namespace=used.namespace,
-            name=name,
-            keep_history=spec.uninstall.keep_history,
-            disable_hooks=spec.uninstall.disable_hooks,
-            propagation=propagation(spec.uninstall.deletion_propagation.value),
-        )
-        try:
-            await uninstall(engine, opts)
-        except ReleaseNotFound:
-            return
-        except (*FAILURES, StorageError) as err:
-            message = f"Helm uninstall failed: {describe(err)}"
-            rlog.warning("%s", message)
-            _poster(body)("Warning", Reason.UNINSTALL_FAILED, message)
-            raise kopf.TemporaryError(message, delay=10) from None
-        self.ctx.metrics.actions.labels(action="uninstall", result="succeeded").inc()
-        message = f"Helm uninstall succeeded for release {used.namespace}/{name}"
-        rlog.info("%s", message)
-        _poster(body)("Normal", Reason.UNINSTALL_SUCCEEDED, message)
+        blocked = await uninstall_on_delete(self.ctx, body, rlog, _poster(body))
+        if blocked is not None:
+            raise kopf.TemporaryError(blocked, delay=RETRY_SECONDS)
 
 
 async def _sleep(wake: asyncio.Event, stopped: kopf.DaemonStopped, seconds: float) -> None:

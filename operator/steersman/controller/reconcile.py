@@ -21,6 +21,7 @@ from pydantic import ValidationError
 from steersman.api import (
     API_VERSION,
     KIND,
+    ConditionStatus,
     ConditionType,
     HelmRelease,
     HelmReleaseStatus,
@@ -32,7 +33,7 @@ from steersman.api import (
     parse_duration,
     values_digest,
 )
-from steersman.controller import actions
+from steersman.controller import access, actions, gates
 from steersman.controller.actions import HelmReleaseGone, Outcome, Run
 from steersman.controller.charts import ChartFetchError
 from steersman.controller.context import Context, EventSink
@@ -43,7 +44,7 @@ from steersman.controller.status import Draft, patch_for, stored
 from steersman.controller.values import ValuesError, compose_values
 from steersman.engine.actions import UninstallOptions, uninstall
 from steersman.kube import KubeError
-from steersman.storage import DriverKind, ReleaseNotFound, StorageError
+from steersman.storage import CorruptRecord, DriverKind, ReleaseNotFound, StorageError
 
 DEFAULT_INTERVAL = 600.0
 REQUEUE_SOON = 1.0
@@ -112,7 +113,10 @@ async def _pipeline(run: Run) -> Outcome:
             f"storage driver '{kind}' is not allowed by the operator "
             f"(allowed: {', '.join(allowed)}; see --allowed-storage-drivers)",
         )
-    waiting = await _dependencies(run)
+    blocked = await gates.access_refused(run, kind)
+    if blocked is not None:
+        return blocked
+    waiting = await gates.dependencies_pending(run)
     if waiting is not None:
         return waiting
     try:
@@ -127,10 +131,21 @@ async def _pipeline(run: Run) -> Outcome:
     desired = Desired(chart.metadata.name, chart.metadata.version, values_digest(values))
     _reset_counters(run, desired, chart_digest)
     run.bind(kind, chart, values)
+    run.engine.namespaces = access.objects_namespaces(hr, ctx.settings, run.release_ns)
+    missing = await gates.missing_namespace(run, kind)
+    if missing is not None:
+        return missing
     try:
-        await _follow_target_change(run)
-        await _follow_storage_change(run, kind)
         history = await run.storage().history(run.release_name)
+        refusal = await gates.owned_elsewhere(run, kind, history)
+        if refusal is not None:
+            return await run.stall(refusal.reason, refusal.message)
+        moved = await _follow_target_change(run)
+        moved = await _follow_storage_change(run, kind) or moved
+        if moved:
+            history = await run.storage().history(run.release_name)
+    except CorruptRecord as err:
+        return await run.fail(Reason.CORRUPT_RECORD, actions.describe(err))
     except StorageError as err:
         return await run.fail(Reason.STORAGE_UNAVAILABLE, actions.describe(err))
     except actions.FAILURES as err:  # uninstalling the release of a previous name failed
@@ -141,14 +156,14 @@ async def _pipeline(run: Run) -> Outcome:
     return await _loop(run, desired)
 
 
-async def _follow_target_change(run: Run) -> None:
+async def _follow_target_change(run: Run) -> bool:
     """A new release name or target namespace is a different release: uninstall the old one
     (as Flux does) and start a fresh history."""
     latest, used = run.hr.status.latest, run.hr.status.storage
     if latest is None or used is None:
-        return
+        return False
     if (latest.name, latest.namespace) == (run.release_name, run.release_ns):
-        return
+        return False
     spec = run.hr.spec
     engine = run.ctx.engine(
         DriverKind(used.driver.value), run.hr.namespace, spec.service_account_name
@@ -170,13 +185,14 @@ async def _follow_target_change(run: Run) -> None:
     run.emit("Normal", Reason.UNINSTALL_SUCCEEDED, message)
     run.log.info("%s", message)
     run.draft.update(history=[], failures=0, install_failures=0, upgrade_failures=0)
+    return True
 
 
-async def _follow_storage_change(run: Run, kind: DriverKind) -> None:
+async def _follow_storage_change(run: Run, kind: DriverKind) -> bool:
     """If the records live elsewhere than the spec now says, move them there."""
     previous = run.hr.status.storage
     if previous is None or (previous.driver.value, previous.namespace) == (kind, run.storage_ns):
-        return
+        return False
     source = run.ctx.backends.get(DriverKind(previous.driver.value)).storage(previous.namespace)
     target = run.engine.backend.storage(run.storage_ns)
     moved = await migrate_records(source, target, run.release_name)
@@ -187,29 +203,7 @@ async def _follow_storage_change(run: Run, kind: DriverKind) -> None:
         )
         run.emit("Normal", "StorageMigrated", message)
         run.log.info("%s", message)
-
-
-async def _dependencies(run: Run) -> Outcome | None:
-    hr, ctx = run.hr, run.ctx
-    for dep in hr.spec.depends_on:
-        ns = dep.namespace or hr.namespace
-        if ns != hr.namespace and ctx.settings.no_cross_namespace_refs:
-            return await run.stall(
-                Reason.ACCESS_DENIED,
-                f"dependency '{ns}/{dep.name}' is in another namespace and "
-                "--no-cross-namespace-refs is set",
-            )
-        other = await ctx.kube.get_or_none(API_VERSION, KIND, dep.name, ns)
-        ready = False
-        if other is not None:
-            gen = int((other.get("metadata") or {}).get("generation") or 0)
-            status = HelmReleaseStatus.model_validate(other.get("status") or {})
-            ready = status.observed_generation == gen and status.is_ready(gen)
-        if not ready:
-            message = f"dependency '{ns}/{dep.name}' is not ready"
-            await run.waiting(Reason.DEPENDENCY_NOT_READY, message)
-            return Outcome(ctx.settings.requeue_dependency_seconds, "waiting")
-    return None
+    return moved > 0
 
 
 def _reset_counters(run: Run, desired: Desired, chart_digest: str) -> None:
@@ -224,6 +218,7 @@ def _reset_counters(run: Run, desired: Desired, chart_digest: str) -> None:
     reset = annotation_names.unhandled_token(
         hr.annotations, annotation_names.RESET, status.last_handled_reset_at
     )
+    run.inputs_changed = bool(changed or reset)
     if changed or reset:
         draft.update(failures=0, install_failures=0, upgrade_failures=0)
     if reset:
@@ -293,9 +288,10 @@ async def _loop(run: Run, desired: Desired) -> Outcome:
         if decision.action is Action.NONE:
             return await run.ready()
         if decision.action is Action.STALL:
-            return await run.stall(
-                Reason.RETRIES_EXCEEDED, _exhausted_message(run, decision.reason)
-            )
+            ready = run.draft.condition(ConditionType.READY)
+            denied = ready is not None and ready.reason == Reason.ACCESS_DENIED
+            reason = Reason.ACCESS_DENIED if denied else Reason.RETRIES_EXCEEDED
+            return await run.stall(reason, _exhausted_message(run, decision.reason))
         kind = ACTION_KIND[decision.action]
         if kind in done:
             # Flux's rule: a second action of one kind waits for the next reconcile.
@@ -311,7 +307,18 @@ async def _check_drift(run: Run) -> bool:
     try:
         drifted = await detect(run.engine.kube, run.head, run.hr.spec.drift_detection.ignore)
     except KubeError as err:
-        run.log.warning("drift detection failed: %s", actions.describe(err))
+        # Not "no drift": we don't know. Unknown, with the apiserver's reason.
+        message = (
+            f"Drift detection could not run: {actions.describe(err)}; the cluster state was not "
+            "compared with the release (checked again at the next reconcile)"
+        )
+        run.log.warning("%s", message)
+        previous = run.draft.condition(ConditionType.DRIFTED)
+        run.draft.set(
+            ConditionType.DRIFTED, ConditionStatus.UNKNOWN, Reason.DRIFT_DETECTION_FAILED, message
+        )
+        if previous is None or previous.message != message:
+            run.emit("Warning", Reason.DRIFT_DETECTION_FAILED, message)
         return False
     if not drifted:
         run.draft.set(ConditionType.DRIFTED, False, Reason.NO_DRIFT_DETECTED, "No drift detected")
@@ -328,8 +335,13 @@ async def _check_drift(run: Run) -> bool:
 
 
 def _exhausted_message(run: Run, reason: str) -> str:
+    """Names the last failure too: "retries exhausted" alone hides what went wrong."""
+    released = run.draft.condition(ConditionType.RELEASED)
+    cause = ""
+    if released is not None and released.status == ConditionStatus.FALSE:
+        cause = f" (last failure: {released.message})"
     return (
-        f"{reason}; fix the cause, then change the spec or set the "
+        f"{reason}{cause}; fix the cause, then change the spec or set the "
         f"{annotation_names.RESET} or {annotation_names.FORCE} annotation to retry"
     )
 

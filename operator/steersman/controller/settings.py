@@ -56,6 +56,7 @@ class Settings(BaseModel):
     concurrent: int = Field(default=4, ge=1, le=256)
     default_service_account: str | None = None
     no_cross_namespace_refs: bool = False
+    allow_cross_namespace_releases: bool = False
     metrics_addr: str = ":8080"
     health_addr: str = ":9440"
     log_level: str = "info"
@@ -217,7 +218,7 @@ def _build(raw: dict[str, Any], env: Mapping[str, str]) -> Settings:
     if namespaces and not everywhere:
         items = namespaces if isinstance(namespaces, list) else _split(namespaces)
         values["namespaces"] = tuple(dict.fromkeys(items))
-    for switch in ("no_cross_namespace_refs", "leader_elect"):
+    for switch in ("no_cross_namespace_refs", "leader_elect", "allow_cross_namespace_releases"):
         if switch in raw:
             values[switch] = _truthy("--" + switch.replace("_", "-"), raw.pop(switch))
     values.update(raw)

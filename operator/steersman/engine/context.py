@@ -39,6 +39,8 @@ class Engine:
     field_manager: str = HELM_FIELD_MANAGER
     # None: shared by every engine on the same cluster connection
     capabilities_cache: CapabilitiesCache | None = None
+    # Namespaces the release's objects may be in; None: wherever the identity may write.
+    namespaces: frozenset[str] | None = None
 
     def __post_init__(self) -> None:
         self.kube = self.kube.with_field_manager(self.field_manager)

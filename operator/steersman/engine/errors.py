@@ -47,6 +47,11 @@ class OwnershipConflict(EngineError):
     """An object the chart wants already exists and belongs to someone else."""
 
 
+class NamespaceNotAllowed(EngineError):
+    """The chart puts an object in a namespace this release may not touch (a HelmRelease acting
+    with the operator's own rights stays in its own namespace)."""
+
+
 class ManifestInvalid(EngineError):
     """A manifest document cannot be turned into an object (bad YAML, no kind or name)."""
 

@@ -24,6 +24,7 @@ from steersman.engine.resources import (
     ensure_namespace,
     existing_keys,
     install_crds,
+    refuse_foreign_namespaces,
     wait_for,
 )
 from steersman.storage import Release, Status, Storage
@@ -81,6 +82,9 @@ async def install(
         labels=opts.labels,
     )
     targets = await build_targets(engine.kube, rel.manifest, opts.name, opts.namespace)
+    await refuse_foreign_namespaces(
+        engine.kube, engine.namespaces, targets, [h.manifest for h in rel.hooks], opts.namespace
+    )
     try:
         await existing_keys(
             engine.kube, targets, opts.name, opts.namespace, take_ownership=opts.take_ownership

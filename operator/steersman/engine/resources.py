@@ -18,7 +18,7 @@ from steersman.chart.manifests import UNINSTALL_ORDER, sort_by_kind
 from steersman.chart.model import Chart
 from steersman.engine.context import FAILURES, Common
 from steersman.engine.csa import adopt_client_side_fields
-from steersman.engine.errors import EngineError, OwnershipConflict
+from steersman.engine.errors import EngineError, NamespaceNotAllowed, OwnershipConflict
 from steersman.engine.objects import ObjectKey, Target, parse_documents, resolve_all
 from steersman.engine.ownership import is_kept, ownership_problem, with_ownership
 from steersman.engine.readiness import compute, compute_with_jobs
@@ -127,6 +127,7 @@ class Deletion:
     deleted: list[Target] = field(default_factory=list)
     kept: list[Target] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    causes: list[KubeError] = field(default_factory=list)
 
 
 async def delete_release_objects(
@@ -144,6 +145,7 @@ async def delete_release_objects(
             result.deleted.append(t)
         except KubeError as err:
             result.errors.append(f"{t.describe()}: {err}")
+            result.causes.append(err)
 
     await _each_kind(doomed, one)
     return result
@@ -211,6 +213,29 @@ async def build_targets(kube: KubeClient, manifest: str, name: str, namespace: s
     for t in targets:
         t.obj = with_ownership(t.obj, name, namespace)
     return targets
+
+
+async def refuse_foreign_namespaces(
+    kube: KubeClient,
+    allowed: frozenset[str] | None,
+    targets: Sequence[Target],
+    hook_manifests: Sequence[str],
+    namespace: str,
+) -> None:
+    """With `allowed` set, every namespaced object (hooks included) must live in one of those
+    namespaces; checked before anything is stored or applied."""
+    if allowed is None:
+        return
+    objects = list(targets)
+    for manifest in hook_manifests:
+        objects += await resolve_all(kube, parse_documents(manifest), namespace)
+    outside = [t for t in objects if t.namespace is not None and t.namespace not in allowed]
+    if outside:
+        shown = ", ".join(t.describe() for t in outside[:5])
+        raise NamespaceNotAllowed(
+            f"the chart puts objects outside the namespaces this release may use "
+            f"({', '.join(sorted(allowed))}): {shown}"
+        )
 
 
 async def current_objects(kube: KubeClient, current: Release) -> list[Target]:

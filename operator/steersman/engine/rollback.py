@@ -6,7 +6,7 @@ Rollback does not refuse pending records: it is the usual way out of a stuck `pe
 from __future__ import annotations
 
 import copy
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from steersman.engine import records
 from steersman.engine.context import (
@@ -25,6 +25,7 @@ from steersman.engine.resources import (
     build_targets,
     current_objects,
     prune,
+    refuse_foreign_namespaces,
     take_over_client_side_fields,
     wait_for,
 )
@@ -42,6 +43,7 @@ class RollbackOptions(Common):
     max_history: int = DEFAULT_MAX_HISTORY
     cleanup_on_fail: bool = False
     dry_run: bool = False
+    labels: dict[str, str] = field(default_factory=dict)  # merged over the target's labels
 
 
 async def rollback(engine: Engine, opts: RollbackOptions) -> Release:
@@ -71,12 +73,15 @@ async def rollback(engine: Engine, opts: RollbackOptions) -> Release:
         status=Status.PENDING_ROLLBACK,
         description=f"Rollback to {wanted}",
         first_deployed=current.info.first_deployed,
-        labels=previous.labels,
+        labels={**previous.labels, **opts.labels},
     )
     if opts.dry_run:
         return rel
     old = await current_objects(engine.kube, current)
     new = await build_targets(engine.kube, rel.manifest, opts.name, current.namespace)
+    await refuse_foreign_namespaces(
+        engine.kube, engine.namespaces, [*old, *new], [h.manifest for h in rel.hooks], rel.namespace
+    )
     await settled(storage.create(rel))
 
     hooks = hook_runner(engine, storage, rel.namespace, opts.timeout)

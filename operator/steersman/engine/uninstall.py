@@ -65,7 +65,10 @@ async def uninstall(engine: Engine, opts: UninstallOptions) -> UninstallResult:
     targets = await _targets(engine, rel)
     result = await delete_release_objects(engine.kube, targets, opts.propagation)
     if result.errors:
-        raise EngineError(f"failed to delete release: {opts.name}")
+        # Helm logs the errors and says only the first line; the details say what to fix.
+        raise EngineError(
+            f"failed to delete release: {opts.name}: " + "; ".join(result.errors[:3])
+        ) from result.causes[0]
     errors: list[str] = []
     if opts.wait:
         try:

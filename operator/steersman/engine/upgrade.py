@@ -40,6 +40,7 @@ from steersman.engine.resources import (
     existing_keys,
     install_crds,
     prune,
+    refuse_foreign_namespaces,
     take_over_client_side_fields,
     wait_for,
 )
@@ -108,6 +109,13 @@ async def upgrade(
     )
     old = await current_objects(engine.kube, current)
     new = await build_targets(engine.kube, rel.manifest, opts.name, current.namespace)
+    await refuse_foreign_namespaces(  # `old` too: pruning deletes there
+        engine.kube,
+        engine.namespaces,
+        [*old, *new],
+        [h.manifest for h in rel.hooks],
+        current.namespace,
+    )
     old_keys = {t.key for t in old}
     incoming = [t for t in new if t.key not in old_keys]
     try:

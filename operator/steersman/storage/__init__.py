@@ -7,6 +7,7 @@ so the helm CLI (v3 and v4) reads what Steersman writes and the other way round.
 from steersman.storage.codec import decode_release, encode_release, record_key
 from steersman.storage.driver import Driver
 from steersman.storage.errors import (
+    CorruptRecord,
     InvalidRecord,
     RecordTooLarge,
     ReleaseExists,
@@ -37,6 +38,7 @@ from steersman.storage.storage import Storage
 
 __all__ = [
     "Chart",
+    "CorruptRecord",
     "Driver",
     "DriverKind",
     "File",

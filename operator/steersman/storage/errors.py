@@ -33,6 +33,7 @@ class RecordTooLarge(StorageError):
         self.version = version
         self.size = size
         self.limit = limit
+        self.kind = kind
         super().__init__(
             f"release {name!r} revision {version} is {size} bytes encoded, over the {limit}-byte "
             f"limit of a Kubernetes {kind}; nothing was written. Store large releases with "
@@ -42,6 +43,12 @@ class RecordTooLarge(StorageError):
 
 class InvalidRecord(StorageError):
     """A stored record cannot be decoded, or a release cannot be encoded."""
+
+
+class CorruptRecord(InvalidRecord):
+    """A record labelled as a revision of a release cannot be decoded. Reading that release's
+    history raises this instead of skipping it (as `helm list` does): a skipped newest revision
+    would make the next action reuse its number and fail with `release: already exists`."""
 
 
 class StorageConfigError(StorageError, ValueError):

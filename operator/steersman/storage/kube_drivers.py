@@ -27,6 +27,7 @@ from steersman.storage.driver import (
     object_labels,
 )
 from steersman.storage.errors import (
+    CorruptRecord,
     InvalidRecord,
     RecordTooLarge,
     ReleaseExists,
@@ -99,18 +100,22 @@ class _KubeDriver(abc.ABC):
 
     async def query(self, labels: Mapping[str, str]) -> Releases:
         selector = ",".join(f"{k}={v}" for k, v in sorted(labels.items()))
-        found = await self._items(selector)
+        found = await self._items(selector, release=labels.get("name"))
         if not found:
             raise ReleaseNotFound()
         return found
 
-    async def _items(self, selector: str) -> Releases:
+    async def _items(self, selector: str, release: str | None = None) -> Releases:
+        """Decoded records; one that cannot be decoded is skipped as helm does, except when
+        the query is for one release's history (`release`): then it is a `CorruptRecord`."""
         listing = await self._call(self._list(selector), "list")
         found: Releases = []
         for obj in listing.get("items") or []:
             try:
                 found.append(self._decode(obj))
-            except InvalidRecord as exc:  # helm skips records it cannot decode
+            except InvalidRecord as exc:
+                if release is not None:
+                    raise corrupt(self.kind, self._namespace, obj, release, exc) from None
                 log.debug(
                     "skipping undecodable %s %s: %s",
                     self.kind,
@@ -180,6 +185,17 @@ class _KubeDriver(abc.ABC):
             return StorageError(text)
         # 401/403 (RBAC), 409 on update, 429 and 5xx: the backend refused; retry may help.
         return StorageUnavailable(text)
+
+
+def corrupt(
+    kind: str, namespace: str, obj: Mapping[str, Any], release: str, exc: Exception
+) -> CorruptRecord:
+    name = (obj.get("metadata") or {}).get("name") or "?"
+    return CorruptRecord(
+        f"{kind} {namespace}/{name} is labelled as a record of release {release!r} but cannot "
+        f"be decoded ({exc}); nothing was changed. Delete that {kind} (or restore it from a "
+        "backup) so the release can go on from its other revisions"
+    )
 
 
 class SecretDriver(_KubeDriver):

@@ -11,6 +11,7 @@ import pytest
 from kubernetes_asyncio import client
 
 from steersman.storage import (
+    CorruptRecord,
     Driver,
     RecordTooLarge,
     ReleaseExists,
@@ -165,3 +166,30 @@ async def test_unreachable_or_refusing_api_server_is_unavailable(
     async with client.ApiClient(configuration=cfg) as anonymous:  # no token: RBAC refuses
         with pytest.raises(StorageUnavailable, match=r"HTTP 40[13]"):
             await ConfigMapDriver(anonymous, namespace).get(record_key("web", 1))
+
+
+async def _corrupt(driver: Driver, key: str, kube_api: client.ApiClient, namespace: str) -> None:
+    """Put garbage where the record's body is, in the backend itself."""
+    core = client.CoreV1Api(kube_api)
+    if isinstance(driver, SecretDriver):
+        garbage = base64.b64encode(b"garbage!").decode()
+        await core.patch_namespaced_secret(key, namespace, {"data": {"release": garbage}})
+    elif isinstance(driver, ConfigMapDriver):
+        await core.patch_namespaced_config_map(key, namespace, {"data": {"release": "garbage!"}})
+    else:
+        assert isinstance(driver, SqlDriver)
+        async with driver._pools.connection(namespace) as conn:
+            await conn.execute("UPDATE releases_v1 SET body = 'garbage!' WHERE key = $1", key)
+
+
+async def test_undecodable_record_is_named_by_history_and_skipped_by_list(
+    driver: Driver, kube_api: client.ApiClient, namespace: str
+) -> None:
+    storage = Storage(driver)
+    await storage.create(make_release("web", 1, "superseded", namespace))
+    await storage.create(make_release("web", 2, "deployed", namespace))
+    await _corrupt(driver, record_key("web", 2), kube_api, namespace)
+    with pytest.raises(CorruptRecord) as err:
+        await storage.history("web")
+    assert record_key("web", 2) in str(err.value) and "'web'" in str(err.value)
+    assert [r.version for r in await driver.list()] == [1]  # like `helm list`: skipped

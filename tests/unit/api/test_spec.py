@@ -182,3 +182,13 @@ def test_effective_release_name() -> None:
     assert short.startswith(long[:40] + "-")
     assert short == spec().effective_release_name(long)  # stable
     assert short != spec().effective_release_name(long + "y")
+
+
+def test_shortened_release_name_with_a_dot_at_the_cut_is_still_valid() -> None:
+    from steersman.engine.ownership import validate_release_name
+
+    long = "a" * 39 + "." + "b" * 20  # 60 characters, the '.' is the 40th
+    short = spec().effective_release_name(long)
+    assert short.startswith("a" * 39 + "-")
+    assert len(short) == 52
+    validate_release_name(short)  # Helm's own check: no exception

@@ -73,3 +73,10 @@ def test_namespaces_and_flags_from_env() -> None:
 def test_invalid_values_name_their_flag(argv: list[str], flag: str) -> None:
     with pytest.raises(SettingsError, match=flag):
         parse(argv, {})
+
+
+def test_cross_namespace_releases_are_off_unless_the_admin_allows_them() -> None:
+    assert not parse([]).allow_cross_namespace_releases
+    assert parse(["--allow-cross-namespace-releases"]).allow_cross_namespace_releases
+    env = {"STEERSMAN_ALLOW_CROSS_NAMESPACE_RELEASES": "true"}
+    assert parse([], env).allow_cross_namespace_releases

@@ -21,7 +21,13 @@ from asyncpg.pool import PoolConnectionProxy
 
 from steersman.storage.codec import decode_release, encode_release
 from steersman.storage.driver import OWNER, SECRET_TYPE, ReleaseFilter, Releases, custom_labels
-from steersman.storage.errors import InvalidRecord, ReleaseExists, ReleaseNotFound, StorageError
+from steersman.storage.errors import (
+    CorruptRecord,
+    InvalidRecord,
+    ReleaseExists,
+    ReleaseNotFound,
+    StorageError,
+)
 from steersman.storage.record import Release
 from steersman.storage.sql.pools import SqlPools
 from steersman.storage.sql.sanitize import sanitised
@@ -112,8 +118,14 @@ class SqlDriver:
         for row in rows:
             try:
                 release = decode_release(row["body"])
-            except InvalidRecord as exc:  # helm skips records it cannot decode
-                log.debug("skipping undecodable SQL row %s: %s", row["key"], exc)
+            except InvalidRecord as exc:
+                if "name" in labels:  # one release's history: see CorruptRecord
+                    raise CorruptRecord(
+                        f"SQL row {self._namespace}/{row['key']} is a record of release "
+                        f"{labels['name']!r} but cannot be decoded ({exc}); nothing was changed. "
+                        "Delete that row (or restore it) so the release can go on"
+                    ) from None
+                log.debug("skipping undecodable SQL row %s: %s", row["key"], exc)  # as helm
                 continue
             release.labels = all_labels.get(row["key"], {})
             found.append(release)

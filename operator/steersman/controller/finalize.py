@@ -1,0 +1,110 @@
+"""Deleting a HelmRelease: uninstall its release (behind the finalizer), unless it is suspended
+or the release belongs to another HelmRelease.
+
+An uninstall that fails (say, the service account may not delete the release's objects) keeps
+the finalizer, so nothing is left behind unnoticed; the reason goes into the `Ready` condition
+and a Warning Event, with the two ways out.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from typing import Any
+
+from pydantic import ValidationError
+
+from steersman.api import API_VERSION, GROUP, KIND, ConditionType, HelmRelease, Reason
+from steersman.controller import access
+from steersman.controller.actions import FAILURES, denied, describe, propagation
+from steersman.controller.context import Context, EventSink
+from steersman.controller.status import Draft, patch_for
+from steersman.engine.actions import UninstallOptions, uninstall
+from steersman.kube import KubeError
+from steersman.storage import DriverKind, ReleaseNotFound, StorageError
+
+FINALIZER = f"{GROUP}/finalizer"
+RETRY_SECONDS = 10
+
+
+async def uninstall_on_delete(
+    ctx: Context, body: Mapping[str, Any], log: logging.LoggerAdapter[Any], emit: EventSink
+) -> str | None:
+    """Uninstall the release of a deleted HelmRelease; None when done (the finalizer may go),
+    else the message of why not (the caller retries after RETRY_SECONDS)."""
+    try:
+        hr = HelmRelease.from_k8s(body)
+    except ValidationError:
+        return None  # never reconciled, so nothing was installed
+    if hr.spec.suspend:
+        log.info("suspended: deleting the HelmRelease leaves the Helm release in place")
+        return None
+    used = hr.status.storage
+    if used is None:
+        return None  # no reconcile got as far as storage: nothing to uninstall
+    spec = hr.spec
+    name = spec.effective_release_name(hr.name)
+    engine = ctx.engine(DriverKind(used.driver.value), hr.namespace, spec.service_account_name)
+    try:
+        history = await engine.storage(used.namespace).history(name)
+    except StorageError as err:
+        return await _failed(ctx, hr, body, emit, log, err)
+    owner = access.foreign_owner(history, hr)
+    if owner is not None:
+        message = (
+            f"release {used.namespace}/{name} belongs to HelmRelease {owner}: deleting this "
+            "HelmRelease leaves it in place"
+        )
+        log.warning("%s", message)
+        emit("Warning", Reason.OWNED_BY_OTHER, message)
+        return None
+    opts = UninstallOptions(
+        namespace=spec.target_namespace or hr.namespace,
+        storage_namespace=used.namespace,
+        name=name,
+        keep_history=spec.uninstall.keep_history,
+        disable_hooks=spec.uninstall.disable_hooks,
+        propagation=propagation(spec.uninstall.deletion_propagation.value),
+    )
+    try:
+        await uninstall(engine, opts)
+    except ReleaseNotFound:
+        return None
+    except (*FAILURES, StorageError) as err:
+        return await _failed(ctx, hr, body, emit, log, err)
+    ctx.metrics.actions.labels(action="uninstall", result="succeeded").inc()
+    message = f"Helm uninstall succeeded for release {used.namespace}/{name}"
+    log.info("%s", message)
+    emit("Normal", Reason.UNINSTALL_SUCCEEDED, message)
+    return None
+
+
+async def _failed(
+    ctx: Context,
+    hr: HelmRelease,
+    body: Mapping[str, Any],
+    emit: EventSink,
+    log: logging.LoggerAdapter[Any],
+    err: BaseException,
+) -> str:
+    cause = denied(hr, ctx.settings.default_service_account, err) or describe(err)
+    message = (
+        f"Helm uninstall failed: {cause}. The finalizer {FINALIZER} stays until the uninstall "
+        f"succeeds (tried again every {RETRY_SECONDS}s): fix the cause, or set "
+        "spec.suspend: true to delete the HelmRelease and leave the release in place"
+    )
+    log.warning("%s", message)
+    raw = dict(body.get("status") or {})
+    draft = Draft(hr.status, hr.generation)
+    previous = draft.condition(ConditionType.READY)
+    draft.set(ConditionType.READY, False, Reason.UNINSTALL_FAILED, message)
+    draft.remove(ConditionType.RECONCILING)
+    patch = patch_for(raw, draft.result())
+    if patch is not None:
+        try:
+            await ctx.kube.patch_status(API_VERSION, KIND, hr.name, hr.namespace, patch)
+        except KubeError as write_err:
+            log.warning("could not write the status: %s", describe(write_err))
+    if previous is None or previous.message != message:
+        emit("Warning", Reason.UNINSTALL_FAILED, message)
+    return message
