@@ -93,7 +93,7 @@ async def _reconcile(
         reason = (
             Reason.STORAGE_UNAVAILABLE if isinstance(err, StorageError) else Reason.RECONCILE_ERROR
         )
-        return await run.fail(reason, actions.describe(err))
+        return await run.fail(reason, actions.describe(err), err)
     except Exception as err:  # keep the operator alive; the type name is all we show
         log.error("reconcile failed unexpectedly: %s", actions.describe(err))
         return await run.fail(Reason.RECONCILE_ERROR, actions.describe(err))
@@ -132,7 +132,7 @@ async def _pipeline(run: Run) -> Outcome:
         await _follow_storage_change(run, kind)
         history = await run.storage().history(run.release_name)
     except StorageError as err:
-        return await run.fail(Reason.STORAGE_UNAVAILABLE, actions.describe(err))
+        return await run.fail(Reason.STORAGE_UNAVAILABLE, actions.describe(err), err)
     except actions.FAILURES as err:  # uninstalling the release of a previous name failed
         return await run.fail(Reason.UNINSTALL_FAILED, actions.describe(err))
     draft.update(storage=StorageStatus(driver=StorageDriver(kind.value), namespace=run.storage_ns))
