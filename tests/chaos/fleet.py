@@ -1,0 +1,218 @@
+"""A fleet of HelmReleases under fault: concurrent upgrades, waiting for recovery, and the
+checks every fault must pass (all Ready, no `pending-*` record, no lost or duplicated revision,
+helm v4 `history` readable, no secret marker in any status, Event or operator log line)."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import secrets
+import time
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+
+from hack.operatorkit import wait_until
+from steersman.api import API_VERSION, KIND
+from steersman.kube import KubeClient
+from tests.integration.storage.helmcli import Helm
+
+FIGURES: list[str] = []  # printed in the terminal summary (tests/chaos/conftest.py)
+RECOVERY_WITHIN = 90.0
+INSECURE = {"insecure": True}  # the bench's OCI registry speaks plain HTTP
+
+
+def record(figure: str) -> None:
+    print(figure)
+    FIGURES.append(figure)
+
+
+@dataclass
+class Fleet:
+    kube: KubeClient
+    namespace: str
+    repo: str
+    size: int
+    driver: str = "secret"
+    dsn: str = ""  # the SQL storage (driver "sql")
+    helm_binary: Path | None = None
+    helm_env: dict[str, str] = field(default_factory=dict)
+    token: str = "initial"
+
+    @property
+    def names(self) -> list[str]:
+        return [f"r{i:02d}" for i in range(self.size)]
+
+    def _spec(self) -> dict[str, Any]:
+        return {
+            "chart": {
+                "repository": self.repo,
+                "name": "demo",
+                "version": "0.1.0",
+                "insecure": True,
+            },
+            "interval": "5m",
+            "timeout": "30s",
+            "maxHistory": 0,  # keep every revision, so a lost one would show
+            "values": {"greeting": self.token},
+        }
+
+    async def create(self) -> None:
+        await asyncio.gather(
+            *(
+                self.kube.create(
+                    {
+                        "apiVersion": API_VERSION,
+                        "kind": KIND,
+                        "metadata": {"name": name},
+                        "spec": self._spec(),
+                    },
+                    namespace=self.namespace,
+                )
+                for name in self.names
+            )
+        )
+
+    async def upgrade_all(self, label: str) -> None:
+        """A new greeting for every HelmRelease at once: `size` concurrent upgrades."""
+        self.token = f"{label}-{secrets.token_hex(3)}"
+        patch = {"spec": {"values": {"greeting": self.token}}}
+        await asyncio.gather(
+            *(
+                self.kube.merge_patch(API_VERSION, KIND, name, self.namespace, patch)
+                for name in self.names
+            )
+        )
+
+    async def upgrade_one(self, name: str, label: str) -> str:
+        token = f"{label}-{secrets.token_hex(3)}"
+        patch = {"spec": {"values": {"greeting": token}}}
+        await self.kube.merge_patch(API_VERSION, KIND, name, self.namespace, patch)
+        return token
+
+    async def done(self, token: str | None = None) -> int:
+        """How many HelmReleases are Ready for their current spec with `token` applied."""
+        want = token or self.token
+        found = await self.kube.list(API_VERSION, KIND, self.namespace)
+        return sum(_ready(hr) and _greeting(hr) == want for hr in found)
+
+    async def wait_ready(self, within: float = RECOVERY_WITHIN) -> float:
+        """Wait until every HelmRelease is Ready with the current values; seconds it took."""
+        started = time.monotonic()
+
+        async def all_ready() -> bool:
+            try:
+                return await self.done() == self.size
+            except Exception:  # the apiserver may still be coming back
+                return False
+
+        await wait_until(all_ready, within, f"all {self.size} HelmReleases Ready", every=0.1)
+        return time.monotonic() - started
+
+    async def wait_progress(self, at_least: int, within: float = 60) -> int:
+        async def enough() -> int:
+            n = await self.done()
+            return n if n >= at_least else 0
+
+        return await wait_until(enough, within, f"{at_least} upgrades done", every=0.05)
+
+    # -- the checks after each fault --------------------------------------------------------
+
+    async def check(self, markers: Sequence[str], logs: Sequence[str]) -> int:
+        """Every invariant; returns how many revisions are `failed` (interrupted, unlocked)."""
+        revisions, failed = await self._check_records()
+        await self._check_live()
+        await self._check_helm_history(revisions)
+        await self._check_no_marker(markers, logs)
+        return failed
+
+    async def _records(self) -> list[tuple[str, int, str]]:
+        if self.driver == "sql":
+            conn = await asyncpg.connect(self.dsn)
+            try:
+                rows = await conn.fetch(
+                    "SELECT name, version, status FROM releases_v1 WHERE namespace = $1",
+                    self.namespace,
+                )
+            finally:
+                await conn.close()
+            return [(r["name"], int(r["version"]), str(r["status"])) for r in rows]
+        found = await self.kube.list("v1", "Secret", self.namespace, label_selector="owner=helm")
+        return [
+            (
+                o["metadata"]["labels"]["name"],
+                int(o["metadata"]["labels"]["version"]),
+                o["metadata"]["labels"]["status"],
+            )
+            for o in found
+        ]
+
+    async def _check_records(self) -> tuple[dict[str, list[int]], int]:
+        by_name: dict[str, list[tuple[int, str]]] = defaultdict(list)
+        for name, version, status in await self._records():
+            by_name[name].append((version, status))
+        assert sorted(by_name) == self.names
+        revisions, failed = {}, 0
+        for name, found in by_name.items():
+            found.sort()
+            versions = [v for v, _ in found]
+            assert versions == list(range(1, len(versions) + 1)), f"{name}: lost/dup {found}"
+            assert not [s for _, s in found if s.startswith("pending-")], f"{name}: {found}"
+            deployed = [v for v, s in found if s == "deployed"]
+            assert deployed == [versions[-1]], f"{name}: deployed is not the newest: {found}"
+            revisions[name] = versions
+            failed += sum(s == "failed" for _, s in found)
+        return revisions, failed
+
+    async def _check_live(self) -> None:
+        found = {
+            hr["metadata"]["name"]: hr
+            for hr in await self.kube.list(API_VERSION, KIND, self.namespace)
+        }
+        for name in self.names:
+            hr = found[name]
+            assert _ready(hr), f"{name}: {hr.get('status')}"
+            cm = await self.kube.get("v1", "ConfigMap", f"{name}-config", self.namespace)
+            assert cm["data"]["greeting"] == self.token, f"{name}: {cm['data']}"
+
+    async def _check_helm_history(self, revisions: dict[str, list[int]]) -> None:
+        assert self.helm_binary is not None
+        helm = Helm.for_driver(
+            self.helm_binary, self.helm_env, self.namespace, self.driver, self.dsn
+        )
+        gate = asyncio.Semaphore(4)
+
+        async def history(name: str) -> None:
+            async with gate:
+                entries = await helm.json("history", name)
+            assert [e["revision"] for e in entries] == revisions[name], f"{name}: {entries}"
+            assert entries[-1]["status"] == "deployed"
+
+        await asyncio.gather(*(history(name) for name in self.names))
+
+    async def _check_no_marker(self, markers: Sequence[str], logs: Sequence[str]) -> None:
+        status = json.dumps(await self.kube.list(API_VERSION, KIND, self.namespace))
+        events = json.dumps(await self.kube.list("v1", "Event", self.namespace))
+        for marker in markers:
+            for where, text in (
+                ("status", status),
+                ("events", events),
+                *(("log", t) for t in logs),
+            ):
+                assert marker not in text, f"a secret marker leaked into the {where}"
+
+
+def _ready(hr: dict[str, Any]) -> bool:
+    generation = hr["metadata"].get("generation")
+    for c in (hr.get("status") or {}).get("conditions") or []:
+        if c["type"] == "Ready":
+            return bool(c["status"] == "True" and c.get("observedGeneration") == generation)
+    return False
+
+
+def _greeting(hr: dict[str, Any]) -> str:
+    return str(((hr.get("spec") or {}).get("values") or {}).get("greeting", ""))
