@@ -227,14 +227,18 @@ class ControlPlane:
 
     def start_apiserver(self, timeout: float = 60) -> None:
         """(Re)start kube-apiserver: same port, certificates, tokens and etcd as before."""
-        log = self.workdir / "kube-apiserver.log"
-        self._api = _spawn(self._api_argv, log)
+        self._api = _spawn(self._api_argv, self.workdir / "kube-apiserver.log")
+        self.wait_apiserver(timeout)
+
+    def wait_apiserver(self, timeout: float = 60) -> None:
+        """Until kube-apiserver answers /readyz (after a start, or a SIGCONT)."""
+        assert self._api is not None, "kube-apiserver not started"
         _wait(
             lambda: _http_ok(f"{self.server}/readyz", self.token),
             "kube-apiserver",
             timeout,
             self._api,
-            log,
+            self.workdir / "kube-apiserver.log",
         )
 
     def kill_apiserver(self) -> None:

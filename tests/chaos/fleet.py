@@ -41,7 +41,7 @@ class Fleet:
     dsn: str = ""  # the SQL storage (driver "sql")
     helm_binary: Path | None = None
     helm_env: dict[str, str] = field(default_factory=dict)
-    token: str = "initial"
+    tokens: dict[str, str] = field(default_factory=dict)  # the greeting each one must show
 
     @property
     def names(self) -> list[str]:
@@ -58,10 +58,11 @@ class Fleet:
             "interval": "5m",
             "timeout": "30s",
             "maxHistory": 0,  # keep every revision, so a lost one would show
-            "values": {"greeting": self.token},
+            "values": {"greeting": "initial"},
         }
 
     async def create(self) -> None:
+        self.tokens = dict.fromkeys(self.names, "initial")
         await asyncio.gather(
             *(
                 self.kube.create(
@@ -79,8 +80,9 @@ class Fleet:
 
     async def upgrade_all(self, label: str) -> None:
         """A new greeting for every HelmRelease at once: `size` concurrent upgrades."""
-        self.token = f"{label}-{secrets.token_hex(3)}"
-        patch = {"spec": {"values": {"greeting": self.token}}}
+        token = f"{label}-{secrets.token_hex(3)}"
+        self.tokens = dict.fromkeys(self.names, token)
+        patch = {"spec": {"values": {"greeting": token}}}
         await asyncio.gather(
             *(
                 self.kube.merge_patch(API_VERSION, KIND, name, self.namespace, patch)
@@ -88,17 +90,27 @@ class Fleet:
             )
         )
 
-    async def upgrade_one(self, name: str, label: str) -> str:
+    async def upgrade_one(self, name: str, label: str) -> float:
+        """Change one HelmRelease; seconds until it is Ready with the change."""
         token = f"{label}-{secrets.token_hex(3)}"
         patch = {"spec": {"values": {"greeting": token}}}
         await self.kube.merge_patch(API_VERSION, KIND, name, self.namespace, patch)
-        return token
+        self.tokens[name] = token
+        started = time.monotonic()
 
-    async def done(self, token: str | None = None) -> int:
-        """How many HelmReleases are Ready for their current spec with `token` applied."""
-        want = token or self.token
+        async def applied() -> bool:
+            hr = await self.kube.get(API_VERSION, KIND, name, self.namespace)
+            return _ready(hr) and _greeting(hr) == token
+
+        await wait_until(applied, RECOVERY_WITHIN, f"{name} Ready with {token}", every=0.05)
+        return time.monotonic() - started
+
+    async def done(self) -> int:
+        """How many HelmReleases are Ready for their current spec, with its change applied."""
         found = await self.kube.list(API_VERSION, KIND, self.namespace)
-        return sum(_ready(hr) and _greeting(hr) == want for hr in found)
+        return sum(
+            _ready(hr) and _greeting(hr) == self.tokens.get(hr["metadata"]["name"]) for hr in found
+        )
 
     async def wait_ready(self, within: float = RECOVERY_WITHIN) -> float:
         """Wait until every HelmRelease is Ready with the current values; seconds it took."""
@@ -177,7 +189,7 @@ class Fleet:
             hr = found[name]
             assert _ready(hr), f"{name}: {hr.get('status')}"
             cm = await self.kube.get("v1", "ConfigMap", f"{name}-config", self.namespace)
-            assert cm["data"]["greeting"] == self.token, f"{name}: {cm['data']}"
+            assert cm["data"]["greeting"] == self.tokens[name], f"{name}: {cm['data']}"
 
     async def _check_helm_history(self, revisions: dict[str, list[int]]) -> None:
         assert self.helm_binary is not None
