@@ -373,7 +373,11 @@ class Postgres:
         return res.returncode == 0
 
     def stop(self) -> None:
-        """Fast shutdown; the data dir stays so `start()` can bring the same server back."""
+        """Fast shutdown (SIGINT: clients are disconnected, not waited for); the data dir stays
+        so `start()` can bring the same server back."""
+        if self._proc is not None and self._proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self._proc.pid, signal.SIGINT)
         _stop(self._proc, timeout=20)
         self._proc = None
 
