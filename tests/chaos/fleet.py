@@ -130,17 +130,24 @@ class Fleet:
             n = await self.done()
             return n if n >= at_least else 0
 
-        return await wait_until(enough, within, f"{at_least} upgrades done", every=0.05)
+        return await wait_until(enough, within, f"{at_least} upgrades done", every=0.02)
 
     # -- the checks after each fault --------------------------------------------------------
 
-    async def check(self, markers: Sequence[str], logs: Sequence[str]) -> int:
-        """Every invariant; returns how many revisions are `failed` (interrupted, unlocked)."""
+    async def check(
+        self, markers: Sequence[str], logs: Sequence[str], every_history: bool = True
+    ) -> int:
+        """Every invariant; returns how many revisions are `failed` (interrupted, unlocked).
+
+        helm v4 reads the storage: `helm list --all` (every release's newest record) and
+        `helm history` of every release, or (`every_history=False`, between faults of one
+        test) of those with a failed revision, the ones a fault hit."""
         revisions, failed = await self._check_records()
         await self._check_live()
-        await self._check_helm_history(revisions)
+        hit = [name for name in self.names if every_history or failed[name]]
+        await self._check_helm(revisions, hit)
         await self._check_no_marker(markers, logs)
-        return failed
+        return sum(failed.values())
 
     async def _records(self) -> list[tuple[str, int, str]]:
         if self.driver == "sql":
@@ -163,12 +170,12 @@ class Fleet:
             for o in found
         ]
 
-    async def _check_records(self) -> tuple[dict[str, list[int]], int]:
+    async def _check_records(self) -> tuple[dict[str, list[int]], dict[str, int]]:
         by_name: dict[str, list[tuple[int, str]]] = defaultdict(list)
         for name, version, status in await self._records():
             by_name[name].append((version, status))
         assert sorted(by_name) == self.names
-        revisions, failed = {}, 0
+        revisions, failed = {}, {}
         for name, found in by_name.items():
             found.sort()
             versions = [v for v, _ in found]
@@ -177,7 +184,7 @@ class Fleet:
             deployed = [v for v, s in found if s == "deployed"]
             assert deployed == [versions[-1]], f"{name}: deployed is not the newest: {found}"
             revisions[name] = versions
-            failed += sum(s == "failed" for _, s in found)
+            failed[name] = sum(s == "failed" for _, s in found)
         return revisions, failed
 
     async def _check_live(self) -> None:
@@ -191,11 +198,15 @@ class Fleet:
             cm = await self.kube.get("v1", "ConfigMap", f"{name}-config", self.namespace)
             assert cm["data"]["greeting"] == self.tokens[name], f"{name}: {cm['data']}"
 
-    async def _check_helm_history(self, revisions: dict[str, list[int]]) -> None:
+    async def _check_helm(self, revisions: dict[str, list[int]], names: list[str]) -> None:
         assert self.helm_binary is not None
         helm = Helm.for_driver(
             self.helm_binary, self.helm_env, self.namespace, self.driver, self.dsn
         )
+        listed = {e["name"]: e for e in await helm.json("list", "--deployed", "--failed", "--pending")}
+        assert sorted(listed) == self.names, listed
+        for name, entry in listed.items():
+            assert (entry["revision"], entry["status"]) == (str(revisions[name][-1]), "deployed")
         gate = asyncio.Semaphore(4)
 
         async def history(name: str) -> None:
@@ -204,7 +215,7 @@ class Fleet:
             assert [e["revision"] for e in entries] == revisions[name], f"{name}: {entries}"
             assert entries[-1]["status"] == "deployed"
 
-        await asyncio.gather(*(history(name) for name in self.names))
+        await asyncio.gather(*(history(name) for name in names))
 
     async def _check_no_marker(self, markers: Sequence[str], logs: Sequence[str]) -> None:
         status = json.dumps(await self.kube.list(API_VERSION, KIND, self.namespace))
