@@ -203,7 +203,8 @@ class Fleet:
         helm = Helm.for_driver(
             self.helm_binary, self.helm_env, self.namespace, self.driver, self.dsn
         )
-        listed = {e["name"]: e for e in await helm.json("list", "--deployed", "--failed", "--pending")}
+        newest = await helm.json("list", "--deployed", "--failed", "--pending")
+        listed = {e["name"]: e for e in newest}
         assert sorted(listed) == self.names, listed
         for name, entry in listed.items():
             assert (entry["revision"], entry["status"]) == (str(revisions[name][-1]), "deployed")

@@ -74,7 +74,8 @@ async def test_kill_during_concurrent_upgrades(
         failed = await fleet.check(markers, [ops.log()], every_history=moment == "end")
         record(
             f"operator kill -9 ({driver}, {moment}: {done}/{SIZE} upgraded at the kill): "
-            f"all {SIZE} Ready {recovery:.1f} s after the restart (operator ready at {ready:.1f} s); "
+            f"all {SIZE} Ready {recovery:.1f} s after the restart "
+            f"(operator ready at {ready:.1f} s); "
             f"{failed - unlocked} interrupted upgrade(s) unlocked and redone"
         )
         unlocked = failed
