@@ -9,7 +9,7 @@ retries stay a few seconds apart, so a release recovers within seconds of its de
 
 from __future__ import annotations
 
-from steersman.kube import KubeError, Unavailable
+from steersman.kube import Unavailable
 from steersman.storage import StorageUnavailable
 
 MIN_BACKOFF, MAX_BACKOFF = 5.0, 300.0
@@ -25,8 +25,8 @@ def is_transient(err: BaseException | None) -> bool:
     """An unreachable dependency, not a fault of the release: storage or apiserver outages."""
     if isinstance(err, StorageUnavailable):
         return any(marker in str(err) for marker in _OUTAGE_MARKERS)
-    # status 0: the apiserver was not reached at all (refused, reset, timed out).
-    return isinstance(err, Unavailable) or (isinstance(err, KubeError) and err.status == 0)
+    # Unreachable, timed out, throttled (429) or failing (5xx); other refusals are the release's.
+    return isinstance(err, Unavailable)
 
 
 def retry_delay(failures: int, interval: float, cause: BaseException | None = None) -> float:

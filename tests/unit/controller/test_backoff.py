@@ -21,7 +21,7 @@ OUTAGES = [
     StorageUnavailable("Secret storage: update: HTTP 503: etcd leader changed"),
     StorageUnavailable("Secret storage: create: HTTP 429: slow down"),
     Unavailable("kube-apiserver unreachable: ClientConnectorError"),
-    KubeError("connection reset"),  # status 0: the server was not reached
+    Unavailable("etcdserver: request timed out", status=504),
 ]
 NOT_OUTAGES = [
     StorageUnavailable("SQL storage: password authentication failed"),
@@ -31,6 +31,7 @@ NOT_OUTAGES = [
     StorageError("SQL storage error 22001: value too long"),
     Forbidden("secrets is forbidden"),
     Invalid("spec.replicas: Invalid value"),
+    KubeError("conflict", status=409),
     ValueError("not ours"),
     None,
 ]
