@@ -132,6 +132,14 @@ class Fleet:
 
         return await wait_until(enough, within, f"{at_least} upgrades done", every=0.02)
 
+    async def wait_pending(self, within: float = 30) -> int:
+        """Until some upgrade is under way (a `pending-*` record written); how many are."""
+
+        async def pending() -> int:
+            return sum(status.startswith("pending-") for _, _, status in await self._records())
+
+        return await wait_until(pending, within, "an upgrade under way", every=0.02)
+
     # -- the checks after each fault --------------------------------------------------------
 
     async def check(

@@ -8,7 +8,6 @@ newest) and readable by helm v4. Recovery is timed from the restart to all Ready
 
 from __future__ import annotations
 
-import asyncio
 import time
 from pathlib import Path
 
@@ -23,7 +22,7 @@ from tests.chaos.fleet import Fleet, record
 pytestmark = [pytest.mark.chaos, pytest.mark.integration, pytest.mark.slow]
 
 SIZE = 20
-# When to kill: right after the upgrades start (0 done), mid-way, near the end.
+# When to kill: as the first upgrade is written (none done), mid-way, near the end.
 MOMENTS = {"start": 0, "mid": SIZE // 2, "end": SIZE - 5}
 
 
@@ -60,7 +59,7 @@ async def test_kill_during_concurrent_upgrades(
     for moment, done_before_kill in MOMENTS.items():
         await fleet.upgrade_all(moment)
         if done_before_kill == 0:
-            await asyncio.sleep(0.3)  # the first upgrades are under way
+            await fleet.wait_pending()  # the first upgrade records are written
             done = await fleet.done()
         else:
             done = await fleet.wait_progress(done_before_kill)
