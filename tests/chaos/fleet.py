@@ -1,6 +1,7 @@
 """A fleet of HelmReleases under fault: concurrent upgrades, waiting for recovery, and the
 checks every fault must pass (all Ready, no `pending-*` record, no lost or duplicated revision,
-helm v4 `history` readable, no secret marker in any status, Event or operator log line)."""
+helm v4 `list` and `history` read them, no secret marker in any status, Event or operator log
+line)."""
 
 from __future__ import annotations
 
@@ -23,7 +24,6 @@ from tests.integration.storage.helmcli import Helm
 
 FIGURES: list[str] = []  # printed in the terminal summary (tests/chaos/conftest.py)
 RECOVERY_WITHIN = 90.0
-INSECURE = {"insecure": True}  # the bench's OCI registry speaks plain HTTP
 
 
 def record(figure: str) -> None:
@@ -53,7 +53,7 @@ class Fleet:
                 "repository": self.repo,
                 "name": "demo",
                 "version": "0.1.0",
-                "insecure": True,
+                "insecure": True,  # the bench's OCI registry speaks plain HTTP
             },
             "interval": "5m",
             "timeout": "30s",
