@@ -201,11 +201,12 @@ class Fleet:
             hr["metadata"]["name"]: hr
             for hr in await self.kube.list(API_VERSION, KIND, self.namespace)
         }
+        maps = await self.kube.list("v1", "ConfigMap", self.namespace)
+        greetings = {cm["metadata"]["name"]: (cm.get("data") or {}).get("greeting") for cm in maps}
         for name in self.names:
             hr = found[name]
             assert _ready(hr), f"{name}: {hr.get('status')}"
-            cm = await self.kube.get("v1", "ConfigMap", f"{name}-config", self.namespace)
-            assert cm["data"]["greeting"] == self.tokens[name], f"{name}: {cm['data']}"
+            assert greetings.get(f"{name}-config") == self.tokens[name], name
 
     async def _check_helm(self, revisions: dict[str, list[int]], names: list[str]) -> None:
         assert self.helm_binary is not None
