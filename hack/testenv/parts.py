@@ -160,6 +160,7 @@ class ControlPlane:
     kubeconfig: Path = field(default_factory=Path)
     _etcd: subprocess.Popen[bytes] | None = None
     _api: subprocess.Popen[bytes] | None = None
+    _api_argv: list[str] = field(default_factory=list)
 
     def start(self, timeout: float = 60) -> None:
         self.workdir.mkdir(parents=True, exist_ok=True)
@@ -200,32 +201,23 @@ class ControlPlane:
         )
         port = free_port()
         self.server = f"https://127.0.0.1:{port}"
-        self._api = _spawn(
-            [
-                str(self.binaries.kube_apiserver),
-                f"--etcd-servers={etcd_url}",
-                "--bind-address=127.0.0.1",
-                f"--secure-port={port}",
-                f"--cert-dir={self.workdir / 'certs'}",
-                f"--token-auth-file={tokens}",
-                "--service-account-issuer=https://kubernetes.default.svc",
-                f"--service-account-key-file={key}",
-                f"--service-account-signing-key-file={key}",
-                "--service-cluster-ip-range=10.0.0.0/24",
-                "--authorization-mode=RBAC",
-                "--allow-privileged=true",
-                # No controller-manager creates service accounts here, so pods would be refused.
-                "--disable-admission-plugins=ServiceAccount",
-            ],
-            self.workdir / "kube-apiserver.log",
-        )
-        _wait(
-            lambda: _http_ok(f"{self.server}/readyz", self.token),
-            "kube-apiserver",
-            timeout,
-            self._api,
-            self.workdir / "kube-apiserver.log",
-        )
+        self._api_argv = [
+            str(self.binaries.kube_apiserver),
+            f"--etcd-servers={etcd_url}",
+            "--bind-address=127.0.0.1",
+            f"--secure-port={port}",
+            f"--cert-dir={self.workdir / 'certs'}",
+            f"--token-auth-file={tokens}",
+            "--service-account-issuer=https://kubernetes.default.svc",
+            f"--service-account-key-file={key}",
+            f"--service-account-signing-key-file={key}",
+            "--service-cluster-ip-range=10.0.0.0/24",
+            "--authorization-mode=RBAC",
+            "--allow-privileged=true",
+            # No controller-manager creates service accounts here, so pods would be refused.
+            "--disable-admission-plugins=ServiceAccount",
+        ]
+        self.start_apiserver(timeout)
         self.kubeconfig = self.workdir / "kubeconfig"
         self.kubeconfig.write_text(
             "apiVersion: v1\nkind: Config\n"
@@ -239,7 +231,37 @@ class ControlPlane:
         )
         self.kubeconfig.chmod(0o600)
 
+    def start_apiserver(self, timeout: float = 60) -> None:
+        """(Re)start kube-apiserver: same port, certificates, tokens and etcd as before."""
+        self._api = _spawn(self._api_argv, self.workdir / "kube-apiserver.log")
+        self.wait_apiserver(timeout)
+
+    def wait_apiserver(self, timeout: float = 60) -> None:
+        """Until kube-apiserver answers /readyz (after a start, or a SIGCONT)."""
+        assert self._api is not None, "kube-apiserver not started"
+        _wait(
+            lambda: _http_ok(f"{self.server}/readyz", self.token),
+            "kube-apiserver",
+            timeout,
+            self._api,
+            self.workdir / "kube-apiserver.log",
+        )
+
+    def kill_apiserver(self) -> None:
+        """SIGKILL kube-apiserver (etcd keeps running); `start_apiserver` brings it back."""
+        if self._api is not None and self._api.poll() is None:
+            os.killpg(self._api.pid, signal.SIGKILL)
+            self._api.wait()
+
+    def signal_apiserver(self, sig: signal.Signals) -> None:
+        """SIGSTOP freezes kube-apiserver (connections hang, nothing is refused); SIGCONT."""
+        assert self._api is not None and self._api.poll() is None, "kube-apiserver not running"
+        os.killpg(self._api.pid, sig)
+
     def stop(self) -> None:
+        if self._api is not None and self._api.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self._api.pid, signal.SIGCONT)  # a frozen one can't handle SIGTERM
         _stop(self._api)
         _stop(self._etcd)
         self._api = self._etcd = None
@@ -357,7 +379,11 @@ class Postgres:
         return res.returncode == 0
 
     def stop(self) -> None:
-        """Fast shutdown; the data dir stays so `start()` can bring the same server back."""
+        """Fast shutdown (SIGINT: clients are disconnected, not waited for); the data dir stays
+        so `start()` can bring the same server back."""
+        if self._proc is not None and self._proc.poll() is None:
+            with contextlib.suppress(ProcessLookupError):
+                os.killpg(self._proc.pid, signal.SIGINT)
         _stop(self._proc, timeout=20)
         self._proc = None
 

@@ -26,6 +26,7 @@ from steersman.api import (
 from steersman.chart.model import Chart
 from steersman.chart.sources import ChartSourceError
 from steersman.controller.access import owner_labels
+from steersman.controller.backoff import retry_delay
 from steersman.controller.context import Context, EventSink
 from steersman.controller.decide import Action, StoredRelease
 from steersman.controller.drift import DriftedObject, correct
@@ -71,7 +72,6 @@ KNOWN_ERRORS = (
     ChartSourceError,
 )
 FAILURES = (EngineError, KubeError, WaitError, RenderError)
-MIN_BACKOFF, MAX_BACKOFF = 5.0, 300.0
 REQUEUE_AFTER_REMEDIATION = 1.0
 
 
@@ -177,16 +177,16 @@ class Run:
         if ready is None or ready.reason != reason or ready.message != message:
             self.emit(type, reason, message)
 
-    async def fail(self, reason: str, message: str) -> Outcome:
-        """A retryable failure: Ready=False, failures+1, retry with backoff."""
+    async def fail(self, reason: str, message: str, cause: BaseException | None = None) -> Outcome:
+        """A retryable failure: Ready=False, failures+1, retry with backoff (seconds apart when
+        `cause` is an outage of storage or the apiserver)."""
         self._event_once("Warning", reason, message)
         self.log.warning("%s: %s", reason, message)
         failures = int(self.draft.get("failures")) + 1
         self.draft.update(failures=failures)
         self.draft.set(ConditionType.READY, False, reason, message)
         self.draft.remove(ConditionType.RECONCILING)
-        backoff = min(self.interval, MAX_BACKOFF, MIN_BACKOFF * 2 ** min(failures - 1, 6))
-        return await self.finish(backoff, "failed")
+        return await self.finish(retry_delay(failures, self.interval, cause), "failed")
 
     async def stall(self, reason: str, message: str) -> Outcome:
         """Won't progress without a spec change or an annotation: Stalled=True."""
@@ -328,7 +328,7 @@ class Run:
             denied = self.denied(err)
             message = f"Helm {name} failed: {denied or describe(err)}"
             self.draft.set(ConditionType.RELEASED, False, failed, message)
-            return await self.fail(Reason.ACCESS_DENIED if denied else failed, message)
+            return await self.fail(Reason.ACCESS_DENIED if denied else failed, message, err)
         self._count(name, "succeeded")
         message = f"Helm {name} succeeded for release {self._release_text(rel)}"
         self.draft.set(ConditionType.RELEASED, True, ok, message)

@@ -33,6 +33,7 @@ from steersman.controller.charts import Charts
 from steersman.controller.context import Backends, Context
 from steersman.controller.handlers import FINALIZER, Controller, register
 from steersman.controller.http import Endpoints
+from steersman.controller.kopf_storage import BoundedProgressStorage, DigestDiffBaseStorage
 from steersman.controller.leader import (
     LeaderElector,
     LeaseError,
@@ -62,15 +63,22 @@ class StartupError(Exception):
 def kopf_settings(settings: Settings) -> kopf.OperatorSettings:
     ks = kopf.OperatorSettings()
     ks.persistence.finalizer = FINALIZER
-    ks.persistence.progress_storage = kopf.AnnotationsProgressStorage(prefix=ANNOTATION_PREFIX)
-    ks.persistence.diffbase_storage = kopf.AnnotationsDiffBaseStorage(
-        prefix=ANNOTATION_PREFIX, key="last-handled-configuration"
-    )
+    # Small, fixed-size bookkeeping: a spec near the object size limit must stay deletable.
+    ks.persistence.progress_storage = BoundedProgressStorage(prefix=ANNOTATION_PREFIX)
+    ks.persistence.diffbase_storage = DigestDiffBaseStorage(prefix=ANNOTATION_PREFIX)
     ks.posting.enabled = True  # our explicit events; log lines are not posted (loggers=False)
     ks.posting.loggers = False
     ks.scanning.disabled = True  # no CRD/namespace discovery: less RBAC, fixed namespaces
     ks.watching.server_timeout = 300
     ks.watching.client_timeout = 330
+    # After an apiserver outage the watch must resume within seconds: kopf's default backoffs
+    # (1, 1, 2, 3, 5, 8, 13, 21) left up to 13 s between the last failed attempt and the next.
+    # Retry every 2 s for about a minute before a request is given up (a watch then reconnects).
+    ks.watching.connect_timeout = 5.0
+    ks.watching.reconnect_backoff = 0.5
+    ks.networking.connect_timeout = 5.0
+    ks.networking.request_timeout = 60.0
+    ks.networking.error_backoffs = (0.5, 1.0, *([2.0] * 30))
     ks.queueing.worker_limit = None
     ks.execution.max_workers = 2
     # A daemon still busy when its HelmRelease is deleted (a reconcile in flight) is re-checked at

@@ -94,7 +94,7 @@ async def _reconcile(
         reason = (
             Reason.STORAGE_UNAVAILABLE if isinstance(err, StorageError) else Reason.RECONCILE_ERROR
         )
-        return await run.fail(reason, actions.describe(err))
+        return await run.fail(reason, actions.describe(err), err)
     except Exception as err:  # keep the operator alive; the type name is all we show
         log.error("reconcile failed unexpectedly: %s", actions.describe(err))
         return await run.fail(Reason.RECONCILE_ERROR, actions.describe(err))
@@ -147,7 +147,7 @@ async def _pipeline(run: Run) -> Outcome:
     except CorruptRecord as err:
         return await run.fail(Reason.CORRUPT_RECORD, actions.describe(err))
     except StorageError as err:
-        return await run.fail(Reason.STORAGE_UNAVAILABLE, actions.describe(err))
+        return await run.fail(Reason.STORAGE_UNAVAILABLE, actions.describe(err), err)
     except actions.FAILURES as err:  # uninstalling the release of a previous name failed
         return await run.fail(Reason.UNINSTALL_FAILED, actions.describe(err))
     draft.update(storage=StorageStatus(driver=StorageDriver(kind.value), namespace=run.storage_ns))
