@@ -26,6 +26,7 @@ from steersman.chart.sources import (
 )
 from tests.chart_sources_support import (
     VERSIONS,
+    BlackHole,
     RepoServer,
     TlsMaterial,
     chart_version,
@@ -399,3 +400,25 @@ async def test_url_credentials_are_an_identity_too(auth_repo: RepoServer, tmp_pa
         await fetch_chart(ChartRef(auth_repo.url, "demo", "1.0.0"), cache=cache)
     with pytest.raises(AuthFailed):
         await fetch_chart(ChartRef(f"http://{USER}:x@{host}", "demo", "1.0.0"), cache=cache)
+
+
+# -- repositories that accept and never answer (issue 11 point 5) --
+
+
+@pytest.mark.parametrize("headers", [False, True], ids=["silent", "headers-then-stall"])
+async def test_a_black_hole_repository_times_out_per_request(
+    headers: bool, cache: ChartCache
+) -> None:
+    hole = BlackHole(headers=headers)
+    await hole.start()
+    try:
+        ref = ChartRef(f"http://reader:pw-marker@127.0.0.1:{hole.port}", "demo")
+        started = asyncio.get_running_loop().time()
+        with pytest.raises(SourceUnavailable, match="timed out waiting for") as failed:
+            await fetch_chart(ref, cache=cache, request_timeout=30, read_timeout=0.5)
+        elapsed = asyncio.get_running_loop().time() - started
+        assert hole.accepted == 1 and elapsed < 10  # the 0.5 s read timeout, not the 30 s one
+        assert f"http://127.0.0.1:{hole.port}/index.yaml" in str(failed.value)
+        assert "pw-marker" not in str(failed.value)
+    finally:
+        await hole.stop()
