@@ -372,6 +372,11 @@ class BlackHole:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def oci_url(self) -> str:
+        """As a plain-HTTP OCI registry (`insecure: true`)."""
+        return f"oci://127.0.0.1:{self.port}/charts"
+
     async def start(self) -> None:
         self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
         self.port = int(self._server.sockets[0].getsockname()[1])

@@ -405,20 +405,23 @@ async def test_url_credentials_are_an_identity_too(auth_repo: RepoServer, tmp_pa
 # -- repositories that accept and never answer (issue 11 point 5) --
 
 
-@pytest.mark.parametrize("headers", [False, True], ids=["silent", "headers-then-stall"])
-async def test_a_black_hole_repository_times_out_per_request(
-    headers: bool, cache: ChartCache
-) -> None:
-    hole = BlackHole(headers=headers)
+@pytest.mark.parametrize("kind", ["silent", "headers-then-stall", "tls-handshake-stalls"])
+async def test_a_black_hole_repository_times_out_per_request(kind: str, cache: ChartCache) -> None:
+    hole = BlackHole(headers=kind == "headers-then-stall")
     await hole.start()
+    scheme = "https" if kind.startswith("tls") else "http"
     try:
-        ref = ChartRef(f"http://reader:pw-marker@127.0.0.1:{hole.port}", "demo")
+        ref = ChartRef(f"{scheme}://reader:pw-marker@127.0.0.1:{hole.port}", "demo")
         started = asyncio.get_running_loop().time()
         with pytest.raises(SourceUnavailable, match="timed out waiting for") as failed:
-            await fetch_chart(ref, cache=cache, request_timeout=30, read_timeout=0.5)
+            await fetch_chart(
+                ref, cache=cache, request_timeout=30, read_timeout=0.5, connect_timeout=0.5
+            )
         elapsed = asyncio.get_running_loop().time() - started
-        assert hole.accepted == 1 and elapsed < 10  # the 0.5 s read timeout, not the 30 s one
-        assert f"http://127.0.0.1:{hole.port}/index.yaml" in str(failed.value)
-        assert "pw-marker" not in str(failed.value)
+        assert hole.accepted == 1 and elapsed < 10  # the 0.5 s limits, not the 30 s one
+        message = str(failed.value)
+        assert f"{scheme}://127.0.0.1:{hole.port}/index.yaml" in message
+        assert "request timeouts: connect 0.5s, read 0.5s, total 30s" in message
+        assert "pw-marker" not in message
     finally:
         await hole.stop()

@@ -151,7 +151,7 @@ class RegistryClient:
             if accept:
                 headers["Accept"] = accept
             async with (
-                network_errors(what, url),
+                network_errors(what, url, self._timeout),
                 self._session.request(
                     method, url, headers=headers, ssl=self._ssl, timeout=self._timeout
                 ) as resp,

@@ -66,7 +66,7 @@ async def load_index(conn: _Conn, cache: ChartCache) -> RepoIndex:
             headers["If-Modified-Since"] = cached.last_modified
         what = f"fetching the index of {redact(conn.repo_url)}"
         async with (
-            network_errors(what, index_url),
+            network_errors(what, index_url, conn.timeout),
             conn.session.get(
                 index_url, headers=headers, ssl=conn.ssl, timeout=conn.timeout
             ) as resp,
@@ -176,7 +176,7 @@ async def _download(conn: _Conn, url: str) -> bytes:
     what = f"downloading {redact(url)}"
     headers = {"Accept": _ARCHIVE_ACCEPT, **conn.headers_for(url)}
     async with (
-        network_errors(what, url),
+        network_errors(what, url, conn.timeout),
         conn.session.get(url, headers=headers, ssl=conn.ssl, timeout=conn.timeout) as resp,
     ):
         check_status(resp, what, url)

@@ -133,8 +133,11 @@ async def read_limited(resp: aiohttp.ClientResponse, limit: int, what: str) -> b
 
 
 @contextlib.asynccontextmanager
-async def network_errors(what: str, url: str) -> AsyncIterator[None]:
-    """Map aiohttp/timeouts to SourceUnavailable, naming the URL without credentials."""
+async def network_errors(
+    what: str, url: str, limits: aiohttp.ClientTimeout | None = None
+) -> AsyncIterator[None]:
+    """Map aiohttp/timeouts to SourceUnavailable, naming the URL without credentials and, for
+    a timeout, the request's `limits`."""
     try:
         yield
     except (AuthFailed, SourceUnavailable):
@@ -147,8 +150,8 @@ async def network_errors(what: str, url: str) -> AsyncIterator[None]:
     except TimeoutError as exc:  # aiohttp's connect/read timeouts are TimeoutErrors too
         detail = f" ({scrub(str(exc))})" if str(exc) else ""
         raise SourceUnavailable(
-            f"{what}: timed out waiting for {redact(url)}{detail}; the repository accepts "
-            "connections slowly or not at all, or does not answer"
+            f"{what}: timed out waiting for {redact(url)}{detail}{_describe(limits)}; the "
+            "repository accepts connections slowly or not at all, or does not answer"
         ) from None
     except aiohttp.ClientError as exc:
         detail = scrub(str(exc)) or type(exc).__name__
@@ -161,6 +164,14 @@ CONNECT_TIMEOUT = 10.0
 READ_TIMEOUT = 30.0  # between two reads of the socket
 CONNECTIONS = 256
 CONNECTIONS_PER_HOST = 32  # a black-holed host cannot take every connection of the pool
+
+
+def _describe(limits: aiohttp.ClientTimeout | None) -> str:
+    if limits is None:
+        return ""
+    named = [("connect", limits.connect), ("read", limits.sock_read), ("total", limits.total)]
+    shown = ", ".join(f"{name} {value:g}s" for name, value in named if value)
+    return f" (request timeouts: {shown})" if shown else ""
 
 
 def new_session() -> aiohttp.ClientSession:
