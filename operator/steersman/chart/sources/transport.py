@@ -73,7 +73,9 @@ def same_origin(a: str, b: str) -> bool:
 
 async def ssl_for(auth: RepoAuth | None) -> ssl.SSLContext | bool:
     """`True` (aiohttp's default verification) unless TLS options are set; contexts load files,
-    so they are built off the event loop."""
+    so they are built off the event loop. A fresh context per fetch also keeps pooled
+    connections apart: aiohttp pools by SSL context, so a connection opened with one
+    HelmRelease's client certificate is never reused for another's request."""
     if auth is None or not auth.has_tls_options:
         return True
     return await asyncio.to_thread(_build_ssl_context, auth)
