@@ -351,3 +351,51 @@ def _b64url_bytes(data: bytes) -> str:
 
 def _b64url(doc: dict[str, object]) -> str:
     return _b64url_bytes(json.dumps(doc, separators=(",", ":")).encode())
+
+
+# -- repositories that never answer --
+
+
+class BlackHole:
+    """A TCP server on 127.0.0.1 that accepts connections and then never answers; with
+    `headers`, it sends a 200 status line and headers promising a body, a few bytes of it, and
+    then stalls. Connections stay open until `stop`."""
+
+    def __init__(self, *, headers: bool = False) -> None:
+        self.headers = headers
+        self.accepted = 0
+        self._server: asyncio.Server | None = None
+        self._writers: list[asyncio.StreamWriter] = []
+        self.port = 0
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    @property
+    def oci_url(self) -> str:
+        """As a plain-HTTP OCI registry (`insecure: true`)."""
+        return f"oci://127.0.0.1:{self.port}/charts"
+
+    async def start(self) -> None:
+        self._server = await asyncio.start_server(self._handle, "127.0.0.1", 0)
+        self.port = int(self._server.sockets[0].getsockname()[1])
+
+    async def _handle(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.accepted += 1
+        self._writers.append(writer)
+        if self.headers:
+            await reader.readuntil(b"\r\n\r\n")
+            writer.write(
+                b"HTTP/1.1 200 OK\r\nContent-Type: application/x-yaml\r\n"
+                b"Content-Length: 100000\r\n\r\napiVersion: v1\n"
+            )
+            await writer.drain()
+        await asyncio.Event().wait()  # never more; cancelled when the server closes
+
+    async def stop(self) -> None:
+        for writer in self._writers:
+            writer.close()
+        if self._server is not None:
+            self._server.close()
+            self._server = None

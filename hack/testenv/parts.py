@@ -452,18 +452,30 @@ class RegistryTokenAuth:
     root_cert_bundle: Path
 
 
+@dataclass(frozen=True)
+class RegistryTls:
+    """HTTPS for OciRegistry: its certificate and key files; with `client_ca`, clients must
+    present a certificate signed by it (mutual TLS)."""
+
+    certificate: Path
+    key: Path
+    client_ca: Path | None = None
+
+
 @dataclass
 class OciRegistry:
     """Debian's docker-registry (distribution 2.8) on loopback with a config we write.
 
-    Anonymous by default; `htpasswd` (bcrypt file) or `token` turns on auth. Several instances
-    may share one `storage` dir, e.g. an open one to push into and a protected one to pull from.
+    Anonymous by default; `htpasswd` (bcrypt file) or `token` turns on auth, `tls` HTTPS. Several
+    instances may share one `storage` dir, e.g. an open one to push into and a protected one to
+    pull from.
     """
 
     workdir: Path
     storage: Path | None = None
     htpasswd: Path | None = None
     token: RegistryTokenAuth | None = None
+    tls: RegistryTls | None = None
     port: int = 0
     _proc: subprocess.Popen[bytes] | None = None
 
@@ -488,6 +500,11 @@ class OciRegistry:
                 f"auth:\n  token:\n    realm: {t.realm}\n    service: {t.service}\n"
                 f"    issuer: {t.issuer}\n    rootcertbundle: {t.root_cert_bundle}\n"
             )
+        tls = ""
+        if self.tls is not None:
+            tls = f"  tls:\n    certificate: {self.tls.certificate}\n    key: {self.tls.key}\n"
+            if self.tls.client_ca is not None:
+                tls += f"    clientcas:\n      - {self.tls.client_ca}\n"
         config = self.workdir / "config.yml"
         config.write_text(
             "version: 0.1\n"
@@ -495,13 +512,20 @@ class OciRegistry:
             f"storage:\n  filesystem:\n    rootdirectory: {self.storage}\n"
             "  delete:\n    enabled: true\n"
             f"http:\n  addr: 127.0.0.1:{self.port}\n  secret: {secrets.token_hex(16)}\n"
-            "health:\n  storagedriver:\n    enabled: false\n" + auth
+            + tls
+            + "health:\n  storagedriver:\n    enabled: false\n"
+            + auth
         )
         log = self.workdir / "registry.log"
         self._proc = _spawn([binary, "serve", str(config)], log)
-        # /v2/ answers 200 when open and 401 when auth is on: either means it is serving.
+        # /v2/ answers 200 when open and 401 when auth is on: either means it is serving. Over
+        # TLS (maybe mutual) an accepted TCP connection is the sign.
         _wait(
-            lambda: _http_status(f"http://{self.address}/v2/") in (200, 401),
+            lambda: (
+                _accepts(self.port)
+                if self.tls is not None
+                else _http_status(f"http://{self.address}/v2/") in (200, 401)
+            ),
             "docker-registry",
             timeout,
             self._proc,
@@ -511,6 +535,14 @@ class OciRegistry:
     def stop(self) -> None:
         _stop(self._proc)
         self._proc = None
+
+
+def _accepts(port: int) -> bool:
+    try:
+        with socket.create_connection(("127.0.0.1", port), timeout=2):
+            return True
+    except OSError:
+        return False
 
 
 def _http_status(url: str) -> int:

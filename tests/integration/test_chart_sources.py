@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import shutil
 from collections.abc import AsyncIterator
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -25,6 +26,7 @@ from steersman.chart.sources import (
 )
 from tests.chart_sources_support import (
     VERSIONS,
+    BlackHole,
     RepoServer,
     TlsMaterial,
     chart_version,
@@ -344,3 +346,82 @@ async def test_https_repository_with_ca_and_client_certs(
                 )
     finally:
         await server.stop()
+
+
+# -- caches never cross identities (issue 11 point 2) --
+
+
+async def test_caches_never_lend_a_chart_to_another_identity(
+    tls: TlsMaterial, repo_dir: Path, tmp_path: Path
+) -> None:
+    """A repository wanting our CA, a client certificate and basic auth. Once a fully equipped
+    fetch has filled the index and archive caches, a fetch missing any one of them still
+    fails (and really asks the server), whatever the caches hold."""
+    server = RepoServer(
+        repo_dir,
+        username=USER,
+        password=PASSWORD,
+        ssl_context=tls.server_context(tmp_path, require_client_cert=True),
+    )
+    await server.start()
+    full = RepoAuth(
+        USER, PASSWORD, ca_pem=tls.ca_pem, cert_pem=tls.client_cert_pem, key_pem=tls.client_key_pem
+    )
+    lacking = {
+        "no client certificate": replace(full, cert_pem=None, key_pem=None),
+        "no CA": replace(full, ca_pem=None),
+        "no password": replace(full, username="", password=""),
+        "a wrong password": replace(full, password="not-" + PASSWORD),
+    }
+    cache = ChartCache(tmp_path / "shared", index_ttl=300)
+    ref = ChartRef(server.url, "demo", "1.0.0")
+    try:
+        assert (await fetch_chart(ref, cache=cache, auth=full)).version == "1.0.0"
+        assert (await fetch_chart(ref, cache=cache, auth=full)).from_cache
+        for what, auth in lacking.items():
+            server.seen.clear()
+            with pytest.raises((SourceUnavailable, AuthFailed)) as failed:
+                await fetch_chart(ref, cache=cache, auth=auth)
+            assert PASSWORD not in str(failed.value), what
+            if auth.has_credentials or not auth.password:
+                # TLS failures never reach the handler; auth failures are answered 401.
+                assert all(s.status == 401 for s in server.seen), what
+        assert (await fetch_chart(ref, cache=cache, auth=full)).from_cache
+    finally:
+        await server.stop()
+
+
+async def test_url_credentials_are_an_identity_too(auth_repo: RepoServer, tmp_path: Path) -> None:
+    cache = ChartCache(tmp_path / "shared", index_ttl=300)
+    host = auth_repo.url.removeprefix("http://")
+    good = ChartRef(f"http://{USER}:{PASSWORD}@{host}", "demo", "1.0.0")
+    assert (await fetch_chart(good, cache=cache)).version == "1.0.0"
+    with pytest.raises(AuthFailed):
+        await fetch_chart(ChartRef(auth_repo.url, "demo", "1.0.0"), cache=cache)
+    with pytest.raises(AuthFailed):
+        await fetch_chart(ChartRef(f"http://{USER}:x@{host}", "demo", "1.0.0"), cache=cache)
+
+
+# -- repositories that accept and never answer (issue 11 point 5) --
+
+
+@pytest.mark.parametrize("kind", ["silent", "headers-then-stall", "tls-handshake-stalls"])
+async def test_a_black_hole_repository_times_out_per_request(kind: str, cache: ChartCache) -> None:
+    hole = BlackHole(headers=kind == "headers-then-stall")
+    await hole.start()
+    scheme = "https" if kind.startswith("tls") else "http"
+    try:
+        ref = ChartRef(f"{scheme}://reader:pw-marker@127.0.0.1:{hole.port}", "demo")
+        started = asyncio.get_running_loop().time()
+        with pytest.raises(SourceUnavailable, match="timed out waiting for") as failed:
+            await fetch_chart(
+                ref, cache=cache, request_timeout=30, read_timeout=0.5, connect_timeout=0.5
+            )
+        elapsed = asyncio.get_running_loop().time() - started
+        assert hole.accepted == 1 and elapsed < 10  # the 0.5 s limits, not the 30 s one
+        message = str(failed.value)
+        assert f"{scheme}://127.0.0.1:{hole.port}/index.yaml" in message
+        assert "request timeouts: connect 0.5s, read 0.5s, total 30s" in message
+        assert "pw-marker" not in message
+    finally:
+        await hole.stop()

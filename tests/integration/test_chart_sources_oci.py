@@ -8,13 +8,13 @@ import asyncio
 import hashlib
 import re
 from collections.abc import AsyncIterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import bcrypt
 import pytest
 
-from hack.testenv import OciRegistry, RegistryTokenAuth
+from hack.testenv import OciRegistry, RegistryTls, RegistryTokenAuth
 from steersman.chart.sources import (
     AuthFailed,
     ChartCache,
@@ -30,11 +30,13 @@ from steersman.chart.sources import (
 from steersman.chart.sources.transport import client_timeout, new_session
 from tests.chart_sources_support import (
     VERSIONS,
+    TlsMaterial,
     TokenServer,
     chart_version,
     helm,
     helm_package,
     helm_pull,
+    make_tls_material,
     write_tiny_chart,
 )
 
@@ -281,3 +283,72 @@ async def test_registry_auth(
     assert (helm_version, helm_bytes) == (got.version, got.data)
     if kind == "token":
         assert (USER, f"repository:{REPO}/demo:pull") in protected.token_server.issued
+
+
+# -- caches never cross identities (issue 11 point 2) --
+
+
+@pytest.fixture(scope="module")
+async def mutual_tls_registry(
+    helm_v4: Path,
+    helm_home_env: dict[str, str],
+    archives: dict[str, Path],
+    tmp_path_factory: pytest.TempPathFactory,
+) -> AsyncIterator[tuple[str, TlsMaterial]]:
+    """A registry over HTTPS with a private CA, demanding a client certificate and basic auth,
+    serving the storage of an open registry the charts are pushed into."""
+    root = tmp_path_factory.mktemp("mtls")
+    tls = make_tls_material()
+    for name, pem in (
+        ("ca.crt", tls.ca_pem),
+        ("srv.crt", tls.server_cert_pem),
+        ("srv.key", tls.server_key_pem),
+    ):
+        (root / name).write_bytes(pem)
+    htpasswd = root / "htpasswd"
+    hashed = bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(rounds=4)).decode()
+    htpasswd.write_text(f"{USER}:{hashed}\n")
+    storage = root / "storage"
+    open_one = OciRegistry(root / "open", storage=storage)
+    guarded = OciRegistry(
+        root / "guarded",
+        storage=storage,
+        htpasswd=htpasswd,
+        tls=RegistryTls(root / "srv.crt", root / "srv.key", client_ca=root / "ca.crt"),
+    )
+    try:
+        for registry in (open_one, guarded):
+            await asyncio.to_thread(registry.start)
+        await asyncio.to_thread(push_all, helm_v4, helm_home_env, open_one.address, archives)
+        yield guarded.address, tls
+    finally:
+        for registry in (open_one, guarded):
+            await asyncio.to_thread(registry.stop)
+
+
+async def test_caches_never_lend_a_chart_to_another_identity(
+    mutual_tls_registry: tuple[str, TlsMaterial], archives: dict[str, Path], tmp_path: Path
+) -> None:
+    address, tls = mutual_tls_registry
+    full = RepoAuth(
+        USER, PASSWORD, ca_pem=tls.ca_pem, cert_pem=tls.client_cert_pem, key_pem=tls.client_key_pem
+    )
+    lacking = {
+        "no client certificate": replace(full, cert_pem=None, key_pem=None),
+        "no CA": replace(full, ca_pem=None),
+        "no password": replace(full, username="", password=""),
+        "a wrong password": replace(full, password="not-" + PASSWORD),
+    }
+    cache = ChartCache(tmp_path / "shared")
+    ref = ChartRef(f"oci://{address}/{REPO}/demo", version="1.0.1")
+    got = await fetch_chart(ref, cache=cache, auth=full)
+    assert got.data == archives["1.0.1"].read_bytes()
+    assert (await fetch_chart(ref, cache=cache, auth=full)).from_cache
+    for what, auth in lacking.items():
+        with pytest.raises((SourceUnavailable, AuthFailed)) as failed:
+            await fetch_chart(ref, cache=cache, auth=auth)
+        assert PASSWORD not in str(failed.value), what
+        if "password" in what:
+            assert isinstance(failed.value, AuthFailed), what
+        else:
+            assert "TLS" in str(failed.value) or "certificate" in str(failed.value), what

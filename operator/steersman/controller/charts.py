@@ -1,12 +1,21 @@
 """Getting the chart a HelmRelease names: credentials from its secretRef, the fetch through the
-digest-keyed on-disk cache, and the parsed chart kept in memory by digest (parsing a chart on
-every interval would cost more CPU than everything else an idle operator does)."""
+identity-keyed on-disk cache, and the parsed chart kept in memory by digest (parsing a chart on
+every interval would cost more CPU than everything else an idle operator does).
+
+Waiting on a chart repository is not work: while a fetch waits on the network, the reconcile
+gives its concurrency slot (`--concurrent`) back, so repositories that never answer cannot hold
+every slot and starve healthy HelmReleases. The whole fetch is bounded by the HelmRelease's own
+`spec.timeout`, each request by connect/read timeouts.
+"""
 
 from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
+import contextvars
 from collections import OrderedDict
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import aiohttp
@@ -20,6 +29,7 @@ from steersman.chart.sources import (
     ChartSourceError,
     RepoAuth,
     fetch_chart,
+    redact,
 )
 from steersman.chart.sources.transport import new_session
 from steersman.kube import KubeClient
@@ -29,6 +39,64 @@ PARSED_CHARTS_KEPT = 64
 
 class ChartFetchError(Exception):
     """The chart could not be fetched or loaded; the message is safe to show (no secrets)."""
+
+
+class SlotLease:
+    """One reconcile's hold on the `--concurrent` semaphore, which it may hand back while it
+    waits on the network. `held` says whether it must still be released: a re-acquire that is
+    cancelled (the HelmRelease was deleted meanwhile) leaves nothing to release."""
+
+    def __init__(self, slots: asyncio.Semaphore) -> None:
+        self._slots = slots
+        self.held = False
+
+    async def __aenter__(self) -> SlotLease:
+        await self._slots.acquire()
+        self.held = True
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        if self.held:
+            self.held = False
+            self._slots.release()
+
+    @contextlib.asynccontextmanager
+    async def handed_back(self) -> AsyncIterator[None]:
+        if not self.held:
+            yield
+            return
+        self.held = False
+        self._slots.release()
+        try:
+            yield
+        finally:
+            await self._slots.acquire()
+            self.held = True
+
+
+_lease: contextvars.ContextVar[SlotLease | None] = contextvars.ContextVar(
+    "steersman_slot_lease", default=None
+)
+
+
+@contextlib.contextmanager
+def holding(lease: SlotLease) -> Iterator[None]:
+    """Tasks created inside (the reconcile) hand `lease` back while they fetch charts."""
+    token = _lease.set(lease)
+    try:
+        yield
+    finally:
+        _lease.reset(token)
+
+
+@contextlib.asynccontextmanager
+async def _waiting_on_network() -> AsyncIterator[None]:
+    lease = _lease.get()
+    if lease is None:
+        yield
+        return
+    async with lease.handed_back():
+        yield
 
 
 class Charts:
@@ -50,18 +118,37 @@ class Charts:
             await self._session.close()
             self._session = None
 
-    async def get(self, spec: ChartSpec, kube: KubeClient, namespace: str) -> tuple[Chart, str]:
-        """The chart and the sha256 digest of its archive."""
+    async def get(
+        self,
+        spec: ChartSpec,
+        kube: KubeClient,
+        namespace: str,
+        *,
+        within: float | None = None,
+        within_text: str = "",
+    ) -> tuple[Chart, str]:
+        """The chart and the sha256 digest of its archive; the fetch takes at most `within`
+        seconds (the HelmRelease's `spec.timeout`, shown as `within_text`)."""
         auth = await _auth(spec, kube, namespace)
         ref = ChartRef(spec.repository, spec.name, "" if spec.version == "*" else spec.version)
+        session = await self._client()
+        request_timeout = min(self.request_timeout, within or self.request_timeout)
         try:
-            fetched = await fetch_chart(
-                ref,
-                cache=self.cache,
-                auth=auth,
-                session=await self._client(),
-                request_timeout=self.request_timeout,
-            )
+            async with _waiting_on_network(), asyncio.timeout(within):
+                fetched = await fetch_chart(
+                    ref,
+                    cache=self.cache,
+                    auth=auth,
+                    session=session,
+                    request_timeout=request_timeout,
+                )
+        except TimeoutError:
+            limit = within_text or f"{within}s"
+            raise ChartFetchError(
+                f"failed to fetch chart {spec.name}: no complete answer from "
+                f"{redact(spec.repository)} within the HelmRelease's timeout of {limit} "
+                "(spec.timeout); the repository is unreachable, stalled or too slow"
+            ) from None
         except Exception as err:  # every ChartSourceError; their messages are redacted
             raise ChartFetchError(f"failed to fetch chart {spec.name}: {_safe(err)}") from None
         chart = self._parsed.get(fetched.digest)

@@ -2,7 +2,8 @@
 
 - a daemon per HelmRelease runs the reconcile loop: reconcile, then sleep until `spec.interval`
   (or the requeue the reconcile asked for) or until woken. One daemon per object serialises the
-  work on that object; a semaphore caps how many objects reconcile at once (`--concurrent`);
+  work on that object; a semaphore caps how many objects reconcile at once (`--concurrent`),
+  not counting those waiting on a chart repository (see `charts`);
 - a low-level event handler wakes the daemon when the spec (generation) or one of the
   reconcile/force/reset annotations changes; status writes (ours) don't wake anything;
 - the delete handler (behind the `helm.steersman.dev/finalizer` finalizer) uninstalls the
@@ -30,6 +31,7 @@ from pydantic import ValidationError
 from steersman.api import API_VERSION, GROUP, KIND, PLURAL, VERSION, HelmRelease
 from steersman.api import annotation_names as notes
 from steersman.controller.actions import FAILURES, Outcome, describe
+from steersman.controller.charts import SlotLease, holding
 from steersman.controller.context import Context, EventSink, release_logger
 from steersman.controller.finalize import RETRY_SECONDS, uninstall_on_delete
 from steersman.controller.reconcile import reconcile
@@ -89,7 +91,8 @@ class Controller:
             if self.closing:
                 await stopped.wait()
                 return
-            async with self.slots, state.lock:
+            # The slot is handed back while the reconcile waits on a chart repository.
+            async with SlotLease(self.slots) as lease, state.lock:
                 if stopped or self.closing:
                     continue
                 try:
@@ -99,7 +102,8 @@ class Controller:
                         return
                     state.seen = _trigger(body)
                     state.wake.clear()
-                    outcome = await self._reconcile(state, body, rlog)
+                    with holding(lease):
+                        outcome = await self._reconcile(state, body, rlog)
                     if outcome is None:
                         return  # cancelled: the HelmRelease is being deleted
                     delay = outcome.requeue_after

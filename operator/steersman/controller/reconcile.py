@@ -124,7 +124,9 @@ async def _pipeline(run: Run) -> Outcome:
     except ValuesError as err:
         return await run.fail(Reason.VALUES_ERROR, str(err))
     try:
-        chart, chart_digest = await ctx.charts.get(spec.chart, ctx.kube, hr.namespace)
+        chart, chart_digest = await ctx.charts.get(
+            spec.chart, ctx.kube, hr.namespace, within=run.timeout, within_text=spec.timeout
+        )
     except ChartFetchError as err:
         return await run.fail(Reason.ARTIFACT_FAILED, str(err))
 

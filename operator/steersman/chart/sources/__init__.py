@@ -10,6 +10,8 @@ runs in threads.
 
 from __future__ import annotations
 
+import asyncio
+
 import aiohttp
 
 from .cache import ChartCache, IndexCache, normalize_digest, sha256_digest
@@ -21,10 +23,18 @@ from .errors import (
     InvalidReference,
     SourceUnavailable,
 )
+from .identity import fetch_identity
 from .model import ChartRef, FetchedChart, RepoAuth
 from .oci import OciReference, RegistryClient, fetch_from_oci, parse_oci_reference
 from .repo import fetch_from_repo
-from .transport import client_timeout, new_session, ssl_for
+from .transport import (
+    CONNECT_TIMEOUT,
+    READ_TIMEOUT,
+    client_timeout,
+    new_session,
+    redact,
+    ssl_for,
+)
 
 __all__ = [
     "AuthFailed",
@@ -41,8 +51,10 @@ __all__ = [
     "RepoAuth",
     "SourceUnavailable",
     "fetch_chart",
+    "fetch_identity",
     "normalize_digest",
     "parse_oci_reference",
+    "redact",
     "sha256_digest",
 ]
 
@@ -54,19 +66,32 @@ async def fetch_chart(
     auth: RepoAuth | None = None,
     session: aiohttp.ClientSession | None = None,
     request_timeout: float = 60.0,
+    read_timeout: float = READ_TIMEOUT,
+    connect_timeout: float = CONNECT_TIMEOUT,
 ) -> FetchedChart:
     """Resolve `ref` to one chart version, download it (or take it from `cache`) and verify it.
 
     Pass a long-lived `session` to reuse connections across fetches; without one a session is
-    opened for this call. `request_timeout` bounds each HTTP request.
+    opened for this call. `request_timeout` bounds each HTTP request, `connect_timeout` opening
+    its connection and `read_timeout` each wait for data; bound the whole call from outside
+    (`asyncio.timeout`). Cache hits are only those made with the same fetch identity (URL,
+    credentials and TLS options), so `auth` is always checked by a request of our own or by
+    an earlier one that had exactly the same credentials and trust.
     Raises a ChartSourceError subclass.
     """
     if session is None:
         async with new_session() as own:
             return await fetch_chart(
-                ref, cache=cache, auth=auth, session=own, request_timeout=request_timeout
+                ref,
+                cache=cache,
+                auth=auth,
+                session=own,
+                request_timeout=request_timeout,
+                read_timeout=read_timeout,
+                connect_timeout=connect_timeout,
             )
     ssl_ctx = await ssl_for(auth)
+    identity = await asyncio.to_thread(fetch_identity, ref.url, auth)
     fetch = fetch_from_oci if ref.is_oci else fetch_from_repo
     return await fetch(
         ref,
@@ -74,5 +99,6 @@ async def fetch_chart(
         auth=auth,
         session=session,
         ssl_ctx=ssl_ctx,
-        http_timeout=client_timeout(request_timeout),
+        http_timeout=client_timeout(request_timeout, connect=connect_timeout, read=read_timeout),
+        identity=identity,
     )

@@ -1,10 +1,16 @@
-"""Caches: chart archives on disk keyed by digest (bounded, LRU by mtime) and parsed index.yaml
-files in memory (TTL, then revalidated with ETag / If-Modified-Since).
+"""Caches: chart archives on disk keyed by digest and fetch identity (bounded, LRU by mtime) and
+parsed index.yaml files in memory (TTL, then revalidated with ETag / If-Modified-Since).
+
+Every entry belongs to one fetch identity (`identity.fetch_identity`: URL, credentials, CA,
+client certificate, TLS and plain-HTTP flags): a hit is only ever served to a caller that could
+have fetched the same bytes itself, so one HelmRelease's credentials or trust never lend a chart
+to another. The same archive fetched under two identities is stored twice; charts are small.
 
 Disk writes are atomic (temp file + rename in the same directory) and every read re-checks the
 digest, so a torn or tampered file is dropped instead of served. Several asyncio tasks, and
-several processes sharing the directory, can use one cache: a per-digest lock makes concurrent
-fetches of one chart download it once, and eviction tolerates files vanishing under it.
+several processes sharing the directory, can use one cache: a per-entry lock makes concurrent
+fetches of one chart by one identity download it once, and eviction tolerates files vanishing
+under it.
 """
 
 from __future__ import annotations
@@ -24,6 +30,7 @@ from pathlib import Path
 from .index import RepoIndex
 
 _DIGEST = re.compile(r"sha256:[0-9a-f]{64}")
+_SCOPE = re.compile(r"[0-9a-f]{16,64}")
 _STALE_TEMP_SECONDS = 3600.0
 
 
@@ -41,8 +48,15 @@ def normalize_digest(text: str) -> str:
     return candidate
 
 
+def _check_scope(scope: str) -> str:
+    if not _SCOPE.fullmatch(scope):
+        raise ValueError("a cache scope is a fetch identity digest (hex)")
+    return scope
+
+
 class ChartCache:
-    """Chart archives under `root/sha256/<hex>.tgz`, at most `max_bytes` in total.
+    """Chart archives under `root/sha256/<hex>.<scope>.tgz`, at most `max_bytes` in total;
+    `scope` is the fetch identity (hex digest) the archive was downloaded with.
 
     `indexes` is the in-memory cache of parsed repository indexes used by the HTTP source.
     """
@@ -63,29 +77,33 @@ class ChartCache:
         self._evict_lock = asyncio.Lock()
         self._locks: weakref.WeakValueDictionary[str, asyncio.Lock] = weakref.WeakValueDictionary()
 
-    def path_for(self, digest: str) -> Path:
-        return self._dir / (normalize_digest(digest).removeprefix("sha256:") + ".tgz")
+    def path_for(self, digest: str, *, scope: str) -> Path:
+        hexdigest = normalize_digest(digest).removeprefix("sha256:")
+        return self._dir / f"{hexdigest}.{_check_scope(scope)[:32]}.tgz"
 
-    def lock(self, digest: str) -> asyncio.Lock:
-        """One lock per digest: hold it around check-download-put so concurrent fetches of the
-        same chart share one download."""
-        key = normalize_digest(digest)
+    def lock(self, digest: str, *, scope: str) -> asyncio.Lock:
+        """One lock per entry: hold it around check-download-put so concurrent fetches of the
+        same chart by the same identity share one download."""
+        key = f"{normalize_digest(digest)} {_check_scope(scope)}"
         found = self._locks.get(key)
         if found is None:
             found = asyncio.Lock()
             self._locks[key] = found
         return found
 
-    async def get(self, digest: str) -> bytes | None:
-        """The archive's bytes, or None when absent or corrupt. A hit refreshes its LRU time."""
-        return await asyncio.to_thread(self._read, normalize_digest(digest))
+    async def get(self, digest: str, *, scope: str) -> bytes | None:
+        """The archive's bytes as fetched by `scope`, or None when absent or corrupt. A hit
+        refreshes its LRU time."""
+        key = normalize_digest(digest)
+        return await asyncio.to_thread(self._read, key, self.path_for(key, scope=scope))
 
-    async def put(self, digest: str, data: bytes) -> Path:
+    async def put(self, digest: str, data: bytes, *, scope: str) -> Path:
         """Store `data`, which must hash to `digest`, then evict old entries over the bound."""
         key = normalize_digest(digest)
         if sha256_digest(data) != key:
             raise ValueError(f"refusing to cache bytes under the wrong digest {key}")
-        path, added = await asyncio.to_thread(self._write, key, data)
+        path = self.path_for(key, scope=scope)
+        added = await asyncio.to_thread(self._write, path, data)
         if self._total is not None:
             self._total += added
         if self._total is None or self._total > self.max_bytes:
@@ -98,8 +116,7 @@ class ChartCache:
 
     # -- blocking helpers, always run in a thread --
 
-    def _read(self, key: str) -> bytes | None:
-        path = self.path_for(key)
+    def _read(self, key: str, path: Path) -> bytes | None:
         try:
             data = path.read_bytes()
         except FileNotFoundError:
@@ -112,8 +129,7 @@ class ChartCache:
             os.utime(path)  # mtime is the LRU clock: atime is often not updated (noatime)
         return data
 
-    def _write(self, key: str, data: bytes) -> tuple[Path, int]:
-        path = self.path_for(key)
+    def _write(self, path: Path, data: bytes) -> int:
         self._dir.mkdir(parents=True, exist_ok=True)
         existed = path.exists()
         fd, tmp = _mkstemp(self._dir)
@@ -126,7 +142,7 @@ class ChartCache:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(tmp)
             raise
-        return path, 0 if existed else len(data)
+        return 0 if existed else len(data)
 
     def _scan(self) -> tuple[int, list[tuple[float, int, Path]]]:
         """Total size and (mtime, size, path) of every archive; removes stale temp files."""
@@ -184,7 +200,7 @@ class CachedIndex:
 
 
 class IndexCache:
-    """Parsed indexes by key (index URL + identity of the credentials), LRU-bounded.
+    """Parsed indexes by key (a digest of the index URL and the fetch identity), LRU-bounded.
 
     An entry younger than `ttl` is used without a request; an older one is revalidated with a
     conditional GET. `lock(key)` lets concurrent callers share one fetch of the same index.

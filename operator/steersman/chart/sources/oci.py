@@ -151,7 +151,7 @@ class RegistryClient:
             if accept:
                 headers["Accept"] = accept
             async with (
-                network_errors(what, url),
+                network_errors(what, url, self._timeout),
                 self._session.request(
                     method, url, headers=headers, ssl=self._ssl, timeout=self._timeout
                 ) as resp,
@@ -280,6 +280,7 @@ async def fetch_from_oci(
     session: aiohttp.ClientSession,
     ssl_ctx: ssl.SSLContext | bool,
     http_timeout: aiohttp.ClientTimeout,
+    identity: str,
 ) -> FetchedChart:
     oref = parse_oci_reference(ref.url, ref.name)
     client = RegistryClient(
@@ -298,21 +299,23 @@ async def fetch_from_oci(
     size = layer.get("size") if isinstance(layer.get("size"), int) else None
     name, version = await _chart_identity(client, oref, manifest, manifest_ref)
     source = f"oci://{oref.registry}/{oref.repository}@{manifest_digest}"
-    async with cache.lock(layer_digest):
-        cached = await cache.get(layer_digest)
+    # The manifest was just read with our own credentials and trust; the blob cache is still
+    # per identity so that a cached layer never stands in for a pull we could not make.
+    async with cache.lock(layer_digest, scope=identity):
+        cached = await cache.get(layer_digest, scope=identity)
         if cached is not None:
             return FetchedChart(
                 name,
                 version,
                 layer_digest,
                 cached,
-                cache.path_for(layer_digest),
+                cache.path_for(layer_digest, scope=identity),
                 source,
                 manifest_digest=manifest_digest,
                 from_cache=True,
             )
         data = await client.get_blob(oref.repository, layer_digest, size)
-        path = await cache.put(layer_digest, data)
+        path = await cache.put(layer_digest, data, scope=identity)
     return FetchedChart(
         name, version, layer_digest, data, path, source, manifest_digest=manifest_digest
     )

@@ -102,7 +102,7 @@ class RegistryAuthenticator:
             headers["Authorization"] = basic_authorization(self._username, self._password)
         what = f"getting a token for {self._registry}"
         async with (
-            network_errors(what, realm),
+            network_errors(what, realm, self._timeout),
             self._session.get(
                 realm, params=query, headers=headers, ssl=self._ssl, timeout=self._timeout
             ) as resp,

@@ -39,6 +39,7 @@ class _Conn:
     pass_credentials_all: bool
     ssl: ssl.SSLContext | bool
     timeout: aiohttp.ClientTimeout
+    identity: str  # fetch_identity(): every cache entry we touch belongs to it
 
     def headers_for(self, url: str) -> dict[str, str]:
         # Helm's rule: credentials only to the repository's own scheme+host+port.
@@ -49,16 +50,11 @@ class _Conn:
         return {}
 
 
-def _credential_identity(username: str, password: str) -> str:
-    # Index cache entries are per identity: a repo may show different users different charts.
-    if not (username and password):
-        return "anonymous"
-    return hashlib.sha256(f"{username}\0{password}".encode()).hexdigest()[:24]
-
-
 async def load_index(conn: _Conn, cache: ChartCache) -> RepoIndex:
     index_url = resolve_reference_url(conn.repo_url, "index.yaml")
-    key = f"{index_url} {_credential_identity(conn.username, conn.password)}"
+    # Per identity: a repo may show different users different charts, and an index fetched
+    # with one CA, certificate or password proves nothing about a caller without them.
+    key = hashlib.sha256(f"{index_url}\0{conn.identity}".encode()).hexdigest()
     async with cache.indexes.lock(key):
         cached = cache.indexes.get(key)
         if cached is not None and cache.indexes.is_fresh(cached):
@@ -70,7 +66,7 @@ async def load_index(conn: _Conn, cache: ChartCache) -> RepoIndex:
             headers["If-Modified-Since"] = cached.last_modified
         what = f"fetching the index of {redact(conn.repo_url)}"
         async with (
-            network_errors(what, index_url),
+            network_errors(what, index_url, conn.timeout),
             conn.session.get(
                 index_url, headers=headers, ssl=conn.ssl, timeout=conn.timeout
             ) as resp,
@@ -111,6 +107,7 @@ async def fetch_from_repo(
     session: aiohttp.ClientSession,
     ssl_ctx: ssl.SSLContext | bool,
     http_timeout: aiohttp.ClientTimeout,
+    identity: str,
 ) -> FetchedChart:
     if not ref.name:
         raise InvalidReference(f"a chart name is needed for repository {redact(ref.url)}")
@@ -127,6 +124,7 @@ async def fetch_from_repo(
         pass_credentials_all=bool(auth and auth.pass_credentials_all),
         ssl=ssl_ctx,
         timeout=http_timeout,
+        identity=identity,
     )
     index = await load_index(conn, cache)
     wanted = ref.version or (DEVEL_CONSTRAINT if ref.devel else "")
@@ -140,7 +138,7 @@ async def fetch_from_repo(
     if not entry.digest:
         data = await _download(conn, chart_url)
         digest = sha256_digest(data)
-        path = await cache.put(digest, data)
+        path = await cache.put(digest, data, scope=identity)
         return FetchedChart(entry.name, entry.version, digest, data, path, redact(chart_url))
     try:
         expected = normalize_digest(entry.digest)
@@ -149,15 +147,15 @@ async def fetch_from_repo(
             f"{redact(repo_url)}: index.yaml has an invalid digest for {ref.name} "
             f"{entry.version}: {entry.digest!r}"
         ) from None
-    async with cache.lock(expected):
-        cached = await cache.get(expected)
+    async with cache.lock(expected, scope=identity):
+        cached = await cache.get(expected, scope=identity)
         if cached is not None:
             return FetchedChart(
                 entry.name,
                 entry.version,
                 expected,
                 cached,
-                cache.path_for(expected),
+                cache.path_for(expected, scope=identity),
                 redact(chart_url),
                 from_cache=True,
             )
@@ -170,7 +168,7 @@ async def fetch_from_repo(
                 expected=expected,
                 actual=actual,
             )
-        path = await cache.put(expected, data)
+        path = await cache.put(expected, data, scope=identity)
     return FetchedChart(entry.name, entry.version, expected, data, path, redact(chart_url))
 
 
@@ -178,7 +176,7 @@ async def _download(conn: _Conn, url: str) -> bytes:
     what = f"downloading {redact(url)}"
     headers = {"Accept": _ARCHIVE_ACCEPT, **conn.headers_for(url)}
     async with (
-        network_errors(what, url),
+        network_errors(what, url, conn.timeout),
         conn.session.get(url, headers=headers, ssl=conn.ssl, timeout=conn.timeout) as resp,
     ):
         check_status(resp, what, url)

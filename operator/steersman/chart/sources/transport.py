@@ -73,7 +73,9 @@ def same_origin(a: str, b: str) -> bool:
 
 async def ssl_for(auth: RepoAuth | None) -> ssl.SSLContext | bool:
     """`True` (aiohttp's default verification) unless TLS options are set; contexts load files,
-    so they are built off the event loop."""
+    so they are built off the event loop. A fresh context per fetch also keeps pooled
+    connections apart: aiohttp pools by SSL context, so a connection opened with one
+    HelmRelease's client certificate is never reused for another's request."""
     if auth is None or not auth.has_tls_options:
         return True
     return await asyncio.to_thread(_build_ssl_context, auth)
@@ -133,8 +135,11 @@ async def read_limited(resp: aiohttp.ClientResponse, limit: int, what: str) -> b
 
 
 @contextlib.asynccontextmanager
-async def network_errors(what: str, url: str) -> AsyncIterator[None]:
-    """Map aiohttp/timeouts to SourceUnavailable, naming the URL without credentials."""
+async def network_errors(
+    what: str, url: str, limits: aiohttp.ClientTimeout | None = None
+) -> AsyncIterator[None]:
+    """Map aiohttp/timeouts to SourceUnavailable, naming the URL without credentials and, for
+    a timeout, the request's `limits`."""
     try:
         yield
     except (AuthFailed, SourceUnavailable):
@@ -144,15 +149,44 @@ async def network_errors(what: str, url: str) -> AsyncIterator[None]:
         raise SourceUnavailable(f"{what}: TLS error with {redact(url)}: {detail}") from None
     except aiohttp.InvalidURL:
         raise SourceUnavailable(f"{what}: invalid URL {redact(url)}") from None
-    except (aiohttp.ClientError, TimeoutError) as exc:
+    except TimeoutError as exc:  # aiohttp's connect/read timeouts are TimeoutErrors too
+        detail = f" ({scrub(str(exc))})" if str(exc) else ""
+        raise SourceUnavailable(
+            f"{what}: timed out waiting for {redact(url)}{detail}{_describe(limits)}; the "
+            "repository accepts connections slowly or not at all, or does not answer"
+        ) from None
+    except aiohttp.ClientError as exc:
         detail = scrub(str(exc)) or type(exc).__name__
         raise SourceUnavailable(f"{what}: cannot reach {redact(url)}: {detail}") from None
 
 
+# Per request: a repository that accepts a connection and then says nothing, or stalls in the
+# middle of a body, is given up on after these; the caller bounds the whole fetch on top.
+CONNECT_TIMEOUT = 10.0
+READ_TIMEOUT = 30.0  # between two reads of the socket
+CONNECTIONS = 256
+CONNECTIONS_PER_HOST = 32  # a black-holed host cannot take every connection of the pool
+
+
+def _describe(limits: aiohttp.ClientTimeout | None) -> str:
+    if limits is None:
+        return ""
+    named = [("connect", limits.connect), ("read", limits.sock_read), ("total", limits.total)]
+    shown = ", ".join(f"{name} {value:g}s" for name, value in named if value)
+    return f" (request timeouts: {shown})" if shown else ""
+
+
 def new_session() -> aiohttp.ClientSession:
     # No trust_env: a ~/.netrc must not silently add credentials to requests.
-    return aiohttp.ClientSession(headers={"User-Agent": USER_AGENT})
+    connector = aiohttp.TCPConnector(limit=CONNECTIONS, limit_per_host=CONNECTIONS_PER_HOST)
+    return aiohttp.ClientSession(headers={"User-Agent": USER_AGENT}, connector=connector)
 
 
-def client_timeout(seconds: float) -> aiohttp.ClientTimeout:
-    return aiohttp.ClientTimeout(total=seconds, connect=min(seconds, 15.0))
+def client_timeout(
+    seconds: float, *, connect: float = CONNECT_TIMEOUT, read: float = READ_TIMEOUT
+) -> aiohttp.ClientTimeout:
+    """`seconds` for each whole request; `connect` to open the TCP+TLS connection (waiting for
+    a free pooled connection included); `read` between two reads of the socket."""
+    return aiohttp.ClientTimeout(
+        total=seconds, connect=min(seconds, connect), sock_read=min(seconds, read)
+    )
