@@ -112,6 +112,7 @@ def test_default_kustomization_is_the_base_plus_cluster_admin() -> None:
     args = container_args(objects)
     assert args[0] == "run"
     assert not any(a.startswith("--default-service-account") for a in args)
+    assert "--allow-cross-namespace-releases" in args  # Flux's reach: any namespace
     # The CRD shipped is the generated one (the copy under base/ is kept current by gen_crds).
     (crd,) = [o for o in objects if o["kind"] == "CustomResourceDefinition"]
     assert crd == docs(CRD)[0]

@@ -97,3 +97,4 @@ async def test_locked_down_apply_k_has_no_cluster_admin_binding(
     args = manager_container(live)["args"]
     assert "--default-service-account=default" in args
     assert "--no-cross-namespace-refs" in args
+    assert "--allow-cross-namespace-releases" not in args
