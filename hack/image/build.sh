@@ -84,8 +84,8 @@ pack_base() {
 build_app() {
   local base_key=$1 oci=$2 tag=$3 epoch=$4
   local rootfs="$CACHE/base-$base_key/rootfs" work
-  work="$rootfs/tmp/app-$$"
-  rm -rf "$rootfs"/tmp/app-*  # left by a failed build (builds never overlap: see flock)
+  work="$rootfs/tmp/steersman-app"  # a fixed path: pip records it in direct_url.json
+  rm -rf "$work"  # left by a failed build (builds never overlap: see flock)
   mkdir -p "$work/src" "$work/dist"
   trap "rm -rf '$work'" EXIT
   # A clean copy of the sources: setuptools would pack stale files from an old build/ dir.
@@ -96,10 +96,10 @@ build_app() {
   pip_whl=$(debian_pip_wheel "$CACHE/wheels/debian-pip")
   cp "$pip_whl" "$work/"
   in_root "$rootfs" env SOURCE_DATE_EPOCH="$epoch" PIP_CONFIG_FILE=/dev/null \
-    python3 "/tmp/app-$$/$(basename "$pip_whl")/pip" install --quiet --disable-pip-version-check \
+    python3 "/tmp/steersman-app/$(basename "$pip_whl")/pip" install --quiet --disable-pip-version-check \
     --no-cache-dir --root-user-action=ignore --no-warn-script-location --break-system-packages \
-    --no-index --no-deps --root "/tmp/app-$$/stage" \
-    "/tmp/app-$$/dist/steersman-$VERSION-py3-none-any.whl"
+    --no-index --no-deps --root "/tmp/steersman-app/stage" \
+    "/tmp/steersman-app/dist/steersman-$VERSION-py3-none-any.whl"
   clamp_mtimes "$work/stage" "$epoch"
   local created
   created=$(rfc3339 "$epoch")

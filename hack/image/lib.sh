@@ -23,7 +23,9 @@ debian_pip_wheel() {
   if [ -z "$whl" ]; then
     mkdir -p "$dir"
     tmp=$(mktemp -d)
+    # A fresh machine may have no package lists yet: update once and try again.
     (cd "$tmp" && apt-get download -qq python3-pip-whl 2>/dev/null) \
+      || { apt-get update -qq -o DPkg::Lock::Timeout=600 && (cd "$tmp" && apt-get download -qq python3-pip-whl 2>/dev/null); } \
       || { log "apt-get download python3-pip-whl failed"; rm -rf "$tmp"; return 1; }
     dpkg-deb -x "$tmp"/python3-pip-whl_*.deb "$tmp/x"
     cp "$tmp"/x/usr/share/python-wheels/pip-*.whl "$dir/"

@@ -16,9 +16,11 @@ debootstrap --variant=minbase --include="$packages" --components=main "$suite" "
   >"$rootfs.debootstrap.log" 2>&1 || { tail -n 30 "$rootfs.debootstrap.log" >&2; exit 1; }
 
 # The same user as the Dockerfile's: numeric 65532 so runAsNonRoot can verify it.
-in_root "$rootfs" groupadd --gid 65532 steersman
-in_root "$rootfs" useradd --uid 65532 --gid 65532 --no-create-home --home-dir /tmp \
-  --shell /usr/sbin/nologin steersman
+# SOURCE_DATE_EPOCH: shadow writes it as the password's last change, not today's date.
+epoch="SOURCE_DATE_EPOCH=${SOURCE_DATE_EPOCH:-0}"
+in_root "$rootfs" env "$epoch" groupadd --gid 65532 steersman
+in_root "$rootfs" env "$epoch" useradd --uid 65532 --gid 65532 --no-create-home --home-dir /tmp \
+  --shell /usr/sbin/nologin steersman 2>/dev/null  # (it warns that 65532 > UID_MAX, as intended)
 
 # pip itself comes from Debian (python3-pip-whl), run from its wheel and never installed.
 work="$rootfs/tmp/build"
@@ -40,7 +42,7 @@ cp "$lock" "$work/requirements.lock"
 cp "$wheels"/*.whl "$work/wheels/"
 log "installing the locked wheels into the image"
 # SOURCE_DATE_EPOCH makes pip's byte-compiling write hash-checked .pyc files (no timestamps).
-in_root "$rootfs" env SOURCE_DATE_EPOCH="${SOURCE_DATE_EPOCH:-0}" PIP_CONFIG_FILE=/dev/null \
+in_root "$rootfs" env "$epoch" PIP_CONFIG_FILE=/dev/null \
   python3 "/tmp/build/$pip_whl/pip" install --quiet --disable-pip-version-check --no-cache-dir \
   --root-user-action=ignore --break-system-packages --no-index --no-deps --require-hashes \
   --find-links /tmp/build/wheels -r /tmp/build/requirements.lock

@@ -3,6 +3,7 @@ registry, and ready to run with podman or, the fallback, a chroot into its unpac
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -39,13 +40,16 @@ def podman(registry_image: str, tmp_path_factory: pytest.TempPathFactory) -> Ite
     runtime = Podman(registry_image, tmp_path_factory.mktemp("podman"))
     runtime.pull()
     yield runtime
+    # vfs keeps a full copy of the image (~250 MB); pytest would keep it for three sessions.
+    shutil.rmtree(runtime.workdir, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")
-def chroot(registry_image: str, tmp_path_factory: pytest.TempPathFactory) -> Chroot:
+def chroot(registry_image: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Chroot]:
     runtime = Chroot(registry_image, tmp_path_factory.mktemp("chroot"))
     runtime.unpack()
-    return runtime
+    yield runtime
+    shutil.rmtree(runtime.workdir, ignore_errors=True)
 
 
 @pytest.fixture(params=["podman", "chroot"])
