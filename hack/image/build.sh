@@ -23,7 +23,8 @@ CACHE="${STEERSMAN_CACHE:-$HOME/.cache/steersman}/image"
 PYTHON="${PYTHON:-python3}"
 SUITE="${STEERSMAN_IMAGE_SUITE:-$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")}"
 VERSION=$(sed -nE 's/^version = "([^"]+)"/\1/p' "$ROOT/pyproject.toml" | head -n1)
-TOOLS=(debootstrap umoci skopeo podman runc)
+# debian-archive-keyring: debootstrap checks the mirror's signatures with it (only recommended).
+TOOLS=(debootstrap debian-archive-keyring umoci skopeo podman runc)
 
 SUDO=""
 [ "$(id -u)" = 0 ] || SUDO="sudo"
