@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: all setup provision lint typecheck importlint unit test demo bench clean
+.PHONY: all setup provision image image-lock lint typecheck importlint unit test demo bench clean
 
 all: test
 
@@ -22,6 +22,18 @@ setup: $(STAMP)
 provision:
 	bash hack/testenv/provision.sh all
 
+# The operator's container image, built from Debian's packages without a container registry
+# (docs/image.md). Cached under ~/.cache/steersman/image: rebuilt only when its inputs change.
+# IMAGE_PUSH=host:port/steersman:tag also copies it to that (plain-HTTP) registry.
+IMAGE_PUSH ?=
+image:
+	@if [ -n "$(IMAGE_PUSH)" ]; then bash hack/image/build.sh push "$(IMAGE_PUSH)"; \
+	else bash hack/image/build.sh build; fi
+
+# Re-pin the image's dependencies (hack/image/requirements.lock) after changing pyproject.toml.
+image-lock:
+	bash hack/image/lock.sh
+
 lint: setup
 	$(BIN)/ruff check operator tests bench hack
 	$(BIN)/ruff format --check operator tests bench hack
@@ -32,7 +44,7 @@ typecheck: setup
 importlint: setup
 	$(BIN)/lint-imports
 
-test: setup provision lint typecheck importlint
+test: setup provision image lint typecheck importlint
 	$(BIN)/pytest $(PYTEST_ARGS)
 
 demo: setup provision
