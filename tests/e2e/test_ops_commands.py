@@ -129,6 +129,7 @@ async def test_get_history_diff_suspend_resume_reconcile(
     resumed = await steersman("resume", "web", "-n", namespace, "--timeout", "90s", **kc)
     assert resumed.code == 0, resumed.err
     assert "HelmRelease reconciliation completed" in resumed.err
+    assert "Ready=True UpgradeSucceeded: " in resumed.err  # condition changes are streamed
     assert "applied revision 2 (demo-0.1.0)" in resumed.err
     cm = await e2e_kube.get("v1", "ConfigMap", "web-config", namespace)
     assert cm["data"]["greeting"] == "bonjour"
@@ -284,6 +285,42 @@ async def test_history_on_sql_storage(
     assert down.code == 1 and down.err.startswith("Error: release storage: ")
     assert len(down.err.splitlines()) == 1
     assert secret not in down.err + down.out
+
+
+async def test_diff_follows_values_from(
+    e2e_kube: KubeClient,
+    namespace: str,
+    chart_repo: str,
+    start_operator: StartOperator,
+    kubeconfig: Path,
+) -> None:
+    values_cm = {
+        "apiVersion": "v1",
+        "kind": "ConfigMap",
+        "metadata": {"name": "web-values"},
+        "data": {"values.yaml": "greeting: from-configmap\n"},
+    }
+    await e2e_kube.create(values_cm, namespace=namespace)
+    values_from = [{"kind": "ConfigMap", "name": "web-values"}]
+    op = start_operator(namespace)
+    await op.wait_ready()
+    await create(e2e_kube, namespace, "vf", spec(chart_repo, valuesFrom=values_from))
+    await wait_condition(e2e_kube, namespace, "vf")
+    await patch_spec(e2e_kube, namespace, "vf", {"suspend": True})
+    await e2e_kube.merge_patch(
+        "v1", "ConfigMap", "web-values", namespace, {"data": {"values.yaml": "greeting: edited\n"}}
+    )
+    result = await steersman(
+        "diff", "vf", "-n", namespace, "--detailed-exitcode", kubeconfig=kubeconfig
+    )
+    assert result.code == 2, result.out + result.err
+    assert result.out.count("-  greeting: from-configmap") == 2
+    assert result.out.count("+  greeting: edited") == 2
+
+    await e2e_kube.delete("v1", "ConfigMap", "web-values", namespace)
+    missing = await steersman("diff", "vf", "-n", namespace, kubeconfig=kubeconfig)
+    assert missing.code == 1
+    assert missing.err == f"Error: could not find ConfigMap '{namespace}/web-values'\n"
 
 
 SECRET_CHART = {
