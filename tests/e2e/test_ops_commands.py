@@ -207,6 +207,17 @@ async def test_errors_are_one_line_with_documented_exit_codes(
     assert nothing.err.startswith("Error: no kubeconfig found")
     gone = await steersman("get", "--kubeconfig", str(tmp_path / "absent"))
     assert gone.code == 1 and gone.err.startswith("Error: kubeconfig")
+    unreachable = tmp_path / "unreachable"
+    unreachable.write_text(
+        "apiVersion: v1\nkind: Config\ncurrent-context: x\n"
+        "clusters: [{name: c, cluster: {server: 'http://127.0.0.1:1'}}]\n"
+        "users: [{name: u, user: {token: t}}]\n"
+        "contexts: [{name: x, context: {cluster: c, user: u}}]\n"
+    )
+    down = await steersman("get", "--kubeconfig", str(unreachable))
+    assert down.code == 1
+    assert down.err.startswith("Error: kube-apiserver unreachable: ")
+    assert len(down.err.splitlines()) == 1
     usage = await steersman("history", **kc)  # NAME missing
     assert usage.code == 2
     bad_timeout = await steersman("reconcile", "x", "--timeout", "soon", **kc)

@@ -138,7 +138,9 @@ def run_command(command: Command, args: argparse.Namespace) -> int:
     except OpsError as err:
         message = str(err)
     except KubeError as err:
-        message = f"kube-apiserver: {err}" if err.status else str(err)
+        message = str(err)
+        if not message.startswith("kube-apiserver"):
+            message = f"kube-apiserver: {message}"
     except StorageError as err:  # storage errors are sanitised (no DSN) by the storage layer
         message = f"release storage: {err}"
     except Exception as err:  # a traceback is a bug; the type alone can't leak a secret
