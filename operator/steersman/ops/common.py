@@ -105,8 +105,7 @@ def print_structured(data: Any, output: str) -> None:
 
 
 def print_table(header: list[str], rows: list[list[str]]) -> None:
-    """Columns padded like kubectl/helm: left-aligned, separated by at least three spaces...
-    helm uses a tab writer with padding 1 and a tab; kubectl three spaces. We use three."""
+    """Left-aligned columns three spaces apart, as kubectl prints them."""
     widths = [len(h) for h in header]
     for row in rows:
         widths = [max(w, len(c)) for w, c in zip(widths, row, strict=True)]
