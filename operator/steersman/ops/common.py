@@ -134,6 +134,10 @@ def run_command(command: Command, args: argparse.Namespace) -> int:
         return asyncio.run(command(args))
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # `steersman get | head -1`: the reader has what it wanted
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        return OK
     except OpsError as err:
         message = str(err)
     except KubeError as err:
