@@ -33,6 +33,9 @@ def build_parser() -> argparse.ArgumentParser:
     add_template_arguments(
         sub.add_parser("template", help="render a chart locally, exactly like `helm template`")
     )
+    from steersman.ops import add_ops_commands
+
+    add_ops_commands(sub)
     return parser
 
 
@@ -59,6 +62,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return code
     if args.command == "run":
         return _run(args)
+    from steersman.ops import COMMANDS, run_ops
+
+    if args.command in COMMANDS:
+        return run_ops(args)
     parser.print_help()
     return 0
 
