@@ -22,6 +22,18 @@ def warn(logger: logging.Logger, msg: str, *attrs: tuple[str, str]) -> None:
     logger.warning("%s", text, extra={HELM_SLOG: ("WARN", msg, tuple(attrs))})
 
 
+def info(logger: logging.Logger, msg: str, *attrs: tuple[str, str]) -> None:
+    """slog.Info(msg, key, value, ...) (logged at Python's DEBUG: routine for the operator)."""
+    text = " ".join([msg, *(f"{k}={v}" for k, v in attrs)])
+    logger.debug("%s", text, extra={HELM_SLOG: ("INFO", msg, tuple(attrs))})
+
+
+def error(logger: logging.Logger, msg: str, *attrs: tuple[str, str]) -> None:
+    """slog.Error(msg, key, value, ...)."""
+    text = " ".join([msg, *(f"{k}={v}" for k, v in attrs)])
+    logger.error("%s", text, extra={HELM_SLOG: ("ERROR", msg, tuple(attrs))})
+
+
 def printf(logger: logging.Logger, fmt: str, *args: Any) -> None:
     """log.Printf(fmt, args...): Helm v4 routes the log package through slog at INFO. `fmt`
     takes Go's verbs %s/%v (a Go value print) and %q."""

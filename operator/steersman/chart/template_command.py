@@ -23,7 +23,7 @@ import yaml
 from steersman.chart import template_flags
 from steersman.chart.context import KubeParseError, default_capabilities
 from steersman.chart.gotemplate.fmt import go_quote
-from steersman.chart.helmlog import HELM_SLOG, SlogCollector, slog_value, warn
+from steersman.chart.helmlog import HELM_SLOG, SlogCollector, error, slog_value, warn
 from steersman.chart.loader import go_os_error, load, load_archive
 from steersman.chart.manifests import ShowOnlyError, template_output
 from steersman.chart.model import Chart, ChartError
@@ -79,6 +79,7 @@ class TemplateArgs:
     validate: bool = False
     kubeconfig: str = ""
     kube_context: str = ""
+    post_renderer: str = ""
 
 
 class _Fail(Exception):
@@ -182,6 +183,7 @@ def template_args_from(ns: argparse.Namespace | Parsed) -> TemplateArgs:
         validate=v["validate"],
         kubeconfig=v["kubeconfig"],
         kube_context=v["kube_context"],
+        post_renderer=v["post_renderer"],
     )
 
 
@@ -226,8 +228,10 @@ def run_template(a: TemplateArgs) -> tuple[int, str, str]:
     collector = SlogCollector()
     chart_log = logging.getLogger("steersman.chart")
     propagate = chart_log.propagate
+    level = chart_log.level
     chart_log.addHandler(collector)
     chart_log.propagate = False
+    chart_log.setLevel(logging.DEBUG)
     out: list[str] = []
     try:
         _render(a, out)
@@ -237,6 +241,7 @@ def run_template(a: TemplateArgs) -> tuple[int, str, str]:
     finally:
         chart_log.removeHandler(collector)
         chart_log.propagate = propagate
+        chart_log.setLevel(level)
 
 
 def _name_and_chart(a: TemplateArgs) -> tuple[str, str]:
@@ -298,6 +303,7 @@ def _render(a: TemplateArgs, out: list[str]) -> None:
         )
     except KubeParseError as exc:
         raise _Fail(f"invalid kube version '{a.kube_version}': {exc}") from None
+    _check_registry_tls(a)
     if a.dry_run not in ("client", "unset") or a.validate:
         _dry_run_strategy(a)
     if a.dry_run == "unset":
@@ -312,6 +318,14 @@ def _render(a: TemplateArgs, out: list[str]) -> None:
             },
         )
     name, ref = _name_and_chart(a)
+    if a.post_renderer:
+        # helm v4 merges the files into one stream annotated per document with kyaml, hands
+        # it to the plugin and splits it back, re-serialized by kyaml: that YAML round trip is
+        # not reproduced byte for byte here, so the flag fails rather than differ from helm.
+        raise _Fail(
+            f"--post-renderer {a.post_renderer}: post-renderer plugins are not supported by "
+            "steersman template; pipe its output through the plugin's command instead"
+        )
     source = locate_chart(ref, a)
     try:
         user_values = merge_user_values(a.values)
@@ -355,6 +369,8 @@ def _render(a: TemplateArgs, out: list[str]) -> None:
         _write_output_dir(a, chart, rel.manifest, rel.hooks, name, out)
         if a.show_only:
             _show_only_or_fail("", a.show_only)
+        else:
+            out.append("\n")
         return
     try:
         out.append(
@@ -368,6 +384,38 @@ def _render(a: TemplateArgs, out: list[str]) -> None:
         )
     except ShowOnlyError as exc:
         raise _Fail(str(exc)) from None
+
+
+def _check_registry_tls(a: TemplateArgs) -> None:
+    """newRegistryClient: the TLS files are read up front (tlsutil.NewTLSConfig's errors)."""
+    if not ((a.cert_file and a.key_file) or a.ca_file or a.insecure_skip_tls_verify):
+        return
+    errors: list[str] = []
+    read: dict[str, bytes] = {}
+
+    def slurp(what: str, path: str) -> None:
+        try:
+            with open(path, "rb") as f:
+                read[what] = f.read()
+        except OSError as exc:
+            errors.append(f"{what}: {go_quote(path)}: open {path}: {go_os_error(exc)}")
+
+    if a.cert_file or a.key_file:
+        slurp("unable to read cert file", a.cert_file)
+        if not errors:
+            slurp("unable to read key file", a.key_file)
+    if a.ca_file:
+        slurp("can't read CA file", a.ca_file)
+    if (
+        not errors
+        and a.ca_file
+        and b"-----BEGIN CERTIFICATE-----" not in read["can't read CA file"]
+    ):
+        errors.append("failed to append certificates from pem block")
+    if errors:
+        raise _Fail(
+            "missing registry client: can't create TLS config for client: " + "\n".join(errors)
+        )
 
 
 def _show_only_or_fail(manifest: str, patterns: list[str]) -> str:
@@ -436,7 +484,6 @@ def _write_output_dir(
             if os.path.exists(os.path.join(base, h.path)):
                 hook_written.add(h.path)
             write(base, h.path, h.manifest, h.path in hook_written)
-    out.append("\n")
 
 
 def kubeconfig_namespace(kubeconfig: str = "", context: str = "") -> str:
@@ -483,6 +530,8 @@ def _check_release_name(name: str, helm_major: int) -> None:
         )
     else:
         return
+    if helm_major >= 4:
+        error(log, "release name check failed", ("error", f'release name "{name}": {problem}'))
     prefix = "release name check failed: " if helm_major >= 4 else ""
     raise _Fail(f'{prefix}release name "{name}": {problem}')
 
@@ -517,10 +566,29 @@ def locate_chart(ref: str, a: TemplateArgs) -> str | bytes:
     a chart in a repository (--repo URL, or `repo/name` from helm's repositories.yaml)."""
     if not a.repo and not ref.startswith("oci://"):
         if Path(ref).exists():
+            if a.verify:
+                _verify_local(os.path.abspath(ref))
             return ref
         if os.path.isabs(ref) or ref.startswith("."):
             raise _Fail(f'path "{ref}" not found')
     return _fetch(ref, a)
+
+
+def _verify_local(path: str) -> None:
+    """downloader.VerifyChart's checks before the signature itself."""
+    if os.path.isdir(path):
+        raise _Fail("unpacked charts cannot be verified")
+    prov = path + ".prov"
+    try:
+        os.stat(prov)
+    except OSError as exc:
+        raise _Fail(
+            f"could not load provenance file {prov}: stat {prov}: {go_os_error(exc)}"
+        ) from None
+    raise _Fail(
+        "--verify: checking a chart's OpenPGP provenance is not supported by steersman template; "
+        f"verify {path} with `helm verify` first, then template it without --verify"
+    )
 
 
 def _fetch(ref: str, a: TemplateArgs) -> bytes:
@@ -536,10 +604,14 @@ def _fetch(ref: str, a: TemplateArgs) -> bytes:
             raise _Fail(
                 "non-absolute URLs should be in form of repo_name/path_to_chart, got: " + ref
             )
-        chart_ref = ChartRef(_repo_url(repo_name), chart_name, a.version, a.devel)
+        chart_ref = ChartRef(_repo_url(repo_name, a), chart_name, a.version, a.devel)
     auth = RepoAuth(
         username=a.username,
         password=a.password,
+        ca_file=a.ca_file or None,
+        cert_file=a.cert_file or None,
+        key_file=a.key_file or None,
+        pass_credentials_all=a.pass_credentials,
         plain_http=a.plain_http,
         insecure_skip_tls_verify=a.insecure_skip_tls_verify,
     )
@@ -550,24 +622,24 @@ def _fetch(ref: str, a: TemplateArgs) -> bytes:
             fetched = asyncio.run(fetch_chart(chart_ref, cache=ChartCache(tmp), auth=auth))
         except ChartSourceError as exc:
             raise _Fail(str(exc)) from None
+    if a.verify:
+        raise _Fail(
+            "--verify: checking a chart's OpenPGP provenance is not supported by steersman "
+            "template; pull the chart and its .prov with `helm pull --verify` first"
+        )
     return fetched.data
 
 
-def _repo_url(name: str) -> str:
-    """The URL of a repository added with `helm repo add` (helm's repositories.yaml)."""
-    config = os.environ.get("HELM_REPOSITORY_CONFIG") or os.path.join(
-        os.environ.get("HELM_CONFIG_HOME")
-        or os.path.join(
-            os.environ.get("XDG_CONFIG_HOME") or os.path.expanduser("~/.config"), "helm"
-        ),
-        "repositories.yaml",
-    )
+def _repo_url(name: str, a: TemplateArgs) -> str:
+    """The URL of a repository added with `helm repo add` (--repository-config, default
+    $HELM_REPOSITORY_CONFIG or helm's config home's repositories.yaml)."""
+    config = a.repository_config or template_flags.config_path("repositories.yaml")
     try:
         with open(config, encoding="utf-8") as f:
             doc = yaml.safe_load(f) or {}
-    except OSError:
+    except (OSError, yaml.YAMLError):
         doc = {}
-    for entry in doc.get("repositories") or []:
+    for entry in doc.get("repositories") or [] if isinstance(doc, dict) else []:
         if isinstance(entry, dict) and entry.get("name") == name and entry.get("url"):
             return str(entry["url"])
     raise _Fail(f"repo {name} not found")

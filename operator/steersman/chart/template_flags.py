@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import os
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -419,16 +419,38 @@ def _assign(p: Parsed, flag: Flag, value: str) -> None:
             return
         if v[key]:
             raise _BadValue("cannot specify --post-renderer flag more than once")
-        if POST_RENDERER_CHECK is not None:
-            POST_RENDERER_CHECK(p.values, value)
+        if find_post_renderer(p.values["plugins_directory"], value) is None:
+            raise _BadValue(f"plugin: {{Name:{value} Type:postrenderer/v1}} not found")
         v[key] = value
     else:  # pragma: no cover - the table above names every kind
         raise AssertionError(kind)
 
 
-# set by template_command: looks the post-renderer plugin up when the flag is given, as helm's
-# flag Set does (the error is a flag error)
-POST_RENDERER_CHECK: Callable[[dict[str, Any], str], None] | None = None
+def find_post_renderer(plugins_directory: str, name: str) -> str | None:
+    """plugin.FindPlugin for {name, postrenderer/v1}: the directory of the first plugin in
+    $HELM_PLUGINS (a path list) whose plugin.yaml (apiVersion v1) has that name and type;
+    plugins that do not load are skipped, as helm does."""
+    import glob
+
+    import yaml
+
+    for base in plugins_directory.split(os.pathsep):
+        if not base:
+            continue
+        for meta_file in sorted(glob.glob(os.path.join(glob.escape(base), "*", "plugin.yaml"))):
+            try:
+                with open(meta_file, encoding="utf-8") as f:
+                    meta = yaml.safe_load(f)
+            except (OSError, yaml.YAMLError):
+                continue
+            if (
+                isinstance(meta, dict)
+                and meta.get("apiVersion") == "v1"
+                and meta.get("name") == name
+                and meta.get("type") == "postrenderer/v1"
+            ):
+                return os.path.dirname(meta_file)
+    return None
 
 
 def bad_value(message: str) -> Exception:
@@ -454,9 +476,11 @@ def _parse_int(value: str, kind: str) -> int:
     try:
         n = int(text, 0)
     except ValueError:
+        if kind == "uint":
+            raise _BadValue("parse error") from None
         raise _BadValue(f"strconv.{fn}: parsing {go_quote(value)}: invalid syntax") from None
-    if kind == "uint" and n < 0:
-        raise _BadValue(f"strconv.{fn}: parsing {go_quote(value)}: invalid syntax")
+    if kind == "uint" and n < 0:  # a Go flag.Uint64 (klog's): flag's numError
+        raise _BadValue("parse error")
     return n
 
 
