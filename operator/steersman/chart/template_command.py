@@ -592,8 +592,17 @@ def _verify_local(path: str) -> None:
 
 
 def _fetch(ref: str, a: TemplateArgs) -> bytes:
-    from steersman.chart.sources import ChartCache, ChartRef, ChartSourceError, RepoAuth
+    from steersman.chart.sources import (
+        ChartCache,
+        ChartRef,
+        ChartSourceError,
+        RepoAuth,
+        fetch_chart,
+        prime_index,
+    )
 
+    entry: dict[str, Any] = {}
+    index: tuple[str, bytes] | None = None
     if a.repo:
         chart_ref = ChartRef(a.repo, ref, a.version, a.devel)
     elif ref.startswith("oci://"):
@@ -604,22 +613,41 @@ def _fetch(ref: str, a: TemplateArgs) -> bytes:
             raise _Fail(
                 "non-absolute URLs should be in form of repo_name/path_to_chart, got: " + ref
             )
-        chart_ref = ChartRef(_repo_url(repo_name, a), chart_name, a.version, a.devel)
-    auth = RepoAuth(
-        username=a.username,
-        password=a.password,
-        ca_file=a.ca_file or None,
-        cert_file=a.cert_file or None,
-        key_file=a.key_file or None,
-        pass_credentials_all=a.pass_credentials,
-        plain_http=a.plain_http,
-        insecure_skip_tls_verify=a.insecure_skip_tls_verify,
-    )
-    from steersman.chart.sources import fetch_chart
-
-    with tempfile.TemporaryDirectory(prefix="steersman-template-") as tmp:
+        entry = _repo_entry(repo_name, a)
+        chart_ref = ChartRef(str(entry["url"]), chart_name, a.version, a.devel)
+        # helm resolves `repo/chart` from the index `helm repo update` left in the cache
+        path = os.path.join(
+            a.repository_cache or template_flags.cache_path("repository"),
+            f"{repo_name}-index.yaml",
+        )
         try:
-            fetched = asyncio.run(fetch_chart(chart_ref, cache=ChartCache(tmp), auth=auth))
+            with open(path, "rb") as f:
+                index = (path, f.read())
+        except OSError as exc:
+            raise _Fail(
+                f"no cached repo found. (try 'helm repo update'): open {path}: {go_os_error(exc)}"
+            ) from None
+
+    def pick(flag: str, key: str) -> str | None:
+        return flag or str(entry.get(key) or "") or None
+
+    auth = RepoAuth(
+        username=a.username or str(entry.get("username") or ""),
+        password=a.password or str(entry.get("password") or ""),
+        ca_file=pick(a.ca_file, "caFile"),
+        cert_file=pick(a.cert_file, "certFile"),
+        key_file=pick(a.key_file, "keyFile"),
+        pass_credentials_all=a.pass_credentials or bool(entry.get("pass_credentials_all")),
+        plain_http=a.plain_http,
+        insecure_skip_tls_verify=a.insecure_skip_tls_verify
+        or bool(entry.get("insecure_skip_tls_verify")),
+    )
+    with tempfile.TemporaryDirectory(prefix="steersman-template-") as tmp:
+        cache = ChartCache(tmp)
+        try:
+            if index is not None:
+                prime_index(cache, chart_ref.url, auth.username, auth.password, index[1], index[0])
+            fetched = asyncio.run(fetch_chart(chart_ref, cache=cache, auth=auth))
         except ChartSourceError as exc:
             raise _Fail(str(exc)) from None
     if a.verify:
@@ -630,8 +658,8 @@ def _fetch(ref: str, a: TemplateArgs) -> bytes:
     return fetched.data
 
 
-def _repo_url(name: str, a: TemplateArgs) -> str:
-    """The URL of a repository added with `helm repo add` (--repository-config, default
+def _repo_entry(name: str, a: TemplateArgs) -> dict[str, Any]:
+    """The entry of a repository added with `helm repo add` (--repository-config, default
     $HELM_REPOSITORY_CONFIG or helm's config home's repositories.yaml)."""
     config = a.repository_config or template_flags.config_path("repositories.yaml")
     try:
@@ -641,5 +669,5 @@ def _repo_url(name: str, a: TemplateArgs) -> str:
         doc = {}
     for entry in doc.get("repositories") or [] if isinstance(doc, dict) else []:
         if isinstance(entry, dict) and entry.get("name") == name and entry.get("url"):
-            return str(entry["url"])
+            return entry
     raise _Fail(f"repo {name} not found")

@@ -23,7 +23,7 @@ from .errors import (
 )
 from .model import ChartRef, FetchedChart, RepoAuth
 from .oci import OciReference, RegistryClient, fetch_from_oci, parse_oci_reference
-from .repo import fetch_from_repo
+from .repo import fetch_from_repo, prime_index
 from .transport import client_timeout, new_session, ssl_for
 
 __all__ = [
@@ -43,6 +43,7 @@ __all__ = [
     "fetch_chart",
     "normalize_digest",
     "parse_oci_reference",
+    "prime_index",
     "sha256_digest",
 ]
 

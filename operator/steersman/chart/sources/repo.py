@@ -87,6 +87,16 @@ async def load_index(conn: _Conn, cache: ChartCache) -> RepoIndex:
         return index
 
 
+def prime_index(
+    cache: ChartCache, repo_url: str, username: str, password: str, data: bytes, source: str
+) -> None:
+    """Put an index read elsewhere (helm's repository cache, `helm repo update`'s file) into
+    `cache` for `repo_url`, so fetch_from_repo resolves versions from it without a request."""
+    index_url = resolve_reference_url(repo_url, "index.yaml")
+    key = f"{index_url} {_credential_identity(username, password)}"
+    cache.indexes.put(key, CachedIndex(parse_index(data, source), None, None, time.monotonic()))
+
+
 def select_entry(index: RepoIndex, name: str, version: str, repo_url: str) -> IndexEntry:
     where = redact(repo_url)
     entries = index.entries.get(name)
