@@ -121,7 +121,8 @@ def add_template_arguments(p: argparse.ArgumentParser) -> None:
             *names,
             action=_ArgparseFlag,
             const=flag,
-            nargs="?" if flag.no_opt else None,
+            # a bool never takes the next argument (pflag); --wait/--dry-run may
+            nargs=0 if flag.kind == "bool" else "?" if flag.no_opt else None,
             dest=f"_flag_{flag.key}",
             help=argparse.SUPPRESS,
         )
