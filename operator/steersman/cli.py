@@ -40,6 +40,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
+    argv = sys.argv[1:] if argv is None else list(argv)
+    if argv[:1] == ["template"]:  # helm's flag rules (pflag), not argparse's
+        from steersman.chart.template_command import template_main
+
+        return _print_template(*template_main(argv[1:]))
     parser = build_parser()
     args = parser.parse_args(argv)
     if args.command == "version":
@@ -50,16 +55,6 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         sys.stdout.write(render_crd_yaml())
         return 0
-    if args.command == "template":
-        from steersman.chart.template_command import run_template, template_args_from
-
-        code, out, err = run_template(template_args_from(args))
-        # Go strings may hold invalid UTF-8; it travels as surrogate escapes and leaves as bytes.
-        sys.stdout.flush()
-        sys.stdout.buffer.write(out.encode("utf-8", "surrogateescape"))
-        sys.stdout.buffer.flush()
-        sys.stderr.write(err.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
-        return code
     if args.command == "run":
         return _run(args)
     from steersman.ops import COMMANDS, run_ops
@@ -68,6 +63,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_ops(args)
     parser.print_help()
     return 0
+
+
+def _print_template(code: int, out: str, err: str) -> int:
+    # Go strings may hold invalid UTF-8; it travels as surrogate escapes and leaves as bytes.
+    sys.stdout.flush()
+    sys.stdout.buffer.write(out.encode("utf-8", "surrogateescape"))
+    sys.stdout.buffer.flush()
+    sys.stderr.write(err.encode("utf-8", "surrogateescape").decode("utf-8", "replace"))
+    return code
 
 
 def _run(args: argparse.Namespace) -> int:

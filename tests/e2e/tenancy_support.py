@@ -16,7 +16,7 @@ import yaml
 from steersman.kube import KubeClient, NotFound
 
 ROOT = Path(__file__).resolve().parents[2]
-CLUSTER_ROLE = ROOT / "manifests" / "clusterrole.yaml"
+CLUSTER_ROLE = ROOT / "manifests" / "base" / "clusterrole.yaml"
 REACH_CHART = ROOT / "tests" / "charts" / "e2e" / "reach"
 RBAC = "rbac.authorization.k8s.io/v1"
 TENANT_RULES = [

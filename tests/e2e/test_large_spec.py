@@ -146,7 +146,9 @@ async def test_one_mebibyte_of_values_in_secret_storage_says_why_and_deletes(
         return ready
 
     ready = await wait_until(refused, WITHIN, "a condition saying the record is too large")
-    assert "over the 1048576-byte limit of a Kubernetes Secret" in ready["message"]
+    assert "does not fit a Kubernetes Secret" in ready["message"]
+    assert "over the 1 MiB object limit" in ready["message"]
+    assert ready["reason"] == "ReleaseTooLarge"
     assert "--helm-storage-driver=sql" in ready["message"]
     assert await records(e2e_kube, namespace, "huge") == []  # nothing half-written
     await _check_small_bookkeeping(e2e_kube, namespace, "huge")

@@ -79,3 +79,41 @@ async def test_repo_flag_renders_like_helm(
     assert (code, err) == (0, "")
     assert out == helm_out
     assert "# Source: subcharts/charts/child/charts/grandchild/templates/cm.yaml" in out
+
+
+async def test_repo_name_from_repositories_yaml_renders_like_helm(
+    repo: RepoServer, helm_v4: Path, helm_home_env: dict[str, str], tmp_path: Path
+) -> None:
+    """`repo/chart` resolves through helm's repositories.yaml and the index `helm repo add`
+    cached (--repository-config / --repository-cache, or helm's defaults); without a cached
+    index both fail with helm's text."""
+    import os
+    import sys
+
+    config, cache = tmp_path / "repositories.yaml", tmp_path / "cache"
+    flags = ["--repository-config", str(config), "--repository-cache", str(cache)]
+    await asyncio.to_thread(helm, helm_v4, helm_home_env, "repo", "add", "myrepo", repo.url, *flags)
+    env = dict(helm_home_env, KUBECONFIG=os.devnull)
+
+    def both(args: list[str]) -> list[tuple[int, str, str]]:
+        return [
+            (r.returncode, r.stdout, r.stderr)
+            for r in (
+                subprocess.run(argv, capture_output=True, text=True, env=env, timeout=120)
+                for argv in (
+                    [str(helm_v4), "template", *args],
+                    [sys.executable, "-m", "steersman", "template", *args],
+                )
+            )
+        ]
+
+    helm_run, ours = await asyncio.to_thread(
+        both, ["rel", "myrepo/subcharts", "--version", VERSION, *flags]
+    )
+    assert helm_run[0] == 0, helm_run[2]
+    assert ours == helm_run
+    empty = ["--repository-config", str(config), "--repository-cache", str(tmp_path / "none")]
+    helm_run, ours = await asyncio.to_thread(both, ["myrepo/subcharts", *empty])
+    assert helm_run[0] == 1
+    assert "no cached repo found" in helm_run[2]
+    assert ours == helm_run

@@ -21,6 +21,8 @@ import logging
 from dataclasses import replace
 from typing import Any
 
+from steersman.chart.gotemplate.fmt import go_quote
+from steersman.chart.helmlog import warn
 from steersman.chart.model import Chart, Dependency, Metadata
 from steersman.chart.semver import Constraints, SemverError, Version
 from steersman.chart.values import (
@@ -92,7 +94,7 @@ def _process_tags(reqs: list[Dependency], cvals: Values) -> None:
                 if isinstance(b, bool):
                     has_true, has_false = has_true or b, has_false or not b
                 else:
-                    log.warning("returned non-bool value tag=%s chart=%s", k, r.name)
+                    warn(log, "returned non-bool value", ("tag", k), ("chart", r.name))
         if not has_true and has_false:
             r.enabled = False
         else:
@@ -111,7 +113,7 @@ def _process_conditions(reqs: list[Dependency], cvals: Values, cpath: str) -> No
             if isinstance(value, bool):
                 r.enabled = value
                 break
-            log.warning("returned non-bool value path=%s chart=%s", cond, r.name)
+            warn(log, "returned non-bool value", ("path", cond), ("chart", r.name))
 
 
 def _process_enabled(chart: Chart, values: Values, path: str) -> None:
@@ -187,8 +189,13 @@ def _process_import_values(chart: Chart) -> None:
                 converted.append({"child": child, "parent": parent})
                 try:
                     vv = table(cvals, f"{r.name}.{child}")
-                except NoTableError:
-                    log.warning("ImportValues missing table from chart %s", r.name)
+                except NoTableError as exc:
+                    warn(
+                        log,
+                        "ImportValues missing table from chart",
+                        ("chart", r.name),
+                        ("error", _no_table_text(exc)),
+                    )
                     continue
                 imported = merge_tables(imported, _path_to_map(parent, vv)) or {}
             elif isinstance(iv, str):
@@ -196,8 +203,8 @@ def _process_import_values(chart: Chart) -> None:
                 converted.append({"child": child, "parent": "."})
                 try:
                     vm = table(cvals, f"{r.name}.{child}")
-                except NoTableError:
-                    log.warning("ImportValues missing table %s", child)
+                except NoTableError as exc:
+                    warn(log, "ImportValues missing table", ("error", _no_table_text(exc)))
                     continue
                 imported = merge_tables(imported, vm) or {}
         r.import_values = converted
@@ -214,3 +221,8 @@ def process_dependencies(chart: Chart, user_values: Values) -> None:
     """Helm v4's ProcessDependencies: enable/disable subcharts, then import values (in place)."""
     _process_enabled(chart, user_values, "")
     _process_import_values_tree(chart)
+
+
+def _no_table_text(exc: NoTableError) -> str:
+    """common.ErrNoTable's text."""
+    return f"{go_quote(str(exc.args[0]))} is not a table"

@@ -8,12 +8,17 @@ stably sorted by kind in install order.
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
 import yaml
+
+from steersman.chart.helmlog import info
+
+log = logging.getLogger(__name__)
 
 HOOK_ANNOTATION = "helm.sh/hook"
 HOOK_WEIGHT_ANNOTATION = "helm.sh/hook-weight"
@@ -249,6 +254,7 @@ def _hook_from(head: Head, doc: str, path: str) -> Hook | None:
     for raw in head.annotations[HOOK_ANNOTATION].split(","):
         event = HOOK_EVENTS.get(raw.strip().lower())
         if event is None:
+            info(log, "skipping unknown hooks", ("hookTypes", head.annotations[HOOK_ANNOTATION]))
             return None
         events.append(event)
     try:

@@ -18,6 +18,7 @@ from typing import Any
 
 from steersman.chart.goformat import format_float
 from steersman.chart.gotemplate.types import NO_VALUE, GoInt64, GoStruct
+from steersman.chart.tomllex import TomlLexError, check_syntax
 
 
 class TomlEncodeError(ValueError):
@@ -179,9 +180,13 @@ def _go_value(v: Any) -> Any:
 def from_toml(text: str) -> dict[str, Any]:
     """Helm's fromToml: a map (ints int64, floats float64); errors as {"Error": msg}.
 
-    Dates become RFC 3339 strings and error texts are Python's tomllib wording (BurntSushi's
-    time.Time values and messages are not reproduced).
+    Dates become RFC 3339 strings. Syntax errors are BurntSushi's lexer's (tomllex); errors
+    only its parser finds (duplicate keys, bad numbers or dates) keep tomllib's wording.
     """
+    try:
+        check_syntax(text)
+    except TomlLexError as exc:
+        return {"Error": str(exc)}
     try:
         doc = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:

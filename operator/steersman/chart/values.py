@@ -19,6 +19,7 @@ from typing import Any
 from steersman.chart import strvals
 from steersman.chart.goformat import format_float
 from steersman.chart.gotemplate.types import GoInt64
+from steersman.chart.helmlog import printf
 from steersman.chart.jsonout import JSONError, unmarshal
 from steersman.chart.loader import go_os_error, load_values, merge_maps
 from steersman.chart.model import Chart, ChartError
@@ -196,14 +197,14 @@ def _coalesce_globals(dest: Values, src: Values, prefix: str) -> None:
     elif is_table(dest[GLOBAL_KEY]):
         dg = dest[GLOBAL_KEY]
     else:
-        log.warning("skipping globals because destination %s is not a table.", GLOBAL_KEY)
+        printf(log, "warning: skipping globals because destination %s is not a table.", GLOBAL_KEY)
         return
     if GLOBAL_KEY not in src:
         sg: Values = {}
     elif is_table(src[GLOBAL_KEY]):
         sg = src[GLOBAL_KEY]
     else:
-        log.warning("skipping globals because source %s is not a table.", GLOBAL_KEY)
+        printf(log, "warning: skipping globals because source %s is not a table.", GLOBAL_KEY)
         return
     for key, val in sg.items():
         if is_table(val):
@@ -211,12 +212,12 @@ def _coalesce_globals(dest: Values, src: Values, prefix: str) -> None:
             if key not in dg:
                 dg[key] = vv
             elif not is_table(dg[key]):
-                log.warning("Conflict: cannot merge map onto non-map for %r. Skipping.", key)
+                printf(log, "Conflict: cannot merge map onto non-map for %q. Skipping.", key)
             else:
                 _coalesce_tables(vv, dg[key], _concat(prefix, key), merge=True)
                 dg[key] = vv
         elif key in dg and is_table(dg[key]):
-            log.warning("key %s is table. Skipping", key)
+            printf(log, "key %s is table. Skipping", key)
         else:
             dg[key] = val
     dest[GLOBAL_KEY] = dg
@@ -237,7 +238,9 @@ def _coalesce_chart_values(chart: Chart, v: Values, prefix: str, merge: bool) ->
             elif is_table(value):
                 if not is_table(val):
                     if val is not None:
-                        log.warning("skipped value for %s.%s: Not a table.", sub_prefix, key)
+                        printf(
+                            log, "warning: skipped value for %s.%s: Not a table.", sub_prefix, key
+                        )
                 else:
                     _coalesce_tables(
                         value,
@@ -282,10 +285,15 @@ def _coalesce_tables(dst: Any, src: Any, prefix: str, merge: bool) -> Any:
             if is_table(dv):
                 _coalesce_tables(dv, val, full_key, merge)
             else:
-                log.warning("cannot overwrite table with non table for %s (%r)", full_key, val)
+                printf(
+                    log, "warning: cannot overwrite table with non table for %s (%v)", full_key, val
+                )
         elif is_table(dv) and val is not None:
-            log.warning(
-                "destination for %s is a table. Ignoring non-table value (%r)", full_key, val
+            printf(
+                log,
+                "warning: destination for %s is a table. Ignoring non-table value (%v)",
+                full_key,
+                val,
             )
     return dst
 

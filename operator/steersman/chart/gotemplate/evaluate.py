@@ -10,7 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 from .builtins import call_function
-from .fmt import format_value, go_quote, type_name
+from .fmt import go_quote, type_name
 from .nodes import (
     BoolNode,
     ChainNode,
@@ -540,7 +540,17 @@ def _eval_call(
         argv.append(validate_type(s, final, ptype))
 
     if builtin and name == "call":
-        callee = str(arg_nodes[0]) if arg_nodes else format_value(final)
+        callee = str(arg_nodes[0]) if arg_nodes else _reflect_string(final)
         argv = [call_function, callee, argv[0], tuple(argv[1:])]
         return _invoke(s, GoFunc(lambda f, *a: f(*a)), node, name, argv)
     return _invoke(s, fn, node, name, argv)
+
+
+def _reflect_string(v: Any) -> str:
+    """Go's reflect.Value.String() (the callee name `call` reports for a piped value): a
+    string as itself, anything else as `<T Value>`."""
+    if isinstance(v, str):
+        return v
+    if v is None or v is NO_VALUE:
+        return "<invalid Value>"
+    return f"<{type_name(v)} Value>"

@@ -26,7 +26,7 @@ from .errors import (
 from .identity import fetch_identity
 from .model import ChartRef, FetchedChart, RepoAuth
 from .oci import OciReference, RegistryClient, fetch_from_oci, parse_oci_reference
-from .repo import fetch_from_repo
+from .repo import fetch_from_repo, prime_index
 from .transport import (
     CONNECT_TIMEOUT,
     READ_TIMEOUT,
@@ -54,6 +54,7 @@ __all__ = [
     "fetch_identity",
     "normalize_digest",
     "parse_oci_reference",
+    "prime_index",
     "redact",
     "sha256_digest",
 ]

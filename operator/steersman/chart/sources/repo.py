@@ -12,6 +12,7 @@ import aiohttp
 
 from .cache import CachedIndex, ChartCache, normalize_digest, sha256_digest
 from .errors import ChartNotFound, DigestMismatch, InvalidReference, SourceUnavailable
+from .identity import fetch_identity
 from .index import IndexEntry, RepoIndex, parse_index, resolve_reference_url
 from .model import ChartRef, FetchedChart, RepoAuth
 from .transport import (
@@ -50,11 +51,16 @@ class _Conn:
         return {}
 
 
-async def load_index(conn: _Conn, cache: ChartCache) -> RepoIndex:
-    index_url = resolve_reference_url(conn.repo_url, "index.yaml")
+def _index_key(repo_url: str, identity: str) -> str:
     # Per identity: a repo may show different users different charts, and an index fetched
     # with one CA, certificate or password proves nothing about a caller without them.
-    key = hashlib.sha256(f"{index_url}\0{conn.identity}".encode()).hexdigest()
+    index_url = resolve_reference_url(repo_url, "index.yaml")
+    return hashlib.sha256(f"{index_url}\0{identity}".encode()).hexdigest()
+
+
+async def load_index(conn: _Conn, cache: ChartCache) -> RepoIndex:
+    index_url = resolve_reference_url(conn.repo_url, "index.yaml")
+    key = _index_key(conn.repo_url, conn.identity)
     async with cache.indexes.lock(key):
         cached = cache.indexes.get(key)
         if cached is not None and cache.indexes.is_fresh(cached):
@@ -81,6 +87,16 @@ async def load_index(conn: _Conn, cache: ChartCache) -> RepoIndex:
         index = await asyncio.to_thread(parse_index, body, redact(index_url))
         cache.indexes.put(key, CachedIndex(index, etag, last_modified, time.monotonic()))
         return index
+
+
+def prime_index(
+    cache: ChartCache, repo_url: str, auth: RepoAuth | None, data: bytes, source: str
+) -> None:
+    """Put an index read elsewhere (helm's repository cache, `helm repo update`'s file) into
+    `cache` for `repo_url`, so fetch_from_repo resolves versions from it without a request.
+    It is filed under the same fetch identity (fetch_identity) that fetch_chart uses for `auth`."""
+    key = _index_key(repo_url, fetch_identity(repo_url, auth))
+    cache.indexes.put(key, CachedIndex(parse_index(data, source), None, None, time.monotonic()))
 
 
 def select_entry(index: RepoIndex, name: str, version: str, repo_url: str) -> IndexEntry:

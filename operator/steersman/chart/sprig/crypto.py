@@ -3,8 +3,10 @@
 Salts, serial numbers, IVs, UUIDs and random bytes come from SprigEnv.rand so tests can pin
 them; private keys themselves come from OpenSSL's generator (the `cryptography` package offers
 no way to feed it), so key material is never reproducible. Certificates follow Go's
-x509.CreateCertificate choices: critical KeyUsage and BasicConstraints, SubjectKeyId on CA
-certificates, AuthorityKeyId from the signer's SubjectKeyId, SHA-256 signatures.
+x509.CreateCertificate choices: names as encoding/asn1 writes them (PrintableString when it can),
+critical KeyUsage and BasicConstraints, SubjectKeyId on CA
+certificates, AuthorityKeyId from the signer's SubjectKeyId when issuer and subject differ, SAN
+critical on an empty subject, SHA-256 signatures.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ from cryptography import x509
 from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed25519, rsa
 from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+from cryptography.x509.name import _ASN1Type
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from steersman.chart.gotemplate.fmt import format_value
@@ -203,7 +206,7 @@ class CertFuncs:
         dns_names = self._names(dns, "processing alternate dns name")
         serial = self.env.rand.getrandbits(128) or 1
         now = self.env.now().replace(microsecond=0)
-        subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, cn)] if cn else [])
+        subject = x509.Name([go_name_attribute(NameOID.COMMON_NAME, cn)] if cn else [])
         pub = key.public_key()
         issuer_name = signer[0].subject if signer else subject
         # Dates through the constructor: Go does not insist that NotAfter follows NotBefore
@@ -227,7 +230,8 @@ class CertFuncs:
         )
         if is_ca:
             b = b.add_extension(x509.SubjectKeyIdentifier.from_public_key(pub), False)
-        if signer is not None:
+        # Go takes the parent's SubjectKeyId as AuthorityKeyId only when issuer != subject
+        if signer is not None and issuer_name.public_bytes() != subject.public_bytes():
             try:
                 ski = signer[0].extensions.get_extension_for_class(x509.SubjectKeyIdentifier)
                 b = b.add_extension(
@@ -238,7 +242,8 @@ class CertFuncs:
         if ip_addrs or dns_names:
             sans: list[x509.GeneralName] = [x509.DNSName(d) for d in dns_names]
             sans += [x509.IPAddress(ip) for ip in ip_addrs]
-            b = b.add_extension(x509.SubjectAlternativeName(sans), False)
+            # critical when the subject is empty (RFC 5280 4.2.1.6), as Go marks it
+            b = b.add_extension(x509.SubjectAlternativeName(sans), not cn)
         sign_key = signer[1] if signer else key
         algo = None if isinstance(sign_key, ed25519.Ed25519PrivateKey) else hashes.SHA256()
         try:
@@ -347,6 +352,16 @@ def rand_bytes(env: SprigEnv, count: int) -> str:
         # Go would try (and perhaps run out of memory, ending helm); we refuse early.
         raise TemplateFuncError("runtime: out of memory")
     return base64.b64encode(env.rand_bytes(count)).decode()
+
+
+_PRINTABLE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789 '()+,-./:=?")
+
+
+def go_name_attribute(oid: x509.ObjectIdentifier, value: str) -> x509.NameAttribute[str]:
+    """A name attribute as Go's encoding/asn1 writes a pkix.Name string: PrintableString when
+    every character is in its set ('*' and '&' excluded), else UTF8String."""
+    kind = _ASN1Type.PrintableString if set(value) <= _PRINTABLE else _ASN1Type.UTF8String
+    return x509.NameAttribute(oid, value, _type=kind)
 
 
 def _not_after(now: datetime, days: int) -> datetime:

@@ -1,0 +1,157 @@
+"""`steersman template` against the real `helm template` (v4.1.4) for every flag family: the
+same exit status, stdout and stderr (helm's `level=DEBUG` lines aside), and for --output-dir
+the same files."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+pytestmark = pytest.mark.interop
+CHARTS = Path(__file__).resolve().parents[1] / "charts"
+
+C = "assembly"  # a chart dir copied into each run's working directory
+CASES: list[list[str]] = [
+    ["--help"],
+    ["-h"],
+    [],
+    ["--foo", C],
+    ["-x", C],
+    ["--set"],
+    ["-gs"],
+    ["-g=x", C],
+    ["--generate-name=maybe", C],
+    ["--wait=bad", C],
+    ["--timeout=x", C],
+    ["--timeout", "1x", C],
+    ["--labels=a", C],
+    ["--qps", "x", C],
+    ["--burst-limit", "x", C],
+    ["--log-file-max-size", "-1", C],
+    ["---x", C],
+    ["--=x", C],
+    ["--validate", "--dry-run=server", C],
+    ["--force-replace", "--force-conflicts", C],
+    ["--dry-run=x", C],
+    ["--dry-run", C],
+    ["--dry-run=client", C],
+    ["--wait", C],
+    ["--wait=true", C],
+    ["--wait=false", C],
+    ["--wait=legacy", "--wait-for-jobs", "--timeout", "1m30s", C],
+    ["--color=x", C],
+    ["--colour", "never", C],
+    ["--name-template", '{{ "foo" | upper | lower }}-x', C],
+    ["--name-template", "{{ .x", C],
+    ["--name-template", "Bad_Name", C],
+    ["--name-template", "x", "named", C],
+    ["-g", "named", C],
+    ["-g", C],
+    ["a", "b", "c"],
+    ["--labels", "name=x", C],
+    ["-l", "team=a,tier=b", "--labels", "x=y", C],
+    ["--post-renderer", "nope", C],
+    ["--post-renderer", "", C],
+    ["--verify", C],
+    ["--debug", C],
+    ["--skip-crds", "--render-subchart-notes", "--disable-openapi-validation", C],
+    ["--create-namespace", "--description", "d", "--server-side=false", "--hide-notes", C],
+    ["--take-ownership", "--enable-dns", "--force-replace", "--replace", C],
+    ["--rollback-on-failure", "--atomic", "--force", C],
+    ["--kube-context", "other", "--kubeconfig", "nokube", "--kube-token", "t", C],
+    ["--kube-as-user", "u", "--kube-as-group", "g", "--kube-apiserver", "https://127.0.0.1:1", C],
+    ["--kube-ca-file", "x", "--kube-tls-server-name", "n", "--kube-insecure-skip-tls-verify", C],
+    ["--burst-limit", "5", "--qps", "2.5", "-v", "3", "--logtostderr=false", C],
+    ["--registry-config", "r.json", "--repository-config", "r.yaml", "--repository-cache", "c", C],
+    ["--content-cache", "cc", "--keyring", "k.gpg", "--pass-credentials", C],
+    ["--ca-file", "ca", "--cert-file", "c", "--key-file", "k", "--insecure-skip-tls-verify", C],
+    ["--username", "u", "--password", "p", "--plain-http", "--devel", "--version", "1.x", C],
+    ["-n", "ns1", C],
+    ["--namespace=ns2", "named", C],
+    ["-nns3", C],
+    ["--include-crds", "-s", "templates/hooks.yaml", C],
+    ["-s=templates/namespace.yaml", C],
+    ["--show-only", "templates/missing.yaml", C],
+    ["--api-versions=a/v1,b/v1", "-a", "c/v1", C],
+    ["--is-upgrade", "--skip-tests", "--no-hooks", C],
+    ["--", C],
+    ["named", "--", C, "extra"],
+    ["--set", "a=1", "--set-string", "b=2", "--set-json", "c=3", "--set-literal", "d=4", C],
+    ["missing-repo/chart"],
+    ["./does-not-exist"],
+    ["--output-dir", "out", "--include-crds", C],
+    ["--output-dir", "out", "--release-name", "--include-crds", "--skip-tests", "rel", C],
+    ["--output-dir", "out", "--no-hooks", C],
+    ["--output-dir", "out", "-s", "templates/namespace.yaml", C],
+]
+
+
+def _strip_debug(text: str) -> str:
+    return "".join(
+        line for line in text.splitlines(keepends=True) if not line.startswith("level=DEBUG ")
+    )
+
+
+def _run(argv: list[str], cwd: Path, env: dict[str, str]) -> tuple[int, str, str]:
+    r = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, timeout=120)
+    return r.returncode, r.stdout, _strip_debug(r.stderr)
+
+
+def _tree(root: Path) -> dict[str, str]:
+    if not root.exists():
+        return {}
+    return {p.relative_to(root).as_posix(): p.read_text() for p in root.rglob("*") if p.is_file()}
+
+
+@pytest.mark.parametrize("args", CASES, ids=[" ".join(c) or "<none>" for c in CASES])
+def test_same_as_helm(
+    args: list[str], helm_v4: Path, helm_home_env: dict[str, str], tmp_path: Path
+) -> None:
+    results = []
+    trees = []
+    for who in ("helm", "steersman"):
+        # the same relative working directory name, so paths in messages agree
+        cwd = tmp_path / who / "work"
+        cwd.mkdir(parents=True)
+        shutil.copytree(CHARTS / "assembly", cwd / C)
+        env = dict(helm_home_env, HOME=str(tmp_path / "home"), KUBECONFIG=os.devnull)
+        argv = (
+            [str(helm_v4), "template", *args]
+            if who == "helm"
+            else [sys.executable, "-m", "steersman", "template", *args]
+        )
+        code, out, err = _run(argv, cwd, env)
+        results.append((code, out.replace(str(cwd), "<cwd>"), err.replace(str(cwd), "<cwd>")))
+        trees.append(_tree(cwd / "out"))
+    helm, ours = results
+    assert ours == helm
+    assert trees[1] == trees[0]
+
+
+def test_output_dir_appends_hooks_into_existing_files(
+    helm_v4: Path, helm_home_env: dict[str, str], tmp_path: Path
+) -> None:
+    """helm appends a hook to a file that exists before the run (renderResources truncates
+    manifests, helm template's hook loop checks os.Stat): two runs, same tree."""
+    trees = []
+    for who in ("helm", "steersman"):
+        cwd = tmp_path / who
+        cwd.mkdir()
+        shutil.copytree(CHARTS / "assembly", cwd / C)
+        env = dict(helm_home_env, HOME=str(tmp_path / "home"), KUBECONFIG=os.devnull)
+        argv = (
+            [str(helm_v4), "template"]
+            if who == "helm"
+            else [sys.executable, "-m", "steersman", "template"]
+        )
+        for _ in range(2):
+            code, _out, err = _run([*argv, "--output-dir", "out", C], cwd, env)
+            assert code == 0, err
+        trees.append(_tree(cwd / "out"))
+    assert trees[0]
+    assert trees[1] == trees[0]

@@ -1,0 +1,85 @@
+"""pflag's parsing rules as steersman template applies them (texts checked against helm in
+tests/interop/test_template_flags.py; here the pure parser)."""
+
+from __future__ import annotations
+
+import pytest
+
+from steersman.chart.helmlog import go_printf, slog_value
+from steersman.chart.template_flags import FlagError, parse_flags, parse_go_duration
+
+
+def test_flags_and_arguments_interleave() -> None:
+    p = parse_flags(["rel", "-f", "a.yaml", "chart", "--set=x=1", "-fb.yaml,c.yaml", "-n=ns"])
+    assert p.args == ["rel", "chart"]
+    assert p.values["value_files"] == ["a.yaml", "b.yaml", "c.yaml"]
+    assert p.values["set_values"] == ["x=1"]
+    assert p.values["namespace"] == "ns"
+
+
+def test_double_dash_ends_flags() -> None:
+    p = parse_flags(["--debug", "--", "--not-a-flag", "-x"])
+    assert p.values["debug"] is True
+    assert p.args == ["--not-a-flag", "-x"]
+
+
+def test_bool_groups_and_values() -> None:
+    p = parse_flags(["-gh", "--include-crds=false", "--skip-tests=T"])
+    assert p.values["generate_name"] and p.values["help"]
+    assert p.values["include_crds"] is False and p.values["skip_tests"] is True
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--nope"], "unknown flag: --nope"),
+        (["-q"], "unknown shorthand flag: 'q' in -q"),
+        (["--set"], "flag needs an argument: --set"),
+        (["-gs"], "flag needs an argument: 's' in -s"),
+        (["---x"], "bad flag syntax: ---x"),
+        (
+            ["-g=x"],
+            'invalid argument "x" for "-g, --generate-name" flag: strconv.ParseBool: parsing '
+            '"x": invalid syntax',
+        ),
+        (
+            ["--labels", "a"],
+            'invalid argument "a" for "-l, --labels" flag: a must be formatted as key=value',
+        ),
+        (
+            ["--timeout", "5"],
+            'invalid argument "5" for "--timeout" flag: time: missing unit in duration "5"',
+        ),
+    ],
+)
+def test_errors_read_as_pflag(argv: list[str], message: str) -> None:
+    with pytest.raises(FlagError) as exc:
+        parse_flags(argv)
+    assert str(exc.value) == message
+
+
+def test_deprecated_flags_warn_once() -> None:
+    p = parse_flags(["--validate", "--validate", "--atomic"])
+    assert p.warnings == [
+        "Flag --validate has been deprecated, use '--dry-run=server' instead",
+        "Flag --atomic has been deprecated, use --rollback-on-failure instead",
+    ]
+
+
+def test_labels_accumulate() -> None:
+    p = parse_flags(["-l", "a=1,b=2", "--labels", "c=3"])
+    assert p.values["labels"] == {"a": "1", "b": "2", "c": "3"}
+
+
+def test_go_durations() -> None:
+    assert parse_go_duration("1m30s") == 90 * 10**9
+    assert parse_go_duration("1.5h") == 5400 * 10**9
+    assert parse_go_duration("0") == 0
+
+
+def test_slog_quoting_and_go_values() -> None:
+    assert slog_value("plain") == "plain"
+    assert slog_value("two words") == '"two words"'
+    assert slog_value('"x" is not a table') == '"\\"x\\" is not a table"'
+    assert go_printf("for %s (%v)", ["a.b", {"c": 1.0}]) == "for a.b (map[c:1])"
+    assert go_printf("%v %q", [False, "k"]) == 'false "k"'
