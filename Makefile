@@ -1,4 +1,5 @@
-# Two commands matter on a fresh machine: `make demo` and `make test` (see README.md).
+# Two commands matter on a fresh machine: `make demo` and `make test` (see README.md);
+# `make unit` and `make check` are the fast day-to-day gates (no provisioning, no image).
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
