@@ -1,4 +1,5 @@
-# Two commands matter on a fresh machine: `make demo` and `make test` (see README.md).
+# Two commands matter on a fresh machine: `make demo` and `make test` (see README.md);
+# `make unit` and `make check` are the fast day-to-day gates (no provisioning, no image).
 SHELL := /bin/bash
 PYTHON ?= python3
 VENV := .venv
@@ -6,7 +7,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 PYTEST_ARGS ?=
 
-.PHONY: all setup provision image image-lock lint typecheck importlint unit test demo bench clean
+.PHONY: all setup provision image image-lock lint typecheck importlint unit check test demo bench clean
 
 all: test
 
@@ -39,10 +40,18 @@ lint: setup
 	$(BIN)/ruff format --check operator tests bench hack
 
 typecheck: setup
-	$(BIN)/mypy operator/steersman
+	$(BIN)/mypy operator/steersman tests hack bench
 
 importlint: setup
 	$(BIN)/lint-imports
+
+# Unit tests only: pure logic, no provisioning, no bench (seconds to a few minutes).
+unit: setup
+	$(BIN)/pytest tests/unit -q $(PYTEST_ARGS)
+
+# The day-to-day gate: lint + typecheck + import contracts + unit tests, without provisioning or
+# the image build. `make test` is the full gate.
+check: lint typecheck importlint unit
 
 test: setup provision image lint typecheck importlint
 	$(BIN)/pytest $(PYTEST_ARGS)

@@ -11,6 +11,7 @@ Run: `.venv/bin/python -m bench.storage` (starts and stops its own test bench).
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import os
 import statistics
@@ -25,6 +26,7 @@ from kubernetes_asyncio import client, config
 from hack.testenv import TestBench
 from steersman.storage import (
     Chart,
+    Driver,
     File,
     GoTime,
     Hook,
@@ -147,7 +149,7 @@ async def run(bench: TestBench) -> list[tuple[str, str, float, float | None, str
                 await core.create_namespace(
                     client.V1Namespace(metadata=client.V1ObjectMeta(name=ns))
                 )
-                driver = (SecretDriver if kind == "secret" else ConfigMapDriver)(api, ns)
+                driver: Driver = (SecretDriver if kind == "secret" else ConfigMapDriver)(api, ns)
             elif kind == "sql":
                 driver = SqlDriver(pools, ns)
                 env["HELM_DRIVER_SQL_CONNECTION_STRING"] = f"{dsn}?sslmode=disable"
@@ -167,11 +169,12 @@ async def run(bench: TestBench) -> list[tuple[str, str, float, float | None, str
             status = ["status", NAME, "-n", ns, "-o", "json"]
             assert len(json.loads(await helm_run(helm, history, env))) == REVISIONS
             rows.append((kind, "history (200 revisions)",
-                         await median_ms(lambda s=storage: s.history(NAME)),
+                         await median_ms(functools.partial(storage.history, NAME)),
                          await helm_ms(helm, history, env), "helm history"))  # fmt: skip
-            rows.append((kind, "last", await median_ms(lambda s=storage: s.last(NAME)),
+            rows.append((kind, "last", await median_ms(functools.partial(storage.last, NAME)),
                          await helm_ms(helm, status, env), "helm status"))  # fmt: skip
-            rows.append((kind, "deployed", await median_ms(lambda s=storage: s.deployed(NAME)),
+            rows.append((kind, "deployed",
+                         await median_ms(functools.partial(storage.deployed, NAME)),
                          None, "(no helm command reads only Deployed)"))  # fmt: skip
     finally:
         await pools.close()

@@ -22,6 +22,7 @@ import ssl
 import subprocess
 import tarfile
 import time
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address
 from pathlib import Path
@@ -326,7 +327,7 @@ class TokenServer(_Server):
         token = self._jwt(user, access)
         return web.json_response({"token": token, "expires_in": 300})
 
-    def _jwt(self, user: str, access: list[dict[str, object]]) -> str:
+    def _jwt(self, user: str, access: Sequence[Mapping[str, object]]) -> str:
         der = self._cert.public_bytes(serialization.Encoding.DER)
         header = {"typ": "JWT", "alg": "RS256", "x5c": [base64.b64encode(der).decode()]}
         now = int(time.time())
@@ -349,7 +350,7 @@ def _b64url_bytes(data: bytes) -> str:
     return base64.urlsafe_b64encode(data).rstrip(b"=").decode()
 
 
-def _b64url(doc: dict[str, object]) -> str:
+def _b64url(doc: Mapping[str, object]) -> str:
     return _b64url_bytes(json.dumps(doc, separators=(",", ":")).encode())
 
 

@@ -69,7 +69,7 @@ class _Builder:
                     [["data"], [{"child": "exports.data", "parent": "imported"}]]
                 )
             deps.append(dep)
-        chart_yaml = {"apiVersion": "v2", "name": name, "version": "0.1.0"}
+        chart_yaml: dict[str, object] = {"apiVersion": "v2", "name": name, "version": "0.1.0"}
         if deps:
             chart_yaml["dependencies"] = deps
         (path / "Chart.yaml").write_text(_dump(chart_yaml))

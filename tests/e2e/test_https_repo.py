@@ -14,7 +14,8 @@ from pathlib import Path
 import pytest
 from aiohttp import web
 
-from hack.operatorkit import SAMPLE_CHART, free_port
+from hack.operatorkit import SAMPLE_CHART
+from hack.testenv.parts import free_port
 from steersman.kube import KubeClient
 from tests.e2e.conftest import StartOperator
 from tests.e2e.support import condition, create, wait_condition

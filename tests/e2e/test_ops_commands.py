@@ -10,6 +10,7 @@ import os
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import pytest
 import yaml
@@ -63,7 +64,7 @@ async def test_get_history_diff_suspend_resume_reconcile(
     await op.wait_ready()
     await create(e2e_kube, namespace, "web", spec(chart_repo, values={"greeting": "hi"}))
     await wait_condition(e2e_kube, namespace, "web")
-    kc = {"kubeconfig": kubeconfig}
+    kc: dict[str, Any] = {"kubeconfig": kubeconfig}
 
     listed = await steersman("get", "-n", namespace, **kc)
     assert listed.code == 0, listed.err
@@ -164,7 +165,7 @@ async def test_reconcile_exit_codes_for_failure_and_timeout(
     start_operator: StartOperator,
     kubeconfig: Path,
 ) -> None:
-    kc = {"kubeconfig": kubeconfig}
+    kc: dict[str, Any] = {"kubeconfig": kubeconfig}
     bad = spec(chart_repo)
     bad["chart"]["version"] = "9.9.9"
     await create(e2e_kube, namespace, "broken", bad)
@@ -194,7 +195,7 @@ async def test_reconcile_exit_codes_for_failure_and_timeout(
 async def test_errors_are_one_line_with_documented_exit_codes(
     namespace: str, crd: None, kubeconfig: Path, tmp_path: Path
 ) -> None:
-    kc = {"kubeconfig": kubeconfig}
+    kc: dict[str, Any] = {"kubeconfig": kubeconfig}
     for command in ("get", "history", "reconcile", "suspend", "resume", "diff"):
         missing = await steersman(command, "nope", "-n", namespace, **kc)
         assert missing.code == 1, (command, missing.err)
@@ -265,7 +266,7 @@ async def test_history_on_sql_storage(
     await op.wait_ready()
     await create(e2e_kube, namespace, "db", spec(chart_repo))
     await wait_condition(e2e_kube, namespace, "db")
-    kc = {"kubeconfig": kubeconfig}
+    kc: dict[str, Any] = {"kubeconfig": kubeconfig}
 
     listed = await steersman("get", "db", "-n", namespace, **kc)
     assert table_rows(listed.out)[1][5] == "sql"

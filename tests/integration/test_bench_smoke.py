@@ -8,6 +8,7 @@ import gzip
 import json
 import subprocess
 from pathlib import Path
+from typing import Any
 
 import asyncpg
 import pytest
@@ -29,7 +30,7 @@ async def test_configmap_round_trip(kube_api: client.ApiClient, namespace: str) 
 
 async def test_custom_resource_round_trip(kube_api: client.ApiClient, namespace: str) -> None:
     ext = client.ApiextensionsV1Api(kube_api)
-    crd = {
+    crd: Any = {  # a plain dict: the client serialises it as is
         "apiVersion": "apiextensions.k8s.io/v1",
         "kind": "CustomResourceDefinition",
         "metadata": {"name": "widgets.smoke.steersman.dev"},

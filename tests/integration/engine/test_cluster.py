@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import re
 import secrets
+from typing import Any
 
 import pytest
 
@@ -232,7 +233,7 @@ async def test_names_and_missing_releases(secret_engine: Engine, namespace: str)
 async def test_rollback_wait_failure_and_missing_revision(
     secret_engine: Engine, kube: KubeClient, namespace: str
 ) -> None:
-    common = {"namespace": namespace, "name": "a"}
+    common: dict[str, Any] = {"namespace": namespace, "name": "a"}
     await install(secret_engine, chart("app-v1"), {}, InstallOptions(**common))
     await upgrade(secret_engine, chart("app-v2"), {}, UpgradeOptions(**common))
     with pytest.raises(InvalidRevision, match=r"^release has no 7 version$"):

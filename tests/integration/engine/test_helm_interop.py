@@ -120,7 +120,7 @@ async def snapshot(
 def comparable(record: dict[str, Any], ns: str, v4: bool) -> dict[str, Any]:
     """A release record minus the times of the operation, and for helm v3 minus the v4-only
     keys (apply_method, chart and file modtimes) that v3 does not write."""
-    out = json.loads(json.dumps(record))
+    out: dict[str, Any] = json.loads(json.dumps(record))
     out["namespace"] = "<ns>" if out["namespace"] == ns else out["namespace"]
     out["info"] = {k: v for k, v in out["info"].items() if k in ("status", "description", "notes")}
     if "notes" in out["info"]:

@@ -4,6 +4,7 @@ release's: install -> upgrade (prune) -> rollback -> uninstall, cancellation and
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 
 import pytest
 
@@ -49,7 +50,11 @@ async def cm(kube: KubeClient, ns: str, name: str) -> dict[str, str] | None:
 async def test_full_lifecycle(
     engine: Engine, kube: KubeClient, namespace: str, storage_ns: str
 ) -> None:
-    common = {"namespace": namespace, "storage_namespace": storage_ns, "name": "app"}
+    common: dict[str, Any] = {
+        "namespace": namespace,
+        "storage_namespace": storage_ns,
+        "name": "app",
+    }
     rel = await install(engine, chart("app-v1"), {"greeting": "hi"}, InstallOptions(**common))
     assert (rel.version, rel.info.status) == (1, Status.DEPLOYED)
     assert rel.apply_method == "ssa" and rel.namespace == namespace
@@ -142,7 +147,11 @@ async def _wait_for_status(engine: Engine, storage_ns: str, name: str, status: s
 async def test_cancelled_actions_leave_pending_records_that_unlock_recovers(
     engine: Engine, kube: KubeClient, namespace: str, storage_ns: str
 ) -> None:
-    common = {"namespace": namespace, "storage_namespace": storage_ns, "name": "app"}
+    common: dict[str, Any] = {
+        "namespace": namespace,
+        "storage_namespace": storage_ns,
+        "name": "app",
+    }
     # No Deployment controller runs, so a waiting install waits until it is cancelled.
     task = asyncio.create_task(
         install(engine, chart("app-v1"), {}, InstallOptions(**common, wait=True, timeout=60))
@@ -191,7 +200,7 @@ async def test_cancelled_actions_leave_pending_records_that_unlock_recovers(
 async def test_hooks_and_tests_record_phases_on_every_driver(
     engine: Engine, kube: KubeClient, namespace: str, storage_ns: str
 ) -> None:
-    common = {"namespace": namespace, "storage_namespace": storage_ns, "name": "h"}
+    common: dict[str, Any] = {"namespace": namespace, "storage_namespace": storage_ns, "name": "h"}
     job = asyncio.create_task(finish_job(kube, namespace, "hooked-migrate"))
     await install(engine, chart("hooked"), {}, InstallOptions(**common))
     await job

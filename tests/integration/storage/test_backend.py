@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from kubernetes_asyncio import client
 
@@ -14,8 +16,8 @@ pytestmark = pytest.mark.integration
 
 
 async def test_sql_backend_from_env_probes_and_stores(
-    pg_database: str, namespace: str, tmp_path
-) -> None:  # type: ignore[no-untyped-def]
+    pg_database: str, namespace: str, tmp_path: Path
+) -> None:
     dsn_file = tmp_path / "dsn"
     dsn_file.write_text(pg_database + "\n")
     backend = StorageBackend.from_config(

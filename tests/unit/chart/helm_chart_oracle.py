@@ -17,6 +17,7 @@ import os
 import subprocess
 import tarfile
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +27,7 @@ HELM_V4 = Path(os.environ.get("STEERSMAN_HELM_V4", Path.home() / ".cache/steersm
 CORPUS = Path(__file__).with_name("data") / "chart_cases.json"
 
 
-def write_chart(root: Path, files: dict[str, bytes | str]) -> None:
+def write_chart(root: Path, files: Mapping[str, bytes | str]) -> None:
     """Write a chart's files; a value that is a dict is packed as a .tgz subchart."""
     for rel, content in files.items():
         path = root / rel

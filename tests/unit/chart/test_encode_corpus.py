@@ -12,7 +12,8 @@ from steersman.chart.gotemplate.types import GoInt64, GoStringSlice
 from steersman.chart.jsonout import to_json, to_pretty_json
 from steersman.chart.yamlout import to_yaml
 from tests.unit.chart.encode_cases import EXPRESSIONS
-from tests.unit.chart.helm_encode_oracle import CORPUS, HELM_V4, run_helm_expressions
+from tests.unit.chart.helm_encode_oracle import CORPUS, run_helm_expressions
+from tests.unit.chart.helm_yaml_oracle import HELM_V4
 
 RECORDED: list[dict[str, Any]] = json.loads(CORPUS.read_text())
 _NAMES = {"GoInt64": GoInt64, "GoStringSlice": GoStringSlice, "math": math}

@@ -12,8 +12,8 @@ from steersman.chart.loader import load
 from steersman.chart.schema import ValuesSchemaError, check_values, json_equal
 from steersman.chart.values import coalesce_values
 from tests.unit.chart.helm_chart_oracle import write_chart
-from tests.unit.chart.helm_schema_oracle import CORPUS, CORPUS_V3, HELM_V4, run_helm_schema
-from tests.unit.chart.helm_yaml_oracle import HELM_V3
+from tests.unit.chart.helm_schema_oracle import CORPUS, CORPUS_V3, run_helm_schema
+from tests.unit.chart.helm_yaml_oracle import HELM_V3, HELM_V4
 from tests.unit.chart.schema_cases import SCHEMA_CASES, UNORDERED, chart_files
 
 RECORDED: list[str] = json.loads(CORPUS.read_text())

@@ -12,7 +12,8 @@ from steersman.chart.jsonout import to_json
 from steersman.chart.strvals import StrvalsError, go_quote, parse, parse_string, typed_value
 from steersman.chart.values import ValueOptions, ValuesError, merge_user_values
 from tests.unit.chart.fuzz_values import random_set_args
-from tests.unit.chart.helm_strvals_oracle import CORPUS, HELM_V4, REPO_ROOT, run_helm_set
+from tests.unit.chart.helm_strvals_oracle import CORPUS, REPO_ROOT, run_helm_set
+from tests.unit.chart.helm_yaml_oracle import HELM_V4
 from tests.unit.chart.strvals_cases import SET_CASES
 
 RECORDED: list[dict[str, Any]] = json.loads(CORPUS.read_text())

@@ -11,8 +11,8 @@ import pytest
 
 from steersman.api import ConditionType, HelmReleaseStatus, Reason, values_digest
 from steersman.controller.actions import describe
-from steersman.controller.handlers import parse_selector
 from steersman.controller.logs import JsonFormatter, TextFormatter
+from steersman.controller.selector import parse_selector
 from steersman.controller.status import Draft, history_snapshots, patch_for, stored
 from steersman.engine.errors import NameInUse
 from steersman.storage import Chart, Hook, HookExecution, Info, Metadata, Release

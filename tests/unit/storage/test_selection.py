@@ -67,6 +67,7 @@ def test_backend_memory_shares_one_store_per_namespace() -> None:
     assert backend.kind is DriverKind.MEMORY
     first, second = backend.driver("a"), backend.driver("a")
     assert isinstance(first, MemoryDriver) and first.name == "Memory"
+    assert isinstance(second, MemoryDriver)
     assert first._records is second._records
 
 
