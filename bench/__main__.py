@@ -4,7 +4,15 @@ import importlib
 import importlib.util
 import sys
 
-BENCHMARKS = ["render_micro", "render", "chart_sources", "storage", "engine", "operator"]
+BENCHMARKS = [
+    "render_micro",
+    "render",
+    "hot_paths",
+    "chart_sources",
+    "storage",
+    "engine",
+    "operator",
+]
 
 
 def main() -> int:

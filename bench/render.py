@@ -4,6 +4,9 @@ For each chart of tests/conformance (its `default` case when it has one, else it
 case), measured in the same run:
 - cold: caches emptied first (template parse cache, Helm function map), then the whole command
   in process: load the chart from disk, merge values, render, assemble the output;
+  (the disk parse cache is off for it);
+- disk: the same, in-process caches emptied but the disk parse cache filled (what a second
+  `steersman template` process does; the cache lives in a temp dir for this run);
 - warm: the same command again with the caches filled (template parsing is skipped);
 - render: only `render_release` + output assembly for an already loaded chart and values, the
   operator's path (it keeps loaded charts by digest), caches warm;
@@ -17,8 +20,10 @@ Run: .venv/bin/python -m bench.render
 
 from __future__ import annotations
 
+import os
 import statistics
 import subprocess
+import tempfile
 import time
 from collections.abc import Callable
 
@@ -91,29 +96,42 @@ def _render_only(targs: TemplateArgs) -> Callable[[], object]:
     return run
 
 
-def measure(case: Case) -> tuple[float, float, float | None, float, bool]:
+def measure(case: Case) -> tuple[float, float, float, float | None, float, bool]:
     if case.chart == CREATED_CHART:
         make_created_chart()
     targs = template_args_from(build_parser().parse_args(["template", *case.args]))
     ok = run_template(targs)[0] == 0
+    os.environ["STEERSMAN_PARSE_CACHE"] = "off"
     cold = _best_ms(lambda: run_template(targs), before=_cold_state)
+    os.environ["STEERSMAN_PARSE_CACHE"] = "on"
+    _cold_state()
+    run_template(targs)  # fills the disk cache
+    disk = _best_ms(lambda: run_template(targs), before=_cold_state)
     run_template(targs)
     warm = _best_ms(lambda: run_template(targs))
     render = _best_ms(_render_only(targs)) if ok else None
-    return cold, warm, render, _helm_ms(case), ok
+    return cold, disk, warm, render, _helm_ms(case), ok
 
 
 def main() -> None:
     if not HELM_V4.exists():
         raise SystemExit(f"helm v4 not found at {HELM_V4}")
+    with tempfile.TemporaryDirectory() as cache:
+        os.environ["STEERSMAN_PARSE_CACHE_DIR"] = cache
+        _main()
+
+
+def _main() -> None:
     print(
-        f"{'chart':<18} {'case':<18} {'cold ms':>8} {'warm ms':>8} {'render ms':>9} "
-        f"{'helm ms':>8} {'helm/cold':>9} {'helm/warm':>9} {'helm/render':>11}"
+        f"{'chart':<18} {'case':<18} {'cold ms':>8} {'disk ms':>8} {'warm ms':>8} "
+        f"{'render ms':>9} {'helm ms':>8} {'helm/cold':>9} {'helm/disk':>9} {'helm/warm':>9} "
+        f"{'helm/render':>11}"
     )
-    ratios: dict[str, list[float]] = {"cold": [], "warm": [], "render": []}
+    ratios: dict[str, list[float]] = {"cold": [], "disk": [], "warm": [], "render": []}
     for case in representative_cases():
-        cold, warm, render, helm, ok = measure(case)
+        cold, disk, warm, render, helm, ok = measure(case)
         ratios["cold"].append(helm / cold)
+        ratios["disk"].append(helm / disk)
         ratios["warm"].append(helm / warm)
         render_s = f"{render:9.2f}" if render is not None else f"{'-':>9}"
         render_r = f"{helm / render:10.1f}x" if render is not None else f"{'-':>11}"
@@ -121,8 +139,9 @@ def main() -> None:
             ratios["render"].append(helm / render)
         note = "" if ok else "  (an error case)"
         print(
-            f"{case.chart:<18} {case.name[:18]:<18} {cold:8.2f} {warm:8.2f} {render_s} "
-            f"{helm:8.1f} {helm / cold:8.1f}x {helm / warm:8.1f}x {render_r}{note}"
+            f"{case.chart:<18} {case.name[:18]:<18} {cold:8.2f} {disk:8.2f} {warm:8.2f} "
+            f"{render_s} {helm:8.1f} {helm / cold:8.1f}x {helm / disk:8.1f}x "
+            f"{helm / warm:8.1f}x {render_r}{note}"
         )
     summary = ", ".join(
         f"helm/{k} {statistics.geometric_mean(v):.1f}x (min {min(v):.1f}x)"

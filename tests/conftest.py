@@ -6,7 +6,10 @@ stopped at the end. Everything listens on loopback with random ports in temp dir
 
 from __future__ import annotations
 
+import os
 import secrets
+import shutil
+import tempfile
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
@@ -17,6 +20,15 @@ from kubernetes_asyncio import client, config
 from hack.testenv import OciRegistry, TestBench, helm_binary
 from hack.testenv import helm_env as helm_env_for
 from steersman.kube import KubeClient
+
+# The template engine's disk parse cache: one private directory for the whole session (the
+# operator subprocesses inherit it), never the user's ~/.cache.
+_PARSE_CACHE_DIR = tempfile.mkdtemp(prefix="steersman-parse-cache-")
+os.environ["STEERSMAN_PARSE_CACHE_DIR"] = _PARSE_CACHE_DIR
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    shutil.rmtree(_PARSE_CACHE_DIR, ignore_errors=True)
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
 
@@ -127,7 +127,8 @@ UNINSTALL_ORDER: tuple[str, ...] = (
 )
 
 # Go's \s is [\t\n\f\r ]; Python's would also take \v and Unicode spaces.
-_SEPARATOR = re.compile(r"(?:^|[\t\n\f\r ]*\n)---[\t\n\f\r ]*")
+_SEP_SPACE = "\t\n\f\r "
+_SEP_SPACE_RUN = re.compile(r"[\t\n\f\r ]*")
 # strings.TrimSpace: unicode.IsSpace, which unlike str.isspace() excludes \x1c-\x1f.
 _GO_SPACE = (
     "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
@@ -175,8 +176,32 @@ class Hook:
 
 
 def split_manifests(text: str) -> list[str]:
-    """Documents of one file, in order: Helm's `SplitManifests`."""
-    docs = _SEPARATOR.split(go_trim_space(text))
+    """Documents of one file, in order: Helm's `SplitManifests`.
+
+    Splits where Helm's separator regex `(?:^|\\s*\\n)---\\s*` matches, in one pass: find each
+    `\\n---`, widen it backwards over the whitespace before it (never past the previous match,
+    which is where a left-to-right regex search resumes) and forwards over the whitespace after.
+    The regex itself retries its whitespace run from every start position of every indentation
+    run of a document.
+    """
+    s = go_trim_space(text)
+    docs: list[str] = []
+    n = len(s)
+    start = 0  # where the current document begins; also where the next search resumes
+    if s.startswith("---"):
+        docs.append("")
+        start = _SEP_SPACE_RUN.match(s, 3).end()  # type: ignore[union-attr]
+    while True:
+        i = s.find("\n---", start)
+        if i < 0:
+            break
+        j = i
+        while j > start and s[j - 1] in _SEP_SPACE:
+            j -= 1
+        docs.append(s[start:j])
+        start = _SEP_SPACE_RUN.match(s, i + 4).end()  # type: ignore[union-attr]
+    if start <= n:
+        docs.append(s[start:])
     return [go_trim_space(d) for d in docs if d != ""]
 
 
@@ -212,6 +237,14 @@ def _load(doc: str) -> Any:
 
 
 def parse_head(doc: str, path: str) -> Head:
+    """apiVersion, kind, name and annotations as sigs.k8s.io/yaml reads them into Helm's
+    SimpleHead; ManifestError when the document is not valid YAML or not an object."""
+    head = scan_head(doc)
+    return head if head is not None else loaded_head(doc, path)
+
+
+def loaded_head(doc: str, path: str) -> Head:
+    """`parse_head` by loading the whole document (the reference `scan_head` is held to)."""
     try:
         data = _load(doc)
     except yaml.YAMLError as err:
@@ -238,6 +271,185 @@ def parse_head(doc: str, path: str) -> Head:
         name=name,
         annotations=annotations,
     )
+
+
+# -- head scanning: what `_load` + the field reads give, from the parser's events alone
+
+_STR_TAG = "tag:yaml.org,2002:str"
+# Implicit tags whose constructors, run on one scalar, are all a full load would do with it.
+_SIMPLE_TAGS = frozenset(f"tag:yaml.org,2002:{t}" for t in ("int", "float", "bool", "null"))
+# Plain scalars starting otherwise resolve to str, bool or null, whose construction cannot fail.
+_RESOLVING_FIRST = frozenset("-+.0123456789<=")
+_PLAIN_DIGITS = re.compile(r"[-+]?[0-9]+")
+_RESOLVER = yaml.resolver.Resolver()
+_CONSTRUCTOR = yaml.constructor.SafeConstructor()
+_HEAD_KEYS = ("apiVersion", "kind")
+
+
+class _FullLoad(Exception):
+    """The document has something the scan does not model: load it fully instead."""
+
+
+def _value(ev: Any) -> Any:
+    """The Python value a full load gives a scalar event."""
+    tag = _RESOLVER.resolve(yaml.ScalarNode, ev.value, ev.implicit)  # type: ignore[no-untyped-call]
+    if tag == _STR_TAG:
+        return ev.value
+    if tag not in _SIMPLE_TAGS:
+        raise _FullLoad
+    try:
+        return _CONSTRUCTOR.yaml_constructors[tag](_CONSTRUCTOR, yaml.ScalarNode(tag, ev.value))
+    except Exception:  # e.g. `0x_`: the full load reports it as it does today
+        raise _FullLoad from None
+
+
+def _check(ev: Any) -> None:
+    """A node event the scan only has to prove loadable."""
+    if ev.anchor is not None or getattr(ev, "tag", None) is not None:
+        raise _FullLoad  # aliases, anchors, merges and tags are the composer's business
+    if (
+        type(ev) is yaml.ScalarEvent
+        and ev.implicit[0]
+        and ev.value[:1] in _RESOLVING_FIRST
+        and not _PLAIN_DIGITS.fullmatch(ev.value)
+    ):
+        _value(ev)
+
+
+def _skip(events: Iterator[Any], first: Any) -> None:
+    """Consume the node that starts with `first`, checking every event of it (`_check`,
+    inlined: this loop sees nearly every event of a document)."""
+    cls = type(first)
+    if cls is yaml.ScalarEvent:
+        _check(first)
+        return
+    if cls is not yaml.MappingStartEvent and cls is not yaml.SequenceStartEvent:
+        raise _FullLoad
+    _check(first)
+    scalar, map_start, seq_start = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent
+    map_end, seq_end = yaml.MappingEndEvent, yaml.SequenceEndEvent
+    resolving, digits = _RESOLVING_FIRST, _PLAIN_DIGITS.fullmatch
+    # One entry per open collection: None for a sequence, else "the next node is a key".
+    stack: list[bool | None] = [True if cls is map_start else None]
+    for ev in events:
+        cls = type(ev)
+        if cls is map_end or cls is seq_end:
+            stack.pop()
+            if not stack:
+                return
+            continue
+        top = stack[-1]
+        if top is not None:
+            stack[-1] = not top
+        if cls is scalar:
+            if ev.anchor is not None or ev.tag is not None:
+                raise _FullLoad
+            value = ev.value
+            if ev.implicit[0] and value[:1] in resolving and not digits(value):
+                _value(ev)
+        elif cls is map_start or cls is seq_start:
+            if top or ev.anchor is not None or ev.tag is not None:
+                raise _FullLoad  # a collection as a mapping key is unhashable
+            stack.append(True if cls is map_start else None)
+        else:
+            raise _FullLoad
+    raise _FullLoad
+
+
+def _scalar_pairs(events: Iterator[Any]) -> Iterator[tuple[Any, Any]]:
+    """(key, value event) of a mapping whose MappingStartEvent was consumed."""
+    for ev in events:
+        if type(ev) is yaml.MappingEndEvent:
+            return
+        if type(ev) is not yaml.ScalarEvent:
+            raise _FullLoad
+        _check(ev)
+        yield _value(ev), next(events)
+    raise _FullLoad
+
+
+def _scalar(ev: Any) -> Any:
+    if type(ev) is not yaml.ScalarEvent:
+        raise _FullLoad
+    _check(ev)
+    return _value(ev)
+
+
+def _scan(events: Iterator[Any]) -> Head:
+    if type(next(events)) is not yaml.StreamStartEvent:
+        raise _FullLoad
+    ev = next(events)
+    if type(ev) is yaml.StreamEndEvent:
+        return Head()  # nothing but comments
+    if type(ev) is not yaml.DocumentStartEvent:
+        raise _FullLoad
+    root = next(events)
+    if type(root) is not yaml.MappingStartEvent:
+        raise _FullLoad
+    _check(root)
+    fields: dict[str, Any] = {}
+    name: Any = None
+    annotations: dict[str, str] | None = None
+    for key, ev in _scalar_pairs(events):
+        if key in _HEAD_KEYS or key == "metadata":
+            if key in fields:
+                raise _FullLoad  # the last one wins: leave it to the full load
+            fields[key] = True
+        if key in _HEAD_KEYS:
+            fields[key] = _scalar(ev)
+        elif key == "metadata":
+            if type(ev) is not yaml.MappingStartEvent:
+                raise _FullLoad
+            _check(ev)
+            seen: set[str] = set()
+            for mkey, mev in _scalar_pairs(events):
+                if mkey == "name" or mkey == "annotations":
+                    if mkey in seen:
+                        raise _FullLoad
+                    seen.add(mkey)
+                if mkey == "name":
+                    name = _scalar(mev)
+                elif mkey == "annotations":
+                    if type(mev) is not yaml.MappingStartEvent:
+                        raise _FullLoad
+                    _check(mev)
+                    # Keys as the loaded dict has them (1 and true are one key), then strings.
+                    raw = {akey: _scalar(aev) for akey, aev in _scalar_pairs(events)}
+                    annotations = {
+                        str(k): _as_string(v, "metadata.annotations") for k, v in raw.items()
+                    }
+                else:
+                    _skip(events, mev)
+        else:
+            _skip(events, ev)
+    if type(next(events)) is not yaml.DocumentEndEvent:
+        raise _FullLoad
+    if type(next(events)) is not yaml.StreamEndEvent:
+        raise _FullLoad  # more than one document: the full load reports it
+    return Head(
+        api_version=_as_string(fields.get("apiVersion"), "apiVersion"),
+        kind=_as_string(fields.get("kind"), "kind"),
+        name=_as_string(name, "metadata.name") if "metadata" in fields else "",
+        annotations=annotations or {},
+    )
+
+
+def scan_head(doc: str) -> Head | None:
+    """The document's head read from parser events, without building the document: what
+    `parse_head` returns, or None when the document needs the full load (any parse error,
+    anchors, aliases, tags, complex keys, repeated head fields, or a head field that is not a
+    scalar)."""
+    try:
+        loader = _LOADER(doc)
+    except UnicodeEncodeError:
+        return None
+    try:
+        # get_event directly: yaml.parse's generator costs two calls per event.
+        return _scan(iter(loader.get_event, None))
+    except (_FullLoad, yaml.YAMLError, StopIteration, UnicodeEncodeError, ManifestError):
+        return None
+    finally:
+        loader.dispose()
 
 
 def _yaml_error(err: yaml.YAMLError) -> str:

@@ -38,6 +38,22 @@ def _printable(ch: str) -> bool:
     )
 
 
+# The character classes of the analysis, so that it scans with regular expressions instead of
+# stepping through characters (the loop it replaces is kept as the reference in
+# tests/unit/chart/test_yamlemit_analysis.py).
+_NOT_PRINTABLE = re.compile("[^\n\x20-\x7e\xa0-\ud7ff\ue000-\ufefe\uff00-\ufffd]")
+_BREAK_CLASS = "\r\n\x85\u2028\u2029"
+_ANY_BREAK = re.compile(f"[{_BREAK_CLASS}]")
+_BREAK_SPACE = re.compile(f"[{_BREAK_CLASS}] ")
+_SPACE_BREAK = re.compile(f" [{_BREAK_CLASS}]")
+_FLOW_INDICATOR = re.compile(r"[,?\[\]{}:]")
+_COLON_WS = re.compile(r":(?:[ \t]|\Z)")
+_WS_HASH = re.compile(f"[ \\t\\x00{_BREAK_CLASS}]#")
+_PLAIN_RUN = re.compile("[^ ]+| ")
+_SINGLE_RUN = re.compile(f"[^ {_BREAK_CLASS}]+| |[{_BREAK_CLASS}]")
+_FIRST_BOTH = frozenset("#,[]{}&*!|>'\"%@`")
+
+
 class _Analysis:
     __slots__ = ("block_allowed", "block_plain", "flow_plain", "multiline", "single_allowed")
 
@@ -48,55 +64,35 @@ class _Analysis:
             self.flow_plain = False
             self.block_allowed = False
             return
-        block_ind = flow_ind = line_breaks = special = False
-        leading_space = leading_break = trailing_space = trailing_break = False
-        break_space = space_break = previous_space = previous_break = False
-        if value.startswith(("---", "...")):
-            block_ind = flow_ind = True
-        preceded_by_ws = True
-        n = len(value)
-        last = n - 1
-        for i, ch in enumerate(value):
-            followed_by_ws = i == last or value[i + 1] in " \t"
-            if i == 0:
-                if ch in "#,[]{}&*!|>'\"%@`":
-                    flow_ind = block_ind = True
-                elif ch in "?:":
-                    flow_ind = True
-                    if followed_by_ws:
-                        block_ind = True
-                elif ch == "-" and followed_by_ws:
-                    flow_ind = block_ind = True
-            elif ch in ",?[]{}":
-                flow_ind = True
-            elif ch == ":":
-                flow_ind = True
-                if followed_by_ws:
-                    block_ind = True
-            elif ch == "#" and preceded_by_ws:
-                flow_ind = block_ind = True
-            if not _printable(ch):
-                special = True
-            if ch == " ":
-                if i == 0:
-                    leading_space = True
-                if i == last:
-                    trailing_space = True
-                if previous_break:
-                    break_space = True
-                previous_space, previous_break = True, False
-            elif ch in _BREAKS:
-                line_breaks = True
-                if i == 0:
-                    leading_break = True
-                if i == last:
-                    trailing_break = True
-                if previous_space:
-                    space_break = True
-                previous_space, previous_break = False, True
-            else:
-                previous_space = previous_break = False
-            preceded_by_ws = ch in " \t\x00" or ch in _BREAKS
+        block_ind = flow_ind = value.startswith(("---", "..."))
+        first = value[0]
+        first_followed_by_ws = len(value) == 1 or value[1] in " \t"
+        if first in _FIRST_BOTH:
+            flow_ind = block_ind = True
+        elif first in "?:":
+            flow_ind = True
+            if first_followed_by_ws:
+                block_ind = True
+        elif first == "-" and first_followed_by_ws:
+            flow_ind = block_ind = True
+        # After the first character: flow indicators, `: ` and ` #`.
+        if _FLOW_INDICATOR.search(value, 1):
+            flow_ind = True
+            if _COLON_WS.search(value, 1):
+                block_ind = True
+        if _WS_HASH.search(value):  # a `#` after whitespace is never the first character
+            flow_ind = block_ind = True
+        special = _NOT_PRINTABLE.search(value) is not None
+        line_breaks = _ANY_BREAK.search(value) is not None
+        last = value[-1]
+        leading_space = first == " "
+        trailing_space = last == " "
+        leading_break = first in _BREAKS
+        trailing_break = last in _BREAKS
+        break_space = space_break = False
+        if line_breaks:
+            break_space = _BREAK_SPACE.search(value) is not None
+            space_break = _SPACE_BREAK.search(value) is not None
         self.multiline = line_breaks
         if leading_space or leading_break or trailing_space or trailing_break:
             self.flow_plain = self.block_plain = False
@@ -352,16 +348,19 @@ class Emitter:
         else:
             spaces = False
             n = len(value)
-            for i, ch in enumerate(value):
-                if ch == " ":
+            # Runs without a space go out at once; each space decides whether to fold.
+            for m in _PLAIN_RUN.finditer(value):
+                run = m.group()
+                if run == " ":
+                    i = m.start()
                     nxt = value[i + 1] if i + 1 < n else ""
                     if not spaces and self.column > _BEST_WIDTH and nxt != " ":
                         self._write_indent()
                     else:
-                        self._put(ch)
+                        self._put(run)
                     spaces = True
                 else:
-                    self._put(ch)
+                    self._put(run)
                     self.indention = False
                     spaces = False
         self.whitespace = False
@@ -371,8 +370,17 @@ class Emitter:
         self._write_indicator("'", True, False, False)
         spaces = breaks = False
         n = len(value)
-        for i, ch in enumerate(value):
-            if ch == " ":
+        # Runs without spaces and breaks go out at once; spaces and breaks one by one.
+        for m in _SINGLE_RUN.finditer(value):
+            ch = m.group()
+            if len(ch) > 1 or (ch != " " and ch not in _BREAKS):
+                if breaks:
+                    self._write_indent()
+                self._put(ch.replace("'", "''"))
+                self.indention = False
+                spaces = breaks = False
+            elif ch == " ":
+                i = m.start()
                 nxt = value[i + 1] if i + 1 < n else ""
                 if (
                     allow_breaks
@@ -391,12 +399,6 @@ class Emitter:
                 self._write_break(ch)
                 self.indention = True
                 breaks = True
-            else:
-                if breaks:
-                    self._write_indent()
-                self._put("''" if ch == "'" else ch)
-                self.indention = False
-                spaces = breaks = False
         self._write_indicator("'", False, False, False)
         self.whitespace = False
         self.indention = False

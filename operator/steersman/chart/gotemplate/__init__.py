@@ -17,11 +17,12 @@ import threading
 from collections.abc import Mapping
 from typing import Any
 
+from . import parsecache
 from .builtins import BUILTINS
 from .errors import TemplateError, TemplateExecError, TemplateParseError
 from .executor import MAX_EXEC_DEPTH, ExecState, run_tree
 from .nodes import is_empty_tree
-from .parser import Tree, parse
+from .parser import Tree, parse_detailed
 from .types import NO_VALUE, GoFunc
 
 # Go allows 10000 nested parentheses and deep {{template}} recursion; the recursive-descent
@@ -42,7 +43,8 @@ _parse_cache_lock = threading.Lock()
 
 
 def clear_parse_cache() -> None:
-    """Forget every cached parse (used by benchmarks to measure cold parsing)."""
+    """Forget every parse cached in this process (benchmarks use it to measure cold parsing;
+    the disk cache, parsecache, is switched off or redirected by environment variables)."""
     with _parse_cache_lock:
         _parse_cache.clear()
 
@@ -53,7 +55,13 @@ def _parse_cached(
     key = (name, text, delims[0], delims[1], func_names)
     trees = _parse_cache.get(key)
     if trees is None:
-        trees = parse(name, text, func_names, delims[0], delims[1])
+        disk_key, trees = parsecache.load(name, text, delims, func_names)
+        if trees is None:
+            with parsecache.gc_paused():
+                result = parse_detailed(name, text, func_names, delims[0], delims[1])
+            trees = result.trees
+            if disk_key is not None:
+                parsecache.store(disk_key, name, result)
         with _parse_cache_lock:  # renders may run in several threads
             if len(_parse_cache) >= _CACHE_MAX:
                 del _parse_cache[next(iter(_parse_cache))]

@@ -7,7 +7,7 @@ three-token lookahead buffer) match Go, because charts surface them to users ver
 from __future__ import annotations
 
 from collections.abc import Container
-from typing import Any
+from typing import Any, NamedTuple
 
 from . import lexer as L
 from .errors import TemplateParseError
@@ -75,14 +75,26 @@ class Tree:
 
 
 class _Items:
-    """The token stream shared by a template and the {{define}}s inside it."""
+    """The token stream shared by a template and the {{define}}s inside it.
 
-    __slots__ = ("i", "items", "last")
+    It also gathers what the parse cache must know about the result: the names given to
+    {{define}}/{{block}} bodies and the deepest nesting of controls and parentheses.
+    """
+
+    __slots__ = ("defined", "depth", "i", "items", "last", "max_depth")
 
     def __init__(self, items: list[L.Item]) -> None:
         self.items = items
         self.i = 0
         self.last = len(items) - 1  # the final EOF/ERROR item repeats forever
+        self.defined: list[str] = []
+        self.depth = 0
+        self.max_depth = 0
+
+    def enter(self) -> None:
+        self.depth += 1
+        if self.depth > self.max_depth:
+            self.max_depth = self.depth
 
     def next_item(self) -> L.Item:
         i = self.i
@@ -227,6 +239,7 @@ class _Parser:
         context = "define clause"
         name = self.expect_one_of(L.STRING, L.RAW_STRING, context)
         self.name = self.unquote(name.val)
+        self.items.defined.append(self.name)
         self.expect(L.RIGHT_DELIM, context)
         self.root, end = self.item_list()
         if not isinstance(end, EndNode):
@@ -340,6 +353,7 @@ class _Parser:
         self, context: str
     ) -> tuple[int, Source, int, PipeNode, ListNode, ListNode | None]:
         mark = len(self.vars)
+        self.items.enter()
         try:
             pipe = self.pipeline(context, L.RIGHT_DELIM)
             if context == "range":
@@ -363,6 +377,7 @@ class _Parser:
                         raise self.errorf(f"expected end; found {nxt}")
             return pipe.pos, self.src, pipe.line, pipe, lst, else_list
         finally:
+            self.items.depth -= 1
             del self.vars[mark:]
 
     def else_control(self) -> Node:
@@ -377,6 +392,7 @@ class _Parser:
         tok = self.next_non_space()
         name = self.parse_template_name(tok, context)
         pipe = self.pipeline(context, L.RIGHT_DELIM)
+        self.items.defined.append(name)
         block = self.sub_parser(name)
         block.root, end = block.item_list()
         if not isinstance(end, EndNode):
@@ -464,9 +480,11 @@ class _Parser:
             if self.stack_depth >= MAX_STACK_DEPTH:
                 raise self.errorf("max expression depth exceeded")
             self.stack_depth += 1
+            self.items.enter()
             try:
                 return self.pipeline("parenthesized pipeline", L.RIGHT_PAREN)
             finally:
+                self.items.depth -= 1
                 self.stack_depth -= 1
         if typ in (L.STRING, L.RAW_STRING):
             return StringNode(tok.pos, self.src, tok.val, self.unquote(tok.val))
@@ -545,9 +563,27 @@ def parse(
     rdelim: str = "}}",
 ) -> dict[str, Tree]:
     """Parse `text` as template `name`; returns it plus every {{define}}/{{block}} inside."""
+    return parse_detailed(name, text, funcs, ldelim, rdelim).trees
+
+
+class ParseResult(NamedTuple):
+    trees: dict[str, Tree]
+    defined: list[str]  # names of the {{define}}/{{block}} bodies, in order
+    max_depth: int  # deepest nesting of controls and parentheses
+
+
+def parse_detailed(
+    name: str,
+    text: str,
+    funcs: Container[str],
+    ldelim: str = "{{",
+    rdelim: str = "}}",
+) -> ParseResult:
+    """`parse`, plus what a cache needs to store the trees independently of `name`."""
     items = L.lex(text, ldelim, rdelim, "break" not in funcs, "continue" not in funcs)
     tree_set: dict[str, Tree] = {}
-    p = _Parser(name, Source(name, text), _Items(items), funcs, tree_set)
+    stream = _Items(items)
+    p = _Parser(name, Source(name, text), stream, funcs, tree_set)
     p.parse()
     p.add()
-    return tree_set
+    return ParseResult(tree_set, stream.defined, stream.max_depth)

@@ -1,0 +1,126 @@
+"""The one-pass document splitter and the event-based head scan against their references: Helm's
+separator regex, and a full YAML load of the document."""
+
+from __future__ import annotations
+
+import random
+import re
+from pathlib import Path
+
+import pytest
+
+from steersman.chart.manifests import (
+    Head,
+    ManifestError,
+    go_trim_space,
+    loaded_head,
+    parse_head,
+    scan_head,
+    split_manifests,
+)
+
+# SplitManifests' regex, `(?:^|\s*\n)---\s*` with Go's \s.
+_SEPARATOR = re.compile(r"(?:^|[\t\n\f\r ]*\n)---[\t\n\f\r ]*")
+
+
+def _regex_split(text: str) -> list[str]:
+    return [go_trim_space(d) for d in _SEPARATOR.split(go_trim_space(text)) if d != ""]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "",
+        "---",
+        "---\n---\n",
+        "a: 1\n---\nb: 2",
+        "a: 1\n  \n \t---   \nb: 2\n---",
+        "---a: 1",
+        "a: 1\n----\nb",
+        "a\n---\n---\nb",
+        "a  \n\n---\r\n\fb\n \n---",
+        "\v---\na",
+        "a:\n    x\n        y\n---\n",
+    ],
+)
+def test_split_matches_the_regex(text: str) -> None:
+    assert split_manifests(text) == _regex_split(text)
+
+
+def test_split_matches_the_regex_on_random_texts() -> None:
+    rnd = random.Random(15)
+    pieces = ["-", "---", "\n", " ", "\t", "\r", "\f", "\v", "a", "b: c", "\n---\n", "\x85", "#"]
+    for _ in range(20000):
+        text = "".join(rnd.choice(pieces) for _ in range(rnd.randint(0, 14)))
+        assert split_manifests(text) == _regex_split(text), repr(text)
+
+
+SCANNED = [
+    "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n  labels: {a: b}\ndata:\n  k: v\n",
+    "kind: 1.5\nmetadata: {name: 0x1F, annotations: {1: 2, null: ~, yes: no, true: x}}",
+    'kind: "Secret"\nmetadata:\n  name: |\n    multi\n  annotations:\n    "helm.sh/hook": '
+    "pre-install,post-install\n    helm.sh/hook-weight: '-5'\n",
+    "kind: Job\nspec:\n  template:\n    spec:\n      containers:\n"
+    "      - {name: a, args: [1, -2, 3.5, .inf, 1:20]}\n",
+    "# only a comment",
+    "",
+    "metadata:\n  annotations: {}\n",
+    "kind: null\nmetadata: {}\n",
+    "kind: ._",
+]
+
+FULL_LOAD = [
+    "a: &x 1\nb: *x",
+    "kind: !!str 1",
+    "kind: [a]",
+    "metadata:\n  name: a\n  name: b",
+    "kind: A\nkind: B",
+    "<<: {kind: X}",
+    "kind: 2001-12-14",
+    "kind: =",
+    "? [a]\n: b",
+    "a: b\n...\nc: d",
+    "- a",
+    "~",
+    "metadata: null",
+    "metadata:\n  annotations: null",
+    "kind: x\n  bad: [",
+    "kind: x\nbad: \x00",
+]
+
+
+@pytest.mark.parametrize("doc", SCANNED)
+def test_scan_reads_what_a_full_load_reads(doc: str) -> None:
+    head = scan_head(doc)
+    assert head is not None
+    assert head == loaded_head(doc, "p")
+
+
+@pytest.mark.parametrize("doc", FULL_LOAD)
+def test_unusual_documents_take_the_full_load(doc: str) -> None:
+    assert scan_head(doc) is None
+    try:
+        expected: Head | str = loaded_head(doc, "p")
+    except (ManifestError, ValueError) as err:
+        expected = str(err)
+    try:
+        got: Head | str = parse_head(doc, "p")
+    except (ManifestError, ValueError) as err:
+        got = str(err)
+    assert got == expected
+
+
+def test_scan_agrees_with_the_full_load_on_the_test_corpus() -> None:
+    root = Path(__file__).parents[2]
+    docs = []
+    for path in sorted(root.glob("**/*.yaml")):
+        text = path.read_text(encoding="utf-8", errors="surrogateescape")
+        docs.extend(split_manifests(text))
+    scanned = 0
+    for doc in docs:
+        head = scan_head(doc)
+        if head is None:
+            continue
+        scanned += 1
+        assert head == loaded_head(doc, "p"), doc[:200]
+    assert scanned > len(docs) // 2  # the rest are mostly template sources, not YAML
