@@ -160,7 +160,7 @@ def _schema(depth: int, width: int, rnd: random.Random) -> dict[str, Any]:
 
 def crd_document(name: str = "widgets", size: int = 1_000_000) -> dict[str, Any]:
     rnd = random.Random(name)
-    versions = []
+    versions: list[dict[str, Any]] = []
     while True:
         versions.append(
             {
