@@ -291,10 +291,12 @@ async def test_sigterm_during_a_stuck_install_cancels_it_without_pending_records
     assert [h["status"] for h in history] == ["failed"]
     assert "the operator is shutting down" in op.log()
 
-    # A later operator carries on from the failed record (here: the install remediation).
+    # A later operator carries on from the failed record (here: the install remediation). The
+    # spec is fixed first: started on the old one, its first reconcile would wait on the
+    # Deployment for the whole 10-minute timeout (a new generation does not cancel an action).
+    await patch_spec(e2e_kube, namespace, "slow", {"values": {"deployment": {"enabled": False}}})
     again = start_operator(namespace, "--graceful-shutdown-timeout", "0s")
     await again.wait_ready()
-    await patch_spec(e2e_kube, namespace, "slow", {"values": {"deployment": {"enabled": False}}})
 
     async def recovered() -> bool:
         hr = await e2e_kube.get(API_VERSION, KIND, "slow", namespace)
