@@ -15,6 +15,7 @@ import asyncio
 import aiohttp
 
 from .cache import ChartCache, IndexCache, normalize_digest, sha256_digest
+from .dockerconfig import registry_credentials
 from .errors import (
     AuthFailed,
     ChartNotFound,
@@ -26,10 +27,14 @@ from .errors import (
 from .identity import fetch_identity
 from .model import ChartRef, FetchedChart, RepoAuth
 from .oci import OciReference, RegistryClient, fetch_from_oci, parse_oci_reference
+from .proxy import ProxySettings, proxy_for
 from .repo import fetch_from_repo, prime_index
 from .transport import (
     CONNECT_TIMEOUT,
+    NO_RETRIES,
     READ_TIMEOUT,
+    RetryPolicy,
+    Transient,
     client_timeout,
     new_session,
     redact,
@@ -47,15 +52,20 @@ __all__ = [
     "IndexCache",
     "InvalidReference",
     "OciReference",
+    "ProxySettings",
     "RegistryClient",
     "RepoAuth",
+    "RetryPolicy",
     "SourceUnavailable",
+    "Transient",
     "fetch_chart",
     "fetch_identity",
     "normalize_digest",
     "parse_oci_reference",
     "prime_index",
+    "proxy_for",
     "redact",
+    "registry_credentials",
     "sha256_digest",
 ]
 
@@ -69,15 +79,20 @@ async def fetch_chart(
     request_timeout: float = 60.0,
     read_timeout: float = READ_TIMEOUT,
     connect_timeout: float = CONNECT_TIMEOUT,
+    retry: RetryPolicy = NO_RETRIES,
+    refresh_index: bool = False,
 ) -> FetchedChart:
     """Resolve `ref` to one chart version, download it (or take it from `cache`) and verify it.
 
     Pass a long-lived `session` to reuse connections across fetches; without one a session is
     opened for this call. `request_timeout` bounds each HTTP request, `connect_timeout` opening
     its connection and `read_timeout` each wait for data; bound the whole call from outside
-    (`asyncio.timeout`). Cache hits are only those made with the same fetch identity (URL,
-    credentials and TLS options), so `auth` is always checked by a request of our own or by
-    an earlier one that had exactly the same credentials and trust.
+    (`asyncio.timeout`). `retry` retries each request after a transient failure (no
+    connection, timeout, 429, 5xx but 501); `refresh_index` revalidates a cached repository
+    index even within its TTL. Requests go through the proxy that HTTPS_PROXY/HTTP_PROXY name
+    unless NO_PROXY exempts the host (see `proxy`). Cache hits are only those made with the
+    same fetch identity (URL, credentials and TLS options), so `auth` is always checked by a
+    request of our own or by an earlier one that had exactly the same credentials and trust.
     Raises a ChartSourceError subclass.
     """
     if session is None:
@@ -90,6 +105,8 @@ async def fetch_chart(
                 request_timeout=request_timeout,
                 read_timeout=read_timeout,
                 connect_timeout=connect_timeout,
+                retry=retry,
+                refresh_index=refresh_index,
             )
     ssl_ctx = await ssl_for(auth)
     identity = await asyncio.to_thread(fetch_identity, ref.url, auth)
@@ -102,4 +119,6 @@ async def fetch_chart(
         ssl_ctx=ssl_ctx,
         http_timeout=client_timeout(request_timeout, connect=connect_timeout, read=read_timeout),
         identity=identity,
+        retry=retry,
+        refresh_index=refresh_index,
     )

@@ -15,13 +15,16 @@ class ChartRef:
     (`name`, when given, is appended as the last path segment, as Flux's OCI HelmRepository does).
     `version` is an exact version, a Masterminds semver constraint (`^1.2`, `>=1, <2`, `1.2.x`),
     empty for the latest stable version, or for OCI a manifest digest `sha256:...`.
-    `devel` lets an empty version pick pre-releases too (Helm's `--devel`).
+    `devel` lets an empty version pick pre-releases too (Helm's `--devel`). `digest` pins an OCI
+    chart to one manifest `sha256:...` (Flux's OCIRepository `ref.digest`); an exact `version`
+    given with it must be a tag pointing at that manifest.
     """
 
     url: str
     name: str = ""
     version: str = ""
     devel: bool = False
+    digest: str = ""
 
     @property
     def is_oci(self) -> bool:

@@ -22,12 +22,16 @@ from .errors import (
 )
 from .model import ChartRef, FetchedChart, RepoAuth
 from .oci_auth import RegistryAuthenticator
+from .proxy import proxy_for
 from .transport import (
     MAX_ARCHIVE_BYTES,
     MAX_MANIFEST_BYTES,
+    NO_RETRIES,
+    RetryPolicy,
     check_status,
     network_errors,
     read_limited,
+    retrying,
     same_origin,
 )
 from .versions import (
@@ -117,6 +121,7 @@ class RegistryClient:
         auth: RepoAuth | None,
         ssl_ctx: ssl.SSLContext | bool,
         timeout: aiohttp.ClientTimeout,
+        retry: RetryPolicy = NO_RETRIES,
     ) -> None:
         plain = bool(auth and auth.plain_http)
         self.registry = registry
@@ -124,6 +129,7 @@ class RegistryClient:
         self._session = session
         self._ssl = ssl_ctx
         self._timeout = timeout
+        self._retry = retry
         self._auth = RegistryAuthenticator(
             session,
             registry,
@@ -132,6 +138,7 @@ class RegistryClient:
             ssl_ctx=ssl_ctx,
             timeout=timeout,
             allow_http_realm=plain,
+            retry=retry,
         )
 
     async def _request(
@@ -150,21 +157,31 @@ class RegistryClient:
             headers = self._auth.header_for(scope)
             if accept:
                 headers["Accept"] = accept
-            async with (
-                network_errors(what, url, self._timeout),
-                self._session.request(
-                    method, url, headers=headers, ssl=self._ssl, timeout=self._timeout
-                ) as resp,
-            ):
-                if resp.status == 401:
-                    challenge = resp.headers.get("WWW-Authenticate", "")
-                elif resp.status == 404 and allow_404:
-                    return _Response(404, CIMultiDict(resp.headers), b"", url)
-                else:
+
+            async def attempt(headers: dict[str, str] = headers) -> _Response | str:
+                async with (
+                    network_errors(what, url, self._timeout),
+                    self._session.request(
+                        method,
+                        url,
+                        headers=headers,
+                        ssl=self._ssl,
+                        timeout=self._timeout,
+                        proxy=proxy_for(url),
+                    ) as resp,
+                ):
+                    if resp.status == 401:
+                        return resp.headers.get("WWW-Authenticate", "")
+                    if resp.status == 404 and allow_404:
+                        return _Response(404, CIMultiDict(resp.headers), b"", url)
                     check_status(resp, what, url)
                     body = b"" if method == "HEAD" else await read_limited(resp, limit, what)
                     return _Response(resp.status, CIMultiDict(resp.headers), body, url)
-            await self._auth.answer(challenge, scope)  # raises AuthFailed when it cannot help
+
+            answered = await retrying(self._retry, attempt)
+            if isinstance(answered, _Response):
+                return answered
+            await self._auth.answer(answered, scope)  # raises AuthFailed when it cannot help
         raise SourceUnavailable(f"{what}: registry {self.registry} keeps answering 401")
 
     async def list_tags(self, repository: str, *, page_size: int | None = None) -> list[str]:
@@ -281,10 +298,12 @@ async def fetch_from_oci(
     ssl_ctx: ssl.SSLContext | bool,
     http_timeout: aiohttp.ClientTimeout,
     identity: str,
+    retry: RetryPolicy = NO_RETRIES,
+    refresh_index: bool = False,  # HTTP repositories only: registries have no cached index
 ) -> FetchedChart:
     oref = parse_oci_reference(ref.url, ref.name)
     client = RegistryClient(
-        session, oref.registry, auth=auth, ssl_ctx=ssl_ctx, timeout=http_timeout
+        session, oref.registry, auth=auth, ssl_ctx=ssl_ctx, timeout=http_timeout, retry=retry
     )
     manifest_ref, pinned = await _resolve_reference(client, oref, ref)
     manifest, manifest_digest = await client.get_manifest(oref.repository, manifest_ref)
@@ -326,6 +345,11 @@ async def _resolve_reference(
 ) -> tuple[str, str]:
     """(manifest reference to GET, pinned digest or ""), following Helm's ValidateReference."""
     version, pinned = ref.version, oref.digest
+    if ref.digest:  # spec.chart.digest (Flux's OCIRepository ref.digest)
+        digest = _digest_or_invalid(ref.digest, ref.digest)
+        if pinned and pinned != digest:
+            raise InvalidReference(f"digest mismatch: {digest} is not {pinned} in {oref}")
+        pinned = digest
     if version.startswith("sha256:"):  # a digest given as the version: pin to it
         digest = _digest_or_invalid(version, version)
         if pinned and pinned != digest:

@@ -10,7 +10,18 @@ import ssl
 import aiohttp
 
 from .errors import AuthFailed
-from .transport import basic_authorization, network_errors, read_limited, redact
+from .proxy import proxy_for
+from .transport import (
+    NO_RETRIES,
+    RetryPolicy,
+    Transient,
+    basic_authorization,
+    is_transient_status,
+    network_errors,
+    read_limited,
+    redact,
+    retrying,
+)
 
 _PARAM = re.compile(r'([A-Za-z][A-Za-z0-9_-]*)[ \t]*=[ \t]*(?:"((?:[^"\\]|\\.)*)"|([^\s,"]*))')
 _MAX_TOKEN_RESPONSE = 1 << 20
@@ -41,6 +52,7 @@ class RegistryAuthenticator:
         ssl_ctx: ssl.SSLContext | bool,
         timeout: aiohttp.ClientTimeout,
         allow_http_realm: bool,
+        retry: RetryPolicy = NO_RETRIES,
     ) -> None:
         self._session = session
         self._registry = registry
@@ -49,6 +61,7 @@ class RegistryAuthenticator:
         self._ssl = ssl_ctx
         self._timeout = timeout
         self._allow_http_realm = allow_http_realm
+        self._retry = retry
         self._use_basic = False
         self._tokens: dict[str, str] = {}
 
@@ -101,18 +114,29 @@ class RegistryAuthenticator:
         if self._has_credentials:
             headers["Authorization"] = basic_authorization(self._username, self._password)
         what = f"getting a token for {self._registry}"
-        async with (
-            network_errors(what, realm, self._timeout),
-            self._session.get(
-                realm, params=query, headers=headers, ssl=self._ssl, timeout=self._timeout
-            ) as resp,
-        ):
-            if resp.status in (401, 403):
-                who = "the credentials" if self._has_credentials else "anonymous access"
-                raise AuthFailed(f"token service {redact(realm)} refused {who} for {scope}")
-            if resp.status >= 400:
-                raise AuthFailed(f"token service {redact(realm)} answered {resp.status}")
-            body = await read_limited(resp, _MAX_TOKEN_RESPONSE, "token response")
+
+        async def attempt() -> bytes:
+            async with (
+                network_errors(what, realm, self._timeout),
+                self._session.get(
+                    realm,
+                    params=query,
+                    headers=headers,
+                    ssl=self._ssl,
+                    timeout=self._timeout,
+                    proxy=proxy_for(realm),
+                ) as resp,
+            ):
+                if resp.status in (401, 403):
+                    who = "the credentials" if self._has_credentials else "anonymous access"
+                    raise AuthFailed(f"token service {redact(realm)} refused {who} for {scope}")
+                if is_transient_status(resp.status):
+                    raise Transient(f"token service {redact(realm)} answered {resp.status}")
+                if resp.status >= 400:
+                    raise AuthFailed(f"token service {redact(realm)} answered {resp.status}")
+                return await read_limited(resp, _MAX_TOKEN_RESPONSE, "token response")
+
+        body = await retrying(self._retry, attempt)
         try:
             doc = json.loads(body)
         except ValueError:

@@ -15,14 +15,18 @@ from .errors import ChartNotFound, DigestMismatch, InvalidReference, SourceUnava
 from .identity import fetch_identity
 from .index import IndexEntry, RepoIndex, parse_index, resolve_reference_url
 from .model import ChartRef, FetchedChart, RepoAuth
+from .proxy import proxy_for
 from .transport import (
     MAX_ARCHIVE_BYTES,
     MAX_INDEX_BYTES,
+    NO_RETRIES,
+    RetryPolicy,
     basic_authorization,
     check_status,
     network_errors,
     read_limited,
     redact,
+    retrying,
     same_origin,
     split_userinfo,
 )
@@ -41,6 +45,7 @@ class _Conn:
     ssl: ssl.SSLContext | bool
     timeout: aiohttp.ClientTimeout
     identity: str  # fetch_identity(): every cache entry we touch belongs to it
+    retry: RetryPolicy = NO_RETRIES
 
     def headers_for(self, url: str) -> dict[str, str]:
         # Helm's rule: credentials only to the repository's own scheme+host+port.
@@ -58,12 +63,14 @@ def _index_key(repo_url: str, identity: str) -> str:
     return hashlib.sha256(f"{index_url}\0{identity}".encode()).hexdigest()
 
 
-async def load_index(conn: _Conn, cache: ChartCache) -> RepoIndex:
+async def load_index(conn: _Conn, cache: ChartCache, *, refresh: bool = False) -> RepoIndex:
+    """The repository's index: from the cache while younger than its TTL, unless `refresh`
+    (then revalidated at once, a 304 keeping the parsed copy)."""
     index_url = resolve_reference_url(conn.repo_url, "index.yaml")
     key = _index_key(conn.repo_url, conn.identity)
     async with cache.indexes.lock(key):
         cached = cache.indexes.get(key)
-        if cached is not None and cache.indexes.is_fresh(cached):
+        if cached is not None and not refresh and cache.indexes.is_fresh(cached):
             return cached.index
         headers = conn.headers_for(index_url)
         if cached is not None and cached.etag:
@@ -71,19 +78,30 @@ async def load_index(conn: _Conn, cache: ChartCache) -> RepoIndex:
         if cached is not None and cached.last_modified:
             headers["If-Modified-Since"] = cached.last_modified
         what = f"fetching the index of {redact(conn.repo_url)}"
-        async with (
-            network_errors(what, index_url, conn.timeout),
-            conn.session.get(
-                index_url, headers=headers, ssl=conn.ssl, timeout=conn.timeout
-            ) as resp,
-        ):
-            if resp.status == 304 and cached is not None:
-                cached.checked_at = time.monotonic()
-                return cached.index
-            check_status(resp, what, index_url)
-            body = await read_limited(resp, MAX_INDEX_BYTES, "index.yaml")
-            etag = resp.headers.get("ETag")
-            last_modified = resp.headers.get("Last-Modified")
+
+        async def attempt() -> tuple[bytes, str | None, str | None] | None:
+            async with (
+                network_errors(what, index_url, conn.timeout),
+                conn.session.get(
+                    index_url,
+                    headers=headers,
+                    ssl=conn.ssl,
+                    timeout=conn.timeout,
+                    proxy=proxy_for(index_url),
+                ) as resp,
+            ):
+                if resp.status == 304 and cached is not None:
+                    return None
+                check_status(resp, what, index_url)
+                body = await read_limited(resp, MAX_INDEX_BYTES, "index.yaml")
+                return body, resp.headers.get("ETag"), resp.headers.get("Last-Modified")
+
+        got = await retrying(conn.retry, attempt)
+        if got is None and cached is not None:
+            cached.checked_at = time.monotonic()
+            return cached.index
+        assert got is not None
+        body, etag, last_modified = got
         index = await asyncio.to_thread(parse_index, body, redact(index_url))
         cache.indexes.put(key, CachedIndex(index, etag, last_modified, time.monotonic()))
         return index
@@ -124,7 +142,11 @@ async def fetch_from_repo(
     ssl_ctx: ssl.SSLContext | bool,
     http_timeout: aiohttp.ClientTimeout,
     identity: str,
+    retry: RetryPolicy = NO_RETRIES,
+    refresh_index: bool = False,
 ) -> FetchedChart:
+    """`refresh_index` revalidates a cached index even within its TTL (a requested
+    reconcile must see a chart pushed a moment ago)."""
     if not ref.name:
         raise InvalidReference(f"a chart name is needed for repository {redact(ref.url)}")
     repo_url, url_user, url_password = split_userinfo(ref.url)
@@ -141,8 +163,9 @@ async def fetch_from_repo(
         ssl=ssl_ctx,
         timeout=http_timeout,
         identity=identity,
+        retry=retry,
     )
-    index = await load_index(conn, cache)
+    index = await load_index(conn, cache, refresh=refresh_index)
     wanted = ref.version or (DEVEL_CONSTRAINT if ref.devel else "")
     entry = select_entry(index, ref.name, wanted, repo_url)
     if not entry.urls:
@@ -191,9 +214,15 @@ async def fetch_from_repo(
 async def _download(conn: _Conn, url: str) -> bytes:
     what = f"downloading {redact(url)}"
     headers = {"Accept": _ARCHIVE_ACCEPT, **conn.headers_for(url)}
-    async with (
-        network_errors(what, url, conn.timeout),
-        conn.session.get(url, headers=headers, ssl=conn.ssl, timeout=conn.timeout) as resp,
-    ):
-        check_status(resp, what, url)
-        return await read_limited(resp, MAX_ARCHIVE_BYTES, "chart archive")
+
+    async def attempt() -> bytes:
+        async with (
+            network_errors(what, url, conn.timeout),
+            conn.session.get(
+                url, headers=headers, ssl=conn.ssl, timeout=conn.timeout, proxy=proxy_for(url)
+            ) as resp,
+        ):
+            check_status(resp, what, url)
+            return await read_limited(resp, MAX_ARCHIVE_BYTES, "chart archive")
+
+    return await retrying(conn.retry, attempt)

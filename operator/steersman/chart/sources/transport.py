@@ -6,11 +6,15 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import datetime
 import os
 import re
 import ssl
 import tempfile
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
+from email.utils import parsedate_to_datetime
+from typing import TypeVar
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 import aiohttp
@@ -113,11 +117,79 @@ def _load_cert_pem(ctx: ssl.SSLContext, cert: bytes, key: bytes | None) -> None:
         ctx.load_cert_chain(cert_path, key_path if key is not None else None)
 
 
+class Transient(SourceUnavailable):
+    """A failure worth retrying: no connection, a timeout, 429 or a 5xx other than 501 (the
+    statuses go-retryablehttp, which Flux uses, retries). `retry_after` is the server's
+    Retry-After in seconds, when it sent one."""
+
+    def __init__(self, message: str, retry_after: float | None = None) -> None:
+        super().__init__(message)
+        self.retry_after = retry_after
+
+
+def is_transient_status(status: int) -> bool:
+    return status == 429 or (500 <= status < 600 and status != 501)
+
+
 def check_status(resp: aiohttp.ClientResponse, what: str, url: str) -> None:
     if resp.status in (401, 403):
         raise AuthFailed(f"{what}: {resp.status} {resp.reason} from {redact(url)}")
+    if is_transient_status(resp.status):
+        raise Transient(
+            f"{what}: {resp.status} {resp.reason} from {redact(url)}",
+            _retry_after(resp.headers.get("Retry-After")),
+        )
     if resp.status >= 400:
         raise SourceUnavailable(f"{what}: {resp.status} {resp.reason} from {redact(url)}")
+
+
+def _retry_after(value: str | None) -> float | None:
+    """Seconds from a Retry-After header: delta-seconds or an HTTP date."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - datetime.datetime.now(datetime.UTC)).total_seconds())
+
+
+@dataclass(frozen=True)
+class RetryPolicy:
+    """Retries of one HTTP request after a Transient failure: up to `retries` more tries, waiting
+    `wait_min` * 2**attempt seconds (at most `wait_max`; a server's Retry-After, capped the same
+    way, wins) in between, like go-retryablehttp's default backoff that Flux's `--http-retry`
+    configures. The default, no retries, is helm's own behaviour."""
+
+    retries: int = 0
+    wait_min: float = 1.0
+    wait_max: float = 30.0
+
+    def delay(self, attempt: int, retry_after: float | None) -> float:
+        if retry_after is not None:
+            return min(retry_after, self.wait_max)
+        return float(min(self.wait_min * (2**attempt), self.wait_max))
+
+
+NO_RETRIES = RetryPolicy()
+_T = TypeVar("_T")
+
+
+async def retrying(policy: RetryPolicy, attempt: Callable[[], Awaitable[_T]]) -> _T:
+    """`attempt()`, again after each Transient failure while the policy allows; then the last
+    failure is raised. The caller's own deadline (asyncio.timeout) bounds the whole."""
+    tries = 0
+    while True:
+        try:
+            return await attempt()
+        except Transient as err:
+            if tries >= policy.retries:
+                raise
+            await asyncio.sleep(policy.delay(tries, err.retry_after))
+            tries += 1
 
 
 async def read_limited(resp: aiohttp.ClientResponse, limit: int, what: str) -> bytes:
@@ -149,15 +221,17 @@ async def network_errors(
         raise SourceUnavailable(f"{what}: TLS error with {redact(url)}: {detail}") from None
     except aiohttp.InvalidURL:
         raise SourceUnavailable(f"{what}: invalid URL {redact(url)}") from None
+    except aiohttp.TooManyRedirects:
+        raise SourceUnavailable(f"{what}: too many redirects from {redact(url)}") from None
     except TimeoutError as exc:  # aiohttp's connect/read timeouts are TimeoutErrors too
         detail = f" ({scrub(str(exc))})" if str(exc) else ""
-        raise SourceUnavailable(
+        raise Transient(
             f"{what}: timed out waiting for {redact(url)}{detail}{_describe(limits)}; the "
             "repository accepts connections slowly or not at all, or does not answer"
         ) from None
     except aiohttp.ClientError as exc:
         detail = scrub(str(exc)) or type(exc).__name__
-        raise SourceUnavailable(f"{what}: cannot reach {redact(url)}: {detail}") from None
+        raise Transient(f"{what}: cannot reach {redact(url)}: {detail}") from None
 
 
 # Per request: a repository that accepts a connection and then says nothing, or stalls in the
