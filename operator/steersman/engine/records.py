@@ -6,9 +6,9 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from steersman.chart import manifests as chart_manifests
 from steersman.chart import model
 from steersman.chart.dependencies import copy_chart, process_dependencies
+from steersman.chart.render import manifests as chart_manifests
 from steersman.storage import record
 from steersman.storage.gotime import GoTime
 

@@ -1,7 +1,7 @@
 """The seam between the actions and the chart renderer.
 
-Actions call a `Renderer`; the default one is `steersman.chart.render.render_release`, run in a
-worker thread so a large chart does not stall the event loop (its `lookup` calls come back to
+Actions call a `Renderer`; the default one is `steersman.chart.render.engine.render_release`,
+run in a worker thread so a large chart does not stall the event loop (its `lookup` calls come back to
 the loop). Callers with another source of rendered manifests pass their own.
 """
 
@@ -12,12 +12,12 @@ from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from steersman.chart import render
-from steersman.chart.context import Capabilities
-from steersman.chart.helmfuncs import Lookup
-from steersman.chart.manifests import Hook
 from steersman.chart.model import Chart, ChartError
-from steersman.chart.values import ValuesError
+from steersman.chart.render import engine as render
+from steersman.chart.render.context import Capabilities
+from steersman.chart.render.helmfuncs import Lookup
+from steersman.chart.render.manifests import Hook
+from steersman.chart.values.coalesce import ValuesError
 
 
 @dataclass(frozen=True)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from steersman.chart.semver import Constraints, SemverError, Version, satisfies
+from steersman.golang.semver import Constraints, SemverError, Version, satisfies
 
 VERSIONS = [
     "1.2.3",
