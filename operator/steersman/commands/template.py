@@ -20,13 +20,27 @@ from typing import Any
 
 import yaml
 
-from steersman.chart.helmlog import HELM_SLOG, SlogCollector, error, slog_value, warn
-from steersman.chart.loader import go_os_error, load, load_archive
-from steersman.chart.model import Chart, ChartError
-from steersman.chart.render.context import KubeParseError, default_capabilities
-from steersman.chart.render.engine import ReleaseOptions, RenderError, render_release
-from steersman.chart.render.manifests import ShowOnlyError, template_output
-from steersman.chart.values.coalesce import ValueOptions, ValuesError, merge_user_values
+from steersman.chart import (
+    HELM_SLOG,
+    Chart,
+    ChartError,
+    KubeParseError,
+    ReleaseOptions,
+    RenderError,
+    ShowOnlyError,
+    SlogCollector,
+    ValueOptions,
+    ValuesError,
+    default_capabilities,
+    go_os_error,
+    helmlog,
+    load,
+    load_archive,
+    merge_user_values,
+    render_release,
+    slog_value,
+    template_output,
+)
 from steersman.commands import template_flags
 from steersman.commands.template_flags import FlagError, Parsed
 from steersman.golang.fmt import go_quote
@@ -338,7 +352,7 @@ def _render(a: TemplateArgs, out: list[str]) -> None:
         raise _Fail(str(exc)) from None
     _check_installable(chart, a.helm_major)
     if chart.metadata.deprecated:
-        warn(log, "this chart is deprecated")
+        helmlog.warn(log, "this chart is deprecated")
     _check_dependencies(chart, a)
     _check_release_name(name, a.helm_major)
     if any(k in _SYSTEM_LABELS for k in a.labels):
@@ -450,7 +464,7 @@ def _write_output_dir(
     twice gets both documents), one `wrote PATH` line each, as renderResources and helm
     template do (CRDs go to the output dir itself, manifests and hooks under the release name
     with --release-name)."""
-    from steersman.chart.render.engine import crd_objects
+    from steersman.chart import crd_objects
 
     written: set[str] = set()
     base = os.path.join(a.output_dir, name) if a.use_release_name else a.output_dir
@@ -532,7 +546,9 @@ def _check_release_name(name: str, helm_major: int) -> None:
     else:
         return
     if helm_major >= 4:
-        error(log, "release name check failed", ("error", f'release name "{name}": {problem}'))
+        helmlog.error(
+            log, "release name check failed", ("error", f'release name "{name}": {problem}')
+        )
     prefix = "release name check failed: " if helm_major >= 4 else ""
     raise _Fail(f'{prefix}release name "{name}": {problem}')
 

@@ -8,7 +8,7 @@ formatted like Go (`3`, `1000000`, `1e+21`, `1e-7`). NaN and infinities are erro
 Structs encode through an optional `go_json()` method returning a plain value (a dict of
 their JSON field names in declaration order, or a string for types with MarshalJSON); nested
 struct objects are chart.jsonout.StructObject dicts, which also keep their order. A struct
-without go_json encodes as `{}`. (chart/jsonout.py is Helm's toJson; this module adds the
+without go_json encodes as `{}`. (golang/jsonout.py is Helm's toJson; this module adds the
 no-HTML-escaping mode toRawJson needs.)
 """
 

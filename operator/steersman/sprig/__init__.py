@@ -19,7 +19,7 @@ from ._env import SprigEnv, wall_clock
 from .crypto import crypto_funcs
 from .dates import date_funcs
 from .defaults import defaults_funcs
-from .dicts import dict_funcs
+from .dicts import as_unnamed_map, dict_funcs
 from .lists import list_funcs
 from .numbers import number_funcs
 from .paths_urls import path_url_funcs
@@ -63,4 +63,4 @@ def _env_free_funcs() -> dict[str, GoFunc]:
     return funcs
 
 
-__all__ = ["SprigEnv", "sprig_funcs"]
+__all__ = ["SprigEnv", "as_unnamed_map", "sprig_funcs"]

@@ -1,4 +1,4 @@
-"""Sprig `semver` and `semverCompare` (semver.go) over chart/semver.py."""
+"""Sprig `semver` and `semverCompare` (semver.go) over golang/semver.py."""
 
 from __future__ import annotations
 

@@ -39,7 +39,7 @@ from steersman.golang.types import (
     TemplateFuncError,
 )
 from steersman.golang.yamlout import YAMLMarshalError, marshal, to_yaml
-from steersman.sprig.dicts import as_unnamed_map
+from steersman.sprig import as_unnamed_map
 
 
 class _HelmValues(GoNamedMap):

@@ -52,6 +52,7 @@ __all__ = [
     "SourceUnavailable",
     "fetch_chart",
     "fetch_identity",
+    "new_session",
     "normalize_digest",
     "parse_oci_reference",
     "prime_index",
