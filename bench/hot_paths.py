@@ -234,10 +234,10 @@ def _best_ms(
 
 def measure(rounds: int) -> dict[str, float]:
     """Every figure this checkout can produce, in ms."""
-    from steersman.chart import goyaml, yamlout
-    from steersman.chart.gotemplate import TemplateSet, clear_parse_cache
-    from steersman.chart.helmfuncs import bind_template_funcs, helm_funcs
-    from steersman.chart.manifests import sort_manifests
+    from steersman.chart.render.helmfuncs import bind_template_funcs, helm_funcs
+    from steersman.chart.render.manifests import sort_manifests
+    from steersman.golang import goyaml, yamlout
+    from steersman.gotemplate import TemplateSet, clear_parse_cache
 
     funcs = helm_funcs()
     files = template_set()
@@ -284,7 +284,7 @@ def measure(rounds: int) -> dict[str, float]:
 def _has_disk_cache() -> bool:
     import importlib.util
 
-    return importlib.util.find_spec("steersman.chart.gotemplate.parsecache") is not None
+    return importlib.util.find_spec("steersman.gotemplate.parsecache") is not None
 
 
 def _run_before(checkout: Path, rounds: int) -> dict[str, float]:

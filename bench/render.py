@@ -27,14 +27,14 @@ import tempfile
 import time
 from collections.abc import Callable
 
-from steersman.chart import render as render_module
-from steersman.chart.gotemplate import clear_parse_cache
 from steersman.chart.loader import load
-from steersman.chart.manifests import template_output
-from steersman.chart.render import ReleaseOptions, render_release
-from steersman.chart.template_command import TemplateArgs, run_template, template_args_from
-from steersman.chart.values import merge_user_values
+from steersman.chart.render import engine as render_module
+from steersman.chart.render.engine import ReleaseOptions, render_release
+from steersman.chart.render.manifests import template_output
+from steersman.chart.values.coalesce import merge_user_values
 from steersman.cli import build_parser
+from steersman.commands.template import TemplateArgs, run_template, template_args_from
+from steersman.gotemplate import clear_parse_cache
 from tests.conformance.runner import (
     CREATED_CHART,
     HELM_V4,

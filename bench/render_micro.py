@@ -25,7 +25,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from steersman.chart.gotemplate import TemplateSet, clear_parse_cache
+from steersman.gotemplate import TemplateSet, clear_parse_cache
 
 HELM = Path.home() / ".cache" / "steersman" / "helm-v4"
 
@@ -297,14 +297,14 @@ def make_data(values: dict[str, Any]) -> dict[str, Any]:
 
 
 def _funcs() -> dict[str, Any]:
-    from steersman.chart.sprig import sprig_funcs
+    from steersman.sprig import sprig_funcs
 
     return dict(sprig_funcs())
 
 
 def new_set(funcs: dict[str, Any]) -> TemplateSet:
     """A TemplateSet with an `include` that runs a named template, as Helm's does."""
-    from steersman.chart.gotemplate.types import GoFunc
+    from steersman.golang.types import GoFunc
 
     ts = TemplateSet(funcs)
     ts.add_funcs({"include": GoFunc(ts.execute, ("string", "interface {}"), can_error=True)})

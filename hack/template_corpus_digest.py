@@ -60,7 +60,7 @@ def run(out_path: Path) -> tuple[int, int]:
     # helm produced the fixtures with TZ=UTC (`date`/`toDate` use the local zone).
     os.environ["TZ"] = "UTC"
     time.tzset()
-    from steersman.chart.gotemplate import TemplateError
+    from steersman.gotemplate import TemplateError
     from tests.unit.test_gotemplate_corpus import CASES, render
 
     groups: dict[str, list[str]] = defaultdict(list)

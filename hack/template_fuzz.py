@@ -170,7 +170,7 @@ def random_templates(mode: str, seed: int, count: int, depth: int) -> list[dict[
 
 
 def ours(case: dict[str, Any]) -> tuple[str, str]:
-    from steersman.chart.gotemplate import TemplateError
+    from steersman.gotemplate import TemplateError
     from tests.unit.test_gotemplate_corpus import Case, render
 
     probe = Case("fuzz", case["name"], case["template"], case["values"], None, None, None)

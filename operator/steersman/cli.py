@@ -28,12 +28,12 @@ def build_parser() -> argparse.ArgumentParser:
     run = sub.add_parser("run", help="run the operator")
     add_run_arguments(run)
     sub.add_parser("crd", help="print the HelmRelease CustomResourceDefinition (YAML)")
-    from steersman.chart.template_command import add_template_arguments
+    from steersman.commands.template import add_template_arguments
 
     add_template_arguments(
         sub.add_parser("template", help="render a chart locally, exactly like `helm template`")
     )
-    from steersman.ops import add_ops_commands
+    from steersman.commands import add_ops_commands
 
     add_ops_commands(sub)
     return parser
@@ -42,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["template"]:  # helm's flag rules (pflag), not argparse's
-        from steersman.chart.template_command import template_main
+        from steersman.commands.template import template_main
 
         return _print_template(*template_main(argv[1:]))
     parser = build_parser()
@@ -57,7 +57,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "run":
         return _run(args)
-    from steersman.ops import COMMANDS, run_ops
+    from steersman.commands import COMMANDS, run_ops
 
     if args.command in COMMANDS:
         return run_ops(args)

@@ -21,8 +21,8 @@ from pathlib import Path
 import yaml
 
 from hack.testenv import helm_env as testenv_helm_env
-from steersman.chart.template_command import run_template, template_args_from
 from steersman.cli import build_parser
+from steersman.commands.template import run_template, template_args_from
 
 HERE = Path(__file__).resolve().parent
 CHARTS = HERE / "charts"

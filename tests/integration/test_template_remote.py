@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from steersman.chart.template_command import run_template, template_args_from
 from steersman.cli import build_parser
+from steersman.commands.template import run_template, template_args_from
 from tests.chart_sources_support import RepoServer, helm, helm_package
 from tests.conformance.runner import CHARTS
 

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from steersman.chart.manifests import (
+from steersman.chart.render.manifests import (
     INSTALL_ORDER,
     INSTALL_ORDER_V3,
     assemble_manifest,

@@ -23,9 +23,9 @@ from typing import Any
 import pytest
 import yaml
 
-from steersman.chart.gotemplate import TemplateError, TemplateSet
-from steersman.chart.gotemplate.types import GoNamedMap
-from steersman.chart.sprig import sprig_funcs
+from steersman.golang.types import GoNamedMap
+from steersman.gotemplate import TemplateError, TemplateSet
+from steersman.sprig import sprig_funcs
 
 CASES_DIR = Path(__file__).resolve().parent.parent / "gotemplate_cases"
 TEMPLATE_NAME = "case/templates/NOTES.txt"

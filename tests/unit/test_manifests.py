@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from steersman.chart.manifests import (
+from steersman.chart.render.manifests import (
     INSTALL_ORDER,
     UNINSTALL_ORDER,
     ManifestError,

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
+from steersman.commands.diff import compare
+from steersman.commands.get import ready_and_message, row
 from steersman.engine.objects import ObjectKey
-from steersman.ops.diff import compare
-from steersman.ops.get import ready_and_message, row
 
 LABELS = ("old", "new")
 

@@ -21,11 +21,9 @@ import logging
 from dataclasses import replace
 from typing import Any
 
-from steersman.chart.gotemplate.fmt import go_quote
 from steersman.chart.helmlog import warn
 from steersman.chart.model import Chart, Dependency, Metadata
-from steersman.chart.semver import Constraints, SemverError, Version
-from steersman.chart.values import (
+from steersman.chart.values.coalesce import (
     NoTableError,
     NoValueError,
     Values,
@@ -36,6 +34,8 @@ from steersman.chart.values import (
     path_value,
     table,
 )
+from steersman.golang.fmt import go_quote
+from steersman.golang.semver import Constraints, SemverError, Version
 
 log = logging.getLogger(__name__)
 
@@ -168,7 +168,7 @@ def _go_sprint(v: Any) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, float):
-        from steersman.chart.goformat import format_float
+        from steersman.golang.goformat import format_float
 
         return format_float(v)
     return str(v)

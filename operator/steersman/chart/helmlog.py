@@ -11,7 +11,7 @@ import logging
 from collections.abc import Sequence
 from typing import Any
 
-from steersman.chart.gotemplate.fmt import format_value, go_quote
+from steersman.golang.fmt import format_value, go_quote
 
 HELM_SLOG = "helm_slog"
 

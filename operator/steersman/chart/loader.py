@@ -21,8 +21,6 @@ import zlib
 from datetime import UTC, datetime
 from pathlib import Path
 
-from steersman.chart.goyaml import YAMLError, unmarshal_map
-from steersman.chart.goyaml_struct import unmarshal_struct
 from steersman.chart.ignore import HELM_IGNORE, Rules
 from steersman.chart.model import (
     API_VERSION_V1,
@@ -38,6 +36,8 @@ from steersman.chart.model import (
     dependency_from_fields,
     validate_metadata,
 )
+from steersman.golang.goyaml import YAMLError, unmarshal_map
+from steersman.golang.goyaml_struct import unmarshal_struct
 
 MAX_DECOMPRESSED_CHART_SIZE = 100 * 1024 * 1024
 MAX_DECOMPRESSED_FILE_SIZE = 5 * 1024 * 1024

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from steersman.chart.goyaml_struct import StructSpec
-from steersman.chart.semver import SemverError, Version
+from steersman.golang.goyaml_struct import StructSpec
+from steersman.golang.semver import SemverError, Version
 
 API_VERSION_V1 = "v1"
 API_VERSION_V2 = "v2"

@@ -23,7 +23,7 @@ from steersman.api import (
     annotation_names,
     parse_duration,
 )
-from steersman.chart.model import Chart
+from steersman.chart import Chart
 from steersman.chart.sources import ChartSourceError
 from steersman.controller.access import owner_labels
 from steersman.controller.backoff import retry_delay

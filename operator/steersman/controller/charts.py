@@ -21,17 +21,16 @@ from pathlib import Path
 import aiohttp
 
 from steersman.api.spec import ChartSpec
-from steersman.chart.loader import load_archive
-from steersman.chart.model import Chart, ChartError
+from steersman.chart import Chart, ChartError, load_archive
 from steersman.chart.sources import (
     ChartCache,
     ChartRef,
     ChartSourceError,
     RepoAuth,
     fetch_chart,
+    new_session,
     redact,
 )
-from steersman.chart.sources.transport import new_session
 from steersman.kube import KubeClient
 
 PARSED_CHARTS_KEPT = 64

@@ -14,9 +14,8 @@ from collections.abc import Iterable
 from typing import Any
 
 from steersman.api.spec import ValuesReference, ValuesSourceKind
-from steersman.chart.goyaml import YAMLError, jsonify, unmarshal_map
-from steersman.chart.loader import merge_maps
-from steersman.chart.strvals import StrvalsError, parse_into
+from steersman.chart import StrvalsError, merge_maps, parse_into
+from steersman.golang.goyaml import YAMLError, jsonify, unmarshal_map
 from steersman.kube import KubeClient
 
 

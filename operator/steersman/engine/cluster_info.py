@@ -14,9 +14,8 @@ import time
 import weakref
 from typing import Any
 
-from steersman.chart import capabilities_data
-from steersman.chart.context import BuildInfo, Capabilities, VersionSet, parse_kube_version
-from steersman.chart.helmfuncs import Lookup
+from steersman.chart import BuildInfo, Capabilities, Lookup, VersionSet, parse_kube_version
+from steersman.chart.render import capabilities_data
 from steersman.kube import KubeClient, KubeError
 from steersman.kube.discovery import Discovery, group_version_path
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from steersman.chart.model import Chart
+from steersman.chart import Chart
 from steersman.engine import records
 from steersman.engine.context import FAILURES, Common, Engine, hook_runner, settled
 from steersman.engine.errors import ActionFailed, EngineError, NameInUse, OwnershipConflict

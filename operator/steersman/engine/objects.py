@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from steersman.chart.manifests import go_trim_space, split_manifests
+from steersman.chart import go_trim_space, split_manifests
 from steersman.engine.errors import ManifestInvalid
 from steersman.kube import KubeClient
 

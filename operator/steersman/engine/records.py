@@ -6,9 +6,15 @@ from collections.abc import Iterable
 from datetime import datetime
 from typing import Any
 
-from steersman.chart import manifests as chart_manifests
-from steersman.chart import model
-from steersman.chart.dependencies import copy_chart, process_dependencies
+from steersman.chart import (
+    Chart,
+    ChartFile,
+    Hook,
+    copy_chart,
+    dependency_json,
+    metadata_json,
+    process_dependencies,
+)
 from steersman.storage import record
 from steersman.storage.gotime import GoTime
 
@@ -24,11 +30,11 @@ def _time(value: datetime | None) -> GoTime | None:
     return GoTime.from_datetime(value) if value is not None else None
 
 
-def _file(f: model.ChartFile) -> record.File:
+def _file(f: ChartFile) -> record.File:
     return record.File(f.name, f.data, _time(f.mod_time))
 
 
-def stored_chart(chart: model.Chart, values: dict[str, Any] | None = None) -> record.Chart:
+def stored_chart(chart: Chart, values: dict[str, Any] | None = None) -> record.Chart:
     """The root chart as helm v4 stores it: after dependency processing with the release's
     values (aliases, enabled flags, imported and coalesced subchart values), without its
     subcharts. `chart` itself is left as it is."""
@@ -41,12 +47,12 @@ def stored_chart(chart: model.Chart, values: dict[str, Any] | None = None) -> re
                 "generated": chart.lock.generated or None,
                 "digest": chart.lock.digest,
                 "dependencies": [
-                    model._dependency_json(d) for d in chart.lock.dependencies if d is not None
+                    dependency_json(d) for d in chart.lock.dependencies if d is not None
                 ],
             }
         )
     return record.Chart(
-        metadata=record.Metadata.from_json(model.metadata_json(chart.metadata)),
+        metadata=record.Metadata.from_json(metadata_json(chart.metadata)),
         lock=lock,
         # Go writes a nil slice as null: helm's loader leaves them nil when there are none.
         templates=[_file(f) for f in chart.templates] or None,
@@ -58,7 +64,7 @@ def stored_chart(chart: model.Chart, values: dict[str, Any] | None = None) -> re
     )
 
 
-def stored_hooks(hooks: Iterable[chart_manifests.Hook]) -> list[record.Hook]:
+def stored_hooks(hooks: Iterable[Hook]) -> list[record.Hook]:
     return [
         record.Hook(
             name=h.name,

@@ -1,8 +1,8 @@
 """The seam between the actions and the chart renderer.
 
-Actions call a `Renderer`; the default one is `steersman.chart.render.render_release`, run in a
-worker thread so a large chart does not stall the event loop (its `lookup` calls come back to
-the loop). Callers with another source of rendered manifests pass their own.
+Actions call a `Renderer`; the default one is `steersman.chart.render_release`, run in a worker
+thread so a large chart does not stall the event loop (its `lookup` calls come back to the loop).
+Callers with another source of rendered manifests pass their own.
 """
 
 from __future__ import annotations
@@ -12,12 +12,17 @@ from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from steersman.chart import render
-from steersman.chart.context import Capabilities
-from steersman.chart.helmfuncs import Lookup
-from steersman.chart.manifests import Hook
-from steersman.chart.model import Chart, ChartError
-from steersman.chart.values import ValuesError
+from steersman.chart import (
+    Capabilities,
+    Chart,
+    ChartError,
+    Hook,
+    Lookup,
+    ReleaseOptions,
+    ValuesError,
+    render_release,
+)
+from steersman.chart import RenderError as ChartRenderError
 
 
 @dataclass(frozen=True)
@@ -52,7 +57,7 @@ class RenderError(Exception):
 async def default_renderer(
     chart: Chart, values: dict[str, Any], request: RenderRequest
 ) -> Rendered:
-    options = render.ReleaseOptions(
+    options = ReleaseOptions(
         name=request.name,
         namespace=request.namespace,
         revision=request.revision,
@@ -61,13 +66,13 @@ async def default_renderer(
     )
     try:
         out = await asyncio.to_thread(
-            render.render_release,
+            render_release,
             chart,
             values,
             options,
             capabilities=request.capabilities,
             lookup=request.lookup,
         )
-    except (render.RenderError, ChartError, ValuesError) as err:
+    except (ChartRenderError, ChartError, ValuesError) as err:
         raise RenderError(str(err)) from err
     return Rendered(manifest=out.manifest, hooks=list(out.hooks), notes=out.notes)

@@ -14,8 +14,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any, TypeVar
 
-from steersman.chart.manifests import UNINSTALL_ORDER, sort_by_kind
-from steersman.chart.model import Chart
+from steersman.chart import UNINSTALL_ORDER, Chart, sort_by_kind
 from steersman.engine.context import FAILURES, Common
 from steersman.engine.csa import adopt_client_side_fields
 from steersman.engine.errors import EngineError, NamespaceNotAllowed, OwnershipConflict

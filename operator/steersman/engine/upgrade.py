@@ -12,7 +12,7 @@ import contextlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from steersman.chart.model import Chart
+from steersman.chart import Chart
 from steersman.engine import records
 from steersman.engine.context import (
     DEFAULT_MAX_HISTORY,

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from steersman.chart.gotemplate.types import GoInt64, GoStringSlice
-from steersman.chart.jsonout import to_json, to_pretty_json
-from steersman.chart.yamlout import to_yaml
+from steersman.golang.jsonout import to_json, to_pretty_json
+from steersman.golang.types import GoInt64, GoStringSlice
+from steersman.golang.yamlout import to_yaml
 from tests.unit.chart.encode_cases import EXPRESSIONS
 from tests.unit.chart.helm_encode_oracle import CORPUS, run_helm_expressions
 from tests.unit.chart.helm_yaml_oracle import HELM_V4

@@ -15,7 +15,7 @@ import pytest
 
 from steersman.chart.loader import load
 from steersman.chart.model import ChartError
-from steersman.chart.values import ValuesError, merge_user_values
+from steersman.chart.values.coalesce import ValuesError, merge_user_values
 from tests.unit.chart.chart_cases import CASES
 from tests.unit.chart.fuzz_values import random_set_args
 from tests.unit.chart.helm_chart_oracle import pack, run_case, write_chart

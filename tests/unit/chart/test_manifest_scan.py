@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from steersman.chart.manifests import (
+from steersman.chart.render.manifests import (
     Head,
     ManifestError,
     go_trim_space,

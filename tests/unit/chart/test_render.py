@@ -9,18 +9,18 @@ from typing import Any
 
 import pytest
 
-from steersman.chart.context import (
+from steersman.chart.loader import load
+from steersman.chart.model import ChartError
+from steersman.chart.render.context import (
     KubeParseError,
     compile_glob,
     default_capabilities,
     parse_kube_version,
 )
-from steersman.chart.gotemplate.types import GoInt64
-from steersman.chart.loader import load
-from steersman.chart.model import ChartError
-from steersman.chart.render import ReleaseOptions, RenderError, render_release
-from steersman.chart.tomlout import from_toml, to_toml
-from steersman.chart.values import ValuesError
+from steersman.chart.render.engine import ReleaseOptions, RenderError, render_release
+from steersman.chart.values.coalesce import ValuesError
+from steersman.golang.tomlout import from_toml, to_toml
+from steersman.golang.types import GoInt64
 
 CHARTS = Path(__file__).resolve().parents[2] / "conformance" / "charts"
 OPTS = ReleaseOptions(name="rel", namespace="ns")

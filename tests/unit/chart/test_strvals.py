@@ -7,10 +7,10 @@ from typing import Any
 
 import pytest
 
-from steersman.chart.gotemplate.types import GoInt64
-from steersman.chart.jsonout import to_json
-from steersman.chart.strvals import StrvalsError, go_quote, parse, parse_string, typed_value
-from steersman.chart.values import ValueOptions, ValuesError, merge_user_values
+from steersman.chart.values.coalesce import ValueOptions, ValuesError, merge_user_values
+from steersman.chart.values.strvals import StrvalsError, go_quote, parse, parse_string, typed_value
+from steersman.golang.jsonout import to_json
+from steersman.golang.types import GoInt64
 from tests.unit.chart.fuzz_values import random_set_args
 from tests.unit.chart.helm_strvals_oracle import CORPUS, REPO_ROOT, run_helm_set
 from tests.unit.chart.helm_yaml_oracle import HELM_V4

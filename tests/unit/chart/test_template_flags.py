@@ -6,7 +6,7 @@ from __future__ import annotations
 import pytest
 
 from steersman.chart.helmlog import go_printf, slog_value
-from steersman.chart.template_flags import FlagError, parse_flags, parse_go_duration
+from steersman.commands.template_flags import FlagError, parse_flags, parse_go_duration
 
 
 def test_flags_and_arguments_interleave() -> None:

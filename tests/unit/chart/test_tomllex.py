@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from steersman.chart.tomllex import TomlLexError, check_syntax
-from steersman.chart.tomlout import from_toml
+from steersman.golang.tomllex import TomlLexError, check_syntax
+from steersman.golang.tomlout import from_toml
 
 VALID = [
     "",

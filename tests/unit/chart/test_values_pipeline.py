@@ -14,7 +14,7 @@ import pytest
 from steersman.chart.dependencies import copy_chart, is_compatible_range, process_dependencies
 from steersman.chart.loader import load
 from steersman.chart.model import Chart
-from steersman.chart.values import (
+from steersman.chart.values.coalesce import (
     ValueOptions,
     ValuesError,
     coalesce_tables,

@@ -11,9 +11,9 @@ from typing import Any
 
 import pytest
 
-from steersman.chart.goyaml import from_yaml
-from steersman.chart.jsonout import to_json
-from steersman.chart.yamlout import to_yaml
+from steersman.golang.goyaml import from_yaml
+from steersman.golang.jsonout import to_json
+from steersman.golang.yamlout import to_yaml
 from tests.unit.chart.fuzz_values import json_sources, yaml_sources
 from tests.unit.chart.helm_yaml_oracle import (
     CORPUS,

@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from steersman.chart.yamlemit import _BEST_WIDTH, _BREAKS, Emitter, _Analysis, _printable
-from steersman.chart.yamlout import sorted_keys
+from steersman.golang.yamlemit import _BEST_WIDTH, _BREAKS, Emitter, _Analysis, _printable
+from steersman.golang.yamlout import sorted_keys
 
 FLAGS = ("block_allowed", "block_plain", "flow_plain", "multiline", "single_allowed")
 

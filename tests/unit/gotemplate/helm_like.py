@@ -9,8 +9,8 @@ from __future__ import annotations
 import base64
 from typing import Any, ClassVar
 
-from steersman.chart.gotemplate.fmt import format_value, type_name
-from steersman.chart.gotemplate.types import (
+from steersman.golang.fmt import format_value, type_name
+from steersman.golang.types import (
     GoFunc,
     GoInt64,
     GoIntSlice,

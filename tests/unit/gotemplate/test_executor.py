@@ -7,14 +7,14 @@ from typing import Any
 
 import pytest
 
-from steersman.chart.gotemplate import TemplateExecError, TemplateSet
-from steersman.chart.gotemplate.types import (
+from steersman.golang.types import (
     GoFunc,
     GoInt64,
     GoStringMap,
     GoStringSlice,
     TemplateFuncError,
 )
+from steersman.gotemplate import TemplateExecError, TemplateSet
 
 from .helm_like import FUNCS, Capabilities, Files
 

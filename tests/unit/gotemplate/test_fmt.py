@@ -6,14 +6,14 @@ from typing import Any
 
 import pytest
 
-from steersman.chart.gotemplate.fmt import (
+from steersman.golang.fmt import (
     format_value,
     go_sprint,
     go_sprintf,
     go_sprintln,
     type_name,
 )
-from steersman.chart.gotemplate.types import (
+from steersman.golang.types import (
     NO_VALUE,
     GoInt64,
     GoIntSlice,

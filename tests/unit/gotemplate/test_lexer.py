@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from steersman.chart.gotemplate import lexer as L
+from steersman.gotemplate import lexer as L
 
 
 def kinds(text: str) -> list[tuple[int, str]]:

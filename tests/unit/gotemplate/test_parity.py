@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 import yaml
 
-from steersman.chart.gotemplate import TemplateError, TemplateParseError, TemplateSet
+from steersman.gotemplate import TemplateError, TemplateParseError, TemplateSet
 
 from .helm_like import FUNCS, Capabilities, Files
 from .parity_cases import CASES

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from steersman.chart.gotemplate import TemplateExecError, TemplateSet, clear_parse_cache, parsecache
-from steersman.chart.gotemplate import parser as parser_module
+from steersman.gotemplate import TemplateExecError, TemplateSet, clear_parse_cache, parsecache
+from steersman.gotemplate import parser as parser_module
 
 TEXT = (
     '{{- define "lib.name" -}}{{ .name | printf "%s" }}{{- end -}}\n'
@@ -39,7 +39,7 @@ def _count_parses(monkeypatch: pytest.MonkeyPatch) -> list[str]:
         calls.append(name)
         return real(name, *args, **kwargs)  # type: ignore[arg-type]
 
-    import steersman.chart.gotemplate as gotemplate
+    import steersman.gotemplate as gotemplate
 
     monkeypatch.setattr(gotemplate, "parse_detailed", counting)
     return calls
@@ -87,7 +87,7 @@ def test_same_text_under_another_name_shares_the_entry_and_reports_its_own_name(
 
 
 def test_loaded_trees_equal_a_fresh_parse(cache: Path) -> None:
-    from steersman.chart.gotemplate.builtins import BUILTINS
+    from steersman.gotemplate.builtins import BUILTINS
 
     funcs = frozenset(BUILTINS)
     fresh = parser_module.parse_detailed("t", TEXT, funcs)
@@ -192,7 +192,7 @@ def test_the_session_never_uses_the_users_cache() -> None:
 def test_parse_errors_are_not_cached_and_keep_their_name(
     cache: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from steersman.chart.gotemplate import TemplateParseError
+    from steersman.gotemplate import TemplateParseError
 
     for name in ("a", "b"):
         with pytest.raises(TemplateParseError, match=f"^template: {name}:1: unexpected"):

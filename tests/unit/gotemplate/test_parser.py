@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import pytest
 
-from steersman.chart.gotemplate import TemplateParseError, TemplateSet
-from steersman.chart.gotemplate.nodes import ActionNode, FieldNode, IfNode
-from steersman.chart.gotemplate.parser import parse
+from steersman.gotemplate import TemplateParseError, TemplateSet
+from steersman.gotemplate.nodes import ActionNode, FieldNode, IfNode
+from steersman.gotemplate.parser import parse
 
 BUILTIN_NAMES = {"printf", "len", "eq", "and"}
 

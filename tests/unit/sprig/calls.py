@@ -12,7 +12,7 @@ import ast
 import re
 from typing import Any
 
-from steersman.chart.gotemplate.types import GoFunc
+from steersman.golang.types import GoFunc
 
 _TOKEN = re.compile(
     r"""\s*(?:(?P<str>"(?:[^"\\]|\\.)*")|(?P<raw>`[^`]*`)|(?P<num>-?(?:0[xX][0-9a-fA-F]+|[0-9]+(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?))|(?P<word>[A-Za-z_][A-Za-z0-9_]*)|(?P<sym>[()|]))"""

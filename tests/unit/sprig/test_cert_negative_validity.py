@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from cryptography import x509
 
-from steersman.chart.gotemplate.types import TemplateFuncError
-from steersman.chart.sprig import sprig_funcs
+from steersman.golang.types import TemplateFuncError
+from steersman.sprig import sprig_funcs
 
 NOW = datetime(2026, 11, 21, 10, 0, 0, tzinfo=UTC)
 

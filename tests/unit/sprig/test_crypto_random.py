@@ -16,9 +16,9 @@ from cryptography import x509
 from cryptography.hazmat.primitives.asymmetric import ec, rsa
 from cryptography.x509.oid import NameOID
 
-from steersman.chart.gotemplate.types import TemplateFuncError
-from steersman.chart.sprig import sprig_funcs
-from steersman.chart.sprig.crypto import Certificate
+from steersman.golang.types import TemplateFuncError
+from steersman.sprig import sprig_funcs
+from steersman.sprig.crypto import Certificate
 
 HELM = json.loads((Path(__file__).parent / "helm_ca.json").read_text())
 NOW = datetime(2026, 1, 2, 3, 4, 5, 678000, tzinfo=UTC)

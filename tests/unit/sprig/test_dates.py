@@ -9,11 +9,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from steersman.chart.gotemplate.fmt import format_value
-from steersman.chart.gotemplate.types import GoInt64, TemplateFuncError
-from steersman.chart.sprig import sprig_funcs
-from steersman.chart.sprig._env import go_local_zone
-from steersman.chart.sprig.gotime import GoTime, duration_string, parse_duration
+from steersman.golang.fmt import format_value
+from steersman.golang.types import GoInt64, TemplateFuncError
+from steersman.sprig import sprig_funcs
+from steersman.sprig._env import go_local_zone
+from steersman.sprig.gotime import GoTime, duration_string, parse_duration
 
 from .calls import call
 

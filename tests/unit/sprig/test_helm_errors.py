@@ -10,9 +10,9 @@ from __future__ import annotations
 
 import pytest
 
-from steersman.chart.gotemplate.fmt import format_value
-from steersman.chart.gotemplate.types import TemplateFuncError
-from steersman.chart.sprig import sprig_funcs
+from steersman.golang.fmt import format_value
+from steersman.golang.types import TemplateFuncError
+from steersman.sprig import sprig_funcs
 
 from .calls import call
 

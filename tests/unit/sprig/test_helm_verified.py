@@ -14,8 +14,8 @@ from datetime import UTC, datetime
 
 import pytest
 
-from steersman.chart.gotemplate.fmt import format_value
-from steersman.chart.sprig import sprig_funcs
+from steersman.golang.fmt import format_value
+from steersman.sprig import sprig_funcs
 
 from .calls import call
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from steersman.chart.gotemplate import TemplateError, TemplateSet
-from steersman.chart.sprig import sprig_funcs
+from steersman.gotemplate import TemplateError, TemplateSet
+from steersman.sprig import sprig_funcs
 
 PREFIX_ERR = "error calling "
 

@@ -8,9 +8,9 @@ from typing import Any
 
 import pytest
 
-from steersman.chart.gotemplate import TemplateSet
-from steersman.chart.gotemplate.types import GoNamedMap
-from steersman.chart.sprig import sprig_funcs
+from steersman.golang.types import GoNamedMap
+from steersman.gotemplate import TemplateSet
+from steersman.sprig import sprig_funcs
 
 
 class Values(GoNamedMap):

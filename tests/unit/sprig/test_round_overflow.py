@@ -3,8 +3,8 @@ fraction). Expected text is a real helm v4.1.4 render."""
 
 from __future__ import annotations
 
-from steersman.chart.gotemplate import TemplateSet
-from steersman.chart.sprig import sprig_funcs
+from steersman.gotemplate import TemplateSet
+from steersman.sprig import sprig_funcs
 
 
 def test_round_with_huge_places_matches_helm() -> None:

@@ -1,4 +1,4 @@
-"""chart/semver.py: Masterminds/semver v3 parsing, ordering and constraints.
+"""golang/semver.py: Masterminds/semver v3 parsing, ordering and constraints.
 
 MATRIX was produced by real helm v4.1.4 (`semverCompare` over every pair): row = constraint,
 column = VERSIONS entry, `T` = satisfied.
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from steersman.chart.semver import Constraints, SemverError, Version, satisfies
+from steersman.golang.semver import Constraints, SemverError, Version, satisfies
 
 VERSIONS = [
     "1.2.3",

@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from steersman.chart.gotemplate.fmt import func_type_name
-from steersman.chart.sprig import sprig_funcs
+from steersman.golang.fmt import func_type_name
+from steersman.sprig import sprig_funcs
 
 GO_SIGNATURES: dict[str, str] = json.loads(
     (Path(__file__).parent / "go_signatures.json").read_text()

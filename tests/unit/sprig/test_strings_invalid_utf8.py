@@ -8,8 +8,8 @@ import base64
 
 import pytest
 
-from steersman.chart.gotemplate import TemplateSet
-from steersman.chart.sprig import sprig_funcs
+from steersman.gotemplate import TemplateSet
+from steersman.sprig import sprig_funcs
 
 
 def render_bytes(expr: str) -> bytes:

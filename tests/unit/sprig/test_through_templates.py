@@ -8,8 +8,8 @@ from typing import Any
 
 import pytest
 
-from steersman.chart.gotemplate import TemplateSet
-from steersman.chart.sprig import sprig_funcs
+from steersman.gotemplate import TemplateSet
+from steersman.sprig import sprig_funcs
 
 
 def values() -> dict[str, Any]:

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from steersman.chart.gotemplate import TemplateSet
-from steersman.chart.sprig import sprig_funcs
+from steersman.gotemplate import TemplateSet
+from steersman.sprig import sprig_funcs
 
 MAX = '{{ $m := (semver "18446744073709551615.0.0").Major }}'
 HALF = '{{ $m := (semver "9223372036854775808.0.0").Major }}'

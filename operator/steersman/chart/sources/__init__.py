@@ -60,6 +60,7 @@ __all__ = [
     "Transient",
     "fetch_chart",
     "fetch_identity",
+    "new_session",
     "normalize_digest",
     "parse_oci_reference",
     "prime_index",

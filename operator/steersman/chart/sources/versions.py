@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-from steersman.chart.semver import Constraints, SemverError, Version
+from steersman.golang.semver import Constraints, SemverError, Version
 
 from .errors import InvalidReference
 

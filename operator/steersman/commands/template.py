@@ -1,0 +1,690 @@
+"""`steersman template`: a drop-in for `helm template` (same arguments, same output and errors).
+
+The CLI (steersman.cli) parses arguments into `TemplateArgs` and calls `run_template`, which
+returns (exit code, stdout text, stderr text) so tests can run it in-process exactly as the
+command does.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import os
+import re
+import tempfile
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from steersman.chart import (
+    HELM_SLOG,
+    Chart,
+    ChartError,
+    KubeParseError,
+    ReleaseOptions,
+    RenderError,
+    ShowOnlyError,
+    SlogCollector,
+    ValueOptions,
+    ValuesError,
+    default_capabilities,
+    go_os_error,
+    helmlog,
+    load,
+    load_archive,
+    merge_user_values,
+    render_release,
+    slog_value,
+    template_output,
+)
+from steersman.commands import template_flags
+from steersman.commands.template_flags import FlagError, Parsed
+from steersman.golang.fmt import go_quote
+
+log = logging.getLogger(__name__)
+
+DEFAULT_RELEASE_NAME = "release-name"
+_DEBUG_HINT = "\n\nUse --debug flag to render out invalid YAML"
+
+
+@dataclass
+class TemplateArgs:
+    args: list[str]
+    values: ValueOptions = field(default_factory=ValueOptions)
+    namespace: str = ""
+    kube_version: str = ""
+    api_versions: list[str] = field(default_factory=list)
+    include_crds: bool = False
+    show_only: list[str] = field(default_factory=list)
+    skip_tests: bool = False
+    no_hooks: bool = False
+    is_upgrade: bool = False
+    skip_schema_validation: bool = False
+    version: str = ""
+    repo: str = ""
+    devel: bool = False
+    username: str = ""
+    password: str = ""
+    plain_http: bool = False
+    insecure_skip_tls_verify: bool = False
+    helm_major: int = 4
+    name_template: str = ""
+    generate_name: bool = False
+    output_dir: str = ""
+    use_release_name: bool = False
+    debug: bool = False
+    render_subchart_notes: bool = False
+    labels: dict[str, str] = field(default_factory=dict)
+    ca_file: str = ""
+    cert_file: str = ""
+    key_file: str = ""
+    pass_credentials: bool = False
+    verify: bool = False
+    keyring: str = ""
+    repository_config: str = ""
+    repository_cache: str = ""
+    registry_config: str = ""
+    dependency_update: bool = False
+    dry_run: str = "client"
+    validate: bool = False
+    kubeconfig: str = ""
+    kube_context: str = ""
+    post_renderer: str = ""
+
+
+class _Fail(Exception):
+    pass
+
+
+class _ArgparseFlag(argparse.Action):
+    """One helm flag in an argparse parser, set with template_flags' own rules."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: Any,
+        option_string: str | None = None,
+    ) -> None:
+        flag = self.const
+        parsed: Parsed | None = namespace._helm_flags
+        if parsed is None:
+            parsed = Parsed(template_flags.defaults(), [], [], [])
+            namespace._helm_flags = parsed
+        value = values if isinstance(values, str) else flag.no_opt
+        try:
+            template_flags.set_flag(parsed, flag, value)
+        except FlagError as exc:
+            parser.error(str(exc))
+
+
+def add_template_arguments(p: argparse.ArgumentParser) -> None:
+    """helm template's flags on an argparse parser (the command itself parses with pflag's
+    rules, see template_main; this keeps `steersman --help` and in-process callers working)."""
+    p.add_argument("args", nargs="*", metavar="[NAME] CHART")
+    p.set_defaults(_helm_flags=None)
+    for flag in template_flags.FLAGS:
+        if flag.name == "help":
+            continue
+        names = [f"--{flag.name}"] + ([f"-{flag.short}"] if flag.short else [])
+        p.add_argument(
+            *names,
+            action=_ArgparseFlag,
+            const=flag,
+            # a bool never takes the next argument (pflag); --wait/--dry-run may
+            nargs=0 if flag.kind == "bool" else "?" if flag.no_opt else None,
+            dest=f"_flag_{flag.key}",
+            help=argparse.SUPPRESS,
+        )
+
+
+def template_args_from(ns: argparse.Namespace | Parsed) -> TemplateArgs:
+    """TemplateArgs from parse_flags' result (or an argparse add_template_arguments parsed)."""
+    if isinstance(ns, argparse.Namespace):
+        parsed = getattr(ns, "_helm_flags", None) or template_flags.Parsed(
+            template_flags.defaults(), [], [], []
+        )
+        parsed.args = list(ns.args)
+        ns = parsed
+    v = ns.values
+    return TemplateArgs(
+        args=list(ns.args),
+        values=ValueOptions(
+            value_files=list(v["value_files"]),
+            values=list(v["set_values"]),
+            string_values=list(v["set_string"]),
+            file_values=list(v["set_file"]),
+            json_values=list(v["set_json"]),
+            literal_values=list(v["set_literal"]),
+        ),
+        namespace=v["namespace"],
+        kube_version=v["kube_version"],
+        api_versions=list(v["api_versions"]),
+        include_crds=v["include_crds"],
+        show_only=list(v["show_only"]),
+        skip_tests=v["skip_tests"],
+        no_hooks=v["no_hooks"],
+        is_upgrade=v["is_upgrade"],
+        skip_schema_validation=v["skip_schema_validation"],
+        version=v["version"],
+        repo=v["repo"],
+        devel=v["devel"],
+        username=v["username"],
+        password=v["password"],
+        plain_http=v["plain_http"],
+        insecure_skip_tls_verify=v["insecure_skip_tls_verify"],
+        name_template=v["name_template"],
+        generate_name=v["generate_name"],
+        output_dir=v["output_dir"],
+        use_release_name=v["use_release_name"],
+        debug=v["debug"],
+        render_subchart_notes=v["render_subchart_notes"],
+        labels=dict(v["labels"]),
+        ca_file=v["ca_file"],
+        cert_file=v["cert_file"],
+        key_file=v["key_file"],
+        pass_credentials=v["pass_credentials"],
+        verify=v["verify"],
+        keyring=v["keyring"],
+        repository_config=v["repository_config"],
+        repository_cache=v["repository_cache"],
+        registry_config=v["registry_config"],
+        dependency_update=v["dependency_update"],
+        dry_run=v["dry_run"],
+        validate=v["validate"],
+        kubeconfig=v["kubeconfig"],
+        kube_context=v["kube_context"],
+        post_renderer=v["post_renderer"],
+    )
+
+
+def template_main(argv: Sequence[str]) -> tuple[int, str, str]:
+    """`steersman template ARGV...` as helm v4.1.4's `helm template`: (exit code, stdout,
+    stderr)."""
+    color = template_flags.global_color_mode(argv)
+    if color not in ("never", "auto", "always"):
+        err = f"invalid color mode {go_quote(color)}: must be one of: never, auto, always"
+        return 1, "", f'level=WARN msg="command failed" error={slog_value(err)}\n'
+    try:
+        parsed = template_flags.parse_flags(argv)
+    except FlagError as exc:
+        return 1, "", f"Error: {exc}\n"
+    warnings = "".join(line + "\n" for line in parsed.warnings)
+    if parsed.values["help"]:
+        return 0, template_flags.help_text(), warnings
+    if not parsed.args:
+        return (
+            1,
+            "",
+            warnings
+            + '"Error: "helm template" requires at least 1 argument\n\n'[1:]
+            + template_flags.USAGE_LINE
+            + "\n",
+        )
+    for group in template_flags.EXCLUSIVE_GROUPS:
+        given = sorted({n for n in parsed.changed if n in group})
+        if len(given) > 1:
+            return (
+                1,
+                "",
+                warnings + f"Error: if any flags in the group [{' '.join(group)}] are set none of "
+                f"the others can be; [{' '.join(given)}] were all set\n",
+            )
+    code, out, err = run_template(template_args_from(parsed))
+    return code, out, warnings + err
+
+
+def run_template(a: TemplateArgs) -> tuple[int, str, str]:
+    """(exit code, stdout, stderr) of `helm template` with these arguments."""
+    collector = SlogCollector()
+    chart_log = logging.getLogger("steersman.chart")
+    propagate = chart_log.propagate
+    level = chart_log.level
+    chart_log.addHandler(collector)
+    chart_log.propagate = False
+    chart_log.setLevel(logging.DEBUG)
+    out: list[str] = []
+    try:
+        _render(a, out)
+        return 0, "".join(out), "".join(collector.lines)
+    except _Fail as exc:
+        return 1, "".join(out), "".join(collector.lines) + f"Error: {exc}\n"
+    finally:
+        chart_log.removeHandler(collector)
+        chart_log.propagate = propagate
+        chart_log.setLevel(level)
+
+
+def _name_and_chart(a: TemplateArgs) -> tuple[str, str]:
+    """action.Install.NameAndChart, with helm template's ReleaseName "release-name"."""
+    if len(a.args) > 2:
+        raise _Fail(
+            f"expected at most two arguments, unexpected arguments: {', '.join(a.args[2:])}"
+        )
+    if len(a.args) == 2:
+        if a.generate_name:
+            raise _Fail("cannot set --generate-name and also specify a name")
+        if a.name_template:
+            raise _Fail("cannot set --name-template and also specify a name")
+        return a.args[0], a.args[1]
+    if a.name_template:
+        return name_from_template(a.name_template), a.args[0]
+    return DEFAULT_RELEASE_NAME, a.args[0]
+
+
+def name_from_template(text: str) -> str:
+    """action.TemplateName: the template run with Sprig's full function map and nil data."""
+    from steersman.gotemplate import TemplateError, TemplateParseError, TemplateSet
+    from steersman.sprig import sprig_funcs
+
+    funcs = dict(sprig_funcs())
+    funcs.update(_env_funcs())
+    ts = TemplateSet(funcs, name="name-template")
+    try:
+        ts.parse("name-template", text)
+        return ts.execute("name-template", None)
+    except (TemplateParseError, TemplateError) as exc:
+        raise _Fail(str(exc)) from None
+
+
+def _env_funcs() -> dict[str, Any]:
+    """Sprig's env and expandenv (Helm drops them from chart templates, not from names)."""
+    from steersman.golang.types import GoFunc
+
+    def expand(s: str) -> str:  # os.ExpandEnv
+        return re.sub(
+            r"\$(?:\{([^}]*)\}|([A-Za-z0-9_]+|[*#$@!?\-0-9]))",
+            lambda m: os.environ.get(m.group(1) if m.group(1) is not None else m.group(2), ""),
+            s,
+        )
+
+    return {
+        "env": GoFunc(lambda k: os.environ.get(k, ""), ("string",), result="string"),
+        "expandenv": GoFunc(expand, ("string",), result="string"),
+    }
+
+
+_SYSTEM_LABELS = ("name", "owner", "status", "version", "createdAt", "modifiedAt")
+
+
+def _render(a: TemplateArgs, out: list[str]) -> None:
+    try:
+        caps = default_capabilities(
+            a.helm_major, kube_version=a.kube_version or None, extra_api_versions=a.api_versions
+        )
+    except KubeParseError as exc:
+        raise _Fail(f"invalid kube version '{a.kube_version}': {exc}") from None
+    _check_registry_tls(a)
+    if a.dry_run not in ("client", "unset") or a.validate:
+        _dry_run_strategy(a)
+    if a.dry_run == "unset":
+        log.warning(
+            "--dry-run is deprecated",
+            extra={
+                HELM_SLOG: (
+                    "WARN",
+                    "--dry-run is deprecated and should be replaced with '--dry-run=client'",
+                    (),
+                )
+            },
+        )
+    name, ref = _name_and_chart(a)
+    if a.post_renderer:
+        # helm v4 merges the files into one stream annotated per document with kyaml, hands
+        # it to the plugin and splits it back, re-serialized by kyaml: that YAML round trip is
+        # not reproduced byte for byte here, so the flag fails rather than differ from helm.
+        raise _Fail(
+            f"--post-renderer {a.post_renderer}: post-renderer plugins are not supported by "
+            "steersman template; pipe its output through the plugin's command instead"
+        )
+    source = locate_chart(ref, a)
+    try:
+        user_values = merge_user_values(a.values)
+    except ValuesError as exc:
+        raise _Fail(str(exc)) from None
+    try:
+        chart = load(source) if isinstance(source, str) else load_archive(source)
+    except ChartError as exc:
+        raise _Fail(str(exc)) from None
+    _check_installable(chart, a.helm_major)
+    if chart.metadata.deprecated:
+        helmlog.warn(log, "this chart is deprecated")
+    _check_dependencies(chart, a)
+    _check_release_name(name, a.helm_major)
+    if any(k in _SYSTEM_LABELS for k in a.labels):
+        raise _Fail(
+            "user supplied labels contains system reserved label name. System labels: "
+            f"[{' '.join(_SYSTEM_LABELS)}]"
+        )
+    namespace = a.namespace or kubeconfig_namespace(a.kubeconfig, a.kube_context)
+    options = ReleaseOptions(name, namespace, 1, not a.is_upgrade, a.is_upgrade)
+    try:
+        rel = render_release(
+            chart,
+            user_values,
+            options,
+            capabilities=caps,
+            include_crds=a.include_crds and not a.output_dir,
+            sub_notes=a.render_subchart_notes,
+            helm_major=a.helm_major,
+            skip_schema_validation=a.skip_schema_validation,
+        )
+    except RenderError as exc:
+        if a.debug:  # helm prints what it has, then fails
+            out.append(_show_only_or_fail(exc.manifest, a.show_only))
+            raise _Fail(str(exc)) from None
+        raise _Fail(f"{exc}{_DEBUG_HINT}") from None
+    except (ChartError, ValuesError) as exc:
+        raise _Fail(str(exc)) from None
+    if a.output_dir:
+        _write_output_dir(a, chart, rel.manifest, rel.hooks, name, out)
+        if a.show_only:
+            _show_only_or_fail("", a.show_only)
+        else:
+            out.append("\n")
+        return
+    try:
+        out.append(
+            template_output(
+                rel.manifest,
+                rel.hooks,
+                no_hooks=a.no_hooks,
+                skip_tests=a.skip_tests,
+                show_only=a.show_only,
+            )
+        )
+    except ShowOnlyError as exc:
+        raise _Fail(str(exc)) from None
+
+
+def _check_registry_tls(a: TemplateArgs) -> None:
+    """newRegistryClient: the TLS files are read up front (tlsutil.NewTLSConfig's errors)."""
+    if not ((a.cert_file and a.key_file) or a.ca_file or a.insecure_skip_tls_verify):
+        return
+    errors: list[str] = []
+    read: dict[str, bytes] = {}
+
+    def slurp(what: str, path: str) -> None:
+        try:
+            with open(path, "rb") as f:
+                read[what] = f.read()
+        except OSError as exc:
+            errors.append(f"{what}: {go_quote(path)}: open {path}: {go_os_error(exc)}")
+
+    if a.cert_file or a.key_file:
+        slurp("unable to read cert file", a.cert_file)
+        if not errors:
+            slurp("unable to read key file", a.key_file)
+    if a.ca_file:
+        slurp("can't read CA file", a.ca_file)
+    if (
+        not errors
+        and a.ca_file
+        and b"-----BEGIN CERTIFICATE-----" not in read["can't read CA file"]
+    ):
+        errors.append("failed to append certificates from pem block")
+    if errors:
+        raise _Fail(
+            "missing registry client: can't create TLS config for client: " + "\n".join(errors)
+        )
+
+
+def _show_only_or_fail(manifest: str, patterns: list[str]) -> str:
+    try:
+        return template_output(manifest, [], no_hooks=True, show_only=patterns)
+    except ShowOnlyError as exc:
+        raise _Fail(str(exc)) from None
+
+
+def _dry_run_strategy(a: TemplateArgs) -> None:
+    """cmdGetDryRunFlagStrategy: "server" (or the deprecated --validate) needs a cluster."""
+    if a.dry_run not in ("client", "server", "none", "unset"):
+        raise _Fail(
+            f'invalid dry-run value ({go_quote(a.dry_run)}). Must be "none", "server", or "client"'
+        )
+    if a.dry_run in ("server", "none") or a.validate:
+        raise _Fail(
+            "steersman template renders client-side only: --dry-run=server, --dry-run=none and "
+            "--validate (checks against a cluster) are not supported; use `steersman diff` or "
+            "`kubectl apply --dry-run=server` on the output"
+        )
+
+
+_SOURCE_BLOCK = re.compile(r"(?m)^---\n# Source: (.*)\n")
+
+
+def _write_output_dir(
+    a: TemplateArgs, chart: Chart, manifest: str, hooks: list[Any], name: str, out: list[str]
+) -> None:
+    """--output-dir: each file written as `---\n# Source: PATH\nCONTENT\n` (a file named
+    twice gets both documents), one `wrote PATH` line each, as renderResources and helm
+    template do (CRDs go to the output dir itself, manifests and hooks under the release name
+    with --release-name)."""
+    from steersman.chart import crd_objects
+
+    written: set[str] = set()
+    base = os.path.join(a.output_dir, name) if a.use_release_name else a.output_dir
+
+    def write(directory: str, path: str, content: str, append: bool) -> None:
+        target = f"{directory}{os.sep}{path}"
+        try:
+            os.makedirs(os.path.dirname(target), mode=0o755, exist_ok=True)
+            with open(
+                target, "a" if append else "w", encoding="utf-8", errors="surrogateescape"
+            ) as f:
+                f.write(f"---\n# Source: {path}\n{content}\n")
+        except OSError as exc:
+            raise _Fail(go_os_error(exc)) from None
+        out.append(f"wrote {target}\n")
+
+    if a.include_crds:
+        for path, data in crd_objects(chart):
+            write(a.output_dir, path, data.decode("utf-8", "surrogateescape"), path in written)
+            written.add(path)
+    parts = _SOURCE_BLOCK.split(manifest)
+    for i in range(1, len(parts), 2):
+        path, body = parts[i], parts[i + 1]
+        body = body[:-1] if body.endswith("\n") else body
+        write(base, path, body, path in written)
+        written.add(path)
+    if not a.no_hooks:
+        hook_written: set[str] = set()
+        for h in hooks:
+            if a.skip_tests and "test" in h.events:
+                continue
+            if os.path.exists(os.path.join(base, h.path)):
+                hook_written.add(h.path)
+            write(base, h.path, h.manifest, h.path in hook_written)
+
+
+def kubeconfig_namespace(kubeconfig: str = "", context: str = "") -> str:
+    """The namespace of the kubeconfig's current context (or of `context`, --kube-context), as
+    helm defaults --namespace to; `kubeconfig` is --kubeconfig (else $KUBECONFIG)."""
+    paths = (
+        [kubeconfig]
+        if kubeconfig
+        else [p for p in os.environ.get("KUBECONFIG", "").split(os.pathsep) if p]
+    )
+    docs = []
+    for path in paths or [os.path.expanduser("~/.kube/config")]:
+        try:
+            with open(path, encoding="utf-8") as f:
+                docs.append(yaml.safe_load(f) or {})
+        except (OSError, yaml.YAMLError):
+            continue
+    # client-go merges the files: the first one to set a value wins
+    current = context or next(
+        (d.get("current-context") for d in docs if d.get("current-context")), ""
+    )
+    for doc in docs:
+        for entry in doc.get("contexts") or []:
+            if isinstance(entry, dict) and entry.get("name") == current:
+                namespace = (entry.get("context") or {}).get("namespace")
+                if namespace:
+                    return str(namespace)
+    return "default"
+
+
+_RELEASE_NAME_REGEX = r"^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$"
+_RELEASE_NAME = re.compile(_RELEASE_NAME_REGEX[:-1] + r"\Z")  # Go's $ never matches before \n
+_MAX_RELEASE_NAME = 53
+
+
+def _check_release_name(name: str, helm_major: int) -> None:
+    """chartutil.ValidateReleaseName, reported as Install.availableName does."""
+    if not name:
+        problem = "no name provided"
+    elif not _RELEASE_NAME.match(name) or len(name) > _MAX_RELEASE_NAME:
+        problem = (
+            f"invalid release name, must match regex {_RELEASE_NAME_REGEX} and the "
+            f"length must not be longer than {_MAX_RELEASE_NAME}"
+        )
+    else:
+        return
+    if helm_major >= 4:
+        helmlog.error(
+            log, "release name check failed", ("error", f'release name "{name}": {problem}')
+        )
+    prefix = "release name check failed: " if helm_major >= 4 else ""
+    raise _Fail(f'{prefix}release name "{name}": {problem}')
+
+
+def _check_installable(chart: Chart, helm_major: int) -> None:
+    kind = chart.metadata.type
+    if kind not in ("", "application"):
+        raise _Fail(f"{kind} charts are not installable")
+
+
+def _check_dependencies(chart: Chart, a: TemplateArgs) -> None:
+    helm_major = a.helm_major
+    present = {sub.name for sub in chart.dependencies}
+    missing = [d.name for d in chart.metadata.dependencies if d and d.name not in present]
+    if missing and a.dependency_update:
+        raise _Fail(
+            "--dependency-update: steersman template does not download dependencies; run "
+            "`helm dependency build` for the chart first (found in Chart.yaml, but missing in "
+            f"charts/ directory: {', '.join(missing)})"
+        )
+    if missing:
+        raise _Fail(
+            f"{'an' if helm_major >= 4 else 'An'} error occurred while checking for chart "
+            "dependencies. You may need to run "
+            "`helm dependency build` to fetch missing dependencies: found in Chart.yaml, but "
+            f"missing in charts/ directory: {', '.join(missing)}"
+        )
+
+
+def locate_chart(ref: str, a: TemplateArgs) -> str | bytes:
+    """A local path (directory or archive), or the archive bytes of an oci:// reference or of
+    a chart in a repository (--repo URL, or `repo/name` from helm's repositories.yaml)."""
+    if not a.repo and not ref.startswith("oci://"):
+        if Path(ref).exists():
+            if a.verify:
+                _verify_local(os.path.abspath(ref))
+            return ref
+        if os.path.isabs(ref) or ref.startswith("."):
+            raise _Fail(f'path "{ref}" not found')
+    return _fetch(ref, a)
+
+
+def _verify_local(path: str) -> None:
+    """downloader.VerifyChart's checks before the signature itself."""
+    if os.path.isdir(path):
+        raise _Fail("unpacked charts cannot be verified")
+    prov = path + ".prov"
+    try:
+        os.stat(prov)
+    except OSError as exc:
+        raise _Fail(
+            f"could not load provenance file {prov}: stat {prov}: {go_os_error(exc)}"
+        ) from None
+    raise _Fail(
+        "--verify: checking a chart's OpenPGP provenance is not supported by steersman template; "
+        f"verify {path} with `helm verify` first, then template it without --verify"
+    )
+
+
+def _fetch(ref: str, a: TemplateArgs) -> bytes:
+    from steersman.chart.sources import (
+        ChartCache,
+        ChartRef,
+        ChartSourceError,
+        RepoAuth,
+        fetch_chart,
+        prime_index,
+    )
+
+    entry: dict[str, Any] = {}
+    index: tuple[str, bytes] | None = None
+    if a.repo:
+        chart_ref = ChartRef(a.repo, ref, a.version, a.devel)
+    elif ref.startswith("oci://"):
+        chart_ref = ChartRef(ref, "", a.version, a.devel)
+    else:
+        repo_name, sep, chart_name = ref.partition("/")
+        if not sep:
+            raise _Fail(
+                "non-absolute URLs should be in form of repo_name/path_to_chart, got: " + ref
+            )
+        entry = _repo_entry(repo_name, a)
+        chart_ref = ChartRef(str(entry["url"]), chart_name, a.version, a.devel)
+        # helm resolves `repo/chart` from the index `helm repo update` left in the cache
+        path = os.path.join(
+            a.repository_cache or template_flags.cache_path("repository"),
+            f"{repo_name}-index.yaml",
+        )
+        try:
+            with open(path, "rb") as f:
+                index = (path, f.read())
+        except OSError as exc:
+            raise _Fail(
+                f"no cached repo found. (try 'helm repo update'): open {path}: {go_os_error(exc)}"
+            ) from None
+
+    def pick(flag: str, key: str) -> str | None:
+        return flag or str(entry.get(key) or "") or None
+
+    auth = RepoAuth(
+        username=a.username or str(entry.get("username") or ""),
+        password=a.password or str(entry.get("password") or ""),
+        ca_file=pick(a.ca_file, "caFile"),
+        cert_file=pick(a.cert_file, "certFile"),
+        key_file=pick(a.key_file, "keyFile"),
+        pass_credentials_all=a.pass_credentials or bool(entry.get("pass_credentials_all")),
+        plain_http=a.plain_http,
+        insecure_skip_tls_verify=a.insecure_skip_tls_verify
+        or bool(entry.get("insecure_skip_tls_verify")),
+    )
+    with tempfile.TemporaryDirectory(prefix="steersman-template-") as tmp:
+        cache = ChartCache(tmp)
+        try:
+            if index is not None:
+                prime_index(cache, chart_ref.url, auth, index[1], index[0])
+            fetched = asyncio.run(fetch_chart(chart_ref, cache=cache, auth=auth))
+        except ChartSourceError as exc:
+            raise _Fail(str(exc)) from None
+    if a.verify:
+        raise _Fail(
+            "--verify: checking a chart's OpenPGP provenance is not supported by steersman "
+            "template; pull the chart and its .prov with `helm pull --verify` first"
+        )
+    return fetched.data
+
+
+def _repo_entry(name: str, a: TemplateArgs) -> dict[str, Any]:
+    """The entry of a repository added with `helm repo add` (--repository-config, default
+    $HELM_REPOSITORY_CONFIG or helm's config home's repositories.yaml)."""
+    config = a.repository_config or template_flags.config_path("repositories.yaml")
+    try:
+        with open(config, encoding="utf-8") as f:
+            doc = yaml.safe_load(f) or {}
+    except (OSError, yaml.YAMLError):
+        doc = {}
+    for entry in doc.get("repositories") or [] if isinstance(doc, dict) else []:
+        if isinstance(entry, dict) and entry.get("name") == name and entry.get("url"):
+            return entry
+    raise _Fail(f"repo {name} not found")

@@ -1,0 +1,485 @@
+"""Reading YAML the way Helm does: sigs.k8s.io/yaml.Unmarshal over go-yaml v2.
+
+The pipeline is go-yaml v2 decoding into interface{} (YAML 1.1 typing, `<<` merges, anchors),
+then sigs.k8s.io/yaml's conversion of map keys to strings, then a JSON round trip. So every
+number in the result is a float64 (`float`), timestamps stay strings, `yes`/`on`/`y` are bools,
+`017` is 15, and `on:` as a key becomes "true".
+
+libyaml's C parser (PyYAML's `_yaml.CParser`, the same parser go-yaml was ported from) supplies
+the events; building the tree and typing the scalars is done here, following go-yaml.
+Errors are `YAMLError`s with Go's wording: `yaml: line 3: mapping values are not allowed in this
+context`, wrapped by the callers the way sigs.k8s.io/yaml and Helm wrap them.
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import json
+import math
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml._yaml import CParser
+
+from steersman.golang.goformat import format_float
+from steersman.golang.yamlresolve import (
+    BINARY,
+    MERGE,
+    TIMESTAMP,
+    resolve_plain,
+    resolve_tagged,
+)
+
+
+class YAMLError(ValueError):
+    """Go's error text for a YAML document that cannot be read."""
+
+
+_SCALAR, _SEQ, _MAP, _ALIAS = range(4)
+
+
+@dataclass(eq=False)
+class _Node:
+    kind: int
+    line: int
+    tag: str = ""
+    value: str = ""
+    plain: bool = False  # libyaml's plain_implicit: untagged plain scalar
+    children: list[_Node] = field(default_factory=list)
+    alias: _Node | None = None
+    anchor: str = ""
+
+
+def _go_problem(exc: yaml.MarkedYAMLError) -> YAMLError:
+    """go-yaml's parser.fail(): `yaml: line N: problem` (N from the problem or context mark)."""
+    line = 0
+    if exc.problem_mark is not None and exc.problem_mark.line != 0:
+        line = exc.problem_mark.line
+        if isinstance(exc, yaml.scanner.ScannerError):
+            line += 1
+    elif exc.context_mark is not None and exc.context_mark.line != 0:
+        line = exc.context_mark.line
+    where = f"line {line}: " if line else ""
+    return YAMLError(f"yaml: {where}{exc.problem or 'unknown problem parsing YAML content'}")
+
+
+class _Composer:
+    """Builds go-yaml's node tree for the first document of a stream."""
+
+    def __init__(self, data: bytes) -> None:
+        self.parser = CParser(data)
+        self.anchors: dict[str, _Node] = {}
+
+    def first_document(self) -> _Node | None:
+        try:
+            self.parser.get_event()  # stream start
+            event = self.parser.get_event()
+            if isinstance(event, yaml.StreamEndEvent):
+                return None
+            root = self._node(self.parser.get_event())
+            self.parser.get_event()  # document end
+            return root
+        except yaml.MarkedYAMLError as exc:
+            raise _go_problem(exc) from None
+        except yaml.reader.ReaderError as exc:
+            # Encoding problems: go-yaml's reader reports just the reason, with no position.
+            raise YAMLError(f"yaml: {exc.reason}") from None
+        except yaml.YAMLError as exc:
+            raise YAMLError(f"yaml: {exc}") from None
+
+    def _node(self, event: Any) -> _Node:
+        line = event.start_mark.line if event.start_mark is not None else 0
+        if isinstance(event, yaml.AliasEvent):
+            name = event.anchor or ""
+            target = self.anchors.get(name)
+            if target is None:
+                raise YAMLError(f"yaml: unknown anchor '{name}' referenced")
+            return _Node(_ALIAS, line, alias=target, anchor=name)
+        if isinstance(event, yaml.ScalarEvent):
+            node = _Node(_SCALAR, line, tag=event.tag or "", value=event.value)
+            node.plain = bool(event.implicit[0])
+            self._anchor(node, event.anchor)
+            return node
+        if isinstance(event, yaml.SequenceStartEvent):
+            node = _Node(_SEQ, line, tag=event.tag or "")
+            self._anchor(node, event.anchor)
+            while True:
+                child = self.parser.get_event()
+                if isinstance(child, yaml.SequenceEndEvent):
+                    return node
+                node.children.append(self._node(child))
+        if isinstance(event, yaml.MappingStartEvent):
+            node = _Node(_MAP, line, tag=event.tag or "")
+            self._anchor(node, event.anchor)
+            while True:
+                child = self.parser.get_event()
+                if isinstance(child, yaml.MappingEndEvent):
+                    return node
+                node.children.append(self._node(child))
+                node.children.append(self._node(self.parser.get_event()))
+        raise YAMLError(f"yaml: unexpected event {type(event).__name__}")
+
+    def _anchor(self, node: _Node, anchor: str | None) -> None:
+        if anchor is not None:
+            # Registered before the children are read, as go-yaml does (so `&a [*a]` is a
+            # self-reference, reported when decoded).
+            self.anchors[anchor] = node
+
+
+_MAP_KEY_NIL = object()
+
+
+_ALIAS_RATIO_LOW = 400_000
+_ALIAS_RATIO_HIGH = 4_000_000
+
+
+def _allowed_alias_ratio(decode_count: int) -> float:
+    if decode_count <= _ALIAS_RATIO_LOW:
+        return 0.99
+    if decode_count >= _ALIAS_RATIO_HIGH:
+        return 0.10
+    span = _ALIAS_RATIO_HIGH - _ALIAS_RATIO_LOW
+    return 0.99 - 0.89 * ((decode_count - _ALIAS_RATIO_LOW) / span)
+
+
+class _Decoder:
+    """go-yaml v2's decoder into interface{}: dicts with any-typed keys, lists, scalars.
+
+    It keeps go-yaml's guard against alias bombs: once more than 100 nodes were produced by
+    alias expansion and over 1000 overall, a too high share of aliased nodes is an error.
+    """
+
+    def __init__(self) -> None:
+        self.active_aliases: set[int] = set()
+        self.decode_count = 0
+        self.alias_count = 0
+        self.alias_depth = 0
+
+    def _count(self) -> None:
+        self.decode_count += 1
+        if self.alias_depth > 0:
+            self.alias_count += 1
+        if (
+            self.alias_count > 100
+            and self.decode_count > 1000
+            and self.alias_count / self.decode_count > _allowed_alias_ratio(self.decode_count)
+        ):
+            raise YAMLError("yaml: document contains excessive aliasing")
+
+    def decode(self, node: _Node) -> Any:
+        self._count()
+        if node.kind == _ALIAS:
+            assert node.alias is not None
+            if id(node) in self.active_aliases:
+                raise YAMLError(f"yaml: anchor '{node.anchor}' value contains itself")
+            self.active_aliases.add(id(node))
+            self.alias_depth += 1
+            try:
+                return self.decode(node.alias)
+            finally:
+                self.alias_depth -= 1
+                self.active_aliases.discard(id(node))
+        if node.kind == _SCALAR:
+            return self._scalar(node)
+        if node.kind == _SEQ:
+            return [self.decode(child) for child in node.children]
+        out: dict[Any, Any] = {}
+        self._fill_mapping(node, out)
+        return out
+
+    def _scalar(self, node: _Node) -> Any:
+        if not node.tag and not node.plain:
+            return node.value
+        if not node.tag:
+            tag, value = resolve_plain(node.value)
+        elif node.tag == "!":
+            return node.value
+        else:
+            try:
+                tag, value = resolve_tagged(node.tag, node.value)
+            except ValueError as exc:
+                raise YAMLError(f"yaml: {exc}") from None
+            if tag == BINARY:
+                try:
+                    raw = base64.b64decode(node.value, validate=True)
+                except (binascii.Error, ValueError):
+                    raise YAMLError("yaml: !!binary value contains invalid base64 data") from None
+                return raw.decode("utf-8", "replace")
+        if tag == TIMESTAMP:
+            # go-yaml keeps timestamp-looking values as strings when decoding into interface{}.
+            return node.value
+        if tag == MERGE:
+            return "<<"
+        return value
+
+    def _fill_mapping(self, node: _Node, out: dict[Any, Any]) -> None:
+        children = node.children
+        for i in range(0, len(children), 2):
+            key_node, value_node = children[i], children[i + 1]
+            if _is_merge(key_node):
+                self._merge(value_node, out)
+                continue
+            key = self.decode(key_node)
+            if isinstance(key, (dict, list)):
+                raise YAMLError(f"yaml: invalid map key: {_go_repr(key)}")
+            out[_MAP_KEY_NIL if key is None else _Key(key)] = self.decode(value_node)
+
+    def _merge(self, node: _Node, out: dict[Any, Any]) -> None:
+        def want_map() -> YAMLError:
+            return YAMLError("yaml: map merge requires map or sequence of maps as the value")
+
+        if node.kind == _MAP:
+            self._count()
+            self._fill_mapping(node, out)
+        elif node.kind == _ALIAS:
+            assert node.alias is not None
+            if node.alias.kind != _MAP:
+                raise want_map()
+            self._merge_alias(node, out)
+        elif node.kind == _SEQ:
+            # Earlier maps take precedence, so go-yaml applies them last.
+            for child in reversed(node.children):
+                target = child.alias if child.kind == _ALIAS else child
+                if target is None or target.kind != _MAP:
+                    raise want_map()
+                if child.kind == _ALIAS:
+                    self._merge_alias(child, out)
+                else:
+                    self._count()
+                    self._fill_mapping(child, out)
+        else:
+            raise want_map()
+
+    def _merge_alias(self, node: _Node, out: dict[Any, Any]) -> None:
+        assert node.alias is not None
+        self._count()
+        self.alias_depth += 1
+        try:
+            self._count()
+            self._fill_mapping(node.alias, out)
+        finally:
+            self.alias_depth -= 1
+
+
+def _is_merge(node: _Node) -> bool:
+    return node.kind == _SCALAR and node.value == "<<" and (node.plain or node.tag == MERGE)
+
+
+class _Key:
+    """A decoded map key, hashed by Go identity (1 and 1.0 and true are different keys)."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: Any) -> None:
+        self.value = value
+
+    def __hash__(self) -> int:
+        return hash((type(self.value), self.value))
+
+    def __eq__(self, other: object) -> bool:
+        return (
+            isinstance(other, _Key)
+            and type(other.value) is type(self.value)
+            and (other.value == self.value or _both_nan(self.value, other.value))
+        )
+
+
+def _both_nan(a: Any, b: Any) -> bool:
+    return isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b)
+
+
+def _go_repr(value: Any, nested: bool = False) -> str:
+    """fmt's %#v for decoded values (used in Go's error texts)."""
+    if isinstance(value, dict):
+        # fmt sorts map keys: nil first; other types in an order Go derives from type
+        # identity, approximated here as strings, then the rest.
+        def rank(k: Any) -> tuple[int, str]:
+            key = _unkey(k)
+            return (0 if key is None else 1 if isinstance(key, str) else 2, _go_repr(key, True))
+
+        items = [
+            (_go_repr(_unkey(k), True), _go_repr(value[k], True)) for k in sorted(value, key=rank)
+        ]
+        return "map[interface {}]interface {}{" + ", ".join(f"{k}:{v}" for k, v in items) + "}"
+    if isinstance(value, list):
+        return "[]interface {}{" + ", ".join(_go_repr(v, True) for v in value) + "}"
+    if isinstance(value, str):
+        return json.dumps(value, ensure_ascii=False)
+    if value is None:
+        return "interface {}(nil)" if nested else "<nil>"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, float):
+        return format_float(value)
+    return str(value)
+
+
+def _unkey(key: Any) -> Any:
+    if key is _MAP_KEY_NIL:
+        return None
+    return key.value if isinstance(key, _Key) else key
+
+
+def decode_first_document(data: bytes | str) -> Any:
+    """go-yaml v2 Unmarshal into interface{} (first document; None when there is none)."""
+    if isinstance(data, str):
+        data = data.encode("utf-8", "surrogatepass")
+    try:
+        root = _Composer(data).first_document()
+        if root is None:
+            return None
+        return _Decoder().decode(root)
+    except RecursionError:
+        # go-yaml allows deeper nesting; Python's stack does not. Refuse rather than crash.
+        raise YAMLError("yaml: document nesting is too deep") from None
+
+
+def key_string(key: Any, value: Any = None) -> str:
+    """sigs.k8s.io/yaml's conversion of a go-yaml map key to a JSON object key."""
+    if key is _MAP_KEY_NIL:
+        raise YAMLError(
+            "unsupported map key of type: %!s(<nil>), key: <nil>, value: " + _go_repr(value)
+        )
+    value = key.value if isinstance(key, _Key) else key
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, str):
+        return value
+    if isinstance(value, int):
+        if value > (1 << 63) - 1:
+            raise YAMLError(f"unsupported map key of type: uint64, key: 0x{value:x}")
+        return str(value)
+    if isinstance(value, float):
+        text = format_float(value, "g", 32)
+        return {"+Inf": ".inf", "-Inf": "-.inf", "NaN": ".nan"}.get(text, text)
+    raise YAMLError(f"unsupported map key of type: {type(value).__name__}")
+
+
+def _check_float(value: float) -> float:
+    if math.isnan(value) or math.isinf(value):
+        raise YAMLError(f"json: unsupported value: {format_float(value)}")
+    return value
+
+
+def jsonify(value: Any) -> Any:
+    """convertToJSONableObject + json.Marshal + json.Unmarshal into interface{}.
+
+    Key conversion errors come first (the whole tree is converted before marshalling); then
+    json.Marshal reports the first NaN/Inf in its own walk order (sorted map keys).
+    """
+    try:
+        converted = _convert(value)
+        _check_marshalable(converted)
+    except RecursionError:
+        raise YAMLError("yaml: document nesting is too deep") from None
+    return converted
+
+
+def _convert(value: Any) -> Any:
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            key = key_string(k, v)  # Go converts the key before descending into the value
+            out[key] = _convert(v)
+        return out
+    if isinstance(value, list):
+        return [_convert(v) for v in value]
+    if isinstance(value, int) and not isinstance(value, bool):
+        return float(value)
+    return value
+
+
+def _check_marshalable(value: Any) -> None:
+    if isinstance(value, float):
+        _check_float(value)
+    elif isinstance(value, dict):
+        for k in sorted(value):
+            _check_marshalable(value[k])
+    elif isinstance(value, list):
+        for v in value:
+            _check_marshalable(v)
+
+
+def unmarshal(data: bytes | str) -> Any:
+    """sigs.k8s.io/yaml.Unmarshal into interface{} (numbers float64); YAMLError on failure.
+
+    The message is the whole Go error, e.g. `error converting YAML to JSON: yaml: line 2: ...`.
+    """
+    try:
+        decoded = decode_first_document(data)
+    except YAMLError as exc:
+        raise YAMLError(f"error converting YAML to JSON: {exc}") from None
+    try:
+        return jsonify(decoded)
+    except YAMLError as exc:
+        raise YAMLError(f"error converting YAML to JSON: {exc}") from None
+
+
+def go_json_kind(value: Any) -> str:
+    """The JSON kind word encoding/json uses in `cannot unmarshal X into ...`."""
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (int, float)):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"
+
+
+def unmarshal_map(data: bytes | str) -> dict[str, Any]:
+    """sigs.k8s.io/yaml.Unmarshal into map[string]interface{} (an empty/null document is {})."""
+    value = unmarshal(data)
+    if value is None:
+        return {}
+    if not isinstance(value, dict):
+        raise YAMLError(
+            "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal "
+            f"{go_json_kind(value)} into Go value of type map[string]interface {{}}"
+        )
+    return value
+
+
+def unmarshal_list(data: bytes | str) -> list[Any]:
+    """sigs.k8s.io/yaml.Unmarshal into []interface{} (Helm's fromYamlArray)."""
+    value = unmarshal(data)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise YAMLError(
+            "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal "
+            f"{go_json_kind(value)} into Go value of type []interface {{}}"
+        )
+    return value
+
+
+def from_yaml(text: str) -> dict[str, Any]:
+    """Helm's `fromYaml`: the map, or {"Error": message}."""
+    try:
+        return unmarshal_map(text)
+    except YAMLError as exc:
+        return {"Error": str(exc)}
+
+
+def from_yaml_array(text: str) -> list[Any]:
+    """Helm's `fromYamlArray`: the list, or [message]."""
+    try:
+        return unmarshal_list(text)
+    except YAMLError as exc:
+        return [str(exc)]
+
+
+__all__ = [
+    "YAMLError",
+    "decode_first_document",
+    "from_yaml",
+    "from_yaml_array",
+    "jsonify",
+    "key_string",
+    "unmarshal",
+    "unmarshal_list",
+    "unmarshal_map",
+]

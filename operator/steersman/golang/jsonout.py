@@ -1,0 +1,287 @@
+"""Go's encoding/json for template values: `toJson`, `toPrettyJson`, `fromJson`.
+
+Marshal sorts map keys, escapes `<`, `>`, `&`, U+2028 and U+2029, writes float64 the way Go does
+(`1e+21`, `1e-7`, never `3.0`), []byte as base64, and refuses NaN/Inf. Unmarshal into
+interface{} makes every number a float64.
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import math
+from typing import Any
+
+from steersman.golang.goformat import format_float
+from steersman.golang.jsonscan import syntax_error
+from steersman.golang.types import NO_VALUE, GoStruct
+
+
+class StructObject(dict[str, Any]):
+    """A JSON object from a Go struct: encoding/json keeps field order instead of sorting."""
+
+
+class JSONError(ValueError):
+    """json.Marshal / json.Unmarshal failed; the message is Go's."""
+
+
+def go_json_float(f: float) -> str:
+    """encoding/json's float64 text: 'f' form unless abs < 1e-6 or >= 1e21, then 'e' (e-7)."""
+    if math.isnan(f) or math.isinf(f):
+        raise JSONError(f"json: unsupported value: {format_float(f)}")
+    a = abs(f)
+    if a != 0 and (a < 1e-6 or a >= 1e21):
+        text = format_float(f, "e")
+        if len(text) >= 4 and text[-4] == "e" and text[-3] == "-" and text[-2] == "0":
+            text = text[:-2] + text[-1]
+        return text
+    return format_float(f, "f")
+
+
+def to_jsonable(value: Any) -> Any:
+    """The JSON-shaped tree json.Marshal would write: None/bool/int/float/str/list/dict.
+
+    Go structs (GoStruct) provide their JSON form through a `go_json()` method returning such a
+    tree (a dict in field order); a struct without it cannot be marshalled.
+    """
+    if value is None or value is NO_VALUE or isinstance(value, (bool, str)):
+        return value
+    if isinstance(value, int):
+        return int(value)
+    if isinstance(value, float):
+        if math.isnan(value) or math.isinf(value):
+            raise JSONError(f"json: unsupported value: {format_float(value)}")
+        return value
+    if isinstance(value, dict):
+        out: dict[str, Any] = {}
+        for k, v in value.items():
+            if not isinstance(k, str):
+                raise JSONError(f"json: unsupported type: map[{type(k).__name__}]")
+            out[k] = to_jsonable(v)
+        return out
+    if isinstance(value, (list, tuple)):
+        return [to_jsonable(v) for v in value]
+    if isinstance(value, (bytes, bytearray)):
+        return base64.b64encode(bytes(value)).decode("ascii")
+    go_json = getattr(value, "go_json", None)
+    if callable(go_json):
+        tree = to_jsonable(go_json())
+        return StructObject(tree) if isinstance(tree, dict) else tree
+    if isinstance(value, GoStruct):
+        raise JSONError(f"json: unsupported type: {value.go_type}")
+    raise JSONError(f"json: unsupported type: {type(value).__name__}")
+
+
+def _quote(s: str) -> str:
+    out = ['"']
+    start = 0
+    for i, ch in enumerate(s):
+        o = ord(ch)
+        if 0x20 <= o < 0x7F and ch not in '"\\<>&':
+            continue
+        if o >= 0x80 and o not in (0x2028, 0x2029) and not 0xD800 <= o <= 0xDFFF:
+            continue
+        if o == 0x7F:
+            continue
+        out.append(s[start:i])
+        start = i + 1
+        if ch in '"\\':
+            out.append("\\" + ch)
+        elif ch == "\n":
+            out.append("\\n")
+        elif ch == "\r":
+            out.append("\\r")
+        elif ch == "\t":
+            out.append("\\t")
+        elif ch == "\b":
+            out.append("\\b")
+        elif ch == "\f":
+            out.append("\\f")
+        elif 0xD800 <= o <= 0xDFFF:
+            out.append("\\ufffd")
+        else:
+            out.append(f"\\u{o:04x}")
+    out.append(s[start:])
+    out.append('"')
+    return "".join(out)
+
+
+def _encode(tree: Any, out: list[str], indent: str | None, depth: int) -> None:
+    if tree is None:
+        out.append("null")
+    elif tree is True:
+        out.append("true")
+    elif tree is False:
+        out.append("false")
+    elif isinstance(tree, str):
+        out.append(_quote(tree))
+    elif isinstance(tree, int):
+        out.append(str(tree))
+    elif isinstance(tree, float):
+        out.append(go_json_float(tree))
+    elif isinstance(tree, dict):
+        if not tree:
+            out.append("{}")
+            return
+        keys = list(tree) if isinstance(tree, StructObject) else sorted(tree)
+        out.append("{")
+        for n, k in enumerate(keys):
+            if n:
+                out.append(",")
+            if indent is not None:
+                out.append("\n" + indent * (depth + 1))
+            out.append(_quote(k))
+            out.append(": " if indent is not None else ":")
+            _encode(tree[k], out, indent, depth + 1)
+        if indent is not None:
+            out.append("\n" + indent * depth)
+        out.append("}")
+    else:
+        if not tree:
+            out.append("[]")
+            return
+        out.append("[")
+        for n, v in enumerate(tree):
+            if n:
+                out.append(",")
+            if indent is not None:
+                out.append("\n" + indent * (depth + 1))
+            _encode(v, out, indent, depth + 1)
+        if indent is not None:
+            out.append("\n" + indent * depth)
+        out.append("]")
+
+
+def marshal(value: Any, indent: str | None = None) -> str:
+    """json.Marshal (or json.MarshalIndent(v, "", indent)); raises JSONError."""
+    try:
+        tree = to_jsonable(value)
+        out: list[str] = []
+        _encode(tree, out, indent, 0)
+    except RecursionError:
+        # Go would encode it (or report a cycle); Python's stack cannot. Fail, do not crash.
+        raise JSONError("json: value nesting is too deep") from None
+    return "".join(out)
+
+
+def to_json(value: Any) -> str:
+    """Helm's `toJson`: the JSON text, or "" when Marshal fails."""
+    try:
+        return marshal(value)
+    except JSONError:
+        return ""
+
+
+def to_pretty_json(value: Any) -> str:
+    """Sprig's `toPrettyJson` (MarshalIndent with two spaces), "" on error."""
+    try:
+        return marshal(value, "  ")
+    except JSONError:
+        return ""
+
+
+def _reject_constant(name: str) -> Any:
+    raise JSONError(f"invalid character '{name[0]}' looking for beginning of value")
+
+
+class _BigNumber(str):
+    """A JSON number too large for float64 (Go reports it once the target type is known)."""
+
+
+def _parse_float(text: str) -> Any:
+    f = float(text)
+    return _BigNumber(text) if math.isinf(f) else f
+
+
+def _null_big_numbers(value: Any, first: list[str]) -> Any:
+    """Go stores nil where a number did not fit, and reports the first such number."""
+    if isinstance(value, _BigNumber):
+        if not first:
+            first.append(str(value))
+        return None
+    if isinstance(value, dict):
+        return {k: _null_big_numbers(v, first) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_null_big_numbers(v, first) for v in value]
+    return value
+
+
+def _check_numbers(value: Any) -> None:
+    if isinstance(value, _BigNumber):
+        raise JSONError(f"json: cannot unmarshal number {value} into Go value of type float64")
+    if isinstance(value, dict):
+        for v in value.values():
+            _check_numbers(v)
+    elif isinstance(value, list):
+        for v in value:
+            _check_numbers(v)
+
+
+def unmarshal(text: str | bytes) -> Any:
+    """json.Unmarshal into interface{}: numbers float64, objects dict, arrays list."""
+    value = _decode(text)
+    _check_numbers(value)
+    return value
+
+
+def _decode(text: str | bytes) -> Any:
+    """Syntax check and decode; out-of-range numbers are left as _BigNumber markers."""
+    data = text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass")
+    problem = syntax_error(data)
+    if problem is not None:
+        raise JSONError(problem)
+    return json.loads(
+        data.decode("utf-8", "replace"),
+        parse_int=_parse_float,
+        parse_float=_parse_float,
+        parse_constant=_reject_constant,
+    )
+
+
+def from_json(text: str) -> dict[str, Any] | None:
+    """Helm's `fromJson`: a map, or {"Error": message} when the text is not a JSON object.
+
+    `null` gives None (Go's nil map); a number out of float64 range is stored as nil and
+    reported under "Error", as encoding/json does.
+    """
+    try:
+        value = _decode(text)
+    except JSONError as exc:
+        return {"Error": str(exc)}
+    if value is None:
+        return None  # Go's nil map (toJson prints null)
+    if isinstance(value, dict):
+        first: list[str] = []
+        result: dict[str, Any] = _null_big_numbers(value, first)
+        if first:
+            result["Error"] = (
+                f"json: cannot unmarshal number {first[0]} into Go value of type float64"
+            )
+        return result
+    kind = "array" if isinstance(value, list) else _json_kind(value)
+    target = "map[string]interface {}"
+    return {"Error": f"json: cannot unmarshal {kind} into Go value of type {target}"}
+
+
+def from_json_array(text: str) -> list[Any] | None:
+    """Helm's `fromJsonArray`: a list, or [message] on error."""
+    try:
+        value = _decode(text)
+        if isinstance(value, list):
+            _check_numbers(value)
+    except JSONError as exc:
+        return [str(exc)]
+    if value is None:
+        return None  # Go's nil slice (toJson prints null)
+    if not isinstance(value, list):
+        kind = "object" if isinstance(value, dict) else _json_kind(value)
+        return [f"json: cannot unmarshal {kind} into Go value of type []interface {{}}"]
+    return value
+
+
+def _json_kind(value: Any) -> str:
+    if isinstance(value, bool):
+        return "bool"
+    if isinstance(value, (float, _BigNumber)):
+        return "number"
+    return "string"
