@@ -8,6 +8,7 @@ separate source object.
 from __future__ import annotations
 
 import hashlib
+import re
 from enum import StrEnum
 from typing import Annotated, Any
 
@@ -16,8 +17,11 @@ from pydantic import Field, model_validator
 from steersman.api.base import ApiModel, NamespaceName, ObjectName, Pattern
 from steersman.api.duration import PositiveDuration
 
-# https:// for a classic chart repository (index.yaml), oci:// for a registry.
-REPOSITORY_PATTERN = r"^(https|oci)://[^\s/]+(/[^\s]*)?$"
+# https:// (or plain http://) for a classic chart repository (index.yaml), oci:// for a registry.
+REPOSITORY_PATTERN = r"^(https?|oci)://[^\s/]+(/[^\s]*)?$"
+DIGEST_PATTERN = r"^sha256:[0-9a-f]{64}$"
+# An exact semver version (what a digest may come with: a tag that must point at it).
+_EXACT_VERSION = re.compile(r"v?[0-9]+\.[0-9]+\.[0-9]+(-[0-9A-Za-z.-]+)?(\+[0-9A-Za-z.-]+)?")
 # Helm's own limit on release names (they end up in Secret names and labels).
 RELEASE_NAME_MAX = 53
 # A `--set`-style path: dotted keys, with `[n]` list indexes.
@@ -27,7 +31,7 @@ VALUES_KEY_PATTERN = r"^[\-._a-zA-Z0-9]+$"
 RepositoryURL = Annotated[
     str,
     Field(min_length=1, max_length=2048),
-    Pattern(REPOSITORY_PATTERN, "an https:// chart repository or an oci:// registry URL"),
+    Pattern(REPOSITORY_PATTERN, "an http(s):// chart repository or an oci:// registry URL"),
 ]
 
 
@@ -83,10 +87,17 @@ class LocalObjectReference(ApiModel):
 
 
 class ChartSpec(ApiModel):
-    """The chart to install, pulled straight from its repository."""
+    """The chart to install, pulled straight from its repository.
+
+    Plain HTTP: an `http://` repository URL is spoken to over plain HTTP (as Helm and Flux do);
+    for `oci://` registries `insecure: true` says so (Helm's `--plain-http`, Flux's
+    `HelmRepository.spec.insecure`). TLS certificates are always verified; a private CA goes in
+    the secretRef's `ca.crt`.
+    """
 
     repository: RepositoryURL = Field(
-        description="Chart repository: https://host/path (index.yaml) or oci://registry/path."
+        description="Chart repository: https://host/path or http://host/path (index.yaml), or "
+        "oci://registry/path."
     )
     name: str = Field(min_length=1, max_length=2048, description="Chart name in the repository.")
     version: str = Field(
@@ -94,21 +105,51 @@ class ChartSpec(ApiModel):
         min_length=1,
         description="Semver range; the highest matching stable version is used. '*' = latest.",
     )
+    digest: (
+        Annotated[str, Pattern(DIGEST_PATTERN, "a manifest digest sha256:<64 hex digits>")] | None
+    ) = Field(
+        default=None,
+        description="oci:// only: pin the chart to this manifest digest (Flux's OCIRepository "
+        "ref.digest); version must then be '*' or the exact tag of that manifest.",
+    )
     secret_ref: LocalObjectReference | None = Field(
         default=None,
         description="Secret with repository credentials: username/password, or ca.crt, "
-        "tls.crt and tls.key.",
+        "tls.crt and tls.key; for oci://, a kubernetes.io/dockerconfigjson Secret too.",
     )
     insecure: bool = Field(
         default=False,
-        description="oci:// only: speak plain HTTP to the registry (like helm --plain-http).",
+        description="oci:// only: speak plain HTTP to the registry (like helm --plain-http); "
+        "for HTTP repositories the URL's scheme decides.",
+    )
+    values_files: list[Annotated[str, Field(min_length=1, max_length=1024)]] = Field(
+        default_factory=list,
+        max_length=64,
+        description="Values files inside the chart, merged in order, that replace the chart's "
+        "default values (list values.yaml to keep it); spec.values go on top (Flux's "
+        "chart.spec.valuesFiles).",
+    )
+    ignore_missing_values_files: bool = Field(
+        default=False, description="Skip valuesFiles the chart does not have instead of failing."
     )
 
     @model_validator(mode="after")
-    def _insecure_only_for_oci(self) -> ChartSpec:
-        # A CRD on Kubernetes 1.20 cannot express this rule (no CEL); the controller checks it.
-        if self.insecure and not self.repository.startswith("oci://"):
-            raise ValueError("insecure (plain HTTP) is only supported for oci:// repositories")
+    def _oci_only_options(self) -> ChartSpec:
+        # A CRD on Kubernetes 1.20 cannot express these rules (no CEL); the controller checks.
+        oci = self.repository.startswith("oci://")
+        if self.insecure and not oci:
+            raise ValueError(
+                "insecure (plain HTTP) is only for oci:// repositories; "
+                "for a plain HTTP chart repository write its http:// URL"
+            )
+        if self.digest is not None:
+            if not oci:
+                raise ValueError("digest is only supported for oci:// repositories")
+            if self.version != "*" and not _EXACT_VERSION.fullmatch(self.version):
+                raise ValueError("with a digest, version must be '*' or an exact version (a tag)")
+        for path in self.values_files:
+            if path.startswith("/") or ".." in path.split("/"):
+                raise ValueError(f"valuesFiles: {path!r} is not a path inside the chart")
         return self
 
 

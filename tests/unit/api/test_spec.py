@@ -79,19 +79,25 @@ def test_camel_case_in_and_out() -> None:
 
 
 @pytest.mark.parametrize(
-    "url", ["https://charts.example.com", "https://h:8443/a/b", "oci://ghcr.io/org/charts"]
+    "url",
+    [
+        "https://charts.example.com",
+        "https://h:8443/a/b",
+        "oci://ghcr.io/org/charts",
+        "http://chartmuseum.charts.svc:8080",  # plain HTTP, as Helm and Flux accept
+    ],
 )
 def test_accepted_repositories(url: str) -> None:
     assert spec(chart={**CHART, "repository": url}).chart.repository == url
 
 
 @pytest.mark.parametrize(
-    "url", ["http://charts.example.com", "charts.example.com", "oci://", "https://a b", "s3://b"]
+    "url", ["ftp://charts.example.com", "charts.example.com", "oci://", "https://a b", "s3://b"]
 )
 def test_rejected_repositories_say_what_is_expected(url: str) -> None:
     message = error_of(chart={**CHART, "repository": url})
     assert "chart.repository" in message
-    assert "must be an https:// chart repository or an oci:// registry URL" in message
+    assert "must be an http(s):// chart repository or an oci:// registry URL" in message
 
 
 @pytest.mark.parametrize("interval", ["5 minutes", "10", "m", "-5m", "1d", ""])
@@ -151,7 +157,31 @@ def test_plain_http_only_for_oci_registries() -> None:
     local = {"repository": "oci://127.0.0.1:5000/charts", "name": "app", "insecure": True}
     assert spec(chart=local).chart.insecure
     message = error_of(chart={**CHART, "insecure": True})
-    assert "insecure (plain HTTP) is only supported for oci:// repositories" in message
+    assert "insecure (plain HTTP) is only for oci:// repositories" in message
+    assert "write its http:// URL" in message
+    plain = {**CHART, "repository": "http://charts.example.com"}
+    assert "only for oci://" in error_of(chart={**plain, "insecure": True})
+
+
+DIGEST = "sha256:" + "ab" * 32
+
+
+def test_digest_pins_oci_charts_only() -> None:
+    oci = {"repository": "oci://ghcr.io/org/charts", "name": "app"}
+    assert spec(chart={**oci, "digest": DIGEST}).chart.digest == DIGEST
+    assert spec(chart={**oci, "digest": DIGEST, "version": "1.2.3"}).chart.version == "1.2.3"
+    assert "only supported for oci://" in error_of(chart={**CHART, "digest": DIGEST})
+    assert "exact version" in error_of(chart={**oci, "digest": DIGEST, "version": "^1"})
+    assert "sha256:<64 hex digits>" in error_of(chart={**oci, "digest": "sha256:abc"})
+
+
+def test_values_files() -> None:
+    files = ["values.yaml", "values-prod.yaml", "env/eu.yaml"]
+    chart = spec(chart={**CHART, "valuesFiles": files}).chart
+    assert chart.values_files == files and not chart.ignore_missing_values_files
+    assert spec().chart.values_files == []
+    for bad in ("/etc/passwd", "../x.yaml", "a/../../b.yaml"):
+        assert "not a path inside the chart" in error_of(chart={**CHART, "valuesFiles": [bad]})
 
 
 def test_drift_ignore_rules() -> None:
