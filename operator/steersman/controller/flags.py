@@ -87,6 +87,20 @@ FLAGS: list[tuple[str, dict[str, Any]]] = [
         {"help": "name of the lease (default steersman-leader-election)"},
     ),
     (
+        "--http-retry",
+        {
+            "help": "retries of a chart repository or registry request after a transient "
+            "failure (no connection, timeout, 429, 5xx), with backoff from 1s to 30s (default 9)"
+        },
+    ),
+    (
+        "--helm-index-cache-ttl",
+        {
+            "help": "how long a repository's index.yaml is used before it is revalidated "
+            "(default 5m); a requested reconcile revalidates it at once"
+        },
+    ),
+    (
         "--graceful-shutdown-timeout",
         {
             "help": "on SIGTERM, how long running actions may take before they are cancelled "

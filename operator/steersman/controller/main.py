@@ -134,7 +134,11 @@ async def run(
     endpoints = Endpoints(metrics)
     kube: KubeClient | None = None
     backends: Backends | None = None
-    charts = Charts(cache_dir or Path(tempfile.gettempdir()) / "steersman-charts")
+    charts = Charts(
+        cache_dir or Path(tempfile.gettempdir()) / "steersman-charts",
+        index_ttl=settings.helm_index_cache_ttl,
+        http_retry=settings.http_retry,
+    )
     try:
         await _listen(endpoints, "--metrics-addr", settings.metrics_addr, "0")
         await _listen(endpoints, "--health-addr", "0", settings.health_addr)

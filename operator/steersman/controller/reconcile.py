@@ -35,7 +35,7 @@ from steersman.api import (
 )
 from steersman.controller import access, actions, gates
 from steersman.controller.actions import HelmReleaseGone, Outcome, Run
-from steersman.controller.charts import ChartFetchError
+from steersman.controller.charts import ChartFetchError, reconcile_requested
 from steersman.controller.context import Context, EventSink
 from steersman.controller.decide import Action, Desired, Memory, Policy, State, decide
 from steersman.controller.drift import detect
@@ -125,7 +125,12 @@ async def _pipeline(run: Run) -> Outcome:
         return await run.fail(Reason.VALUES_ERROR, str(err))
     try:
         chart, chart_digest = await ctx.charts.get(
-            spec.chart, ctx.kube, hr.namespace, within=run.timeout, within_text=spec.timeout
+            spec.chart,
+            ctx.kube,
+            hr.namespace,
+            within=run.timeout,
+            within_text=spec.timeout,
+            refresh=reconcile_requested(hr),
         )
     except ChartFetchError as err:
         return await run.fail(Reason.ARTIFACT_FAILED, str(err))

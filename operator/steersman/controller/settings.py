@@ -70,12 +70,15 @@ class Settings(BaseModel):
     leader_election_namespace: str | None = None  # None: the pod's own namespace
     leader_election_id: str = "steersman-leader-election"
     graceful_shutdown_timeout: float = Field(default=600.0, ge=0)
+    http_retry: int = Field(default=9, ge=0, le=100)
+    helm_index_cache_ttl: float = Field(default=300.0, gt=0)
 
     @field_validator(
         "leader_election_lease_duration",
         "leader_election_renew_deadline",
         "leader_election_retry_period",
         "graceful_shutdown_timeout",
+        "helm_index_cache_ttl",
         mode="before",
     )
     @classmethod

@@ -40,6 +40,7 @@ from .transport import (
     redact,
     ssl_for,
 )
+from .values_files import apply_values_files
 
 __all__ = [
     "AuthFailed",
@@ -58,6 +59,7 @@ __all__ = [
     "RetryPolicy",
     "SourceUnavailable",
     "Transient",
+    "apply_values_files",
     "fetch_chart",
     "fetch_identity",
     "new_session",
