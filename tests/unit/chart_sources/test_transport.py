@@ -84,3 +84,43 @@ async def test_bad_tls_material_is_reported_without_key_bytes(tmp_path: Path) ->
 def test_repr_hides_secrets() -> None:
     text = repr(RepoAuth("user", "hunter2", key_pem=b"PRIVATE"))
     assert "hunter2" not in text and "PRIVATE" not in text
+
+
+def test_retry_backoff_doubles_up_to_the_cap_and_honours_retry_after() -> None:
+    from steersman.chart.sources import RetryPolicy
+
+    policy = RetryPolicy(retries=9)
+    assert [policy.delay(n, None) for n in range(7)] == [1, 2, 4, 8, 16, 30, 30]
+    assert policy.delay(0, 5.0) == 5.0
+    assert policy.delay(0, 600.0) == 30.0
+
+
+async def test_retrying_stops_after_the_allowed_retries() -> None:
+    from steersman.chart.sources import RetryPolicy, SourceUnavailable, Transient
+    from steersman.chart.sources.transport import retrying
+
+    calls = 0
+
+    async def flaky() -> str:
+        nonlocal calls
+        calls += 1
+        if calls < 3:
+            raise Transient("503")
+        return "ok"
+
+    assert await retrying(RetryPolicy(retries=2, wait_min=0.001), flaky) == "ok"
+    assert calls == 3
+    calls = 0
+    with pytest.raises(Transient):
+        await retrying(RetryPolicy(retries=1, wait_min=0.001), flaky)
+    assert calls == 2
+
+    async def permanent() -> str:
+        nonlocal calls
+        calls += 1
+        raise SourceUnavailable("404")
+
+    calls = 0
+    with pytest.raises(SourceUnavailable):
+        await retrying(RetryPolicy(retries=5, wait_min=0.001), permanent)
+    assert calls == 1

@@ -80,3 +80,16 @@ def test_cross_namespace_releases_are_off_unless_the_admin_allows_them() -> None
     assert parse(["--allow-cross-namespace-releases"]).allow_cross_namespace_releases
     env = {"STEERSMAN_ALLOW_CROSS_NAMESPACE_RELEASES": "true"}
     assert parse([], env).allow_cross_namespace_releases
+
+
+def test_chart_source_flags() -> None:
+    s = parse([], {})
+    assert (s.http_retry, s.helm_index_cache_ttl) == (9, 300.0)  # Flux's --http-retry default
+    s = parse(["--http-retry", "0", "--helm-index-cache-ttl", "30s"], {})
+    assert (s.http_retry, s.helm_index_cache_ttl) == (0, 30.0)
+    env = {"STEERSMAN_HTTP_RETRY": "3", "STEERSMAN_HELM_INDEX_CACHE_TTL": "15m"}
+    assert (parse([], env).http_retry, parse([], env).helm_index_cache_ttl) == (3, 900.0)
+    with pytest.raises(SettingsError, match="--http-retry"):
+        parse(["--http-retry", "-1"], {})
+    with pytest.raises(SettingsError, match="--helm-index-cache-ttl"):
+        parse(["--helm-index-cache-ttl", "0s"], {})
