@@ -26,6 +26,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address
 from pathlib import Path
+from typing import Any
 
 import yaml
 from aiohttp import web
@@ -266,6 +267,22 @@ class RepoServer(_Server):
         if request.headers.get("If-None-Match") == etag:
             return 304, web.Response(status=304, headers={"ETag": etag})
         return 200, web.Response(body=data, headers={"ETag": etag})
+
+
+class FlakyRepo(RepoServer):
+    """A RepoServer that first answers each listed path with the given statuses."""
+
+    def __init__(self, root: Path, **kwargs: Any) -> None:
+        super().__init__(root, **kwargs)
+        self.failures: dict[str, list[int]] = {}
+
+    def _respond(self, request: web.Request, auth: str | None) -> tuple[int, web.StreamResponse]:
+        pending = self.failures.get(request.path)
+        if pending:
+            status = pending.pop(0)
+            headers = {"Retry-After": "0"} if status == 429 else {}
+            return status, web.Response(status=status, headers=headers)
+        return super()._respond(request, auth)
 
 
 # -- a Docker registry token service --

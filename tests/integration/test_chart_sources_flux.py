@@ -9,11 +9,9 @@ import re
 import socket
 from collections.abc import AsyncIterator
 from pathlib import Path
-from typing import Any
 
 import aiohttp
 import pytest
-from aiohttp import web
 from aiohttp.abc import AbstractResolver, ResolveResult
 
 from steersman.chart.sources import (
@@ -28,6 +26,7 @@ from steersman.chart.sources import (
     new_session,
 )
 from tests.chart_sources_support import (
+    FlakyRepo,
     RepoServer,
     chart_version,
     helm,
@@ -41,22 +40,6 @@ pytestmark = pytest.mark.integration
 
 FAKE_HOST = "charts.proxied.test"  # resolvable only by the proxy (or the resolver below)
 FAST = RetryPolicy(retries=9, wait_min=0.05, wait_max=0.2)
-
-
-class FlakyRepo(RepoServer):
-    """A RepoServer that first answers each listed path with the given statuses."""
-
-    def __init__(self, root: Path, **kwargs: Any) -> None:
-        super().__init__(root, **kwargs)
-        self.failures: dict[str, list[int]] = {}
-
-    def _respond(self, request: web.Request, auth: str | None) -> tuple[int, web.StreamResponse]:
-        pending = self.failures.get(request.path)
-        if pending:
-            status = pending.pop(0)
-            headers = {"Retry-After": "0"} if status == 429 else {}
-            return status, web.Response(status=status, headers=headers)
-        return super()._respond(request, auth)
 
 
 class _FakeResolver(AbstractResolver):
