@@ -5,6 +5,7 @@ checked against `helm push`'s digest."""
 
 from __future__ import annotations
 
+import base64
 import re
 import socket
 from collections.abc import AsyncIterator
@@ -106,10 +107,12 @@ async def test_http_proxy_is_used_and_no_proxy_bypasses_it(
 ) -> None:
     _clear_proxy_env(monkeypatch)
     url = f"http://{FAKE_HOST}:{plain_repo.port}"
-    monkeypatch.setenv("HTTP_PROXY", proxy.url)
+    monkeypatch.setenv("HTTP_PROXY", f"http://proxy%40user:pw@127.0.0.1:{proxy.port}")
     got = await fetch_chart(ChartRef(url, "tiny"), cache=ChartCache(tmp_path / "c1"))
     assert got.version == "0.1.0"
     assert proxy.targets("GET") == [f"{url}/index.yaml", f"{url}/tiny-0.1.0.tgz"]
+    basic = "Basic " + base64.b64encode(b"proxy@user:pw").decode()
+    assert proxy.proxy_authorizations == [basic, basic]  # the proxy URL's credentials
     assert plain_repo.paths() == ["/index.yaml", "/tiny-0.1.0.tgz"]
 
     # NO_PROXY names the host: straight to the repository (our resolver finds the made-up name).
