@@ -76,9 +76,11 @@ async def test_plain_http_repo_retries_values_files_and_requested_refresh(
     start_operator: StartOperator,
 ) -> None:
     server, chart_dir = http_repo
-    server.failures = {"/index.yaml": [503, 503]}
+    server.failures = {"/index.yaml": [503, 503], "/broken/index.yaml": [503] * 1000}
     op = start_operator(namespace, "--helm-index-cache-ttl", "1h")
     await op.wait_ready()
+    broken = {"repository": f"{server.url}/broken", "name": "demo"}
+    await create(e2e_kube, namespace, "broken", {"chart": broken, "timeout": "4s"})
     chart = {
         "repository": server.url,  # http://127.0.0.1:<port>
         "name": "demo",
@@ -94,6 +96,13 @@ async def test_plain_http_repo_retries_values_files_and_requested_refresh(
     index_statuses = [s.status for s in server.seen if s.path == "/index.yaml"]
     assert index_statuses == [503, 503, 200]  # retried, no failure reported
     assert "ArtifactFailed" not in await event_reasons(e2e_kube, namespace, "web")
+    # Retries that do not fit in spec.timeout: the condition says what kept failing.
+    hr = await wait_condition(e2e_kube, namespace, "broken", "Ready", "False", "ArtifactFailed")
+    ready = condition(hr, "Ready")
+    assert ready is not None, hr
+    assert "within the HelmRelease's timeout of 4s" in ready["message"], ready
+    assert "retrying after: fetching the index of" in ready["message"], ready
+    assert "503 Service Unavailable" in ready["message"], ready
 
     # 0.2.0 is pushed while the index is cached for an hour: asking for it fails ...
     await asyncio.to_thread(_publish, helm_v4, helm_env, chart_dir, "0.2.0", server.root)

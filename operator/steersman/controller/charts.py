@@ -34,6 +34,7 @@ from steersman.chart.sources import (
     RetryPolicy,
     apply_values_files,
     fetch_chart,
+    last_transient,
     new_session,
     parse_oci_reference,
     redact,
@@ -157,6 +158,7 @@ class Charts:
         )
         session = await self._client()
         request_timeout = min(self.request_timeout, within or self.request_timeout)
+        last_transient.set("")
         try:
             async with _waiting_on_network(), asyncio.timeout(within):
                 fetched = await fetch_chart(
@@ -170,10 +172,12 @@ class Charts:
                 )
         except TimeoutError:
             limit = within_text or f"{within}s"
+            retried = last_transient.get()
             raise ChartFetchError(
                 f"failed to fetch chart {spec.name}: no complete answer from "
                 f"{redact(spec.repository)} within the HelmRelease's timeout of {limit} "
                 "(spec.timeout); the repository is unreachable, stalled or too slow"
+                + (f"; retrying after: {retried}" if retried else "")
             ) from None
         except Exception as err:  # every ChartSourceError; their messages are redacted
             raise ChartFetchError(f"failed to fetch chart {spec.name}: {_safe(err)}") from None

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import contextvars
 import datetime
 import os
 import re
@@ -177,6 +178,12 @@ class RetryPolicy:
 NO_RETRIES = RetryPolicy()
 _T = TypeVar("_T")
 
+# The last transient failure retried in this context (a message without secrets): when the
+# caller's deadline cuts the retries short, it can say what was going wrong.
+last_transient: contextvars.ContextVar[str] = contextvars.ContextVar(
+    "steersman_last_transient", default=""
+)
+
 
 async def retrying(policy: RetryPolicy, attempt: Callable[[], Awaitable[_T]]) -> _T:
     """`attempt()`, again after each Transient failure while the policy allows; then the last
@@ -188,6 +195,7 @@ async def retrying(policy: RetryPolicy, attempt: Callable[[], Awaitable[_T]]) ->
         except Transient as err:
             if tries >= policy.retries:
                 raise
+            last_transient.set(str(err))
             await asyncio.sleep(policy.delay(tries, err.retry_after))
             tries += 1
 
