@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from . import helmlog
+from . import _moved, helmlog
 from .dependencies import copy_chart, process_dependencies
 from .helmlog import HELM_SLOG, SlogCollector, slog_value
 from .loader import go_os_error, load, load_archive, merge_maps
@@ -46,6 +46,8 @@ from .values import StrvalsError, ValueOptions, ValuesError, merge_user_values, 
 
 if TYPE_CHECKING:
     from . import sources
+
+_moved.install()
 
 
 def __getattr__(name: str) -> Any:

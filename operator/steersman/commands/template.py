@@ -45,7 +45,8 @@ from steersman.commands import template_flags
 from steersman.commands.template_flags import FlagError, Parsed
 from steersman.golang.fmt import go_quote
 
-log = logging.getLogger(__name__)
+# Under "steersman.chart", where run_template collects Helm's log lines for stderr.
+log = logging.getLogger("steersman.chart.template")
 
 DEFAULT_RELEASE_NAME = "release-name"
 _DEBUG_HINT = "\n\nUse --debug flag to render out invalid YAML"
