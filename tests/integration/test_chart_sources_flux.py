@@ -13,6 +13,7 @@ from pathlib import Path
 
 import aiohttp
 import pytest
+from aiohttp import web
 from aiohttp.abc import AbstractResolver, ResolveResult
 
 from steersman.chart.sources import (
@@ -277,3 +278,74 @@ async def test_oci_digest_pin(oci_registry: str, pushed: dict[str, str], tmp_pat
                 auth=plain,
                 session=session,
             )
+
+
+@pytest.fixture
+async def flaky_registry(oci_registry: str) -> AsyncIterator[tuple[str, list[int]]]:
+    """(host:port, statuses sent) of a front to the session registry that answers the first two
+    manifest requests with 503 and passes everything else through."""
+    sent: list[int] = []
+    failures = [503, 503]
+
+    async def front(request: web.Request) -> web.StreamResponse:
+        if "/manifests/" in request.path and failures:
+            sent.append(failures.pop(0))
+            return web.Response(status=sent[-1])
+        headers = {k: v for k, v in request.headers.items() if k.lower() != "host"}
+        async with (
+            aiohttp.ClientSession() as session,
+            session.request(
+                request.method, f"http://{oci_registry}{request.path_qs}", headers=headers
+            ) as upstream,
+        ):
+            body = await upstream.read()
+            sent.append(upstream.status)
+            kept = {
+                k: v
+                for k, v in upstream.headers.items()
+                if k.lower() not in ("content-length", "transfer-encoding", "content-encoding")
+            }
+            return web.Response(status=upstream.status, body=body, headers=kept)
+
+    app = web.Application()
+    app.router.add_route("*", "/{path:.*}", front)
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    site = web.TCPSite(runner, "127.0.0.1", 0)
+    await site.start()
+    port = int(runner.addresses[0][1])
+    yield f"127.0.0.1:{port}", sent
+    await runner.cleanup()
+
+
+async def test_oci_requests_are_retried_and_proxied(
+    flaky_registry: tuple[str, list[int]],
+    pushed: dict[str, str],
+    proxy: ForwardProxy,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    address, sent = flaky_registry
+    plain = RepoAuth(plain_http=True)
+    got = await fetch_chart(
+        ChartRef(f"oci://{address}/pins", "pinned", "1.1.0"),
+        cache=ChartCache(tmp_path / "c1"),
+        auth=plain,
+        retry=FAST,
+    )
+    assert (got.version, got.manifest_digest) == ("1.1.0", pushed["1.1.0"])
+    assert sent[:3] == [503, 503, 200]
+
+    # A plain-HTTP registry behind HTTP_PROXY, by a name only the proxy can resolve.
+    _clear_proxy_env(monkeypatch)
+    monkeypatch.setenv("HTTP_PROXY", proxy.url)
+    port = address.rpartition(":")[2]
+    got = await fetch_chart(
+        ChartRef(f"oci://{FAKE_HOST}:{port}/pins", "pinned", digest=pushed["1.0.0"]),
+        cache=ChartCache(tmp_path / "c2"),
+        auth=plain,
+    )
+    assert got.version == "1.0.0"
+    gets = proxy.targets("GET")
+    assert f"http://{FAKE_HOST}:{port}/v2/pins/pinned/manifests/{pushed['1.0.0']}" in gets
+    assert any("/blobs/sha256:" in t for t in gets)
