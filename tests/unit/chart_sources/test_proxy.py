@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from steersman.chart.sources import ProxySettings
+from steersman.chart.sources import InvalidReference, ProxySettings
 
 PROXY = "http://proxy.corp:3128"
 
@@ -57,3 +57,10 @@ def test_loopback_is_never_proxied(url: str) -> None:
 )
 def test_no_proxy(no_proxy: str, url: str, proxied: bool) -> None:
     assert (settings(no_proxy).proxy_for(url) is not None) is proxied
+
+
+def test_unsupported_proxy_schemes_are_named_without_credentials() -> None:
+    s = ProxySettings(https_proxy="socks5://user:secret@proxy:1080")
+    with pytest.raises(InvalidReference, match="HTTPS_PROXY: socks5:// proxies") as err:
+        s.proxy_for("https://charts.example.com/")
+    assert "secret" not in str(err.value)

@@ -21,6 +21,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
+from .errors import InvalidReference
+
 _DEFAULT_PORTS = {"http": "80", "https": "443"}
 
 
@@ -61,11 +63,19 @@ class ProxySettings:
             return None  # an invalid port: the request itself fails with a clear message
         if not _use_proxy(host, port, self.no_proxy):
             return None
-        return proxy if "://" in proxy else "http://" + proxy
+        proxy = proxy if "://" in proxy else "http://" + proxy
+        proxy_scheme = proxy.partition("://")[0].lower()
+        if proxy_scheme not in ("http", "https"):
+            variable = "HTTPS_PROXY" if scheme == "https" else "HTTP_PROXY"
+            raise InvalidReference(
+                f"{variable}: {proxy_scheme}:// proxies are not supported (http:// or https://)"
+            )
+        return proxy
 
 
 def proxy_for(url: str) -> str | None:
-    """`ProxySettings.from_environment().proxy_for(url)`."""
+    """`ProxySettings.from_environment().proxy_for(url)`; InvalidReference for a proxy scheme
+    other than http(s) (Go also takes socks5://, aiohttp does not)."""
     return ProxySettings.from_environment().proxy_for(url)
 
 
