@@ -15,7 +15,6 @@ import sys
 from collections import Counter
 from pathlib import Path
 
-
 OPEN_SHELVES = ("steersman.golang.",)
 
 
