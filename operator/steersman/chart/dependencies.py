@@ -168,7 +168,7 @@ def _go_sprint(v: Any) -> str:
     if isinstance(v, bool):
         return "true" if v else "false"
     if isinstance(v, float):
-        from steersman.golang.goformat import format_float
+        from steersman.golang.floatfmt import format_float
 
         return format_float(v)
     return str(v)

@@ -23,7 +23,7 @@ from typing import Any
 import yaml
 from yaml._yaml import CParser
 
-from steersman.golang.goformat import format_float
+from steersman.golang.floatfmt import format_float
 from steersman.golang.yamlresolve import (
     BINARY,
     MERGE,
@@ -352,7 +352,7 @@ def key_string(key: Any, value: Any = None) -> str:
             raise YAMLError(f"unsupported map key of type: uint64, key: 0x{value:x}")
         return str(value)
     if isinstance(value, float):
-        text = format_float(value, "g", 32)
+        text = format_float(value, bits=32)
         return {"+Inf": ".inf", "-Inf": "-.inf", "NaN": ".nan"}.get(text, text)
     raise YAMLError(f"unsupported map key of type: {type(value).__name__}")
 

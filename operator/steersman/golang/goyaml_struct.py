@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from steersman.golang.goformat import format_float
+from steersman.golang.floatfmt import format_float
 from steersman.golang.goyaml import (
     YAMLError,
     decode_first_document,
@@ -53,7 +53,7 @@ def _stringify(value: Any) -> Any:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        return format_float(value, "g", 32)
+        return format_float(value, bits=32)
     return value
 
 

@@ -1,8 +1,10 @@
-"""Go's encoding/json for template values: `toJson`, `toPrettyJson`, `fromJson`.
+"""Go's encoding/json for template values: `toJson`, `toPrettyJson`, `fromJson`, and Sprig's
+`toRawJson`/`mustToJson` (the one JSON encoder).
 
-Marshal sorts map keys, escapes `<`, `>`, `&`, U+2028 and U+2029, writes float64 the way Go does
-(`1e+21`, `1e-7`, never `3.0`), []byte as base64, and refuses NaN/Inf. Unmarshal into
-interface{} makes every number a float64.
+Marshal sorts map keys, escapes `<`, `>`, `&` (unless HTML escaping is turned off, as
+Encoder.SetEscapeHTML(false) does), U+2028 and U+2029, writes float64 the way Go does (`1e+21`,
+`1e-7`, never `3.0`), []byte as base64, and refuses NaN/Inf. Unmarshal into interface{} makes
+every number a float64.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import json
 import math
 from typing import Any
 
-from steersman.golang.goformat import format_float
+from steersman.golang.floatfmt import format_float
 from steersman.golang.jsonscan import syntax_error
 from steersman.golang.types import NO_VALUE, GoStruct
 
@@ -42,7 +44,7 @@ def to_jsonable(value: Any) -> Any:
     """The JSON-shaped tree json.Marshal would write: None/bool/int/float/str/list/dict.
 
     Go structs (GoStruct) provide their JSON form through a `go_json()` method returning such a
-    tree (a dict in field order); a struct without it cannot be marshalled.
+    tree (a dict in field order); a struct without it has no exported fields and gives `{}`.
     """
     if value is None or value is NO_VALUE or isinstance(value, (bool, str)):
         return value
@@ -68,16 +70,19 @@ def to_jsonable(value: Any) -> Any:
         tree = to_jsonable(go_json())
         return StructObject(tree) if isinstance(tree, dict) else tree
     if isinstance(value, GoStruct):
-        raise JSONError(f"json: unsupported type: {value.go_type}")
+        return StructObject()  # no exported fields (e.g. *errors.errorString): `{}`
     raise JSONError(f"json: unsupported type: {type(value).__name__}")
 
 
-def _quote(s: str) -> str:
+def encode_string(s: str, escape_html: bool = True) -> str:
+    """encoding/json's string encoding: short escapes, \\u00XX controls, lone surrogates as
+    U+FFFD, U+2028/U+2029 escaped, and `<`, `>`, `&` escaped when escape_html."""
+    specials = '"\\<>&' if escape_html else '"\\'
     out = ['"']
     start = 0
     for i, ch in enumerate(s):
         o = ord(ch)
-        if 0x20 <= o < 0x7F and ch not in '"\\<>&':
+        if 0x20 <= o < 0x7F and ch not in specials:
             continue
         if o >= 0x80 and o not in (0x2028, 0x2029) and not 0xD800 <= o <= 0xDFFF:
             continue
@@ -106,7 +111,7 @@ def _quote(s: str) -> str:
     return "".join(out)
 
 
-def _encode(tree: Any, out: list[str], indent: str | None, depth: int) -> None:
+def _encode(tree: Any, out: list[str], indent: str | None, depth: int, html: bool) -> None:
     if tree is None:
         out.append("null")
     elif tree is True:
@@ -114,7 +119,7 @@ def _encode(tree: Any, out: list[str], indent: str | None, depth: int) -> None:
     elif tree is False:
         out.append("false")
     elif isinstance(tree, str):
-        out.append(_quote(tree))
+        out.append(encode_string(tree, html))
     elif isinstance(tree, int):
         out.append(str(tree))
     elif isinstance(tree, float):
@@ -130,9 +135,9 @@ def _encode(tree: Any, out: list[str], indent: str | None, depth: int) -> None:
                 out.append(",")
             if indent is not None:
                 out.append("\n" + indent * (depth + 1))
-            out.append(_quote(k))
+            out.append(encode_string(k, html))
             out.append(": " if indent is not None else ":")
-            _encode(tree[k], out, indent, depth + 1)
+            _encode(tree[k], out, indent, depth + 1, html)
         if indent is not None:
             out.append("\n" + indent * depth)
         out.append("}")
@@ -146,18 +151,21 @@ def _encode(tree: Any, out: list[str], indent: str | None, depth: int) -> None:
                 out.append(",")
             if indent is not None:
                 out.append("\n" + indent * (depth + 1))
-            _encode(v, out, indent, depth + 1)
+            _encode(v, out, indent, depth + 1, html)
         if indent is not None:
             out.append("\n" + indent * depth)
         out.append("]")
 
 
-def marshal(value: Any, indent: str | None = None) -> str:
-    """json.Marshal (or json.MarshalIndent(v, "", indent)); raises JSONError."""
+def marshal(value: Any, indent: str | None = None, *, escape_html: bool = True) -> str:
+    """json.Marshal (or json.MarshalIndent(v, "", indent)); raises JSONError.
+
+    escape_html=False is an Encoder with SetEscapeHTML(false), its trailing newline trimmed.
+    """
     try:
         tree = to_jsonable(value)
         out: list[str] = []
-        _encode(tree, out, indent, 0)
+        _encode(tree, out, indent, 0, escape_html)
     except RecursionError:
         # Go would encode it (or report a cycle); Python's stack cannot. Fail, do not crash.
         raise JSONError("json: value nesting is too deep") from None

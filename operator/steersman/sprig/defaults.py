@@ -12,8 +12,8 @@ import math
 from typing import Any
 
 from steersman.golang.fmt import type_name
-from steersman.golang.gojson import JSONError, marshal
 from steersman.golang.gostr import to_bytes
+from steersman.golang.jsonout import JSONError, marshal
 from steersman.golang.jsonscan import syntax_error
 from steersman.golang.types import GoFunc, TemplateFuncError
 

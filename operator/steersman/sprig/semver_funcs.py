@@ -7,8 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
-from steersman.golang.gojson import encode_string
 from steersman.golang.gostr import from_bytes
+from steersman.golang.jsonout import encode_string
 from steersman.golang.jsonscan import syntax_error
 from steersman.golang.semver import (
     Constraints,

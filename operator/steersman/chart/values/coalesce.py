@@ -20,7 +20,7 @@ from steersman.chart.helmlog import printf
 from steersman.chart.loader import go_os_error, load_values, merge_maps
 from steersman.chart.model import Chart, ChartError
 from steersman.chart.values import strvals
-from steersman.golang.goformat import format_float
+from steersman.golang.floatfmt import format_float
 from steersman.golang.jsonout import JSONError, unmarshal
 from steersman.golang.types import GoInt64
 

@@ -25,7 +25,7 @@ from typing import Any
 from steersman.chart.model import Chart
 from steersman.chart.values.schema_formats import check_format, regex_search
 from steersman.chart.values.schema_v3 import validate_single_v3
-from steersman.golang.goformat import format_float
+from steersman.golang.floatfmt import format_float
 
 _TYPE_ORDER = ("null", "boolean", "number", "integer", "string", "array", "object")
 
