@@ -7,7 +7,9 @@ import unicodedata
 from collections.abc import Callable
 from enum import Enum
 
-from ._text import go_lower, go_runes, go_upper, is_go_space
+from steersman.golang.gostr import is_go_space
+
+from ._text import go_lower, go_runes, go_upper
 
 
 class _W(Enum):

@@ -1,5 +1,5 @@
 """Go string semantics that Python does not share: bytes-based slicing, simple case mapping,
-`unicode.IsSpace`, `strings.Split`, and Sprig's `strval`/`strslice` conversions."""
+`strings.Split`, and Sprig's `strval`/`strslice` conversions."""
 
 from __future__ import annotations
 
@@ -9,17 +9,6 @@ from steersman.golang.fmt import format_value
 from steersman.golang.types import GoStringSlice, GoStruct
 
 from ._values import is_list_kind, is_nil, list_items
-
-# unicode.IsSpace: Latin-1 spaces plus the White_Space property (Z* categories).
-GO_SPACES = frozenset(
-    "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
-    "\u200a\u2028\u2029\u202f\u205f\u3000"
-)
-GO_SPACES_STR = "".join(sorted(GO_SPACES))
-
-
-def is_go_space(c: str) -> bool:
-    return c in GO_SPACES
 
 
 def utf8(s: str) -> bytes:
@@ -84,10 +73,6 @@ def go_lower(s: str) -> str:
 
 def go_title_rune(c: str) -> str:
     return _simple_case(c, c.title()) if not c.isascii() else c.upper()
-
-
-def go_trim_space(s: str) -> str:
-    return s.strip(GO_SPACES_STR)
 
 
 def go_split(s: str, sep: str, n: int = -1) -> list[str]:

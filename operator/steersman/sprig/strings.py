@@ -6,6 +6,7 @@ import functools
 from typing import Any
 
 from steersman.golang.fmt import format_value, go_quote
+from steersman.golang.gostr import GO_SPACES, go_trim_space, is_go_space
 from steersman.golang.types import (
     GoFunc,
     GoStringMap,
@@ -16,7 +17,6 @@ from steersman.golang.types import (
 from . import _case
 from ._env import SprigEnv
 from ._text import (
-    GO_SPACES,
     blen,
     bslice,
     from_utf8,
@@ -24,9 +24,7 @@ from ._text import (
     go_runes,
     go_split,
     go_title_rune,
-    go_trim_space,
     go_upper,
-    is_go_space,
     strslice,
     strval,
     utf8,

@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import yaml
 
 from steersman.chart.helmlog import info
+from steersman.golang.gostr import go_trim_space
 
 log = logging.getLogger(__name__)
 
@@ -129,15 +130,6 @@ UNINSTALL_ORDER: tuple[str, ...] = (
 # Go's \s is [\t\n\f\r ]; Python's would also take \v and Unicode spaces.
 _SEP_SPACE = "\t\n\f\r "
 _SEP_SPACE_RUN = re.compile(r"[\t\n\f\r ]*")
-# strings.TrimSpace: unicode.IsSpace, which unlike str.isspace() excludes \x1c-\x1f.
-_GO_SPACE = (
-    "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
-    "\u200a\u2028\u2029\u202f\u205f\u3000"
-)
-
-
-def go_trim_space(text: str) -> str:
-    return text.strip(_GO_SPACE)
 
 
 class ManifestError(ValueError):
