@@ -46,6 +46,10 @@ MOVED = {
     },
     "steersman.chart.sprig._netip": "steersman.golang.netip",
     "steersman.chart.sprig.gojson": "steersman.golang.jsonout",
+    # Go's time behaviour left Sprig (the date functions stayed in sprig.dates).
+    "steersman.chart.sprig.gotime": "steersman.golang.gotime",
+    "steersman.chart.sprig.timemethods": "steersman.golang.gotime",
+    "steersman.chart.sprig.timeparse": "steersman.golang.timeparse",
     "steersman.chart.strvals": "steersman.chart.values.strvals",
     "steersman.chart.schema": "steersman.chart.values.schema",
     "steersman.chart.schema_v3": "steersman.chart.values.schema_v3",
