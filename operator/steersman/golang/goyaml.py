@@ -24,6 +24,7 @@ import yaml
 from yaml._yaml import CParser
 
 from steersman.golang.floatfmt import format_float
+from steersman.golang.jsonout import json_kind
 from steersman.golang.yamlresolve import (
     BINARY,
     MERGE,
@@ -417,19 +418,6 @@ def unmarshal(data: bytes | str) -> Any:
         raise YAMLError(f"error converting YAML to JSON: {exc}") from None
 
 
-def go_json_kind(value: Any) -> str:
-    """The JSON kind word encoding/json uses in `cannot unmarshal X into ...`."""
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"
-
-
 def unmarshal_map(data: bytes | str) -> dict[str, Any]:
     """sigs.k8s.io/yaml.Unmarshal into map[string]interface{} (an empty/null document is {})."""
     value = unmarshal(data)
@@ -438,7 +426,7 @@ def unmarshal_map(data: bytes | str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise YAMLError(
             "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal "
-            f"{go_json_kind(value)} into Go value of type map[string]interface {{}}"
+            f"{json_kind(value)} into Go value of type map[string]interface {{}}"
         )
     return value
 
@@ -451,7 +439,7 @@ def unmarshal_list(data: bytes | str) -> list[Any]:
     if not isinstance(value, list):
         raise YAMLError(
             "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal "
-            f"{go_json_kind(value)} into Go value of type []interface {{}}"
+            f"{json_kind(value)} into Go value of type []interface {{}}"
         )
     return value
 

@@ -21,10 +21,10 @@ from steersman.golang.floatfmt import format_float
 from steersman.golang.goyaml import (
     YAMLError,
     decode_first_document,
-    go_json_kind,
     jsonify,
     key_string,
 )
+from steersman.golang.jsonout import json_kind
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,7 @@ class _TypeError(YAMLError):
 
 def _mismatch(value: Any, spec: StructSpec, path: str, type_name: str) -> _TypeError:
     return _TypeError(
-        f"json: cannot unmarshal {go_json_kind(value)} into Go struct field "
+        f"json: cannot unmarshal {json_kind(value)} into Go struct field "
         f"{spec.go_type.split('.')[-1]}.{path} of type {type_name}"
     )
 
@@ -165,7 +165,7 @@ def unmarshal_struct(data: bytes | str, spec: StructSpec) -> dict[str, Any]:
     try:
         if not isinstance(json_value, dict):
             raise YAMLError(
-                f"json: cannot unmarshal {go_json_kind(json_value)} into Go value of type "
+                f"json: cannot unmarshal {json_kind(json_value)} into Go value of type "
                 f"{spec.go_type}"
             )
         return _fill(json_value, spec, spec, "")

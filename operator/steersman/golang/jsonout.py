@@ -15,6 +15,7 @@ import math
 from typing import Any
 
 from steersman.golang.floatfmt import format_float
+from steersman.golang.gostr import to_bytes
 from steersman.golang.jsonscan import syntax_error
 from steersman.golang.types import NO_VALUE, GoStruct
 
@@ -201,49 +202,64 @@ def _parse_float(text: str) -> Any:
     return _BigNumber(text) if math.isinf(f) else f
 
 
-def _null_big_numbers(value: Any, first: list[str]) -> Any:
-    """Go stores nil where a number did not fit, and reports the first such number."""
-    if isinstance(value, _BigNumber):
-        if not first:
-            first.append(str(value))
-        return None
-    if isinstance(value, dict):
-        return {k: _null_big_numbers(v, first) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_null_big_numbers(v, first) for v in value]
-    return value
-
-
-def _check_numbers(value: Any) -> None:
-    if isinstance(value, _BigNumber):
-        raise JSONError(f"json: cannot unmarshal number {value} into Go value of type float64")
-    if isinstance(value, dict):
-        for v in value.values():
-            _check_numbers(v)
-    elif isinstance(value, list):
-        for v in value:
-            _check_numbers(v)
-
-
-def unmarshal(text: str | bytes) -> Any:
-    """json.Unmarshal into interface{}: numbers float64, objects dict, arrays list."""
-    value = _decode(text)
-    _check_numbers(value)
-    return value
+def _go_text(s: str) -> str:
+    # Go's decoder turns each invalid UTF-8 byte and each lone \uD8xx escape into U+FFFD.
+    if s.isascii():
+        return s
+    return "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in s)
 
 
 def _decode(text: str | bytes) -> Any:
-    """Syntax check and decode; out-of-range numbers are left as _BigNumber markers."""
-    data = text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass")
+    """Syntax check (JSONError) and decode; out-of-range numbers are left as _BigNumber."""
+    data = text if isinstance(text, bytes) else to_bytes(text)
     problem = syntax_error(data)
     if problem is not None:
         raise JSONError(problem)
     return json.loads(
-        data.decode("utf-8", "replace"),
+        data.decode("utf-8", "surrogateescape"),
         parse_int=_parse_float,
         parse_float=_parse_float,
         parse_constant=_reject_constant,
     )
+
+
+def _settle(value: Any, first: list[str]) -> Any:
+    """Go's text for strings; nil where a number did not fit, the first such one reported."""
+    if isinstance(value, _BigNumber):
+        if not first:
+            first.append(f"json: cannot unmarshal number {value} into Go value of type float64")
+        return None
+    if isinstance(value, str):
+        return _go_text(value)
+    if isinstance(value, dict):
+        return {_go_text(k): _settle(v, first) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_settle(v, first) for v in value]
+    return value
+
+
+def unmarshal_with_error(text: str | bytes) -> tuple[Any, str | None]:
+    """json.Unmarshal into interface{}: (value, Go's error text or None).
+
+    Objects are maps, every number is float64. A syntax error (Go's scanner, with its exact
+    texts) leaves nil; a number beyond float64 is stored as nil and reported, decoding goes on.
+    """
+    try:
+        raw = _decode(text)
+    except JSONError as exc:
+        return None, str(exc)
+    first: list[str] = []
+    value = _settle(raw, first)
+    return value, (first[0] if first else None)
+
+
+def unmarshal(text: str | bytes) -> Any:
+    """json.Unmarshal into interface{}: numbers float64, objects dict, arrays list; JSONError
+    for any error."""
+    value, problem = unmarshal_with_error(text)
+    if problem is not None:
+        raise JSONError(problem)
+    return value
 
 
 def from_json(text: str) -> dict[str, Any] | None:
@@ -253,43 +269,44 @@ def from_json(text: str) -> dict[str, Any] | None:
     reported under "Error", as encoding/json does.
     """
     try:
-        value = _decode(text)
+        raw = _decode(text)
     except JSONError as exc:
         return {"Error": str(exc)}
-    if value is None:
+    if raw is None:
         return None  # Go's nil map (toJson prints null)
-    if isinstance(value, dict):
+    if isinstance(raw, dict):
         first: list[str] = []
-        result: dict[str, Any] = _null_big_numbers(value, first)
+        result: dict[str, Any] = _settle(raw, first)
         if first:
-            result["Error"] = (
-                f"json: cannot unmarshal number {first[0]} into Go value of type float64"
-            )
+            result["Error"] = first[0]
         return result
-    kind = "array" if isinstance(value, list) else _json_kind(value)
     target = "map[string]interface {}"
-    return {"Error": f"json: cannot unmarshal {kind} into Go value of type {target}"}
+    return {"Error": f"json: cannot unmarshal {json_kind(raw)} into Go value of type {target}"}
 
 
 def from_json_array(text: str) -> list[Any] | None:
     """Helm's `fromJsonArray`: a list, or [message] on error."""
     try:
-        value = _decode(text)
-        if isinstance(value, list):
-            _check_numbers(value)
+        raw = _decode(text)
     except JSONError as exc:
         return [str(exc)]
-    if value is None:
+    if raw is None:
         return None  # Go's nil slice (toJson prints null)
-    if not isinstance(value, list):
-        kind = "object" if isinstance(value, dict) else _json_kind(value)
-        return [f"json: cannot unmarshal {kind} into Go value of type []interface {{}}"]
-    return value
+    if not isinstance(raw, list):
+        return [f"json: cannot unmarshal {json_kind(raw)} into Go value of type []interface {{}}"]
+    first: list[str] = []
+    result: list[Any] = _settle(raw, first)
+    return [first[0]] if first else result
 
 
-def _json_kind(value: Any) -> str:
+def json_kind(value: Any) -> str:
+    """The JSON kind of a decoded value, as encoding/json's `cannot unmarshal X into ...` says."""
     if isinstance(value, bool):
         return "bool"
-    if isinstance(value, (float, _BigNumber)):
+    if isinstance(value, int | float | _BigNumber):
         return "number"
-    return "string"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"

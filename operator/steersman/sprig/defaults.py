@@ -7,14 +7,10 @@ originals are still provided here so the base map is complete.
 from __future__ import annotations
 
 import base64
-import json
-import math
 from typing import Any
 
 from steersman.golang.fmt import type_name
-from steersman.golang.gostr import to_bytes
-from steersman.golang.jsonout import JSONError, marshal
-from steersman.golang.jsonscan import syntax_error
+from steersman.golang.jsonout import JSONError, marshal, unmarshal_with_error
 from steersman.golang.types import GoFunc, TemplateFuncError
 
 from ._text import from_utf8, utf8
@@ -56,65 +52,16 @@ def to_raw_json(v: Any) -> str:
     return _marshal_or_raise(v, False, None)
 
 
-class _TooBig(str):
-    """A JSON number beyond float64: Go stores nil there and reports the first one."""
-
-
-def _json_number(text: str) -> Any:
-    f = float(text)
-    return _TooBig(text) if math.isinf(f) else f
-
-
-def _go_text(s: str) -> str:
-    # Go's decoder turns each invalid UTF-8 byte and each lone \\uD8xx escape into U+FFFD.
-    if s.isascii():
-        return s
-    return "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in s)
-
-
-def _settle(v: Any, errors: list[str]) -> Any:
-    if isinstance(v, _TooBig):
-        errors.append(f"json: cannot unmarshal number {v} into Go value of type float64")
-        return None
-    if isinstance(v, str):
-        return _go_text(v)
-    if isinstance(v, dict):
-        return {_go_text(k): _settle(x, errors) for k, x in v.items()}
-    if isinstance(v, list):
-        return [_settle(x, errors) for x in v]
-    return v
-
-
-def json_unmarshal(text: str) -> tuple[Any, str | None]:
-    """`json.Unmarshal` into interface{}: (value, Go's error text or None).
-
-    Objects are maps, every number is float64. A syntax error (Go's scanner, with its exact
-    texts) leaves nil; a number beyond float64 is stored as nil and reported, decoding goes on.
-    """
-    data = to_bytes(text)
-    problem = syntax_error(data)
-    if problem is not None:
-        return None, problem
-    raw = json.loads(
-        data.decode("utf-8", "surrogateescape"),
-        parse_int=_json_number,
-        parse_float=_json_number,
-    )
-    errors: list[str] = []
-    value = _settle(raw, errors)
-    return value, (errors[0] if errors else None)
-
-
 def json_decode(text: str) -> Any:
     """Sprig's mustFromJson."""
-    value, problem = json_unmarshal(text)
+    value, problem = unmarshal_with_error(text)
     if problem is not None:
         raise TemplateFuncError(problem)
     return value
 
 
 def from_json(text: str) -> Any:
-    return json_unmarshal(text)[0]
+    return unmarshal_with_error(text)[0]
 
 
 # --- base64 / base32 ---------------------------------------------------------------------------

@@ -13,7 +13,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from steersman.golang.fmt import go_quote, go_quote_rune
+from steersman.golang.fmt import go_quote, go_quote_rune, type_name
 from steersman.golang.jsonscan import value_end
 from steersman.golang.types import GoInt64
 
@@ -42,29 +42,10 @@ class _Panic(Exception):
 _EOF_ERR = _EOF("EOF")
 
 
-def go_type_name(v: Any) -> str:
-    if v is None:
-        return "nil"
-    if isinstance(v, bool):
-        return "bool"
-    if isinstance(v, GoInt64):
-        return "int64"
-    if isinstance(v, int):
-        return "int"
-    if isinstance(v, float):
-        return "float64"
-    if isinstance(v, str):
-        return "string"
-    if isinstance(v, dict):
-        return "map[string]interface {}"
-    if isinstance(v, list):
-        return "[]interface {}"
-    return type(v).__name__
-
-
 def _assert_type(v: Any, want: type, want_name: str) -> Any:
     if type(v) is not want:
-        raise _Panic(f"interface conversion: interface {{}} is {go_type_name(v)}, not {want_name}")
+        got = "nil" if v is None else type_name(v)  # the runtime's panic names nil plainly
+        raise _Panic(f"interface conversion: interface {{}} is {got}, not {want_name}")
     return v
 
 
