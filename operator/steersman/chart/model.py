@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from steersman.golang import path
 from steersman.golang.fmt import go_quote
 from steersman.golang.gostr import is_go_space
 from steersman.golang.goyaml_struct import StructSpec
@@ -252,16 +253,6 @@ def _sanitize(s: str) -> str:
     return "".join(out)
 
 
-def _go_base(path: str) -> str:
-    """path/filepath.Base."""
-    if path == "":
-        return "."
-    path = path.rstrip("/")
-    if path == "":
-        return "/"
-    return path.rsplit("/", 1)[-1]
-
-
 def validate_metadata(md: Metadata) -> None:
     """Helm's Metadata.Validate (sanitising fields in place); ValueError with Helm's message."""
     for attr in ("name", "description", "home", "icon", "condition", "tags", "app_version"):
@@ -275,7 +266,7 @@ def validate_metadata(md: Metadata) -> None:
         raise ValueError("validation: chart.metadata.name is required")
     if md.name in (".", ".."):
         raise ValueError(f"validation: chart.metadata.name {go_quote(md.name)} is not allowed")
-    if md.name != _go_base(md.name):
+    if md.name != path.base(md.name):
         raise ValueError(f"validation: chart.metadata.name {go_quote(md.name)} is invalid")
     if not md.version:
         raise ValueError("validation: chart.metadata.version is required")

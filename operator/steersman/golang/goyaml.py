@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -25,6 +24,7 @@ from yaml._yaml import CParser
 
 from steersman.golang.floatfmt import format_float
 from steersman.golang.jsonout import json_kind
+from steersman.golang.quote import go_quote
 from steersman.golang.yamlresolve import (
     BINARY,
     MERGE,
@@ -307,7 +307,7 @@ def _go_repr(value: Any, nested: bool = False) -> str:
     if isinstance(value, list):
         return "[]interface {}{" + ", ".join(_go_repr(v, True) for v in value) + "}"
     if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
+        return go_quote(value)
     if value is None:
         return "interface {}(nil)" if nested else "<nil>"
     if isinstance(value, bool):

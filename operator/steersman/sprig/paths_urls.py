@@ -1,5 +1,5 @@
-"""Sprig path functions (Go `path` and, on Linux, identical `path/filepath`), `urlParse` and
-`urlJoin` (Go net/url Parse and URL.String), and Helm's `getHostByName`."""
+"""Sprig path functions (golang.path: Go `path`, on Linux identical to `path/filepath`),
+`urlParse` and `urlJoin` (Go net/url Parse and URL.String), and Helm's `getHostByName`."""
 
 from __future__ import annotations
 
@@ -7,57 +7,11 @@ from typing import Any
 
 from steersman.golang.fmt import go_quote
 from steersman.golang.netip import AddrError, parse_addr
+from steersman.golang.path import base, clean, dir_, ext
 from steersman.golang.types import GoFunc, TemplateFuncError
 
 from ._text import from_utf8, utf8
 from ._values import kind_of
-
-# --- path -------------------------------------------------------------------------------------
-
-
-def clean(p: str) -> str:
-    """Go `path.Clean`: lexical; keeps leading `..` of relative paths, drops them at the root."""
-    if p == "":
-        return "."
-    rooted = p.startswith("/")
-    out: list[str] = []
-    for part in p.split("/"):
-        if part in ("", "."):
-            continue
-        if part == "..":
-            if out and out[-1] != "..":
-                out.pop()
-            elif not rooted:
-                out.append("..")
-            continue
-        out.append(part)
-    text = "/".join(out)
-    if rooted:
-        return "/" + text
-    return text or "."
-
-
-def base(p: str) -> str:
-    if p == "":
-        return "."
-    p = p.rstrip("/")
-    if p == "":
-        return "/"
-    return p[p.rfind("/") + 1 :]
-
-
-def dir_(p: str) -> str:
-    return clean(p[: p.rfind("/") + 1])
-
-
-def ext(p: str) -> str:
-    for i in range(len(p) - 1, -1, -1):
-        if p[i] == "/":
-            break
-        if p[i] == ".":
-            return p[i:]
-    return ""
-
 
 # --- net/url ------------------------------------------------------------------------------------
 
