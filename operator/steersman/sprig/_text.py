@@ -6,38 +6,17 @@ from __future__ import annotations
 from typing import Any
 
 from steersman.golang.fmt import format_value
+from steersman.golang.gostr import from_bytes, to_bytes
 from steersman.golang.types import GoStringSlice, GoStruct
 
 from ._values import is_list_kind, is_nil, list_items
-
-
-def utf8(s: str) -> bytes:
-    """The Go string's bytes. Invalid bytes are carried as U+DC80..U+DCFF (surrogateescape)."""
-    try:
-        return s.encode("utf-8")
-    except UnicodeEncodeError:
-        try:
-            return s.encode("utf-8", "surrogateescape")
-        except UnicodeEncodeError:
-            return s.encode("utf-8", "surrogatepass")
-
-
-def from_utf8(b: bytes) -> str:
-    """Bytes as a Go string: bytes that are not valid UTF-8 (a rune cut by `trunc`, random
-    bytes) survive as lone surrogates, so `len` and re-encoding see the original bytes."""
-    return b.decode("utf-8", "surrogateescape")
-
-
-def blen(s: str) -> int:
-    """Go `len(s)`: the UTF-8 byte length."""
-    return len(s) if s.isascii() else len(utf8(s))
 
 
 def bslice(s: str, start: int, end: int | None = None) -> str:
     """Go `s[start:end]` on the UTF-8 bytes."""
     if s.isascii():
         return s[start:end]
-    return from_utf8(utf8(s)[start:end])
+    return from_bytes(to_bytes(s)[start:end])
 
 
 def _is_bad_byte(c: str) -> bool:
@@ -94,7 +73,7 @@ def strval(v: Any) -> str:
     if isinstance(v, str):
         return v
     if isinstance(v, bytes):
-        return from_utf8(v)
+        return from_bytes(v)
     if isinstance(v, GoStruct):
         text = v.go_string()  # String() or Error(), when the Go type has one
         if text is not None:

@@ -10,10 +10,10 @@ import base64
 from typing import Any
 
 from steersman.golang.fmt import type_name
+from steersman.golang.gostr import from_bytes, to_bytes
 from steersman.golang.jsonout import JSONError, marshal, unmarshal_with_error
 from steersman.golang.types import GoFunc, TemplateFuncError
 
-from ._text import from_utf8, utf8
 from ._values import deep_equal, empty, is_nil, kind_of
 
 
@@ -77,7 +77,7 @@ def _corrupt(at: int) -> TemplateFuncError:
 
 def b64_decode(s: str) -> bytes:
     """`base64.StdEncoding.DecodeString`: padded, CR/LF ignored, Go's error offsets."""
-    src = utf8(s)
+    src = to_bytes(s)
     n = len(src)
     si = 0
     out = bytearray()
@@ -124,7 +124,7 @@ def b64_decode(s: str) -> bytes:
 
 def b64dec(s: str) -> str:
     try:
-        return from_utf8(b64_decode(s))
+        return from_bytes(b64_decode(s))
     except TemplateFuncError as e:
         return str(e)
 
@@ -135,7 +135,7 @@ _B32 = {c: i for i, c in enumerate(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")}
 def b32_decode(s: str) -> bytes:
     """`base32.StdEncoding.DecodeString`: CR/LF stripped first (error offsets count the
     stripped input), decoding stops at the first complete padding."""
-    src = utf8(s).replace(b"\r", b"").replace(b"\n", b"")
+    src = to_bytes(s).replace(b"\r", b"").replace(b"\n", b"")
     olen = len(src)
     out = bytearray()
     i = 0
@@ -174,7 +174,7 @@ def b32_decode(s: str) -> bytes:
 
 def b32dec(s: str) -> str:
     try:
-        return from_utf8(b32_decode(s))
+        return from_bytes(b32_decode(s))
     except TemplateFuncError as e:
         return str(e)
 
@@ -212,11 +212,11 @@ def defaults_funcs() -> dict[str, GoFunc]:
         "kindIs": GoFunc(lambda k, v: k == kind_of(v), ("string", "interface {}"), result="bool"),
         "deepEqual": GoFunc(deep_equal, ("interface {}", "interface {}"), result="bool"),
         "b64enc": GoFunc(
-            lambda s: base64.b64encode(utf8(s)).decode(), ("string",), result="string"
+            lambda s: base64.b64encode(to_bytes(s)).decode(), ("string",), result="string"
         ),
         "b64dec": GoFunc(b64dec, ("string",), result="string"),
         "b32enc": GoFunc(
-            lambda s: base64.b32encode(utf8(s)).decode(), ("string",), result="string"
+            lambda s: base64.b32encode(to_bytes(s)).decode(), ("string",), result="string"
         ),
         "b32dec": GoFunc(b32dec, ("string",), result="string"),
     }
