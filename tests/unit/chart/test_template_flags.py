@@ -5,9 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from steersman.chart.helmlog import go_printf, slog_value
+from steersman.chart.helmlog import slog_value
 from steersman.commands.template_flags import FlagError, parse_flags
 from steersman.golang.duration import parse_duration
+from steersman.golang.fmt import go_sprintf
 
 
 def test_flags_and_arguments_interleave() -> None:
@@ -85,5 +86,5 @@ def test_slog_quoting_and_go_values() -> None:
     assert slog_value("plain") == "plain"
     assert slog_value("two words") == '"two words"'
     assert slog_value('"x" is not a table') == '"\\"x\\" is not a table"'
-    assert go_printf("for %s (%v)", ["a.b", {"c": 1.0}]) == "for a.b (map[c:1])"
-    assert go_printf("%v %q", [False, "k"]) == 'false "k"'
+    assert go_sprintf("for %s (%v)", "a.b", {"c": 1.0}) == "for a.b (map[c:1])"
+    assert go_sprintf("%v %q", False, "k") == 'false "k"'
