@@ -7,9 +7,7 @@ import unicodedata
 from collections.abc import Callable
 from enum import Enum
 
-from steersman.golang.gostr import is_go_space
-
-from ._text import go_lower, go_runes, go_upper
+from steersman.golang.gostr import go_lower, go_runes, go_upper, is_go_space
 
 
 class _W(Enum):

@@ -8,9 +8,15 @@ from typing import Any
 from steersman.golang.fmt import format_value, go_quote
 from steersman.golang.gostr import (
     GO_SPACES,
+    bslice,
     byte_len,
     from_bytes,
+    go_lower,
+    go_runes,
+    go_split,
+    go_title_rune,
     go_trim_space,
+    go_upper,
     is_go_space,
     to_bytes,
 )
@@ -23,16 +29,7 @@ from steersman.golang.types import (
 
 from . import _case
 from ._env import SprigEnv
-from ._text import (
-    bslice,
-    go_lower,
-    go_runes,
-    go_split,
-    go_title_rune,
-    go_upper,
-    strslice,
-    strval,
-)
+from ._text import strslice, strval
 from ._values import is_list_kind, is_nil
 
 
