@@ -64,7 +64,7 @@ def _trigger(body: Mapping[str, Any]) -> tuple[Any, ...]:
     return (
         meta.get("generation"),
         bool(meta.get("deletionTimestamp")),
-        *(annotations.get(a) for a in (notes.RECONCILE, notes.FORCE, notes.RESET)),
+        *(notes.request_token(annotations, a) for a in (notes.RECONCILE, notes.FORCE, notes.RESET)),
     )
 
 

@@ -20,6 +20,7 @@ import contextlib
 import logging
 import os
 import signal
+import socket
 import tempfile
 import threading
 from collections.abc import Mapping
@@ -54,6 +55,8 @@ CRD_POLL_SECONDS = 2.0
 DAEMON_EXIT_POLL_SECONDS = 1.0
 ANNOTATION_PREFIX = "helm.steersman.dev"
 EXIT_MARGIN_SECONDS = 60.0
+# The reporting component of our Events (kubectl describe: "From").
+EVENT_REPORTER = "steersman"
 
 
 class StartupError(Exception):
@@ -68,6 +71,11 @@ def kopf_settings(settings: Settings) -> kopf.OperatorSettings:
     ks.persistence.diffbase_storage = DigestDiffBaseStorage(prefix=ANNOTATION_PREFIX)
     ks.posting.enabled = True  # our explicit events; log lines are not posted (loggers=False)
     ks.posting.loggers = False
+    # Events say who wrote them: "From steersman" in `kubectl describe`, and the pod (hostname)
+    # as the reporting instance, instead of kopf's "kopf"/"dev".
+    ks.posting.reporting_component = EVENT_REPORTER
+    ks.posting.reporting_instance = socket.gethostname()
+    ks.posting.event_name_prefix = f"{EVENT_REPORTER}-event-"
     ks.scanning.disabled = True  # no CRD/namespace discovery: less RBAC, fixed namespaces
     ks.watching.server_timeout = 300
     ks.watching.client_timeout = 330
