@@ -34,6 +34,13 @@ FLUX_ALIASES: Final = {
 work. Unlike Flux, `forceAt` and `resetAt` act on their own (Flux also wants `requestedAt` set
 to the same token)."""
 
+WATCH: Final = f"{GROUP}/watch"
+"""Set to `Enabled` as a label on a ConfigMap or Secret named in `valuesFrom`: a change to it
+reconciles the HelmReleases using it within seconds (not at the next interval)."""
+
+FLUX_WATCH: Final = "reconcile.fluxcd.io/watch"
+"""Flux's spelling of WATCH, accepted as well."""
+
 DRIFT_DETECTION: Final = f"{GROUP}/driftDetection"
 """Set to `disabled` as a label or annotation on an object rendered by a chart to exclude that
 object from drift detection."""

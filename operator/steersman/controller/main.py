@@ -31,6 +31,7 @@ import kopf
 
 from steersman.api import API_VERSION, GROUP, KIND, PLURAL
 from steersman.controller.charts import Charts
+from steersman.controller.config_watch import ConfigWatch
 from steersman.controller.context import Backends, Context
 from steersman.controller.handlers import FINALIZER, Controller, register
 from steersman.controller.http import Endpoints
@@ -200,6 +201,19 @@ async def run(
             await kube.close()
 
 
+def _watch_configs(settings: Settings, controller: Controller) -> asyncio.Task[None] | None:
+    """The watch of labelled valuesFrom ConfigMaps/Secrets (none when turned off)."""
+    if not settings.watch_configs_label_selectors:
+        return None
+    watch = ConfigWatch(
+        controller.ctx.kube,
+        settings.namespaces,
+        settings.watch_configs_label_selectors,
+        controller.on_config_changed,
+    )
+    return asyncio.create_task(watch.run())
+
+
 async def _operate(
     settings: Settings,
     registry: kopf.OperatorRegistry,
@@ -225,6 +239,7 @@ async def _operate(
     )
     stopping = asyncio.create_task(stop.wait())
     holder = asyncio.create_task(elector.hold(renewing)) if elector else None
+    configs = _watch_configs(settings, controller)
     lost = False
     try:
         await asyncio.wait(
@@ -241,6 +256,10 @@ async def _operate(
                 await controller.drain(0)
         await drain
     finally:
+        if configs is not None:
+            configs.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await configs
         renewing.set()
         if holder is not None:
             await holder
