@@ -106,11 +106,11 @@ def read_documents(paths: Sequence[str], stdin: TextIO) -> list[dict[str, Any]]:
     return documents
 
 
-def run(args: argparse.Namespace, stdin: TextIO = sys.stdin) -> int:
+def run(args: argparse.Namespace) -> int:
     from steersman.commands.flux_convert import convert
 
     try:
-        documents = read_documents(args.paths, stdin)
+        documents = read_documents(args.paths, sys.stdin)
     except InputError as err:
         print(f"Error: {err}", file=sys.stderr)
         return ERROR

@@ -97,7 +97,11 @@ def convert(documents: Sequence[Mapping[str, Any]]) -> Conversion:
             f"{api_version}: an API version convert does not know; its fields are read as v2/v1"
         )
     seen = Counter(_key(obj) for obj in releases)
+    done: set[ObjectKey] = set()
     for obj in releases:
+        if _key(obj) in done:
+            continue  # a duplicate is reported once, with its first copy
+        done.add(_key(obj))
         _, namespace, name = _key(obj)
         release = Release(namespace, name)
         try:
@@ -432,8 +436,7 @@ def _adapt_actions(spec: Mapping[str, Any], out: dict[str, Any], notes: list[str
     if install.get("skipCRDs") and not install.get("crds"):
         out.setdefault("install", {})["crds"] = "Skip"
     # Flux skips CRDs on upgrade unless told otherwise; ours creates new ones by default.
-    if not upgrade.get("crds"):
-        out.setdefault("upgrade", {})["crds"] = "Skip"
+    out.setdefault("upgrade", {})["crds"] = upgrade.get("crds") or "Skip"
     for action, block in (("install", install), ("upgrade", upgrade)):
         retries = _get(block, ("remediation", "retries"))
         if isinstance(retries, int) and not isinstance(retries, bool):

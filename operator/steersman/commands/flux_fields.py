@@ -47,7 +47,9 @@ M, A, N = Status.MAPPED, Status.ADAPTED, Status.NOT_CARRIED
 _ONE_TIMEOUT = "Steersman has one spec.timeout for every action"
 _NO_SWITCH = "Steersman has no such switch"
 _SECRET_NOTE = "the Secret must be in the HelmRelease's namespace (a note says when it is not)"
-_SOURCE_POLLING = "no source object: the chart is resolved on every reconcile (spec.interval)"
+_SOURCE_POLLING = (
+    "not needed: no source object; the chart is resolved on every reconcile (spec.interval)"
+)
 
 FIELDS: tuple[FieldRule, ...] = (
     # HelmRelease: identity
@@ -253,7 +255,7 @@ FIELDS: tuple[FieldRule, ...] = (
     ),
     FieldRule(REPO, "spec.provider", "", A, "generic only; aws, azure and gcp are not carried"),
     FieldRule(REPO, "spec.passCredentials", "", N, _NO_SWITCH),
-    FieldRule(REPO, "spec.interval", "", N, _SOURCE_POLLING),
+    FieldRule(REPO, "spec.interval", "", A, _SOURCE_POLLING),
     FieldRule(REPO, "spec.timeout", "", N, "the operator's HTTP timeouts apply"),
     FieldRule(REPO, "spec.suspend", "", N, "no source object to suspend"),
     FieldRule(REPO, "spec.accessFrom", "", N, "no source object to share"),
@@ -297,7 +299,7 @@ FIELDS: tuple[FieldRule, ...] = (
     FieldRule(OCI, "spec.serviceAccountName", "", N, "registry credentials come from secretRef"),
     FieldRule(OCI, "spec.proxySecretRef", "", N, "the operator's HTTPS_PROXY applies"),
     FieldRule(OCI, "spec.ignore", "", N, "the chart is used whole"),
-    FieldRule(OCI, "spec.interval", "", N, _SOURCE_POLLING),
+    FieldRule(OCI, "spec.interval", "", A, _SOURCE_POLLING),
     FieldRule(OCI, "spec.timeout", "", N, "the operator's HTTP timeouts apply"),
     FieldRule(OCI, "spec.suspend", "", N, "no source object to suspend"),
     # HelmChart
@@ -321,7 +323,7 @@ FIELDS: tuple[FieldRule, ...] = (
         "ChartVersion is what Steersman does; Revision is not carried",
     ),
     FieldRule(CHART, "spec.verify", "", N, "Steersman does not verify chart signatures"),
-    FieldRule(CHART, "spec.interval", "", N, _SOURCE_POLLING),
+    FieldRule(CHART, "spec.interval", "", A, _SOURCE_POLLING),
     FieldRule(CHART, "spec.suspend", "", N, "no source object to suspend"),
 )
 
