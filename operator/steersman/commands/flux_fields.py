@@ -91,7 +91,7 @@ FIELDS: tuple[FieldRule, ...] = (
         A,
         "ChartVersion is what Steersman does; Revision is not carried",
     ),
-    FieldRule(HR, "spec.chart.spec.interval", "", N, _SOURCE_POLLING),
+    FieldRule(HR, "spec.chart.spec.interval", "", A, _SOURCE_POLLING),
     FieldRule(HR, "spec.chart.spec.verify", "", N, "Steersman does not verify chart signatures"),
     FieldRule(HR, "spec.chart.metadata", "", N, "no HelmChart object is created"),
     FieldRule(
