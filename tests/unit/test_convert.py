@@ -19,7 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SAMPLES = Path(__file__).parent / "flux_samples"
 GUIDE = ROOT / "docs" / "migrating-from-flux.md"
 
-REPO = {
+REPO: dict[str, Any] = {
     "apiVersion": "source.toolkit.fluxcd.io/v1",
     "kind": "HelmRepository",
     "metadata": {"name": "charts", "namespace": "apps"},
