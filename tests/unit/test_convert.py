@@ -97,12 +97,29 @@ def lookup(obj: Any, segments: tuple[str, ...]) -> Any:
 def test_every_mapped_helmrelease_field_reaches_its_field() -> None:
     flux = release(EVERY_MAPPED_FIELD, labels={"team": "web"}, annotations={"note": "x"})
     body, notes = only(convert([REPO, flux]))
-    assert notes == []
+    assert notes == [  # the only remark: db itself is not in the input
+        "spec.dependsOn: data/db is not converted with it: Steersman waits for a Steersman "
+        "HelmRelease of that name, so convert and apply that one too"
+    ]
     for rule in FIELDS:
         if rule.kind == HR and rule.status is Status.MAPPED:
             flux_value = lookup(flux, rule.segments)
             assert lookup(body, path_segments(rule.ours)) == flux_value, rule.flux
     assert body["spec"]["chart"]["repository"] == "https://charts.example.org/stable"
+
+
+def test_a_dependency_outside_the_input_is_noted() -> None:
+    db = release({"chart": chart_template()})
+    db["metadata"]["name"] = "db"
+    web = release({"chart": chart_template(), "dependsOn": [{"name": "db"}, {"name": "cache"}]})
+    result = convert([REPO, db, web])
+    assert [r.notes for r in result.releases] == [
+        [],
+        [
+            "spec.dependsOn: apps/cache is not converted with it: Steersman waits for a "
+            "Steersman HelmRelease of that name, so convert and apply that one too"
+        ],
+    ]
 
 
 def test_the_guide_carries_the_field_table_verbatim() -> None:

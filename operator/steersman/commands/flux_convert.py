@@ -114,7 +114,22 @@ def convert(documents: Sequence[Mapping[str, Any]]) -> Conversion:
         except NotConvertible as err:
             release.error = str(err)
         result.releases.append(release)
+    converted = {(r.namespace, r.name) for r in result.releases if r.body is not None}
+    for release in result.releases:
+        _note_outside_dependencies(release, converted)
     return result
+
+
+def _note_outside_dependencies(release: Release, converted: set[tuple[str | None, str]]) -> None:
+    """A dependency must be a Steersman HelmRelease too: say so when it is not converted here."""
+    for dep in (release.body or {}).get("spec", {}).get("dependsOn", []):
+        namespace = dep.get("namespace") or release.namespace
+        if (namespace, dep.get("name")) not in converted:
+            where = f"{namespace}/{dep.get('name')}" if namespace else str(dep.get("name"))
+            release.notes.append(
+                f"spec.dependsOn: {where} is not converted with it: Steersman waits for a "
+                "Steersman HelmRelease of that name, so convert and apply that one too"
+            )
 
 
 def _key(obj: Mapping[str, Any]) -> ObjectKey:
