@@ -366,3 +366,32 @@ def test_help_lists_convert(capsys: pytest.CaptureFixture[str]) -> None:
     with pytest.raises(SystemExit):
         main(["--help"])
     assert "convert" in capsys.readouterr().out
+
+
+@pytest.mark.parametrize(
+    ("spec", "reason"),
+    [
+        ([1, 2], "has no spec"),
+        ({"chart": "web"}, "has neither spec.chart.spec nor spec.chartRef"),
+        (
+            {"chart": chart_template(), "valuesFrom": [7]},
+            "not a valid HelmRelease: spec.valuesFrom.0",
+        ),
+        (
+            {"chart": chart_template(), "driftDetection": {"ignore": ["x", {"paths": 3}]}},
+            "not a valid HelmRelease: spec.driftDetection.ignore.0.paths",
+        ),
+        ({"chart": chart_template(), "values": ["a"]}, "not a valid HelmRelease: spec.values"),
+    ],
+)
+def test_malformed_input_is_refused_with_a_reason_never_a_crash(spec: Any, reason: str) -> None:
+    (one,) = convert([REPO, release(spec)]).releases
+    assert one.body is None
+    assert reason in str(one.error), one.error
+
+
+def test_a_helmrelease_without_a_name_is_refused() -> None:
+    nameless = release({"chart": chart_template()})
+    nameless["metadata"] = "web"
+    (one,) = convert([REPO, nameless]).releases
+    assert one.error == "has no metadata.name"

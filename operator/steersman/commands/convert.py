@@ -114,7 +114,11 @@ def run(args: argparse.Namespace) -> int:
     except InputError as err:
         print(f"Error: {err}", file=sys.stderr)
         return ERROR
-    result = convert(documents)
+    try:
+        result = convert(documents)
+    except Exception as err:  # a traceback is a bug; the type alone can't leak a value
+        print(f"Error: internal error ({type(err).__name__}); please report it", file=sys.stderr)
+        return ERROR
     if not result.releases:
         kinds = ", ".join(sorted(result.ignored)) or "nothing"
         print(f"Error: no Flux HelmRelease in the input (found {kinds})", file=sys.stderr)

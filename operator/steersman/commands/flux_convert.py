@@ -132,8 +132,13 @@ def _note_outside_dependencies(release: Release, converted: set[tuple[str | None
             )
 
 
+def _map(value: Any) -> Mapping[str, Any]:
+    """`value` when it is a map, else an empty one (hand-written input can hold anything)."""
+    return value if isinstance(value, Mapping) else {}
+
+
 def _key(obj: Mapping[str, Any]) -> ObjectKey:
-    meta = obj.get("metadata") or {}
+    meta = _map(obj.get("metadata"))
     namespace = meta.get("namespace")
     return str(obj.get("kind")), str(namespace) if namespace else None, str(meta.get("name") or "")
 
@@ -160,9 +165,9 @@ def _dotted(segments: Sequence[str]) -> str:
 
 def _report_dropped(kind: str, obj: Mapping[str, Any], where: str, notes: list[str]) -> None:
     """A line for each present field that a NOT_CARRIED rule covers, or that no rule knows."""
-    walked: dict[str, Any] = {"spec": obj.get("spec") or {}}
+    walked: dict[str, Any] = {"spec": _map(obj.get("spec"))}
     if kind == HR:  # a source's metadata is not carried anywhere, and nothing is lost by that
-        meta = obj.get("metadata") or {}
+        meta = _map(obj.get("metadata"))
         walked["metadata"] = {
             k: meta[k] for k in ("name", "namespace", "labels", "annotations") if k in meta
         }
@@ -213,10 +218,10 @@ def _copy_mapped(kind: str, source: Mapping[str, Any], out: dict[str, Any]) -> N
         items = _get(source, flux_list)
         if not isinstance(items, list) or not items:
             continue
+        # One entry per item, a non-map one too (it stays empty, and validation says so).
         copied = [
-            {k: copy.deepcopy(item[k]) for k in keys if item.get(k) is not None}
+            {k: copy.deepcopy(v) for k in keys if (v := _map(item).get(k)) is not None}
             for item in items
-            if isinstance(item, Mapping)
         ]
         _set(out, our_list, copied)
 
@@ -230,11 +235,13 @@ def _convert_release(
     spec = obj.get("spec")
     if not isinstance(spec, Mapping):
         raise NotConvertible("has no spec")
-    namespace = _key(obj)[1]
+    _, namespace, name = _key(obj)
+    if not name:
+        raise NotConvertible("has no metadata.name")
     _report_dropped(HR, obj, "", notes)
     out: dict[str, Any] = {"apiVersion": API_VERSION, "kind": KIND, "metadata": {}, "spec": {}}
     _copy_mapped(HR, obj, out)
-    annotations = dict((obj.get("metadata") or {}).get("annotations") or {})
+    annotations = dict(_map(_map(obj.get("metadata")).get("annotations")))
     annotations.pop(LAST_APPLIED, None)
     if annotations:
         out["metadata"]["annotations"] = annotations
@@ -261,7 +268,7 @@ def _resolve_chart(
     if isinstance(template, Mapping) and chart_ref:
         raise NotConvertible("sets both spec.chart and spec.chartRef (Flux refuses that too)")
     if isinstance(template, Mapping):
-        ref = template.get("sourceRef") or {}
+        ref = _map(template.get("sourceRef"))
         kind = ref.get("kind") or REPO
         if kind != REPO:
             raise NotConvertible(_unsupported_source(kind, "spec.chart.spec.sourceRef"))
@@ -320,7 +327,7 @@ def _from_helm_repository(
 ) -> dict[str, Any]:
     where = _source_prefix(repo)
     _report_dropped(REPO, repo, where, notes)
-    spec = repo.get("spec") or {}
+    spec = _map(repo.get("spec"))
     out: dict[str, Any] = {}
     _copy_mapped(REPO, repo, out)
     chart: dict[str, Any] = out.get("spec", {}).get("chart", {})
@@ -347,7 +354,7 @@ def _from_oci_repository(
 ) -> dict[str, Any]:
     where = _source_prefix(source)
     _report_dropped(OCI, source, where, notes)
-    spec = source.get("spec") or {}
+    spec = _map(source.get("spec"))
     url = str(spec.get("url") or "").rstrip("/")
     repository, _, name = url.rpartition("/")
     if not url.startswith("oci://") or "/" not in url.removeprefix("oci://"):
@@ -359,7 +366,7 @@ def _from_oci_repository(
         "name": name,
         **out.get("spec", {}).get("chart", {}),
     }
-    ref = spec.get("ref") or {}
+    ref = _map(spec.get("ref"))
     tag, digest = ref.get("tag"), ref.get("digest")
     if digest and ref.get("semver"):
         notes.append(f"{where}spec.ref.semver: not carried: the digest pins the chart (as in Flux)")
@@ -375,7 +382,7 @@ def _from_oci_repository(
         notes.append(
             f"{where}spec.ref: absent: Flux takes tag latest, Steersman the highest version ('*')"
         )
-    media_type = (spec.get("layerSelector") or {}).get("mediaType")
+    media_type = _map(spec.get("layerSelector")).get("mediaType")
     if media_type and media_type != HELM_CHART_LAYER:
         raise NotConvertible(
             f"{where}spec.layerSelector.mediaType {media_type!r} is not a Helm chart layer"
@@ -392,8 +399,8 @@ def _from_helm_chart(
 ) -> dict[str, Any]:
     where = _source_prefix(helm_chart)
     _report_dropped(CHART, helm_chart, where, notes)
-    spec = helm_chart.get("spec") or {}
-    ref = spec.get("sourceRef") or {}
+    spec = _map(helm_chart.get("spec"))
+    ref = _map(spec.get("sourceRef"))
     kind = ref.get("kind") or REPO
     if kind != REPO:
         raise NotConvertible(_unsupported_source(kind, f"{where}spec.sourceRef"))
@@ -420,9 +427,9 @@ def _adapt_source_common(
 ) -> None:
     """secretRef / certSecretRef (one Secret in the HelmRelease's namespace) and provider."""
     where = _source_prefix(source)
-    spec = source.get("spec") or {}
-    secret = (spec.get("secretRef") or {}).get("name")
-    cert = (spec.get("certSecretRef") or {}).get("name")
+    spec = _map(source.get("spec"))
+    secret = _map(spec.get("secretRef")).get("name")
+    cert = _map(spec.get("certSecretRef")).get("name")
     if cert and secret and cert != secret:
         notes.append(
             f"{where}spec.certSecretRef: not carried: Steersman reads one Secret; add the "
@@ -447,7 +454,7 @@ def _adapt_source_common(
 
 
 def _adapt_actions(spec: Mapping[str, Any], out: dict[str, Any], notes: list[str]) -> None:
-    install, upgrade = spec.get("install") or {}, spec.get("upgrade") or {}
+    install, upgrade = _map(spec.get("install")), _map(spec.get("upgrade"))
     if install.get("skipCRDs") and not install.get("crds"):
         out.setdefault("install", {})["crds"] = "Skip"
     # Flux skips CRDs on upgrade unless told otherwise; ours creates new ones by default.
