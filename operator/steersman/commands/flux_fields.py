@@ -1,8 +1,9 @@
 """Every Flux field `steersman convert` knows, as data: where it goes in our HelmRelease and
-what happens to it. `flux_convert` copies the `MAPPED` rules generically, handles `ADAPTED`
-ones in code, and reports every present `NOT_CARRIED` one with its reason; a field no rule
-names is reported as unknown. docs/migrating-from-flux.md carries `markdown_table()` verbatim
-(a unit test checks it; `python -m hack.gen_flux_field_map` rewrites the doc's table).
+what happens to it. The `MAPPED` rules are copied generically and the present `NOT_CARRIED` ones
+reported with their reason (`flux_objects`); `ADAPTED` ones are handled in code (`flux_convert`,
+`flux_sources`); a field no rule names is reported as unknown. docs/migrating-from-flux.md
+carries `markdown_table()` verbatim (`python -m hack.gen_flux_field_map` rewrites it; a unit
+test fails when it is stale).
 """
 
 from __future__ import annotations
