@@ -152,6 +152,26 @@ def test_each_field_not_carried_is_one_line_with_its_reason() -> None:
     ]
 
 
+def test_labels_and_annotations_flux_wrote_are_left_behind() -> None:
+    exported = release(
+        {"chart": chart_template()},
+        labels={"team": "web", "kustomize.toolkit.fluxcd.io/name": "apps"},
+        annotations={
+            "kubectl.kubernetes.io/last-applied-configuration": "{}",
+            "owner": "web-team",
+        },
+    )
+    exported["status"] = {"conditions": [{"type": "Ready", "status": "True"}]}
+    body, notes = only(convert([REPO, exported]))
+    assert body["metadata"] == {
+        "name": "web",
+        "namespace": "apps",
+        "labels": {"team": "web"},
+        "annotations": {"owner": "web-team"},
+    }
+    assert "status" not in body and notes == []
+
+
 def test_flux_defaults_that_differ_from_ours_are_written_out() -> None:
     body, _ = only(convert([REPO, release({"interval": "5m", "chart": chart_template()})]))
     assert body["spec"]["upgrade"] == {"crds": "Skip"}  # Flux skips CRDs on upgrade

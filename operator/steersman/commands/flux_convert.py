@@ -146,7 +146,11 @@ def _convert_release(
     report_dropped(HR, obj, "", notes)
     out: dict[str, Any] = {"apiVersion": API_VERSION, "kind": KIND, "metadata": {}, "spec": {}}
     copy_mapped(HR, obj, out)
-    annotations = dict(as_map(as_map(obj.get("metadata")).get("annotations")))
+    meta = as_map(obj.get("metadata"))
+    labels = {k: v for k, v in as_map(meta.get("labels")).items() if not _set_by_flux(k)}
+    if labels:
+        out["metadata"]["labels"] = labels
+    annotations = dict(as_map(meta.get("annotations")))
     annotations.pop(LAST_APPLIED, None)
     if annotations:
         out["metadata"]["annotations"] = annotations
@@ -160,6 +164,12 @@ def _convert_release(
     _adapt_drift(spec, out_spec, notes)
     _validate(out)
     return _in_api_order(out)
+
+
+def _set_by_flux(label: str) -> bool:
+    """kustomize.toolkit.fluxcd.io/name and the like: they describe the Flux object's origin."""
+    prefix, _, _ = label.rpartition("/")
+    return prefix.endswith(".toolkit.fluxcd.io")
 
 
 def _adapt_actions(spec: Mapping[str, Any], out: dict[str, Any], notes: list[str]) -> None:

@@ -56,7 +56,14 @@ FIELDS: tuple[FieldRule, ...] = (
     # HelmRelease: identity
     FieldRule(HR, "metadata.name", "metadata.name", M),
     FieldRule(HR, "metadata.namespace", "metadata.namespace", M),
-    FieldRule(HR, "metadata.labels", "metadata.labels", M),
+    FieldRule(
+        HR,
+        "metadata.labels",
+        "metadata.labels",
+        A,
+        "copied, except those Flux's controllers set (`*.toolkit.fluxcd.io/...`, on exported "
+        "objects)",
+    ),
     FieldRule(
         HR,
         "metadata.annotations",
