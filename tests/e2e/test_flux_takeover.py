@@ -1,7 +1,8 @@
 """Taking over a release Flux installed (docs/migrating-from-flux.md): Flux's helm-controller
 writes standard Helm release Secrets, so such a release is a helm-made release with Flux's labels.
 The real helm binary installs it, the record gets Flux's labels, `steersman convert` turns the
-Flux manifests into our HelmRelease, and the operator continues the history with revision 2."""
+Flux manifests into our HelmRelease, and the operator continues the history with revision 2.
+Argo CD's health check (manifests/argocd/health.lua) is run on the live object on the way."""
 
 from __future__ import annotations
 
@@ -18,6 +19,7 @@ import yaml
 from steersman.kube import KubeClient
 from tests.e2e.conftest import StartOperator
 from tests.e2e.support import get, record_states, records, wait_condition
+from tests.unit.test_argocd_health import health
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow, pytest.mark.interop]
 
@@ -92,6 +94,8 @@ async def test_a_release_flux_installed_is_upgraded_to_revision_2(
 
     converted = steersman_convert(flux_manifests(namespace, chart_repo))
     await e2e_kube.create(converted, namespace=namespace)
+    # Argo CD's view (manifests/argocd/health.lua) of the live object, before and after.
+    assert health(await get(e2e_kube, namespace, "web"))[0] == "Progressing"
     start_operator(namespace)
 
     hr = await wait_condition(e2e_kube, namespace, "web", reason="UpgradeSucceeded")
@@ -114,4 +118,8 @@ async def test_a_release_flux_installed_is_upgraded_to_revision_2(
     ]
     configmap = await e2e_kube.get("v1", "ConfigMap", "web-config", namespace)
     assert configmap["data"]["greeting"] == "from git"
-    assert (await get(e2e_kube, namespace, "web"))["spec"]["upgrade"]["crds"] == "Skip"
+    live = await get(e2e_kube, namespace, "web")
+    assert live["spec"]["upgrade"]["crds"] == "Skip"
+    ready = next(c for c in live["status"]["conditions"] if c["type"] == "Ready")
+    assert health(live) == ("Healthy", ready["message"])
+    assert ready["message"].startswith(f"Helm upgrade succeeded for release {namespace}/web.v2")

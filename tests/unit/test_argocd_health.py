@@ -60,7 +60,7 @@ def helmrelease(
 
 
 T, F, U = ConditionStatus.TRUE, ConditionStatus.FALSE, ConditionStatus.UNKNOWN
-DEPLOYED = "Release team-a/web.v2 with chart web@1.2.0 is deployed"
+DEPLOYED = "Helm upgrade succeeded for release team-a/web.v2 with chart web@1.2.0"
 
 
 def test_ready_for_the_current_generation_is_healthy() -> None:
