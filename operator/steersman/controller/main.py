@@ -20,7 +20,6 @@ import contextlib
 import logging
 import os
 import signal
-import socket
 import tempfile
 import threading
 from collections.abc import Mapping
@@ -56,8 +55,6 @@ CRD_POLL_SECONDS = 2.0
 DAEMON_EXIT_POLL_SECONDS = 1.0
 ANNOTATION_PREFIX = "helm.steersman.dev"
 EXIT_MARGIN_SECONDS = 60.0
-# The reporting component of our Events (kubectl describe: "From").
-EVENT_REPORTER = "steersman"
 
 
 class StartupError(Exception):
@@ -70,13 +67,10 @@ def kopf_settings(settings: Settings) -> kopf.OperatorSettings:
     # Small, fixed-size bookkeeping: a spec near the object size limit must stay deletable.
     ks.persistence.progress_storage = BoundedProgressStorage(prefix=ANNOTATION_PREFIX)
     ks.persistence.diffbase_storage = DigestDiffBaseStorage(prefix=ANNOTATION_PREFIX)
-    ks.posting.enabled = True  # our explicit events; log lines are not posted (loggers=False)
+    # We post our own Events (controller/events.py: from "steersman", annotated with the
+    # release); kopf posts none, not even its log lines.
+    ks.posting.enabled = False
     ks.posting.loggers = False
-    # Events say who wrote them: "From steersman" in `kubectl describe`, and the pod (hostname)
-    # as the reporting instance, instead of kopf's "kopf"/"dev".
-    ks.posting.reporting_component = EVENT_REPORTER
-    ks.posting.reporting_instance = socket.gethostname()
-    ks.posting.event_name_prefix = f"{EVENT_REPORTER}-event-"
     ks.scanning.disabled = True  # no CRD/namespace discovery: less RBAC, fixed namespaces
     ks.watching.server_timeout = 300
     ks.watching.client_timeout = 330
@@ -261,6 +255,7 @@ async def _operate(
             with contextlib.suppress(asyncio.CancelledError):
                 await configs
         renewing.set()
+        await controller.events.flush()
         if holder is not None:
             await holder
         kopf_stop.set()

@@ -39,6 +39,7 @@ from steersman.controller.charts import ChartFetchError, reconcile_requested
 from steersman.controller.context import Context, EventSink
 from steersman.controller.decide import Action, Desired, Memory, Policy, State, decide
 from steersman.controller.drift import detect
+from steersman.controller.events import describe_release
 from steersman.controller.migrate import migrate_records
 from steersman.controller.status import Draft, patch_for, stored
 from steersman.controller.values import ValuesError, compose_values
@@ -140,6 +141,7 @@ async def _pipeline(run: Run) -> Outcome:
     desired = Desired(chart.metadata.name, chart.metadata.version, values_digest(values))
     _reset_counters(run, desired, chart_digest)
     run.bind(kind, chart, values)
+    describe_release(chart.metadata.version, chart.metadata.app_version, desired.config_digest)
     run.engine.namespaces = access.objects_namespaces(hr, ctx.settings, run.release_ns)
     missing = await gates.missing_namespace(run, kind)
     if missing is not None:
