@@ -18,6 +18,7 @@ from steersman.engine.actions import Engine
 from steersman.engine.render import Renderer, default_renderer
 from steersman.kube import KubeClient
 from steersman.storage import Driver, DriverKind, StorageBackend, load_sql_dsn
+from steersman.storage.sealing import PLAIN, RecordCodec
 from steersman.storage.sql import SqlPools
 
 
@@ -46,6 +47,7 @@ class Backends:
     dsn_file: str | None = None
     environ: Mapping[str, str] | None = None
     sql_pools: SqlPools | None = None
+    codec: RecordCodec = PLAIN  # plain or sealed record bodies (--encrypt-release-records)
     _made: dict[DriverKind, StorageBackend] = field(default_factory=dict)
 
     def get(self, kind: DriverKind) -> StorageBackend:
@@ -53,9 +55,11 @@ class Backends:
         if backend is None:
             if kind is DriverKind.SQL:
                 self.sql_pools = SqlPools(load_sql_dsn(self.dsn_file, self.environ))
-                made = TimedBackend(kind, api_client=self.api_client, sql_pools=self.sql_pools)
+                made = TimedBackend(
+                    kind, api_client=self.api_client, sql_pools=self.sql_pools, codec=self.codec
+                )
             else:
-                made = TimedBackend(kind, api_client=self.api_client)
+                made = TimedBackend(kind, api_client=self.api_client, codec=self.codec)
             made.metrics = self.metrics
             self._made[kind] = backend = made
         return backend

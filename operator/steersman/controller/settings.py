@@ -51,6 +51,9 @@ class Settings(BaseModel):
     helm_storage_driver: DriverKind = DriverKind.SECRET
     allowed_storage_drivers: frozenset[DriverKind] = frozenset()
     sql_connection_string_file: str | None = None
+    encrypt_release_records: bool = False
+    release_record_keys: str | None = None
+    release_record_keys_secret: str | None = None
     namespaces: tuple[str, ...] = ()  # empty: all namespaces
     watch_label_selector: str | None = None
     concurrent: int = Field(default=4, ge=1, le=256)
@@ -116,7 +119,31 @@ class Settings(BaseModel):
             raise ValueError(f"{value!r} is not a valid object name (lower case, digits, - and .)")
         return value
 
-    @field_validator("kubeconfig", "sql_connection_string_file")
+    @field_validator("release_record_keys_secret")
+    @classmethod
+    def _secret_ref(cls, value: str | None) -> str | None:
+        if value is not None:
+            namespace, sep, name = value.partition("/")
+            if not sep or not _LABEL.fullmatch(namespace) or not _SUBDOMAIN.fullmatch(name):
+                raise ValueError(f"{value!r} is not NAMESPACE/NAME")
+        return value
+
+    @model_validator(mode="after")
+    def _record_keys(self) -> Settings:
+        if self.release_record_keys and self.release_record_keys_secret:
+            raise ValueError(
+                "--release-record-keys and --release-record-keys-secret exclude each other"
+            )
+        if self.encrypt_release_records and not (
+            self.release_record_keys or self.release_record_keys_secret
+        ):
+            raise ValueError(
+                "--encrypt-release-records needs --release-record-keys or "
+                "--release-record-keys-secret"
+            )
+        return self
+
+    @field_validator("kubeconfig", "sql_connection_string_file", "release_record_keys")
     @classmethod
     def _readable_file(cls, value: str | None) -> str | None:
         if value is not None and not os.path.isfile(value):
@@ -221,7 +248,12 @@ def _build(raw: dict[str, Any], env: Mapping[str, str]) -> Settings:
     if namespaces and not everywhere:
         items = namespaces if isinstance(namespaces, list) else _split(namespaces)
         values["namespaces"] = tuple(dict.fromkeys(items))
-    for switch in ("no_cross_namespace_refs", "leader_elect", "allow_cross_namespace_releases"):
+    for switch in (
+        "no_cross_namespace_refs",
+        "leader_elect",
+        "allow_cross_namespace_releases",
+        "encrypt_release_records",
+    ):
         if switch in raw:
             values[switch] = _truthy("--" + switch.replace("_", "-"), raw.pop(switch))
     values.update(raw)
