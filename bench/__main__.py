@@ -10,6 +10,7 @@ BENCHMARKS = [
     "hot_paths",
     "chart_sources",
     "storage",
+    "record_encryption",
     "engine",
     "operator",
 ]
