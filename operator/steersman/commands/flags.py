@@ -168,4 +168,5 @@ def diff(parser: argparse.ArgumentParser) -> None:
         help="show Secret values instead of masking them (never in CI logs)",
     )
     storage(parser)
+    record_keys(parser)
     connection(parser)
