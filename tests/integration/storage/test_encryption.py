@@ -22,10 +22,11 @@ from kubernetes_asyncio import client
 from hack.operatorkit import ROOT, install_crd
 from steersman.api import API_VERSION, KIND
 from steersman.kube import KubeClient
-from steersman.storage import Driver, Storage, record_key
+from steersman.storage import Driver, Storage, StorageConfigError, record_key
 from steersman.storage.envelope import KEY_BYTES, KeyRing, is_sealed
 from steersman.storage.errors import SealedRecordError
 from steersman.storage.kube_drivers import ConfigMapDriver, SecretDriver
+from steersman.storage.record_keys import load_codec
 from steersman.storage.sealing import KEY_ID_LABEL, PLAIN, RecordCodec
 from steersman.storage.sql import SqlDriver, SqlDsn, SqlPools
 from tests.integration.storage.conftest import KINDS, fresh_database
@@ -229,3 +230,31 @@ async def test_encrypted_records_end_to_end(
     assert not [k for k in keys if is_sealed((await backend.raw(k))[0])]
     history = await helm.json("history", "web")
     assert [h["revision"] for h in history] == [1, 2, 3]
+
+
+async def test_keys_from_a_secret(kube: KubeClient, namespace: str) -> None:
+    text = "".join(f"{kid}:{base64.b64encode(key).decode()}\n" for kid, key in (K2, K1))
+    await kube.create(
+        {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "record-keys"},
+         "stringData": {"keys": text}},
+        namespace=namespace,
+    )  # fmt: skip
+    codec = await load_codec(
+        seal_writes=True, keys_file=None, keys_secret=f"{namespace}/record-keys", kube=kube
+    )
+    assert codec.keys == KeyRing((K2, K1)) and codec.seal_writes
+    for ref, message in {
+        f"{namespace}/absent": f"Secret {namespace}/absent not found",
+        "no-slash": "is not NAMESPACE/NAME",
+    }.items():
+        with pytest.raises(StorageConfigError, match=message):
+            await load_codec(seal_writes=False, keys_file=None, keys_secret=ref, kube=kube)
+    await kube.create(
+        {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "other"},
+         "stringData": {"dsn": "x"}},
+        namespace=namespace,
+    )  # fmt: skip
+    with pytest.raises(StorageConfigError, match=r"has no data\.keys"):
+        await load_codec(
+            seal_writes=False, keys_file=None, keys_secret=f"{namespace}/other", kube=kube
+        )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from steersman.controller.settings import LogFormat, SettingsError, parse
@@ -93,3 +95,24 @@ def test_chart_source_flags() -> None:
         parse(["--http-retry", "-1"], {})
     with pytest.raises(SettingsError, match="--helm-index-cache-ttl"):
         parse(["--helm-index-cache-ttl", "0s"], {})
+
+
+def test_record_encryption_flags(tmp_path: Path) -> None:
+    keys = tmp_path / "keys"
+    keys.write_text("k1:" + "A" * 44 + "\n")
+    s = parse([], {})
+    assert not s.encrypt_release_records and s.release_record_keys is None
+    s = parse(["--encrypt-release-records", "--release-record-keys", str(keys)], {})
+    assert s.encrypt_release_records and s.release_record_keys == str(keys)
+    s = parse([], {"STEERSMAN_ENCRYPT_RELEASE_RECORDS": "true",
+                   "STEERSMAN_RELEASE_RECORD_KEYS_SECRET": "ops/record-keys"})  # fmt: skip
+    assert s.encrypt_release_records and s.release_record_keys_secret == "ops/record-keys"
+    refused = {
+        ("--encrypt-release-records",): "--encrypt-release-records needs --release-record-keys",
+        ("--release-record-keys", str(tmp_path / "absent")): "--release-record-keys: ",
+        ("--release-record-keys-secret", "no-slash"): "is not NAMESPACE/NAME",
+        ("--release-record-keys", str(keys), "--release-record-keys-secret", "a/b"): "exclude",
+    }
+    for argv, message in refused.items():
+        with pytest.raises(SettingsError, match=message):
+            parse(list(argv), {})
