@@ -42,8 +42,8 @@ def default_driver(flag: str | None) -> DriverKind:
 def where_records_live(hr: Any, flag: str | None) -> tuple[DriverKind, str]:
     """spec.storage.driver, else the driver the operator recorded in status.storage (its
     default at the time), else the default given here; the namespace from spec.storageNamespace."""
-    if hr.spec.storage is not None:
-        kind = DriverKind(hr.spec.storage.driver.value)
+    if hr.spec.storage_driver is not None:
+        kind = DriverKind(hr.spec.storage_driver.value)
     elif hr.status.storage is not None:
         kind = DriverKind(hr.status.storage.driver.value)
     else:

@@ -48,20 +48,25 @@ class Backends:
     environ: Mapping[str, str] | None = None
     sql_pools: SqlPools | None = None
     codec: RecordCodec = PLAIN  # plain or sealed record bodies (--encrypt-release-records)
-    _made: dict[DriverKind, StorageBackend] = field(default_factory=dict)
+    _made: dict[tuple[DriverKind, bool], StorageBackend] = field(default_factory=dict)
 
-    def get(self, kind: DriverKind) -> StorageBackend:
-        backend = self._made.get(kind)
+    def get(self, kind: DriverKind, encrypt: bool | None = None) -> StorageBackend:
+        """The backend of `kind`; `encrypt` overrides whether it seals new records (a release's
+        `spec.storage.encryptRecords`, already allowed by the admin)."""
+        seal = self.codec.seal_writes if encrypt is None else encrypt
+        backend = self._made.get((kind, seal))
         if backend is None:
+            codec = RecordCodec(self.codec.keys, seal)
             if kind is DriverKind.SQL:
-                self.sql_pools = SqlPools(load_sql_dsn(self.dsn_file, self.environ))
+                if self.sql_pools is None:  # one set of pools, whichever codec
+                    self.sql_pools = SqlPools(load_sql_dsn(self.dsn_file, self.environ))
                 made = TimedBackend(
-                    kind, api_client=self.api_client, sql_pools=self.sql_pools, codec=self.codec
+                    kind, api_client=self.api_client, sql_pools=self.sql_pools, codec=codec
                 )
             else:
-                made = TimedBackend(kind, api_client=self.api_client, codec=self.codec)
+                made = TimedBackend(kind, api_client=self.api_client, codec=codec)
             made.metrics = self.metrics
-            self._made[kind] = backend = made
+            self._made[(kind, seal)] = backend = made
         return backend
 
     def sql_pool_stats(self) -> dict[str, tuple[int, int]]:
@@ -84,11 +89,19 @@ class Context:
     renderer: Renderer = default_renderer
     extra: dict[str, Any] = field(default_factory=dict)
 
-    def engine(self, kind: DriverKind, namespace: str, service_account: str | None) -> Engine:
-        """An engine acting as `service_account` (impersonated) when one is named."""
+    def engine(
+        self,
+        kind: DriverKind,
+        namespace: str,
+        service_account: str | None,
+        *,
+        encrypt: bool | None = None,
+    ) -> Engine:
+        """An engine acting as `service_account` (impersonated) when one is named; `encrypt` is
+        the release's own record encryption choice (checked against the settings first)."""
         account = service_account or self.settings.default_service_account
         kube = self.kube.impersonate(namespace, account) if account else self.kube
-        return Engine(kube, self.backends.get(kind), self.renderer)
+        return Engine(kube, self.backends.get(kind, encrypt), self.renderer)
 
 
 def release_logger(base: logging.Logger, namespace: str, name: str) -> logging.LoggerAdapter[Any]:

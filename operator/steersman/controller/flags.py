@@ -39,6 +39,15 @@ FLAGS: list[tuple[str, dict[str, Any]]] = [
         "--release-record-keys-secret",
         {"help": "NAMESPACE/NAME of a Secret whose data.keys holds such lines (not with a file)"},
     ),
+    (
+        "--allow-release-record-encryption-override",
+        {
+            "action": "store_true",
+            "default": None,
+            "help": "let a HelmRelease choose spec.storage.encryptRecords (true or false) "
+            "against --encrypt-release-records",
+        },
+    ),
     ("--namespace", {"action": "append", "help": "watch only this namespace (repeatable)"}),
     (
         "--all-namespaces",

@@ -54,6 +54,7 @@ class Settings(BaseModel):
     encrypt_release_records: bool = False
     release_record_keys: str | None = None
     release_record_keys_secret: str | None = None
+    allow_release_record_encryption_override: bool = False
     namespaces: tuple[str, ...] = ()  # empty: all namespaces
     watch_label_selector: str | None = None
     concurrent: int = Field(default=4, ge=1, le=256)
@@ -188,6 +189,22 @@ class Settings(BaseModel):
         """A HelmRelease may use the admin's default driver, or one the admin allowed."""
         return driver == self.helm_storage_driver or driver in self.allowed_storage_drivers
 
+    def record_encryption_refused(self, wanted: bool | None) -> str | None:
+        """Why a HelmRelease's `spec.storage.encryptRecords` cannot be honoured, or None."""
+        if wanted is None or wanted == self.encrypt_release_records:
+            return None
+        if not self.allow_release_record_encryption_override:
+            return (
+                f"spec.storage.encryptRecords: {str(wanted).lower()} differs from the operator's "
+                "setting and is not allowed (see --allow-release-record-encryption-override)"
+            )
+        if wanted and not (self.release_record_keys or self.release_record_keys_secret):
+            return (
+                "spec.storage.encryptRecords: true needs release record keys in the operator "
+                "(--release-record-keys or --release-record-keys-secret)"
+            )
+        return None
+
     @property
     def all_namespaces(self) -> bool:
         return not self.namespaces
@@ -253,6 +270,7 @@ def _build(raw: dict[str, Any], env: Mapping[str, str]) -> Settings:
         "leader_elect",
         "allow_cross_namespace_releases",
         "encrypt_release_records",
+        "allow_release_record_encryption_override",
     ):
         if switch in raw:
             values[switch] = _truthy("--" + switch.replace("_", "-"), raw.pop(switch))

@@ -116,3 +116,24 @@ def test_record_encryption_flags(tmp_path: Path) -> None:
     for argv, message in refused.items():
         with pytest.raises(SettingsError, match=message):
             parse(list(argv), {})
+
+
+def test_per_release_record_encryption_needs_the_admin(tmp_path: Path) -> None:
+    keys = tmp_path / "keys"
+    keys.write_text("k1:" + "A" * 44 + "\n")
+    strict = parse([], {})
+    assert strict.record_encryption_refused(None) is None
+    assert strict.record_encryption_refused(False) is None  # the operator's own setting
+    refused = strict.record_encryption_refused(True)
+    assert refused is not None and "--allow-release-record-encryption-override" in refused
+    open_no_keys = parse(["--allow-release-record-encryption-override"], {})
+    refused = open_no_keys.record_encryption_refused(True)
+    assert refused is not None and "needs release record keys" in refused
+    assert open_no_keys.record_encryption_refused(False) is None
+    sealing = parse(["--encrypt-release-records", "--release-record-keys", str(keys)], {})
+    refused = sealing.record_encryption_refused(False)
+    assert refused is not None and "encryptRecords: false differs" in refused
+    allowed = parse(
+        ["--allow-release-record-encryption-override", "--release-record-keys", str(keys)], {}
+    )
+    assert allowed.record_encryption_refused(True) is None
