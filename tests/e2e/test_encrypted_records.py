@@ -66,3 +66,34 @@ async def test_sealed_install_wrong_key_condition_and_off_again(
     assert [int(o["metadata"]["labels"]["version"]) for o in found] == [1, 2]
     newest = bodies(found)[1]
     assert not is_sealed(newest) and KEY_ID_LABEL not in found[1]["metadata"]["labels"]
+
+
+async def test_per_release_encryption_only_when_the_admin_allows_it(
+    e2e_kube: KubeClient,
+    namespace: str,
+    chart_repo: str,
+    start_operator: StartOperator,
+    tmp_path: Path,
+) -> None:
+    good = keys(tmp_path / "good", "k1")
+    op = start_operator(namespace, "--release-record-keys", good)
+    await op.wait_ready()
+    await create(e2e_kube, namespace, "sealed", spec(chart_repo, storage={"encryptRecords": True}))
+    hr = await wait_condition(e2e_kube, namespace, "sealed", "Stalled", "True", "StorageNotAllowed")
+    stalled = condition(hr, "Stalled")
+    assert stalled is not None
+    assert "--allow-release-record-encryption-override" in stalled["message"]
+    assert await records(e2e_kube, namespace, "sealed") == []
+    op.stop()
+
+    op = start_operator(
+        namespace, "--release-record-keys", good, "--allow-release-record-encryption-override"
+    )
+    await op.wait_ready()
+    await create(e2e_kube, namespace, "plain", spec(chart_repo))
+    await wait_condition(e2e_kube, namespace, "sealed")
+    await wait_condition(e2e_kube, namespace, "plain")
+    sealed = await records(e2e_kube, namespace, "sealed")
+    assert is_sealed(bodies(sealed)[0]) and sealed[0]["metadata"]["labels"][KEY_ID_LABEL] == "k1"
+    plain = await records(e2e_kube, namespace, "plain")
+    assert not is_sealed(bodies(plain)[0]) and KEY_ID_LABEL not in plain[0]["metadata"]["labels"]
