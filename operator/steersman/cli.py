@@ -36,6 +36,17 @@ def build_parser() -> argparse.ArgumentParser:
     from steersman.commands import add_ops_commands
 
     add_ops_commands(sub)
+    from steersman.commands.convert import add_convert_arguments
+
+    convert_help = "turn Flux HelmReleases and their sources into Steersman HelmReleases"
+    add_convert_arguments(
+        sub.add_parser(
+            "convert",
+            help=convert_help,
+            description=convert_help[0].upper() + convert_help[1:] + " (offline; YAML out, "
+            "one line per field not carried over on stderr).",
+        )
+    )
     return parser
 
 
@@ -57,6 +68,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "run":
         return _run(args)
+    if args.command == "convert":
+        from steersman.commands.convert import run as convert
+
+        return convert(args)
     from steersman.commands import COMMANDS, run_ops
 
     if args.command in COMMANDS:

@@ -30,10 +30,10 @@ from cryptography.x509.name import _ASN1Type
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 
 from steersman.golang.fmt import format_value
+from steersman.golang.gostr import from_bytes, to_bytes
 from steersman.golang.types import GoFunc, GoStruct, TemplateFuncError
 
 from ._env import SprigEnv
-from ._text import from_utf8, utf8
 from .defaults import b64_decode
 
 _BCRYPT_ALPHABET = b"./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
@@ -63,7 +63,7 @@ class Certificate(GoStruct):
 
 
 def bcrypt_hash(env: SprigEnv, password: str) -> str:
-    pw = utf8(password)
+    pw = to_bytes(password)
     if len(pw) > 72:
         return "failed to encrypt string with bcrypt: bcrypt: password length exceeds 72 bytes"
     raw = base64.b64encode(env.rand_bytes(16)).rstrip(b"=")
@@ -110,9 +110,9 @@ def derive_password(counter: int, kind: str, password: str, user: str, site: str
     templates = _TEMPLATES.get(kind)
     if templates is None:
         return f"cannot find password template {kind}"
-    u, s = utf8(user), utf8(site)
+    u, s = to_bytes(user), to_bytes(site)
     salt = _SEED + len(u).to_bytes(4, "big") + u
-    key = hashlib.scrypt(utf8(password), salt=salt, n=32768, r=8, p=2, dklen=64, maxmem=2**26)
+    key = hashlib.scrypt(to_bytes(password), salt=salt, n=32768, r=8, p=2, dklen=64, maxmem=2**26)
     msg = _SEED + len(s).to_bytes(4, "big") + s + (counter & 0xFFFFFFFF).to_bytes(4, "big")
     seed = hmac.new(key, msg, hashlib.sha256).digest()
     tpl = templates[seed[0] % len(templates)]
@@ -149,7 +149,7 @@ def gen_private_key(kind: str) -> str:
 
 
 def parse_private_key_pem(text: str) -> PrivateKey:
-    block = utf8(text)
+    block = to_bytes(text)
     start = block.find(b"-----BEGIN ")
     if start < 0:
         raise TemplateFuncError("no PEM data in input")
@@ -254,7 +254,7 @@ class CertFuncs:
 
     def _signer(self, ca: Certificate) -> tuple[x509.Certificate, PrivateKey]:
         try:
-            cert = x509.load_pem_x509_certificate(utf8(ca.cert))
+            cert = x509.load_pem_x509_certificate(to_bytes(ca.cert))
         except ValueError:
             raise TemplateFuncError("unable to decode certificate") from None
         try:
@@ -301,20 +301,20 @@ def build_custom_cert(b64cert: str, b64key: str) -> Certificate:
     except ValueError as e:
         raise TemplateFuncError(f"error parsing certificate: decodedCert.Bytes: {e}") from None
     try:
-        parse_private_key_pem(from_utf8(key))
+        parse_private_key_pem(from_bytes(key))
     except TemplateFuncError as e:
         raise TemplateFuncError(f"error parsing private key: {e}") from None
-    return Certificate(from_utf8(cert), from_utf8(key))
+    return Certificate(from_bytes(cert), from_bytes(key))
 
 
 def _aes_key(password: str) -> bytes:
-    return utf8(password)[:32].ljust(32, b"\0")
+    return to_bytes(password)[:32].ljust(32, b"\0")
 
 
 def encrypt_aes(env: SprigEnv, password: str, plaintext: str) -> str:
     if plaintext == "":
         return ""
-    content = utf8(plaintext)
+    content = to_bytes(plaintext)
     pad = 16 - len(content) % 16
     content += bytes([pad]) * pad
     iv = env.rand_bytes(16)
@@ -328,7 +328,7 @@ def decrypt_aes(password: str, crypt64: str) -> str:
     crypt = b64_decode(crypt64)
     if len(crypt) < 16:
         # DecodeString allocates DecodedLen(len(s)) bytes: that is the slice's capacity.
-        capacity = len(utf8(crypt64)) // 4 * 3
+        capacity = len(to_bytes(crypt64)) // 4 * 3
         raise TemplateFuncError(
             f"runtime error: slice bounds out of range [:16] with capacity {capacity}"
         )
@@ -342,7 +342,7 @@ def decrypt_aes(password: str, crypt64: str) -> str:
     cut = len(plain) - plain[-1]
     if cut < 0:
         raise TemplateFuncError(f"runtime error: slice bounds out of range [:{cut}]")
-    return from_utf8(plain[:cut])
+    return from_bytes(plain[:cut])
 
 
 def rand_bytes(env: SprigEnv, count: int) -> str:
@@ -380,10 +380,10 @@ def crypto_funcs(env: SprigEnv) -> dict[str, GoFunc]:
     cert = "sprig.certificate"
     any_list = "[]interface {}"
     return {
-        "sha1sum": GoFunc(lambda s: hashlib.sha1(utf8(s)).hexdigest(), s1, result="string"),
-        "sha256sum": GoFunc(lambda s: hashlib.sha256(utf8(s)).hexdigest(), s1, result="string"),
-        "sha512sum": GoFunc(lambda s: hashlib.sha512(utf8(s)).hexdigest(), s1, result="string"),
-        "adler32sum": GoFunc(lambda s: str(zlib.adler32(utf8(s))), s1, result="string"),
+        "sha1sum": GoFunc(lambda s: hashlib.sha1(to_bytes(s)).hexdigest(), s1, result="string"),
+        "sha256sum": GoFunc(lambda s: hashlib.sha256(to_bytes(s)).hexdigest(), s1, result="string"),
+        "sha512sum": GoFunc(lambda s: hashlib.sha512(to_bytes(s)).hexdigest(), s1, result="string"),
+        "adler32sum": GoFunc(lambda s: str(zlib.adler32(to_bytes(s))), s1, result="string"),
         "bcrypt": GoFunc(lambda s: bcrypt_hash(env, s), s1, result="string"),
         "htpasswd": GoFunc(lambda u, p: htpasswd(env, u, p), ("string", "string"), result="string"),
         "derivePassword": GoFunc(
