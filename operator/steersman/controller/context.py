@@ -18,6 +18,7 @@ from steersman.engine.actions import Engine
 from steersman.engine.render import Renderer, default_renderer
 from steersman.kube import KubeClient
 from steersman.storage import Driver, DriverKind, StorageBackend, load_sql_dsn
+from steersman.storage.memory import MemoryStore
 from steersman.storage.sealing import PLAIN, RecordCodec
 from steersman.storage.sql import SqlPools
 
@@ -49,6 +50,8 @@ class Backends:
     sql_pools: SqlPools | None = None
     codec: RecordCodec = PLAIN  # plain or sealed record bodies (--encrypt-release-records)
     _made: dict[tuple[DriverKind, bool], StorageBackend] = field(default_factory=dict)
+    # One in-process store for the memory driver, whichever codec reaches it.
+    _memory: MemoryStore = field(default_factory=MemoryStore)
 
     def get(self, kind: DriverKind, encrypt: bool | None = None) -> StorageBackend:
         """The backend of `kind`; `encrypt` overrides whether it seals new records (a release's
@@ -64,7 +67,9 @@ class Backends:
                     kind, api_client=self.api_client, sql_pools=self.sql_pools, codec=codec
                 )
             else:
-                made = TimedBackend(kind, api_client=self.api_client, codec=codec)
+                made = TimedBackend(
+                    kind, api_client=self.api_client, memory=self._memory, codec=codec
+                )
             made.metrics = self.metrics
             self._made[(kind, seal)] = backend = made
         return backend
