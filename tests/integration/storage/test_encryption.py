@@ -191,6 +191,14 @@ async def test_encrypted_records_end_to_end(
     assert err.startswith("Error: release storage: record sh.helm.release.v1.web.v")
     assert "no release record keys are configured" in err and len(err.splitlines()) == 1
 
+    # Rekeying without the old key reads nothing it cannot open, so writes nothing.
+    k2_file = key_file(tmp_path / "k2", K2)
+    code, out, err = await steersman(
+        "rekey", "web", *common, "--release-record-keys", str(k2_file), kubeconfig=kubeconfig
+    )
+    assert code == 1 and out == "" and "key id 'k1', which is not among" in err
+    assert [await backend.raw(k) for k in keys] == before
+
     # Rotation: k2 added first; every revision re-sealed with it, readable with k2 alone.
     rotated = key_file(tmp_path / "k2k1", K2, K1)
     code, out, err = await steersman(
