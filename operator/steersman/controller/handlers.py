@@ -175,13 +175,15 @@ class Controller:
             return
         spec = hr.spec
         kind = (
-            DriverKind(spec.storage.driver.value)
-            if spec.storage
+            DriverKind(spec.storage_driver.value)
+            if spec.storage_driver
             else self.ctx.settings.helm_storage_driver
         )
         name = spec.effective_release_name(hr.name)
         storage_ns = spec.storage_namespace or hr.namespace
-        engine = self.ctx.engine(kind, hr.namespace, spec.service_account_name)
+        engine = self.ctx.engine(
+            kind, hr.namespace, spec.service_account_name, encrypt=spec.encrypt_records
+        )
         try:
             async with asyncio.timeout(UNLOCK_TIMEOUT):
                 rel = await unlock(engine, name, storage_ns)

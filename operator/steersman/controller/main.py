@@ -47,6 +47,8 @@ from steersman.controller.settings import Settings
 from steersman.engine.render import Renderer, default_renderer
 from steersman.kube import KubeClient, KubeError, UnknownKind
 from steersman.storage import DriverKind, StorageError, load_sql_dsn
+from steersman.storage.record_keys import load_codec
+from steersman.storage.sealing import RecordCodec
 from steersman.storage.sql import probe as probe_sql
 
 log = logging.getLogger("steersman.operator")
@@ -149,6 +151,7 @@ async def run(
             await _probe_database(settings, env)
         kube = await _connect(settings)
         backends = Backends(kube.api, metrics, settings.sql_connection_string_file, env)
+        backends.codec = await _record_codec(settings, kube)
         metrics.watch_sql_pools(backends.sql_pool_stats)
         if not await _wait_for_crd(kube, stop):
             return 0
@@ -309,6 +312,19 @@ async def _probe_database(settings: Settings, env: Mapping[str, str]) -> None:
             "(--sql-connection-string-file or HELM_DRIVER_SQL_CONNECTION_STRING) and that "
             "PostgreSQL is reachable"
         ) from None
+
+
+async def _record_codec(settings: Settings, kube: KubeClient) -> RecordCodec:
+    """The release record keys, read once: a bad or missing key stops the start, in one line."""
+    try:
+        return await load_codec(
+            seal_writes=settings.encrypt_release_records,
+            keys_file=settings.release_record_keys,
+            keys_secret=settings.release_record_keys_secret,
+            kube=kube,
+        )
+    except StorageError as err:  # names the file or Secret and the line, never a key
+        raise StartupError(_one_line(str(err))) from None
 
 
 async def _connect(settings: Settings) -> KubeClient:

@@ -107,9 +107,14 @@ async def _pipeline(run: Run) -> Outcome:
     hr, ctx, draft = run.hr, run.ctx, run.draft
     spec = hr.spec
     kind = (
-        DriverKind(spec.storage.driver.value) if spec.storage else ctx.settings.helm_storage_driver
+        DriverKind(spec.storage_driver.value)
+        if spec.storage_driver
+        else ctx.settings.helm_storage_driver
     )
-    if spec.storage is not None and not ctx.settings.storage_driver_allowed(kind):
+    refused = ctx.settings.record_encryption_refused(spec.encrypt_records)
+    if refused is not None:
+        return await run.stall(Reason.STORAGE_NOT_ALLOWED, refused)
+    if spec.storage_driver is not None and not ctx.settings.storage_driver_allowed(kind):
         allowed = sorted({ctx.settings.helm_storage_driver, *ctx.settings.allowed_storage_drivers})
         return await run.stall(
             Reason.STORAGE_NOT_ALLOWED,
