@@ -103,7 +103,7 @@ async def replace(kube: KubeClient, target: Target, *, dry_run: bool) -> None:
         if dry_run:
             raise
     await kube.delete(
-        target.api_version, target.kind, target.name, target.namespace, propagation="Foreground"
+        target.api_version, target.kind, target.name, target.namespace, propagation="Background"
     )
     await wait_deleted(kube, [target], RECREATE_WAIT)
     del body["metadata"]["resourceVersion"]
