@@ -235,7 +235,9 @@ class InstallSpec(ApiModel):
         default=False, description="Create targetNamespace if it is missing."
     )
     crds: CRDPolicy = CRDPolicy.CREATE
-    skip_crds: bool = Field(default=False, description="Deprecated (Flux): the same as crds: Skip.")
+    skip_crds: bool = Field(
+        default=False, alias="skipCRDs", description="Deprecated (Flux): the same as crds: Skip."
+    )
     replace: bool = Field(
         default=False,
         description="Reuse the release name when its newest record is an uninstalled release "
