@@ -93,3 +93,13 @@ def test_chart_source_flags() -> None:
         parse(["--http-retry", "-1"], {})
     with pytest.raises(SettingsError, match="--helm-index-cache-ttl"):
         parse(["--helm-index-cache-ttl", "0s"], {})
+
+
+def test_default_server_side_apply() -> None:
+    assert parse([], {}).default_server_side_apply == "enabled"
+    assert parse(["--default-server-side-apply", "auto"], {}).default_server_side_apply == "auto"
+    env = {"STEERSMAN_DEFAULT_SERVER_SIDE_APPLY": "disabled"}
+    assert parse([], env).default_server_side_apply == "disabled"
+    with pytest.raises(SettingsError, match="--default-server-side-apply") as err:
+        parse(["--default-server-side-apply", "client"], {})
+    assert "\n" not in str(err.value)
