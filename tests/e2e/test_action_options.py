@@ -1,6 +1,6 @@
-"""Flux's action options through the operator: client-side apply installs a Service port
-without `protocol` that 1.20's server-side apply refuses, and an action's own timeout ends a
-wait long before `spec.timeout`."""
+"""Flux's action options through the operator: existing objects adopted (or not), client-side
+apply installs a Service port without `protocol` that 1.20's server-side apply refuses, and an
+action's own timeout ends a wait long before `spec.timeout`."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from hack.operatorkit import push_chart
 from steersman.kube import KubeClient
 from steersman.storage import decode_release
 from tests.e2e.conftest import StartOperator
-from tests.e2e.support import condition, create, records, wait_condition
+from tests.e2e.support import condition, create, records, spec, wait_condition
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 
@@ -106,3 +106,28 @@ async def test_client_side_apply_and_a_per_action_timeout(
     released = condition(hr, "Released")
     assert released is not None and "context deadline exceeded" in released["message"]
     assert "Deployment/" in released["message"]
+
+
+async def test_existing_objects_are_adopted_unless_take_ownership_is_disabled(
+    e2e_kube: KubeClient, namespace: str, chart_repo: str, start_operator: StartOperator
+) -> None:
+    for name in ("adopts", "refuses"):
+        body = {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": f"{name}-config"}}
+        await e2e_kube.create(body, namespace=namespace)
+    op = start_operator(namespace)
+    await op.wait_ready()
+    await create(e2e_kube, namespace, "adopts", spec(chart_repo))
+    await create(
+        e2e_kube, namespace, "refuses", spec(chart_repo, install={"disableTakeOwnership": True})
+    )
+
+    await wait_condition(e2e_kube, namespace, "adopts")
+    cm = await e2e_kube.get("v1", "ConfigMap", "adopts-config", namespace)
+    assert cm["metadata"]["annotations"]["meta.helm.sh/release-name"] == "adopts"
+    assert cm["data"]["greeting"] == "hello"
+
+    hr = await wait_condition(e2e_kube, namespace, "refuses", "Ready", "False")
+    ready = condition(hr, "Ready")
+    assert ready is not None and "exists and cannot be imported" in ready["message"]
+    cm = await e2e_kube.get("v1", "ConfigMap", "refuses-config", namespace)
+    assert "data" not in cm
