@@ -33,6 +33,7 @@ from steersman.engine.context import Engine
 from steersman.kube import KubeClient
 from steersman.storage import Status
 from tests.integration.engine.support import NOW, appeared, finish_pod
+from tests.integration.storage.helmcli import Helm
 
 pytestmark = pytest.mark.integration
 
@@ -362,3 +363,43 @@ async def test_client_side_apply_where_server_side_apply_fails(
     assert [(p["name"], p["port"]) for p in live["spec"]["ports"]] == [("http", 81)]
     assert live["metadata"]["labels"]["team"] == "ops"
     assert live["spec"]["clusterIP"]  # defaulted by the apiserver, left alone
+
+
+@pytest.mark.interop
+async def test_client_side_releases_take_turns_with_helm(
+    secret_engine: Engine,
+    kube: KubeClient,
+    namespace: str,
+    tmp_path: Path,
+    helm_v3: Path,
+    helm_v4: Path,
+    helm_env: dict[str, str],
+) -> None:
+    """Our `csa` records are what helm writes: helm v3 upgrades our client-side release, we
+    upgrade helm's revision, and helm v4 (`--server-side=auto`) keeps client-side apply, which
+    it must: server-side, this Service fails on 1.20."""
+    ch = make_chart(tmp_path / "portless", {"svc.yaml": SERVICE})
+    chart_dir = str(tmp_path / "portless")
+
+    async def port() -> int:
+        live = await kube.get("v1", "Service", "web", namespace)
+        return int(live["spec"]["ports"][0]["port"])
+
+    await install(secret_engine, ch, {}, opts(namespace, server_side=False))
+    v3 = Helm.for_driver(helm_v3, helm_env, namespace, "secret")
+    await v3.run("upgrade", "r", chart_dir, "--set", "port=81")
+    assert await port() == 81
+    client_side = UpgradeOptions(namespace=namespace, name="r", server_side=False)
+    await upgrade(secret_engine, ch, {"port": 82}, client_side)
+    assert await port() == 82
+    v4 = Helm.for_driver(helm_v4, helm_env, namespace, "secret")
+    await v4.run("upgrade", "r", chart_dir, "--set", "port=83")
+    assert await port() == 83
+
+    history = await secret_engine.storage(namespace).history("r")
+    assert [(r.info.status, r.apply_method) for r in history] == [
+        (Status.SUPERSEDED, ""),  # rewritten by helm v3 (which has no apply method) when
+        (Status.SUPERSEDED, ""),  # it superseded it; its own revision has none either
+        (Status.SUPERSEDED, "csa"),
+        (Status.DEPLOYED, "csa"),
+    ]
