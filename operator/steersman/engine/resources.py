@@ -268,21 +268,36 @@ async def current_objects(kube: KubeClient, current: Release) -> list[Target]:
 _POD_OWNERS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController"}
 
 
+def pod_selector(workload: Target) -> str:
+    """The workload's Pod selector as a labelSelector query ("" when it has none)."""
+    selector = (workload.obj.get("spec") or {}).get("selector") or {}
+    if not isinstance(selector, dict):
+        return ""
+    if workload.kind == "ReplicationController":  # a plain label map
+        return ",".join(f"{k}={v}" for k, v in sorted(selector.items()))
+    terms = [f"{k}={v}" for k, v in sorted((selector.get("matchLabels") or {}).items())]
+    for expr in selector.get("matchExpressions") or []:
+        key, op, values = expr.get("key"), expr.get("operator"), expr.get("values") or []
+        terms.append(
+            {
+                "In": f"{key} in ({','.join(values)})",
+                "NotIn": f"{key} notin ({','.join(values)})",
+                "Exists": f"{key}",
+                "DoesNotExist": f"!{key}",
+            }.get(str(op), "")
+        )
+    return ",".join(t for t in terms if t)
+
+
 async def recreate_pods(kube: KubeClient, targets: Sequence[Target]) -> None:
     """helm v3's rollback --recreate-pods: delete the Pods of every workload so its controller
     starts them again. Best effort, as in helm: the rollback itself has succeeded."""
     for t in targets:
-        if t.kind not in _POD_OWNERS or t.namespace is None:
+        selector = pod_selector(t) if t.kind in _POD_OWNERS and t.namespace else ""
+        if not selector:  # an empty selector would match every Pod in the namespace
             continue
-        selector = (t.obj.get("spec") or {}).get("selector") or {}
-        labels = (
-            selector.get("matchLabels", selector) if t.kind != "ReplicationController" else selector
-        )
-        if not isinstance(labels, dict) or not labels:
-            continue
-        text = ",".join(f"{k}={v}" for k, v in sorted(labels.items()))
         with contextlib.suppress(*FAILURES):
-            for pod in await kube.list("v1", "Pod", t.namespace, label_selector=text):
+            for pod in await kube.list("v1", "Pod", t.namespace, label_selector=selector):
                 name = (pod.get("metadata") or {}).get("name", "")
                 await kube.delete("v1", "Pod", name, t.namespace)
 

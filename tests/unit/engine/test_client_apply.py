@@ -1,8 +1,10 @@
-"""The three-way merge patch of client-side apply."""
+"""The three-way merge patch of client-side apply, and the Pod selector rollback --recreate uses."""
 
 from __future__ import annotations
 
 from steersman.engine.client_apply import three_way_patch
+from steersman.engine.objects import Target
+from steersman.engine.resources import pod_selector
 
 
 def test_changed_fields_are_sent_and_others_left_alone() -> None:
@@ -45,3 +47,25 @@ def test_without_an_original_nothing_is_deleted() -> None:
 
 def test_a_new_subtree_is_sent_whole() -> None:
     assert three_way_patch({}, {"data": {"x": "1"}}, {}) == {"data": {"x": "1"}}
+
+
+def _workload(kind: str, selector: object) -> Target:
+    obj = {"apiVersion": "apps/v1", "kind": kind, "spec": {"selector": selector}}
+    return Target(obj, "apps/v1", kind, "w", "ns")
+
+
+def test_recreate_finds_pods_by_the_workloads_selector() -> None:
+    selector = {
+        "matchLabels": {"app": "web", "tier": "front"},
+        "matchExpressions": [
+            {"key": "track", "operator": "In", "values": ["stable", "canary"]},
+            {"key": "legacy", "operator": "DoesNotExist"},
+            {"key": "zone", "operator": "Exists"},
+            {"key": "env", "operator": "NotIn", "values": ["dev"]},
+        ],
+    }
+    assert pod_selector(_workload("Deployment", selector)) == (
+        "app=web,tier=front,track in (stable,canary),!legacy,zone,env notin (dev)"
+    )
+    assert pod_selector(_workload("ReplicationController", {"app": "old"})) == "app=old"
+    assert pod_selector(_workload("StatefulSet", {})) == ""  # never "every Pod"
