@@ -7,6 +7,7 @@ import sys
 BENCHMARKS = [
     "render_micro",
     "render",
+    "cold_start",
     "hot_paths",
     "chart_sources",
     "storage",

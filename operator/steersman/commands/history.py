@@ -71,7 +71,7 @@ def _time(rel: Release) -> str:
     t = rel.info.last_deployed
     if t is None or t.is_zero:
         return ""
-    return datetime.fromtimestamp(t.unix()).astimezone().strftime("%a %b %e %H:%M:%S %Y")
+    return datetime.fromtimestamp(t.unix_seconds()).astimezone().strftime("%a %b %e %H:%M:%S %Y")
 
 
 def _chart(rel: Release) -> tuple[str, str]:

@@ -31,6 +31,16 @@ FLAGS: list[tuple[str, dict[str, Any]]] = [
         "--watch-label-selector",
         {"help": "only reconcile HelmReleases matching this selector (sharding)"},
     ),
+    (
+        "--watch-configs-label-selector",
+        {
+            "action": "append",
+            "help": "ConfigMaps and Secrets matching this selector trigger a reconcile of the "
+            "HelmReleases naming them in valuesFrom, within seconds (repeatable, each watched "
+            "on its own; default: reconcile.fluxcd.io/watch=Enabled and "
+            "helm.steersman.dev/watch=Enabled; an empty value turns the watch off)",
+        },
+    ),
     ("--concurrent", {"help": "HelmReleases reconciled at the same time (default 4)"}),
     (
         "--default-service-account",

@@ -32,6 +32,7 @@ from steersman.api import API_VERSION, GROUP, KIND, PLURAL, VERSION, HelmRelease
 from steersman.api import annotation_names as notes
 from steersman.controller.actions import FAILURES, Outcome, describe
 from steersman.controller.charts import SlotLease, holding
+from steersman.controller.config_watch import Ref, values_refs
 from steersman.controller.context import Context, EventSink, release_logger
 from steersman.controller.finalize import RETRY_SECONDS, uninstall_on_delete
 from steersman.controller.reconcile import reconcile
@@ -55,6 +56,7 @@ class ObjectState:
     wake: asyncio.Event = field(default_factory=asyncio.Event)
     seen: tuple[Any, ...] = ()
     running: asyncio.Future[Outcome] | None = None  # the reconcile in progress, if any
+    values_refs: frozenset[Ref] = frozenset()  # ConfigMaps/Secrets named in valuesFrom
 
 
 def _trigger(body: Mapping[str, Any]) -> tuple[Any, ...]:
@@ -64,7 +66,7 @@ def _trigger(body: Mapping[str, Any]) -> tuple[Any, ...]:
     return (
         meta.get("generation"),
         bool(meta.get("deletionTimestamp")),
-        *(annotations.get(a) for a in (notes.RECONCILE, notes.FORCE, notes.RESET)),
+        *(notes.request_token(annotations, a) for a in (notes.RECONCILE, notes.FORCE, notes.RESET)),
     )
 
 
@@ -101,6 +103,7 @@ class Controller:
                     if body is None or (body.get("metadata") or {}).get("deletionTimestamp"):
                         return
                     state.seen = _trigger(body)
+                    state.values_refs = values_refs(body)
                     state.wake.clear()
                     with holding(lease):
                         outcome = await self._reconcile(state, body, rlog)
@@ -193,6 +196,15 @@ class Controller:
                 name,
                 rel.version,
             )
+
+    def on_config_changed(self, ref: Ref) -> None:
+        """A watched ConfigMap or Secret changed: wake the HelmReleases whose valuesFrom name it
+        (each reconcile then reads the values and upgrades only if they changed)."""
+        woken = [key for key, s in self.objects.items() if ref in s.values_refs]
+        for key in woken:
+            self.objects[key].wake.set()
+        if woken:
+            log.info("%s %s/%s changed: reconciling %s", *ref, ", ".join(sorted(woken)))
 
     def on_event(self, body: Mapping[str, Any]) -> None:
         meta = body.get("metadata") or {}

@@ -20,6 +20,7 @@ import contextlib
 import logging
 import os
 import signal
+import socket
 import tempfile
 import threading
 from collections.abc import Mapping
@@ -30,6 +31,7 @@ import kopf
 
 from steersman.api import API_VERSION, GROUP, KIND, PLURAL
 from steersman.controller.charts import Charts
+from steersman.controller.config_watch import ConfigWatch
 from steersman.controller.context import Backends, Context
 from steersman.controller.handlers import FINALIZER, Controller, register
 from steersman.controller.http import Endpoints
@@ -54,6 +56,8 @@ CRD_POLL_SECONDS = 2.0
 DAEMON_EXIT_POLL_SECONDS = 1.0
 ANNOTATION_PREFIX = "helm.steersman.dev"
 EXIT_MARGIN_SECONDS = 60.0
+# The reporting component of our Events (kubectl describe: "From").
+EVENT_REPORTER = "steersman"
 
 
 class StartupError(Exception):
@@ -68,6 +72,11 @@ def kopf_settings(settings: Settings) -> kopf.OperatorSettings:
     ks.persistence.diffbase_storage = DigestDiffBaseStorage(prefix=ANNOTATION_PREFIX)
     ks.posting.enabled = True  # our explicit events; log lines are not posted (loggers=False)
     ks.posting.loggers = False
+    # Events say who wrote them: "From steersman" in `kubectl describe`, and the pod (hostname)
+    # as the reporting instance, instead of kopf's "kopf"/"dev".
+    ks.posting.reporting_component = EVENT_REPORTER
+    ks.posting.reporting_instance = socket.gethostname()
+    ks.posting.event_name_prefix = f"{EVENT_REPORTER}-event-"
     ks.scanning.disabled = True  # no CRD/namespace discovery: less RBAC, fixed namespaces
     ks.watching.server_timeout = 300
     ks.watching.client_timeout = 330
@@ -192,6 +201,19 @@ async def run(
             await kube.close()
 
 
+def _watch_configs(settings: Settings, controller: Controller) -> asyncio.Task[None] | None:
+    """The watch of labelled valuesFrom ConfigMaps/Secrets (none when turned off)."""
+    if not settings.watch_configs_label_selectors:
+        return None
+    watch = ConfigWatch(
+        controller.ctx.kube,
+        settings.namespaces,
+        settings.watch_configs_label_selectors,
+        controller.on_config_changed,
+    )
+    return asyncio.create_task(watch.run())
+
+
 async def _operate(
     settings: Settings,
     registry: kopf.OperatorRegistry,
@@ -217,6 +239,7 @@ async def _operate(
     )
     stopping = asyncio.create_task(stop.wait())
     holder = asyncio.create_task(elector.hold(renewing)) if elector else None
+    configs = _watch_configs(settings, controller)
     lost = False
     try:
         await asyncio.wait(
@@ -233,6 +256,10 @@ async def _operate(
                 await controller.drain(0)
         await drain
     finally:
+        if configs is not None:
+            configs.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await configs
         renewing.set()
         if holder is not None:
             await holder

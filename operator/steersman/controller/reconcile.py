@@ -70,7 +70,9 @@ async def reconcile(
         outcome = await _reconcile(body, ctx, emit, log)
         return outcome
     finally:
-        ctx.metrics.reconcile_duration.labels(outcome.result).observe(time.perf_counter() - started)
+        meta = body.get("metadata") or {}
+        key = f"{meta.get('namespace')}/{meta.get('name')}"
+        ctx.metrics.observe_reconcile(key, outcome.result, time.perf_counter() - started)
 
 
 async def _reconcile(
@@ -336,15 +338,17 @@ async def _check_drift(run: Run) -> bool:
 
 
 def _exhausted_message(run: Run, reason: str) -> str:
-    """Names the last failure too: "retries exhausted" alone hides what went wrong."""
+    """The last failure first (it is what `kubectl get hr` shows in STATUS), then what to do:
+    "retries exhausted" alone hides what went wrong. Only the failure's first line, so the
+    column stays one line; the Released condition keeps the whole message."""
     released = run.draft.condition(ConditionType.RELEASED)
-    cause = ""
-    if released is not None and released.status == ConditionStatus.FALSE:
-        cause = f" (last failure: {released.message})"
-    return (
-        f"{reason}{cause}; fix the cause, then change the spec or set the "
+    advice = (
+        f"{reason}: fix the cause, then change the spec or set the "
         f"{annotation_names.RESET} or {annotation_names.FORCE} annotation to retry"
     )
+    if released is not None and released.status == ConditionStatus.FALSE and released.message:
+        return f"{released.message.splitlines()[0]} ({advice})"
+    return advice
 
 
 async def _invalid(

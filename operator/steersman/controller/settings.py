@@ -25,6 +25,7 @@ from pydantic import (
     model_validator,
 )
 
+from steersman.api import annotation_names
 from steersman.api.duration import parse_duration
 from steersman.api.spec import ServerSideApplyMode
 from steersman.controller.flags import FLAGS, add_run_arguments
@@ -54,6 +55,12 @@ class Settings(BaseModel):
     sql_connection_string_file: str | None = None
     namespaces: tuple[str, ...] = ()  # empty: all namespaces
     watch_label_selector: str | None = None
+    # Labelled ConfigMaps/Secrets whose changes reconcile their HelmReleases (config_watch);
+    # each selector is watched on its own (a selector cannot say "this label or that one").
+    watch_configs_label_selectors: tuple[str, ...] = (
+        f"{annotation_names.FLUX_WATCH}=Enabled",
+        f"{annotation_names.WATCH}=Enabled",
+    )
     concurrent: int = Field(default=4, ge=1, le=256)
     default_service_account: str | None = None
     no_cross_namespace_refs: bool = False
@@ -104,6 +111,13 @@ class Settings(BaseModel):
         if value:
             parse_selector(value)  # ValueError names the bad term
         return value or None
+
+    @field_validator("watch_configs_label_selectors")
+    @classmethod
+    def _config_selectors(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for selector in value:
+            parse_selector(selector)  # ValueError names the bad term
+        return value
 
     @field_validator("leader_election_namespace")
     @classmethod
@@ -224,6 +238,11 @@ def _build(raw: dict[str, Any], env: Mapping[str, str]) -> Settings:
     if namespaces and not everywhere:
         items = namespaces if isinstance(namespaces, list) else _split(namespaces)
         values["namespaces"] = tuple(dict.fromkeys(items))
+    selectors = raw.pop("watch_configs_label_selector", None)
+    if selectors is not None:
+        items = selectors if isinstance(selectors, list) else [selectors]
+        # Each flag is one selector (commas inside it mean "and"); an empty one turns it off.
+        values["watch_configs_label_selectors"] = tuple(i.strip() for i in items if i.strip())
     for switch in ("no_cross_namespace_refs", "leader_elect", "allow_cross_namespace_releases"):
         if switch in raw:
             values[switch] = _truthy("--" + switch.replace("_", "-"), raw.pop(switch))
@@ -256,6 +275,13 @@ def _truthy(flag: str, value: Any) -> bool:
     return word in _TRUE
 
 
+# Settings fields whose flag is spelled otherwise (one flag, repeated, fills a tuple).
+_FIELD_FLAGS = {
+    "namespaces": "--namespace",
+    "watch_configs_label_selectors": "--watch-configs-label-selector",
+}
+
+
 def _describe(err: ValidationError) -> str:
     parts = []
     for item in err.errors():
@@ -264,7 +290,7 @@ def _describe(err: ValidationError) -> str:
             parts.append(msg)
             continue
         field = str(item["loc"][0])
-        flag = "--namespace" if field == "namespaces" else "--" + field.replace("_", "-")
+        flag = _FIELD_FLAGS.get(field) or "--" + field.replace("_", "-")
         if item["type"] != "value_error":  # pydantic's own wording does not quote the value
             msg = f"{msg}, got {item.get('input')!r}"
         parts.append(f"{flag}: {msg}")
