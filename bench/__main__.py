@@ -11,6 +11,7 @@ BENCHMARKS = [
     "hot_paths",
     "chart_sources",
     "storage",
+    "record_encryption",
     "engine",
     "operator",
 ]

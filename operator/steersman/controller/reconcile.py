@@ -39,6 +39,7 @@ from steersman.controller.charts import ChartFetchError, reconcile_requested
 from steersman.controller.context import Context, EventSink
 from steersman.controller.decide import Action, Desired, Memory, Policy, State, decide
 from steersman.controller.drift import detect
+from steersman.controller.events import describe_release
 from steersman.controller.migrate import migrate_records
 from steersman.controller.options import Where, uninstall_options
 from steersman.controller.status import Draft, patch_for, stored
@@ -107,9 +108,14 @@ async def _pipeline(run: Run) -> Outcome:
     hr, ctx, draft = run.hr, run.ctx, run.draft
     spec = hr.spec
     kind = (
-        DriverKind(spec.storage.driver.value) if spec.storage else ctx.settings.helm_storage_driver
+        DriverKind(spec.storage_driver.value)
+        if spec.storage_driver
+        else ctx.settings.helm_storage_driver
     )
-    if spec.storage is not None and not ctx.settings.storage_driver_allowed(kind):
+    refused = ctx.settings.record_encryption_refused(spec.encrypt_records)
+    if refused is not None:
+        return await run.stall(Reason.STORAGE_NOT_ALLOWED, refused)
+    if spec.storage_driver is not None and not ctx.settings.storage_driver_allowed(kind):
         allowed = sorted({ctx.settings.helm_storage_driver, *ctx.settings.allowed_storage_drivers})
         return await run.stall(
             Reason.STORAGE_NOT_ALLOWED,
@@ -141,6 +147,7 @@ async def _pipeline(run: Run) -> Outcome:
     desired = Desired(chart.metadata.name, chart.metadata.version, values_digest(values))
     _reset_counters(run, desired, chart_digest)
     run.bind(kind, chart, values)
+    describe_release(chart.metadata.version, chart.metadata.app_version, desired.config_digest)
     run.engine.namespaces = access.objects_namespaces(hr, ctx.settings, run.release_ns)
     missing = await gates.missing_namespace(run, kind)
     if missing is not None:

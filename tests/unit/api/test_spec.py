@@ -246,3 +246,16 @@ def test_flux_action_option_errors_say_what_is_wrong() -> None:
     assert "must be longer than zero" in error_of(test={"timeout": "0s"})
     assert "test.filters.0.name" in error_of(test={"filters": [{"name": ""}]})
     assert "install.serverSideApply" in error_of(install={"serverSideApply": "auto"})
+
+
+def test_storage_driver_and_record_encryption_are_each_optional() -> None:
+    plain = spec()
+    assert plain.storage_driver is None and plain.encrypt_records is None
+    sealed = spec(storage={"encryptRecords": True})
+    assert sealed.storage_driver is None and sealed.encrypt_records is True
+    both = spec(storage={"driver": "sql", "encryptRecords": False})
+    assert both.storage_driver is StorageDriver.SQL and both.encrypt_records is False
+    assert both.model_dump(by_alias=True, exclude_none=True)["storage"] == {
+        "driver": "sql",
+        "encryptRecords": False,
+    }
