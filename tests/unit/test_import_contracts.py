@@ -36,7 +36,7 @@ PLANTS = [
     ("kubernetes-client-in-kube", "chart/render/engine.py", "import kubernetes_asyncio"),
     ("kubernetes-client-in-kube", "engine/install.py", "import kubernetes_asyncio"),
     ("kopf-in-controller-entry", "storage/memory.py", "import kopf"),
-    ("kopf-in-controller-entry", "controller/reconcile.py", "import kopf"),
+    ("kopf-in-controller-entry", "controller/reconcile/loop.py", "import kopf"),
 ]
 
 

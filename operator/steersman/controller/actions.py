@@ -28,8 +28,8 @@ from steersman.chart.sources import ChartSourceError
 from steersman.controller.access import owner_labels
 from steersman.controller.backoff import retry_delay
 from steersman.controller.context import Context, EventSink
-from steersman.controller.decide import Action, StoredRelease
 from steersman.controller.drift import DriftedObject, correct
+from steersman.controller.reconcile.state import Action, StoredRelease
 from steersman.controller.status import Draft, history_snapshots, patch_for, stored
 from steersman.controller.values import ValuesError
 from steersman.engine.actions import (

@@ -35,7 +35,7 @@ from steersman.controller.charts import SlotLease, holding
 from steersman.controller.config_watch import Ref, values_refs
 from steersman.controller.context import Context, EventSink, release_logger
 from steersman.controller.finalize import RETRY_SECONDS, uninstall_on_delete
-from steersman.controller.reconcile import reconcile
+from steersman.controller.reconcile.loop import reconcile
 from steersman.controller.selector import parse_selector
 from steersman.engine.actions import unlock
 from steersman.kube import KubeError

@@ -23,7 +23,7 @@ from steersman.api import (
     values_digest,
 )
 from steersman.api.status import TestHookStatus
-from steersman.controller.decide import StoredRelease
+from steersman.controller.reconcile.state import StoredRelease
 from steersman.storage import GoTime, Release
 
 # Snapshots kept in status.history: Helm's records are the source of truth, this is a summary.

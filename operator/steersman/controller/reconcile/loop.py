@@ -37,9 +37,9 @@ from steersman.controller import access, actions, gates
 from steersman.controller.actions import HelmReleaseGone, Outcome, Run
 from steersman.controller.charts import ChartFetchError, reconcile_requested
 from steersman.controller.context import Context, EventSink
-from steersman.controller.decide import Action, Desired, Memory, Policy, State, decide
 from steersman.controller.drift import detect
 from steersman.controller.migrate import migrate_records
+from steersman.controller.reconcile.state import Action, Desired, Memory, Policy, State, decide
 from steersman.controller.status import Draft, patch_for, stored
 from steersman.controller.values import ValuesError, compose_values
 from steersman.engine.actions import UninstallOptions, uninstall
