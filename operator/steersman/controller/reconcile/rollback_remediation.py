@@ -1,0 +1,61 @@
+"""Rollback remediation: a failed upgrade is rolled back to the newest successful revision
+before it (Flux's `rollback_remediation.go`). Always ends the reconcile."""
+
+from __future__ import annotations
+
+from steersman.api import Reason
+from steersman.controller.access import owner_labels
+from steersman.controller.reconcile.messages import FAILURES, describe, release_text
+from steersman.controller.reconcile.outcomes import Outcome, Recorder
+from steersman.controller.reconcile.request import Request
+from steersman.engine.actions import RollbackOptions, rollback
+from steersman.storage import Release, ReleaseNotFound
+
+
+def rollback_target(history: list[Release]) -> int | None:
+    """The newest deployed or superseded revision older than the newest one."""
+    newest = history[-1].version if history else 0
+    targets = [
+        r.version
+        for r in history
+        if r.version < newest and str(r.info.status) in ("deployed", "superseded")
+    ]
+    return targets[-1] if targets else None
+
+
+def rollback_options(req: Request, version: int) -> RollbackOptions:
+    spec = req.hr.spec.rollback
+    return RollbackOptions(
+        namespace=req.release_ns,
+        storage_namespace=req.storage_ns,
+        timeout=req.timeout,
+        wait=not spec.disable_wait,
+        disable_hooks=spec.disable_hooks,
+        name=req.release_name,
+        version=version,
+        max_history=req.hr.spec.max_history,
+        cleanup_on_fail=spec.cleanup_on_fail,
+        labels=owner_labels(req.hr),
+    )
+
+
+async def run(req: Request, rec: Recorder) -> Outcome:
+    await rec.progress("rollback")
+    storage = req.storage()
+    version = rollback_target(await storage.history(req.release_name))
+    if version is None:
+        return await rec.stall(
+            Reason.MISSING_ROLLBACK_TARGET,
+            f"no successful revision of {req.release_name} to roll back to",
+        )
+    try:
+        rel = await rollback(req.engine, rollback_options(req, version))
+    except (*FAILURES, ReleaseNotFound) as err:
+        rec.count("rollback", "failed")
+        message = f"Helm rollback to v{version} failed: {describe(err)}"
+        return await rec.remediated(
+            Reason.ROLLBACK_FAILED, message, False, storage, req.release_name
+        )
+    rec.count("rollback", "succeeded")
+    message = f"Helm rollback to v{version} succeeded: {release_text(rel)}"
+    return await rec.remediated(Reason.ROLLBACK_SUCCEEDED, message, True, storage, req.release_name)
