@@ -29,7 +29,18 @@ PLANTS = [
     ("chart-layers", "chart/model.py", "import steersman.chart.loader"),
     ("chart-layers", "chart/values/coalesce.py", "import steersman.chart.render.engine"),
     ("render-layers", "chart/render/manifests.py", "import steersman.chart.render.engine"),
+    (
+        "reconcile-layers",
+        "controller/reconcile/install.py",
+        "import steersman.controller.reconcile.upgrade",
+    ),
+    (
+        "reconcile-layers",
+        "controller/reconcile/state.py",
+        "import steersman.controller.reconcile.outcomes",
+    ),
     ("template-libraries-standalone", "sprig/strings.py", "import steersman.chart.render.engine"),
+    ("template-libraries-standalone", "golang/fmt.py", "import steersman.errors"),
     ("template-libraries-standalone", "gotemplate/executor.py", "import steersman.chart.model"),
     ("template-libraries-standalone", "golang/goyaml.py", "import steersman.storage"),
     ("template-libraries-standalone", "golang/jsonout.py", "import kopf"),

@@ -34,11 +34,11 @@ from steersman.controller.charts import SlotLease, holding
 from steersman.controller.config_watch import Ref, values_refs
 from steersman.controller.context import Context, EventSink, release_logger
 from steersman.controller.reconcile.finalize import RETRY_SECONDS, uninstall_on_delete
-from steersman.controller.reconcile.messages import FAILURES, describe
 from steersman.controller.reconcile.outcomes import Outcome
 from steersman.controller.reconcile.reconciler import reconcile
 from steersman.controller.selector import parse_selector
-from steersman.engine.actions import unlock
+from steersman.engine.actions import FAILURES, unlock
+from steersman.errors import describe
 from steersman.kube import KubeError
 from steersman.storage import DriverKind, StorageError
 

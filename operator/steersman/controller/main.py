@@ -46,6 +46,7 @@ from steersman.controller.leader import (
 from steersman.controller.metrics import Metrics
 from steersman.controller.settings import Settings
 from steersman.engine.render import Renderer, default_renderer
+from steersman.errors import SteersmanError
 from steersman.kube import KubeClient, KubeError, UnknownKind
 from steersman.storage import DriverKind, StorageError, load_sql_dsn
 from steersman.storage.sql import probe as probe_sql
@@ -60,7 +61,7 @@ EXIT_MARGIN_SECONDS = 60.0
 EVENT_REPORTER = "steersman"
 
 
-class StartupError(Exception):
+class StartupError(SteersmanError):
     """A start-up check failed. The message is one line: what is wrong and what to do."""
 
 

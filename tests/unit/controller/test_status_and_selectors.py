@@ -12,11 +12,11 @@ import pytest
 
 from steersman.api import ConditionType, HelmReleaseStatus, Reason, values_digest
 from steersman.controller.logs import JsonFormatter, TextFormatter
-from steersman.controller.reconcile.messages import describe
 from steersman.controller.reconcile.outcomes import STATUS_FIELDS, StatusDraft
 from steersman.controller.selector import parse_selector
 from steersman.controller.status import history_snapshots, patch_for, stored
 from steersman.engine.errors import NameInUse
+from steersman.errors import describe
 from steersman.storage import Chart, Hook, HookExecution, Info, Metadata, Release
 from steersman.storage.errors import StorageUnavailable
 

@@ -7,9 +7,9 @@ from collections.abc import Sequence
 
 from steersman.api import ConditionType, Reason
 from steersman.controller.reconcile.drift import DriftedObject, correct
-from steersman.controller.reconcile.messages import describe
 from steersman.controller.reconcile.outcomes import Recorder, Step
 from steersman.controller.reconcile.request import Request
+from steersman.errors import describe
 from steersman.kube import KubeError
 
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 from steersman.api import ConditionStatus, ConditionType, Reason
 from steersman.controller.reconcile.drift import DriftedObject, detect
-from steersman.controller.reconcile.messages import describe
 from steersman.controller.reconcile.outcomes import Recorder
 from steersman.controller.reconcile.request import Request
+from steersman.errors import describe
 from steersman.kube import KubeError
 from steersman.storage import Release
 

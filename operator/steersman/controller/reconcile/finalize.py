@@ -17,11 +17,12 @@ from pydantic import ValidationError
 from steersman.api import API_VERSION, GROUP, KIND, ConditionType, HelmRelease, Reason
 from steersman.controller import access
 from steersman.controller.context import Context, EventSink
-from steersman.controller.reconcile.messages import FAILURES, denied, describe
+from steersman.controller.reconcile.messages import denied
 from steersman.controller.reconcile.options import uninstall_options
 from steersman.controller.reconcile.outcomes import StatusDraft
 from steersman.controller.status import patch_for
-from steersman.engine.actions import uninstall
+from steersman.engine.actions import FAILURES, uninstall
+from steersman.errors import describe
 from steersman.kube import KubeError
 from steersman.storage import DriverKind, ReleaseNotFound, StorageError
 

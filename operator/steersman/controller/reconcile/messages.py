@@ -1,35 +1,11 @@
 """Texts the actions put into conditions and events: what a release is, who the apiserver
-refused, why a record does not fit. Only messages that are safe to show (see `describe`)."""
+refused, why a record does not fit. Errors in them are shown through `errors.describe`."""
 
 from __future__ import annotations
 
 from steersman.api import HelmRelease
-from steersman.chart.sources import ChartSourceError
-from steersman.controller.values import ValuesError
-from steersman.engine.actions import EngineError, RenderError
-from steersman.engine.wait import WaitError
-from steersman.kube import Forbidden, KubeError
-from steersman.storage import RecordTooLarge, Release, StorageError
-
-# Errors whose messages we wrote ourselves (or sanitised): safe for conditions, events and logs.
-KNOWN_ERRORS = (
-    EngineError,
-    KubeError,
-    StorageError,
-    WaitError,
-    RenderError,
-    ValuesError,
-    ChartSourceError,
-)
-# What a failed Helm action raises (anything else is a bug and is not caught there).
-FAILURES = (EngineError, KubeError, WaitError, RenderError)
-
-
-def describe(err: BaseException) -> str:
-    """A message that is safe to show anywhere: ours, or just the exception's type."""
-    if isinstance(err, KNOWN_ERRORS):
-        return str(err) or type(err).__name__
-    return f"internal error ({type(err).__name__})"
+from steersman.kube import Forbidden
+from steersman.storage import RecordTooLarge, Release
 
 
 def release_text(rel: Release) -> str:

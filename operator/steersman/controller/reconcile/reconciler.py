@@ -34,7 +34,6 @@ from steersman.controller import access
 from steersman.controller.charts import ChartFetchError, reconcile_requested
 from steersman.controller.context import Context, EventSink
 from steersman.controller.reconcile import gates, loop, migrate, retarget
-from steersman.controller.reconcile.messages import FAILURES, describe
 from steersman.controller.reconcile.outcomes import (
     HelmReleaseGone,
     Outcome,
@@ -45,6 +44,8 @@ from steersman.controller.reconcile.request import Request, Target
 from steersman.controller.reconcile.state import Desired
 from steersman.controller.status import patch_for
 from steersman.controller.values import ValuesError, compose_values
+from steersman.engine.actions import FAILURES
+from steersman.errors import describe
 from steersman.kube import KubeError
 from steersman.storage import CorruptRecord, DriverKind, StorageError
 

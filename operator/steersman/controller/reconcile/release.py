@@ -11,16 +11,11 @@ from __future__ import annotations
 from collections.abc import Awaitable, Callable
 
 from steersman.api import ConditionType, Reason, ReleaseAction
-from steersman.controller.reconcile.messages import (
-    FAILURES,
-    denied,
-    describe,
-    release_text,
-    too_large_message,
-)
+from steersman.controller.reconcile.messages import denied, release_text, too_large_message
 from steersman.controller.reconcile.outcomes import Recorder, Step
 from steersman.controller.reconcile.request import Request
-from steersman.engine.actions import ActionFailed
+from steersman.engine.actions import FAILURES, ActionFailed
+from steersman.errors import describe
 from steersman.storage import RecordTooLarge, Release
 
 OUTCOME_REASONS = {

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from steersman.api import Reason
 from steersman.controller.access import owner_labels
-from steersman.controller.reconcile.messages import FAILURES, describe, release_text
+from steersman.controller.reconcile.messages import release_text
 from steersman.controller.reconcile.outcomes import Outcome, Recorder
 from steersman.controller.reconcile.request import Request
-from steersman.engine.actions import RollbackOptions, rollback
+from steersman.engine.actions import FAILURES, RollbackOptions, rollback
+from steersman.errors import describe
 from steersman.storage import Release, ReleaseNotFound
 
 

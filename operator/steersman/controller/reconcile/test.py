@@ -4,10 +4,11 @@ counts against the retries of the action that deployed it, unless spec.test.igno
 from __future__ import annotations
 
 from steersman.api import ConditionType, Reason
-from steersman.controller.reconcile.messages import FAILURES, describe, release_text
+from steersman.controller.reconcile.messages import release_text
 from steersman.controller.reconcile.outcomes import Recorder, Step
 from steersman.controller.reconcile.request import Request
-from steersman.engine.actions import TestOptions, run_tests
+from steersman.engine.actions import FAILURES, TestOptions, run_tests
+from steersman.errors import describe
 
 
 async def run(req: Request, rec: Recorder) -> Step:

@@ -5,11 +5,11 @@ Always ends the reconcile."""
 from __future__ import annotations
 
 from steersman.api import Reason
-from steersman.controller.reconcile.messages import FAILURES, describe
 from steersman.controller.reconcile.options import uninstall_options
 from steersman.controller.reconcile.outcomes import Outcome, Recorder
 from steersman.controller.reconcile.request import Request
-from steersman.engine.actions import uninstall
+from steersman.engine.actions import FAILURES, uninstall
+from steersman.errors import describe
 from steersman.storage import ReleaseNotFound
 
 
