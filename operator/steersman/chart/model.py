@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from steersman.errors import SteersmanError
 from steersman.golang import path
 from steersman.golang.fmt import go_quote
 from steersman.golang.gostr import is_go_space
@@ -22,7 +23,7 @@ API_VERSION_V1 = "v1"
 API_VERSION_V2 = "v2"
 
 
-class ChartError(Exception):
+class ChartError(SteersmanError):
     """A chart that cannot be loaded. The message is Helm's (which names the file where Helm's
     does, e.g. `cannot load values.yaml: ...`); `file` is the offending path when known."""
 

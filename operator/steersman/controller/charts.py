@@ -40,6 +40,7 @@ from steersman.chart.sources import (
     redact,
     registry_credentials,
 )
+from steersman.errors import SteersmanError
 from steersman.kube import KubeClient
 
 PARSED_CHARTS_KEPT = 64
@@ -47,7 +48,7 @@ DOCKER_CONFIG_TYPE = "kubernetes.io/dockerconfigjson"
 DOCKER_CONFIG_KEY = ".dockerconfigjson"
 
 
-class ChartFetchError(Exception):
+class ChartFetchError(SteersmanError):
     """The chart could not be fetched or loaded; the message is safe to show (no secrets)."""
 
 

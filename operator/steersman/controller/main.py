@@ -45,6 +45,7 @@ from steersman.controller.leader import (
 from steersman.controller.metrics import Metrics
 from steersman.controller.settings import Settings
 from steersman.engine.render import Renderer, default_renderer
+from steersman.errors import SteersmanError
 from steersman.kube import KubeClient, KubeError, UnknownKind
 from steersman.storage import DriverKind, StorageError, load_sql_dsn
 from steersman.storage.record_keys import load_codec
@@ -59,7 +60,7 @@ ANNOTATION_PREFIX = "helm.steersman.dev"
 EXIT_MARGIN_SECONDS = 60.0
 
 
-class StartupError(Exception):
+class StartupError(SteersmanError):
     """A start-up check failed. The message is one line: what is wrong and what to do."""
 
 

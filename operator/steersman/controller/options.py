@@ -156,7 +156,11 @@ def rollback_options(
     )
 
 
-def uninstall_options(hr: HelmRelease, where: Where) -> UninstallOptions:
+def uninstall_options(
+    hr: HelmRelease, where: Where, *, keep_history: bool | None = None
+) -> UninstallOptions:
+    """The one builder for every uninstall: the remediation, the delete, a changed target
+    (which passes keep_history=False: the old release is gone for good)."""
     spec = hr.spec
     uninstall = spec.uninstall
     return UninstallOptions(
@@ -166,7 +170,7 @@ def uninstall_options(hr: HelmRelease, where: Where) -> UninstallOptions:
         wait=not uninstall.disable_wait,
         disable_hooks=uninstall.disable_hooks,
         name=where.name,
-        keep_history=uninstall.keep_history,
+        keep_history=uninstall.keep_history if keep_history is None else keep_history,
         propagation=propagation(uninstall.deletion_propagation.value),
     )
 

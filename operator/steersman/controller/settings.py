@@ -30,6 +30,7 @@ from steersman.api.duration import parse_duration
 from steersman.api.spec import ServerSideApplyMode
 from steersman.controller.flags import FLAGS, add_run_arguments
 from steersman.controller.selector import parse_selector
+from steersman.errors import SteersmanError
 from steersman.storage.errors import StorageConfigError
 from steersman.storage.selection import DriverKind, normalize_driver_name
 
@@ -43,7 +44,7 @@ class LogFormat(StrEnum):
     TEXT = "text"
 
 
-class SettingsError(ValueError):
+class SettingsError(SteersmanError, ValueError):
     """A flag or environment variable has an invalid value; the message says which and why."""
 
 

@@ -8,18 +8,13 @@ from dataclasses import dataclass, field
 from typing import TypeVar
 
 from steersman.engine.cluster_info import CapabilitiesCache, shared_cache, thread_lookup
-from steersman.engine.errors import EngineError
 from steersman.engine.hooks import HookRunner
 from steersman.engine.render import Renderer, RenderRequest, default_renderer
-from steersman.engine.wait import WaitError
-from steersman.kube import KubeClient, KubeError
+from steersman.kube import KubeClient
 from steersman.storage import Release, Storage, StorageBackend
 
 T = TypeVar("T")
 
-# What makes an action record `failed` (anything else, like cancellation, leaves the record
-# as it was last stored).
-FAILURES = (EngineError, KubeError, WaitError)
 
 # Release objects are applied as the field manager helm v4 uses: helm applies server-side
 # without forcing, so fields owned by any other manager would make a later `helm upgrade` of

@@ -13,8 +13,14 @@ from typing import Any
 
 from steersman.chart import Chart
 from steersman.engine import records
-from steersman.engine.context import FAILURES, Common, Engine, hook_runner, settled
-from steersman.engine.errors import ActionFailed, EngineError, NameInUse, OwnershipConflict
+from steersman.engine.context import Common, Engine, hook_runner, settled
+from steersman.engine.errors import (
+    FAILURES,
+    ActionFailed,
+    EngineError,
+    NameInUse,
+    OwnershipConflict,
+)
 from steersman.engine.objects import Target
 from steersman.engine.ownership import validate_release_name
 from steersman.engine.resources import (

@@ -23,6 +23,7 @@ from steersman.chart import (
     render_release,
 )
 from steersman.chart import RenderError as ChartRenderError
+from steersman.engine.errors import EngineError
 
 
 @dataclass(frozen=True)
@@ -50,7 +51,7 @@ class Renderer(Protocol):
     ) -> Awaitable[Rendered]: ...
 
 
-class RenderError(Exception):
+class RenderError(EngineError):
     """The chart could not be rendered (stored as `failed to render resource: ...` by helm;
     nothing is written to storage)."""
 

@@ -17,9 +17,9 @@ from typing import Any, TypeVar
 
 from steersman.chart import UNINSTALL_ORDER, Chart, sort_by_kind
 from steersman.engine.client_apply import client_side_apply, replace
-from steersman.engine.context import FAILURES, Common
+from steersman.engine.context import Common
 from steersman.engine.csa import adopt_client_side_fields
-from steersman.engine.errors import EngineError, NamespaceNotAllowed, OwnershipConflict
+from steersman.engine.errors import FAILURES, EngineError, NamespaceNotAllowed, OwnershipConflict
 from steersman.engine.objects import ObjectKey, Target, parse_documents, resolve_all
 from steersman.engine.ownership import is_kept, ownership_problem, with_ownership
 from steersman.engine.readiness import compute, compute_with_jobs

@@ -9,15 +9,8 @@ import copy
 from dataclasses import dataclass, field
 
 from steersman.engine import records
-from steersman.engine.context import (
-    DEFAULT_MAX_HISTORY,
-    FAILURES,
-    Common,
-    Engine,
-    hook_runner,
-    settled,
-)
-from steersman.engine.errors import ActionFailed, EngineError, InvalidRevision
+from steersman.engine.context import DEFAULT_MAX_HISTORY, Common, Engine, hook_runner, settled
+from steersman.engine.errors import FAILURES, ActionFailed, EngineError, InvalidRevision
 from steersman.engine.objects import difference
 from steersman.engine.ownership import validate_release_name
 from steersman.engine.resources import (

@@ -16,15 +16,9 @@ from typing import Any
 from steersman.chart import Chart
 from steersman.chart.values.coalesce import coalesce_tables
 from steersman.engine import records
-from steersman.engine.context import (
-    DEFAULT_MAX_HISTORY,
-    FAILURES,
-    Common,
-    Engine,
-    hook_runner,
-    settled,
-)
+from steersman.engine.context import DEFAULT_MAX_HISTORY, Common, Engine, hook_runner, settled
 from steersman.engine.errors import (
+    FAILURES,
     ActionFailed,
     EngineError,
     NoDeployedReleases,

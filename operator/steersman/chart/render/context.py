@@ -28,6 +28,7 @@ from steersman.chart.model import (
     metadata_json,
 )
 from steersman.chart.render import capabilities_data as data
+from steersman.errors import SteersmanError
 from steersman.golang.fmt import go_quote
 from steersman.golang.semver import SemverError, Version
 from steersman.golang.types import (
@@ -119,7 +120,7 @@ def values_type(helm_major: int) -> type[GoNamedMap]:
 # --- .Capabilities ------------------------------------------------------------------------
 
 
-class KubeParseError(ValueError):
+class KubeParseError(SteersmanError, ValueError):
     pass
 
 

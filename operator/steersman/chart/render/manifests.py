@@ -17,6 +17,7 @@ from typing import Any, TypeVar
 import yaml
 
 from steersman.chart.helmlog import info
+from steersman.errors import SteersmanError
 from steersman.golang.gostr import go_trim_space
 from steersman.golang.path import PatternError
 from steersman.golang.path import match as path_match
@@ -135,7 +136,7 @@ _SEP_SPACE = "\t\n\f\r "
 _SEP_SPACE_RUN = re.compile(r"[\t\n\f\r ]*")
 
 
-class ManifestError(ValueError):
+class ManifestError(SteersmanError, ValueError):
     """A rendered document is not valid YAML (`YAML parse error on <file>: ...`)."""
 
 
@@ -587,7 +588,7 @@ def template_output(
     return _show_only(text, show_only)
 
 
-class ShowOnlyError(ValueError):
+class ShowOnlyError(SteersmanError, ValueError):
     pass
 
 

@@ -16,11 +16,13 @@ from pydantic import ValidationError
 
 from steersman.api import API_VERSION, GROUP, KIND, ConditionType, HelmRelease, Reason
 from steersman.controller import access
-from steersman.controller.actions import FAILURES, denied, describe
 from steersman.controller.context import Context, EventSink
 from steersman.controller.options import Where, uninstall_options
-from steersman.controller.status import Draft, patch_for
-from steersman.engine.actions import uninstall
+from steersman.controller.reconcile.messages import denied
+from steersman.controller.reconcile.outcomes import StatusDraft
+from steersman.controller.status import patch_for
+from steersman.engine.actions import FAILURES, uninstall
+from steersman.errors import describe
 from steersman.kube import KubeError
 from steersman.storage import DriverKind, ReleaseNotFound, StorageError
 
@@ -94,7 +96,7 @@ async def _failed(
     )
     log.warning("%s", message)
     raw = dict(body.get("status") or {})
-    draft = Draft(hr.status, hr.generation)
+    draft = StatusDraft.of(hr.status, hr.generation)
     previous = draft.condition(ConditionType.READY)
     draft.set(ConditionType.READY, False, Reason.UNINSTALL_FAILED, message)
     draft.remove(ConditionType.RECONCILING)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from steersman.controller.decide import (
+from steersman.controller.reconcile.state import (
     Action,
     Desired,
     Memory,
