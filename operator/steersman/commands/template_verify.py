@@ -87,7 +87,7 @@ def _load_keyring(keyring: str) -> list:  # type: ignore[type-arg]
         while rest:
             try:
                 key, _ = pgpy.PGPKey.from_blob(bytes(rest))
-            except Exception:  # noqa: BLE001 - a keyring pgpy cannot read is go-crypto's EOF
+            except Exception:  # a keyring pgpy cannot read is go-crypto's EOF
                 break
             keys.append(key)
             consumed = len(bytes(key))
@@ -136,7 +136,7 @@ def _check_signature(prov_data: bytes, keys: list) -> str:  # type: ignore[type-
         warnings.simplefilter("ignore")
         try:
             sig = pgpy.PGPSignature.from_blob(packets)
-        except Exception:  # noqa: BLE001 - an unreadable signature packet
+        except Exception:  # an unreadable signature packet
             raise VerifyError("openpgp: invalid data: signature packet not found") from None
         signed = "\n".join(line.rstrip(" \t") for line in plain.split("\n"))
         for key in keys:
