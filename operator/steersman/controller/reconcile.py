@@ -135,10 +135,17 @@ async def _pipeline(run: Run) -> Outcome:
     except ChartFetchError as err:
         return await run.fail(Reason.ARTIFACT_FAILED, str(err))
 
-    desired = Desired(chart.metadata.name, chart.metadata.version, values_digest(values))
+    post_render = spec.post_render()
+    desired = Desired(
+        chart.metadata.name,
+        chart.metadata.version,
+        values_digest(values),
+        post_render.digest.removeprefix("sha256:")[:32],
+    )
     _reset_counters(run, desired, chart_digest)
     run.bind(kind, chart, values)
     run.engine.namespaces = access.objects_namespaces(hr, ctx.settings, run.release_ns)
+    run.engine.post_render = post_render
     missing = await gates.missing_namespace(run, kind)
     if missing is not None:
         return missing

@@ -68,18 +68,20 @@ async def install(
     version = previous.version + 1 if previous is not None else 1
     request = await engine.render_request(opts.name, opts.namespace, version, upgrade=False)
     rendered = await engine.renderer(chart, values, request)
+    labels = dict(opts.labels)
+    manifest = await engine.post_rendered(rendered.manifest, labels)
     rel = records.new_release(
         name=opts.name,
         namespace=opts.namespace,
         version=version,
         chart=records.stored_chart(chart, values),
         config=values,
-        manifest=rendered.manifest,
+        manifest=manifest,
         hooks=records.stored_hooks(rendered.hooks),
         notes=rendered.notes,
         status=Status.PENDING_INSTALL,
         description="Initial install underway",
-        labels=opts.labels,
+        labels=labels,
     )
     targets = await build_targets(engine.kube, rel.manifest, opts.name, opts.namespace)
     await refuse_foreign_namespaces(

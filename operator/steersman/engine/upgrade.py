@@ -17,6 +17,7 @@ from steersman.engine import records
 from steersman.engine.context import (
     DEFAULT_MAX_HISTORY,
     FAILURES,
+    POST_RENDER_LABEL,
     Common,
     Engine,
     hook_runner,
@@ -93,19 +94,22 @@ async def upgrade(
         opts.name, current.namespace, last.version + 1, upgrade=True
     )
     rendered = await engine.renderer(chart, values, request)
+    labels = {**last.labels, **opts.labels}
+    labels.pop(POST_RENDER_LABEL, None)
+    manifest = await engine.post_rendered(rendered.manifest, labels)
     rel = records.new_release(
         name=opts.name,
         namespace=current.namespace,
         version=last.version + 1,
         chart=records.stored_chart(chart, values),
         config=values,
-        manifest=rendered.manifest,
+        manifest=manifest,
         hooks=records.stored_hooks(rendered.hooks),
         notes=rendered.notes,
         status=Status.PENDING_UPGRADE,
         description="Preparing upgrade",
         first_deployed=current.info.first_deployed,
-        labels={**last.labels, **opts.labels},
+        labels=labels,
     )
     old = await current_objects(engine.kube, current)
     new = await build_targets(engine.kube, rel.manifest, opts.name, current.namespace)

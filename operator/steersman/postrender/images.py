@@ -31,7 +31,11 @@ def split_image(image: str) -> tuple[str, str, str]:
     if at >= 0 and (colon < 0 or at < colon):
         return image[: start + at], "", image[start + at + 1 :]
     if at >= 0:
-        return image[: start + colon], image[start + colon + 1 : start + at], image[start + at + 1 :]
+        return (
+            image[: start + colon],
+            image[start + colon + 1 : start + at],
+            image[start + at + 1 :],
+        )
     return image[: start + colon], image[start + colon + 1 :], ""
 
 

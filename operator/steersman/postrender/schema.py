@@ -58,7 +58,9 @@ def from_openapi_v2(doc: Mapping[str, Any]) -> MergeSchema:
     for name, definition in definitions.items():
         props = definition.get("properties") or {}
         fields[name] = {
-            key: FieldInfo(_ref(prop), str(prop.get(_STRATEGY) or ""), str(prop.get(_MERGE_KEY) or ""))
+            key: FieldInfo(
+                _ref(prop), str(prop.get(_STRATEGY) or ""), str(prop.get(_MERGE_KEY) or "")
+            )
             for key, prop in props.items()
             if isinstance(prop, Mapping)
         }
@@ -83,7 +85,9 @@ def from_openapi_v2(doc: Mapping[str, Any]) -> MergeSchema:
         if name not in useful:
             continue
         for gvk in definition.get(_GVK) or []:
-            roots[(str(gvk.get("group", "")), str(gvk.get("version", "")), str(gvk.get("kind", "")))] = name
+            roots[
+                (str(gvk.get("group", "")), str(gvk.get("version", "")), str(gvk.get("kind", "")))
+            ] = name
     return MergeSchema(types, roots)
 
 
@@ -96,12 +100,8 @@ def _to(ref: str) -> FieldInfo:
 
 
 _META = "ObjectMeta"
-_POD_TEMPLATE = {"metadata": _to(_META), "spec": _to("PodSpec")}
 _BUILTIN_TYPES: dict[str, dict[str, FieldInfo]] = {
-    _META: {
-        "finalizers": _merge(),
-        "ownerReferences": _merge("uid"),
-    },
+    _META: {"finalizers": _merge(), "ownerReferences": _merge("uid")},
     "PodSpec": {
         "containers": _merge("name", "Container"),
         "initContainers": _merge("name", "Container"),
@@ -117,13 +117,15 @@ _BUILTIN_TYPES: dict[str, dict[str, FieldInfo]] = {
         "volumeMounts": _merge("mountPath"),
         "volumeDevices": _merge("devicePath"),
     },
-    "PodTemplateSpec": dict(_POD_TEMPLATE),
-    "WithPodTemplate": {"metadata": _to(_META), "spec": _to("PodTemplateHolder")},
-    "PodTemplateHolder": {"template": _to("PodTemplateSpec")},
+    # A pod template (and a Pod): metadata and spec.
+    "PodTemplateSpec": {"metadata": _to(_META), "spec": _to("PodSpec")},
+    # Deployment, StatefulSet, DaemonSet, ReplicaSet, Job, ReplicationController: spec.template.
+    "Workload": {"metadata": _to(_META), "spec": _to("WorkloadSpec")},
+    "WorkloadSpec": {"template": _to("PodTemplateSpec")},
     "CronJob": {"metadata": _to(_META), "spec": _to("CronJobSpec")},
-    "CronJobSpec": {"jobTemplate": _to("WithPodTemplate")},
-    "Pod": dict(_POD_TEMPLATE),
-    "ServiceObject": {"metadata": _to(_META), "spec": _to("ServiceSpec")},
+    "CronJobSpec": {"jobTemplate": _to("Workload")},
+    "PodTemplate": {"metadata": _to(_META), "template": _to("PodTemplateSpec")},
+    "Service": {"metadata": _to(_META), "spec": _to("ServiceSpec")},
     "ServiceSpec": {"ports": _merge("port")},
     "Plain": {"metadata": _to(_META)},
 }
@@ -133,7 +135,7 @@ _WORKLOADS = {
     ("", "v1"): ("ReplicationController",),
 }
 _BUILTIN_ROOTS: dict[tuple[str, str, str], str] = {
-    (group, version, kind): "WithPodTemplate"
+    (group, version, kind): "Workload"
     for (group, version), kinds in _WORKLOADS.items()
     for kind in kinds
 }
@@ -141,18 +143,13 @@ _BUILTIN_ROOTS.update(
     {
         ("batch", "v1beta1", "CronJob"): "CronJob",
         ("batch", "v1", "CronJob"): "CronJob",
-        ("", "v1", "Pod"): "Pod",
-        ("", "v1", "PodTemplate"): "PodTemplateHolder",
-        ("", "v1", "Service"): "ServiceObject",
+        ("", "v1", "Pod"): "PodTemplateSpec",
+        ("", "v1", "PodTemplate"): "PodTemplate",
+        ("", "v1", "Service"): "Service",
         ("", "v1", "ConfigMap"): "Plain",
         ("", "v1", "Secret"): "Plain",
         ("", "v1", "ServiceAccount"): "Plain",
-        ("", "v1", "Namespace"): "Plain",
     }
 )
-# PodTemplate keeps its template at the top level, not under spec.
-_BUILTIN_TYPES["PodTemplateHolder"] = {"metadata": _to(_META), "template": _to("PodTemplateSpec")}
-_BUILTIN_TYPES["WithPodTemplate"]["spec"] = _to("TemplateSpec")
-_BUILTIN_TYPES["TemplateSpec"] = {"template": _to("PodTemplateSpec")}
 
 BUILTIN = MergeSchema(_BUILTIN_TYPES, _BUILTIN_ROOTS)

@@ -62,7 +62,7 @@ def _regex(pattern: str) -> re.Pattern[str] | None:
 
 class Matcher:
     def __init__(self, selector: Selector) -> None:
-        self.fields = [
+        self.fields: list[tuple[re.Pattern[str] | None, Callable[[Mapping[str, Any]], str]]] = [
             (_regex(selector.group), lambda o: _gvk(o)[0]),
             (_regex(selector.version), lambda o: _gvk(o)[1]),
             (_regex(selector.kind), lambda o: str(o.get("kind") or "")),

@@ -45,12 +45,12 @@ class Merger:
     def __init__(self, schema: MergeSchema) -> None:
         self.schema = schema
 
-    def merge_object(self, obj: dict[str, Any], patch: dict[str, Any]) -> dict[str, Any] | None:
+    def merge_object(self, obj: dict[str, Any], patch: dict[str, Any]) -> Any:
         """The merged object; None when the patch deletes it."""
         api_version = str(patch.get("apiVersion") or obj.get("apiVersion") or "")
         kind = str(patch.get("kind") or obj.get("kind") or "")
         merged = self._map(obj, patch, self.schema.root(api_version, kind))
-        return None if merged is DELETED else merged  # type: ignore[return-value]
+        return None if merged is DELETED else merged
 
     def _map(self, dest: dict[str, Any], patch: dict[str, Any], type_name: str | None) -> Any:
         directive = _directive(patch)
@@ -121,9 +121,7 @@ class Merger:
             merged.setdefault(key, copy.deepcopy(change[key]))
             out.append(merged)
         # Items without the key cannot be matched: the object's stay, after the merged ones.
-        out.extend(
-            copy.deepcopy(i) for i in dest if not isinstance(i, dict) or i.get(key) is None
-        )
+        out.extend(copy.deepcopy(i) for i in dest if not isinstance(i, dict) or i.get(key) is None)
         return out
 
 
