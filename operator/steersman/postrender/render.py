@@ -116,11 +116,19 @@ def _same_ns(obj: Obj, want: tuple[str, str, str, str]) -> bool:
     return want[3] == have or {want[3], have} <= {"", "default"}
 
 
+def _drop_empty_annotations(obj: Obj) -> Obj:
+    # kustomize rewrites a patched object's annotations afterwards, and an empty map goes.
+    meta = obj.get("metadata")
+    if isinstance(meta, dict) and meta.get("annotations") == {}:
+        del meta["annotations"]
+    return obj
+
+
 def _kustomize(objects: list[Obj], step: Kustomize, merger: Merger) -> list[Obj]:
     for obj in objects:
         set_images(obj, step.images)
     for patch in step.patches:
-        objects = _apply_patch(objects, patch, merger)
+        objects = [_drop_empty_annotations(o) for o in _apply_patch(objects, patch, merger)]
     return objects
 
 

@@ -97,7 +97,9 @@ def test_ports_merge_by_container_port_and_env_values_replace() -> None:
 
 
 def test_delete_directive_on_an_item_a_map_and_the_object() -> None:
-    patch = {"spec": {"template": {"spec": {"volumes": [{"name": "v1", "$patch": "delete"}]}}}}
+    patch: dict[str, Any] = {
+        "spec": {"template": {"spec": {"volumes": [{"name": "v1", "$patch": "delete"}]}}}
+    }
     assert pod(merge(deployment(), patch))["volumes"] == [{"name": "v2", "emptyDir": {}}]
     patch = {"spec": {"template": {"spec": {"$patch": "delete"}}}}
     assert merge(deployment(), patch)["spec"]["template"] == {}
@@ -113,8 +115,8 @@ def test_replace_directive_on_a_list_and_a_map() -> None:
         }
     }
     assert pod(merge(deployment(), patch))["containers"] == [{"name": "only", "image": "y"}]
-    patch = {"metadata": {"labels": {"$patch": "replace", "b": "2"}}}
-    assert merge(deployment(), patch)["metadata"]["labels"] == {"b": "2"}
+    labels: dict[str, Any] = {"metadata": {"labels": {"$patch": "replace", "b": "2"}}}
+    assert merge(deployment(), labels)["metadata"]["labels"] == {"b": "2"}
 
 
 def test_null_deletes_a_field_and_scalar_lists_union_patch_first() -> None:
@@ -234,7 +236,9 @@ def test_untargeted_patch_names_its_object_and_must_find_it() -> None:
 
 
 def test_common_metadata_and_no_steps_leave_the_manifest_alone() -> None:
-    manifest = "---\n# Source: c/templates/cm.yaml\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n"
+    manifest = "---\n# Source: c/templates/cm.yaml\n" + yaml.safe_dump(
+        {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": "a"}}
+    )
     assert post_render(manifest, PostRender()) == manifest
     out = yaml.safe_load(
         post_render(
