@@ -117,7 +117,8 @@ CASES: dict[str, list[dict[str, Any]]] = {
     "strategic merge by identity": [{"patch": SMP_CONTAINERS}],
     "strategic merge with a label-selected target": [
         {
-            "patch": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ignored\n  labels: {patched: 'yes'}\ndata: {z: '9'}\n",
+            "patch": "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: ignored\n"
+            "  labels: {patched: 'yes'}\ndata: {z: '9'}\n",
             "target": {"kind": "ConfigMap", "labelSelector": "tier in (back,front)"},
         }
     ],
@@ -131,7 +132,8 @@ CASES: dict[str, list[dict[str, Any]]] = {
     ],
     "custom resource lists are replaced": [
         {
-            "patch": "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\nspec:\n  items: [{name: three}]\n",
+            "patch": "apiVersion: example.com/v1\nkind: Widget\nmetadata:\n  name: w\n"
+            "spec:\n  items: [{name: three}]\n",
             "target": {"group": "example.com", "kind": "Widget"},
         }
     ],
