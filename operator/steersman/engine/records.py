@@ -15,8 +15,8 @@ from steersman.chart import (
     metadata_json,
     process_dependencies,
 )
+from steersman.golang.gotime import GoTime
 from steersman.storage import record
-from steersman.storage.gotime import GoTime
 
 # Helm v4 records how it applied: new installs use server-side apply, like we always do.
 APPLY_METHOD_SSA = "ssa"

@@ -9,7 +9,7 @@ import base64
 from dataclasses import dataclass, field
 from typing import Any
 
-from steersman.storage.gotime import GoTime
+from steersman.golang.gotime import GoTime
 from steersman.storage.jsonfields import (
     JSON,
     as_object,

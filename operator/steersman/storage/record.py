@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from steersman.golang.gotime import GoTime
 from steersman.storage.chart_record import (
     Chart,
     Dependency,
@@ -21,7 +22,6 @@ from steersman.storage.chart_record import (
     Maintainer,
     Metadata,
 )
-from steersman.storage.gotime import GoTime
 from steersman.storage.jsonfields import (
     JSON,
     as_object,

@@ -8,9 +8,9 @@ from datetime import UTC
 
 import pytest
 
+from steersman.golang.gotime import ZERO_TIME, GoTime
 from steersman.gotemplate import TemplateError, TemplateSet
 from steersman.sprig import sprig_funcs
-from steersman.sprig.gotime import ZERO_TIME, GoTime
 
 
 def render(template: str) -> str:
