@@ -85,6 +85,8 @@ EVERY_MAPPED_FIELD: dict[str, Any] = {
     "rollback": {"cleanupOnFail": True, "disableWait": True, "disableHooks": True, "force": True},
     "uninstall": {"keepHistory": True, "disableHooks": True, "deletionPropagation": "foreground"},
     "driftDetection": {"mode": "warn", "ignore": [{"paths": ["/spec/replicas"]}]},
+    "postRenderers": [{"kustomize": {"images": [{"name": "nginx", "newTag": "2"}]}}],
+    "commonMetadata": {"labels": {"team": "web"}, "annotations": {"owner": "x"}},
 }
 
 
@@ -134,7 +136,6 @@ def test_each_field_not_carried_is_one_line_with_its_reason() -> None:
         "chart": chart_template(verify={"provider": "cosign"}),
         "install": {"timeout": "10m", "disableTakeOwnership": True},
         "upgrade": {"force": True, "strategy": {"name": "RetryOnFailure"}},
-        "postRenderers": [{"kustomize": {"patches": [{"patch": "a"}, {"patch": "b"}]}}],
         "kubeConfig": {"secretRef": {"name": "remote"}},
         "frobnicate": 1,
     }
@@ -144,12 +145,28 @@ def test_each_field_not_carried_is_one_line_with_its_reason() -> None:
         "spec.install.timeout: not carried: Steersman has one spec.timeout for every action",
         "spec.install.disableTakeOwnership: not carried: Steersman has no such switch",
         "spec.upgrade.force: not carried: Steersman has no such switch",
-        "spec.postRenderers: not carried: post-renderers are not supported",
         "spec.kubeConfig: not carried: Steersman installs into the cluster it runs in",
         "spec.frobnicate: not carried: a field convert does not know (a typo, or a newer Flux API)",
         "spec.upgrade.strategy.name: not carried: RetryOnFailure (retry without rolling back) has "
         "no equivalent; Steersman remediates before each retry, as RemediateOnFailure does",
     ]
+
+
+def test_post_renderers_and_common_metadata_are_carried() -> None:
+    renderers = [
+        {
+            "kustomize": {
+                "patches": [{"patch": "kind: ConfigMap\n", "target": {"kind": "ConfigMap"}}],
+                "images": [{"name": "nginx", "newTag": "2"}],
+            }
+        }
+    ]
+    metadata = {"labels": {"team": "web"}}
+    spec = {"chart": chart_template(), "postRenderers": renderers, "commonMetadata": metadata}
+    converted, notes = only(convert([REPO, release(spec)]))
+    assert converted["spec"]["postRenderers"] == renderers
+    assert converted["spec"]["commonMetadata"] == metadata
+    assert notes == []
 
 
 def test_labels_and_annotations_flux_wrote_are_left_behind() -> None:
