@@ -105,7 +105,7 @@ _BUILTIN_TYPES: dict[str, dict[str, FieldInfo]] = {
     "PodSpec": {
         "containers": _merge("name", "Container"),
         "initContainers": _merge("name", "Container"),
-        "ephemeralContainers": _merge("name", "Container"),
+        "ephemeralContainers": _merge("name", "EphemeralContainer"),
         "volumes": FieldInfo(None, "merge,retainKeys", "name"),
         "imagePullSecrets": _merge("name"),
         "hostAliases": _merge("ip"),
@@ -113,6 +113,12 @@ _BUILTIN_TYPES: dict[str, dict[str, FieldInfo]] = {
     },
     "Container": {
         "ports": _merge("containerPort"),
+        "env": _merge("name"),
+        "volumeMounts": _merge("mountPath"),
+        "volumeDevices": _merge("devicePath"),
+    },
+    # Ports may not be set on an ephemeral container: the API gives them no strategy.
+    "EphemeralContainer": {
         "env": _merge("name"),
         "volumeMounts": _merge("mountPath"),
         "volumeDevices": _merge("devicePath"),
