@@ -79,6 +79,14 @@ class DriftDetectionMode(StrEnum):
     ENABLED = "enabled"
 
 
+class ServerSideApplyMode(StrEnum):
+    """Flux's upgrade/rollback `serverSideApply`: auto reuses the last release's apply method."""
+
+    ENABLED = "enabled"
+    DISABLED = "disabled"
+    AUTO = "auto"
+
+
 class ValuesSourceKind(StrEnum):
     CONFIGMAP = "ConfigMap"
     SECRET = "Secret"
@@ -204,19 +212,61 @@ class UpgradeRemediation(ApiModel):
     )
 
 
+def _action_timeout() -> Any:
+    return Field(default=None, description="Timeout of this action; defaults to spec.timeout.")
+
+
+_TAKE_OWNERSHIP = (
+    "Fail on existing objects without this release's Helm ownership metadata instead of "
+    "adopting them (adopting is the default, as in Flux)."
+)
+_WAIT_FOR_JOBS = "Don't wait for the release's Jobs to complete (when waiting)."
+_SCHEMA = "Don't validate the values against the chart's values.schema.json."
+_OPENAPI = (
+    "Accepted for Flux manifests; has no effect: the apiserver validates every object when it "
+    "is applied, and Steersman has no separate client-side OpenAPI check."
+)
+_SSA_AUTO = (
+    "enabled: server-side apply; disabled: client-side apply (three-way merge, as helm v3); "
+    "auto: the apply method of the release's last revision. Default: the controller's "
+    "--default-server-side-apply."
+)
+
+
 class InstallSpec(ApiModel):
+    timeout: PositiveDuration | None = _action_timeout()
     create_namespace: bool = Field(
         default=False, description="Create targetNamespace if it is missing."
     )
     crds: CRDPolicy = CRDPolicy.CREATE
+    skip_crds: bool = Field(
+        default=False, alias="skipCRDs", description="Deprecated (Flux): the same as crds: Skip."
+    )
+    replace: bool = Field(
+        default=False,
+        description="Reuse the release name when its newest record is an uninstalled release "
+        "kept with its history (helm install --replace).",
+    )
+    disable_take_ownership: bool = Field(default=False, description=_TAKE_OWNERSHIP)
     disable_wait: bool = Field(default=False, description="Don't wait for resources to be ready.")
+    disable_wait_for_jobs: bool = Field(default=False, description=_WAIT_FOR_JOBS)
     disable_hooks: bool = False
+    disable_schema_validation: bool = Field(default=False, description=_SCHEMA)
+    disable_open_api_validation: bool = Field(
+        default=False, alias="disableOpenAPIValidation", description=_OPENAPI
+    )
+    server_side_apply: bool | None = Field(
+        default=None,
+        description="false: create objects client-side (as helm v3); default: the controller's "
+        "--default-server-side-apply (auto means enabled for an install).",
+    )
     remediation: InstallRemediation = Field(
         default_factory=InstallRemediation, json_schema_extra={"default": {}}
     )
 
 
 class UpgradeSpec(ApiModel):
+    timeout: PositiveDuration | None = _action_timeout()
     crds: CRDPolicy = Field(
         default=CRDPolicy.CREATE,
         description="Create adds new CRDs but never updates existing ones; CreateReplace does.",
@@ -224,30 +274,78 @@ class UpgradeSpec(ApiModel):
     cleanup_on_fail: bool = Field(
         default=False, description="Delete resources created by a failed upgrade."
     )
+    force: bool = Field(
+        default=False,
+        description="Replace objects (PUT) instead of patching them; an object the apiserver "
+        "refuses to change that way (an immutable field) is deleted and created again.",
+    )
+    preserve_values: bool = Field(
+        default=False,
+        description="Start from the last release's values and merge the spec's values over "
+        "them (helm --reuse-values; not declarative).",
+    )
+    disable_take_ownership: bool = Field(default=False, description=_TAKE_OWNERSHIP)
     disable_wait: bool = False
+    disable_wait_for_jobs: bool = Field(default=False, description=_WAIT_FOR_JOBS)
     disable_hooks: bool = False
+    disable_schema_validation: bool = Field(default=False, description=_SCHEMA)
+    disable_open_api_validation: bool = Field(
+        default=False, alias="disableOpenAPIValidation", description=_OPENAPI
+    )
+    server_side_apply: ServerSideApplyMode | None = Field(default=None, description=_SSA_AUTO)
     remediation: UpgradeRemediation = Field(
         default_factory=UpgradeRemediation, json_schema_extra={"default": {}}
     )
 
 
 class RollbackSpec(ApiModel):
+    timeout: PositiveDuration | None = _action_timeout()
     disable_wait: bool = False
+    disable_wait_for_jobs: bool = Field(default=False, description=_WAIT_FOR_JOBS)
     disable_hooks: bool = False
     cleanup_on_fail: bool = False
-    force: bool = Field(default=False, description="Replace resources that cannot be patched.")
+    force: bool = Field(
+        default=False,
+        description="Replace objects (PUT) instead of patching them; delete and create again "
+        "what cannot be replaced.",
+    )
+    recreate: bool = Field(
+        default=False,
+        description="Delete the Pods of the rolled-back Deployments, StatefulSets, DaemonSets "
+        "and ReplicaSets so they restart (helm v3 rollback --recreate-pods).",
+    )
+    server_side_apply: ServerSideApplyMode | None = Field(default=None, description=_SSA_AUTO)
 
 
 class UninstallSpec(ApiModel):
+    timeout: PositiveDuration | None = _action_timeout()
     keep_history: bool = Field(default=False, description="Keep the release records.")
     disable_hooks: bool = False
+    disable_wait: bool = Field(
+        default=False, description="Don't wait until the deleted objects are gone."
+    )
     deletion_propagation: DeletionPropagation = DeletionPropagation.BACKGROUND
+
+
+class TestFilter(ApiModel):
+    """One `helm test --filter`: a test hook by name, run only it or (exclude) skip it."""
+
+    __test__ = False  # not a pytest class
+
+    name: str = Field(min_length=1, max_length=253, description="The test hook's name.")
+    exclude: bool = Field(default=False, description="Skip this test instead of selecting it.")
 
 
 class ReleaseTestSpec(ApiModel):
     enable: bool = Field(default=False, description="Run `helm test` after install/upgrade.")
+    timeout: PositiveDuration | None = _action_timeout()
     ignore_failures: bool = Field(
         default=False, description="A failed test does not mark the release failed."
+    )
+    filters: list[TestFilter] = Field(
+        default_factory=list,
+        max_length=256,
+        description="Which tests run: with any non-exclude filter only those; excluded ones never.",
     )
 
 

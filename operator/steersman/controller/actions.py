@@ -30,19 +30,22 @@ from steersman.controller.backoff import retry_delay
 from steersman.controller.context import Context, EventSink
 from steersman.controller.decide import Action, StoredRelease
 from steersman.controller.drift import DriftedObject, correct
+from steersman.controller.options import (
+    Where,
+    action_timeout,
+    install_options,
+    release_test_options,
+    rollback_options,
+    uninstall_options,
+    upgrade_options,
+)
 from steersman.controller.status import Draft, history_snapshots, patch_for, stored
 from steersman.controller.values import ValuesError
 from steersman.engine.actions import (
     ActionFailed,
-    CrdPolicy,
     Engine,
     EngineError,
-    InstallOptions,
     RenderError,
-    RollbackOptions,
-    TestOptions,
-    UninstallOptions,
-    UpgradeOptions,
     install,
     rollback,
     run_tests,
@@ -244,7 +247,8 @@ class Run:
 
     async def progress(self, action: str) -> None:
         """Reconciling=True while a Helm action runs (written first, so waits are visible)."""
-        message = f"Running '{action}' action with timeout of {self.hr.spec.timeout}"
+        timeout = action_timeout(self.hr.spec, action)
+        message = f"Running '{action}' action with timeout of {timeout}"
         self.draft.set(ConditionType.RECONCILING, True, Reason.PROGRESSING, message)
         if action in ("install", "upgrade"):
             self.draft.set(
@@ -347,44 +351,28 @@ class Run:
     async def _upgrade(self) -> Outcome | None:
         return await self._release(ReleaseAction.UPGRADE)
 
+    def where(self) -> Where:
+        return Where(self.release_name, self.release_ns, self.storage_ns, owner_labels(self.hr))
+
     async def _do_install(self) -> Release:
-        spec = self.hr.spec.install
-        opts = InstallOptions(
-            namespace=self.release_ns,
-            storage_namespace=self.storage_ns,
-            timeout=self.timeout,
-            wait=not spec.disable_wait,
-            disable_hooks=spec.disable_hooks,
-            name=self.release_name,
-            replace=True,
-            create_namespace=spec.create_namespace,
-            crds=CrdPolicy(spec.crds.value),
-            labels=owner_labels(self.hr),
+        newest = str(self.head.info.status) if self.head else None
+        opts = install_options(
+            self.hr, self.where(), newest, self.ctx.settings.default_server_side_apply
         )
         assert self.chart is not None
         return await install(self.engine, self.chart, self.values, opts)
 
     async def _do_upgrade(self) -> Release:
-        spec = self.hr.spec.upgrade
-        opts = UpgradeOptions(
-            namespace=self.release_ns,
-            storage_namespace=self.storage_ns,
-            timeout=self.timeout,
-            wait=not spec.disable_wait,
-            disable_hooks=spec.disable_hooks,
-            name=self.release_name,
-            max_history=self.hr.spec.max_history,
-            cleanup_on_fail=spec.cleanup_on_fail,
-            crds=CrdPolicy(spec.crds.value),
-            reset_values=True,  # declarative: the values are exactly what the spec composes
-            labels=owner_labels(self.hr),
+        method = self.head.apply_method if self.head else ""
+        opts = upgrade_options(
+            self.hr, self.where(), method, self.ctx.settings.default_server_side_apply
         )
         assert self.chart is not None
         return await upgrade(self.engine, self.chart, self.values, opts)
 
     async def _test(self) -> Outcome | None:
         await self.progress("test")
-        opts = TestOptions(self.release_name, self.release_ns, self.storage_ns, self.timeout)
+        opts = release_test_options(self.hr, self.where())
         try:
             rel = await run_tests(self.engine, opts)
         except FAILURES as err:
@@ -445,19 +433,9 @@ class Run:
                 Reason.MISSING_ROLLBACK_TARGET,
                 f"no successful revision of {self.release_name} to roll back to",
             )
-        spec = self.hr.spec.rollback
-        opts = RollbackOptions(
-            namespace=self.release_ns,
-            storage_namespace=self.storage_ns,
-            timeout=self.timeout,
-            wait=not spec.disable_wait,
-            disable_hooks=spec.disable_hooks,
-            name=self.release_name,
-            version=targets[-1],
-            max_history=self.hr.spec.max_history,
-            cleanup_on_fail=spec.cleanup_on_fail,
-            labels=owner_labels(self.hr),
-        )
+        method = history[-1].apply_method if history else ""
+        default_ssa = self.ctx.settings.default_server_side_apply
+        opts = rollback_options(self.hr, self.where(), targets[-1], method, default_ssa)
         try:
             rel = await rollback(self.engine, opts)
         except (*FAILURES, ReleaseNotFound) as err:
@@ -470,16 +448,7 @@ class Run:
 
     async def _uninstall_remediation(self) -> Outcome | None:
         await self.progress("uninstall")
-        spec = self.hr.spec.uninstall
-        opts = UninstallOptions(
-            namespace=self.release_ns,
-            storage_namespace=self.storage_ns,
-            timeout=self.timeout,
-            disable_hooks=spec.disable_hooks,
-            name=self.release_name,
-            keep_history=spec.keep_history,
-            propagation=propagation(spec.deletion_propagation.value),
-        )
+        opts = uninstall_options(self.hr, self.where())
         try:
             await uninstall(self.engine, opts)
         except (*FAILURES, ReleaseNotFound) as err:

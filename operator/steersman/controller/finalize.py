@@ -16,10 +16,11 @@ from pydantic import ValidationError
 
 from steersman.api import API_VERSION, GROUP, KIND, ConditionType, HelmRelease, Reason
 from steersman.controller import access
-from steersman.controller.actions import FAILURES, denied, describe, propagation
+from steersman.controller.actions import FAILURES, denied, describe
 from steersman.controller.context import Context, EventSink
+from steersman.controller.options import Where, uninstall_options
 from steersman.controller.status import Draft, patch_for
-from steersman.engine.actions import UninstallOptions, uninstall
+from steersman.engine.actions import uninstall
 from steersman.kube import KubeError
 from steersman.storage import DriverKind, ReleaseNotFound, StorageError
 
@@ -63,14 +64,7 @@ async def uninstall_on_delete(
         log.warning("%s", message)
         emit("Warning", Reason.OWNED_BY_OTHER, message)
         return None
-    opts = UninstallOptions(
-        namespace=spec.target_namespace or hr.namespace,
-        storage_namespace=used.namespace,
-        name=name,
-        keep_history=spec.uninstall.keep_history,
-        disable_hooks=spec.uninstall.disable_hooks,
-        propagation=propagation(spec.uninstall.deletion_propagation.value),
-    )
+    opts = uninstall_options(hr, Where(name, spec.target_namespace or hr.namespace, used.namespace))
     try:
         await uninstall(engine, opts)
     except ReleaseNotFound:

@@ -41,9 +41,10 @@ from steersman.controller.decide import Action, Desired, Memory, Policy, State, 
 from steersman.controller.drift import detect
 from steersman.controller.events import describe_release
 from steersman.controller.migrate import migrate_records
+from steersman.controller.options import Where, uninstall_options
 from steersman.controller.status import Draft, patch_for, stored
 from steersman.controller.values import ValuesError, compose_values
-from steersman.engine.actions import UninstallOptions, uninstall
+from steersman.engine.actions import uninstall
 from steersman.kube import KubeError
 from steersman.storage import CorruptRecord, DriverKind, ReleaseNotFound, StorageError
 
@@ -191,14 +192,7 @@ async def _follow_target_change(run: Run) -> bool:
     engine = run.ctx.engine(
         DriverKind(used.driver.value), run.hr.namespace, spec.service_account_name
     )
-    opts = UninstallOptions(
-        namespace=latest.namespace,
-        storage_namespace=used.namespace,
-        name=latest.name,
-        timeout=run.timeout,
-        disable_hooks=spec.uninstall.disable_hooks,
-        propagation=actions.propagation(spec.uninstall.deletion_propagation.value),
-    )
+    opts = uninstall_options(run.hr, Where(latest.name, latest.namespace, used.namespace))
     with contextlib.suppress(ReleaseNotFound):
         await uninstall(engine, opts)
     message = (

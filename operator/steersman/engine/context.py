@@ -52,7 +52,13 @@ class Engine:
         self.capabilities = self.capabilities_cache or shared_cache(self.kube.discovery)
 
     async def render_request(
-        self, name: str, namespace: str, revision: int, *, upgrade: bool
+        self,
+        name: str,
+        namespace: str,
+        revision: int,
+        *,
+        upgrade: bool,
+        skip_schema_validation: bool = False,
     ) -> RenderRequest:
         """What the renderer needs to render like helm does against a live cluster."""
         return RenderRequest(
@@ -63,6 +69,7 @@ class Engine:
             is_upgrade=upgrade,
             capabilities=await self.capabilities.get(self.kube),
             lookup=thread_lookup(self.kube, asyncio.get_running_loop()),
+            skip_schema_validation=skip_schema_validation,
         )
 
     async def post_rendered(self, manifest: str, labels: dict[str, str]) -> str:
@@ -87,6 +94,9 @@ class Common:
     wait_for_jobs: bool = False
     disable_hooks: bool = False
     description: str = ""
+    # False: client-side apply (helm v3's three-way merge), see engine.client_apply
+    server_side: bool = True
+    skip_schema_validation: bool = False  # values.schema.json is not checked
 
     @property
     def records_namespace(self) -> str:

@@ -39,6 +39,7 @@ class RenderRequest:
     is_upgrade: bool
     capabilities: Capabilities | None = None  # None: helm template's defaults
     lookup: Lookup | None = None  # None: lookup gives empty maps, as in helm template
+    skip_schema_validation: bool = False  # don't check values.schema.json
 
 
 @dataclass
@@ -77,6 +78,7 @@ async def default_renderer(
             options,
             capabilities=request.capabilities,
             lookup=request.lookup,
+            skip_schema_validation=request.skip_schema_validation,
         )
     except (ChartRenderError, ChartError, ValuesError) as err:
         raise RenderError(str(err)) from err
