@@ -122,6 +122,8 @@ EVERY_MAPPED_FIELD: dict[str, Any] = {
         "disableWait": True,
     },
     "driftDetection": {"mode": "warn", "ignore": [{"paths": ["/spec/replicas"]}]},
+    "postRenderers": [{"kustomize": {"images": [{"name": "nginx", "newTag": "2"}]}}],
+    "commonMetadata": {"labels": {"team": "web"}, "annotations": {"owner": "x"}},
 }
 
 
@@ -176,7 +178,6 @@ def test_each_field_not_carried_is_one_line_with_its_reason() -> None:
             "remediation": {"remediateLastFailure": True},
         },
         "upgrade": {"force": True, "strategy": {"name": "RetryOnFailure"}},
-        "postRenderers": [{"kustomize": {"patches": [{"patch": "a"}, {"patch": "b"}]}}],
         "kubeConfig": {"secretRef": {"name": "remote"}},
         "frobnicate": 1,
     }
@@ -184,12 +185,28 @@ def test_each_field_not_carried_is_one_line_with_its_reason() -> None:
     assert notes == [
         "spec.chart.spec.verify: not carried: Steersman does not verify chart signatures",
         "spec.install.remediation.remediateLastFailure: not carried: Steersman has no such switch",
-        "spec.postRenderers: not carried: post-renderers are not supported",
         "spec.kubeConfig: not carried: Steersman installs into the cluster it runs in",
         "spec.frobnicate: not carried: a field convert does not know (a typo, or a newer Flux API)",
         "spec.upgrade.strategy.name: not carried: RetryOnFailure (retry without rolling back) has "
         "no equivalent; Steersman remediates before each retry, as RemediateOnFailure does",
     ]
+
+
+def test_post_renderers_and_common_metadata_are_carried() -> None:
+    renderers = [
+        {
+            "kustomize": {
+                "patches": [{"patch": "kind: ConfigMap\n", "target": {"kind": "ConfigMap"}}],
+                "images": [{"name": "nginx", "newTag": "2"}],
+            }
+        }
+    ]
+    metadata = {"labels": {"team": "web"}}
+    spec = {"chart": chart_template(), "postRenderers": renderers, "commonMetadata": metadata}
+    converted, notes = only(convert([REPO, release(spec)]))
+    assert converted["spec"]["postRenderers"] == renderers
+    assert converted["spec"]["commonMetadata"] == metadata
+    assert notes == []
 
 
 def test_labels_and_annotations_flux_wrote_are_left_behind() -> None:

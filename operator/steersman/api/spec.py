@@ -12,10 +12,14 @@ import re
 from enum import StrEnum
 from typing import Annotated, Any
 
+import yaml
 from pydantic import Field, model_validator
 
 from steersman.api.base import ApiModel, NamespaceName, ObjectName, Pattern
+from steersman.api.digest import digest
 from steersman.api.duration import PositiveDuration
+from steersman.postrender import Image, Kustomize, Patch, PostRender, PostRenderError, Selector
+from steersman.postrender.selector import Matcher
 
 # https:// (or plain http://) for a classic chart repository (index.yaml), oci:// for a registry.
 REPOSITORY_PATTERN = r"^(https?|oci)://[^\s/]+(/[^\s]*)?$"
@@ -386,6 +390,86 @@ class StorageSpec(ApiModel):
     )
 
 
+class PatchSelector(ApiModel):
+    """Which rendered objects a patch applies to (kustomize's target): group, version, kind,
+    name and namespace are regexes matched against the whole value; labelSelector and
+    annotationSelector are Kubernetes selectors."""
+
+    group: str | None = None
+    version: str | None = None
+    kind: str | None = None
+    name: str | None = None
+    namespace: str | None = None
+    label_selector: str | None = None
+    annotation_selector: str | None = None
+
+    @model_validator(mode="after")
+    def _parsable(self) -> PatchSelector:
+        try:
+            Matcher(self.to_selector())
+        except PostRenderError as err:
+            raise ValueError(str(err)) from None
+        return self
+
+    def to_selector(self) -> Selector:
+        return Selector(
+            group=self.group or "",
+            version=self.version or "",
+            kind=self.kind or "",
+            name=self.name or "",
+            namespace=self.namespace or "",
+            label_selector=self.label_selector or "",
+            annotation_selector=self.annotation_selector or "",
+        )
+
+
+class KustomizePatch(ApiModel):
+    patch: str = Field(
+        min_length=1,
+        description="A strategic-merge patch (a YAML object) or a JSON 6902 patch (a list of "
+        "operations; needs a target).",
+    )
+    target: PatchSelector | None = Field(
+        default=None,
+        description="Objects to patch; without it a strategic-merge patch applies to the "
+        "object its apiVersion, kind, name and namespace name.",
+    )
+
+    @model_validator(mode="after")
+    def _parsable(self) -> KustomizePatch:
+        try:
+            docs = [d for d in yaml.safe_load_all(self.patch) if d is not None]
+        except yaml.YAMLError:
+            raise ValueError("patch is not valid YAML") from None
+        if len(docs) == 1 and isinstance(docs[0], list):
+            if self.target is None:
+                raise ValueError("a JSON 6902 patch (a list of operations) needs a target")
+        elif not docs or not all(isinstance(d, dict) for d in docs):
+            raise ValueError("patch must be a YAML object or a list of JSON 6902 operations")
+        return self
+
+
+class KustomizeImage(ApiModel):
+    name: str = Field(min_length=1, description="The image to change, as the chart writes it.")
+    new_name: str | None = Field(default=None, description="Image name to use instead.")
+    new_tag: str | None = Field(default=None, description="Tag to use instead.")
+    digest: str | None = Field(default=None, description="Digest to use (replaces the tag).")
+
+
+class KustomizePostRenderer(ApiModel):
+    patches: list[KustomizePatch] = Field(default_factory=list)
+    images: list[KustomizeImage] = Field(default_factory=list)
+
+
+class PostRenderer(ApiModel):
+    kustomize: KustomizePostRenderer | None = None
+
+
+class CommonMetadata(ApiModel):
+    labels: dict[str, str] = Field(default_factory=dict)
+    annotations: dict[str, str] = Field(default_factory=dict)
+
+
 def _block(factory: type[ApiModel]) -> Any:
     """An optional block that the apiserver fills with its defaults when omitted."""
     return Field(default_factory=factory, json_schema_extra={"default": {}})
@@ -436,6 +520,14 @@ class HelmReleaseSpec(ApiModel):
     uninstall: UninstallSpec = _block(UninstallSpec)
     test: ReleaseTestSpec = _block(ReleaseTestSpec)
     drift_detection: DriftDetectionSpec = _block(DriftDetectionSpec)
+    post_renderers: list[PostRenderer] = Field(
+        default_factory=list,
+        description="Changes to the rendered manifest before it is applied and stored, in order "
+        "(Flux's postRenderers): kustomize patches and images.",
+    )
+    common_metadata: CommonMetadata | None = Field(
+        default=None, description="Labels and annotations set on every rendered object."
+    )
 
     @property
     def storage_driver(self) -> StorageDriver | None:
@@ -458,3 +550,31 @@ class HelmReleaseSpec(ApiModel):
             return name
         digest = hashlib.sha256(name.encode()).hexdigest()[:12]
         return f"{name[:40].rstrip('.')}-{digest}"
+
+    def post_render(self) -> PostRender:
+        """The post-render steps, with a digest of the fields they came from."""
+        steps = tuple(
+            Kustomize(
+                patches=tuple(
+                    Patch(p.patch, p.target.to_selector() if p.target else None)
+                    for p in r.kustomize.patches
+                ),
+                images=tuple(
+                    Image(i.name, i.new_name or "", i.new_tag or "", i.digest or "")
+                    for i in r.kustomize.images
+                ),
+            )
+            for r in self.post_renderers
+            if r.kustomize is not None
+        )
+        meta = self.common_metadata or CommonMetadata()
+        source = [
+            [r.to_k8s() for r in self.post_renderers],
+            self.common_metadata.to_k8s() if self.common_metadata else None,
+        ]
+        return PostRender(
+            steps,
+            dict(meta.labels),
+            dict(meta.annotations),
+            digest(source) if steps or meta.labels or meta.annotations else "",
+        )

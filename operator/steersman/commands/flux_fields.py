@@ -129,8 +129,8 @@ FIELDS: tuple[FieldRule, ...] = (
     FieldRule(HR, "spec.valuesFrom[].optional", "spec.valuesFrom[].optional", M),
     FieldRule(HR, "spec.kubeConfig", "", N, "Steersman installs into the cluster it runs in"),
     FieldRule(HR, "spec.persistentClient", "", N, _NO_SWITCH),
-    FieldRule(HR, "spec.postRenderers", "", N, "post-renderers are not supported"),
-    FieldRule(HR, "spec.commonMetadata", "", N, "commonMetadata is not supported"),
+    FieldRule(HR, "spec.postRenderers", "spec.postRenderers", M),
+    FieldRule(HR, "spec.commonMetadata", "spec.commonMetadata", M),
     # install
     FieldRule(HR, "spec.install.createNamespace", "spec.install.createNamespace", M),
     FieldRule(HR, "spec.install.crds", "spec.install.crds", M),

@@ -16,10 +16,11 @@ import warnings
 import yaml
 
 from steersman.chart import go_os_error
+from steersman.errors import SteersmanError
 from steersman.golang.fmt import go_quote
 
 
-class VerifyError(Exception):
+class VerifyError(SteersmanError):
     """str() is helm's error text (after `Error: `)."""
 
 

@@ -80,18 +80,20 @@ async def install(
         skip_schema_validation=opts.skip_schema_validation,
     )
     rendered = await engine.renderer(chart, values, request)
+    labels = dict(opts.labels)
+    manifest = await engine.post_rendered(rendered.manifest, labels)
     rel = records.new_release(
         name=opts.name,
         namespace=opts.namespace,
         version=version,
         chart=records.stored_chart(chart, values),
         config=values,
-        manifest=rendered.manifest,
+        manifest=manifest,
         hooks=records.stored_hooks(rendered.hooks),
         notes=rendered.notes,
         status=Status.PENDING_INSTALL,
         description="Initial install underway",
-        labels=opts.labels,
+        labels=labels,
         server_side=opts.server_side,
     )
     targets = await build_targets(engine.kube, rel.manifest, opts.name, opts.namespace)

@@ -16,7 +16,14 @@ from typing import Any
 from steersman.chart import Chart
 from steersman.chart.values.coalesce import coalesce_tables
 from steersman.engine import records
-from steersman.engine.context import DEFAULT_MAX_HISTORY, Common, Engine, hook_runner, settled
+from steersman.engine.context import (
+    DEFAULT_MAX_HISTORY,
+    POST_RENDER_LABEL,
+    Common,
+    Engine,
+    hook_runner,
+    settled,
+)
 from steersman.engine.errors import (
     FAILURES,
     ActionFailed,
@@ -97,19 +104,22 @@ async def upgrade(
         skip_schema_validation=opts.skip_schema_validation,
     )
     rendered = await engine.renderer(chart, values, request)
+    labels = {**last.labels, **opts.labels}
+    labels.pop(POST_RENDER_LABEL, None)
+    manifest = await engine.post_rendered(rendered.manifest, labels)
     rel = records.new_release(
         name=opts.name,
         namespace=current.namespace,
         version=last.version + 1,
         chart=records.stored_chart(chart, values),
         config=values,
-        manifest=rendered.manifest,
+        manifest=manifest,
         hooks=records.stored_hooks(rendered.hooks),
         notes=rendered.notes,
         status=Status.PENDING_UPGRADE,
         description="Preparing upgrade",
         first_deployed=current.info.first_deployed,
-        labels={**last.labels, **opts.labels},
+        labels=labels,
         server_side=opts.server_side,
     )
     old = await current_objects(engine.kube, current)

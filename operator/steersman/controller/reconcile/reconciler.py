@@ -135,9 +135,16 @@ async def _pipeline(hr: HelmRelease, generation: int, ctx: Context, rec: Recorde
     except ChartFetchError as err:
         return await rec.fail(Reason.ARTIFACT_FAILED, str(err))
 
-    desired = Desired(chart.metadata.name, chart.metadata.version, values_digest(values))
+    post_render = spec.post_render()
+    desired = Desired(
+        chart.metadata.name,
+        chart.metadata.version,
+        values_digest(values),
+        post_render.digest.removeprefix("sha256:")[:32],
+    )
     engine = ctx.engine(kind, hr.namespace, spec.service_account_name, encrypt=spec.encrypt_records)
     engine.namespaces = access.objects_namespaces(hr, ctx.settings, target.release_ns)
+    engine.post_render = post_render
     req = Request(
         hr=hr,
         generation=generation,
