@@ -4,6 +4,7 @@ Records are helm's release v1 JSON, stored as base64(gzip(json)) exactly where h
 so the helm CLI (v3 and v4) reads what Steersman writes and the other way round.
 """
 
+from steersman.storage.chart_record import StoredChart, StoredFile
 from steersman.storage.codec import decode_release, encode_release, record_key
 from steersman.storage.driver import Driver
 from steersman.storage.errors import (
@@ -18,14 +19,12 @@ from steersman.storage.errors import (
 )
 from steersman.storage.gotime import GoTime
 from steersman.storage.record import (
-    Chart,
-    File,
     Hook,
     HookExecution,
     Info,
-    Metadata,
     Release,
     Status,
+    is_pending,
 )
 from steersman.storage.selection import (
     DriverKind,
@@ -37,17 +36,14 @@ from steersman.storage.selection import (
 from steersman.storage.storage import Storage
 
 __all__ = [
-    "Chart",
     "CorruptRecord",
     "Driver",
     "DriverKind",
-    "File",
     "GoTime",
     "Hook",
     "HookExecution",
     "Info",
     "InvalidRecord",
-    "Metadata",
     "RecordTooLarge",
     "Release",
     "ReleaseExists",
@@ -58,8 +54,11 @@ __all__ = [
     "StorageConfigError",
     "StorageError",
     "StorageUnavailable",
+    "StoredChart",
+    "StoredFile",
     "decode_release",
     "encode_release",
+    "is_pending",
     "load_sql_dsn",
     "normalize_driver_name",
     "record_key",
