@@ -32,7 +32,7 @@ from steersman.controller.decide import Action, StoredRelease
 from steersman.controller.drift import DriftedObject, correct
 from steersman.controller.status import Draft, history_snapshots, patch_for, stored
 from steersman.controller.values import ValuesError
-from steersman.engine.actions import (
+from steersman.engine import (
     ActionFailed,
     CrdPolicy,
     Engine,
@@ -43,6 +43,7 @@ from steersman.engine.actions import (
     TestOptions,
     UninstallOptions,
     UpgradeOptions,
+    WaitError,
     install,
     rollback,
     run_tests,
@@ -50,7 +51,6 @@ from steersman.engine.actions import (
     unlock,
     upgrade,
 )
-from steersman.engine.wait import WaitError
 from steersman.kube import Forbidden, KubeError, NotFound
 from steersman.storage import (
     DriverKind,

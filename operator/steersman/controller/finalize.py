@@ -19,7 +19,7 @@ from steersman.controller import access
 from steersman.controller.actions import FAILURES, denied, describe, propagation
 from steersman.controller.context import Context, EventSink
 from steersman.controller.status import Draft, patch_for
-from steersman.engine.actions import UninstallOptions, uninstall
+from steersman.engine import UninstallOptions, uninstall
 from steersman.kube import KubeError
 from steersman.storage import DriverKind, ReleaseNotFound, StorageError
 

@@ -36,7 +36,7 @@ from steersman.controller.context import Context, EventSink, release_logger
 from steersman.controller.finalize import RETRY_SECONDS, uninstall_on_delete
 from steersman.controller.reconcile import reconcile
 from steersman.controller.selector import parse_selector
-from steersman.engine.actions import unlock
+from steersman.engine import unlock
 from steersman.kube import KubeError
 from steersman.storage import DriverKind, StorageError
 

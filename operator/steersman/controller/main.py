@@ -43,7 +43,7 @@ from steersman.controller.leader import (
 )
 from steersman.controller.metrics import Metrics
 from steersman.controller.settings import Settings
-from steersman.engine.render import Renderer, default_renderer
+from steersman.engine import Renderer, default_renderer
 from steersman.kube import KubeClient, KubeError, UnknownKind
 from steersman.storage import DriverKind, StorageError, load_sql_dsn
 from steersman.storage.sql import probe as probe_sql

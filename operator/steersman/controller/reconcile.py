@@ -42,7 +42,7 @@ from steersman.controller.drift import detect
 from steersman.controller.migrate import migrate_records
 from steersman.controller.status import Draft, patch_for, stored
 from steersman.controller.values import ValuesError, compose_values
-from steersman.engine.actions import UninstallOptions, uninstall
+from steersman.engine import UninstallOptions, uninstall
 from steersman.kube import KubeError
 from steersman.storage import CorruptRecord, DriverKind, ReleaseNotFound, StorageError
 

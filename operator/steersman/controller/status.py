@@ -17,12 +17,12 @@ from steersman.api import (
     ConditionType,
     HelmReleaseStatus,
     Snapshot,
+    TestHookStatus,
     get_condition,
     remove_condition,
     set_condition,
     values_digest,
 )
-from steersman.api.status import TestHookStatus
 from steersman.controller.decide import StoredRelease
 from steersman.storage import GoTime, Release
 

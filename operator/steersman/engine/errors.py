@@ -3,7 +3,7 @@ a condition or event says what `helm` would have said."""
 
 from __future__ import annotations
 
-from steersman.storage.record import Release
+from steersman.storage import Release
 
 
 class EngineError(Exception):

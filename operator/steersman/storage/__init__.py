@@ -6,7 +6,7 @@ so the helm CLI (v3 and v4) reads what Steersman writes and the other way round.
 
 from steersman.storage.chart_record import StoredChart, StoredFile
 from steersman.storage.codec import decode_release, encode_release, record_key
-from steersman.storage.driver import Driver
+from steersman.storage.driver import Driver, ReleaseFilter, Releases
 from steersman.storage.errors import (
     CorruptRecord,
     InvalidRecord,
@@ -47,7 +47,9 @@ __all__ = [
     "RecordTooLarge",
     "Release",
     "ReleaseExists",
+    "ReleaseFilter",
     "ReleaseNotFound",
+    "Releases",
     "Status",
     "Storage",
     "StorageBackend",
