@@ -8,15 +8,9 @@ from datetime import UTC
 
 import pytest
 
-from steersman.gotemplate import TemplateError, TemplateSet
-from steersman.sprig import sprig_funcs
+from steersman.gotemplate import TemplateError
 from steersman.sprig.gotime import ZERO_TIME, GoTime
-
-
-def render(template: str) -> str:
-    ts = TemplateSet(sprig_funcs())
-    ts.parse("t", template)
-    return ts.execute("t", {})
+from tests.template_support import render
 
 
 @pytest.mark.parametrize(
