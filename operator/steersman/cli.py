@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from steersman import __version__
-from steersman.controller.flags import add_run_arguments
 
 
 class _Parser(argparse.ArgumentParser):
@@ -26,6 +25,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.add_parser("version", help="print the version and exit")
     run = sub.add_parser("run", help="run the operator")
+    # Imported here, as the other commands are: `steersman template` never builds this parser.
+    from steersman.controller.flags import add_run_arguments
+
     add_run_arguments(run)
     sub.add_parser("crd", help="print the HelmRelease CustomResourceDefinition (YAML)")
     from steersman.commands.template import add_template_arguments
@@ -36,6 +38,17 @@ def build_parser() -> argparse.ArgumentParser:
     from steersman.commands import add_ops_commands
 
     add_ops_commands(sub)
+    from steersman.commands.convert import add_convert_arguments
+
+    convert_help = "turn Flux HelmReleases and their sources into Steersman HelmReleases"
+    add_convert_arguments(
+        sub.add_parser(
+            "convert",
+            help=convert_help,
+            description=convert_help[0].upper() + convert_help[1:] + " (offline; YAML out, "
+            "one line per field not carried over on stderr).",
+        )
+    )
     return parser
 
 
@@ -57,6 +70,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 0
     if args.command == "run":
         return _run(args)
+    if args.command == "convert":
+        from steersman.commands.convert import run as convert
+
+        return convert(args)
     from steersman.commands import COMMANDS, run_ops
 
     if args.command in COMMANDS:

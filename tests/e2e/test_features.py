@@ -140,7 +140,18 @@ async def test_kubectl_get_columns(
     await wait_condition(e2e_kube, namespace, "shown")
     data = await table(e2e_kube, namespace)
     columns = [c["name"] for c in data["columnDefinitions"]]
-    assert columns == ["Name", "Chart", "Version", "Revision", "Storage", "Ready", "Status", "Age"]
+    assert columns == [
+        "Name",
+        "Chart",
+        "Version",
+        "Revision",
+        "App Version",
+        "Ready",
+        "Status",
+        "Suspended",
+        "Age",
+        "Storage",
+    ]
     cells = dict(zip(columns, data["rows"][0]["cells"], strict=True))
     assert cells["Name"] == "shown"
     assert cells["Chart"] == "demo"
@@ -149,8 +160,11 @@ async def test_kubectl_get_columns(
     assert cells["Storage"] == "secret"
     assert cells["Ready"] == "True"
     assert str(cells["Status"]).startswith("Helm install succeeded")
+    assert cells["App Version"] == "1.0"
+    assert cells["Suspended"] is False
     printed = format_table(data)
-    assert printed.splitlines()[0].split() == ["NAMESPACE", *(c.upper() for c in columns)]
+    header = " ".join(c.upper() for c in columns).split()  # "APP VERSION" is two words
+    assert printed.splitlines()[0].split() == ["NAMESPACE", *header]
     hr = await get(e2e_kube, namespace, "shown")
     assert hr["metadata"]["name"] in printed.splitlines()[1]
 

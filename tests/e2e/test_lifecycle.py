@@ -13,6 +13,7 @@ from tests.e2e.conftest import StartOperator
 from tests.e2e.support import (
     create,
     event_reasons,
+    events,
     get,
     patch_spec,
     record_states,
@@ -42,6 +43,15 @@ async def test_install_then_upgrade_on_values_and_chart_change(
     assert cm["data"] == {"greeting": "hi", "chartVersion": "0.1.0"}
     assert record_states(await records(e2e_kube, namespace, "web")) == [(1, "deployed")]
     assert "InstallSucceeded" in await event_reasons(e2e_kube, namespace, "web")
+    posted = await events(e2e_kube, namespace, "web")
+    assert {e["source"]["component"] for e in posted} == {"steersman"}  # not kopf's "kopf"
+    assert all(e["reportingComponent"] == "steersman" for e in posted)
+    assert all(e["reportingInstance"] not in ("", "dev") for e in posted)
+    installed = next(e for e in posted if e["reason"] == "InstallSucceeded")
+    notes = installed["metadata"]["annotations"]  # as Flux's Events: what was released
+    assert notes["helm.steersman.dev/revision"] == "0.1.0"
+    assert notes["helm.steersman.dev/app-version"] == "1.0"
+    assert notes["helm.steersman.dev/token"] == status["lastAttemptedValuesDigest"]
 
     await patch_spec(e2e_kube, namespace, "web", {"values": {"greeting": "bonjour"}})
     hr = await wait_condition(e2e_kube, namespace, "web", reason="UpgradeSucceeded")
@@ -64,7 +74,11 @@ async def test_install_then_upgrade_on_values_and_chart_change(
     assert 'steersman_actions_total{action="install",result="succeeded"} 1.0' in metrics
     assert 'steersman_actions_total{action="upgrade",result="succeeded"} 2.0' in metrics
     assert 'steersman_releases{ready="True"} 1.0' in metrics
-    assert "steersman_storage_operation_duration_seconds_count{" in metrics
+    assert 'steersman_storage_operation_duration_seconds_count{driver="secret",' in metrics
+    web = f'kind="HelmRelease",name="web",namespace="{namespace}"'
+    assert f'steersman_reconcile_condition{{{web},status="True",type="Ready"}} 1.0' in metrics
+    assert f"steersman_suspend_status{{{web}}} 0.0" in metrics
+    assert f"steersman_reconcile_duration_seconds_count{{{web}}}" in metrics
 
 
 async def test_unchanged_spec_reconciles_without_writes(
@@ -95,7 +109,7 @@ async def test_unchanged_spec_reconciles_without_writes(
 def _reconciles(metrics: str) -> float:
     total = 0.0
     for line in metrics.splitlines():
-        if line.startswith('steersman_reconcile_duration_seconds_count{result="ok"}'):
+        if line.startswith('steersman_reconciles_total{result="ok"}'):
             total += float(line.rsplit(" ", 1)[1])
     return total
 

@@ -51,6 +51,9 @@ async def test_failed_upgrade_is_rolled_back_then_stalls_until_the_spec_is_fixed
     )
     ready = next(c for c in hr["status"]["conditions"] if c["type"] == "Ready")
     assert ready["status"] == "False"
+    # STATUS in `kubectl get hr` shows the actual failure first, on one line, then the advice.
+    assert ready["message"].startswith("Helm upgrade failed: "), ready["message"]
+    assert "\n" not in ready["message"]
     assert "upgrade retries exhausted" in ready["message"]
     assert "helm.steersman.dev/reset" in ready["message"]  # the way out is named
     assert hr["status"]["upgradeFailures"] == 2

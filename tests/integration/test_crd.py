@@ -82,8 +82,8 @@ async def test_crd_is_established_with_names_and_status_subresource(
     doc = await kube.request("GET", f"/apis/{API_VERSION}")
     served = {r["name"]: r for r in doc["resources"]}
     assert served["helmreleases"]["kind"] == "HelmRelease"
-    assert served["helmreleases"]["shortNames"] == ["hr"]
-    assert served["helmreleases"]["categories"] == ["all"]
+    assert served["helmreleases"]["shortNames"] == ["hr", "shr"]
+    assert served["helmreleases"]["categories"] == ["all", "steersman"]
     assert served["helmreleases"]["namespaced"] is True
     assert "helmreleases/status" in served
 
@@ -277,7 +277,18 @@ async def test_status_subresource_and_printer_columns(
         _return_http_data_only=True,
     )
     columns = [c["name"] for c in table["columnDefinitions"]]
-    assert columns == ["Name", "Chart", "Version", "Revision", "Storage", "Ready", "Status", "Age"]
+    assert columns == [
+        "Name",
+        "Chart",
+        "Version",
+        "Revision",
+        "App Version",
+        "Ready",
+        "Status",
+        "Suspended",
+        "Age",
+        "Storage",
+    ]
     cells = dict(zip(columns, table["rows"][0]["cells"], strict=True))
     assert cells["Name"] == "app"
     assert cells["Chart"] == "podinfo"
@@ -286,3 +297,4 @@ async def test_status_subresource_and_printer_columns(
     assert cells["Storage"] == "secret"
     assert cells["Ready"] == "True"
     assert cells["Status"] == "Helm upgrade succeeded"
+    assert cells["Suspended"] is False  # the schema's default, not an empty cell

@@ -73,7 +73,7 @@ async def apply_retrying(kube: KubeClient, obj: dict[str, Any], **kw: Any) -> di
 async def prerequisites(kube: KubeClient) -> None:
     for obj in docs(CRD):
         await kube.apply(obj)
-    for name in ("steersman-system", "team-a"):
+    for name in ("steersman-system", "team-a", "argocd"):  # argocd: manifests/argocd/argocd-cm
         await kube.apply({"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": name}})
 
 

@@ -11,11 +11,11 @@ from steersman.chart.render.manifests import (
     assemble_manifest,
     extract_notes,
     go_path_match,
-    go_trim_space,
     sort_by_kind,
     sort_manifests,
     split_manifests,
 )
+from steersman.golang.gostr import go_trim_space
 
 
 @pytest.mark.parametrize(

@@ -38,10 +38,18 @@ PRINTER_COLUMNS: list[dict[str, Any]] = [
         "description": "Helm revision of the latest release",
         "jsonPath": ".status.history[0].version",
     },
-    {"name": "Storage", "type": "string", "jsonPath": ".status.storage.driver"},
+    {
+        "name": "App Version",
+        "type": "string",
+        "description": "App version of the latest release's chart",
+        "jsonPath": ".status.history[0].appVersion",
+    },
     {"name": "Ready", "type": "string", "jsonPath": f"{_READY}.status"},
     {"name": "Status", "type": "string", "jsonPath": f"{_READY}.message"},
+    {"name": "Suspended", "type": "boolean", "jsonPath": ".spec.suspend"},
     {"name": "Age", "type": "date", "jsonPath": ".metadata.creationTimestamp"},
+    # Only with `-o wide`: keeps the default line short enough to read.
+    {"name": "Storage", "type": "string", "jsonPath": ".status.storage.driver", "priority": 1},
 ]
 
 

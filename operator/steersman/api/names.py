@@ -11,8 +11,9 @@ KIND: Final = "HelmRelease"
 LIST_KIND: Final = "HelmReleaseList"
 PLURAL: Final = "helmreleases"
 SINGULAR: Final = "helmrelease"
-SHORT_NAMES: Final = ("hr",)
-CATEGORIES: Final = ("all",)
+# "hr" as Flux spells it; "shr" stays unambiguous when Flux's CRD (also "hr") is installed too.
+SHORT_NAMES: Final = ("hr", "shr")
+CATEGORIES: Final = ("all", "steersman")
 CRD_NAME: Final = f"{PLURAL}.{GROUP}"
 
 # Labels on every release record we write: which HelmRelease owns the release. A record that

@@ -25,11 +25,12 @@ MOVED = {
     },
     "steersman.chart.gotemplate.strconv": "steersman.golang.strconv",
     "steersman.chart.gotemplate.floatfmt": "steersman.golang.floatfmt",
+    # One float formatter and one JSON encoder now serve where two or three stood.
+    "steersman.chart.goformat": "steersman.golang.floatfmt",
     "steersman.chart.gotemplate.values": "steersman.golang.reflect",
     **{
         f"steersman.chart.{m}": f"steersman.golang.{m}"
         for m in (
-            "goformat",
             "jsonout",
             "jsonscan",
             "goyaml",
@@ -44,7 +45,11 @@ MOVED = {
         )
     },
     "steersman.chart.sprig._netip": "steersman.golang.netip",
-    "steersman.chart.sprig.gojson": "steersman.golang.gojson",
+    "steersman.chart.sprig.gojson": "steersman.golang.jsonout",
+    # Go's time behaviour left Sprig (the date functions stayed in sprig.dates).
+    "steersman.chart.sprig.gotime": "steersman.golang.gotime",
+    "steersman.chart.sprig.timemethods": "steersman.golang.gotime",
+    "steersman.chart.sprig.timeparse": "steersman.golang.timeparse",
     "steersman.chart.strvals": "steersman.chart.values.strvals",
     "steersman.chart.schema": "steersman.chart.values.schema",
     "steersman.chart.schema_v3": "steersman.chart.values.schema_v3",

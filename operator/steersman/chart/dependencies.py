@@ -34,7 +34,7 @@ from steersman.chart.values.coalesce import (
     path_value,
     table,
 )
-from steersman.golang.fmt import go_quote
+from steersman.golang.fmt import format_value, go_quote
 from steersman.golang.semver import Constraints, SemverError, Version
 
 log = logging.getLogger(__name__)
@@ -161,19 +161,6 @@ def _path_to_map(path: str, data: Values) -> Values:
     return out
 
 
-def _go_sprint(v: Any) -> str:
-    """fmt's %v for an import-values child/parent entry."""
-    if v is None:
-        return "<nil>"
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if isinstance(v, float):
-        from steersman.golang.goformat import format_float
-
-        return format_float(v)
-    return str(v)
-
-
 def _process_import_values(chart: Chart) -> None:
     if not chart.metadata.dependencies:
         return
@@ -185,7 +172,7 @@ def _process_import_values(chart: Chart) -> None:
         converted: list[Any] = []
         for iv in r.import_values:
             if isinstance(iv, dict):
-                child, parent = _go_sprint(iv.get("child")), _go_sprint(iv.get("parent"))
+                child, parent = format_value(iv.get("child")), format_value(iv.get("parent"))
                 converted.append({"child": child, "parent": parent})
                 try:
                     vv = table(cvals, f"{r.name}.{child}")

@@ -8,10 +8,9 @@ as helm does, the operator's own log formatting ignores the tag.
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
 from typing import Any
 
-from steersman.golang.fmt import format_value, go_quote
+from steersman.golang.fmt import go_quote, go_sprintf
 
 HELM_SLOG = "helm_slog"
 
@@ -35,30 +34,9 @@ def error(logger: logging.Logger, msg: str, *attrs: tuple[str, str]) -> None:
 
 
 def printf(logger: logging.Logger, fmt: str, *args: Any) -> None:
-    """log.Printf(fmt, args...): Helm v4 routes the log package through slog at INFO. `fmt`
-    takes Go's verbs %s/%v (a Go value print) and %q."""
-    text = go_printf(fmt, args)
+    """log.Printf(fmt, args...): Helm v4 routes the log package through slog at INFO."""
+    text = go_sprintf(fmt, *args)
     logger.warning("%s", text, extra={HELM_SLOG: ("INFO", text, ())})
-
-
-def go_printf(fmt: str, args: Sequence[Any]) -> str:
-    out: list[str] = []
-    it = iter(args)
-    i = 0
-    while i < len(fmt):
-        c = fmt[i]
-        if c == "%" and i + 1 < len(fmt):
-            verb = fmt[i + 1]
-            i += 2
-            if verb == "%":
-                out.append("%")
-                continue
-            value = next(it)
-            out.append(go_quote(str(value)) if verb == "q" else format_value(value))
-            continue
-        out.append(c)
-        i += 1
-    return "".join(out)
 
 
 def slog_value(s: str) -> str:

@@ -1,4 +1,4 @@
-""".helmignore rules (Helm's pkg/ignore) and Go's filepath.Match.
+""".helmignore rules (Helm's pkg/ignore) over Go's filepath.Match (golang.path.match).
 
 Rules are tried in order; the first match decides. A rule with a `/` matches the whole relative
 path, one without matches the base name, a leading `/` is dropped, a trailing `/` only matches
@@ -8,79 +8,11 @@ every path that does *not* match it.
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
-from functools import lru_cache
+
+from steersman.golang.path import PatternError, match
 
 HELM_IGNORE = ".helmignore"
-
-
-class PatternError(ValueError):
-    """filepath.ErrBadPattern."""
-
-    def __init__(self) -> None:
-        super().__init__("syntax error in pattern")
-
-
-@lru_cache(maxsize=512)
-def _compile(pattern: str) -> re.Pattern[str]:
-    """Translate a Go filepath.Match pattern (separator `/`) to a regular expression."""
-    out: list[str] = []
-    i, n = 0, len(pattern)
-    while i < n:
-        c = pattern[i]
-        if c == "*":
-            out.append("[^/]*")
-            i += 1
-        elif c == "?":
-            out.append("[^/]")
-            i += 1
-        elif c == "\\":
-            if i + 1 >= n:
-                raise PatternError()
-            out.append(re.escape(pattern[i + 1]))
-            i += 2
-        elif c == "[":
-            i += 1
-            negate = i < n and pattern[i] == "^"
-            if negate:
-                i += 1
-            ranges: list[str] = []
-            first = True
-            while True:
-                if i >= n:
-                    raise PatternError()
-                if pattern[i] == "]" and not first:
-                    i += 1
-                    break
-                lo, i = _class_char(pattern, i)
-                hi = lo
-                if i < n and pattern[i] == "-":
-                    hi, i = _class_char(pattern, i + 1)
-                    if hi < lo:
-                        raise PatternError()
-                ranges.append(re.escape(lo) + ("-" + re.escape(hi) if hi != lo else ""))
-                first = False
-            out.append("[" + ("^" if negate else "") + "".join(ranges) + "]")
-        else:
-            out.append(re.escape(c))
-            i += 1
-    return re.compile("".join(out) + r"\Z", re.DOTALL)
-
-
-def _class_char(pattern: str, i: int) -> tuple[str, int]:
-    if i >= len(pattern) or pattern[i] in "-]":
-        raise PatternError()
-    if pattern[i] == "\\":
-        i += 1
-        if i >= len(pattern):
-            raise PatternError()
-    return pattern[i], i + 1
-
-
-def go_match(pattern: str, name: str) -> bool:
-    """filepath.Match(pattern, name); PatternError for a malformed pattern."""
-    return _compile(pattern).match(name) is not None
 
 
 @dataclass(frozen=True)
@@ -94,7 +26,7 @@ class _Rule:
     def matches(self, path: str) -> bool:
         name = path if self.whole_path else path.rsplit("/", 1)[-1]
         try:
-            return go_match(self.pattern, name)
+            return match(self.pattern, name)
         except PatternError:
             return False
 
@@ -124,7 +56,7 @@ class Rules:
             return
         if "**" in rule:
             raise ValueError("double-star (**) syntax is not supported")
-        go_match(rule, "abc")  # validates like Helm does
+        match(rule, "abc")  # validates like Helm does
         raw = rule
         negate = rule.startswith("!")
         if negate:

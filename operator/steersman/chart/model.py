@@ -6,9 +6,7 @@ the release records; it is re-exported here for the chart pipeline's modules.
 
 from __future__ import annotations
 
-import json
 import re
-import unicodedata
 from typing import Any
 
 from steersman.chartmodel import (
@@ -21,6 +19,9 @@ from steersman.chartmodel import (
     dependency_json,
     metadata_json,
 )
+from steersman.golang import path
+from steersman.golang.fmt import go_quote
+from steersman.golang.gostr import is_go_space
 from steersman.golang.goyaml_struct import StructSpec
 from steersman.golang.semver import SemverError, Version
 
@@ -132,7 +133,6 @@ def apply_metadata_fields(md: Metadata, d: dict[str, Any]) -> None:
 
 
 _ALIAS_NAME = re.compile(r"[a-zA-Z0-9_-]+\Z")
-_GO_SPACE = frozenset("\t\n\v\f\r \x85\xa0")
 
 
 def _sanitize(s: str) -> str:
@@ -141,25 +141,11 @@ def _sanitize(s: str) -> str:
         return s
     out = []
     for ch in s:
-        if ch in _GO_SPACE or unicodedata.category(ch) in ("Zs", "Zl", "Zp"):
+        if is_go_space(ch):
             out.append(" ")
         elif ch.isprintable():
             out.append(ch)
     return "".join(out)
-
-
-def _go_quote(s: str) -> str:
-    return json.dumps(s, ensure_ascii=False)
-
-
-def _go_base(path: str) -> str:
-    """path/filepath.Base."""
-    if path == "":
-        return "."
-    path = path.rstrip("/")
-    if path == "":
-        return "/"
-    return path.rsplit("/", 1)[-1]
 
 
 def validate_metadata(md: Metadata) -> None:
@@ -174,16 +160,16 @@ def validate_metadata(md: Metadata) -> None:
     if not md.name:
         raise ValueError("validation: chart.metadata.name is required")
     if md.name in (".", ".."):
-        raise ValueError(f"validation: chart.metadata.name {_go_quote(md.name)} is not allowed")
-    if md.name != _go_base(md.name):
-        raise ValueError(f"validation: chart.metadata.name {_go_quote(md.name)} is invalid")
+        raise ValueError(f"validation: chart.metadata.name {go_quote(md.name)} is not allowed")
+    if md.name != path.base(md.name):
+        raise ValueError(f"validation: chart.metadata.name {go_quote(md.name)} is invalid")
     if not md.version:
         raise ValueError("validation: chart.metadata.version is required")
     try:
         Version.parse(md.version)
     except SemverError:
         raise ValueError(
-            f"validation: chart.metadata.version {_go_quote(md.version)} is invalid"
+            f"validation: chart.metadata.version {go_quote(md.version)} is invalid"
         ) from None
     if md.type not in ("", "application", "library"):
         raise ValueError("validation: chart.metadata.type must be application or library")
@@ -200,13 +186,13 @@ def validate_metadata(md: Metadata) -> None:
         dep.tags = [_sanitize(t) for t in dep.tags]
         if dep.alias and not _ALIAS_NAME.match(dep.alias):
             raise ValueError(
-                f"validation: dependency {_go_quote(dep.name)} has disallowed characters in "
+                f"validation: dependency {go_quote(dep.name)} has disallowed characters in "
                 "the alias"
             )
         key = dep.alias or dep.name
         if key in seen:
             raise ValueError(
-                f"validation: more than one dependency with name or alias {_go_quote(key)}"
+                f"validation: more than one dependency with name or alias {go_quote(key)}"
             )
         seen.add(key)
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from steersman.commands.template_help import HELP_TEMPLATE
+from steersman.golang.duration import DurationError, parse_duration
 from steersman.golang.fmt import go_quote, go_quote_rune
 
 
@@ -384,7 +385,10 @@ def _assign(p: Parsed, flag: Flag, value: str) -> None:
             pairs[k] = val
         v[key] = pairs
     elif kind == "duration":
-        parse_go_duration(value)
+        try:
+            parse_duration(value)
+        except DurationError as exc:
+            raise _BadValue(str(exc)) from None
         v[key] = value
     elif kind in ("int", "uint"):
         v[key] = _parse_int(value, kind)
@@ -482,46 +486,3 @@ def _parse_int(value: str, kind: str) -> int:
     if kind == "uint" and n < 0:  # a Go flag.Uint64 (klog's): flag's numError
         raise _BadValue("parse error")
     return n
-
-
-_DURATION_UNITS = {
-    "ns": 1,
-    "us": 1_000,
-    "µs": 1_000,
-    "μs": 1_000,
-    "ms": 1_000_000,
-    "s": 1_000_000_000,
-    "m": 60_000_000_000,
-    "h": 3_600_000_000_000,
-}
-_DURATION_PART = re.compile(r"(\d+\.?\d*|\.\d+)(ns|us|µs|μs|ms|s|m|h)")
-
-
-def parse_go_duration(text: str) -> int:
-    """time.ParseDuration, in nanoseconds (errors as Go words them)."""
-    s = text
-    neg = s.startswith("-")
-    if s[:1] in "+-" and s:
-        s = s[1:]
-    if s == "0":
-        return 0
-    if not s:
-        raise _BadValue(f"time: invalid duration {go_quote(text)}")
-    total = 0.0
-    pos = 0
-    while pos < len(s):
-        m = _DURATION_PART.match(s, pos)
-        if m is None:
-            if re.match(r"\d+\.?\d*|\.\d+", s[pos:]) and not re.match(
-                r"(\d+\.?\d*|\.\d+)[a-zµμ]", s[pos:]
-            ):
-                raise _BadValue(f"time: missing unit in duration {go_quote(text)}")
-            um = re.match(r"(\d+\.?\d*|\.\d+)([^\d.]+)", s[pos:])
-            if um:
-                raise _BadValue(
-                    f"time: unknown unit {go_quote(um.group(2))} in duration {go_quote(text)}"
-                )
-            raise _BadValue(f"time: invalid duration {go_quote(text)}")
-        total += float(m.group(1)) * _DURATION_UNITS[m.group(2)]
-        pos = m.end()
-    return -int(total) if neg else int(total)

@@ -129,7 +129,10 @@ class Run:
 
     def bind(self, kind: DriverKind, chart: Chart, values: dict[str, Any]) -> None:
         self.kind, self.chart, self.values = kind, chart, values
-        self._engine = self.ctx.engine(kind, self.hr.namespace, self.hr.spec.service_account_name)
+        spec = self.hr.spec
+        self._engine = self.ctx.engine(
+            kind, self.hr.namespace, spec.service_account_name, encrypt=spec.encrypt_records
+        )
 
     @property
     def engine(self) -> Engine:

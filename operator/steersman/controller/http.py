@@ -11,7 +11,7 @@ from dataclasses import dataclass, field
 
 from aiohttp import web
 
-from steersman.controller.metrics import Metrics
+from steersman.controller.metrics import CONTENT_TYPE, Metrics
 
 
 @dataclass
@@ -32,7 +32,7 @@ class Endpoints:
     _runners: list[web.AppRunner] = field(default_factory=list)
 
     async def _metrics(self, _: web.Request) -> web.Response:
-        return web.Response(body=self.metrics.exposition(), content_type="text/plain")
+        return web.Response(body=self.metrics.exposition(), headers={"Content-Type": CONTENT_TYPE})
 
     async def _healthz(self, _: web.Request) -> web.Response:
         return web.Response(text="ok")

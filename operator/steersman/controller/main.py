@@ -30,6 +30,7 @@ import kopf
 
 from steersman.api import API_VERSION, GROUP, KIND, PLURAL
 from steersman.controller.charts import Charts
+from steersman.controller.config_watch import ConfigWatch
 from steersman.controller.context import Backends, Context
 from steersman.controller.handlers import FINALIZER, Controller, register
 from steersman.controller.http import Endpoints
@@ -46,6 +47,8 @@ from steersman.controller.settings import Settings
 from steersman.engine import Renderer, default_renderer
 from steersman.kube import KubeClient, KubeError, UnknownKind
 from steersman.storage import DriverKind, StorageError, load_sql_dsn
+from steersman.storage.record_keys import load_codec
+from steersman.storage.sealing import RecordCodec
 from steersman.storage.sql import probe as probe_sql
 
 log = logging.getLogger("steersman.operator")
@@ -66,7 +69,9 @@ def kopf_settings(settings: Settings) -> kopf.OperatorSettings:
     # Small, fixed-size bookkeeping: a spec near the object size limit must stay deletable.
     ks.persistence.progress_storage = BoundedProgressStorage(prefix=ANNOTATION_PREFIX)
     ks.persistence.diffbase_storage = DigestDiffBaseStorage(prefix=ANNOTATION_PREFIX)
-    ks.posting.enabled = True  # our explicit events; log lines are not posted (loggers=False)
+    # We post our own Events (controller/events.py: from "steersman", annotated with the
+    # release); kopf posts none, not even its log lines.
+    ks.posting.enabled = False
     ks.posting.loggers = False
     ks.scanning.disabled = True  # no CRD/namespace discovery: less RBAC, fixed namespaces
     ks.watching.server_timeout = 300
@@ -146,6 +151,7 @@ async def run(
             await _probe_database(settings, env)
         kube = await _connect(settings)
         backends = Backends(kube.api, metrics, settings.sql_connection_string_file, env)
+        backends.codec = await _record_codec(settings, kube)
         metrics.watch_sql_pools(backends.sql_pool_stats)
         if not await _wait_for_crd(kube, stop):
             return 0
@@ -192,6 +198,19 @@ async def run(
             await kube.close()
 
 
+def _watch_configs(settings: Settings, controller: Controller) -> asyncio.Task[None] | None:
+    """The watch of labelled valuesFrom ConfigMaps/Secrets (none when turned off)."""
+    if not settings.watch_configs_label_selectors:
+        return None
+    watch = ConfigWatch(
+        controller.ctx.kube,
+        settings.namespaces,
+        settings.watch_configs_label_selectors,
+        controller.on_config_changed,
+    )
+    return asyncio.create_task(watch.run())
+
+
 async def _operate(
     settings: Settings,
     registry: kopf.OperatorRegistry,
@@ -217,6 +236,7 @@ async def _operate(
     )
     stopping = asyncio.create_task(stop.wait())
     holder = asyncio.create_task(elector.hold(renewing)) if elector else None
+    configs = _watch_configs(settings, controller)
     lost = False
     try:
         await asyncio.wait(
@@ -233,7 +253,12 @@ async def _operate(
                 await controller.drain(0)
         await drain
     finally:
+        if configs is not None:
+            configs.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await configs
         renewing.set()
+        await controller.events.flush()
         if holder is not None:
             await holder
         kopf_stop.set()
@@ -287,6 +312,19 @@ async def _probe_database(settings: Settings, env: Mapping[str, str]) -> None:
             "(--sql-connection-string-file or HELM_DRIVER_SQL_CONNECTION_STRING) and that "
             "PostgreSQL is reachable"
         ) from None
+
+
+async def _record_codec(settings: Settings, kube: KubeClient) -> RecordCodec:
+    """The release record keys, read once: a bad or missing key stops the start, in one line."""
+    try:
+        return await load_codec(
+            seal_writes=settings.encrypt_release_records,
+            keys_file=settings.release_record_keys,
+            keys_secret=settings.release_record_keys_secret,
+            kube=kube,
+        )
+    except StorageError as err:  # names the file or Secret and the line, never a key
+        raise StartupError(_one_line(str(err))) from None
 
 
 async def _connect(settings: Settings) -> KubeClient:

@@ -39,6 +39,7 @@ from steersman.controller.charts import ChartFetchError, reconcile_requested
 from steersman.controller.context import Context, EventSink
 from steersman.controller.decide import Action, Desired, Memory, Policy, State, decide
 from steersman.controller.drift import detect
+from steersman.controller.events import describe_release
 from steersman.controller.migrate import migrate_records
 from steersman.controller.status import Draft, patch_for, stored
 from steersman.controller.values import ValuesError, compose_values
@@ -69,7 +70,9 @@ async def reconcile(
         outcome = await _reconcile(body, ctx, emit, log)
         return outcome
     finally:
-        ctx.metrics.reconcile_duration.labels(outcome.result).observe(time.perf_counter() - started)
+        meta = body.get("metadata") or {}
+        key = f"{meta.get('namespace')}/{meta.get('name')}"
+        ctx.metrics.observe_reconcile(key, outcome.result, time.perf_counter() - started)
 
 
 async def _reconcile(
@@ -104,9 +107,14 @@ async def _pipeline(run: Run) -> Outcome:
     hr, ctx, draft = run.hr, run.ctx, run.draft
     spec = hr.spec
     kind = (
-        DriverKind(spec.storage.driver.value) if spec.storage else ctx.settings.helm_storage_driver
+        DriverKind(spec.storage_driver.value)
+        if spec.storage_driver
+        else ctx.settings.helm_storage_driver
     )
-    if spec.storage is not None and not ctx.settings.storage_driver_allowed(kind):
+    refused = ctx.settings.record_encryption_refused(spec.encrypt_records)
+    if refused is not None:
+        return await run.stall(Reason.STORAGE_NOT_ALLOWED, refused)
+    if spec.storage_driver is not None and not ctx.settings.storage_driver_allowed(kind):
         allowed = sorted({ctx.settings.helm_storage_driver, *ctx.settings.allowed_storage_drivers})
         return await run.stall(
             Reason.STORAGE_NOT_ALLOWED,
@@ -138,6 +146,7 @@ async def _pipeline(run: Run) -> Outcome:
     desired = Desired(chart.metadata.name, chart.metadata.version, values_digest(values))
     _reset_counters(run, desired, chart_digest)
     run.bind(kind, chart, values)
+    describe_release(chart.metadata.version, chart.metadata.app_version, desired.config_digest)
     run.engine.namespaces = access.objects_namespaces(hr, ctx.settings, run.release_ns)
     missing = await gates.missing_namespace(run, kind)
     if missing is not None:
@@ -342,15 +351,17 @@ async def _check_drift(run: Run) -> bool:
 
 
 def _exhausted_message(run: Run, reason: str) -> str:
-    """Names the last failure too: "retries exhausted" alone hides what went wrong."""
+    """The last failure first (it is what `kubectl get hr` shows in STATUS), then what to do:
+    "retries exhausted" alone hides what went wrong. Only the failure's first line, so the
+    column stays one line; the Released condition keeps the whole message."""
     released = run.draft.condition(ConditionType.RELEASED)
-    cause = ""
-    if released is not None and released.status == ConditionStatus.FALSE:
-        cause = f" (last failure: {released.message})"
-    return (
-        f"{reason}{cause}; fix the cause, then change the spec or set the "
+    advice = (
+        f"{reason}: fix the cause, then change the spec or set the "
         f"{annotation_names.RESET} or {annotation_names.FORCE} annotation to retry"
     )
+    if released is not None and released.status == ConditionStatus.FALSE and released.message:
+        return f"{released.message.splitlines()[0]} ({advice})"
+    return advice
 
 
 async def _invalid(

@@ -25,7 +25,7 @@ from pydantic import (
     model_validator,
 )
 
-from steersman.api import parse_duration
+from steersman.api import annotation_names, parse_duration
 from steersman.controller.flags import FLAGS, add_run_arguments
 from steersman.controller.selector import parse_selector
 from steersman.storage import DriverKind, StorageConfigError, normalize_driver_name
@@ -50,8 +50,18 @@ class Settings(BaseModel):
     helm_storage_driver: DriverKind = DriverKind.SECRET
     allowed_storage_drivers: frozenset[DriverKind] = frozenset()
     sql_connection_string_file: str | None = None
+    encrypt_release_records: bool = False
+    release_record_keys: str | None = None
+    release_record_keys_secret: str | None = None
+    allow_release_record_encryption_override: bool = False
     namespaces: tuple[str, ...] = ()  # empty: all namespaces
     watch_label_selector: str | None = None
+    # Labelled ConfigMaps/Secrets whose changes reconcile their HelmReleases (config_watch);
+    # each selector is watched on its own (a selector cannot say "this label or that one").
+    watch_configs_label_selectors: tuple[str, ...] = (
+        f"{annotation_names.FLUX_WATCH}=Enabled",
+        f"{annotation_names.WATCH}=Enabled",
+    )
     concurrent: int = Field(default=4, ge=1, le=256)
     default_service_account: str | None = None
     no_cross_namespace_refs: bool = False
@@ -101,6 +111,13 @@ class Settings(BaseModel):
             parse_selector(value)  # ValueError names the bad term
         return value or None
 
+    @field_validator("watch_configs_label_selectors")
+    @classmethod
+    def _config_selectors(cls, value: tuple[str, ...]) -> tuple[str, ...]:
+        for selector in value:
+            parse_selector(selector)  # ValueError names the bad term
+        return value
+
     @field_validator("leader_election_namespace")
     @classmethod
     def _lease_namespace(cls, value: str | None) -> str | None:
@@ -115,7 +132,31 @@ class Settings(BaseModel):
             raise ValueError(f"{value!r} is not a valid object name (lower case, digits, - and .)")
         return value
 
-    @field_validator("kubeconfig", "sql_connection_string_file")
+    @field_validator("release_record_keys_secret")
+    @classmethod
+    def _secret_ref(cls, value: str | None) -> str | None:
+        if value is not None:
+            namespace, sep, name = value.partition("/")
+            if not sep or not _LABEL.fullmatch(namespace) or not _SUBDOMAIN.fullmatch(name):
+                raise ValueError(f"{value!r} is not NAMESPACE/NAME")
+        return value
+
+    @model_validator(mode="after")
+    def _record_keys(self) -> Settings:
+        if self.release_record_keys and self.release_record_keys_secret:
+            raise ValueError(
+                "--release-record-keys and --release-record-keys-secret exclude each other"
+            )
+        if self.encrypt_release_records and not (
+            self.release_record_keys or self.release_record_keys_secret
+        ):
+            raise ValueError(
+                "--encrypt-release-records needs --release-record-keys or "
+                "--release-record-keys-secret"
+            )
+        return self
+
+    @field_validator("kubeconfig", "sql_connection_string_file", "release_record_keys")
     @classmethod
     def _readable_file(cls, value: str | None) -> str | None:
         if value is not None and not os.path.isfile(value):
@@ -159,6 +200,22 @@ class Settings(BaseModel):
     def storage_driver_allowed(self, driver: DriverKind) -> bool:
         """A HelmRelease may use the admin's default driver, or one the admin allowed."""
         return driver == self.helm_storage_driver or driver in self.allowed_storage_drivers
+
+    def record_encryption_refused(self, wanted: bool | None) -> str | None:
+        """Why a HelmRelease's `spec.storage.encryptRecords` cannot be honoured, or None."""
+        if wanted is None or wanted == self.encrypt_release_records:
+            return None
+        if not self.allow_release_record_encryption_override:
+            return (
+                f"spec.storage.encryptRecords: {str(wanted).lower()} differs from the operator's "
+                "setting and is not allowed (see --allow-release-record-encryption-override)"
+            )
+        if wanted and not (self.release_record_keys or self.release_record_keys_secret):
+            return (
+                "spec.storage.encryptRecords: true needs release record keys in the operator "
+                "(--release-record-keys or --release-record-keys-secret)"
+            )
+        return None
 
     @property
     def all_namespaces(self) -> bool:
@@ -220,7 +277,18 @@ def _build(raw: dict[str, Any], env: Mapping[str, str]) -> Settings:
     if namespaces and not everywhere:
         items = namespaces if isinstance(namespaces, list) else _split(namespaces)
         values["namespaces"] = tuple(dict.fromkeys(items))
-    for switch in ("no_cross_namespace_refs", "leader_elect", "allow_cross_namespace_releases"):
+    selectors = raw.pop("watch_configs_label_selector", None)
+    if selectors is not None:
+        items = selectors if isinstance(selectors, list) else [selectors]
+        # Each flag is one selector (commas inside it mean "and"); an empty one turns it off.
+        values["watch_configs_label_selectors"] = tuple(i.strip() for i in items if i.strip())
+    for switch in (
+        "no_cross_namespace_refs",
+        "leader_elect",
+        "allow_cross_namespace_releases",
+        "encrypt_release_records",
+        "allow_release_record_encryption_override",
+    ):
         if switch in raw:
             values[switch] = _truthy("--" + switch.replace("_", "-"), raw.pop(switch))
     values.update(raw)
@@ -252,6 +320,13 @@ def _truthy(flag: str, value: Any) -> bool:
     return word in _TRUE
 
 
+# Settings fields whose flag is spelled otherwise (one flag, repeated, fills a tuple).
+_FIELD_FLAGS = {
+    "namespaces": "--namespace",
+    "watch_configs_label_selectors": "--watch-configs-label-selector",
+}
+
+
 def _describe(err: ValidationError) -> str:
     parts = []
     for item in err.errors():
@@ -260,7 +335,7 @@ def _describe(err: ValidationError) -> str:
             parts.append(msg)
             continue
         field = str(item["loc"][0])
-        flag = "--namespace" if field == "namespaces" else "--" + field.replace("_", "-")
+        flag = _FIELD_FLAGS.get(field) or "--" + field.replace("_", "-")
         if item["type"] != "value_error":  # pydantic's own wording does not quote the value
             msg = f"{msg}, got {item.get('input')!r}"
         parts.append(f"{flag}: {msg}")

@@ -90,7 +90,7 @@ def _normalised(raw: dict[str, Any]) -> dict[str, Any]:
 
 
 def _time(value: GoTime | None) -> datetime | None:
-    return value.seconds if value is not None else None
+    return value.datetime.replace(microsecond=0) if value is not None else None
 
 
 def stored(rel: Release) -> StoredRelease:

@@ -19,8 +19,9 @@ from steersman.engine.errors import DeletionTimeout, HookFailed
 from steersman.engine.objects import Target, parse_documents, resolve_all
 from steersman.engine.readiness import compute_for_hook
 from steersman.engine.wait import ResourceRef, WaitError, wait_refs
+from steersman.golang.gotime import GoTime
 from steersman.kube import KubeClient, KubeError
-from steersman.storage import GoTime, Hook, HookExecution, Release
+from steersman.storage import Hook, HookExecution, Release
 
 BEFORE_HOOK_CREATION = "before-hook-creation"
 HOOK_SUCCEEDED = "hook-succeeded"

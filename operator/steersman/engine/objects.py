@@ -16,8 +16,9 @@ from typing import Any
 
 import yaml
 
-from steersman.chart import go_trim_space, split_manifests
+from steersman.chart import split_manifests
 from steersman.engine.errors import ManifestInvalid
+from steersman.golang.gostr import go_trim_space
 from steersman.kube import KubeClient
 
 Obj = dict[str, Any]

@@ -1,17 +1,29 @@
-"""strconv.FormatFloat for float64, as fmt uses it.
+"""strconv.FormatFloat, the one float formatter: fmt's verbs, YAML, JSON and TOML use it.
 
-Shortest formatting takes Python's repr digits (both are shortest round-trip, nearest to the
-exact value); fixed precision uses Python's correctly rounded %-formatting, which matches Go.
+Shortest formatting (precision -1) takes Python's repr digits for float64 (both are shortest
+round-trip, nearest to the exact value). For float32 (sigs.k8s.io/yaml formats float map keys and
+float-to-string struct fields with bitSize 32) the shortest digit count that survives a float32
+round trip is searched, correctly rounded at each length. Fixed precision uses Python's
+correctly rounded %-formatting, which matches Go.
 """
 
 from __future__ import annotations
 
 import math
+import struct
 
 
-def shortest_digits(x: float) -> tuple[str, int]:
-    """Shortest decimal digits of abs(x) > 0 and the decimal point position (0.ddd * 10**dp)."""
-    r = repr(abs(x))
+def to_float32(x: float) -> float:
+    """Round a float64 to the nearest float32 (as Go's float32(x) does)."""
+    try:
+        result: float = struct.unpack("<f", struct.pack("<f", x))[0]
+    except OverflowError:
+        return math.copysign(math.inf, x)
+    return result
+
+
+def _digits_of(r: str) -> tuple[str, int]:
+    """Decimal digits and point position (value = 0.DIGITS * 10**dp) of a repr-like text."""
     exp = 0
     if "e" in r:
         r, e = r.split("e")
@@ -28,6 +40,18 @@ def shortest_digits(x: float) -> tuple[str, int]:
     if not digits:
         return "0", 1
     return digits, dp
+
+
+def shortest_digits(x: float, bits: int = 64) -> tuple[str, int]:
+    """Shortest decimal digits of abs(x) > 0 and the decimal point position (0.ddd * 10**dp)."""
+    if bits == 64:
+        return _digits_of(repr(abs(x)))
+    target = to_float32(abs(x))
+    for prec in range(1, 10):
+        text = f"{target:.{prec - 1}e}"
+        if to_float32(float(text)) == target:
+            return _digits_of(text)
+    return _digits_of(f"{target:.8e}")
 
 
 def _fmt_e(digits: str, dp: int, prec: int, e: str) -> str:
@@ -96,9 +120,12 @@ def _fmt_b(x: float) -> str:
     return f"{int(m * (1 << 53))}p{e - 53:+d}"  # Go always signs the binary exponent
 
 
-def format_float(x: float, verb: str, prec: int) -> str:
-    """strconv.FormatFloat(x, verb, prec, 64); verb one of e E f F g G b x X."""
-    if verb == "g" and prec < 0 and 1e-4 <= abs(x) < 1e6:
+def format_float(x: float, verb: str = "g", prec: int = -1, bits: int = 64) -> str:
+    """strconv.FormatFloat(x, verb, prec, bits); verb one of e E f F g G b x X (b, x and X
+    for bits 64 only)."""
+    if bits == 32:
+        x = to_float32(x)
+    elif verb == "g" and prec < 0 and 1e-4 <= abs(x) < 1e6:
         # Fast path for %v: in this range both Go and Python's repr print shortest digits
         # positionally; Go drops the ".0" of integral values.
         return str(int(x)) if x == int(x) else repr(x)
@@ -120,7 +147,7 @@ def format_float(x: float, verb: str, prec: int) -> str:
     if x == 0:
         digits, dp = "0", 1
     else:
-        digits, dp = shortest_digits(x)
+        digits, dp = shortest_digits(x, bits)
     nd = len(digits)
     if verb == "e" or verb == "E":
         return sign + _fmt_e(digits, dp, nd - 1, verb)

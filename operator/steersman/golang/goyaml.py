@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import base64
 import binascii
-import json
 import math
 from dataclasses import dataclass, field
 from typing import Any
@@ -23,7 +22,9 @@ from typing import Any
 import yaml
 from yaml._yaml import CParser
 
-from steersman.golang.goformat import format_float
+from steersman.golang.floatfmt import format_float
+from steersman.golang.jsonout import json_kind
+from steersman.golang.quote import go_quote
 from steersman.golang.yamlresolve import (
     BINARY,
     MERGE,
@@ -306,7 +307,7 @@ def _go_repr(value: Any, nested: bool = False) -> str:
     if isinstance(value, list):
         return "[]interface {}{" + ", ".join(_go_repr(v, True) for v in value) + "}"
     if isinstance(value, str):
-        return json.dumps(value, ensure_ascii=False)
+        return go_quote(value)
     if value is None:
         return "interface {}(nil)" if nested else "<nil>"
     if isinstance(value, bool):
@@ -352,7 +353,7 @@ def key_string(key: Any, value: Any = None) -> str:
             raise YAMLError(f"unsupported map key of type: uint64, key: 0x{value:x}")
         return str(value)
     if isinstance(value, float):
-        text = format_float(value, "g", 32)
+        text = format_float(value, bits=32)
         return {"+Inf": ".inf", "-Inf": "-.inf", "NaN": ".nan"}.get(text, text)
     raise YAMLError(f"unsupported map key of type: {type(value).__name__}")
 
@@ -417,19 +418,6 @@ def unmarshal(data: bytes | str) -> Any:
         raise YAMLError(f"error converting YAML to JSON: {exc}") from None
 
 
-def go_json_kind(value: Any) -> str:
-    """The JSON kind word encoding/json uses in `cannot unmarshal X into ...`."""
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, (int, float)):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    if isinstance(value, list):
-        return "array"
-    return "object"
-
-
 def unmarshal_map(data: bytes | str) -> dict[str, Any]:
     """sigs.k8s.io/yaml.Unmarshal into map[string]interface{} (an empty/null document is {})."""
     value = unmarshal(data)
@@ -438,7 +426,7 @@ def unmarshal_map(data: bytes | str) -> dict[str, Any]:
     if not isinstance(value, dict):
         raise YAMLError(
             "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal "
-            f"{go_json_kind(value)} into Go value of type map[string]interface {{}}"
+            f"{json_kind(value)} into Go value of type map[string]interface {{}}"
         )
     return value
 
@@ -451,7 +439,7 @@ def unmarshal_list(data: bytes | str) -> list[Any]:
     if not isinstance(value, list):
         raise YAMLError(
             "error unmarshaling JSON: while decoding JSON: json: cannot unmarshal "
-            f"{go_json_kind(value)} into Go value of type []interface {{}}"
+            f"{json_kind(value)} into Go value of type []interface {{}}"
         )
     return value
 

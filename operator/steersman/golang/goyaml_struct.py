@@ -17,14 +17,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from steersman.golang.goformat import format_float
+from steersman.golang.floatfmt import format_float
 from steersman.golang.goyaml import (
     YAMLError,
     decode_first_document,
-    go_json_kind,
     jsonify,
     key_string,
 )
+from steersman.golang.jsonout import json_kind
 
 
 @dataclass(frozen=True)
@@ -53,7 +53,7 @@ def _stringify(value: Any) -> Any:
     if isinstance(value, int):
         return str(value)
     if isinstance(value, float):
-        return format_float(value, "g", 32)
+        return format_float(value, bits=32)
     return value
 
 
@@ -86,7 +86,7 @@ class _TypeError(YAMLError):
 
 def _mismatch(value: Any, spec: StructSpec, path: str, type_name: str) -> _TypeError:
     return _TypeError(
-        f"json: cannot unmarshal {go_json_kind(value)} into Go struct field "
+        f"json: cannot unmarshal {json_kind(value)} into Go struct field "
         f"{spec.go_type.split('.')[-1]}.{path} of type {type_name}"
     )
 
@@ -165,7 +165,7 @@ def unmarshal_struct(data: bytes | str, spec: StructSpec) -> dict[str, Any]:
     try:
         if not isinstance(json_value, dict):
             raise YAMLError(
-                f"json: cannot unmarshal {go_json_kind(json_value)} into Go value of type "
+                f"json: cannot unmarshal {json_kind(json_value)} into Go value of type "
                 f"{spec.go_type}"
             )
         return _fill(json_value, spec, spec, "")

@@ -1,8 +1,10 @@
-"""Go's encoding/json for template values: `toJson`, `toPrettyJson`, `fromJson`.
+"""Go's encoding/json for template values: `toJson`, `toPrettyJson`, `fromJson`, and Sprig's
+`toRawJson`/`mustToJson` (the one JSON encoder).
 
-Marshal sorts map keys, escapes `<`, `>`, `&`, U+2028 and U+2029, writes float64 the way Go does
-(`1e+21`, `1e-7`, never `3.0`), []byte as base64, and refuses NaN/Inf. Unmarshal into
-interface{} makes every number a float64.
+Marshal sorts map keys, escapes `<`, `>`, `&` (unless HTML escaping is turned off, as
+Encoder.SetEscapeHTML(false) does), U+2028 and U+2029, writes float64 the way Go does (`1e+21`,
+`1e-7`, never `3.0`), []byte as base64, and refuses NaN/Inf. Unmarshal into interface{} makes
+every number a float64.
 """
 
 from __future__ import annotations
@@ -12,7 +14,8 @@ import json
 import math
 from typing import Any
 
-from steersman.golang.goformat import format_float
+from steersman.golang.floatfmt import format_float
+from steersman.golang.gostr import to_bytes
 from steersman.golang.jsonscan import syntax_error
 from steersman.golang.types import NO_VALUE, GoStruct
 
@@ -42,7 +45,7 @@ def to_jsonable(value: Any) -> Any:
     """The JSON-shaped tree json.Marshal would write: None/bool/int/float/str/list/dict.
 
     Go structs (GoStruct) provide their JSON form through a `go_json()` method returning such a
-    tree (a dict in field order); a struct without it cannot be marshalled.
+    tree (a dict in field order); a struct without it has no exported fields and gives `{}`.
     """
     if value is None or value is NO_VALUE or isinstance(value, (bool, str)):
         return value
@@ -68,16 +71,19 @@ def to_jsonable(value: Any) -> Any:
         tree = to_jsonable(go_json())
         return StructObject(tree) if isinstance(tree, dict) else tree
     if isinstance(value, GoStruct):
-        raise JSONError(f"json: unsupported type: {value.go_type}")
+        return StructObject()  # no exported fields (e.g. *errors.errorString): `{}`
     raise JSONError(f"json: unsupported type: {type(value).__name__}")
 
 
-def _quote(s: str) -> str:
+def encode_string(s: str, escape_html: bool = True) -> str:
+    """encoding/json's string encoding: short escapes, \\u00XX controls, lone surrogates as
+    U+FFFD, U+2028/U+2029 escaped, and `<`, `>`, `&` escaped when escape_html."""
+    specials = '"\\<>&' if escape_html else '"\\'
     out = ['"']
     start = 0
     for i, ch in enumerate(s):
         o = ord(ch)
-        if 0x20 <= o < 0x7F and ch not in '"\\<>&':
+        if 0x20 <= o < 0x7F and ch not in specials:
             continue
         if o >= 0x80 and o not in (0x2028, 0x2029) and not 0xD800 <= o <= 0xDFFF:
             continue
@@ -106,7 +112,7 @@ def _quote(s: str) -> str:
     return "".join(out)
 
 
-def _encode(tree: Any, out: list[str], indent: str | None, depth: int) -> None:
+def _encode(tree: Any, out: list[str], indent: str | None, depth: int, html: bool) -> None:
     if tree is None:
         out.append("null")
     elif tree is True:
@@ -114,7 +120,7 @@ def _encode(tree: Any, out: list[str], indent: str | None, depth: int) -> None:
     elif tree is False:
         out.append("false")
     elif isinstance(tree, str):
-        out.append(_quote(tree))
+        out.append(encode_string(tree, html))
     elif isinstance(tree, int):
         out.append(str(tree))
     elif isinstance(tree, float):
@@ -130,9 +136,9 @@ def _encode(tree: Any, out: list[str], indent: str | None, depth: int) -> None:
                 out.append(",")
             if indent is not None:
                 out.append("\n" + indent * (depth + 1))
-            out.append(_quote(k))
+            out.append(encode_string(k, html))
             out.append(": " if indent is not None else ":")
-            _encode(tree[k], out, indent, depth + 1)
+            _encode(tree[k], out, indent, depth + 1, html)
         if indent is not None:
             out.append("\n" + indent * depth)
         out.append("}")
@@ -146,18 +152,21 @@ def _encode(tree: Any, out: list[str], indent: str | None, depth: int) -> None:
                 out.append(",")
             if indent is not None:
                 out.append("\n" + indent * (depth + 1))
-            _encode(v, out, indent, depth + 1)
+            _encode(v, out, indent, depth + 1, html)
         if indent is not None:
             out.append("\n" + indent * depth)
         out.append("]")
 
 
-def marshal(value: Any, indent: str | None = None) -> str:
-    """json.Marshal (or json.MarshalIndent(v, "", indent)); raises JSONError."""
+def marshal(value: Any, indent: str | None = None, *, escape_html: bool = True) -> str:
+    """json.Marshal (or json.MarshalIndent(v, "", indent)); raises JSONError.
+
+    escape_html=False is an Encoder with SetEscapeHTML(false), its trailing newline trimmed.
+    """
     try:
         tree = to_jsonable(value)
         out: list[str] = []
-        _encode(tree, out, indent, 0)
+        _encode(tree, out, indent, 0, escape_html)
     except RecursionError:
         # Go would encode it (or report a cycle); Python's stack cannot. Fail, do not crash.
         raise JSONError("json: value nesting is too deep") from None
@@ -193,49 +202,64 @@ def _parse_float(text: str) -> Any:
     return _BigNumber(text) if math.isinf(f) else f
 
 
-def _null_big_numbers(value: Any, first: list[str]) -> Any:
-    """Go stores nil where a number did not fit, and reports the first such number."""
-    if isinstance(value, _BigNumber):
-        if not first:
-            first.append(str(value))
-        return None
-    if isinstance(value, dict):
-        return {k: _null_big_numbers(v, first) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_null_big_numbers(v, first) for v in value]
-    return value
-
-
-def _check_numbers(value: Any) -> None:
-    if isinstance(value, _BigNumber):
-        raise JSONError(f"json: cannot unmarshal number {value} into Go value of type float64")
-    if isinstance(value, dict):
-        for v in value.values():
-            _check_numbers(v)
-    elif isinstance(value, list):
-        for v in value:
-            _check_numbers(v)
-
-
-def unmarshal(text: str | bytes) -> Any:
-    """json.Unmarshal into interface{}: numbers float64, objects dict, arrays list."""
-    value = _decode(text)
-    _check_numbers(value)
-    return value
+def _go_text(s: str) -> str:
+    # Go's decoder turns each invalid UTF-8 byte and each lone \uD8xx escape into U+FFFD.
+    if s.isascii():
+        return s
+    return "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in s)
 
 
 def _decode(text: str | bytes) -> Any:
-    """Syntax check and decode; out-of-range numbers are left as _BigNumber markers."""
-    data = text if isinstance(text, bytes) else text.encode("utf-8", "surrogatepass")
+    """Syntax check (JSONError) and decode; out-of-range numbers are left as _BigNumber."""
+    data = text if isinstance(text, bytes) else to_bytes(text)
     problem = syntax_error(data)
     if problem is not None:
         raise JSONError(problem)
     return json.loads(
-        data.decode("utf-8", "replace"),
+        data.decode("utf-8", "surrogateescape"),
         parse_int=_parse_float,
         parse_float=_parse_float,
         parse_constant=_reject_constant,
     )
+
+
+def _settle(value: Any, first: list[str]) -> Any:
+    """Go's text for strings; nil where a number did not fit, the first such one reported."""
+    if isinstance(value, _BigNumber):
+        if not first:
+            first.append(f"json: cannot unmarshal number {value} into Go value of type float64")
+        return None
+    if isinstance(value, str):
+        return _go_text(value)
+    if isinstance(value, dict):
+        return {_go_text(k): _settle(v, first) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_settle(v, first) for v in value]
+    return value
+
+
+def unmarshal_with_error(text: str | bytes) -> tuple[Any, str | None]:
+    """json.Unmarshal into interface{}: (value, Go's error text or None).
+
+    Objects are maps, every number is float64. A syntax error (Go's scanner, with its exact
+    texts) leaves nil; a number beyond float64 is stored as nil and reported, decoding goes on.
+    """
+    try:
+        raw = _decode(text)
+    except JSONError as exc:
+        return None, str(exc)
+    first: list[str] = []
+    value = _settle(raw, first)
+    return value, (first[0] if first else None)
+
+
+def unmarshal(text: str | bytes) -> Any:
+    """json.Unmarshal into interface{}: numbers float64, objects dict, arrays list; JSONError
+    for any error."""
+    value, problem = unmarshal_with_error(text)
+    if problem is not None:
+        raise JSONError(problem)
+    return value
 
 
 def from_json(text: str) -> dict[str, Any] | None:
@@ -245,43 +269,44 @@ def from_json(text: str) -> dict[str, Any] | None:
     reported under "Error", as encoding/json does.
     """
     try:
-        value = _decode(text)
+        raw = _decode(text)
     except JSONError as exc:
         return {"Error": str(exc)}
-    if value is None:
+    if raw is None:
         return None  # Go's nil map (toJson prints null)
-    if isinstance(value, dict):
+    if isinstance(raw, dict):
         first: list[str] = []
-        result: dict[str, Any] = _null_big_numbers(value, first)
+        result: dict[str, Any] = _settle(raw, first)
         if first:
-            result["Error"] = (
-                f"json: cannot unmarshal number {first[0]} into Go value of type float64"
-            )
+            result["Error"] = first[0]
         return result
-    kind = "array" if isinstance(value, list) else _json_kind(value)
     target = "map[string]interface {}"
-    return {"Error": f"json: cannot unmarshal {kind} into Go value of type {target}"}
+    return {"Error": f"json: cannot unmarshal {json_kind(raw)} into Go value of type {target}"}
 
 
 def from_json_array(text: str) -> list[Any] | None:
     """Helm's `fromJsonArray`: a list, or [message] on error."""
     try:
-        value = _decode(text)
-        if isinstance(value, list):
-            _check_numbers(value)
+        raw = _decode(text)
     except JSONError as exc:
         return [str(exc)]
-    if value is None:
+    if raw is None:
         return None  # Go's nil slice (toJson prints null)
-    if not isinstance(value, list):
-        kind = "object" if isinstance(value, dict) else _json_kind(value)
-        return [f"json: cannot unmarshal {kind} into Go value of type []interface {{}}"]
-    return value
+    if not isinstance(raw, list):
+        return [f"json: cannot unmarshal {json_kind(raw)} into Go value of type []interface {{}}"]
+    first: list[str] = []
+    result: list[Any] = _settle(raw, first)
+    return [first[0]] if first else result
 
 
-def _json_kind(value: Any) -> str:
+def json_kind(value: Any) -> str:
+    """The JSON kind of a decoded value, as encoding/json's `cannot unmarshal X into ...` says."""
     if isinstance(value, bool):
         return "bool"
-    if isinstance(value, (float, _BigNumber)):
+    if isinstance(value, int | float | _BigNumber):
         return "number"
-    return "string"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return "object"

@@ -16,7 +16,7 @@ import tomllib
 from datetime import date, datetime, time
 from typing import Any
 
-from steersman.golang.goformat import format_float
+from steersman.golang.floatfmt import format_float
 from steersman.golang.tomllex import TomlLexError, check_syntax
 from steersman.golang.types import NO_VALUE, GoInt64, GoStruct
 

@@ -42,6 +42,12 @@ class GoInt64(int):
         return f"GoInt64({int(self)})"
 
 
+def wrap64(n: int) -> int:
+    """Two's-complement wrap to int64, the way Go integer arithmetic overflows."""
+    n &= (1 << 64) - 1
+    return n - (1 << 64) if n >= 1 << 63 else n
+
+
 class GoUint64(int):
     """Go uint64 (e.g. semver's Major/Minor/Patch)."""
 

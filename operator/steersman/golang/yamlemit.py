@@ -15,7 +15,7 @@ import re
 from collections.abc import Callable
 from typing import Any, Final
 
-from steersman.golang.goformat import format_float
+from steersman.golang.floatfmt import format_float
 from steersman.golang.yamlresolve import STR, is_base60_float, resolve_plain
 
 _BEST_WIDTH: Final = 80
@@ -167,7 +167,7 @@ def scalar_text(value: Any) -> tuple[str, int]:
     if isinstance(value, int):
         return str(int(value)), PLAIN
     if isinstance(value, float):
-        text = format_float(value, "g", 64)
+        text = format_float(value)
         return {"+Inf": ".inf", "-Inf": "-.inf", "NaN": ".nan"}.get(text, text), PLAIN
     if isinstance(value, str):
         return value, string_style(value)

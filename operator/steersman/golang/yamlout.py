@@ -15,6 +15,7 @@ import re
 from typing import Any
 
 from steersman.golang.jsonout import JSONError, go_json_float, to_jsonable
+from steersman.golang.types import wrap64
 from steersman.golang.yamlemit import Emitter
 
 
@@ -140,11 +141,6 @@ def _retype_numbers(tree: Any) -> Any:
 # --- go-yaml v2's key order (sorter.go keyList.Less) --------------------------------------
 
 
-def _wrap64(n: int) -> int:
-    n &= (1 << 64) - 1
-    return n - (1 << 64) if n >= 1 << 63 else n
-
-
 def _key_less(a: str, b: str) -> bool:
     """Letters compare by code point after non-letters; digit runs compare by value."""
     for i in range(min(len(a), len(b))):
@@ -166,11 +162,11 @@ def _key_less(a: str, b: str) -> bool:
                 j -= 1
         ai = i
         while ai < len(a) and a[ai].isdecimal():
-            an = _wrap64(an * 10 + ord(a[ai]) - 48)
+            an = wrap64(an * 10 + ord(a[ai]) - 48)
             ai += 1
         bi = i
         while bi < len(b) and b[bi].isdecimal():
-            bn = _wrap64(bn * 10 + ord(b[bi]) - 48)
+            bn = wrap64(bn * 10 + ord(b[bi]) - 48)
             bi += 1
         if an != bn:
             return an < bn

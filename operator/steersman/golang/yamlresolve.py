@@ -11,6 +11,8 @@ import math
 import re
 from typing import Any, Final
 
+from steersman.golang.strconv import parse_float, parse_int, parse_uint
+
 STR: Final = "tag:yaml.org,2002:str"
 BOOL: Final = "tag:yaml.org,2002:bool"
 INT: Final = "tag:yaml.org,2002:int"
@@ -42,56 +44,6 @@ _YAML_FLOAT = re.compile(r"[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?\Z
 _DOT_FLOAT = re.compile(r"\.[0-9]+([eE][-+]?[0-9]+)?\Z")
 _BASE60 = re.compile(r"[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+(?:\.[0-9_]*)?\Z")
 
-INT64_MIN: Final = -(1 << 63)
-INT64_MAX: Final = (1 << 63) - 1
-UINT64_MAX: Final = (1 << 64) - 1
-
-_DIGITS = {2: "01", 8: "01234567", 10: "0123456789", 16: "0123456789abcdefABCDEF"}
-
-
-def go_parse_uint(s: str) -> int | None:
-    """strconv.ParseUint(s, 0, 64) on an underscore-free string; None on any error."""
-    if not s:
-        return None
-    base = 10
-    if s[0] == "0":
-        if len(s) >= 3 and s[1] in "bB":
-            base, s = 2, s[2:]
-        elif len(s) >= 3 and s[1] in "oO":
-            base, s = 8, s[2:]
-        elif len(s) >= 3 and s[1] in "xX":
-            base, s = 16, s[2:]
-        else:
-            base, s = 8, s[1:]
-    allowed = _DIGITS[base]
-    if any(c not in allowed for c in s):
-        return None
-    n = int(s, base) if s else 0
-    return n if n <= UINT64_MAX else None
-
-
-def go_parse_int(s: str) -> int | None:
-    """strconv.ParseInt(s, 0, 64) on an underscore-free string; None on any error."""
-    neg = False
-    body = s
-    if body[:1] in ("+", "-"):
-        neg = body[0] == "-"
-        body = body[1:]
-    n = go_parse_uint(body)
-    if n is None:
-        return None
-    if neg:
-        n = -n
-    return n if INT64_MIN <= n <= INT64_MAX else None
-
-
-def _go_parse_float(s: str) -> float | None:
-    try:
-        f = float(s)
-    except ValueError:
-        return None
-    return None if math.isinf(f) else f
-
 
 def resolve_plain(s: str) -> tuple[str, Any]:
     """(tag, value) of an untagged plain scalar. Timestamps come back as their text."""
@@ -103,7 +55,7 @@ def resolve_plain(s: str) -> tuple[str, Any]:
         return special
     if hint == ".":
         if _DOT_FLOAT.match(s):
-            f = _go_parse_float(s)
+            f = parse_float(s)
             if f is not None:
                 return FLOAT, f
     elif hint in ("D", "S"):
@@ -111,15 +63,15 @@ def resolve_plain(s: str) -> tuple[str, Any]:
             return TIMESTAMP, s
         plain = s.replace("_", "")
         if plain:
-            n = go_parse_int(plain)
+            n = parse_int(plain)
             if n is not None:
                 return INT, n
             if plain[0] not in "+-":
-                n = go_parse_uint(plain)
+                n = parse_uint(plain)
                 if n is not None:
                     return INT, n
             if _YAML_FLOAT.match(plain):
-                f = _go_parse_float(plain)
+                f = parse_float(plain)
                 if f is not None:
                     return FLOAT, f
             # go-yaml's explicit 0b fallbacks are covered by ParseInt's base-0 prefixes.

@@ -6,16 +6,24 @@ in as it is. Every failure comes out as a typed `KubeError`.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import json
+from collections.abc import AsyncIterator, Mapping
 from typing import Any, Literal
 
 from kubernetes_asyncio import client, config
 
 from steersman.kube.discovery import Discovery, Resource
-from steersman.kube.errors import Invalid, KubeError, translate
+from steersman.kube.errors import Invalid, KubeError, from_status, translate
 
 FIELD_MANAGER = "steersman"
 Propagation = Literal["Background", "Foreground", "Orphan"]
+Objects = list[dict[str, Any]]  # (named here: inside KubeClient, `list` is the method)
+# Lists and watches of metadata only (meta.k8s.io PartialObjectMetadata): what a Secret holds
+# never reaches the operator when it only needs to know that the Secret changed.
+# A list asks for the List form; a watch for the single form (each event holds one object: with
+# the List form first, a 1.20 apiserver keeps the watch open and sends nothing).
+METADATA_ONLY_LIST = "application/json;as=PartialObjectMetadataList;g=meta.k8s.io;v=v1"
+METADATA_ONLY_WATCH = "application/json;as=PartialObjectMetadata;g=meta.k8s.io;v=v1"
 
 
 class KubeClient:
@@ -88,8 +96,9 @@ class KubeClient:
         query: list[tuple[str, str]] | None = None,
         body: Any = None,
         content_type: str = "application/json",
+        accept: str = "application/json",
     ) -> dict[str, Any]:
-        headers = {"Accept": "application/json", "Content-Type": content_type, **self._headers}
+        headers = {"Accept": accept, "Content-Type": content_type, **self._headers}
         try:
             result = await self.api.call_api(
                 path,
@@ -117,11 +126,11 @@ class KubeClient:
         return await self.discovery.resource(api_version, kind)
 
     async def _locate(
-        self, obj: Mapping[str, Any], namespace: str | None
+        self, obj: Mapping[str, Any], namespace: str | None, *, generate_name: bool = False
     ) -> tuple[Resource, str, str | None]:
         api_version, kind = obj.get("apiVersion"), obj.get("kind")
         meta = obj.get("metadata") or {}
-        name = meta.get("name")
+        name = meta.get("name") or (generate_name and meta.get("generateName"))
         if not api_version or not kind or not name:
             raise Invalid("object needs apiVersion, kind and metadata.name")
         res = await self.resource(str(api_version), str(kind))
@@ -159,7 +168,7 @@ class KubeClient:
     async def create(
         self, obj: Mapping[str, Any], *, namespace: str | None = None
     ) -> dict[str, Any]:
-        res, _, ns = await self._locate(obj, namespace)
+        res, _, ns = await self._locate(obj, namespace, generate_name=True)  # or generateName
         body = dict(obj)
         if ns is not None:
             body["metadata"] = {**(obj.get("metadata") or {}), "namespace": ns}
@@ -192,20 +201,88 @@ class KubeClient:
         label_selector: str | None = None,
     ) -> list[dict[str, Any]]:
         """All objects of a kind (in one namespace, or everywhere when namespace is None)."""
+        items, _ = await self.list_with_version(
+            api_version, kind, namespace, label_selector=label_selector
+        )
+        return items
+
+    async def list_with_version(
+        self,
+        api_version: str,
+        kind: str,
+        namespace: str | None = None,
+        *,
+        label_selector: str | None = None,
+        metadata_only: bool = False,
+    ) -> tuple[Objects, str]:
+        """All objects of a kind and the list's resourceVersion (where a watch starts)."""
         res = await self.resource(api_version, kind)
         query: list[tuple[str, str]] = []
         if label_selector:
             query.append(("labelSelector", label_selector))
-        items: list[dict[str, Any]] = []
+        accept = METADATA_ONLY_LIST if metadata_only else "application/json"
+        items: Objects = []
         while True:
             page = await self.request(
-                "GET", res.path(namespace if res.namespaced else None), query=query
+                "GET", res.path(namespace if res.namespaced else None), query=query, accept=accept
             )
             items.extend(page.get("items") or [])
-            token = (page.get("metadata") or {}).get("continue")
+            meta = page.get("metadata") or {}
+            token = meta.get("continue")
             if not token:
-                return items
+                return items, str(meta.get("resourceVersion") or "")
             query = [q for q in query if q[0] != "continue"] + [("continue", token)]
+
+    async def watch(
+        self,
+        api_version: str,
+        kind: str,
+        namespace: str | None = None,
+        *,
+        resource_version: str,
+        label_selector: str | None = None,
+        metadata_only: bool = False,
+        timeout_seconds: int = 300,
+    ) -> AsyncIterator[tuple[str, dict[str, Any]]]:
+        """(type, object) for each change after `resource_version`, until the apiserver ends
+        the watch (after about `timeout_seconds`). An expired version (410) raises KubeError
+        with status 410: list again, then watch from the new version."""
+        res = await self.resource(api_version, kind)
+        query = [
+            ("watch", "true"),
+            ("resourceVersion", resource_version),
+            ("allowWatchBookmarks", "true"),
+            ("timeoutSeconds", str(timeout_seconds)),
+        ]
+        if label_selector:
+            query.append(("labelSelector", label_selector))
+        accept = METADATA_ONLY_WATCH if metadata_only else "application/json"
+        try:
+            resp = await self.api.call_api(
+                res.path(namespace if res.namespaced else None),
+                "GET",
+                query_params=query,
+                header_params={"Accept": accept, **self._headers},
+                auth_settings=["BearerToken"],
+                _preload_content=False,
+                _request_timeout=timeout_seconds + 30,
+            )
+            async with resp:
+                if not 200 <= resp.status <= 299:
+                    raise from_status(resp.status, await resp.read(), str(resp.reason or ""))
+                while line := await resp.content.readline():
+                    event = json.loads(line)
+                    obj = event.get("object") or {}
+                    if event.get("type") == "ERROR":  # a Status: 410 when the version expired
+                        raise from_status(int(obj.get("code") or 500), obj)
+                    yield str(event.get("type")), obj
+        except (GeneratorExit, KubeError):
+            raise
+        except BaseException as err:
+            typed = translate(err)
+            if typed is None:
+                raise
+            raise typed from None
 
     async def delete(
         self,

@@ -81,10 +81,14 @@ def _status_message(body: Any) -> tuple[str, str]:
 
 
 def from_api_exception(err: ApiException) -> KubeError:
-    status = int(err.status or 0)
-    message, reason = _status_message(err.body)
+    return from_status(int(err.status or 0), err.body, str(err.reason or ""))
+
+
+def from_status(status: int, body: Any, http_reason: str = "") -> KubeError:
+    """The typed error for an HTTP status and the apiserver's body (a Status object)."""
+    message, reason = _status_message(body)
     cls = _BY_STATUS.get(status, Unavailable if status >= 500 or status == 0 else KubeError)
-    return cls(message or f"{status} {err.reason}".strip(), status=status, reason=reason)
+    return cls(message or f"{status} {http_reason}".strip(), status=status, reason=reason)
 
 
 def translate(err: BaseException) -> KubeError | None:

@@ -7,7 +7,7 @@ import unicodedata
 from collections.abc import Callable
 from enum import Enum
 
-from ._text import go_lower, go_runes, go_upper, is_go_space
+from steersman.golang.gostr import go_lower, go_runes, go_upper, is_go_space
 
 
 class _W(Enum):

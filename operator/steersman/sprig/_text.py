@@ -1,107 +1,14 @@
-"""Go string semantics that Python does not share: bytes-based slicing, simple case mapping,
-`unicode.IsSpace`, `strings.Split`, and Sprig's `strval`/`strslice` conversions."""
+"""Sprig's `strval`/`strslice` conversions (Go's string semantics are in golang.gostr)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from steersman.golang.fmt import format_value
+from steersman.golang.gostr import from_bytes
 from steersman.golang.types import GoStringSlice, GoStruct
 
 from ._values import is_list_kind, is_nil, list_items
-
-# unicode.IsSpace: Latin-1 spaces plus the White_Space property (Z* categories).
-GO_SPACES = frozenset(
-    "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
-    "\u200a\u2028\u2029\u202f\u205f\u3000"
-)
-GO_SPACES_STR = "".join(sorted(GO_SPACES))
-
-
-def is_go_space(c: str) -> bool:
-    return c in GO_SPACES
-
-
-def utf8(s: str) -> bytes:
-    """The Go string's bytes. Invalid bytes are carried as U+DC80..U+DCFF (surrogateescape)."""
-    try:
-        return s.encode("utf-8")
-    except UnicodeEncodeError:
-        try:
-            return s.encode("utf-8", "surrogateescape")
-        except UnicodeEncodeError:
-            return s.encode("utf-8", "surrogatepass")
-
-
-def from_utf8(b: bytes) -> str:
-    """Bytes as a Go string: bytes that are not valid UTF-8 (a rune cut by `trunc`, random
-    bytes) survive as lone surrogates, so `len` and re-encoding see the original bytes."""
-    return b.decode("utf-8", "surrogateescape")
-
-
-def blen(s: str) -> int:
-    """Go `len(s)`: the UTF-8 byte length."""
-    return len(s) if s.isascii() else len(utf8(s))
-
-
-def bslice(s: str, start: int, end: int | None = None) -> str:
-    """Go `s[start:end]` on the UTF-8 bytes."""
-    if s.isascii():
-        return s[start:end]
-    return from_utf8(utf8(s)[start:end])
-
-
-def _is_bad_byte(c: str) -> bool:
-    return "\udc80" <= c <= "\udcff"
-
-
-def go_runes(s: str) -> str:
-    """The string rebuilt from its runes (`string([]rune(s))`, strings.Map, WriteRune):
-    each byte that is not valid UTF-8 decodes as utf8.RuneError and comes back as U+FFFD."""
-    if s.isascii():
-        return s
-    return "".join("\ufffd" if _is_bad_byte(c) else c for c in s)
-
-
-def _simple_case(c: str, mapped: str) -> str:
-    # Go maps rune to rune; Python's full mappings that expand (ß -> SS) leave the rune as is.
-    if _is_bad_byte(c):
-        return "\ufffd"
-    return mapped if len(mapped) == 1 else c
-
-
-def go_upper(s: str) -> str:
-    if s.isascii():
-        return s.upper()
-    return "".join(_simple_case(c, c.upper()) for c in s)
-
-
-def go_lower(s: str) -> str:
-    if s.isascii():
-        return s.lower()
-    return "".join("i" if c == "\u0130" else _simple_case(c, c.lower()) for c in s)
-
-
-def go_title_rune(c: str) -> str:
-    return _simple_case(c, c.title()) if not c.isascii() else c.upper()
-
-
-def go_trim_space(s: str) -> str:
-    return s.strip(GO_SPACES_STR)
-
-
-def go_split(s: str, sep: str, n: int = -1) -> list[str]:
-    """`strings.SplitN` (n<0 for all): an empty sep splits into runes; n==0 gives none."""
-    if n == 0:
-        return []
-    if sep == "":
-        runes = list(s)
-        if n > 0 and len(runes) > n:
-            return [*runes[: n - 1], "".join(runes[n - 1 :])]
-        return runes
-    if n < 0:
-        return s.split(sep)
-    return s.split(sep, n - 1)
 
 
 def strval(v: Any) -> str:
@@ -109,7 +16,7 @@ def strval(v: Any) -> str:
     if isinstance(v, str):
         return v
     if isinstance(v, bytes):
-        return from_utf8(v)
+        return from_bytes(v)
     if isinstance(v, GoStruct):
         text = v.go_string()  # String() or Error(), when the Go type has one
         if text is not None:

@@ -18,16 +18,11 @@ from steersman.golang.types import (
     GoNamedMap,
     GoStruct,
     TemplateFuncError,
+    wrap64,
 )
 
 INT64_MIN = -(1 << 63)
 INT64_MAX = (1 << 63) - 1
-
-
-def wrap64(n: int) -> int:
-    """Two's-complement wrap to int64, the way Go integer arithmetic overflows."""
-    n &= (1 << 64) - 1
-    return n - (1 << 64) if n > INT64_MAX else n
 
 
 def i64(n: int) -> GoInt64:

@@ -19,21 +19,37 @@ import uuid
 import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-import bcrypt as bcrypt_lib
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed25519, rsa
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-from cryptography.x509.name import _ASN1Type
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from ._lazy import lazy_module
+
+if TYPE_CHECKING:
+    import bcrypt as bcrypt_lib
+    from cryptography import x509
+    from cryptography.hazmat.primitives import ciphers, hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed25519, rsa
+    from cryptography.x509 import name as x509_name
+    from cryptography.x509 import oid
+else:
+    # Loaded on first use: rendering a chart that calls no crypto function never imports
+    # cryptography or bcrypt (about 35 ms of `steersman template`'s start-up).
+    bcrypt_lib = lazy_module("bcrypt")
+    x509 = lazy_module("cryptography.x509")
+    ciphers = lazy_module("cryptography.hazmat.primitives.ciphers")
+    hashes = lazy_module("cryptography.hazmat.primitives.hashes")
+    serialization = lazy_module("cryptography.hazmat.primitives.serialization")
+    dsa = lazy_module("cryptography.hazmat.primitives.asymmetric.dsa")
+    ec = lazy_module("cryptography.hazmat.primitives.asymmetric.ec")
+    ed25519 = lazy_module("cryptography.hazmat.primitives.asymmetric.ed25519")
+    rsa = lazy_module("cryptography.hazmat.primitives.asymmetric.rsa")
+    x509_name = lazy_module("cryptography.x509.name")
+    oid = lazy_module("cryptography.x509.oid")
 
 from steersman.golang.fmt import format_value
+from steersman.golang.gostr import from_bytes, to_bytes
 from steersman.golang.types import GoFunc, GoStruct, TemplateFuncError
 
 from ._env import SprigEnv
-from ._text import from_utf8, utf8
 from .defaults import b64_decode
 
 _BCRYPT_ALPHABET = b"./ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789"
@@ -63,7 +79,7 @@ class Certificate(GoStruct):
 
 
 def bcrypt_hash(env: SprigEnv, password: str) -> str:
-    pw = utf8(password)
+    pw = to_bytes(password)
     if len(pw) > 72:
         return "failed to encrypt string with bcrypt: bcrypt: password length exceeds 72 bytes"
     raw = base64.b64encode(env.rand_bytes(16)).rstrip(b"=")
@@ -110,18 +126,22 @@ def derive_password(counter: int, kind: str, password: str, user: str, site: str
     templates = _TEMPLATES.get(kind)
     if templates is None:
         return f"cannot find password template {kind}"
-    u, s = utf8(user), utf8(site)
+    u, s = to_bytes(user), to_bytes(site)
     salt = _SEED + len(u).to_bytes(4, "big") + u
-    key = hashlib.scrypt(utf8(password), salt=salt, n=32768, r=8, p=2, dklen=64, maxmem=2**26)
+    key = hashlib.scrypt(to_bytes(password), salt=salt, n=32768, r=8, p=2, dklen=64, maxmem=2**26)
     msg = _SEED + len(s).to_bytes(4, "big") + s + (counter & 0xFFFFFFFF).to_bytes(4, "big")
     seed = hmac.new(key, msg, hashlib.sha256).digest()
     tpl = templates[seed[0] % len(templates)]
     return "".join(_CHARS[c][seed[i + 1] % len(_CHARS[c])] for i, c in enumerate(tpl))
 
 
-PrivateKey = (
-    rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey | dsa.DSAPrivateKey
-)
+if TYPE_CHECKING:  # for annotations only: naming the classes would load cryptography
+    PrivateKey = (
+        rsa.RSAPrivateKey
+        | ec.EllipticCurvePrivateKey
+        | ed25519.Ed25519PrivateKey
+        | dsa.DSAPrivateKey
+    )
 
 
 def key_pem(key: PrivateKey) -> str:
@@ -149,7 +169,7 @@ def gen_private_key(kind: str) -> str:
 
 
 def parse_private_key_pem(text: str) -> PrivateKey:
-    block = utf8(text)
+    block = to_bytes(text)
     start = block.find(b"-----BEGIN ")
     if start < 0:
         raise TemplateFuncError("no PEM data in input")
@@ -206,7 +226,7 @@ class CertFuncs:
         dns_names = self._names(dns, "processing alternate dns name")
         serial = self.env.rand.getrandbits(128) or 1
         now = self.env.now().replace(microsecond=0)
-        subject = x509.Name([go_name_attribute(NameOID.COMMON_NAME, cn)] if cn else [])
+        subject = x509.Name([go_name_attribute(oid.NameOID.COMMON_NAME, cn)] if cn else [])
         pub = key.public_key()
         issuer_name = signer[0].subject if signer else subject
         # Dates through the constructor: Go does not insist that NotAfter follows NotBefore
@@ -222,7 +242,7 @@ class CertFuncs:
             )
             .add_extension(
                 x509.ExtendedKeyUsage(
-                    [ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]
+                    [oid.ExtendedKeyUsageOID.SERVER_AUTH, oid.ExtendedKeyUsageOID.CLIENT_AUTH]
                 ),
                 False,
             )
@@ -254,7 +274,7 @@ class CertFuncs:
 
     def _signer(self, ca: Certificate) -> tuple[x509.Certificate, PrivateKey]:
         try:
-            cert = x509.load_pem_x509_certificate(utf8(ca.cert))
+            cert = x509.load_pem_x509_certificate(to_bytes(ca.cert))
         except ValueError:
             raise TemplateFuncError("unable to decode certificate") from None
         try:
@@ -301,24 +321,26 @@ def build_custom_cert(b64cert: str, b64key: str) -> Certificate:
     except ValueError as e:
         raise TemplateFuncError(f"error parsing certificate: decodedCert.Bytes: {e}") from None
     try:
-        parse_private_key_pem(from_utf8(key))
+        parse_private_key_pem(from_bytes(key))
     except TemplateFuncError as e:
         raise TemplateFuncError(f"error parsing private key: {e}") from None
-    return Certificate(from_utf8(cert), from_utf8(key))
+    return Certificate(from_bytes(cert), from_bytes(key))
 
 
 def _aes_key(password: str) -> bytes:
-    return utf8(password)[:32].ljust(32, b"\0")
+    return to_bytes(password)[:32].ljust(32, b"\0")
 
 
 def encrypt_aes(env: SprigEnv, password: str, plaintext: str) -> str:
     if plaintext == "":
         return ""
-    content = utf8(plaintext)
+    content = to_bytes(plaintext)
     pad = 16 - len(content) % 16
     content += bytes([pad]) * pad
     iv = env.rand_bytes(16)
-    enc = Cipher(algorithms.AES(_aes_key(password)), modes.CBC(iv)).encryptor()
+    enc = ciphers.Cipher(
+        ciphers.algorithms.AES(_aes_key(password)), ciphers.modes.CBC(iv)
+    ).encryptor()
     return base64.b64encode(iv + enc.update(content) + enc.finalize()).decode()
 
 
@@ -328,7 +350,7 @@ def decrypt_aes(password: str, crypt64: str) -> str:
     crypt = b64_decode(crypt64)
     if len(crypt) < 16:
         # DecodeString allocates DecodedLen(len(s)) bytes: that is the slice's capacity.
-        capacity = len(utf8(crypt64)) // 4 * 3
+        capacity = len(to_bytes(crypt64)) // 4 * 3
         raise TemplateFuncError(
             f"runtime error: slice bounds out of range [:16] with capacity {capacity}"
         )
@@ -337,12 +359,14 @@ def decrypt_aes(password: str, crypt64: str) -> str:
         raise TemplateFuncError("crypto/cipher: input not full blocks")
     if not body:
         raise TemplateFuncError("runtime error: index out of range [-1]")
-    dec = Cipher(algorithms.AES(_aes_key(password)), modes.CBC(iv)).decryptor()
+    dec = ciphers.Cipher(
+        ciphers.algorithms.AES(_aes_key(password)), ciphers.modes.CBC(iv)
+    ).decryptor()
     plain = dec.update(body) + dec.finalize()
     cut = len(plain) - plain[-1]
     if cut < 0:
         raise TemplateFuncError(f"runtime error: slice bounds out of range [:{cut}]")
-    return from_utf8(plain[:cut])
+    return from_bytes(plain[:cut])
 
 
 def rand_bytes(env: SprigEnv, count: int) -> str:
@@ -360,7 +384,11 @@ _PRINTABLE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123
 def go_name_attribute(oid: x509.ObjectIdentifier, value: str) -> x509.NameAttribute[str]:
     """A name attribute as Go's encoding/asn1 writes a pkix.Name string: PrintableString when
     every character is in its set ('*' and '&' excluded), else UTF8String."""
-    kind = _ASN1Type.PrintableString if set(value) <= _PRINTABLE else _ASN1Type.UTF8String
+    kind = (
+        x509_name._ASN1Type.PrintableString
+        if set(value) <= _PRINTABLE
+        else x509_name._ASN1Type.UTF8String
+    )
     return x509.NameAttribute(oid, value, _type=kind)
 
 
@@ -380,10 +408,10 @@ def crypto_funcs(env: SprigEnv) -> dict[str, GoFunc]:
     cert = "sprig.certificate"
     any_list = "[]interface {}"
     return {
-        "sha1sum": GoFunc(lambda s: hashlib.sha1(utf8(s)).hexdigest(), s1, result="string"),
-        "sha256sum": GoFunc(lambda s: hashlib.sha256(utf8(s)).hexdigest(), s1, result="string"),
-        "sha512sum": GoFunc(lambda s: hashlib.sha512(utf8(s)).hexdigest(), s1, result="string"),
-        "adler32sum": GoFunc(lambda s: str(zlib.adler32(utf8(s))), s1, result="string"),
+        "sha1sum": GoFunc(lambda s: hashlib.sha1(to_bytes(s)).hexdigest(), s1, result="string"),
+        "sha256sum": GoFunc(lambda s: hashlib.sha256(to_bytes(s)).hexdigest(), s1, result="string"),
+        "sha512sum": GoFunc(lambda s: hashlib.sha512(to_bytes(s)).hexdigest(), s1, result="string"),
+        "adler32sum": GoFunc(lambda s: str(zlib.adler32(to_bytes(s))), s1, result="string"),
         "bcrypt": GoFunc(lambda s: bcrypt_hash(env, s), s1, result="string"),
         "htpasswd": GoFunc(lambda u, p: htpasswd(env, u, p), ("string", "string"), result="string"),
         "derivePassword": GoFunc(

@@ -10,19 +10,17 @@ from datetime import UTC, tzinfo
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from steersman.golang.types import GoFunc, GoInt64, TemplateFuncError
-
-from ._env import SprigEnv
-from .gotime import (
-    ZERO_TIME,
+from steersman.golang.duration import (
     DurationError,
-    GoTime,
     duration_string,
-    local_zone,
     parse_duration,
     round_duration,
 )
-from .timeparse import TimeParseError, parse_time
+from steersman.golang.gotime import ZERO_TIME, GoTime
+from steersman.golang.timeparse import TimeParseError, parse_time
+from steersman.golang.types import GoFunc, GoInt64, TemplateFuncError
+
+from ._env import SprigEnv
 
 SECOND = 1_000_000_000
 
@@ -35,7 +33,7 @@ class DateFuncs:
 
     @property
     def local(self) -> tzinfo:
-        return local_zone(self.env.now())
+        return self.env.now().tzinfo or UTC
 
     def now(self) -> GoTime:
         dt = self.env.now()
@@ -59,7 +57,7 @@ class DateFuncs:
         if isinstance(v, GoTime):
             return v
         if isinstance(v, int) and not isinstance(v, bool):
-            return GoTime.unix(int(v), self.local)
+            return GoTime.at(int(v), 0, self.local)
         return self.now()
 
     def date_in_zone(self, layout: str, date: Any, zone: str) -> str:

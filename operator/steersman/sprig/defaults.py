@@ -7,17 +7,13 @@ originals are still provided here so the base map is complete.
 from __future__ import annotations
 
 import base64
-import json
-import math
 from typing import Any
 
 from steersman.golang.fmt import type_name
-from steersman.golang.gojson import JSONError, marshal
-from steersman.golang.gostr import to_bytes
-from steersman.golang.jsonscan import syntax_error
+from steersman.golang.gostr import from_bytes, to_bytes
+from steersman.golang.jsonout import JSONError, marshal, unmarshal_with_error
 from steersman.golang.types import GoFunc, TemplateFuncError
 
-from ._text import from_utf8, utf8
 from ._values import deep_equal, empty, is_nil, kind_of
 
 
@@ -56,65 +52,16 @@ def to_raw_json(v: Any) -> str:
     return _marshal_or_raise(v, False, None)
 
 
-class _TooBig(str):
-    """A JSON number beyond float64: Go stores nil there and reports the first one."""
-
-
-def _json_number(text: str) -> Any:
-    f = float(text)
-    return _TooBig(text) if math.isinf(f) else f
-
-
-def _go_text(s: str) -> str:
-    # Go's decoder turns each invalid UTF-8 byte and each lone \\uD8xx escape into U+FFFD.
-    if s.isascii():
-        return s
-    return "".join("\ufffd" if "\ud800" <= c <= "\udfff" else c for c in s)
-
-
-def _settle(v: Any, errors: list[str]) -> Any:
-    if isinstance(v, _TooBig):
-        errors.append(f"json: cannot unmarshal number {v} into Go value of type float64")
-        return None
-    if isinstance(v, str):
-        return _go_text(v)
-    if isinstance(v, dict):
-        return {_go_text(k): _settle(x, errors) for k, x in v.items()}
-    if isinstance(v, list):
-        return [_settle(x, errors) for x in v]
-    return v
-
-
-def json_unmarshal(text: str) -> tuple[Any, str | None]:
-    """`json.Unmarshal` into interface{}: (value, Go's error text or None).
-
-    Objects are maps, every number is float64. A syntax error (Go's scanner, with its exact
-    texts) leaves nil; a number beyond float64 is stored as nil and reported, decoding goes on.
-    """
-    data = to_bytes(text)
-    problem = syntax_error(data)
-    if problem is not None:
-        return None, problem
-    raw = json.loads(
-        data.decode("utf-8", "surrogateescape"),
-        parse_int=_json_number,
-        parse_float=_json_number,
-    )
-    errors: list[str] = []
-    value = _settle(raw, errors)
-    return value, (errors[0] if errors else None)
-
-
 def json_decode(text: str) -> Any:
     """Sprig's mustFromJson."""
-    value, problem = json_unmarshal(text)
+    value, problem = unmarshal_with_error(text)
     if problem is not None:
         raise TemplateFuncError(problem)
     return value
 
 
 def from_json(text: str) -> Any:
-    return json_unmarshal(text)[0]
+    return unmarshal_with_error(text)[0]
 
 
 # --- base64 / base32 ---------------------------------------------------------------------------
@@ -130,7 +77,7 @@ def _corrupt(at: int) -> TemplateFuncError:
 
 def b64_decode(s: str) -> bytes:
     """`base64.StdEncoding.DecodeString`: padded, CR/LF ignored, Go's error offsets."""
-    src = utf8(s)
+    src = to_bytes(s)
     n = len(src)
     si = 0
     out = bytearray()
@@ -177,7 +124,7 @@ def b64_decode(s: str) -> bytes:
 
 def b64dec(s: str) -> str:
     try:
-        return from_utf8(b64_decode(s))
+        return from_bytes(b64_decode(s))
     except TemplateFuncError as e:
         return str(e)
 
@@ -188,7 +135,7 @@ _B32 = {c: i for i, c in enumerate(b"ABCDEFGHIJKLMNOPQRSTUVWXYZ234567")}
 def b32_decode(s: str) -> bytes:
     """`base32.StdEncoding.DecodeString`: CR/LF stripped first (error offsets count the
     stripped input), decoding stops at the first complete padding."""
-    src = utf8(s).replace(b"\r", b"").replace(b"\n", b"")
+    src = to_bytes(s).replace(b"\r", b"").replace(b"\n", b"")
     olen = len(src)
     out = bytearray()
     i = 0
@@ -227,7 +174,7 @@ def b32_decode(s: str) -> bytes:
 
 def b32dec(s: str) -> str:
     try:
-        return from_utf8(b32_decode(s))
+        return from_bytes(b32_decode(s))
     except TemplateFuncError as e:
         return str(e)
 
@@ -265,11 +212,11 @@ def defaults_funcs() -> dict[str, GoFunc]:
         "kindIs": GoFunc(lambda k, v: k == kind_of(v), ("string", "interface {}"), result="bool"),
         "deepEqual": GoFunc(deep_equal, ("interface {}", "interface {}"), result="bool"),
         "b64enc": GoFunc(
-            lambda s: base64.b64encode(utf8(s)).decode(), ("string",), result="string"
+            lambda s: base64.b64encode(to_bytes(s)).decode(), ("string",), result="string"
         ),
         "b64dec": GoFunc(b64dec, ("string",), result="string"),
         "b32enc": GoFunc(
-            lambda s: base64.b32encode(utf8(s)).decode(), ("string",), result="string"
+            lambda s: base64.b32encode(to_bytes(s)).decode(), ("string",), result="string"
         ),
         "b32dec": GoFunc(b32dec, ("string",), result="string"),
     }

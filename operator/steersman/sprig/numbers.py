@@ -14,10 +14,10 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import Any
 
-from steersman.golang.types import GoFunc, GoInt64, GoIntSlice, TemplateFuncError
+from steersman.golang.types import GoFunc, GoInt64, GoIntSlice, TemplateFuncError, wrap64
 
 from ._env import SprigEnv
-from ._values import INT64_MAX, INT64_MIN, i64, to_float64, to_int, to_int64, wrap64
+from ._values import INT64_MAX, INT64_MIN, i64, to_float64, to_int, to_int64
 
 
 def go_div(a: int, b: int) -> GoInt64:

@@ -1,63 +1,17 @@
-"""Sprig path functions (Go `path` and, on Linux, identical `path/filepath`), `urlParse` and
-`urlJoin` (Go net/url Parse and URL.String), and Helm's `getHostByName`."""
+"""Sprig path functions (golang.path: Go `path`, on Linux identical to `path/filepath`),
+`urlParse` and `urlJoin` (Go net/url Parse and URL.String), and Helm's `getHostByName`."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from steersman.golang.fmt import go_quote
+from steersman.golang.gostr import from_bytes, to_bytes
 from steersman.golang.netip import AddrError, parse_addr
+from steersman.golang.path import base, clean, dir_, ext
 from steersman.golang.types import GoFunc, TemplateFuncError
 
-from ._text import from_utf8, utf8
 from ._values import kind_of
-
-# --- path -------------------------------------------------------------------------------------
-
-
-def clean(p: str) -> str:
-    """Go `path.Clean`: lexical; keeps leading `..` of relative paths, drops them at the root."""
-    if p == "":
-        return "."
-    rooted = p.startswith("/")
-    out: list[str] = []
-    for part in p.split("/"):
-        if part in ("", "."):
-            continue
-        if part == "..":
-            if out and out[-1] != "..":
-                out.pop()
-            elif not rooted:
-                out.append("..")
-            continue
-        out.append(part)
-    text = "/".join(out)
-    if rooted:
-        return "/" + text
-    return text or "."
-
-
-def base(p: str) -> str:
-    if p == "":
-        return "."
-    p = p.rstrip("/")
-    if p == "":
-        return "/"
-    return p[p.rfind("/") + 1 :]
-
-
-def dir_(p: str) -> str:
-    return clean(p[: p.rfind("/") + 1])
-
-
-def ext(p: str) -> str:
-    for i in range(len(p) - 1, -1, -1):
-        if p[i] == "/":
-            break
-        if p[i] == ".":
-            return p[i:]
-    return ""
-
 
 # --- net/url ------------------------------------------------------------------------------------
 
@@ -81,12 +35,12 @@ def _should_escape(c: int, mode: str) -> bool:
 
 def escape(s: str, mode: str) -> str:
     out = []
-    for c in utf8(s):
+    for c in to_bytes(s):
         if _should_escape(c, mode):  # bytes >= 0x80 always are, in a host too
             out.append(f"%{c:02X}")
         else:
             out.append(chr(c))
-    return from_utf8("".join(out).encode("latin-1"))
+    return from_bytes("".join(out).encode("latin-1"))
 
 
 _USERINFO_OK = frozenset(
@@ -103,7 +57,7 @@ def _in_host(c: int) -> bool:
 
 
 def unescape(s: str, mode: str) -> str:
-    b = utf8(s)
+    b = to_bytes(s)
     out = bytearray()
     i = 0
     while i < len(b):
@@ -111,14 +65,14 @@ def unescape(s: str, mode: str) -> str:
         if c == 0x25:  # %
             hexd = b[i + 1 : i + 3]
             if len(hexd) < 2 or not all(x in b"0123456789abcdefABCDEF" for x in hexd):
-                bad = from_utf8(b[i : i + 3])
+                bad = from_bytes(b[i : i + 3])
                 raise URLError(f"invalid URL escape {go_quote(bad)}")
             v = int(hexd, 16)
             # A host may %-encode only non-ASCII bytes (and %25 before an IPv6 zone); a zone
             # only bytes a host could hold anyway, or a space.
             plain_ok = hexd == b"25" or (mode == "zone" and (v == 0x20 or not _in_host(v)))
             if ((mode == "host" and v < 0x80) or mode == "zone") and not plain_ok:
-                raise URLError(f"invalid URL escape {go_quote(from_utf8(b[i : i + 3]))}")
+                raise URLError(f"invalid URL escape {go_quote(from_bytes(b[i : i + 3]))}")
             out.append(v)
             i += 3
             continue
@@ -126,7 +80,7 @@ def unescape(s: str, mode: str) -> str:
             raise URLError(f"invalid character {go_quote(chr(c))} in host name")
         out.append(c)
         i += 1
-    return from_utf8(bytes(out))
+    return from_bytes(bytes(out))
 
 
 def _split_scheme(raw: str) -> tuple[str, str]:

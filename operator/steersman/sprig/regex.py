@@ -16,9 +16,8 @@ from typing import Any
 import re2
 
 from steersman.golang.fmt import go_quote
+from steersman.golang.gostr import from_bytes, to_bytes
 from steersman.golang.types import GoFunc, GoStringSlice, TemplateFuncError
-
-from ._text import from_utf8, utf8
 
 _OPTIONS = re2.Options()
 _OPTIONS.log_errors = False
@@ -46,7 +45,7 @@ class GoRegexp:
     def __init__(self, expr: str) -> None:
         self.expr = expr
         try:
-            self.prog: Any = re2.compile(utf8(expr), _OPTIONS)
+            self.prog: Any = re2.compile(to_bytes(expr), _OPTIONS)
         except re2.error as e:
             raise TemplateFuncError(_go_error(expr, e)) from None
         if _has_any_byte_escape(expr):
@@ -112,7 +111,7 @@ class GoRegexp:
             else:
                 pos = m[1]
         out += src[subject.orig_at(last_end) :]
-        return from_utf8(bytes(out))
+        return from_bytes(bytes(out))
 
     def expand(self, template: bytes, src: bytes, m: list[int]) -> bytes:
         """Go's Regexp.expand: `$1`, `${1}`, `$name`, `${name}`, `$$`."""
@@ -149,7 +148,7 @@ class Subject:
     `orig`, so results keep the original bytes."""
 
     def __init__(self, s: str) -> None:
-        self.orig = utf8(s)
+        self.orig = to_bytes(s)
         self._map: list[int] | None = None
         if s.isascii() or not any("\udc80" <= c <= "\udcff" for c in s):
             self.clean = self.orig
@@ -161,7 +160,7 @@ class Subject:
             if "\udc80" <= c <= "\udcff":
                 piece, width = b"\xef\xbf\xbd", 1
             else:
-                piece = utf8(c)
+                piece = to_bytes(c)
                 width = len(piece)
             where.extend(range(at, at + len(piece)) if width > 1 else [at] * len(piece))
             clean += piece
@@ -178,7 +177,7 @@ class Subject:
 
     def text(self, start: int, end: int) -> str:
         """The original bytes between two clean offsets, as a Go string."""
-        return from_utf8(self.orig[self.orig_at(start) : self.orig_at(end)])
+        return from_bytes(self.orig[self.orig_at(start) : self.orig_at(end)])
 
 
 def _has_any_byte_escape(expr: str) -> bool:
@@ -215,7 +214,7 @@ def _extract(t: bytes) -> tuple[bytes, bytes] | None:
     m = _NAME_CHAR.match(text)
     if m is None:
         return None
-    name = utf8(m.group(0))
+    name = to_bytes(m.group(0))
     rest = body[len(name) :]
     if brace:
         if rest[:1] != b"}":
@@ -288,12 +287,12 @@ def find_all(rx: GoRegexp, s: str, n: int) -> GoStringSlice:
 
 
 def replace_all(rx: GoRegexp, s: str, repl: str) -> str:
-    tpl = utf8(repl)
+    tpl = to_bytes(repl)
     return rx.replace_all(s, lambda src, m: rx.expand(tpl, src, m))
 
 
 def replace_all_literal(rx: GoRegexp, s: str, repl: str) -> str:
-    lit = utf8(repl)
+    lit = to_bytes(repl)
     return rx.replace_all(s, lambda _src, _m: lit)
 
 

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
-from steersman.golang.gojson import encode_string
 from steersman.golang.gostr import from_bytes
+from steersman.golang.jsonout import encode_string, json_kind, unmarshal_with_error
 from steersman.golang.jsonscan import syntax_error
 from steersman.golang.semver import (
     Constraints,
@@ -18,8 +18,6 @@ from steersman.golang.semver import (
     validate_prerelease,
 )
 from steersman.golang.types import GoFunc, GoStruct, GoUint64, TemplateFuncError
-
-from .defaults import json_unmarshal
 
 
 @dataclass(eq=False)
@@ -172,10 +170,10 @@ def _json_string(b: bytes) -> str:
     problem = syntax_error(b)
     if problem is not None:
         raise _LoadError(_JSONSyntaxError(problem))
-    value, too_big = json_unmarshal(from_bytes(b))
+    value, too_big = unmarshal_with_error(from_bytes(b))
     if too_big is None and (value is None or isinstance(value, str)):
         return value or ""
-    kind = {bool: "bool", dict: "object", list: "array"}.get(type(value), "number")
+    kind = "number" if value is None else json_kind(value)  # None: a number beyond float64
     raise _LoadError(_JSONTypeError(f"json: cannot unmarshal {kind} into Go value of type string"))
 
 

@@ -6,6 +6,20 @@ import functools
 from typing import Any
 
 from steersman.golang.fmt import format_value, go_quote
+from steersman.golang.gostr import (
+    GO_SPACES,
+    bslice,
+    byte_len,
+    from_bytes,
+    go_lower,
+    go_runes,
+    go_split,
+    go_title_rune,
+    go_trim_space,
+    go_upper,
+    is_go_space,
+    to_bytes,
+)
 from steersman.golang.types import (
     GoFunc,
     GoStringMap,
@@ -15,27 +29,12 @@ from steersman.golang.types import (
 
 from . import _case
 from ._env import SprigEnv
-from ._text import (
-    GO_SPACES,
-    blen,
-    bslice,
-    from_utf8,
-    go_lower,
-    go_runes,
-    go_split,
-    go_title_rune,
-    go_trim_space,
-    go_upper,
-    is_go_space,
-    strslice,
-    strval,
-    utf8,
-)
+from ._text import strslice, strval
 from ._values import is_list_kind, is_nil
 
 
 def trunc(c: int, s: str) -> str:
-    n = blen(s)
+    n = byte_len(s)
     if c < 0 and n + c > 0:
         return bslice(s, n + c)
     if c >= 0 and n > c:
@@ -44,7 +43,7 @@ def trunc(c: int, s: str) -> str:
 
 
 def substr(start: int, end: int, s: str) -> str:
-    n = blen(s)
+    n = byte_len(s)
     if start < 0:
         lo, hi = 0, end
     elif end < 0 or end > n:
@@ -69,7 +68,7 @@ def repeat(count: int, s: str) -> str:
         return s if count else ""
     if count < 0:
         raise TemplateFuncError("strings: negative Repeat count")
-    size = blen(s) * count
+    size = byte_len(s) * count
     if size > (1 << 63) - 1:
         raise TemplateFuncError("strings: Repeat output length overflow")
     if size > _MAX_ALLOC:
@@ -115,7 +114,7 @@ def untitle(s: str) -> str:
 
 def _latin1_runes(s: str) -> list[str]:
     # goutils walks bytes and turns each one into a rune (a Latin-1 reading of UTF-8).
-    return [chr(b) for b in utf8(s)]
+    return [chr(b) for b in to_bytes(s)]
 
 
 def nospace(s: str) -> str:
@@ -161,7 +160,7 @@ def _abbreviate_full(s: str, offset: int, width: int) -> str:
         return ""
     if width < 4:
         return ""
-    n = blen(s)
+    n = byte_len(s)
     if n <= width:
         return s
     offset = min(offset, n)
@@ -194,8 +193,8 @@ def wrap_custom(s: str, width: int, newline: str, wrap_long: bool) -> str:
         return ""
     newline = newline or "\n"
     width = max(width, 1)
-    b = utf8(s)
-    nl = utf8(newline)
+    b = to_bytes(s)
+    nl = to_bytes(newline)
     total = len(b)
     offset = 0
     out = bytearray()
@@ -221,7 +220,7 @@ def wrap_custom(s: str, width: int, newline: str, wrap_long: bool) -> str:
                 out += b[offset:idx] + nl
                 offset = idx + 1
     out += b[offset:]
-    return from_utf8(bytes(out))
+    return from_bytes(bytes(out))
 
 
 def quote(*args: Any) -> str:
@@ -363,5 +362,5 @@ def _fixed_string_funcs() -> dict[str, GoFunc]:
 def sort_alpha(v: Any) -> GoStringSlice:
     """Slices are sorted bytewise as strings; anything else becomes a one-element list."""
     if is_list_kind(v):
-        return GoStringSlice(sorted(strslice(v), key=utf8))
+        return GoStringSlice(sorted(strslice(v), key=to_bytes))
     return GoStringSlice([strval(v)])

@@ -4,6 +4,7 @@ Records are helm's release v1 JSON, stored as base64(gzip(json)) exactly where h
 so the helm CLI (v3 and v4) reads what Steersman writes and the other way round.
 """
 
+from steersman.golang.gotime import GoTime
 from steersman.storage.chart_record import StoredChart, StoredFile
 from steersman.storage.codec import decode_release, encode_release, record_key
 from steersman.storage.driver import Driver, ReleaseFilter, Releases
@@ -17,7 +18,6 @@ from steersman.storage.errors import (
     StorageError,
     StorageUnavailable,
 )
-from steersman.storage.gotime import GoTime
 from steersman.storage.record import (
     Hook,
     HookExecution,

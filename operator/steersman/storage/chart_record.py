@@ -14,7 +14,7 @@ from datetime import datetime
 from typing import Any
 
 from steersman.chartmodel import Chart, ChartFile, Dependency, Lock, Maintainer, Metadata
-from steersman.storage.gotime import GoTime
+from steersman.golang.gotime import GoTime
 from steersman.storage.jsonfields import (
     JSON,
     as_object,

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from steersman.storage.gotime import GoTime
+from steersman.golang.gotime import GoTime
 
 JSON = dict[str, Any]
 

@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from steersman.golang.gotime import GoTime
 from steersman.storage.chart_record import StoredChart
-from steersman.storage.gotime import GoTime
 from steersman.storage.jsonfields import (
     JSON,
     as_object,

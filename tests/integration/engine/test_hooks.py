@@ -43,7 +43,7 @@ async def test_hooks_run_in_order_and_honour_delete_policies(
     assert rel.info.status == Status.DEPLOYED
     ran = sorted(
         (h for h in rel.hooks if h.last_run.started_at is not None),
-        key=lambda h: h.last_run.started_at.unix_nanos(),  # type: ignore[union-attr]
+        key=lambda h: h.last_run.started_at.unix_nano(),  # type: ignore[union-attr]
     )
     # weight first (-5 < 0 < 5), then name for equal weights
     assert [h.name for h in ran] == [

@@ -74,11 +74,21 @@ def test_names_block() -> None:
         "listKind": "HelmReleaseList",
         "plural": "helmreleases",
         "singular": "helmrelease",
-        "shortNames": ["hr"],
-        "categories": ["all"],
+        "shortNames": ["hr", "shr"],
+        "categories": ["all", "steersman"],
     }
     (version,) = spec["versions"]
     assert (version["name"], version["served"], version["storage"]) == ("v1alpha1", True, True)
     assert version["subresources"] == {"status": {}}
     columns = [c["name"] for c in version["additionalPrinterColumns"]]
-    assert columns == ["Chart", "Version", "Revision", "Storage", "Ready", "Status", "Age"]
+    assert columns == [
+        "Chart",
+        "Version",
+        "Revision",
+        "App Version",
+        "Ready",
+        "Status",
+        "Suspended",
+        "Age",
+        "Storage",
+    ]

@@ -122,7 +122,7 @@ def test_printer_columns_point_at_fields_in_the_schema() -> None:
             if "[" in part:
                 node = node["items"]
         else:
-            kinds = {"string": "string", "integer": "integer"}
+            kinds = {"string": "string", "integer": "integer", "boolean": "boolean"}
             assert kinds[node["type"]] == column["type"], column["name"]
 
 

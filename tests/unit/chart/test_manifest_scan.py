@@ -12,12 +12,12 @@ import pytest
 from steersman.chart.render.manifests import (
     Head,
     ManifestError,
-    go_trim_space,
     loaded_head,
     parse_head,
     scan_head,
     split_manifests,
 )
+from steersman.golang.gostr import go_trim_space
 
 # SplitManifests' regex, `(?:^|\s*\n)---\s*` with Go's \s.
 _SEPARATOR = re.compile(r"(?:^|[\t\n\f\r ]*\n)---[\t\n\f\r ]*")

@@ -9,7 +9,8 @@ import pytest
 
 from hack.testenv.parts import HELM_V4
 from steersman.chart.values.coalesce import ValueOptions, ValuesError, merge_user_values
-from steersman.chart.values.strvals import StrvalsError, go_quote, parse, parse_string, typed_value
+from steersman.chart.values.strvals import StrvalsError, parse, parse_string, typed_value
+from steersman.golang.fmt import go_quote
 from steersman.golang.jsonout import to_json
 from steersman.golang.types import GoInt64
 from tests.unit.chart.fuzz_values import random_set_args

@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from steersman.chart.helmlog import go_printf, slog_value
-from steersman.commands.template_flags import FlagError, parse_flags, parse_go_duration
+from steersman.chart.helmlog import slog_value
+from steersman.commands.template_flags import FlagError, parse_flags
+from steersman.golang.duration import parse_duration
+from steersman.golang.fmt import go_sprintf
 
 
 def test_flags_and_arguments_interleave() -> None:
@@ -72,14 +74,17 @@ def test_labels_accumulate() -> None:
 
 
 def test_go_durations() -> None:
-    assert parse_go_duration("1m30s") == 90 * 10**9
-    assert parse_go_duration("1.5h") == 5400 * 10**9
-    assert parse_go_duration("0") == 0
+    assert parse_flags(["--timeout", "1m30s"]).values["timeout"] == "1m30s"
+    assert parse_flags(["--timeout=1.5h"]).values["timeout"] == "1.5h"
+    assert parse_flags(["--timeout", "0"]).values["timeout"] == "0"
+    # The flag is checked with Go's time.ParseDuration (golang.duration), which yields ns.
+    assert parse_duration("1m30s") == 90 * 10**9
+    assert parse_duration("1.5h") == 5400 * 10**9
 
 
 def test_slog_quoting_and_go_values() -> None:
     assert slog_value("plain") == "plain"
     assert slog_value("two words") == '"two words"'
     assert slog_value('"x" is not a table') == '"\\"x\\" is not a table"'
-    assert go_printf("for %s (%v)", ["a.b", {"c": 1.0}]) == "for a.b (map[c:1])"
-    assert go_printf("%v %q", [False, "k"]) == 'false "k"'
+    assert go_sprintf("for %s (%v)", "a.b", {"c": 1.0}) == "for a.b (map[c:1])"
+    assert go_sprintf("%v %q", False, "k") == 'false "k"'

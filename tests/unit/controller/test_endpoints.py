@@ -6,7 +6,7 @@ import aiohttp
 import pytest
 
 from steersman.controller.http import Endpoints
-from steersman.controller.metrics import Metrics, TimedDriver
+from steersman.controller.metrics import CONTENT_TYPE, Metrics, TimedDriver
 from steersman.storage.errors import ReleaseNotFound
 from steersman.storage.memory import MemoryStore
 
@@ -32,8 +32,11 @@ async def test_health_and_metrics_endpoints() -> None:
                 assert r.status == 200
             async with http.get(f"http://{m_host}:{m_port}/metrics") as r:
                 body = await r.text()
+                content_type = r.headers["Content-Type"]
     finally:
         await ep.stop()
+    assert content_type == CONTENT_TYPE  # Prometheus' text format with its version, not bare text
+    assert content_type.startswith("text/plain; version=")
     assert 'steersman_releases{ready="True"} 1.0' in body
     assert 'steersman_releases{ready="False"} 1.0' in body
     assert 'steersman_actions_total{action="install",result="success"} 1.0' in body
@@ -55,7 +58,34 @@ async def test_timed_driver_records_latency_by_result() -> None:
     assert await driver.list() == []
     body = metrics.exposition().decode()
     assert (
-        'steersman_storage_operation_duration_seconds_count{driver="Memory",operation="get",'
+        'steersman_storage_operation_duration_seconds_count{driver="memory",operation="get",'
         'result="error"} 1.0' in body
     )
     assert 'operation="list",result="ok"} 1.0' in body
+
+
+def test_per_helmrelease_series_in_flux_shapes() -> None:
+    metrics = Metrics()
+    metrics.set_ready("team-a/web", "False")
+    metrics.set_ready("team-a/web", "True")
+    metrics.observe_reconcile("team-a/web", "ok", 0.2)
+    metrics.observe_reconcile("team-a/db", "suspended", 0.01)
+    body = metrics.exposition().decode()
+    web = 'kind="HelmRelease",name="web",namespace="team-a"'
+    assert f'steersman_reconcile_condition{{{web},status="True",type="Ready"}} 1.0' in body
+    assert f'steersman_reconcile_condition{{{web},status="False",type="Ready"}} 0.0' in body
+    assert f'steersman_reconcile_condition{{{web},status="Unknown",type="Ready"}} 0.0' in body
+    assert f"steersman_reconcile_duration_seconds_count{{{web}}} 1.0" in body
+    assert f"steersman_suspend_status{{{web}}} 0.0" in body
+    db = 'kind="HelmRelease",name="db",namespace="team-a"'
+    assert f"steersman_suspend_status{{{db}}} 1.0" in body
+    assert 'steersman_reconciles_total{result="ok"} 1.0' in body
+    assert 'steersman_reconciles_total{result="suspended"} 1.0' in body
+    assert "process_resident_memory_bytes" in body or "process_cpu_seconds_total" in body
+    assert "python_info{" in body
+
+    metrics.set_ready("team-a/web", None)
+    metrics.observe_reconcile("team-a/web", "gone", 0.01)
+    body = metrics.exposition().decode()
+    assert 'name="web"' not in body
+    assert 'steersman_reconciles_total{result="gone"} 1.0' in body

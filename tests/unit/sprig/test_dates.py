@@ -9,11 +9,12 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from steersman.golang.duration import duration_string, parse_duration
 from steersman.golang.fmt import format_value
+from steersman.golang.gotime import GoTime
 from steersman.golang.types import GoInt64, TemplateFuncError
 from steersman.sprig import sprig_funcs
 from steersman.sprig._env import go_local_zone
-from steersman.sprig.gotime import GoTime, duration_string, parse_duration
 
 from .calls import call
 
@@ -146,10 +147,10 @@ def test_now_ago_and_string_form_use_the_injected_clock() -> None:
     assert format_value(sprig_funcs(now=lambda: next(ticking))["now"].fn()).endswith(
         " m=+12.000005000"
     )
-    hour_ago = GoTime.of(NOW - timedelta(minutes=59, seconds=29, microseconds=600000))
+    hour_ago = GoTime.from_datetime(NOW - timedelta(minutes=59, seconds=29, microseconds=600000))
     assert F["ago"].fn(hour_ago) == "59m30s"
     assert F["ago"].fn(GoInt64(int(NOW.timestamp()) - 90)) == "1m30s"
-    assert F["durationRound"].fn(GoTime.of(NOW - timedelta(days=3))) == "3d"
+    assert F["durationRound"].fn(GoTime.from_datetime(NOW - timedelta(days=3))) == "3d"
 
 
 def test_local_zone_comes_from_now() -> None:

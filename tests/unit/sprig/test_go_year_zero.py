@@ -8,8 +8,8 @@ from datetime import UTC
 
 import pytest
 
+from steersman.golang.gotime import ZERO_TIME, GoTime
 from steersman.gotemplate import TemplateError
-from steersman.sprig.gotime import ZERO_TIME, GoTime
 from tests.template_support import render
 
 

@@ -2,7 +2,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from steersman.storage.gotime import GoTime
+from steersman.golang.gotime import GoTime
 
 
 @pytest.mark.parametrize(
@@ -21,11 +21,11 @@ def test_go_strings_round_trip_exactly(text: str) -> None:
 
 def test_parse_keeps_nanoseconds_and_offset() -> None:
     t = GoTime.parse("2025-03-04T10:15:30.123456789-05:00")
-    assert t.nanos == 123_456_789
+    assert t.nsec == 123_456_789
     assert t.datetime == datetime(
         2025, 3, 4, 10, 15, 30, 123456, tzinfo=timezone(-timedelta(hours=5))
     )
-    assert t.unix() == int(datetime(2025, 3, 4, 15, 15, 30, tzinfo=UTC).timestamp())
+    assert t.unix_seconds() == int(datetime(2025, 3, 4, 15, 15, 30, tzinfo=UTC).timestamp())
 
 
 def test_trailing_zeros_are_trimmed_and_utc_is_z() -> None:
@@ -37,8 +37,8 @@ def test_zero_and_ordering() -> None:
     assert GoTime.zero().is_zero
     assert GoTime.parse("2025-01-01T00:00:00Z") < GoTime.parse("2025-01-01T00:00:00.1Z")
     assert (
-        GoTime.parse("2025-01-01T01:00:00+01:00").unix_nanos()
-        == GoTime.parse("2025-01-01T00:00:00Z").unix_nanos()
+        GoTime.parse("2025-01-01T01:00:00+01:00").unix_nano()
+        == GoTime.parse("2025-01-01T00:00:00Z").unix_nano()
     )
 
 
@@ -59,6 +59,6 @@ def test_non_rfc3339_is_rejected(bad: str) -> None:
 
 def test_now_is_utc_with_nanos() -> None:
     now = GoTime.now()
-    assert now.seconds.tzinfo is UTC
-    assert 0 <= now.nanos < 1_000_000_000
+    assert now.dt.tzinfo is UTC
+    assert 0 <= now.nsec < 1_000_000_000
     assert GoTime.parse(now.format()) == now

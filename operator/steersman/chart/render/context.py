@@ -178,18 +178,14 @@ def parse_kube_version(text: str, helm_major: int = 4) -> KubeVersion:
         return KubeVersion(f"v{sv}", str(sv.major), str(sv.minor), pkg="chartutil")
     m = _GENERIC.match(text)
     if m is None:
-        raise KubeParseError(f"could not parse {_go_quote(text)} as version")
+        raise KubeParseError(f"could not parse {go_quote(text)} as version")
     parts = m.group(1).split(".")
     if len(parts) < 2:
-        raise KubeParseError(f"illegal version string {_go_quote(text)}")
+        raise KubeParseError(f"illegal version string {go_quote(text)}")
     nums = [int(p) for p in parts]
     git_version = text if text.startswith("v") else "v" + text
     normalized = "v" + ".".join(str(n) for n in nums)
     return KubeVersion(git_version, str(nums[0]), str(nums[1]), normalized)
-
-
-def _go_quote(s: str) -> str:
-    return '"' + s.replace("\\", "\\\\").replace('"', '\\"') + '"'
 
 
 class VersionSet(GoStringSlice, GoStruct):

@@ -58,7 +58,7 @@ from steersman.chart.render.manifests import (
 )
 from steersman.chart.values.coalesce import Values, ValuesError, coalesce_values, deep_copy
 from steersman.chart.values.schema import SchemaError, ValuesSchemaError, check_values
-from steersman.golang import goyaml
+from steersman.golang import goyaml, jsonout
 from steersman.golang.types import GoFunc, GoNamedMap
 from steersman.gotemplate import TemplateExecError, TemplateParseError, TemplateSet
 
@@ -187,7 +187,7 @@ def _go_yaml_error(files: Mapping[str, str], message: str, helm_major: int) -> s
             if value is not None and not isinstance(value, dict):
                 return (
                     f"{prefix}{path}: error unmarshaling JSON: while decoding JSON: json: cannot "
-                    f"unmarshal {goyaml.go_json_kind(value)} into Go value of type "
+                    f"unmarshal {jsonout.json_kind(value)} into Go value of type "
                     f"{'util' if helm_major >= 4 else 'releaseutil'}.SimpleHead"
                 )
         break

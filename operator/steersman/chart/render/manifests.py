@@ -17,6 +17,9 @@ from typing import Any, TypeVar
 import yaml
 
 from steersman.chart.helmlog import info
+from steersman.golang.gostr import go_trim_space
+from steersman.golang.path import PatternError
+from steersman.golang.path import match as path_match
 
 log = logging.getLogger(__name__)
 
@@ -129,15 +132,6 @@ UNINSTALL_ORDER: tuple[str, ...] = (
 # Go's \s is [\t\n\f\r ]; Python's would also take \v and Unicode spaces.
 _SEP_SPACE = "\t\n\f\r "
 _SEP_SPACE_RUN = re.compile(r"[\t\n\f\r ]*")
-# strings.TrimSpace: unicode.IsSpace, which unlike str.isspace() excludes \x1c-\x1f.
-_GO_SPACE = (
-    "\t\n\v\f\r \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005\u2006\u2007\u2008\u2009"
-    "\u200a\u2028\u2029\u202f\u205f\u3000"
-)
-
-
-def go_trim_space(text: str) -> str:
-    return text.strip(_GO_SPACE)
 
 
 class ManifestError(ValueError):
@@ -616,31 +610,13 @@ def _show_only(text: str, patterns: Sequence[str]) -> str:
 
 
 def go_path_match(pattern: str) -> Callable[[str], bool]:
-    """Go's filepath.Match on '/'-separated paths: `*` and `?` never cross a `/`.
-    A malformed pattern matches nothing (Go returns ErrBadPattern, which helm ignores)."""
-    out: list[str] = []
-    i = 0
-    while i < len(pattern):
-        c = pattern[i]
-        if c == "*":
-            out.append("[^/]*")
-        elif c == "?":
-            out.append("[^/]")
-        elif c == "\\" and i + 1 < len(pattern):
-            i += 1
-            out.append(re.escape(pattern[i]))
-        elif c == "[":
-            end = pattern.find("]", i + 2 if pattern[i + 1 : i + 2] in ("^", "]") else i + 1)
-            if end < 0:
-                return lambda _: False
-            body = pattern[i + 1 : end]
-            negate = body.startswith("^")
-            body = body[1:] if negate else body
-            klass = re.sub(r"([\\\]\[])", r"\\\1", body)
-            out.append(f"[^/{klass}]" if negate else f"[{klass}]")
-            i = end
-        else:
-            out.append(re.escape(c))
-        i += 1
-    compiled = re.compile("".join(out) + r"\Z", re.S)
-    return lambda path: compiled.match(path) is not None
+    """filepath.Match as --show-only uses it: a malformed pattern matches nothing (Go returns
+    ErrBadPattern, which helm ignores)."""
+
+    def matches(name: str) -> bool:
+        try:
+            return path_match(pattern, name)
+        except PatternError:
+            return False
+
+    return matches

@@ -20,9 +20,8 @@ from steersman.chart.helmlog import printf
 from steersman.chart.loader import go_os_error, load_values, merge_maps
 from steersman.chart.model import Chart, ChartError
 from steersman.chart.values import strvals
-from steersman.golang.goformat import format_float
+from steersman.golang.fmt import go_sprintf
 from steersman.golang.jsonout import JSONError, unmarshal
-from steersman.golang.types import GoInt64
 
 log = logging.getLogger(__name__)
 
@@ -164,31 +163,12 @@ def _coalesce_deps(chart: Chart, dest: Values, prefix: str, merge: bool) -> Valu
         if name not in dest:
             dest[name] = {}
         elif not is_table(dest[name]):
-            raise ValuesError(f"type mismatch on {name}: {_go_format_t(dest[name])}")
+            raise ValuesError(f"type mismatch on {name}: {go_sprintf('%t', dest[name])}")
         sub_values = dest[name]
         sub_prefix = _concat(prefix, chart.name)
         _coalesce_globals(sub_values, dest, sub_prefix)
         dest[name] = _coalesce(sub, sub_values, sub_prefix, merge)
     return dest
-
-
-def _go_format_t(v: Any) -> str:
-    """fmt's %t verb applied to any value (as Helm's `type mismatch on %s: %t` prints it)."""
-    if isinstance(v, bool):
-        return "true" if v else "false"
-    if v is None:
-        return "%!t(<nil>)"
-    if isinstance(v, list):
-        return "[" + " ".join(_go_format_t(x) for x in v) + "]"
-    if isinstance(v, dict):
-        return "map[" + " ".join(f"{k}:{_go_format_t(v[k])}" for k in sorted(v)) + "]"
-    if isinstance(v, float):
-        return f"%!t(float64={format_float(v)})"
-    if isinstance(v, GoInt64):
-        return f"%!t(int64={int(v)})"
-    if isinstance(v, int):
-        return f"%!t(int={v})"
-    return f"%!t(string={v})" if isinstance(v, str) else f"%!t({v!r})"
 
 
 def _coalesce_globals(dest: Values, src: Values, prefix: str) -> None:

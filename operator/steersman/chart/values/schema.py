@@ -25,7 +25,8 @@ from typing import Any
 from steersman.chart.model import Chart
 from steersman.chart.values.schema_formats import check_format, regex_search
 from steersman.chart.values.schema_v3 import validate_single_v3
-from steersman.golang.goformat import format_float
+from steersman.golang.floatfmt import format_float
+from steersman.golang.fmt import go_quote
 
 _TYPE_ORDER = ("null", "boolean", "number", "integer", "string", "array", "object")
 
@@ -48,7 +49,8 @@ class VError:
 
 
 def _quote(s: str) -> str:
-    text = json.dumps(s, ensure_ascii=False)[1:-1].replace('\\"', '"').replace("'", "\\'")
+    """The validator's quote: strconv.Quote's escapes between single quotes."""
+    text = go_quote(s)[1:-1].replace('\\"', '"').replace("'", "\\'")
     return "'" + text + "'"
 
 

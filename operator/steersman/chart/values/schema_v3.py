@@ -20,7 +20,7 @@ from fractions import Fraction
 from typing import Any
 
 from steersman.chart.values.schema_formats import check_format, regex_search
-from steersman.golang.goformat import format_float
+from steersman.golang.floatfmt import format_float
 from steersman.golang.jsonout import go_json_float
 
 

@@ -10,10 +10,10 @@ Values are parsed into an existing map, which is how Helm layers them over the -
 from __future__ import annotations
 
 import json
-import unicodedata
 from collections.abc import Callable
 from typing import Any
 
+from steersman.golang.fmt import go_quote, go_quote_rune, type_name
 from steersman.golang.jsonscan import value_end
 from steersman.golang.types import GoInt64
 
@@ -42,57 +42,11 @@ class _Panic(Exception):
 _EOF_ERR = _EOF("EOF")
 
 
-def go_type_name(v: Any) -> str:
-    if v is None:
-        return "nil"
-    if isinstance(v, bool):
-        return "bool"
-    if isinstance(v, GoInt64):
-        return "int64"
-    if isinstance(v, int):
-        return "int"
-    if isinstance(v, float):
-        return "float64"
-    if isinstance(v, str):
-        return "string"
-    if isinstance(v, dict):
-        return "map[string]interface {}"
-    if isinstance(v, list):
-        return "[]interface {}"
-    return type(v).__name__
-
-
 def _assert_type(v: Any, want: type, want_name: str) -> Any:
     if type(v) is not want:
-        raise _Panic(f"interface conversion: interface {{}} is {go_type_name(v)}, not {want_name}")
+        got = "nil" if v is None else type_name(v)  # the runtime's panic names nil plainly
+        raise _Panic(f"interface conversion: interface {{}} is {got}, not {want_name}")
     return v
-
-
-def _go_quote_rune(r: str) -> str:
-    if r == "'":
-        return "'\\''"
-    return "'" + go_quote(r)[1:-1].replace('\\"', '"') + "'"
-
-
-def go_quote(s: str) -> str:
-    """strconv.Quote."""
-    out = ['"']
-    for ch in s:
-        o = ord(ch)
-        if ch in '"\\':
-            out.append("\\" + ch)
-        elif ch in "\a\b\f\n\r\t\v":
-            out.append("\\" + "abfnrtv"["\a\b\f\n\r\t\v".index(ch)])
-        elif ch == " " or (ch.isprintable() and unicodedata.category(ch)[0] != "Z"):
-            out.append(ch)
-        elif o < 0x80:
-            out.append(f"\\x{o:02x}")
-        elif o <= 0xFFFF:
-            out.append(f"\\u{o:04x}")
-        else:
-            out.append(f"\\U{o:08x}")
-    out.append('"')
-    return "".join(out)
 
 
 def typed_value(v: str, string_only: bool) -> Any:
@@ -299,12 +253,13 @@ class _Parser:
             if exc.runes:
                 raise StrvalsError(
                     "unexpected data at end of array index: "
-                    f"[{' '.join(_go_quote_rune(r) for r in exc.runes)}]"
+                    f"[{' '.join(go_quote_rune(ord(r)) for r in exc.runes)}]"
                 ) from None
             raise _EOF_ERR from None
         if k:
             raise StrvalsError(
-                f"unexpected data at end of array index: [{' '.join(_go_quote_rune(r) for r in k)}]"
+                "unexpected data at end of array index: "
+                f"[{' '.join(go_quote_rune(ord(r)) for r in k)}]"
             )
         if last == "=":
             result: list[list[Any]] = []

@@ -1,4 +1,4 @@
-"""Go's time.ParseInLocation for Sprig's `toDate`/`mustToDate`, with Go's error texts."""
+"""Go's time.ParseInLocation (Sprig's `toDate`/`mustToDate` use it), with Go's error texts."""
 
 from __future__ import annotations
 
@@ -6,17 +6,8 @@ import calendar
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta, tzinfo
 
-from .gotime import (
-    _CYCLE_SECONDS,
-    _TZ_DASH,
-    _TZ_Z,
-    DAYS,
-    MONTHS,
-    GoTime,
-    cycles_for_year,
-    next_chunk,
-    time_quote,
-)
+from steersman.golang.gotime import CYCLE_SECONDS, GoTime, cycles_for_year
+from steersman.golang.timeformat import DAYS, MONTHS, TZ_DASH, TZ_Z, next_chunk, time_quote
 
 
 class TimeParseError(ValueError):
@@ -233,7 +224,7 @@ def parse_time(layout: str, value: str, local: tzinfo) -> GoTime:
             if word in (am, pm):
                 f.pm = word == pm
                 got = 0, value[2:]
-        elif std in _TZ_DASH or std in _TZ_Z:
+        elif std in TZ_DASH or std in TZ_Z:
             got = _parse_tz(std, value)
             if got is not None:
                 f.offset = got[0]
@@ -274,7 +265,7 @@ def parse_time(layout: str, value: str, local: tzinfo) -> GoTime:
     )
     t = _in_zone(f, naive, local)
     if cycles:
-        sec = t.unix_seconds() - cycles * _CYCLE_SECONDS
+        sec = t.unix_seconds() - cycles * CYCLE_SECONDS
         return GoTime.at(sec, t.nsec, t.dt.tzinfo or UTC)
     return t
 
