@@ -18,6 +18,7 @@ from steersman.storage.errors import (
     StorageError,
     StorageUnavailable,
 )
+from steersman.storage.memory import MemoryStore
 from steersman.storage.record import (
     Hook,
     HookExecution,
@@ -26,6 +27,8 @@ from steersman.storage.record import (
     Status,
     is_pending,
 )
+from steersman.storage.record_keys import load_codec
+from steersman.storage.sealing import PLAIN, RecordCodec
 from steersman.storage.selection import (
     DriverKind,
     StorageBackend,
@@ -36,6 +39,7 @@ from steersman.storage.selection import (
 from steersman.storage.storage import Storage
 
 __all__ = [
+    "PLAIN",
     "CorruptRecord",
     "Driver",
     "DriverKind",
@@ -44,6 +48,8 @@ __all__ = [
     "HookExecution",
     "Info",
     "InvalidRecord",
+    "MemoryStore",
+    "RecordCodec",
     "RecordTooLarge",
     "Release",
     "ReleaseExists",
@@ -61,6 +67,7 @@ __all__ = [
     "decode_release",
     "encode_release",
     "is_pending",
+    "load_codec",
     "load_sql_dsn",
     "normalize_driver_name",
     "record_key",
