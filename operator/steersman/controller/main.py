@@ -44,7 +44,7 @@ from steersman.controller.leader import (
 )
 from steersman.controller.metrics import Metrics
 from steersman.controller.settings import Settings
-from steersman.engine.render import Renderer, default_renderer
+from steersman.engine import Renderer, default_renderer
 from steersman.errors import SteersmanError
 from steersman.kube import KubeClient, KubeError, UnknownKind
 from steersman.storage import DriverKind, RecordCodec, StorageError, load_codec, load_sql_dsn

@@ -38,6 +38,8 @@ from steersman.engine.actions import (
     unlock,
     upgrade,
 )
+from steersman.engine.context import POST_RENDER_LABEL
+from steersman.engine.errors import FAILURES
 from steersman.engine.objects import ObjectKey, Target, parse_documents, resolve_all
 from steersman.engine.ownership import with_ownership
 from steersman.engine.render import Renderer, default_renderer
@@ -46,6 +48,8 @@ from steersman.engine.upgrade import current_and_last
 from steersman.engine.wait import WaitError
 
 __all__ = [
+    "FAILURES",
+    "POST_RENDER_LABEL",
     "ActionFailed",
     "CrdPolicy",
     "Engine",
