@@ -99,6 +99,7 @@ def install_options(
         crds=install_crd_policy(spec),
         take_ownership=not install.disable_take_ownership,
         labels=dict(where.labels),
+        validate_openapi=not install.disable_open_api_validation,
     )
 
 
@@ -126,6 +127,7 @@ def upgrade_options(
         reuse_values=upgrade.preserve_values,
         force=upgrade.force,
         labels=dict(where.labels),
+        validate_openapi=not upgrade.disable_open_api_validation,
     )
 
 

@@ -58,6 +58,11 @@ class ManifestInvalid(EngineError):
     """A manifest document cannot be turned into an object (bad YAML, no kind or name)."""
 
 
+class OpenAPIInvalid(ManifestInvalid):
+    """A rendered object has a field the cluster's OpenAPI schema does not know (kubectl's
+    text); checked before anything is stored or applied."""
+
+
 class HookFailed(EngineError):
     pass
 

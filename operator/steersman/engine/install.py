@@ -19,6 +19,7 @@ from steersman.engine.errors import (
     ActionFailed,
     EngineError,
     NameInUse,
+    OpenAPIInvalid,
     OwnershipConflict,
 )
 from steersman.engine.objects import Target
@@ -47,6 +48,8 @@ class InstallOptions(Common):
     take_ownership: bool = False
     dry_run: bool = False
     labels: dict[str, str] = field(default_factory=dict)
+    # check the objects against the cluster's OpenAPI (Helm: unless --disable-openapi-validation)
+    validate_openapi: bool = True
 
 
 async def _check_name(storage: Storage, opts: InstallOptions) -> Release | None:
@@ -96,7 +99,14 @@ async def install(
         labels=labels,
         server_side=opts.server_side,
     )
-    targets = await build_targets(engine.kube, rel.manifest, opts.name, opts.namespace)
+    try:
+        targets = await build_targets(
+            engine.kube, rel.manifest, opts.name, opts.namespace, validate=opts.validate_openapi
+        )
+    except OpenAPIInvalid as err:
+        raise OpenAPIInvalid(
+            f"unable to build kubernetes objects from release manifest: {err}"
+        ) from None
     await refuse_foreign_namespaces(
         engine.kube, engine.namespaces, targets, [h.manifest for h in rel.hooks], opts.namespace
     )

@@ -25,6 +25,7 @@ from steersman.chart import (
 )
 from steersman.chart import RenderError as ChartRenderError
 from steersman.engine.errors import EngineError
+from steersman.engine.openapi import Definitions, compile_definitions
 from steersman.kube import KubeClient, KubeError
 from steersman.kube.discovery import Discovery
 from steersman.postrender import BUILTIN, MergeSchema, PostRender, PostRenderError, from_openapi_v2
@@ -86,20 +87,36 @@ async def default_renderer(
     return Rendered(manifest=out.manifest, hooks=list(out.hooks), notes=out.notes)
 
 
-# The cluster's merge keys, read once per process and cluster connection (they change only with
-# the apiserver's version); a cluster that does not publish /openapi/v2 gets the built-in table.
-_SCHEMAS: weakref.WeakKeyDictionary[Discovery, MergeSchema] = weakref.WeakKeyDictionary()
+@dataclass(frozen=True)
+class ClusterSchema:
+    """What the engine keeps of the apiserver's /openapi/v2 (never the document itself)."""
+
+    merge: MergeSchema  # post-render's strategic merge keys
+    definitions: Definitions | None  # None: not published; objects are not validated
 
 
-async def merge_schema(kube: KubeClient) -> MergeSchema:
+def _digest(doc: dict[str, Any]) -> ClusterSchema:
+    return ClusterSchema(from_openapi_v2(doc), compile_definitions(doc))
+
+
+# Read once per process and cluster connection (it changes only with the apiserver's version);
+# a cluster that does not publish /openapi/v2 gets the built-in merge table and no validation.
+_SCHEMAS: weakref.WeakKeyDictionary[Discovery, ClusterSchema] = weakref.WeakKeyDictionary()
+
+
+async def cluster_schema(kube: KubeClient) -> ClusterSchema:
     key = kube.discovery
     if key not in _SCHEMAS:
         try:
             doc = await kube.request("GET", "/openapi/v2")
-            _SCHEMAS[key] = await asyncio.to_thread(from_openapi_v2, doc)
+            _SCHEMAS[key] = await asyncio.to_thread(_digest, doc)
         except KubeError:
-            _SCHEMAS[key] = BUILTIN
+            _SCHEMAS[key] = ClusterSchema(BUILTIN, None)
     return _SCHEMAS[key]
+
+
+async def merge_schema(kube: KubeClient) -> MergeSchema:
+    return (await cluster_schema(kube)).merge
 
 
 async def post_rendered(kube: KubeClient, manifest: str, spec: PostRender) -> str:

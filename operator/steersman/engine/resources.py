@@ -19,10 +19,18 @@ from steersman.chart import UNINSTALL_ORDER, Chart, sort_by_kind
 from steersman.engine.client_apply import client_side_apply, replace
 from steersman.engine.context import Common
 from steersman.engine.csa import adopt_client_side_fields
-from steersman.engine.errors import FAILURES, EngineError, NamespaceNotAllowed, OwnershipConflict
+from steersman.engine.errors import (
+    FAILURES,
+    EngineError,
+    NamespaceNotAllowed,
+    OpenAPIInvalid,
+    OwnershipConflict,
+)
 from steersman.engine.objects import ObjectKey, Target, parse_documents, resolve_all
+from steersman.engine.openapi import validation_error
 from steersman.engine.ownership import is_kept, ownership_problem, with_ownership
 from steersman.engine.readiness import compute, compute_with_jobs
+from steersman.engine.render import cluster_schema
 from steersman.engine.wait import wait_ready
 from steersman.kube import Conflict, KubeClient, KubeError, Propagation
 from steersman.storage import Release
@@ -222,9 +230,18 @@ async def ensure_namespace(kube: KubeClient, namespace: str) -> None:
         await kube.create(body)
 
 
-async def build_targets(kube: KubeClient, manifest: str, name: str, namespace: str) -> list[Target]:
-    """The release's objects, each stamped with Helm's ownership metadata."""
-    targets = await resolve_all(kube, parse_documents(manifest), namespace)
+async def build_targets(
+    kube: KubeClient, manifest: str, name: str, namespace: str, *, validate: bool = False
+) -> list[Target]:
+    """The release's objects, each stamped with Helm's ownership metadata; with `validate`,
+    first checked against the cluster's OpenAPI (`engine.openapi`), as Helm's Build does."""
+    objects = parse_documents(manifest)
+    if validate:
+        definitions = (await cluster_schema(kube)).definitions
+        problem = None if definitions is None else validation_error(definitions, objects)
+        if problem is not None:
+            raise OpenAPIInvalid(problem)
+    targets = await resolve_all(kube, objects, namespace)
     for t in targets:
         t.obj = with_ownership(t.obj, name, namespace)
     return targets

@@ -62,6 +62,9 @@ class UpgradeOptions(Common):
     force: bool = False  # replace objects instead of applying them (engine.client_apply)
     dry_run: bool = False
     labels: dict[str, str] = field(default_factory=dict)
+    # check the objects against the cluster's OpenAPI (Helm: unless --disable-openapi-validation;
+    # its upgrade reports kubectl's text as it is)
+    validate_openapi: bool = True
 
 
 async def current_and_last(storage: Storage, name: str) -> tuple[Release, Release]:
@@ -122,7 +125,9 @@ async def upgrade(
         server_side=opts.server_side,
     )
     old = await current_objects(engine.kube, current)
-    new = await build_targets(engine.kube, rel.manifest, opts.name, current.namespace)
+    new = await build_targets(
+        engine.kube, rel.manifest, opts.name, current.namespace, validate=opts.validate_openapi
+    )
     await refuse_foreign_namespaces(  # `old` too: pruning deletes there
         engine.kube,
         engine.namespaces,
