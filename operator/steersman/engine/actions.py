@@ -18,6 +18,7 @@ from steersman.engine.errors import (
     NameInUse,
     NamespaceNotAllowed,
     NoDeployedReleases,
+    OpenAPIInvalid,
     OwnershipConflict,
     ReleaseLocked,
 )
@@ -47,6 +48,7 @@ __all__ = [
     "NameInUse",
     "NamespaceNotAllowed",
     "NoDeployedReleases",
+    "OpenAPIInvalid",
     "OwnershipConflict",
     "ReleaseLocked",
     "RenderError",

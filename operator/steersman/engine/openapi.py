@@ -3,7 +3,8 @@
 Helm builds the manifest with kubectl's schema validation (unless `--disable-openapi-validation`):
 each object is walked against the definition the apiserver's /openapi/v2 publishes for its
 group/version/kind, and a field the definition does not know is an error. Without it the 1.20
-apiserver would silently drop such a field under server-side apply. Only unknown fields are
+apiserver silently drops such a field under client-side apply, and server-side apply refuses it
+only once the pending record is stored ("field not declared in schema"). Only unknown fields are
 checked here (not kubectl's required-field and type checks). Objects whose kind has no definition
 (unknown kinds, custom resources whose CRD publishes no schema) are not checked, as in kubectl.
 

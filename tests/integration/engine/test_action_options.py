@@ -17,6 +17,7 @@ from steersman.engine.actions import (
     EngineError,
     InstallOptions,
     NameInUse,
+    OpenAPIInvalid,
     OwnershipConflict,
     RenderError,
     RollbackOptions,
@@ -335,6 +336,67 @@ async def test_schema_validation_can_be_disabled(
         secret_engine, ch, {"a": "text"}, opts(namespace, skip_schema_validation=True)
     )
     assert rel.info.status == Status.DEPLOYED
+
+
+# Not a DeploymentSpec field: 1.20's client-side apply drops it silently (server-side apply
+# refuses it, but only after the pending record is stored).
+TYPO = "replica"
+KUBECTL_TEXT = (
+    'error validating "": error validating data: ValidationError(Deployment.spec): '
+    'unknown field "replica" in io.k8s.api.apps.v1.DeploymentSpec'
+)
+
+
+def typo_chart(root: Path) -> Chart:
+    with_typo = DEPLOYMENT.replace(
+        "spec:\n  selector:",
+        "spec:\n  {{- if .Values.typo }}\n  replica: 2\n  {{- end }}\n  selector:",
+        1,
+    )
+    return make_chart(root, {"deploy.yaml": with_typo})
+
+
+async def test_openapi_validation_refuses_an_unknown_field_before_storing(
+    secret_engine: Engine, kube: KubeClient, namespace: str, tmp_path: Path
+) -> None:
+    ch = typo_chart(tmp_path)
+    with pytest.raises(OpenAPIInvalid) as failed:
+        await install(secret_engine, ch, {"typo": True}, opts(namespace))
+    assert str(failed.value) == (
+        f"unable to build kubernetes objects from release manifest: {KUBECTL_TEXT}"
+    )
+    assert await secret_engine.storage(namespace).history("r") == []
+    assert await kube.get_or_none("apps/v1", "Deployment", "web", namespace) is None
+
+    unchecked = opts(namespace, validate_openapi=False, server_side=False)
+    rel = await install(secret_engine, ch, {"typo": True}, unchecked)
+    assert rel.info.status == Status.DEPLOYED
+    live = await kube.get("apps/v1", "Deployment", "web", namespace)
+    assert TYPO not in live["spec"]  # what validation is there to catch
+
+
+async def test_openapi_validation_of_an_upgrade_reports_kubectls_text(
+    secret_engine: Engine, namespace: str, tmp_path: Path
+) -> None:
+    ch = typo_chart(tmp_path)
+    await install(secret_engine, ch, {}, opts(namespace))
+    checked = UpgradeOptions(namespace=namespace, name="r")
+    with pytest.raises(OpenAPIInvalid) as failed:
+        await upgrade(secret_engine, ch, {"typo": True}, checked)
+    assert str(failed.value) == KUBECTL_TEXT  # helm's upgrade does not wrap it
+    history = await secret_engine.storage(namespace).history("r")
+    assert [(r.version, r.info.status) for r in history] == [(1, Status.DEPLOYED)]
+
+    # Unchecked, the same typo reaches 1.20's server-side apply, which refuses it only now,
+    # with a failed record; client-side apply drops it.
+    unchecked = UpgradeOptions(namespace=namespace, name="r", validate_openapi=False)
+    with pytest.raises(ActionFailed, match="field not declared in schema"):
+        await upgrade(secret_engine, ch, {"typo": True}, unchecked)
+    client_side = UpgradeOptions(
+        namespace=namespace, name="r", validate_openapi=False, server_side=False
+    )
+    rel = await upgrade(secret_engine, ch, {"typo": True}, client_side)
+    assert (rel.version, rel.info.status) == (3, Status.DEPLOYED)
 
 
 async def test_client_side_apply_where_server_side_apply_fails(
