@@ -39,13 +39,13 @@ def test_defaults_follow_flux() -> None:
     assert (opts.name, opts.namespace, opts.storage_namespace) == ("web", "apps", "records")
     assert opts.timeout == 300.0
     assert opts.wait and opts.wait_for_jobs and opts.take_ownership and opts.server_side
-    assert not opts.replace and not opts.skip_schema_validation
+    assert not opts.replace and not opts.skip_schema_validation and opts.validate_openapi
     assert opts.crds is CrdPolicy.CREATE
     assert opts.labels == {"owner": "me"}
 
     up = upgrade_options(hr(), WHERE, "ssa", ENABLED)
     assert up.wait_for_jobs and up.take_ownership and up.reset_values
-    assert not up.reuse_values and not up.force
+    assert not up.reuse_values and not up.force and up.validate_openapi
     assert uninstall_options(hr(), WHERE).wait
     assert rollback_options(hr(), WHERE, 3, "ssa", ENABLED).version == 3
 
@@ -80,14 +80,16 @@ def test_disable_switches_map_to_the_engine() -> None:
             "disableWaitForJobs": True,
             "force": True,
             "preserveValues": True,
+            "disableOpenAPIValidation": True,
         },
         rollback={"disableWaitForJobs": True, "recreate": True, "force": True},
         uninstall={"disableWait": True, "keepHistory": True, "deletionPropagation": "orphan"},
     )
     install = install_options(release, WHERE, None, ENABLED)
     assert not install.take_ownership and not install.wait_for_jobs
-    assert install.skip_schema_validation
+    assert install.skip_schema_validation and not install.validate_openapi
     upgrade = upgrade_options(release, WHERE, "ssa", ENABLED)
+    assert not upgrade.validate_openapi
     assert not upgrade.take_ownership and not upgrade.wait_for_jobs and upgrade.force
     assert upgrade.reuse_values and not upgrade.reset_values
     rollback = rollback_options(release, WHERE, 1, "ssa", ENABLED)
