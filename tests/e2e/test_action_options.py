@@ -1,6 +1,7 @@
 """Flux's action options through the operator: existing objects adopted (or not), client-side
 apply installs a Service port without `protocol` that 1.20's server-side apply refuses, and an
-action's own timeout ends a wait long before `spec.timeout`."""
+action's own timeout ends a wait long before `spec.timeout`, and a field unknown to the cluster's
+OpenAPI fails the install unless `disableOpenAPIValidation`."""
 
 from __future__ import annotations
 
@@ -29,6 +30,9 @@ spec:
   ports:
     - name: http
       port: 80
+{{- if .Values.typo }}
+  sessionAfinity: None
+{{- end }}
 """
 # Never becomes available on the bench (no controller-manager): a wait can only time out.
 DEPLOYMENT = """{{- if .Values.deployment }}
@@ -59,7 +63,7 @@ def portless_repo(
     chart = tmp_path / "portless"
     (chart / "templates").mkdir(parents=True)
     (chart / "Chart.yaml").write_text(CHART_YAML)
-    (chart / "values.yaml").write_text("deployment: false\n")
+    (chart / "values.yaml").write_text("deployment: false\ntypo: false\n")
     (chart / "templates" / "service.yaml").write_text(SERVICE)
     (chart / "templates" / "deployment.yaml").write_text(DEPLOYMENT)
     return push_chart(helm_v4, helm_env, oci_registry, ["0.1.0"], chart_dir=chart)
@@ -131,3 +135,34 @@ async def test_existing_objects_are_adopted_unless_take_ownership_is_disabled(
     assert ready is not None and "exists and cannot be imported" in ready["message"]
     cm = await e2e_kube.get("v1", "ConfigMap", "refuses-config", namespace)
     assert "data" not in cm
+
+
+async def test_an_unknown_field_fails_unless_openapi_validation_is_disabled(
+    e2e_kube: KubeClient, namespace: str, portless_repo: str, start_operator: StartOperator
+) -> None:
+    op = start_operator(namespace)
+    await op.wait_ready()
+    # client-side apply: 1.20 would drop the misspelt field silently
+    install: dict[str, object] = {"serverSideApply": False}
+    typo = {"typo": True}
+    await create(
+        e2e_kube, namespace, "checked", portless(portless_repo, values=typo, install=install)
+    )
+    unchecked = {**install, "disableOpenAPIValidation": True}
+    await create(
+        e2e_kube, namespace, "unchecked", portless(portless_repo, values=typo, install=unchecked)
+    )
+
+    hr = await wait_condition(e2e_kube, namespace, "checked", "Ready", "False")
+    ready = condition(hr, "Ready")
+    assert ready is not None
+    assert (
+        'ValidationError(Service.spec): unknown field "sessionAfinity" in '
+        "io.k8s.api.core.v1.ServiceSpec" in ready["message"]
+    )
+    assert await records(e2e_kube, namespace, "checked") == []
+    assert await e2e_kube.get_or_none("v1", "Service", "checked-web", namespace) is None
+
+    await wait_condition(e2e_kube, namespace, "unchecked")
+    svc = await e2e_kube.get("v1", "Service", "unchecked-web", namespace)
+    assert "sessionAfinity" not in svc["spec"]
