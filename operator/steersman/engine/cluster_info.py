@@ -77,7 +77,7 @@ def shared_cache(discovery: Discovery) -> CapabilitiesCache:
     return cache
 
 
-async def _lookup(
+async def lookup_object(
     kube: KubeClient, api_version: str, kind: str, namespace: str, name: str
 ) -> dict[str, Any]:
     """helm's lookup: one object, or a List of all (in one namespace or everywhere); an
@@ -98,7 +98,7 @@ def thread_lookup(kube: KubeClient, loop: asyncio.AbstractEventLoop) -> Lookup:
 
     def lookup(api_version: str, kind: str, namespace: str, name: str) -> dict[str, Any]:
         future = asyncio.run_coroutine_threadsafe(
-            _lookup(kube, api_version, kind, namespace, name), loop
+            lookup_object(kube, api_version, kind, namespace, name), loop
         )
         return future.result()
 
