@@ -107,7 +107,7 @@ class Cluster:
                 raise ClusterError(
                     "unable to build kubernetes objects from release manifest: resource mapping "
                     f'not found for name: "{name}" namespace: "{meta.get("namespace") or ""}" '
-                    f'from "manifest": no matches for kind "{kind}" in version '
+                    f'from "": no matches for kind "{kind}" in version '
                     f'"{group + "/" if group else ""}{version}"\nensure CRDs are installed first'
                 ) from None
             ns = (str(meta.get("namespace") or "") or namespace) if res.namespaced else ""

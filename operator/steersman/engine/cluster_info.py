@@ -45,6 +45,7 @@ async def cluster_capabilities(kube: KubeClient) -> Capabilities:
     kv = parse_kube_version(str(version.get("gitVersion", "")))
     kv.major = str(version.get("major") or kv.major)
     kv.minor = str(version.get("minor") or kv.minor)
+    kv.normalized = ""  # getCapabilities fills Version, Major, Minor only: String() is Version
     return Capabilities(kv, VersionSet(apis, "common"), BuildInfo(capabilities_data.HELM_BUILD_V4))
 
 
