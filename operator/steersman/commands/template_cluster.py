@@ -195,7 +195,7 @@ async def _client(flags: KubeFlags, path: str, doc: Any) -> tuple[KubeClient, st
             )
         except (config.ConfigException, ValueError, KeyError) as exc:
             raise ClusterError(f"kubernetes cluster unreachable: {exc}") from None
-        host = cfg.host
+        host = str(cfg.host)
     elif flags.context:
         raise ClusterError(
             f'kubernetes cluster unreachable: context "{flags.context}" does not exist'
