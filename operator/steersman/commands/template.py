@@ -678,17 +678,20 @@ def locate_chart(ref: str, a: TemplateArgs) -> str | bytes:
     if not a.repo and not ref.startswith("oci://"):
         if Path(ref).exists():
             if a.verify:
-                _verify_local(os.path.abspath(ref))
+                _verify_local(os.path.abspath(ref), a.keyring)
             return ref
         if os.path.isabs(ref) or ref.startswith("."):
             raise _Fail(f'path "{ref}" not found')
     return _fetch(ref, a)
 
 
-def _verify_local(path: str) -> None:
-    """downloader.VerifyChart's checks before the signature itself."""
+def _verify_local(path: str, keyring: str) -> None:
+    """downloader.VerifyChart: the archive's .prov must be signed by a key of the keyring and
+    hold the archive's sha256 (helm's texts for each failure)."""
     if os.path.isdir(path):
         raise _Fail("unpacked charts cannot be verified")
+    if not path.lower().endswith(".tgz"):
+        raise _Fail("chart must be a tgz file")
     prov = path + ".prov"
     try:
         os.stat(prov)
@@ -696,10 +699,12 @@ def _verify_local(path: str) -> None:
         raise _Fail(
             f"could not load provenance file {prov}: stat {prov}: {go_os_error(exc)}"
         ) from None
-    raise _Fail(
-        "--verify: checking a chart's OpenPGP provenance is not supported by steersman template; "
-        f"verify {path} with `helm verify` first, then template it without --verify"
-    )
+    from steersman.commands import template_provenance
+
+    try:
+        template_provenance.verify(path, prov, keyring)
+    except template_provenance.ProvenanceError as exc:
+        raise _Fail(str(exc)) from None
 
 
 def _fetch(ref: str, a: TemplateArgs) -> bytes:
