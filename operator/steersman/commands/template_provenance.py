@@ -4,6 +4,8 @@ package does, with PGPy (pure Python). Loaded only for --verify."""
 
 from __future__ import annotations
 
+import base64
+import binascii
 import hashlib
 import os
 import warnings
@@ -39,7 +41,7 @@ def verify(archive: str, prov: str, keyring: str) -> None:
         if "-----BEGIN PGP SIGNED MESSAGE-----" not in text:
             raise ProvenanceError("signature block not found")
         try:
-            message = pgpy.PGPMessage.from_blob(text)
+            message = pgpy.PGPMessage.from_blob(_with_armor_checksum(text))
         except Exception:  # a damaged block is no block for clearsign.Decode
             raise ProvenanceError("signature block not found") from None
         signatures = list(message.signatures)
@@ -49,10 +51,17 @@ def verify(archive: str, prov: str, keyring: str) -> None:
         try:
             with ring.key(signer) as key:
                 good = bool(key.verify(message))
+                algorithm = key.key_algorithm.name
         except KeyError:
             raise ProvenanceError("openpgp: signature made by unknown entity") from None
         if not good:
-            raise ProvenanceError("openpgp: invalid signature: hash tag doesn't match")
+            # Go's openpgp names the failing public-key algorithm
+            kind = next((k for k in ("RSA", "ECDSA", "EdDSA", "DSA") if k in algorithm), "")
+            raise ProvenanceError(
+                f"openpgp: invalid signature: {kind} verification failure"
+                if kind
+                else "openpgp: invalid signature"
+            )
     _check_sum(str(message.message), os.path.basename(archive), data)
 
 
@@ -72,3 +81,32 @@ def _check_sum(plaintext: str, filename: str, data: bytes) -> None:
         raise ProvenanceError(
             f'sha256 sum does not match for {filename}: "{files[filename]}" != "{actual}"'
         )
+
+
+_SIGNATURE_START, _SIGNATURE_END = "-----BEGIN PGP SIGNATURE-----", "-----END PGP SIGNATURE-----"
+
+
+def _with_armor_checksum(text: str) -> str:
+    """The clear-signed text with the armor's CRC-24 line, which Go's openpgp (helm package
+    --sign) leaves out, as RFC 9580 allows, and PGPy insists on."""
+    head, sep, rest = text.partition(_SIGNATURE_START)
+    body, end, _ = rest.partition(_SIGNATURE_END)
+    if not sep or not end:
+        return text
+    lines = body.strip("\n").split("\n")
+    if lines and lines[-1].startswith("="):
+        return text
+    header_end = lines.index("") if "" in lines else -1
+    try:
+        raw = base64.b64decode("".join(lines[header_end + 1 :]), validate=True)
+    except (binascii.Error, ValueError):
+        return text
+    crc = 0xB704CE
+    for byte in raw:
+        crc ^= byte << 16
+        for _ in range(8):
+            crc <<= 1
+            if crc & 0x1000000:
+                crc ^= 0x1864CFB
+    checksum = base64.b64encode((crc & 0xFFFFFF).to_bytes(3, "big")).decode()
+    return f"{head}{sep}{body.rstrip(chr(10))}\n={checksum}\n{_SIGNATURE_END}\n"
