@@ -103,6 +103,8 @@ class TemplateArgs:
     skip_crds: bool = False
     take_ownership: bool = False
     post_renderer: str = ""
+    post_renderer_args: list[str] = field(default_factory=list)
+    plugins_directory: str = ""
 
 
 class _Fail(Exception):
@@ -217,6 +219,8 @@ def template_args_from(ns: argparse.Namespace | Parsed) -> TemplateArgs:
         skip_crds=v["skip_crds"],
         take_ownership=v["take_ownership"],
         post_renderer=v["post_renderer"],
+        post_renderer_args=list(v["post_renderer_args"]),
+        plugins_directory=v["plugins_directory"],
     )
 
 
@@ -350,14 +354,6 @@ def _render(a: TemplateArgs, out: list[str]) -> None:
             },
         )
     name, ref = _name_and_chart(a)
-    if a.post_renderer:
-        # helm v4 merges the files into one stream annotated per document with kyaml, hands
-        # it to the plugin and splits it back, re-serialized by kyaml: that YAML round trip is
-        # not reproduced byte for byte here, so the flag fails rather than differ from helm.
-        raise _Fail(
-            f"--post-renderer {a.post_renderer}: post-renderer plugins are not supported by "
-            "steersman template; pipe its output through the plugin's command instead"
-        )
     source = locate_chart(ref, a)
     try:
         user_values = merge_user_values(a.values)
@@ -414,6 +410,14 @@ def _render(a: TemplateArgs, out: list[str]) -> None:
         cluster.close()
 
 
+def _post_renderer(a: TemplateArgs) -> Any:
+    if not a.post_renderer:
+        return None
+    from steersman.commands.template_postrender import plugin_runner
+
+    return plugin_runner(a.plugins_directory, a.post_renderer, a.post_renderer_args)
+
+
 def _unreachable(reason: str) -> Any:
     helmlog.error(log, f"cluster reachability check failed: {reason}")
     raise _Fail(f"cluster reachability check failed: {reason}")
@@ -463,6 +467,7 @@ def _render_chart(
             options,
             capabilities=caps,
             lookup=lookup,
+            post_render=_post_renderer(a),
             include_crds=a.include_crds and not a.output_dir,
             sub_notes=a.render_subchart_notes,
             helm_major=a.helm_major,
