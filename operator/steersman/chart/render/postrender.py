@@ -33,7 +33,7 @@ class PostRenderYAMLError(ValueError):
 def annotate_and_merge(files: Mapping[str, str]) -> str:
     """The stream the post-renderer reads: every document of every file (by name, partials and
     empty files left out), annotated with its file name, joined by `---`."""
-    docs = []
+    docs: list[Node] = []
     for name in sorted(files):
         content = files[name]
         if posixpath.basename(name).startswith("_") or not content.strip():
