@@ -164,3 +164,35 @@ async def test_a_kind_unknown_to_the_cluster_fails_the_build(
     )
     assert helm[0] == 1
     assert ours == helm
+
+
+CRD = """\
+apiVersion: apiextensions.k8s.io/v1
+kind: CustomResourceDefinition
+metadata:
+  name: widgets.example.com
+spec:
+  group: example.com
+  names: {kind: Widget, plural: widgets, singular: widget}
+  scope: Namespaced
+  versions:
+  - name: v1
+    served: true
+    storage: true
+    schema:
+      openAPIV3Schema: {type: object}
+"""
+
+
+@pytest.mark.parametrize("skip_crds", [[], ["--skip-crds"]])
+async def test_a_chart_with_crds_warns_as_helm_does(
+    skip_crds: list[str], helm_v4: Path, helm_env: dict[str, str], namespace: str, tmp_path: Path
+) -> None:
+    chart = _chart(tmp_path, {"caps.yaml": CAPABILITIES})
+    (chart / "crds").mkdir()
+    (chart / "crds" / "widget.yaml").write_text(CRD)
+    args = ["--dry-run=server", *skip_crds, "-n", namespace, str(chart)]
+    helm, ours = await asyncio.to_thread(_both, helm_v4, helm_env, args)
+    assert helm[0] == 0, helm[2]
+    assert ("contains CRDs" in helm[2]) == (not skip_crds)
+    assert ours == helm
