@@ -142,7 +142,7 @@ def render_release(
             raise ValuesError(str(exc)) from exc
     caps = capabilities or default_capabilities(helm_major)
     constraint = work.metadata.kube_version
-    if constraint and not is_compatible_range(constraint, caps.kube_version.go_string()):
+    if constraint and not is_compatible_range(constraint, caps.kube_version.version_string()):
         raise RenderError(
             f"chart requires kubeVersion: {constraint} which is incompatible with Kubernetes "
             f"{caps.kube_version.version}"
