@@ -23,6 +23,8 @@ metadata:
   name: {{ .Release.Name }}-caps
 data:
   kube: {{ .Capabilities.KubeVersion.Version | quote }}
+  direct: "{{ .Capabilities.KubeVersion }}"
+  copied: {{ .Capabilities.KubeVersion | quote }}
   minor: {{ .Capabilities.KubeVersion.Minor | quote }}
   apps: {{ .Capabilities.APIVersions.Has "apps/v1/Deployment" | quote }}
   made-up: {{ .Capabilities.APIVersions.Has "made.up/v1" | quote }}
