@@ -44,9 +44,14 @@ def _need(path: Path | None, what: str) -> Path:
     return path
 
 
+# The helm v4 CLI, the rendering oracle (`helm template` v4.1.4): the one place its path is
+# defined; STEERSMAN_HELM_V4 points the oracles at another build.
+HELM_V4 = Path(os.environ.get("STEERSMAN_HELM_V4", CACHE / "helm-v4"))
+
+
 def helm_binary(major: int) -> Path:
     """The cached helm v3 or v4 CLI (interop tests only); starts nothing."""
-    return _need(CACHE / f"helm-v{major}", f"helm v{major}")
+    return _need(HELM_V4 if major == 4 else CACHE / f"helm-v{major}", f"helm v{major}")
 
 
 def kubectl_binary() -> Path:
@@ -211,7 +216,8 @@ class ControlPlane:
             "--service-account-issuer=https://kubernetes.default.svc",
             f"--service-account-key-file={key}",
             f"--service-account-signing-key-file={key}",
-            "--service-cluster-ip-range=10.0.0.0/24",
+            # A /16: room for 65k Services (a /24 ran out at 254 in the 1000-release benchmark).
+            "--service-cluster-ip-range=10.0.0.0/16",
             "--authorization-mode=RBAC",
             "--allow-privileged=true",
             # No controller-manager creates service accounts here, so pods would be refused.

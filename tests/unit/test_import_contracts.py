@@ -29,14 +29,25 @@ PLANTS = [
     ("chart-layers", "chart/model.py", "import steersman.chart.loader"),
     ("chart-layers", "chart/values/coalesce.py", "import steersman.chart.render.engine"),
     ("render-layers", "chart/render/manifests.py", "import steersman.chart.render.engine"),
+    (
+        "reconcile-layers",
+        "controller/reconcile/install.py",
+        "import steersman.controller.reconcile.upgrade",
+    ),
+    (
+        "reconcile-layers",
+        "controller/reconcile/state.py",
+        "import steersman.controller.reconcile.outcomes",
+    ),
     ("template-libraries-standalone", "sprig/strings.py", "import steersman.chart.render.engine"),
+    ("template-libraries-standalone", "golang/fmt.py", "import steersman.errors"),
     ("template-libraries-standalone", "gotemplate/executor.py", "import steersman.chart.model"),
     ("template-libraries-standalone", "golang/goyaml.py", "import steersman.storage"),
     ("template-libraries-standalone", "golang/jsonout.py", "import kopf"),
     ("kubernetes-client-in-kube", "chart/render/engine.py", "import kubernetes_asyncio"),
     ("kubernetes-client-in-kube", "engine/install.py", "import kubernetes_asyncio"),
     ("kopf-in-controller-entry", "storage/memory.py", "import kopf"),
-    ("kopf-in-controller-entry", "controller/reconcile.py", "import kopf"),
+    ("kopf-in-controller-entry", "controller/reconcile/loop.py", "import kopf"),
 ]
 
 

@@ -14,6 +14,8 @@ import copy
 from collections.abc import Mapping
 from typing import Any
 
+from steersman.errors import SteersmanError
+
 # Keywords we emit, in the order they appear in the YAML (readability; also keeps it stable).
 KEY_ORDER = (
     "type",
@@ -40,7 +42,7 @@ _DROPPED = {"title", "$defs", "examples"}
 _NULL = {"type": "null"}
 
 
-class SchemaError(ValueError):
+class SchemaError(SteersmanError, ValueError):
     """The pydantic schema uses something a structural schema cannot express."""
 
 

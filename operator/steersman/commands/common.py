@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from steersman.api import API_VERSION, KIND
+from steersman.errors import SteersmanError
 from steersman.kube import KubeClient, KubeError, NotFound, UnknownKind
 
 # Exit codes every ops command uses (documented in README, "Command line").
@@ -21,7 +22,7 @@ OK, ERROR, USAGE, TIMEOUT = 0, 1, 2, 3
 CHANGES = 2  # `diff --detailed-exitcode`: the next upgrade would change something
 
 
-class OpsError(Exception):
+class OpsError(SteersmanError):
     """A failure the user can act on; printed as `Error: <message>`, exit code 1."""
 
 

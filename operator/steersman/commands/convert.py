@@ -20,11 +20,13 @@ from typing import Any, TextIO
 
 import yaml
 
+from steersman.errors import SteersmanError
+
 OK, ERROR = 0, 1
 SUFFIXES = (".yaml", ".yml", ".json")
 
 
-class InputError(Exception):
+class InputError(SteersmanError):
     """The input cannot be read; printed as one line `Error: ...`."""
 
 

@@ -10,13 +10,14 @@ from collections.abc import Iterator, Mapping, Sequence
 from typing import Any
 
 from steersman.commands.flux_fields import FIELDS, HR, Status, rule_for
+from steersman.errors import SteersmanError
 
 UNKNOWN_FIELD = "a field convert does not know (a typo, or a newer Flux API)"
 
 ObjectKey = tuple[str, str | None, str]  # kind, namespace (None when the input has none), name
 
 
-class NotConvertible(Exception):
+class NotConvertible(SteersmanError):
     """This HelmRelease cannot be expressed as ours; the message says why, in one line."""
 
 

@@ -691,24 +691,12 @@ def locate_chart(ref: str, a: TemplateArgs) -> str | bytes:
 
 
 def _verify_local(path: str, keyring: str) -> None:
-    """downloader.VerifyChart: the archive's .prov must be signed by a key of the keyring and
-    hold the archive's sha256 (helm's texts for each failure)."""
-    if os.path.isdir(path):
-        raise _Fail("unpacked charts cannot be verified")
-    if not path.lower().endswith(".tgz"):
-        raise _Fail("chart must be a tgz file")
-    prov = path + ".prov"
-    try:
-        os.stat(prov)
-    except OSError as exc:
-        raise _Fail(
-            f"could not load provenance file {prov}: stat {prov}: {go_os_error(exc)}"
-        ) from None
-    from steersman.commands import template_provenance
+    """downloader.VerifyChart: the archive's .prov signature against --keyring."""
+    from steersman.commands.template_verify import VerifyError, verify_chart
 
     try:
-        template_provenance.verify(path, prov, keyring)
-    except template_provenance.ProvenanceError as exc:
+        verify_chart(path, keyring)
+    except VerifyError as exc:
         raise _Fail(str(exc)) from None
 
 

@@ -16,11 +16,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from steersman.commands.template_help import HELP_TEMPLATE
+from steersman.errors import SteersmanError
 from steersman.golang.duration import DurationError, parse_duration
 from steersman.golang.fmt import go_quote, go_quote_rune
 
 
-class FlagError(Exception):
+class FlagError(SteersmanError):
     """A command-line error; str() is helm's text (after `Error: `)."""
 
 

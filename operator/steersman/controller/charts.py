@@ -23,8 +23,7 @@ from pathlib import Path
 
 import aiohttp
 
-from steersman.api import HelmRelease, annotation_names
-from steersman.api.spec import ChartSpec
+from steersman.api import ChartSpec, HelmRelease, annotation_names
 from steersman.chart import Chart, ChartError, load_archive
 from steersman.chart.sources import (
     ChartCache,
@@ -40,6 +39,7 @@ from steersman.chart.sources import (
     redact,
     registry_credentials,
 )
+from steersman.errors import SteersmanError
 from steersman.kube import KubeClient
 
 PARSED_CHARTS_KEPT = 64
@@ -47,7 +47,7 @@ DOCKER_CONFIG_TYPE = "kubernetes.io/dockerconfigjson"
 DOCKER_CONFIG_KEY = ".dockerconfigjson"
 
 
-class ChartFetchError(Exception):
+class ChartFetchError(SteersmanError):
     """The chart could not be fetched or loaded; the message is safe to show (no secrets)."""
 
 

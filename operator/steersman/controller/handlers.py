@@ -30,15 +30,16 @@ from pydantic import ValidationError
 
 from steersman.api import API_VERSION, GROUP, KIND, PLURAL, VERSION, HelmRelease
 from steersman.api import annotation_names as notes
-from steersman.controller.actions import FAILURES, Outcome, describe
 from steersman.controller.charts import SlotLease, holding
 from steersman.controller.config_watch import Ref, values_refs
 from steersman.controller.context import Context, release_logger
 from steersman.controller.events import EventPoster
-from steersman.controller.finalize import RETRY_SECONDS, uninstall_on_delete
-from steersman.controller.reconcile import reconcile
+from steersman.controller.reconcile.finalize import RETRY_SECONDS, uninstall_on_delete
+from steersman.controller.reconcile.outcomes import Outcome
+from steersman.controller.reconcile.reconciler import reconcile
 from steersman.controller.selector import parse_selector
-from steersman.engine.actions import unlock
+from steersman.engine import FAILURES, unlock
+from steersman.errors import describe
 from steersman.kube import KubeError
 from steersman.storage import DriverKind, StorageError
 

@@ -23,6 +23,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from steersman.errors import SteersmanError
 from steersman.kube import KubeClient, KubeError
 
 LEASES = "/apis/coordination.k8s.io/v1/namespaces/{namespace}/leases"
@@ -49,7 +50,7 @@ def _micro_time(at: datetime) -> str:
     return at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
-class LeaseError(Exception):
+class LeaseError(SteersmanError):
     """The lease cannot be used at all (forbidden, or its namespace does not exist)."""
 
 

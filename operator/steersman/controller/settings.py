@@ -27,8 +27,10 @@ from pydantic import (
 
 from steersman.api import annotation_names
 from steersman.api.duration import parse_duration
+from steersman.api.spec import ServerSideApplyMode
 from steersman.controller.flags import FLAGS, add_run_arguments
 from steersman.controller.selector import parse_selector
+from steersman.errors import SteersmanError
 from steersman.storage.errors import StorageConfigError
 from steersman.storage.selection import DriverKind, normalize_driver_name
 
@@ -42,7 +44,7 @@ class LogFormat(StrEnum):
     TEXT = "text"
 
 
-class SettingsError(ValueError):
+class SettingsError(SteersmanError, ValueError):
     """A flag or environment variable has an invalid value; the message says which and why."""
 
 
@@ -83,6 +85,8 @@ class Settings(BaseModel):
     graceful_shutdown_timeout: float = Field(default=600.0, ge=0)
     http_retry: int = Field(default=9, ge=0, le=100)
     helm_index_cache_ttl: float = Field(default=300.0, gt=0)
+    # install/upgrade/rollback `serverSideApply` when the HelmRelease leaves it unset
+    default_server_side_apply: ServerSideApplyMode = ServerSideApplyMode.ENABLED
 
     @field_validator(
         "leader_election_lease_duration",

@@ -1,8 +1,8 @@
-"""Building a HelmRelease status during one reconcile: a mutable draft over the frozen model,
-release-history snapshots, and the status patch (none when nothing changed).
+"""Pieces of a HelmRelease status: release-history snapshots, what `decide` needs from a
+record, and the status patch (none when nothing changed).
 
-The reconciler changes the draft as it goes; `patch_for` compares the result with the status the
-apiserver has, so a reconcile that changes nothing writes nothing.
+The reconcile changes a draft as it goes (`reconcile/outcomes.py`); `patch_for` compares the
+result with the status the apiserver has, so a reconcile that changes nothing writes nothing.
 """
 
 from __future__ import annotations
@@ -12,56 +12,18 @@ from datetime import datetime
 from typing import Any
 
 from steersman.api import (
-    Condition,
-    ConditionStatus,
-    ConditionType,
     HelmReleaseStatus,
     Snapshot,
-    get_condition,
-    remove_condition,
-    set_condition,
     values_digest,
 )
 from steersman.api.status import TestHookStatus
-from steersman.controller.decide import StoredRelease
+from steersman.controller.reconcile.state import StoredRelease
+from steersman.engine import POST_RENDER_LABEL
 from steersman.storage import GoTime, Release
 
 # Snapshots kept in status.history: Helm's records are the source of truth, this is a summary.
 HISTORY_LIMIT = 5
 SUCCESSFUL = frozenset({"deployed", "superseded"})
-
-
-class Draft:
-    """The status being built for one HelmRelease generation."""
-
-    def __init__(self, base: HelmReleaseStatus, generation: int) -> None:
-        self.base = base
-        self.generation = generation
-        self.conditions: list[Condition] = list(base.conditions)
-        self.fields: dict[str, Any] = {}
-
-    def get(self, name: str) -> Any:
-        return self.fields[name] if name in self.fields else getattr(self.base, name)
-
-    def update(self, **fields: Any) -> None:
-        self.fields.update(fields)
-
-    def condition(self, type: ConditionType) -> Condition | None:
-        return get_condition(self.conditions, type)
-
-    def set(
-        self, type: ConditionType, status: bool | ConditionStatus, reason: str, message: str
-    ) -> None:
-        self.conditions = set_condition(
-            self.conditions, type, status, reason, message, observed_generation=self.generation
-        )
-
-    def remove(self, *types: ConditionType) -> None:
-        for type in types:
-            self.conditions = remove_condition(self.conditions, type)
-
-    def result(self) -> HelmReleaseStatus:
-        return self.base.model_copy(update={**self.fields, "conditions": self.conditions})
 
 
 def status_body(status: HelmReleaseStatus) -> dict[str, Any]:
@@ -106,6 +68,7 @@ def stored(rel: Release) -> StoredRelease:
         chart_version=meta.version if meta else "",
         config_digest=values_digest(rel.config),
         test_phases=phases,
+        post_render_digest=rel.labels.get(POST_RENDER_LABEL, ""),
     )
 
 

@@ -6,6 +6,7 @@ rel = await install(engine, chart, values, InstallOptions(namespace="web", name=
 
 from steersman.engine.context import Common, Engine
 from steersman.engine.errors import (
+    FAILURES,
     ActionFailed,
     AlreadyDeleted,
     DeletionTimeout,
@@ -30,6 +31,7 @@ from steersman.engine.unlock import unlock
 from steersman.engine.upgrade import UpgradeOptions, upgrade
 
 __all__ = [
+    "FAILURES",
     "ActionFailed",
     "AlreadyDeleted",
     "Common",

@@ -3,11 +3,13 @@ a condition or event says what `helm` would have said."""
 
 from __future__ import annotations
 
-from steersman.storage.record import Release
+from steersman.errors import SteersmanError
+from steersman.kube import KubeError
+from steersman.storage import Release
 
 
-class EngineError(Exception):
-    """Base class of every error an action raises on purpose."""
+class EngineError(SteersmanError):
+    """Base class of every error an action raises on purpose (rendering and waiting too)."""
 
 
 class InvalidReleaseName(EngineError):
@@ -71,3 +73,9 @@ class ActionFailed(EngineError):
     def __init__(self, message: str, release: Release | None) -> None:
         self.release = release
         super().__init__(message)
+
+
+# What a failed action raises, and what makes an action record `failed` (anything else, like
+# cancellation, leaves the record as it was last stored). Rendering and waiting errors are
+# EngineErrors; the apiserver's own are KubeErrors.
+FAILURES = (EngineError, KubeError)

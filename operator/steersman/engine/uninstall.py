@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from steersman.engine.context import FAILURES, Common, Engine, hook_runner, settled
-from steersman.engine.errors import AlreadyDeleted, EngineError
+from steersman.engine.context import Common, Engine, hook_runner, settled
+from steersman.engine.errors import FAILURES, AlreadyDeleted, EngineError
 from steersman.engine.hooks import wait_deleted
 from steersman.engine.objects import Target, parse_documents, resolve_all
 from steersman.engine.ownership import validate_release_name
 from steersman.engine.records import now
 from steersman.engine.resources import delete_release_objects
-from steersman.kube.client import Propagation
+from steersman.kube import Propagation
 from steersman.storage import Release, ReleaseNotFound, Status, Storage
 
 

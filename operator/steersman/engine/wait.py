@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from steersman.engine.errors import EngineError
 from steersman.engine.readiness import Result, Status, compute
 from steersman.kube import KubeClient, KubeError
 
@@ -41,7 +42,7 @@ class ResourceRef:
         return f"{self.kind}/{self.namespace or ''}/{self.name}"
 
 
-class WaitError(Exception):
+class WaitError(EngineError):
     """Some resources did not become ready. `pending` maps each to its last known status."""
 
     def __init__(self, pending: Mapping[ResourceRef, Result], *, timed_out: bool) -> None:

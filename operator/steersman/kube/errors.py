@@ -9,8 +9,10 @@ from typing import Any
 import aiohttp
 from kubernetes_asyncio.client import ApiException
 
+from steersman.errors import SteersmanError
 
-class KubeError(Exception):
+
+class KubeError(SteersmanError):
     """Base class. `status` is the HTTP code (0 when the server was not reached)."""
 
     status: int = 0

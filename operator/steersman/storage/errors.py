@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from steersman.errors import SteersmanError
 
-class StorageError(Exception):
+
+class StorageError(SteersmanError):
     """Base of every error the storage layer raises."""
 
 

@@ -10,7 +10,7 @@ from steersman.controller.access import (
     owner_labels,
     service_account,
 )
-from steersman.controller.actions import denied, forbidden, too_large_message
+from steersman.controller.reconcile.messages import denied, forbidden, too_large_message
 from steersman.controller.settings import Settings
 from steersman.engine.errors import ActionFailed, EngineError
 from steersman.kube import Forbidden, NotFound

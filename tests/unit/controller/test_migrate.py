@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from steersman.controller.migrate import migrate_records
+from steersman.controller.reconcile.migrate import migrate_records
 from steersman.storage import DriverKind, Info, Release, StorageBackend
 
 

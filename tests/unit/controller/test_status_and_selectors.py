@@ -3,6 +3,7 @@ selectors, safe error messages and structured log lines."""
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import logging
@@ -10,12 +11,14 @@ import logging
 import pytest
 
 from steersman.api import ConditionType, HelmReleaseStatus, Reason, values_digest
-from steersman.controller.actions import describe
+from steersman.chartmodel import Metadata
 from steersman.controller.logs import JsonFormatter, TextFormatter
+from steersman.controller.reconcile.outcomes import STATUS_FIELDS, StatusDraft
 from steersman.controller.selector import parse_selector
-from steersman.controller.status import Draft, history_snapshots, patch_for, stored
+from steersman.controller.status import history_snapshots, patch_for, stored
 from steersman.engine.errors import NameInUse
-from steersman.storage import Chart, Hook, HookExecution, Info, Metadata, Release
+from steersman.errors import describe
+from steersman.storage import Hook, HookExecution, Info, Release, StoredChart
 from steersman.storage.errors import StorageUnavailable
 
 
@@ -26,25 +29,27 @@ def release(version: int, status: str, test_phase: str = "") -> Release:
         namespace="apps",
         version=version,
         info=Info(status=status),
-        chart=Chart(metadata=Metadata(name="demo", version=f"0.{version}.0", app_version="1")),
+        chart=StoredChart(
+            metadata=Metadata(name="demo", version=f"0.{version}.0", app_version="1")
+        ),
         config={"replicas": 2.0},
         hooks=hooks,
     )
 
 
 def test_unchanged_draft_needs_no_patch() -> None:
-    draft = Draft(HelmReleaseStatus(), generation=3)
+    draft = StatusDraft.of(HelmReleaseStatus(), 3)
     draft.set(ConditionType.READY, True, Reason.INSTALL_SUCCEEDED, "installed")
     raw = draft.result().to_k8s()
-    again = Draft(HelmReleaseStatus.model_validate(raw), generation=3)
+    again = StatusDraft.of(HelmReleaseStatus.model_validate(raw), 3)
     again.set(ConditionType.READY, True, Reason.INSTALL_SUCCEEDED, "installed")
     assert patch_for(raw, again.result()) is None
 
 
 def test_patch_nulls_dropped_fields_and_replaces_changed_ones() -> None:
     raw = {"failures": 2, "lastHandledReconcileAt": "x", "extraField": 1}
-    draft = Draft(HelmReleaseStatus.model_validate(raw), generation=1)
-    draft.update(failures=0)
+    draft = StatusDraft.of(HelmReleaseStatus.model_validate(raw), 1)
+    draft.failures = 0
     patch = patch_for(raw, draft.result())
     assert patch is not None
     assert patch["failures"] == 0
@@ -52,8 +57,26 @@ def test_patch_nulls_dropped_fields_and_replaces_changed_ones() -> None:
     assert patch["extraField"] is None  # unknown to the model: removed
 
 
+def test_draft_carries_every_status_field_unchanged() -> None:
+    raw = {
+        "observedGeneration": 4,
+        "failures": 2,
+        "installFailures": 1,
+        "lastAttemptedReleaseAction": "upgrade",
+        "lastHandledForceAt": "t1",
+        "storage": {"driver": "sql", "namespace": "records"},
+    }
+    base = HelmReleaseStatus.model_validate(raw)
+    draft = StatusDraft.of(base, 4)
+    assert {f.name for f in dataclasses.fields(StatusDraft)} - {"base", "generation"} == set(
+        STATUS_FIELDS
+    )
+    assert draft.result() == base
+    assert patch_for(raw, draft.result()) is None
+
+
 def test_condition_transition_time_kept_while_status_is_unchanged() -> None:
-    draft = Draft(HelmReleaseStatus(), generation=1)
+    draft = StatusDraft.of(HelmReleaseStatus(), 1)
     draft.set(ConditionType.READY, False, Reason.PROGRESSING, "first")
     first = draft.condition(ConditionType.READY)
     draft.set(ConditionType.READY, False, Reason.UPGRADE_FAILED, "second")

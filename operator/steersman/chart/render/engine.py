@@ -58,12 +58,13 @@ from steersman.chart.render.manifests import (
 )
 from steersman.chart.values.coalesce import Values, ValuesError, coalesce_values, deep_copy
 from steersman.chart.values.schema import SchemaError, ValuesSchemaError, check_values
+from steersman.errors import SteersmanError
 from steersman.golang import goyaml, jsonout
 from steersman.golang.types import GoFunc, GoNamedMap
 from steersman.gotemplate import TemplateExecError, TemplateParseError, TemplateSet
 
 
-class RenderError(Exception):
+class RenderError(SteersmanError):
     """Rendering failed; str() is the text Helm reports (after `Error: `)."""
 
     def __init__(self, message: str, *, manifest: str = "") -> None:

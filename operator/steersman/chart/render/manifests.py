@@ -17,9 +17,11 @@ from typing import Any, TypeVar
 import yaml
 
 from steersman.chart.helmlog import info
+from steersman.errors import SteersmanError
 from steersman.golang.gostr import go_trim_space
 from steersman.golang.path import PatternError
 from steersman.golang.path import match as path_match
+from steersman.golang.yamlresolve import go_like_loader
 
 log = logging.getLogger(__name__)
 
@@ -134,7 +136,7 @@ _SEP_SPACE = "\t\n\f\r "
 _SEP_SPACE_RUN = re.compile(r"[\t\n\f\r ]*")
 
 
-class ManifestError(ValueError):
+class ManifestError(SteersmanError, ValueError):
     """A rendered document is not valid YAML (`YAML parse error on <file>: ...`)."""
 
 
@@ -219,7 +221,8 @@ def _go_scalar(value: int | float) -> str:
 
 
 # libyaml's loader when PyYAML was built with it: heads are parsed for every document.
-_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_LOADER: type[yaml.SafeLoader] = go_like_loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+_PY_LOADER: type[yaml.SafeLoader] = go_like_loader(yaml.SafeLoader)
 
 
 def _load(doc: str) -> Any:
@@ -227,7 +230,7 @@ def _load(doc: str) -> Any:
         return yaml.load(doc, Loader=_LOADER)
     except UnicodeEncodeError:
         # Invalid UTF-8 from a chart travels as surrogate escapes, which libyaml cannot take.
-        return yaml.load(doc, Loader=yaml.SafeLoader)
+        return yaml.load(doc, Loader=_PY_LOADER)
 
 
 def parse_head(doc: str, path: str) -> Head:
@@ -585,7 +588,7 @@ def template_output(
     return _show_only(text, show_only)
 
 
-class ShowOnlyError(ValueError):
+class ShowOnlyError(SteersmanError, ValueError):
     pass
 
 

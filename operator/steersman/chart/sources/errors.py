@@ -3,8 +3,10 @@ and the problem; they never contain a password, token or Authorization header.""
 
 from __future__ import annotations
 
+from steersman.errors import SteersmanError
 
-class ChartSourceError(Exception):
+
+class ChartSourceError(SteersmanError):
     """Base class: any failure to resolve or fetch a chart from a repository or registry."""
 
 

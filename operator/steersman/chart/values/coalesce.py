@@ -20,6 +20,7 @@ from steersman.chart.helmlog import printf
 from steersman.chart.loader import go_os_error, load_values, merge_maps
 from steersman.chart.model import Chart, ChartError
 from steersman.chart.values import strvals
+from steersman.errors import SteersmanError
 from steersman.golang.fmt import go_sprintf
 from steersman.golang.jsonout import JSONError, unmarshal
 
@@ -30,7 +31,7 @@ GLOBAL_KEY = "global"
 Values = dict[str, Any]
 
 
-class ValuesError(ValueError):
+class ValuesError(SteersmanError, ValueError):
     """User values that Helm would refuse; the message is Helm's."""
 
 

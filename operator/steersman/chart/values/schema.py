@@ -25,17 +25,18 @@ from typing import Any
 from steersman.chart.model import Chart
 from steersman.chart.values.schema_formats import check_format, regex_search
 from steersman.chart.values.schema_v3 import validate_single_v3
+from steersman.errors import SteersmanError
 from steersman.golang.floatfmt import format_float
 from steersman.golang.fmt import go_quote
 
 _TYPE_ORDER = ("null", "boolean", "number", "integer", "string", "array", "object")
 
 
-class SchemaError(ValueError):
+class SchemaError(SteersmanError, ValueError):
     """A schema that cannot be compiled (or the values fail it: see ValuesSchemaError)."""
 
 
-class ValuesSchemaError(ValueError):
+class ValuesSchemaError(SteersmanError, ValueError):
     """Coalesced values that do not satisfy a chart's schema; str() is Helm's message."""
 
 

@@ -13,6 +13,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from steersman.errors import SteersmanError
 from steersman.golang.fmt import go_quote, go_quote_rune, type_name
 from steersman.golang.jsonscan import value_end
 from steersman.golang.types import GoInt64
@@ -23,7 +24,7 @@ MAX_NESTED_NAME_LEVEL = 30
 RunesReader = Callable[[str], Any]
 
 
-class StrvalsError(ValueError):
+class StrvalsError(SteersmanError, ValueError):
     """A --set style expression that Helm would reject; the message is Helm's."""
 
 

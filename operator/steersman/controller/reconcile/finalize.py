@@ -16,10 +16,13 @@ from pydantic import ValidationError
 
 from steersman.api import API_VERSION, GROUP, KIND, ConditionType, HelmRelease, Reason
 from steersman.controller import access
-from steersman.controller.actions import FAILURES, denied, describe, propagation
 from steersman.controller.context import Context, EventSink
-from steersman.controller.status import Draft, patch_for
-from steersman.engine.actions import UninstallOptions, uninstall
+from steersman.controller.options import Where, uninstall_options
+from steersman.controller.reconcile.messages import denied
+from steersman.controller.reconcile.outcomes import StatusDraft
+from steersman.controller.status import patch_for
+from steersman.engine import FAILURES, uninstall
+from steersman.errors import describe
 from steersman.kube import KubeError
 from steersman.storage import DriverKind, ReleaseNotFound, StorageError
 
@@ -63,14 +66,7 @@ async def uninstall_on_delete(
         log.warning("%s", message)
         emit("Warning", Reason.OWNED_BY_OTHER, message)
         return None
-    opts = UninstallOptions(
-        namespace=spec.target_namespace or hr.namespace,
-        storage_namespace=used.namespace,
-        name=name,
-        keep_history=spec.uninstall.keep_history,
-        disable_hooks=spec.uninstall.disable_hooks,
-        propagation=propagation(spec.uninstall.deletion_propagation.value),
-    )
+    opts = uninstall_options(hr, Where(name, spec.target_namespace or hr.namespace, used.namespace))
     try:
         await uninstall(engine, opts)
     except ReleaseNotFound:
@@ -100,7 +96,7 @@ async def _failed(
     )
     log.warning("%s", message)
     raw = dict(body.get("status") or {})
-    draft = Draft(hr.status, hr.generation)
+    draft = StatusDraft.of(hr.status, hr.generation)
     previous = draft.condition(ConditionType.READY)
     draft.set(ConditionType.READY, False, Reason.UNINSTALL_FAILED, message)
     draft.remove(ConditionType.RECONCILING)

@@ -6,17 +6,19 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from steersman.api import API_VERSION, KIND, HelmReleaseStatus, Reason
+from steersman.api import API_VERSION, KIND, HelmRelease, HelmReleaseStatus, Reason
 from steersman.controller import access
-from steersman.controller.actions import Outcome, Run
 from steersman.controller.context import Context
+from steersman.controller.reconcile.outcomes import Outcome, Recorder
+from steersman.controller.reconcile.request import Request, Target
 from steersman.storage import DriverKind, Release
 
 
-async def access_refused(run: Run, kind: DriverKind) -> Outcome | None:
+async def access_refused(
+    hr: HelmRelease, ctx: Context, rec: Recorder, target: Target, kind: DriverKind
+) -> Outcome | None:
     """The service account exists, and every other namespace the HelmRelease uses is allowed
     for it (see `access`)."""
-    hr, ctx = run.hr, run.ctx
     account = access.service_account(hr, ctx.settings)
     refusal = await access.check_account(ctx.kube, hr, account) if account else None
     if refusal is None:
@@ -25,86 +27,85 @@ async def access_refused(run: Run, kind: DriverKind) -> Outcome | None:
             hr,
             ctx.settings,
             account,
-            release_ns=run.release_ns,
-            storage_ns=run.storage_ns,
+            release_ns=target.release_ns,
+            storage_ns=target.storage_ns,
             storage_kind=kind,
             dependency_namespaces=[d.namespace or hr.namespace for d in hr.spec.depends_on],
         )
     if refusal is None:
         return None
     if refusal.stall:
-        return await run.stall(refusal.reason, refusal.message)
-    return await run.fail(refusal.reason, refusal.message)
+        return await rec.stall(refusal.reason, refusal.message)
+    return await rec.fail(refusal.reason, refusal.message)
 
 
-async def missing_namespace(run: Run, kind: DriverKind) -> Outcome | None:
+async def missing_namespace(
+    hr: HelmRelease, ctx: Context, rec: Recorder, target: Target, kind: DriverKind
+) -> Outcome | None:
     """A target or storage namespace that does not exist, said before any action fails on it."""
-    hr, kube = run.hr, run.ctx.kube
+    kube = ctx.kube
     if (
-        run.release_ns != hr.namespace
+        target.release_ns != hr.namespace
         and not hr.spec.install.create_namespace
-        and await access.namespace_missing(kube, run.release_ns)
+        and await access.namespace_missing(kube, target.release_ns)
     ):
-        return await run.fail(
+        return await rec.fail(
             Reason.TARGET_NAMESPACE_NOT_FOUND,
-            f"target namespace '{run.release_ns}' does not exist: create it, or set "
+            f"target namespace '{target.release_ns}' does not exist: create it, or set "
             "spec.install.createNamespace: true",
         )
     kube_records = kind in (DriverKind.SECRET, DriverKind.CONFIGMAP)
     if (
         kube_records
-        and run.storage_ns != hr.namespace
-        and await access.namespace_missing(kube, run.storage_ns)
+        and target.storage_ns != hr.namespace
+        and await access.namespace_missing(kube, target.storage_ns)
     ):
-        return await run.fail(
+        return await rec.fail(
             Reason.STORAGE_NAMESPACE_NOT_FOUND,
-            f"storage namespace '{run.storage_ns}' (spec.storageNamespace) does not exist: "
+            f"storage namespace '{target.storage_ns}' (spec.storageNamespace) does not exist: "
             "create it, or remove spec.storageNamespace to keep the records in "
             f"'{hr.namespace}'",
         )
     return None
 
 
-async def owned_elsewhere(
-    run: Run, kind: DriverKind, history: list[Release]
-) -> access.Refusal | None:
+async def owned_elsewhere(req: Request, history: list[Release]) -> access.Refusal | None:
     """Never take over a release another HelmRelease owns: not through records that name
     another owner, nor by installing into a namespace whose own storage already holds the
     release while ours lives elsewhere."""
-    hr = run.hr
+    hr, kind = req.hr, req.kind
     owner = access.foreign_owner(history, hr)
     if owner is not None:
-        return access.owned_elsewhere(owner, f"{run.storage_ns}/{run.release_name}")
-    if run.storage_ns == run.release_ns:
+        return access.owned_elsewhere(owner, f"{req.storage_ns}/{req.release_name}")
+    if req.storage_ns == req.release_ns:
         return None
     used = hr.status.storage
-    if used is not None and (used.driver.value, used.namespace) == (kind, run.release_ns):
+    if used is not None and (used.driver.value, used.namespace) == (kind, req.release_ns):
         return None  # our own previous storage: the records are moved below
-    there = await run.engine.backend.storage(run.release_ns).history(run.release_name)
+    there = await req.engine.backend.storage(req.release_ns).history(req.release_name)
     if not there:
         return None
     owner = access.foreign_owner(there, hr)
     if owner is not None:
-        return access.owned_elsewhere(owner, f"{run.release_ns}/{run.release_name}")
+        return access.owned_elsewhere(owner, f"{req.release_ns}/{req.release_name}")
     mine = access.owner_labels(hr)
     if all(all(r.labels.get(k) == v for k, v in mine.items()) for r in there):
         return None  # labelled as ours, e.g. left there by an interrupted move
-    return access.kept_elsewhere(run.release_ns, run.release_name, run.storage_ns)
+    return access.kept_elsewhere(req.release_ns, req.release_name, req.storage_ns)
 
 
-async def dependencies_pending(run: Run) -> Outcome | None:
-    hr, ctx = run.hr, run.ctx
+async def dependencies_pending(hr: HelmRelease, ctx: Context, rec: Recorder) -> Outcome | None:
     requeue = ctx.settings.requeue_dependency_seconds
     for dep in hr.spec.depends_on:
         ns = dep.namespace or hr.namespace
         if ns != hr.namespace and ctx.settings.no_cross_namespace_refs:
-            return await run.stall(
+            return await rec.stall(
                 Reason.ACCESS_DENIED,
                 f"dependency '{ns}/{dep.name}' is in another namespace and "
                 "--no-cross-namespace-refs is set",
             )
         if (ns, dep.name) == (hr.namespace, hr.name):
-            await run.stall(
+            await rec.stall(
                 Reason.DEPENDENCY_CYCLE,
                 f"HelmRelease {hr.namespace}/{hr.name} depends on itself: remove it from "
                 "spec.dependsOn",
@@ -116,7 +117,7 @@ async def dependencies_pending(run: Run) -> Outcome | None:
                 f"dependency '{ns}/{dep.name}' does not exist: create that HelmRelease or "
                 f"remove it from spec.dependsOn (checked again every {requeue:g}s)"
             )
-            await run.waiting(Reason.DEPENDENCY_NOT_FOUND, message)
+            await rec.waiting(Reason.DEPENDENCY_NOT_FOUND, message)
             return Outcome(requeue, "waiting")
         gen = int((other.get("metadata") or {}).get("generation") or 0)
         status = HelmReleaseStatus.model_validate(other.get("status") or {})
@@ -124,14 +125,14 @@ async def dependencies_pending(run: Run) -> Outcome | None:
             continue
         cycle = await _cycle(ctx, hr.namespace, hr.name)
         if cycle:
-            await run.stall(
+            await rec.stall(
                 Reason.DEPENDENCY_CYCLE,
                 "spec.dependsOn forms a cycle: "
                 + " -> ".join(cycle)
                 + "; none of them can become ready: remove one of these dependencies",
             )
             return Outcome(requeue, "stalled")
-        await run.waiting(Reason.DEPENDENCY_NOT_READY, f"dependency '{ns}/{dep.name}' is not ready")
+        await rec.waiting(Reason.DEPENDENCY_NOT_READY, f"dependency '{ns}/{dep.name}' is not ready")
         return Outcome(requeue, "waiting")
     return None
 
