@@ -21,13 +21,14 @@ from kubernetes_asyncio import client, config
 
 from steersman.chart import Capabilities, Lookup
 from steersman.engine.cluster_info import cluster_capabilities, lookup_object
+from steersman.errors import SteersmanError
 from steersman.kube import KubeClient, KubeError, UnknownKind
 
 # client-go's default when a kubeconfig names no cluster (clientcmd's empty config)
 _NO_CLUSTER_HOST = "http://localhost:8080"
 
 
-class ClusterError(Exception):
+class ClusterError(SteersmanError):
     """A failure with helm's text (the caller prefixes nothing)."""
 
 

@@ -16,12 +16,13 @@ import yaml
 
 from steersman.chart import go_os_error
 from steersman.commands.template_flags import find_post_renderer
+from steersman.errors import SteersmanError
 
 _GOARCH = {"x86_64": "amd64", "aarch64": "arm64", "armv7l": "arm", "i686": "386"}
 _VAR = re.compile(r"\$(?:\{([^}]*)\}|([A-Za-z0-9_]+|[*#$@!?\-0-9]))")
 
 
-class PostRendererError(Exception):
+class PostRendererError(SteersmanError):
     """The failure, worded as helm's postRendererPlugin.Run reports it."""
 
 

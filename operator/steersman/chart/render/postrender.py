@@ -19,6 +19,8 @@ from collections.abc import Callable, Mapping
 import yaml
 from yaml.nodes import MappingNode, Node, ScalarNode
 
+from steersman.errors import SteersmanError
+
 FILENAME_ANNOTATION = "postrenderer.helm.sh/postrender-filename"
 _STR = "tag:yaml.org,2002:str"
 _MAP = "tag:yaml.org,2002:map"
@@ -26,7 +28,7 @@ _MAP = "tag:yaml.org,2002:map"
 _GLUED_SEPARATOR = re.compile(r"(?m)^---(?=[^\s])")
 
 
-class PostRenderYAMLError(ValueError):
+class PostRenderYAMLError(SteersmanError, ValueError):
     """YAML this round trip cannot write as helm does, or that does not parse."""
 
 
