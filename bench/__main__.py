@@ -7,9 +7,11 @@ import sys
 BENCHMARKS = [
     "render_micro",
     "render",
+    "cold_start",
     "hot_paths",
     "chart_sources",
     "storage",
+    "record_encryption",
     "engine",
     "operator",
 ]

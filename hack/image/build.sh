@@ -22,7 +22,7 @@ ROOT="$(cd "$HERE/../.." && pwd)"
 CACHE="${STEERSMAN_CACHE:-$HOME/.cache/steersman}/image"
 PYTHON="${PYTHON:-python3}"
 SUITE="${STEERSMAN_IMAGE_SUITE:-$(. /etc/os-release && echo "${VERSION_CODENAME:-bookworm}")}"
-VERSION=$(sed -nE 's/^version = "([^"]+)"/\1/p' "$ROOT/pyproject.toml" | head -n1)
+VERSION=$(sed -nE 's/^__version__ = "([^"]+)"/\1/p' "$ROOT/operator/steersman/_version.py" | head -n1)
 # debian-archive-keyring: debootstrap checks the mirror's signatures with it (only recommended).
 TOOLS=(debootstrap debian-archive-keyring umoci skopeo podman runc)
 

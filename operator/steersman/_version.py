@@ -1,6 +1,4 @@
-from importlib.metadata import PackageNotFoundError, version
+"""The version, as a literal: pyproject.toml reads it from here (setuptools' `attr:`), so the
+command line never looks up package metadata at start-up."""
 
-try:
-    __version__ = version("steersman")
-except PackageNotFoundError:  # running from a source tree that is not installed
-    __version__ = "0.0.0+unknown"
+__version__ = "0.1.0"

@@ -8,7 +8,6 @@ from collections.abc import Sequence
 from typing import NoReturn
 
 from steersman import __version__
-from steersman.controller.flags import add_run_arguments
 
 
 class _Parser(argparse.ArgumentParser):
@@ -26,6 +25,9 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
     sub.add_parser("version", help="print the version and exit")
     run = sub.add_parser("run", help="run the operator")
+    # Imported here, as the other commands are: `steersman template` never builds this parser.
+    from steersman.controller.flags import add_run_arguments
+
     add_run_arguments(run)
     sub.add_parser("crd", help="print the HelmRelease CustomResourceDefinition (YAML)")
     from steersman.commands.template import add_template_arguments

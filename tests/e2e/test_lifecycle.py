@@ -47,6 +47,11 @@ async def test_install_then_upgrade_on_values_and_chart_change(
     assert {e["source"]["component"] for e in posted} == {"steersman"}  # not kopf's "kopf"
     assert all(e["reportingComponent"] == "steersman" for e in posted)
     assert all(e["reportingInstance"] not in ("", "dev") for e in posted)
+    installed = next(e for e in posted if e["reason"] == "InstallSucceeded")
+    notes = installed["metadata"]["annotations"]  # as Flux's Events: what was released
+    assert notes["helm.steersman.dev/revision"] == "0.1.0"
+    assert notes["helm.steersman.dev/app-version"] == "1.0"
+    assert notes["helm.steersman.dev/token"] == status["lastAttemptedValuesDigest"]
 
     await patch_spec(e2e_kube, namespace, "web", {"values": {"greeting": "bonjour"}})
     hr = await wait_condition(e2e_kube, namespace, "web", reason="UpgradeSucceeded")

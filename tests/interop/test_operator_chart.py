@@ -38,7 +38,11 @@ VARIANTS: dict[str, dict[str, Any]] = {
         "image": {"repository": "registry.example/steersman", "tag": "0.2.0"},
         "imagePullSecrets": [{"name": "regcred"}],
         "replicas": 3,
-        "storage": {"allowedDrivers": ["*"], "sql": {"existingSecret": "pg", "secretKey": "uri"}},
+        "storage": {
+            "allowedDrivers": ["*"],
+            "sql": {"existingSecret": "pg", "secretKey": "uri"},
+            "encryption": {"enabled": True, "keysSecret": "record-keys"},
+        },
         "serviceMonitor": {"enabled": True, "labels": {"release": "prometheus"}},
         "networkPolicy": {
             "enabled": True,
@@ -103,6 +107,10 @@ INVALID: dict[str, tuple[dict[str, Any], str]] = {
     ),
     "port-out-of-range": ({"metrics": {"port": 80800}}, "- at '/metrics/port': maximum"),
     "sql-without-dsn": ({"storage": {"driver": "sql"}}, "storage.driver=sql needs"),
+    "encryption-without-keys": (
+        {"storage": {"encryption": {"enabled": True}}},
+        "storage.encryption.enabled needs storage.encryption.keysSecret",
+    ),
     "service-monitor-without-service": (
         {"serviceMonitor": {"enabled": True}, "metrics": {"service": {"enabled": False}}},
         "serviceMonitor.enabled needs metrics.service.enabled=true",
@@ -239,6 +247,26 @@ def test_locked_down_has_no_cluster_admin_and_impersonates(
     ]
     (secret,) = [o for o in objs if o["kind"] == "Secret"]
     assert secret["metadata"]["name"] == "steersman-sql"
+
+
+def test_encryption_mounts_the_keys_secret_as_the_keys_file(
+    helm_v4: Path, helm_home_env: dict[str, str], tmp_path: Path
+) -> None:
+    objs = objects(helm_v4, helm_home_env, tmp_path, "everything-on")
+    args = args_of(objs)
+    assert "--encrypt-release-records" in args
+    assert "--release-record-keys=/etc/steersman/record-keys/keys" in args
+    (deployment,) = [o for o in objs if o["kind"] == "Deployment"]
+    pod = deployment["spec"]["template"]["spec"]
+    (volume,) = [v for v in pod["volumes"] if v["name"] == "record-keys"]
+    assert volume["secret"] == {
+        "secretName": "record-keys",
+        "items": [{"key": "keys", "path": "keys"}],
+    }
+    mounts = {m["name"]: m for m in pod["containers"][0]["volumeMounts"]}
+    assert mounts["record-keys"]["mountPath"] == "/etc/steersman/record-keys"
+    defaults = args_of(objects(helm_v4, helm_home_env, tmp_path, "defaults"))
+    assert not any("record" in a for a in defaults)
 
 
 def test_the_chart_ships_the_generated_crd() -> None:

@@ -275,8 +275,16 @@ class DriftDetectionSpec(ApiModel):
 
 
 class StorageSpec(ApiModel):
-    driver: StorageDriver = Field(
-        description="Per-release storage driver; the operator must allow it."
+    driver: StorageDriver | None = Field(
+        default=None,
+        description="Per-release storage driver; the operator must allow it. "
+        "Defaults to the operator's.",
+    )
+    encrypt_records: bool | None = Field(
+        default=None,
+        description="Encrypt (true) or not (false) this release's record bodies, overriding "
+        "--encrypt-release-records; the operator must allow it. The helm CLI cannot read "
+        "encrypted records.",
     )
 
 
@@ -330,6 +338,16 @@ class HelmReleaseSpec(ApiModel):
     uninstall: UninstallSpec = _block(UninstallSpec)
     test: ReleaseTestSpec = _block(ReleaseTestSpec)
     drift_detection: DriftDetectionSpec = _block(DriftDetectionSpec)
+
+    @property
+    def storage_driver(self) -> StorageDriver | None:
+        """The per-release driver (`storage.driver`), None for the operator's default."""
+        return self.storage.driver if self.storage is not None else None
+
+    @property
+    def encrypt_records(self) -> bool | None:
+        """The per-release record encryption choice, None for the operator's default."""
+        return self.storage.encrypt_records if self.storage is not None else None
 
     def effective_release_name(self, object_name: str) -> str:
         """`releaseName`, else `[<targetNamespace>-]<object name>`, shortened like Flux does when

@@ -1,6 +1,6 @@
 """Ops commands on the user's kubeconfig, in the style of `flux` and helm-diff: `get`,
-`history`, `reconcile`, `suspend`, `resume`, `diff`. One module per command; this front door
-registers their flags (`flags`, argparse only) and loads a command's module when it runs, so
+`history`, `reconcile`, `suspend`, `resume`, `diff`, `rekey`. One module per command; this front
+door registers their flags (`flags`, argparse only) and loads a command's module when it runs, so
 other commands start fast.
 
 Exit codes (README, "Command line"): 0 ok, 1 error, 2 usage error (or `diff --detailed-exitcode`
@@ -23,6 +23,11 @@ COMMANDS: dict[str, tuple[str, str, str]] = {
     "suspend": ("suspend", "suspend", "suspend a HelmRelease"),
     "resume": ("suspend", "resume", "resume a HelmRelease and wait for it to be Ready"),
     "diff": ("diff", "run", "show what the next upgrade of a HelmRelease would change"),
+    "rekey": (
+        "rekey",
+        "run",
+        "re-encrypt every release revision of a HelmRelease with the newest record key",
+    ),
 }
 
 

@@ -29,7 +29,7 @@ from steersman.commands.common import (
     helmrelease_model,
     read_helmrelease,
 )
-from steersman.commands.history import open_backend, where_records_live
+from steersman.commands.history import open_backend, record_codec, where_records_live
 from steersman.controller.charts import ChartFetchError, Charts
 from steersman.controller.values import ValuesError, compose_values
 from steersman.engine.actions import (
@@ -246,7 +246,8 @@ async def run(args: argparse.Namespace) -> int:
     try:
         hr = helmrelease_model(await read_helmrelease(conn.kube, conn.namespace, args.name))
         kind, storage_ns = where_records_live(hr, args.helm_storage_driver)
-        backend = open_backend(kind, conn.kube.api, args.sql_connection_string_file)
+        codec = await record_codec(args, conn.kube, seal=False)
+        backend = open_backend(kind, conn.kube.api, args.sql_connection_string_file, codec)
         rel, current = await desired_release(hr, conn.kube, backend, storage_ns, charts)
         kube = conn.kube.with_field_manager("helm")
         sections: list[tuple[str, list[tuple[str, ObjectDiff]]]] = []

@@ -44,6 +44,20 @@ def storage(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def record_keys(parser: argparse.ArgumentParser) -> None:
+    """Keys for encrypted release records, as `steersman run` takes them."""
+    parser.add_argument(
+        "--release-record-keys",
+        help="file of KEY_ID:BASE64 lines, newest first, to open encrypted release records "
+        "(default: $STEERSMAN_RELEASE_RECORD_KEYS)",
+    )
+    parser.add_argument(
+        "--release-record-keys-secret",
+        help="NAMESPACE/NAME of a Secret whose data.keys holds those lines "
+        "(default: $STEERSMAN_RELEASE_RECORD_KEYS_SECRET)",
+    )
+
+
 def wait(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--timeout",
@@ -75,8 +89,21 @@ def history(parser: argparse.ArgumentParser) -> None:
     _name(parser)
     parser.add_argument("--max", type=int, default=256, help="show at most this many revisions")
     storage(parser)
+    record_keys(parser)
     connection(parser)
     output(parser)
+
+
+def rekey(parser: argparse.ArgumentParser) -> None:
+    _name(parser)
+    parser.add_argument(
+        "--decrypt",
+        action="store_true",
+        help="write every revision back as plain helm records (after turning encryption off)",
+    )
+    storage(parser)
+    record_keys(parser)
+    connection(parser)
 
 
 def reconcile(parser: argparse.ArgumentParser) -> None:
@@ -141,4 +168,5 @@ def diff(parser: argparse.ArgumentParser) -> None:
         help="show Secret values instead of masking them (never in CI logs)",
     )
     storage(parser)
+    record_keys(parser)
     connection(parser)

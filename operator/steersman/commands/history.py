@@ -24,6 +24,8 @@ from steersman.storage import (
     load_sql_dsn,
     normalize_driver_name,
 )
+from steersman.storage.record_keys import load_codec
+from steersman.storage.sealing import PLAIN, RecordCodec
 
 
 def default_driver(flag: str | None) -> DriverKind:
@@ -40,8 +42,8 @@ def default_driver(flag: str | None) -> DriverKind:
 def where_records_live(hr: Any, flag: str | None) -> tuple[DriverKind, str]:
     """spec.storage.driver, else the driver the operator recorded in status.storage (its
     default at the time), else the default given here; the namespace from spec.storageNamespace."""
-    if hr.spec.storage is not None:
-        kind = DriverKind(hr.spec.storage.driver.value)
+    if hr.spec.storage_driver is not None:
+        kind = DriverKind(hr.spec.storage_driver.value)
     elif hr.status.storage is not None:
         kind = DriverKind(hr.status.storage.driver.value)
     else:
@@ -49,7 +51,26 @@ def where_records_live(hr: Any, flag: str | None) -> tuple[DriverKind, str]:
     return kind, hr.spec.storage_namespace or hr.namespace
 
 
-def open_backend(kind: DriverKind, api: Any, dsn_file: str | None) -> StorageBackend:
+async def record_codec(args: argparse.Namespace, kube: Any, *, seal: bool) -> RecordCodec:
+    """The keys from the flags (else STEERSMAN_RELEASE_RECORD_KEYS[_SECRET], as `run` reads
+    them); `seal` makes writes encrypted with the first key."""
+    import os
+
+    keys_file = args.release_record_keys or os.environ.get("STEERSMAN_RELEASE_RECORD_KEYS")
+    keys_secret = args.release_record_keys_secret or os.environ.get(
+        "STEERSMAN_RELEASE_RECORD_KEYS_SECRET"
+    )
+    try:
+        return await load_codec(
+            seal_writes=seal, keys_file=keys_file, keys_secret=keys_secret, kube=kube
+        )
+    except StorageConfigError as err:
+        raise OpsError(str(err)) from None
+
+
+def open_backend(
+    kind: DriverKind, api: Any, dsn_file: str | None, codec: RecordCodec = PLAIN
+) -> StorageBackend:
     if kind is DriverKind.MEMORY:
         raise OpsError(
             "the release uses memory storage, which lives inside the operator process "
@@ -62,8 +83,8 @@ def open_backend(kind: DriverKind, api: Any, dsn_file: str | None) -> StorageBac
             dsn = load_sql_dsn(dsn_file)
         except StorageConfigError as err:
             raise OpsError(f"{err} (or pass --sql-connection-string-file)") from None
-        return StorageBackend(kind, sql_pools=SqlPools(dsn))
-    return StorageBackend(kind, api_client=api)
+        return StorageBackend(kind, sql_pools=SqlPools(dsn), codec=codec)
+    return StorageBackend(kind, api_client=api, codec=codec)
 
 
 def _time(rel: Release) -> str:
@@ -101,7 +122,8 @@ async def run(args: argparse.Namespace) -> int:
     try:
         hr = helmrelease_model(await read_helmrelease(conn.kube, conn.namespace, args.name))
         kind, storage_ns = where_records_live(hr, args.helm_storage_driver)
-        backend = open_backend(kind, conn.kube.api, args.sql_connection_string_file)
+        codec = await record_codec(args, conn.kube, seal=False)
+        backend = open_backend(kind, conn.kube.api, args.sql_connection_string_file, codec)
         release_name = hr.spec.effective_release_name(hr.name)
         revisions = await backend.storage(storage_ns).history(release_name)
     finally:

@@ -8,7 +8,6 @@ command does.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import logging
 import os
 import re
@@ -665,6 +664,8 @@ def _fetch(ref: str, a: TemplateArgs) -> bytes:
         try:
             if index is not None:
                 prime_index(cache, chart_ref.url, auth, index[1], index[0])
+            import asyncio  # only for a remote chart: a local one never starts an event loop
+
             fetched = asyncio.run(fetch_chart(chart_ref, cache=cache, auth=auth))
         except ChartSourceError as exc:
             raise _Fail(str(exc)) from None

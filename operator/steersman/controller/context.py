@@ -18,6 +18,8 @@ from steersman.engine.actions import Engine
 from steersman.engine.render import Renderer, default_renderer
 from steersman.kube import KubeClient
 from steersman.storage import Driver, DriverKind, StorageBackend, load_sql_dsn
+from steersman.storage.memory import MemoryStore
+from steersman.storage.sealing import PLAIN, RecordCodec
 from steersman.storage.sql import SqlPools
 
 
@@ -46,18 +48,30 @@ class Backends:
     dsn_file: str | None = None
     environ: Mapping[str, str] | None = None
     sql_pools: SqlPools | None = None
-    _made: dict[DriverKind, StorageBackend] = field(default_factory=dict)
+    codec: RecordCodec = PLAIN  # plain or sealed record bodies (--encrypt-release-records)
+    _made: dict[tuple[DriverKind, bool], StorageBackend] = field(default_factory=dict)
+    # One in-process store for the memory driver, whichever codec reaches it.
+    _memory: MemoryStore = field(default_factory=MemoryStore)
 
-    def get(self, kind: DriverKind) -> StorageBackend:
-        backend = self._made.get(kind)
+    def get(self, kind: DriverKind, encrypt: bool | None = None) -> StorageBackend:
+        """The backend of `kind`; `encrypt` overrides whether it seals new records (a release's
+        `spec.storage.encryptRecords`, already allowed by the admin)."""
+        seal = self.codec.seal_writes if encrypt is None else encrypt
+        backend = self._made.get((kind, seal))
         if backend is None:
+            codec = RecordCodec(self.codec.keys, seal)
             if kind is DriverKind.SQL:
-                self.sql_pools = SqlPools(load_sql_dsn(self.dsn_file, self.environ))
-                made = TimedBackend(kind, api_client=self.api_client, sql_pools=self.sql_pools)
+                if self.sql_pools is None:  # one set of pools, whichever codec
+                    self.sql_pools = SqlPools(load_sql_dsn(self.dsn_file, self.environ))
+                made = TimedBackend(
+                    kind, api_client=self.api_client, sql_pools=self.sql_pools, codec=codec
+                )
             else:
-                made = TimedBackend(kind, api_client=self.api_client)
+                made = TimedBackend(
+                    kind, api_client=self.api_client, memory=self._memory, codec=codec
+                )
             made.metrics = self.metrics
-            self._made[kind] = backend = made
+            self._made[(kind, seal)] = backend = made
         return backend
 
     def sql_pool_stats(self) -> dict[str, tuple[int, int]]:
@@ -80,11 +94,19 @@ class Context:
     renderer: Renderer = default_renderer
     extra: dict[str, Any] = field(default_factory=dict)
 
-    def engine(self, kind: DriverKind, namespace: str, service_account: str | None) -> Engine:
-        """An engine acting as `service_account` (impersonated) when one is named."""
+    def engine(
+        self,
+        kind: DriverKind,
+        namespace: str,
+        service_account: str | None,
+        *,
+        encrypt: bool | None = None,
+    ) -> Engine:
+        """An engine acting as `service_account` (impersonated) when one is named; `encrypt` is
+        the release's own record encryption choice (checked against the settings first)."""
         account = service_account or self.settings.default_service_account
         kube = self.kube.impersonate(namespace, account) if account else self.kube
-        return Engine(kube, self.backends.get(kind), self.renderer)
+        return Engine(kube, self.backends.get(kind, encrypt), self.renderer)
 
 
 def release_logger(base: logging.Logger, namespace: str, name: str) -> logging.LoggerAdapter[Any]:

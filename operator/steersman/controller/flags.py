@@ -22,6 +22,32 @@ FLAGS: list[tuple[str, dict[str, Any]]] = [
         "--sql-connection-string-file",
         {"help": "file holding the PostgreSQL DSN (else HELM_DRIVER_SQL_CONNECTION_STRING)"},
     ),
+    (
+        "--encrypt-release-records",
+        {
+            "action": "store_true",
+            "default": None,
+            "help": "encrypt the body of every release record written (AES-256-GCM); the helm "
+            "CLI cannot read encrypted records (docs/encryption.md)",
+        },
+    ),
+    (
+        "--release-record-keys",
+        {"help": "file of KEY_ID:BASE64 lines (32-byte keys), newest first, for release records"},
+    ),
+    (
+        "--release-record-keys-secret",
+        {"help": "NAMESPACE/NAME of a Secret whose data.keys holds such lines (not with a file)"},
+    ),
+    (
+        "--allow-release-record-encryption-override",
+        {
+            "action": "store_true",
+            "default": None,
+            "help": "let a HelmRelease choose spec.storage.encryptRecords (true or false) "
+            "against --encrypt-release-records",
+        },
+    ),
     ("--namespace", {"action": "append", "help": "watch only this namespace (repeatable)"}),
     (
         "--all-namespaces",

@@ -32,7 +32,8 @@ from steersman.api import API_VERSION, GROUP, KIND, PLURAL, VERSION, HelmRelease
 from steersman.api import annotation_names as notes
 from steersman.controller.charts import SlotLease, holding
 from steersman.controller.config_watch import Ref, values_refs
-from steersman.controller.context import Context, EventSink, release_logger
+from steersman.controller.context import Context, release_logger
+from steersman.controller.events import EventPoster
 from steersman.controller.reconcile.finalize import RETRY_SECONDS, uninstall_on_delete
 from steersman.controller.reconcile.outcomes import Outcome
 from steersman.controller.reconcile.reconciler import reconcile
@@ -77,6 +78,7 @@ class Controller:
         self.slots = asyncio.Semaphore(ctx.settings.concurrent)
         self.objects: dict[str, ObjectState] = {}
         self.closing = False  # shutting down or lost leadership: start no new reconcile
+        self.events = EventPoster(ctx.kube)
 
     def state(self, key: str) -> ObjectState:
         found = self.objects.get(key)
@@ -139,7 +141,7 @@ class Controller:
 
     async def _guarded(self, body: dict[str, Any], rlog: logging.LoggerAdapter[Any]) -> Outcome:
         try:
-            return await reconcile(body, self.ctx, _poster(body), rlog)
+            return await reconcile(body, self.ctx, self.events.sink(body), rlog)
         except asyncio.CancelledError:
             if self.closing:  # not a deletion: nobody else will clean up after this action
                 rlog.warning("reconcile cancelled: the operator is shutting down")
@@ -174,13 +176,15 @@ class Controller:
             return
         spec = hr.spec
         kind = (
-            DriverKind(spec.storage.driver.value)
-            if spec.storage
+            DriverKind(spec.storage_driver.value)
+            if spec.storage_driver
             else self.ctx.settings.helm_storage_driver
         )
         name = spec.effective_release_name(hr.name)
         storage_ns = spec.storage_namespace or hr.namespace
-        engine = self.ctx.engine(kind, hr.namespace, spec.service_account_name)
+        engine = self.ctx.engine(
+            kind, hr.namespace, spec.service_account_name, encrypt=spec.encrypt_records
+        )
         try:
             async with asyncio.timeout(UNLOCK_TIMEOUT):
                 rel = await unlock(engine, name, storage_ns)
@@ -234,7 +238,7 @@ class Controller:
         self.ctx.metrics.set_ready(key, None)
 
     async def _uninstall(self, body: Mapping[str, Any], rlog: logging.LoggerAdapter[Any]) -> None:
-        blocked = await uninstall_on_delete(self.ctx, body, rlog, _poster(body))
+        blocked = await uninstall_on_delete(self.ctx, body, rlog, self.events.sink(body))
         if blocked is not None:
             raise kopf.TemporaryError(blocked, delay=RETRY_SECONDS)
 
@@ -249,19 +253,6 @@ async def _sleep(wake: asyncio.Event, stopped: kopf.DaemonStopped, seconds: floa
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
-
-
-def _poster(body: Mapping[str, Any]) -> EventSink:
-    ref = {
-        "apiVersion": API_VERSION,
-        "kind": KIND,
-        "metadata": {k: (body.get("metadata") or {}).get(k) for k in ("name", "namespace", "uid")},
-    }
-
-    def post(type: str, reason: str, message: str) -> None:
-        kopf.event(ref, type=type, reason=reason, message=message)  # type: ignore[arg-type]
-
-    return post
 
 
 def register(registry: kopf.OperatorRegistry, controller: Controller) -> None:

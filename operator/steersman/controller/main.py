@@ -20,7 +20,6 @@ import contextlib
 import logging
 import os
 import signal
-import socket
 import tempfile
 import threading
 from collections.abc import Mapping
@@ -49,6 +48,8 @@ from steersman.engine.render import Renderer, default_renderer
 from steersman.errors import SteersmanError
 from steersman.kube import KubeClient, KubeError, UnknownKind
 from steersman.storage import DriverKind, StorageError, load_sql_dsn
+from steersman.storage.record_keys import load_codec
+from steersman.storage.sealing import RecordCodec
 from steersman.storage.sql import probe as probe_sql
 
 log = logging.getLogger("steersman.operator")
@@ -57,8 +58,6 @@ CRD_POLL_SECONDS = 2.0
 DAEMON_EXIT_POLL_SECONDS = 1.0
 ANNOTATION_PREFIX = "helm.steersman.dev"
 EXIT_MARGIN_SECONDS = 60.0
-# The reporting component of our Events (kubectl describe: "From").
-EVENT_REPORTER = "steersman"
 
 
 class StartupError(SteersmanError):
@@ -71,13 +70,10 @@ def kopf_settings(settings: Settings) -> kopf.OperatorSettings:
     # Small, fixed-size bookkeeping: a spec near the object size limit must stay deletable.
     ks.persistence.progress_storage = BoundedProgressStorage(prefix=ANNOTATION_PREFIX)
     ks.persistence.diffbase_storage = DigestDiffBaseStorage(prefix=ANNOTATION_PREFIX)
-    ks.posting.enabled = True  # our explicit events; log lines are not posted (loggers=False)
+    # We post our own Events (controller/events.py: from "steersman", annotated with the
+    # release); kopf posts none, not even its log lines.
+    ks.posting.enabled = False
     ks.posting.loggers = False
-    # Events say who wrote them: "From steersman" in `kubectl describe`, and the pod (hostname)
-    # as the reporting instance, instead of kopf's "kopf"/"dev".
-    ks.posting.reporting_component = EVENT_REPORTER
-    ks.posting.reporting_instance = socket.gethostname()
-    ks.posting.event_name_prefix = f"{EVENT_REPORTER}-event-"
     ks.scanning.disabled = True  # no CRD/namespace discovery: less RBAC, fixed namespaces
     ks.watching.server_timeout = 300
     ks.watching.client_timeout = 330
@@ -156,6 +152,7 @@ async def run(
             await _probe_database(settings, env)
         kube = await _connect(settings)
         backends = Backends(kube.api, metrics, settings.sql_connection_string_file, env)
+        backends.codec = await _record_codec(settings, kube)
         metrics.watch_sql_pools(backends.sql_pool_stats)
         if not await _wait_for_crd(kube, stop):
             return 0
@@ -262,6 +259,7 @@ async def _operate(
             with contextlib.suppress(asyncio.CancelledError):
                 await configs
         renewing.set()
+        await controller.events.flush()
         if holder is not None:
             await holder
         kopf_stop.set()
@@ -315,6 +313,19 @@ async def _probe_database(settings: Settings, env: Mapping[str, str]) -> None:
             "(--sql-connection-string-file or HELM_DRIVER_SQL_CONNECTION_STRING) and that "
             "PostgreSQL is reachable"
         ) from None
+
+
+async def _record_codec(settings: Settings, kube: KubeClient) -> RecordCodec:
+    """The release record keys, read once: a bad or missing key stops the start, in one line."""
+    try:
+        return await load_codec(
+            seal_writes=settings.encrypt_release_records,
+            keys_file=settings.release_record_keys,
+            keys_secret=settings.release_record_keys_secret,
+            kube=kube,
+        )
+    except StorageError as err:  # names the file or Secret and the line, never a key
+        raise StartupError(_one_line(str(err))) from None
 
 
 async def _connect(settings: Settings) -> KubeClient:

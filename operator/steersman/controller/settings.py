@@ -53,6 +53,10 @@ class Settings(BaseModel):
     helm_storage_driver: DriverKind = DriverKind.SECRET
     allowed_storage_drivers: frozenset[DriverKind] = frozenset()
     sql_connection_string_file: str | None = None
+    encrypt_release_records: bool = False
+    release_record_keys: str | None = None
+    release_record_keys_secret: str | None = None
+    allow_release_record_encryption_override: bool = False
     namespaces: tuple[str, ...] = ()  # empty: all namespaces
     watch_label_selector: str | None = None
     # Labelled ConfigMaps/Secrets whose changes reconcile their HelmReleases (config_watch);
@@ -131,7 +135,31 @@ class Settings(BaseModel):
             raise ValueError(f"{value!r} is not a valid object name (lower case, digits, - and .)")
         return value
 
-    @field_validator("kubeconfig", "sql_connection_string_file")
+    @field_validator("release_record_keys_secret")
+    @classmethod
+    def _secret_ref(cls, value: str | None) -> str | None:
+        if value is not None:
+            namespace, sep, name = value.partition("/")
+            if not sep or not _LABEL.fullmatch(namespace) or not _SUBDOMAIN.fullmatch(name):
+                raise ValueError(f"{value!r} is not NAMESPACE/NAME")
+        return value
+
+    @model_validator(mode="after")
+    def _record_keys(self) -> Settings:
+        if self.release_record_keys and self.release_record_keys_secret:
+            raise ValueError(
+                "--release-record-keys and --release-record-keys-secret exclude each other"
+            )
+        if self.encrypt_release_records and not (
+            self.release_record_keys or self.release_record_keys_secret
+        ):
+            raise ValueError(
+                "--encrypt-release-records needs --release-record-keys or "
+                "--release-record-keys-secret"
+            )
+        return self
+
+    @field_validator("kubeconfig", "sql_connection_string_file", "release_record_keys")
     @classmethod
     def _readable_file(cls, value: str | None) -> str | None:
         if value is not None and not os.path.isfile(value):
@@ -175,6 +203,22 @@ class Settings(BaseModel):
     def storage_driver_allowed(self, driver: DriverKind) -> bool:
         """A HelmRelease may use the admin's default driver, or one the admin allowed."""
         return driver == self.helm_storage_driver or driver in self.allowed_storage_drivers
+
+    def record_encryption_refused(self, wanted: bool | None) -> str | None:
+        """Why a HelmRelease's `spec.storage.encryptRecords` cannot be honoured, or None."""
+        if wanted is None or wanted == self.encrypt_release_records:
+            return None
+        if not self.allow_release_record_encryption_override:
+            return (
+                f"spec.storage.encryptRecords: {str(wanted).lower()} differs from the operator's "
+                "setting and is not allowed (see --allow-release-record-encryption-override)"
+            )
+        if wanted and not (self.release_record_keys or self.release_record_keys_secret):
+            return (
+                "spec.storage.encryptRecords: true needs release record keys in the operator "
+                "(--release-record-keys or --release-record-keys-secret)"
+            )
+        return None
 
     @property
     def all_namespaces(self) -> bool:
@@ -241,7 +285,13 @@ def _build(raw: dict[str, Any], env: Mapping[str, str]) -> Settings:
         items = selectors if isinstance(selectors, list) else [selectors]
         # Each flag is one selector (commas inside it mean "and"); an empty one turns it off.
         values["watch_configs_label_selectors"] = tuple(i.strip() for i in items if i.strip())
-    for switch in ("no_cross_namespace_refs", "leader_elect", "allow_cross_namespace_releases"):
+    for switch in (
+        "no_cross_namespace_refs",
+        "leader_elect",
+        "allow_cross_namespace_releases",
+        "encrypt_release_records",
+        "allow_release_record_encryption_override",
+    ):
         if switch in raw:
             values[switch] = _truthy("--" + switch.replace("_", "-"), raw.pop(switch))
     values.update(raw)

@@ -126,11 +126,11 @@ class KubeClient:
         return await self.discovery.resource(api_version, kind)
 
     async def _locate(
-        self, obj: Mapping[str, Any], namespace: str | None
+        self, obj: Mapping[str, Any], namespace: str | None, *, generate_name: bool = False
     ) -> tuple[Resource, str, str | None]:
         api_version, kind = obj.get("apiVersion"), obj.get("kind")
         meta = obj.get("metadata") or {}
-        name = meta.get("name")
+        name = meta.get("name") or (generate_name and meta.get("generateName"))
         if not api_version or not kind or not name:
             raise Invalid("object needs apiVersion, kind and metadata.name")
         res = await self.resource(str(api_version), str(kind))
@@ -168,7 +168,7 @@ class KubeClient:
     async def create(
         self, obj: Mapping[str, Any], *, namespace: str | None = None
     ) -> dict[str, Any]:
-        res, _, ns = await self._locate(obj, namespace)
+        res, _, ns = await self._locate(obj, namespace, generate_name=True)  # or generateName
         body = dict(obj)
         if ns is not None:
             body["metadata"] = {**(obj.get("metadata") or {}), "namespace": ns}

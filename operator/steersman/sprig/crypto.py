@@ -19,15 +19,31 @@ import uuid
 import zlib
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
-import bcrypt as bcrypt_lib
-from cryptography import x509
-from cryptography.hazmat.primitives import hashes, serialization
-from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed25519, rsa
-from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
-from cryptography.x509.name import _ASN1Type
-from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from ._lazy import lazy_module
+
+if TYPE_CHECKING:
+    import bcrypt as bcrypt_lib
+    from cryptography import x509
+    from cryptography.hazmat.primitives import ciphers, hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import dsa, ec, ed25519, rsa
+    from cryptography.x509 import name as x509_name
+    from cryptography.x509 import oid
+else:
+    # Loaded on first use: rendering a chart that calls no crypto function never imports
+    # cryptography or bcrypt (about 35 ms of `steersman template`'s start-up).
+    bcrypt_lib = lazy_module("bcrypt")
+    x509 = lazy_module("cryptography.x509")
+    ciphers = lazy_module("cryptography.hazmat.primitives.ciphers")
+    hashes = lazy_module("cryptography.hazmat.primitives.hashes")
+    serialization = lazy_module("cryptography.hazmat.primitives.serialization")
+    dsa = lazy_module("cryptography.hazmat.primitives.asymmetric.dsa")
+    ec = lazy_module("cryptography.hazmat.primitives.asymmetric.ec")
+    ed25519 = lazy_module("cryptography.hazmat.primitives.asymmetric.ed25519")
+    rsa = lazy_module("cryptography.hazmat.primitives.asymmetric.rsa")
+    x509_name = lazy_module("cryptography.x509.name")
+    oid = lazy_module("cryptography.x509.oid")
 
 from steersman.golang.fmt import format_value
 from steersman.golang.gostr import from_bytes, to_bytes
@@ -119,9 +135,13 @@ def derive_password(counter: int, kind: str, password: str, user: str, site: str
     return "".join(_CHARS[c][seed[i + 1] % len(_CHARS[c])] for i, c in enumerate(tpl))
 
 
-PrivateKey = (
-    rsa.RSAPrivateKey | ec.EllipticCurvePrivateKey | ed25519.Ed25519PrivateKey | dsa.DSAPrivateKey
-)
+if TYPE_CHECKING:  # for annotations only: naming the classes would load cryptography
+    PrivateKey = (
+        rsa.RSAPrivateKey
+        | ec.EllipticCurvePrivateKey
+        | ed25519.Ed25519PrivateKey
+        | dsa.DSAPrivateKey
+    )
 
 
 def key_pem(key: PrivateKey) -> str:
@@ -206,7 +226,7 @@ class CertFuncs:
         dns_names = self._names(dns, "processing alternate dns name")
         serial = self.env.rand.getrandbits(128) or 1
         now = self.env.now().replace(microsecond=0)
-        subject = x509.Name([go_name_attribute(NameOID.COMMON_NAME, cn)] if cn else [])
+        subject = x509.Name([go_name_attribute(oid.NameOID.COMMON_NAME, cn)] if cn else [])
         pub = key.public_key()
         issuer_name = signer[0].subject if signer else subject
         # Dates through the constructor: Go does not insist that NotAfter follows NotBefore
@@ -222,7 +242,7 @@ class CertFuncs:
             )
             .add_extension(
                 x509.ExtendedKeyUsage(
-                    [ExtendedKeyUsageOID.SERVER_AUTH, ExtendedKeyUsageOID.CLIENT_AUTH]
+                    [oid.ExtendedKeyUsageOID.SERVER_AUTH, oid.ExtendedKeyUsageOID.CLIENT_AUTH]
                 ),
                 False,
             )
@@ -318,7 +338,9 @@ def encrypt_aes(env: SprigEnv, password: str, plaintext: str) -> str:
     pad = 16 - len(content) % 16
     content += bytes([pad]) * pad
     iv = env.rand_bytes(16)
-    enc = Cipher(algorithms.AES(_aes_key(password)), modes.CBC(iv)).encryptor()
+    enc = ciphers.Cipher(
+        ciphers.algorithms.AES(_aes_key(password)), ciphers.modes.CBC(iv)
+    ).encryptor()
     return base64.b64encode(iv + enc.update(content) + enc.finalize()).decode()
 
 
@@ -337,7 +359,9 @@ def decrypt_aes(password: str, crypt64: str) -> str:
         raise TemplateFuncError("crypto/cipher: input not full blocks")
     if not body:
         raise TemplateFuncError("runtime error: index out of range [-1]")
-    dec = Cipher(algorithms.AES(_aes_key(password)), modes.CBC(iv)).decryptor()
+    dec = ciphers.Cipher(
+        ciphers.algorithms.AES(_aes_key(password)), ciphers.modes.CBC(iv)
+    ).decryptor()
     plain = dec.update(body) + dec.finalize()
     cut = len(plain) - plain[-1]
     if cut < 0:
@@ -360,7 +384,11 @@ _PRINTABLE = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123
 def go_name_attribute(oid: x509.ObjectIdentifier, value: str) -> x509.NameAttribute[str]:
     """A name attribute as Go's encoding/asn1 writes a pkix.Name string: PrintableString when
     every character is in its set ('*' and '&' excluded), else UTF8String."""
-    kind = _ASN1Type.PrintableString if set(value) <= _PRINTABLE else _ASN1Type.UTF8String
+    kind = (
+        x509_name._ASN1Type.PrintableString
+        if set(value) <= _PRINTABLE
+        else x509_name._ASN1Type.UTF8String
+    )
     return x509.NameAttribute(oid, value, _type=kind)
 
 

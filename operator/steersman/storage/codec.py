@@ -30,10 +30,14 @@ def release_to_bytes(release: Release) -> bytes:
     return text.encode("utf-8")
 
 
+def gzip_release(release: Release) -> bytes:
+    """The gzip (level 9, mtime 0) of the JSON: what helm base64-encodes."""
+    return gzip.compress(release_to_bytes(release), compresslevel=9, mtime=0)
+
+
 def encode_release(release: Release) -> str:
     """The string helm stores: base64 of the gzip (level 9, mtime 0) of the JSON."""
-    packed = gzip.compress(release_to_bytes(release), compresslevel=9, mtime=0)
-    return base64.b64encode(packed).decode("ascii")
+    return base64.b64encode(gzip_release(release)).decode("ascii")
 
 
 def decode_payload(data: str | bytes) -> dict[str, Any]:
@@ -42,6 +46,11 @@ def decode_payload(data: str | bytes) -> dict[str, Any]:
         raw = base64.b64decode(data, validate=True)
     except (binascii.Error, ValueError) as exc:
         raise InvalidRecord(f"record is not valid base64: {exc}") from None
+    return decode_raw(raw)
+
+
+def decode_raw(raw: bytes) -> dict[str, Any]:
+    """The release JSON dict from helm's bytes under the base64 (gzip or plain JSON)."""
     if len(raw) > 3 and raw[:3] == GZIP_MAGIC:
         try:
             raw = gzip.decompress(raw)

@@ -18,7 +18,10 @@ SECRET_TYPE = "helm.sh/release.v1"
 
 # Labels helm reserves (`pkg/storage/driver/util.go: systemLabels`).
 SYSTEM_LABELS = ("name", "owner", "status", "version", "createdAt", "modifiedAt")
-_SYSTEM = frozenset(SYSTEM_LABELS)
+# Steersman's label naming the key a sealed record was encrypted with (see sealing.py): derived
+# from the body like the system labels, so never kept as a custom label.
+KEY_ID_LABEL = "steersman.dev/record-key-id"
+_SYSTEM = frozenset((*SYSTEM_LABELS, KEY_ID_LABEL))
 
 ReleaseFilter = Callable[[Release], bool]
 # A module-level name: inside classes with a `list` method, `list[...]` means the method.
@@ -78,11 +81,14 @@ def custom_labels(labels: Mapping[str, str]) -> dict[str, str]:
     return {k: v for k, v in labels.items() if k not in _SYSTEM}
 
 
-def object_labels(release: Release, *, created: bool) -> dict[str, str]:
-    """Labels of a stored object, built as helm builds them on Create/Update."""
+def object_labels(release: Release, *, created: bool, key_id: str | None = None) -> dict[str, str]:
+    """Labels of a stored object, built as helm builds them on Create/Update (plus the key id of
+    a sealed body)."""
     labels = custom_labels(release.labels)
     labels["createdAt" if created else "modifiedAt"] = str(int(time.time()))
     labels.update(system_labels(release))
+    if key_id is not None:
+        labels[KEY_ID_LABEL] = key_id
     return labels
 
 

@@ -55,3 +55,9 @@ class CorruptRecord(InvalidRecord):
 
 class StorageConfigError(StorageError, ValueError):
     """Bad storage configuration (unknown driver name, missing SQL connection string...)."""
+
+
+class SealedRecordError(StorageError):
+    """An encrypted record cannot be opened: no keys, an unknown key id, the wrong key, or a body
+    altered or moved to another record. Never skipped like an undecodable record: nothing is
+    changed until the keys are fixed."""

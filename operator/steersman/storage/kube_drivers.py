@@ -17,7 +17,6 @@ from typing import Any, ClassVar
 import aiohttp
 from kubernetes_asyncio import client
 
-from steersman.storage.codec import decode_release, encode_release
 from steersman.storage.driver import (
     OWNER,
     SECRET_TYPE,
@@ -36,6 +35,7 @@ from steersman.storage.errors import (
     StorageUnavailable,
 )
 from steersman.storage.record import Release
+from steersman.storage.sealing import PLAIN, RecordCodec
 
 log = logging.getLogger(__name__)
 
@@ -48,9 +48,12 @@ class _KubeDriver(abc.ABC):
 
     kind: ClassVar[str]
 
-    def __init__(self, api_client: client.ApiClient, namespace: str) -> None:
+    def __init__(
+        self, api_client: client.ApiClient, namespace: str, codec: RecordCodec = PLAIN
+    ) -> None:
         self._core = client.CoreV1Api(api_client)
         self._namespace = namespace
+        self._codec = codec
 
     @property
     def name(self) -> str:
@@ -86,7 +89,8 @@ class _KubeDriver(abc.ABC):
     # --- Driver ---
 
     def _decode(self, obj: Mapping[str, Any]) -> Release:
-        release = decode_release(self._payload(obj))
+        key = str((obj.get("metadata") or {}).get("name") or "")
+        release = self._codec.decode(key, self._payload(obj))
         release.labels = custom_labels(obj.get("metadata", {}).get("labels") or {})
         return release
 
@@ -141,12 +145,13 @@ class _KubeDriver(abc.ABC):
     def _new_object(self, key: str, release: Release, *, created: bool) -> Any:
         # A plain dict (typed Any for the client's V1Secret/V1ConfigMap parameters): the client
         # serialises dicts as they are.
-        encoded = encode_release(release)
-        if len(encoded) > MAX_OBJECT_DATA:
+        encoded = self._codec.encode(key, release)
+        if len(encoded.body) > MAX_OBJECT_DATA:
             raise RecordTooLarge(
-                release.name, release.version, len(encoded), MAX_OBJECT_DATA, self.kind
+                release.name, release.version, len(encoded.body), MAX_OBJECT_DATA, self.kind
             )
-        return self._body(key, object_labels(release, created=created), encoded)
+        labels = object_labels(release, created=created, key_id=encoded.key_id)
+        return self._body(key, labels, encoded.body)
 
     def _meta(self, key: str, labels: dict[str, str]) -> dict[str, Any]:
         return {"name": key, "namespace": self._namespace, "labels": labels}

@@ -11,14 +11,22 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from steersman.storage.codec import decode_release, encode_release
-from steersman.storage.driver import ReleaseFilter, Releases, custom_labels, matches, system_labels
+from steersman.storage.driver import (
+    KEY_ID_LABEL,
+    ReleaseFilter,
+    Releases,
+    custom_labels,
+    matches,
+    system_labels,
+)
 from steersman.storage.errors import ReleaseExists, ReleaseNotFound
 from steersman.storage.record import Release
+from steersman.storage.sealing import PLAIN, RecordCodec
 
 
 @dataclass
 class _Stored:
+    key: str
     body: str
     labels: dict[str, str]  # system + custom
 
@@ -29,16 +37,22 @@ class MemoryStore:
 
     namespaces: dict[str, dict[str, _Stored]] = field(default_factory=dict)
 
-    def driver(self, namespace: str) -> MemoryDriver:
-        return MemoryDriver(self, namespace)
+    def driver(self, namespace: str, codec: RecordCodec = PLAIN) -> MemoryDriver:
+        return MemoryDriver(self, namespace, codec)
 
 
 class MemoryDriver:
     """A `Driver` over a `MemoryStore`, bound to one namespace."""
 
-    def __init__(self, store: MemoryStore | None = None, namespace: str = "default") -> None:
+    def __init__(
+        self,
+        store: MemoryStore | None = None,
+        namespace: str = "default",
+        codec: RecordCodec = PLAIN,
+    ) -> None:
         self._store = store if store is not None else MemoryStore()
         self._namespace = namespace
+        self._codec = codec
 
     @property
     def name(self) -> str:
@@ -52,9 +66,8 @@ class MemoryDriver:
     def _records(self) -> dict[str, _Stored]:
         return self._store.namespaces.setdefault(self._namespace, {})
 
-    @staticmethod
-    def _load(stored: _Stored) -> Release:
-        release = decode_release(stored.body)
+    def _load(self, stored: _Stored) -> Release:
+        release = self._codec.decode(stored.key, stored.body)
         release.labels = custom_labels(stored.labels)
         return release
 
@@ -77,12 +90,12 @@ class MemoryDriver:
     async def create(self, key: str, release: Release) -> None:
         if key in self._records:
             raise ReleaseExists()
-        self._records[key] = self._store_form(release)
+        self._records[key] = self._store_form(key, release)
 
     async def update(self, key: str, release: Release) -> None:
         if key not in self._records:
             raise ReleaseNotFound()
-        self._records[key] = self._store_form(release)
+        self._records[key] = self._store_form(key, release)
 
     async def delete(self, key: str) -> Release:
         stored = self._records.pop(key, None)
@@ -90,8 +103,9 @@ class MemoryDriver:
             raise ReleaseNotFound()
         return self._load(stored)
 
-    @staticmethod
-    def _store_form(release: Release) -> _Stored:
-        return _Stored(
-            encode_release(release), {**custom_labels(release.labels), **system_labels(release)}
-        )
+    def _store_form(self, key: str, release: Release) -> _Stored:
+        encoded = self._codec.encode(key, release)
+        labels = {**custom_labels(release.labels), **system_labels(release)}
+        if encoded.key_id is not None:
+            labels[KEY_ID_LABEL] = encoded.key_id
+        return _Stored(key, encoded.body, labels)

@@ -18,6 +18,7 @@ from steersman.storage.driver import Driver
 from steersman.storage.errors import StorageConfigError
 from steersman.storage.kube_drivers import ConfigMapDriver, SecretDriver
 from steersman.storage.memory import MemoryStore
+from steersman.storage.sealing import PLAIN, RecordCodec
 from steersman.storage.sql import SqlDriver, SqlDsn, SqlPools
 from steersman.storage.storage import Storage
 
@@ -98,6 +99,7 @@ class StorageBackend:
         api_client: client.ApiClient | None = None,
         sql_pools: SqlPools | None = None,
         memory: MemoryStore | None = None,
+        codec: RecordCodec = PLAIN,
     ) -> None:
         if kind in (DriverKind.SECRET, DriverKind.CONFIGMAP) and api_client is None:
             raise StorageConfigError(f"the {kind} storage driver needs a Kubernetes API client")
@@ -107,6 +109,7 @@ class StorageBackend:
         self._api = api_client
         self._pools = sql_pools
         self._memory = memory if memory is not None else MemoryStore()
+        self.codec = codec  # plain or sealed bodies (opt-in encryption), for every driver
 
     @classmethod
     def from_config(
@@ -116,22 +119,23 @@ class StorageBackend:
         api_client: client.ApiClient | None,
         environ: Mapping[str, str] | None = None,
         dsn_file: str | Path | None = None,
+        codec: RecordCodec = PLAIN,
     ) -> StorageBackend:
         kind = select_driver(flag, environ)
         pools = SqlPools(load_sql_dsn(dsn_file, environ)) if kind is DriverKind.SQL else None
-        return cls(kind, api_client=api_client, sql_pools=pools)
+        return cls(kind, api_client=api_client, sql_pools=pools, codec=codec)
 
     def driver(self, namespace: str) -> Driver:
         if self.kind is DriverKind.SECRET:
             assert self._api is not None
-            return SecretDriver(self._api, namespace)
+            return SecretDriver(self._api, namespace, self.codec)
         if self.kind is DriverKind.CONFIGMAP:
             assert self._api is not None
-            return ConfigMapDriver(self._api, namespace)
+            return ConfigMapDriver(self._api, namespace, self.codec)
         if self.kind is DriverKind.SQL:
             assert self._pools is not None
-            return SqlDriver(self._pools, namespace)
-        return self._memory.driver(namespace)
+            return SqlDriver(self._pools, namespace, self.codec)
+        return self._memory.driver(namespace, self.codec)
 
     def storage(self, namespace: str, max_history: int = 0) -> Storage:
         return Storage(self.driver(namespace), max_history)

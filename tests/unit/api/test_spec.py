@@ -222,3 +222,16 @@ def test_shortened_release_name_with_a_dot_at_the_cut_is_still_valid() -> None:
     assert short.startswith("a" * 39 + "-")
     assert len(short) == 52
     validate_release_name(short)  # Helm's own check: no exception
+
+
+def test_storage_driver_and_record_encryption_are_each_optional() -> None:
+    plain = spec()
+    assert plain.storage_driver is None and plain.encrypt_records is None
+    sealed = spec(storage={"encryptRecords": True})
+    assert sealed.storage_driver is None and sealed.encrypt_records is True
+    both = spec(storage={"driver": "sql", "encryptRecords": False})
+    assert both.storage_driver is StorageDriver.SQL and both.encrypt_records is False
+    assert both.model_dump(by_alias=True, exclude_none=True)["storage"] == {
+        "driver": "sql",
+        "encryptRecords": False,
+    }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 
 from steersman.controller.settings import LogFormat, SettingsError, parse
@@ -93,3 +95,45 @@ def test_chart_source_flags() -> None:
         parse(["--http-retry", "-1"], {})
     with pytest.raises(SettingsError, match="--helm-index-cache-ttl"):
         parse(["--helm-index-cache-ttl", "0s"], {})
+
+
+def test_record_encryption_flags(tmp_path: Path) -> None:
+    keys = tmp_path / "keys"
+    keys.write_text("k1:" + "A" * 44 + "\n")
+    s = parse([], {})
+    assert not s.encrypt_release_records and s.release_record_keys is None
+    s = parse(["--encrypt-release-records", "--release-record-keys", str(keys)], {})
+    assert s.encrypt_release_records and s.release_record_keys == str(keys)
+    s = parse([], {"STEERSMAN_ENCRYPT_RELEASE_RECORDS": "true",
+                   "STEERSMAN_RELEASE_RECORD_KEYS_SECRET": "ops/record-keys"})  # fmt: skip
+    assert s.encrypt_release_records and s.release_record_keys_secret == "ops/record-keys"
+    refused = {
+        ("--encrypt-release-records",): "--encrypt-release-records needs --release-record-keys",
+        ("--release-record-keys", str(tmp_path / "absent")): "--release-record-keys: ",
+        ("--release-record-keys-secret", "no-slash"): "is not NAMESPACE/NAME",
+        ("--release-record-keys", str(keys), "--release-record-keys-secret", "a/b"): "exclude",
+    }
+    for argv, message in refused.items():
+        with pytest.raises(SettingsError, match=message):
+            parse(list(argv), {})
+
+
+def test_per_release_record_encryption_needs_the_admin(tmp_path: Path) -> None:
+    keys = tmp_path / "keys"
+    keys.write_text("k1:" + "A" * 44 + "\n")
+    strict = parse([], {})
+    assert strict.record_encryption_refused(None) is None
+    assert strict.record_encryption_refused(False) is None  # the operator's own setting
+    refused = strict.record_encryption_refused(True)
+    assert refused is not None and "--allow-release-record-encryption-override" in refused
+    open_no_keys = parse(["--allow-release-record-encryption-override"], {})
+    refused = open_no_keys.record_encryption_refused(True)
+    assert refused is not None and "needs release record keys" in refused
+    assert open_no_keys.record_encryption_refused(False) is None
+    sealing = parse(["--encrypt-release-records", "--release-record-keys", str(keys)], {})
+    refused = sealing.record_encryption_refused(False)
+    assert refused is not None and "encryptRecords: false differs" in refused
+    allowed = parse(
+        ["--allow-release-record-encryption-override", "--release-record-keys", str(keys)], {}
+    )
+    assert allowed.record_encryption_refused(True) is None

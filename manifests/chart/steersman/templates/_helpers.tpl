@@ -54,4 +54,7 @@ app.kubernetes.io/managed-by: {{ .Release.Service }}
 {{- if and (eq .Values.storage.driver "sql") (not (include "steersman.sqlSecretName" .)) -}}
 {{- fail "storage.driver=sql needs storage.sql.existingSecret or storage.sql.connectionString" -}}
 {{- end -}}
+{{- if and .Values.storage.encryption.enabled (not .Values.storage.encryption.keysSecret) -}}
+{{- fail "storage.encryption.enabled needs storage.encryption.keysSecret (a Secret with a `keys` entry)" -}}
+{{- end -}}
 {{- end -}}

@@ -47,7 +47,12 @@ async def uninstall_on_delete(
         return None  # no reconcile got as far as storage: nothing to uninstall
     spec = hr.spec
     name = spec.effective_release_name(hr.name)
-    engine = ctx.engine(DriverKind(used.driver.value), hr.namespace, spec.service_account_name)
+    engine = ctx.engine(
+        DriverKind(used.driver.value),
+        hr.namespace,
+        spec.service_account_name,
+        encrypt=spec.encrypt_records,
+    )
     try:
         history = await engine.storage(used.namespace).history(name)
     except StorageError as err:

@@ -33,6 +33,7 @@ from steersman.api import (
 from steersman.controller import access
 from steersman.controller.charts import ChartFetchError, reconcile_requested
 from steersman.controller.context import Context, EventSink
+from steersman.controller.events import describe_release
 from steersman.controller.reconcile import gates, loop, migrate, retarget
 from steersman.controller.reconcile.outcomes import (
     HelmReleaseGone,
@@ -98,9 +99,14 @@ async def _pipeline(hr: HelmRelease, generation: int, ctx: Context, rec: Recorde
     spec, draft = hr.spec, rec.draft
     target = Target.of(hr)
     kind = (
-        DriverKind(spec.storage.driver.value) if spec.storage else ctx.settings.helm_storage_driver
+        DriverKind(spec.storage_driver.value)
+        if spec.storage_driver
+        else ctx.settings.helm_storage_driver
     )
-    if spec.storage is not None and not ctx.settings.storage_driver_allowed(kind):
+    refused = ctx.settings.record_encryption_refused(spec.encrypt_records)
+    if refused is not None:
+        return await rec.stall(Reason.STORAGE_NOT_ALLOWED, refused)
+    if spec.storage_driver is not None and not ctx.settings.storage_driver_allowed(kind):
         allowed = sorted({ctx.settings.helm_storage_driver, *ctx.settings.allowed_storage_drivers})
         return await rec.stall(
             Reason.STORAGE_NOT_ALLOWED,
@@ -130,7 +136,8 @@ async def _pipeline(hr: HelmRelease, generation: int, ctx: Context, rec: Recorde
         return await rec.fail(Reason.ARTIFACT_FAILED, str(err))
 
     desired = Desired(chart.metadata.name, chart.metadata.version, values_digest(values))
-    engine = ctx.engine(kind, hr.namespace, spec.service_account_name)
+    engine = ctx.engine(kind, hr.namespace, spec.service_account_name, encrypt=spec.encrypt_records)
+    describe_release(chart.metadata.version, chart.metadata.app_version, desired.config_digest)
     engine.namespaces = access.objects_namespaces(hr, ctx.settings, target.release_ns)
     req = Request(
         hr=hr,

@@ -19,8 +19,14 @@ from typing import Any
 import asyncpg
 from asyncpg.pool import PoolConnectionProxy
 
-from steersman.storage.codec import decode_release, encode_release
-from steersman.storage.driver import OWNER, SECRET_TYPE, ReleaseFilter, Releases, custom_labels
+from steersman.storage.driver import (
+    KEY_ID_LABEL,
+    OWNER,
+    SECRET_TYPE,
+    ReleaseFilter,
+    Releases,
+    custom_labels,
+)
 from steersman.storage.errors import (
     CorruptRecord,
     InvalidRecord,
@@ -29,6 +35,7 @@ from steersman.storage.errors import (
     StorageError,
 )
 from steersman.storage.record import Release
+from steersman.storage.sealing import PLAIN, Encoded, RecordCodec
 from steersman.storage.sql.pools import SqlPools
 from steersman.storage.sql.sanitize import sanitised
 
@@ -53,8 +60,9 @@ _SELECT_LABELS = (
 class SqlDriver:
     """A `Driver` bound to one storage namespace, using that namespace's pool."""
 
-    def __init__(self, pools: SqlPools, namespace: str) -> None:
+    def __init__(self, pools: SqlPools, namespace: str, codec: RecordCodec = PLAIN) -> None:
         self._pools = pools
+        self._codec = codec
         self._namespace = namespace or "default"
         self._dsn = pools._dsn  # for scrubbing server messages in `sanitised`
 
@@ -79,8 +87,8 @@ class SqlDriver:
             if body is None:
                 raise ReleaseNotFound()
             labels = await self._labels(conn, [key])
-        release = decode_release(body)
-        release.labels = labels.get(key, {})
+        release = self._codec.decode(key, body)
+        release.labels = custom_labels(labels.get(key, {}))
         return release
 
     @sanitised
@@ -117,7 +125,7 @@ class SqlDriver:
         found: Releases = []
         for row in rows:
             try:
-                release = decode_release(row["body"])
+                release = self._codec.decode(row["key"], row["body"])
             except InvalidRecord as exc:
                 if "name" in labels:  # one release's history: see CorruptRecord
                     raise CorruptRecord(
@@ -127,7 +135,7 @@ class SqlDriver:
                     ) from None
                 log.debug("skipping undecodable SQL row %s: %s", row["key"], exc)  # as helm
                 continue
-            release.labels = all_labels.get(row["key"], {})
+            release.labels = custom_labels(all_labels.get(row["key"], {}))
             found.append(release)
         return found
 
@@ -141,28 +149,28 @@ class SqlDriver:
 
     @sanitised
     async def create(self, key: str, release: Release) -> None:
-        body = encode_release(release)
+        encoded = self._codec.encode(key, release)
         async with self._pools.connection(self._namespace) as conn, conn.transaction():
             try:
                 await conn.execute(
                     "INSERT INTO releases_v1"
                     " (key, type, body, name, namespace, version, status, owner, createdAt)"
                     " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
-                    key, SECRET_TYPE, body, release.name, self._namespace, release.version,
+                    key, SECRET_TYPE, encoded.body, release.name, self._namespace, release.version,
                     str(release.info.status), OWNER, int(time.time()),
                 )  # fmt: skip
             except asyncpg.UniqueViolationError:
                 raise ReleaseExists() from None
-            await self._write_labels(conn, key, release)
+            await self._write_labels(conn, key, release, encoded)
 
     @sanitised
     async def update(self, key: str, release: Release) -> None:
-        body = encode_release(release)
+        encoded = self._codec.encode(key, release)
         async with self._pools.connection(self._namespace) as conn, conn.transaction():
             result = await conn.execute(
                 "UPDATE releases_v1 SET body = $1, name = $2, version = $3, status = $4,"
                 " owner = $5, modifiedAt = $6 WHERE key = $7 AND namespace = $8",
-                body, release.name, release.version, str(release.info.status), OWNER,
+                encoded.body, release.name, release.version, str(release.info.status), OWNER,
                 int(time.time()), key, self._namespace,
             )  # fmt: skip
             if result.split()[-1] == "0":
@@ -171,12 +179,14 @@ class SqlDriver:
                 "DELETE FROM custom_labels_v1 WHERE releaseKey = $1 AND releaseNamespace = $2",
                 key, self._namespace,
             )  # fmt: skip
-            await self._write_labels(conn, key, release)
+            await self._write_labels(conn, key, release, encoded)
 
     async def _write_labels(
-        self, conn: PoolConnectionProxy[Any], key: str, release: Release
+        self, conn: PoolConnectionProxy[Any], key: str, release: Release, encoded: Encoded
     ) -> None:
         labels = custom_labels(release.labels)
+        if encoded.key_id is not None:  # helm's schema has no column for it: a custom label row
+            labels[KEY_ID_LABEL] = encoded.key_id
         if labels:
             await conn.executemany(
                 "INSERT INTO custom_labels_v1 (releaseKey, releaseNamespace, key, value)"
@@ -195,8 +205,8 @@ class SqlDriver:
                 raise ReleaseNotFound()
             labels = await self._labels(conn, [key])
             # Decoded inside the transaction: an unreadable record is left in place.
-            release = decode_release(body)
-            release.labels = labels.get(key, {})
+            release = self._codec.decode(key, body)
+            release.labels = custom_labels(labels.get(key, {}))
             await conn.execute(
                 "DELETE FROM custom_labels_v1 WHERE releaseKey = $1 AND releaseNamespace = $2",
                 key, self._namespace,
