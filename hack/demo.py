@@ -78,7 +78,7 @@ async def _apply_and_wait(kubeconfig: Path, repo: str) -> str:
             return len(ready) == len(releases)
 
         await wait_until(all_ready, 120, "both HelmReleases to be Ready", every=0.5)
-        return format_table(await table(kube))
+        return format_table(await table(kube), wide=True)
     finally:
         await kube.close()
 
@@ -120,7 +120,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"operator:       pid {operator.pid}, log {operator.log_path}")
         printed = asyncio.run(_apply_and_wait(kubeconfig, repo))
         helm = bench.binaries.helm_v4
-        print("\n$ kubectl get helmreleases -A")
+        print("\n$ kubectl get helmreleases -A -o wide")
         print(printed)
         print("\n$ helm list -A")
         print(_helm_list(helm, env))

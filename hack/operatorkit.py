@@ -119,12 +119,14 @@ async def table(kube: KubeClient, namespace: str | None = None) -> dict[str, Any
     return dict(result)
 
 
-def format_table(data: Mapping[str, Any], with_namespace: bool = True) -> str:
-    """Columns aligned like kubectl; NAMESPACE first when listing several namespaces."""
-    header = [c["name"].upper() for c in data["columnDefinitions"]]
+def format_table(data: Mapping[str, Any], with_namespace: bool = True, wide: bool = False) -> str:
+    """Columns aligned like kubectl; NAMESPACE first when listing several namespaces; columns of
+    priority > 0 only when `wide` (as `kubectl get -o wide`)."""
+    shown = [i for i, c in enumerate(data["columnDefinitions"]) if wide or not c.get("priority")]
+    header = [data["columnDefinitions"][i]["name"].upper() for i in shown]
     rows = []
     for row in data.get("rows") or []:
-        cells = ["" if c is None else str(c) for c in row["cells"]]
+        cells = ["" if row["cells"][i] is None else str(row["cells"][i]) for i in shown]
         if with_namespace:
             cells.insert(0, str((row.get("object") or {}).get("metadata", {}).get("namespace", "")))
         rows.append(cells)

@@ -87,6 +87,8 @@ provision_apiserver() {
 # openssl makes the apiserver's service-account key and the e2e tests' certificates.
 provision_tools() {
   command -v openssl >/dev/null 2>&1 || apt_install openssl
+  # gpg makes the signing key of the `template --verify` interop tests
+  command -v gpg >/dev/null 2>&1 || apt_install gnupg
 }
 
 provision_registry() {

@@ -101,14 +101,20 @@ async def test_server_defaults_match_the_model_defaults(
     assert spec["install"] == {
         "createNamespace": False,
         "crds": "Create",
+        "skipCRDs": False,
+        "replace": False,
+        "disableTakeOwnership": False,
         "disableWait": False,
+        "disableWaitForJobs": False,
         "disableHooks": False,
+        "disableSchemaValidation": False,
+        "disableOpenAPIValidation": False,
         "remediation": {"retries": 0},
-    }
+    }  # no timeout or serverSideApply: unset means spec.timeout / the controller's default
     assert spec["upgrade"]["remediation"] == {"retries": 0, "strategy": "rollback"}
     assert spec["uninstall"]["deletionPropagation"] == "background"
     assert spec["driftDetection"] == {"mode": "disabled"}
-    assert spec["test"] == {"enable": False, "ignoreFailures": False}
+    assert spec["test"] == {"enable": False, "ignoreFailures": False}  # filters: none
     # Every default the models apply, the apiserver applies too (and nothing else).
     model = HelmReleaseSpec.model_validate(MINIMAL_SPEC)
     assert spec == without_empty_lists(model.to_k8s())

@@ -24,20 +24,24 @@ def test_demo_once_starts_prints_and_stops() -> None:
     assert "postgres:       postgresql://postgres@127.0.0.1:" in res.stdout
     assert res.stdout.rstrip().endswith("demo environment stopped")
     out = res.stdout
-    table = out.split("$ kubectl get helmreleases -A\n")[1].split("\n\n")[0].splitlines()
-    assert table[0].split()[:8] == [
+    table = out.split("$ kubectl get helmreleases -A -o wide\n")[1].split("\n\n")[0].splitlines()
+    assert table[0].split()[:9] == [
         "NAMESPACE",
         "NAME",
         "CHART",
         "VERSION",
         "REVISION",
-        "STORAGE",
+        "APP",
+        "VERSION",
         "READY",
         "STATUS",
     ]
+    assert table[0].split()[-1] == "STORAGE"  # -o wide: the priority-1 column too
     rows = {line.split()[1]: line.split() for line in table[1:]}
-    assert rows["hello"][2:7] == ["demo", "0.1.0", "1", "secret", "True"]
-    assert rows["hello-sql"][2:7] == ["demo", "0.1.0", "1", "sql", "True"]
+    assert rows["hello"][2:7] == ["demo", "0.1.0", "1", "1.0", "True"]
+    assert rows["hello"][-1] == "secret"
+    assert rows["hello-sql"][2:7] == ["demo", "0.1.0", "1", "1.0", "True"]
+    assert rows["hello-sql"][-1] == "sql"
     secret_list = out.split("$ helm list -A\n")[1].split("\n\n")[0]
     sql_list = out.split("$ HELM_DRIVER=sql helm list -A\n")[1].split("\n\n")[0]
     assert [line.split()[0] for line in secret_list.splitlines()[1:]] == ["hello"]

@@ -155,3 +155,85 @@ def test_output_dir_appends_hooks_into_existing_files(
         trees.append(_tree(cwd / "out"))
     assert trees[0]
     assert trees[1] == trees[0]
+
+
+@pytest.fixture(scope="module")
+def signed_chart(helm_v4: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """assembly-0.2.0.tgz and its .prov, signed by `helm package --sign` with a fresh RSA key
+    (gpg makes it); beside them pub.gpg (the signer), other.gpg (another key), pub.asc (the
+    signer armored, which helm refuses) and both.gpg (other + signer)."""
+    gpg = shutil.which("gpg")
+    if gpg is None:
+        pytest.fail("gpg is needed to make a signing key (apt-get install gnupg)")
+    d = tmp_path_factory.mktemp("signed")
+    home = d / "gnupg"
+    home.mkdir(mode=0o700)
+    env = dict(os.environ, GNUPGHOME=str(home))
+    batch = [gpg, "--batch", "--quiet", "--pinentry-mode", "loopback", "--passphrase", ""]
+
+    def run(*args: str, out: str | None = None) -> None:
+        r = subprocess.run([*args], env=env, capture_output=True, check=True, cwd=d)
+        if out:
+            (d / out).write_bytes(r.stdout)
+
+    run(*batch, "--quick-gen-key", "Chart Signer <signer@example.com>", "rsa2048", "sign", "never")
+    run(*batch, "--quick-gen-key", "Other <other@example.com>", "ed25519", "sign", "never")
+    run(*batch, "--export", "Chart Signer", out="pub.gpg")
+    run(*batch, "--export", "Other", out="other.gpg")
+    run(*batch, "--export", "--armor", "Chart Signer", out="pub.asc")
+    run(*batch, "--export-secret-keys", "Chart Signer", out="sec.gpg")
+    (d / "both.gpg").write_bytes((d / "other.gpg").read_bytes() + (d / "pub.gpg").read_bytes())
+    shutil.copytree(CHARTS / "assembly", d / "assembly")
+    run(
+        str(helm_v4),
+        "package",
+        "--sign",
+        "--key",
+        "Chart Signer",
+        "--keyring",
+        "sec.gpg",
+        "assembly",
+    )
+    prov = (d / "assembly-0.2.0.tgz.prov").read_text()
+    # the same signature over another archive name, a wrong sum, a changed signed text
+    (d / "renamed.tgz").write_bytes((d / "assembly-0.2.0.tgz").read_bytes())
+    (d / "renamed.tgz.prov").write_text(prov)
+    (d / "badsum.tgz").write_bytes((d / "assembly-0.2.0.tgz").read_bytes())
+    (d / "badsum.tgz.prov").write_text(prov.replace("assembly-0.2.0.tgz:", "badsum.tgz:"))
+    (d / "tampered-0.2.0.tgz").write_bytes((d / "assembly-0.2.0.tgz").read_bytes())
+    (d / "tampered-0.2.0.tgz.prov").write_text(prov.replace("Plain-YAML", "Plain-yaml"))
+    (d / "noblock.tgz").write_bytes((d / "assembly-0.2.0.tgz").read_bytes())
+    (d / "noblock.tgz.prov").write_text("not signed\n")
+    (d / "unsigned.tgz").write_bytes((d / "assembly-0.2.0.tgz").read_bytes())
+    (d / "chart.tar").write_bytes((d / "assembly-0.2.0.tgz").read_bytes())
+    return d
+
+
+VERIFY_CASES = [
+    ["assembly-0.2.0.tgz", "--keyring", "pub.gpg"],
+    ["assembly-0.2.0.tgz", "--keyring", "both.gpg"],
+    ["assembly-0.2.0.tgz", "--keyring", "other.gpg"],
+    ["assembly-0.2.0.tgz", "--keyring", "pub.asc"],
+    ["assembly-0.2.0.tgz", "--keyring", "missing.gpg"],
+    ["renamed.tgz", "--keyring", "pub.gpg"],
+    ["badsum.tgz", "--keyring", "pub.gpg"],
+    ["tampered-0.2.0.tgz", "--keyring", "pub.gpg"],
+    ["noblock.tgz", "--keyring", "pub.gpg"],
+    ["unsigned.tgz", "--keyring", "pub.gpg"],
+    ["chart.tar", "--keyring", "pub.gpg"],
+    ["assembly", "--keyring", "pub.gpg"],
+]
+
+
+@pytest.mark.parametrize("args", VERIFY_CASES, ids=[" ".join(c) for c in VERIFY_CASES])
+def test_verify_same_as_helm(
+    args: list[str], signed_chart: Path, helm_v4: Path, helm_home_env: dict[str, str]
+) -> None:
+    """--verify: the .prov signature and the archive's sum checked as downloader.VerifyChart
+    does, with helm's (and go-crypto's) error texts."""
+    env = dict(helm_home_env, KUBECONFIG=os.devnull)
+    helm = _run([str(helm_v4), "template", "--verify", *args], signed_chart, env)
+    ours = _run(
+        [sys.executable, "-m", "steersman", "template", "--verify", *args], signed_chart, env
+    )
+    assert ours == helm

@@ -74,17 +74,56 @@ EVERY_MAPPED_FIELD: dict[str, Any] = {
     "chart": chart_template(
         version="1.2.x", valuesFiles=["values.yaml"], ignoreMissingValuesFiles=True
     ),
-    "install": {"createNamespace": True, "crds": "Skip", "disableWait": True, "disableHooks": True},
+    "install": {
+        "createNamespace": True,
+        "crds": "Skip",
+        "disableWait": True,
+        "disableHooks": True,
+        "timeout": "1m",
+        "disableWaitForJobs": True,
+        "disableSchemaValidation": True,
+        "disableTakeOwnership": True,
+        "serverSideApply": False,
+        "replace": True,
+    },
     "upgrade": {
         "cleanupOnFail": True,
         "disableWait": True,
         "disableHooks": True,
         "remediation": {"strategy": "uninstall"},
+        "timeout": "2m",
+        "disableWaitForJobs": True,
+        "disableSchemaValidation": True,
+        "disableTakeOwnership": True,
+        "serverSideApply": "disabled",
+        "force": True,
+        "preserveValues": True,
     },
-    "test": {"enable": True, "ignoreFailures": True},
-    "rollback": {"cleanupOnFail": True, "disableWait": True, "disableHooks": True, "force": True},
-    "uninstall": {"keepHistory": True, "disableHooks": True, "deletionPropagation": "foreground"},
+    "test": {
+        "enable": True,
+        "ignoreFailures": True,
+        "timeout": "3m",
+        "filters": [{"name": "smoke", "exclude": True}],
+    },
+    "rollback": {
+        "cleanupOnFail": True,
+        "disableWait": True,
+        "disableHooks": True,
+        "force": True,
+        "timeout": "4m",
+        "disableWaitForJobs": True,
+        "serverSideApply": "auto",
+    },
+    "uninstall": {
+        "keepHistory": True,
+        "disableHooks": True,
+        "deletionPropagation": "foreground",
+        "timeout": "5m",
+        "disableWait": True,
+    },
     "driftDetection": {"mode": "warn", "ignore": [{"paths": ["/spec/replicas"]}]},
+    "postRenderers": [{"kustomize": {"images": [{"name": "nginx", "newTag": "2"}]}}],
+    "commonMetadata": {"labels": {"team": "web"}, "annotations": {"owner": "x"}},
 }
 
 
@@ -132,24 +171,42 @@ def test_each_field_not_carried_is_one_line_with_its_reason() -> None:
     spec = {
         "interval": "5m",
         "chart": chart_template(verify={"provider": "cosign"}),
-        "install": {"timeout": "10m", "disableTakeOwnership": True},
+        # timeout, disableTakeOwnership and force are carried over: no note
+        "install": {
+            "timeout": "10m",
+            "disableTakeOwnership": True,
+            "remediation": {"remediateLastFailure": True},
+        },
         "upgrade": {"force": True, "strategy": {"name": "RetryOnFailure"}},
-        "postRenderers": [{"kustomize": {"patches": [{"patch": "a"}, {"patch": "b"}]}}],
         "kubeConfig": {"secretRef": {"name": "remote"}},
         "frobnicate": 1,
     }
     _, notes = only(convert([REPO, release(spec)]))
     assert notes == [
         "spec.chart.spec.verify: not carried: Steersman does not verify chart signatures",
-        "spec.install.timeout: not carried: Steersman has one spec.timeout for every action",
-        "spec.install.disableTakeOwnership: not carried: Steersman has no such switch",
-        "spec.upgrade.force: not carried: Steersman has no such switch",
-        "spec.postRenderers: not carried: post-renderers are not supported",
+        "spec.install.remediation.remediateLastFailure: not carried: Steersman has no such switch",
         "spec.kubeConfig: not carried: Steersman installs into the cluster it runs in",
         "spec.frobnicate: not carried: a field convert does not know (a typo, or a newer Flux API)",
         "spec.upgrade.strategy.name: not carried: RetryOnFailure (retry without rolling back) has "
         "no equivalent; Steersman remediates before each retry, as RemediateOnFailure does",
     ]
+
+
+def test_post_renderers_and_common_metadata_are_carried() -> None:
+    renderers = [
+        {
+            "kustomize": {
+                "patches": [{"patch": "kind: ConfigMap\n", "target": {"kind": "ConfigMap"}}],
+                "images": [{"name": "nginx", "newTag": "2"}],
+            }
+        }
+    ]
+    metadata = {"labels": {"team": "web"}}
+    spec = {"chart": chart_template(), "postRenderers": renderers, "commonMetadata": metadata}
+    converted, notes = only(convert([REPO, release(spec)]))
+    assert converted["spec"]["postRenderers"] == renderers
+    assert converted["spec"]["commonMetadata"] == metadata
+    assert notes == []
 
 
 def test_labels_and_annotations_flux_wrote_are_left_behind() -> None:

@@ -12,10 +12,14 @@ import re
 from enum import StrEnum
 from typing import Annotated, Any
 
+import yaml
 from pydantic import Field, model_validator
 
 from steersman.api.base import ApiModel, NamespaceName, ObjectName, Pattern
+from steersman.api.digest import digest
 from steersman.api.duration import PositiveDuration
+from steersman.postrender import Image, Kustomize, Patch, PostRender, PostRenderError, Selector
+from steersman.postrender.selector import Matcher
 
 # https:// (or plain http://) for a classic chart repository (index.yaml), oci:// for a registry.
 REPOSITORY_PATTERN = r"^(https?|oci)://[^\s/]+(/[^\s]*)?$"
@@ -73,6 +77,14 @@ class DriftDetectionMode(StrEnum):
     DISABLED = "disabled"
     WARN = "warn"
     ENABLED = "enabled"
+
+
+class ServerSideApplyMode(StrEnum):
+    """Flux's upgrade/rollback `serverSideApply`: auto reuses the last release's apply method."""
+
+    ENABLED = "enabled"
+    DISABLED = "disabled"
+    AUTO = "auto"
 
 
 class ValuesSourceKind(StrEnum):
@@ -200,19 +212,61 @@ class UpgradeRemediation(ApiModel):
     )
 
 
+def _action_timeout() -> Any:
+    return Field(default=None, description="Timeout of this action; defaults to spec.timeout.")
+
+
+_TAKE_OWNERSHIP = (
+    "Fail on existing objects without this release's Helm ownership metadata instead of "
+    "adopting them (adopting is the default, as in Flux)."
+)
+_WAIT_FOR_JOBS = "Don't wait for the release's Jobs to complete (when waiting)."
+_SCHEMA = "Don't validate the values against the chart's values.schema.json."
+_OPENAPI = (
+    "Accepted for Flux manifests; has no effect: the apiserver validates every object when it "
+    "is applied, and Steersman has no separate client-side OpenAPI check."
+)
+_SSA_AUTO = (
+    "enabled: server-side apply; disabled: client-side apply (three-way merge, as helm v3); "
+    "auto: the apply method of the release's last revision. Default: the controller's "
+    "--default-server-side-apply."
+)
+
+
 class InstallSpec(ApiModel):
+    timeout: PositiveDuration | None = _action_timeout()
     create_namespace: bool = Field(
         default=False, description="Create targetNamespace if it is missing."
     )
     crds: CRDPolicy = CRDPolicy.CREATE
+    skip_crds: bool = Field(
+        default=False, alias="skipCRDs", description="Deprecated (Flux): the same as crds: Skip."
+    )
+    replace: bool = Field(
+        default=False,
+        description="Reuse the release name when its newest record is an uninstalled release "
+        "kept with its history (helm install --replace).",
+    )
+    disable_take_ownership: bool = Field(default=False, description=_TAKE_OWNERSHIP)
     disable_wait: bool = Field(default=False, description="Don't wait for resources to be ready.")
+    disable_wait_for_jobs: bool = Field(default=False, description=_WAIT_FOR_JOBS)
     disable_hooks: bool = False
+    disable_schema_validation: bool = Field(default=False, description=_SCHEMA)
+    disable_open_api_validation: bool = Field(
+        default=False, alias="disableOpenAPIValidation", description=_OPENAPI
+    )
+    server_side_apply: bool | None = Field(
+        default=None,
+        description="false: create objects client-side (as helm v3); default: the controller's "
+        "--default-server-side-apply (auto means enabled for an install).",
+    )
     remediation: InstallRemediation = Field(
         default_factory=InstallRemediation, json_schema_extra={"default": {}}
     )
 
 
 class UpgradeSpec(ApiModel):
+    timeout: PositiveDuration | None = _action_timeout()
     crds: CRDPolicy = Field(
         default=CRDPolicy.CREATE,
         description="Create adds new CRDs but never updates existing ones; CreateReplace does.",
@@ -220,30 +274,78 @@ class UpgradeSpec(ApiModel):
     cleanup_on_fail: bool = Field(
         default=False, description="Delete resources created by a failed upgrade."
     )
+    force: bool = Field(
+        default=False,
+        description="Replace objects (PUT) instead of patching them; an object the apiserver "
+        "refuses to change that way (an immutable field) is deleted and created again.",
+    )
+    preserve_values: bool = Field(
+        default=False,
+        description="Start from the last release's values and merge the spec's values over "
+        "them (helm --reuse-values; not declarative).",
+    )
+    disable_take_ownership: bool = Field(default=False, description=_TAKE_OWNERSHIP)
     disable_wait: bool = False
+    disable_wait_for_jobs: bool = Field(default=False, description=_WAIT_FOR_JOBS)
     disable_hooks: bool = False
+    disable_schema_validation: bool = Field(default=False, description=_SCHEMA)
+    disable_open_api_validation: bool = Field(
+        default=False, alias="disableOpenAPIValidation", description=_OPENAPI
+    )
+    server_side_apply: ServerSideApplyMode | None = Field(default=None, description=_SSA_AUTO)
     remediation: UpgradeRemediation = Field(
         default_factory=UpgradeRemediation, json_schema_extra={"default": {}}
     )
 
 
 class RollbackSpec(ApiModel):
+    timeout: PositiveDuration | None = _action_timeout()
     disable_wait: bool = False
+    disable_wait_for_jobs: bool = Field(default=False, description=_WAIT_FOR_JOBS)
     disable_hooks: bool = False
     cleanup_on_fail: bool = False
-    force: bool = Field(default=False, description="Replace resources that cannot be patched.")
+    force: bool = Field(
+        default=False,
+        description="Replace objects (PUT) instead of patching them; delete and create again "
+        "what cannot be replaced.",
+    )
+    recreate: bool = Field(
+        default=False,
+        description="Delete the Pods of the rolled-back Deployments, StatefulSets, DaemonSets "
+        "and ReplicaSets so they restart (helm v3 rollback --recreate-pods).",
+    )
+    server_side_apply: ServerSideApplyMode | None = Field(default=None, description=_SSA_AUTO)
 
 
 class UninstallSpec(ApiModel):
+    timeout: PositiveDuration | None = _action_timeout()
     keep_history: bool = Field(default=False, description="Keep the release records.")
     disable_hooks: bool = False
+    disable_wait: bool = Field(
+        default=False, description="Don't wait until the deleted objects are gone."
+    )
     deletion_propagation: DeletionPropagation = DeletionPropagation.BACKGROUND
+
+
+class TestFilter(ApiModel):
+    """One `helm test --filter`: a test hook by name, run only it or (exclude) skip it."""
+
+    __test__ = False  # not a pytest class
+
+    name: str = Field(min_length=1, max_length=253, description="The test hook's name.")
+    exclude: bool = Field(default=False, description="Skip this test instead of selecting it.")
 
 
 class ReleaseTestSpec(ApiModel):
     enable: bool = Field(default=False, description="Run `helm test` after install/upgrade.")
+    timeout: PositiveDuration | None = _action_timeout()
     ignore_failures: bool = Field(
         default=False, description="A failed test does not mark the release failed."
+    )
+    filters: list[TestFilter] = Field(
+        default_factory=list,
+        max_length=256,
+        description="Which tests run: with any non-exclude filter only those; excluded ones never.",
     )
 
 
@@ -286,6 +388,86 @@ class StorageSpec(ApiModel):
         "--encrypt-release-records; the operator must allow it. The helm CLI cannot read "
         "encrypted records.",
     )
+
+
+class PatchSelector(ApiModel):
+    """Which rendered objects a patch applies to (kustomize's target): group, version, kind,
+    name and namespace are regexes matched against the whole value; labelSelector and
+    annotationSelector are Kubernetes selectors."""
+
+    group: str | None = None
+    version: str | None = None
+    kind: str | None = None
+    name: str | None = None
+    namespace: str | None = None
+    label_selector: str | None = None
+    annotation_selector: str | None = None
+
+    @model_validator(mode="after")
+    def _parsable(self) -> PatchSelector:
+        try:
+            Matcher(self.to_selector())
+        except PostRenderError as err:
+            raise ValueError(str(err)) from None
+        return self
+
+    def to_selector(self) -> Selector:
+        return Selector(
+            group=self.group or "",
+            version=self.version or "",
+            kind=self.kind or "",
+            name=self.name or "",
+            namespace=self.namespace or "",
+            label_selector=self.label_selector or "",
+            annotation_selector=self.annotation_selector or "",
+        )
+
+
+class KustomizePatch(ApiModel):
+    patch: str = Field(
+        min_length=1,
+        description="A strategic-merge patch (a YAML object) or a JSON 6902 patch (a list of "
+        "operations; needs a target).",
+    )
+    target: PatchSelector | None = Field(
+        default=None,
+        description="Objects to patch; without it a strategic-merge patch applies to the "
+        "object its apiVersion, kind, name and namespace name.",
+    )
+
+    @model_validator(mode="after")
+    def _parsable(self) -> KustomizePatch:
+        try:
+            docs = [d for d in yaml.safe_load_all(self.patch) if d is not None]
+        except yaml.YAMLError:
+            raise ValueError("patch is not valid YAML") from None
+        if len(docs) == 1 and isinstance(docs[0], list):
+            if self.target is None:
+                raise ValueError("a JSON 6902 patch (a list of operations) needs a target")
+        elif not docs or not all(isinstance(d, dict) for d in docs):
+            raise ValueError("patch must be a YAML object or a list of JSON 6902 operations")
+        return self
+
+
+class KustomizeImage(ApiModel):
+    name: str = Field(min_length=1, description="The image to change, as the chart writes it.")
+    new_name: str | None = Field(default=None, description="Image name to use instead.")
+    new_tag: str | None = Field(default=None, description="Tag to use instead.")
+    digest: str | None = Field(default=None, description="Digest to use (replaces the tag).")
+
+
+class KustomizePostRenderer(ApiModel):
+    patches: list[KustomizePatch] = Field(default_factory=list)
+    images: list[KustomizeImage] = Field(default_factory=list)
+
+
+class PostRenderer(ApiModel):
+    kustomize: KustomizePostRenderer | None = None
+
+
+class CommonMetadata(ApiModel):
+    labels: dict[str, str] = Field(default_factory=dict)
+    annotations: dict[str, str] = Field(default_factory=dict)
 
 
 def _block(factory: type[ApiModel]) -> Any:
@@ -338,6 +520,14 @@ class HelmReleaseSpec(ApiModel):
     uninstall: UninstallSpec = _block(UninstallSpec)
     test: ReleaseTestSpec = _block(ReleaseTestSpec)
     drift_detection: DriftDetectionSpec = _block(DriftDetectionSpec)
+    post_renderers: list[PostRenderer] = Field(
+        default_factory=list,
+        description="Changes to the rendered manifest before it is applied and stored, in order "
+        "(Flux's postRenderers): kustomize patches and images.",
+    )
+    common_metadata: CommonMetadata | None = Field(
+        default=None, description="Labels and annotations set on every rendered object."
+    )
 
     @property
     def storage_driver(self) -> StorageDriver | None:
@@ -360,3 +550,31 @@ class HelmReleaseSpec(ApiModel):
             return name
         digest = hashlib.sha256(name.encode()).hexdigest()[:12]
         return f"{name[:40].rstrip('.')}-{digest}"
+
+    def post_render(self) -> PostRender:
+        """The post-render steps, with a digest of the fields they came from."""
+        steps = tuple(
+            Kustomize(
+                patches=tuple(
+                    Patch(p.patch, p.target.to_selector() if p.target else None)
+                    for p in r.kustomize.patches
+                ),
+                images=tuple(
+                    Image(i.name, i.new_name or "", i.new_tag or "", i.digest or "")
+                    for i in r.kustomize.images
+                ),
+            )
+            for r in self.post_renderers
+            if r.kustomize is not None
+        )
+        meta = self.common_metadata or CommonMetadata()
+        source = [
+            [r.to_k8s() for r in self.post_renderers],
+            self.common_metadata.to_k8s() if self.common_metadata else None,
+        ]
+        return PostRender(
+            steps,
+            dict(meta.labels),
+            dict(meta.annotations),
+            digest(source) if steps or meta.labels or meta.annotations else "",
+        )

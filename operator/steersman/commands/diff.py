@@ -204,7 +204,7 @@ async def desired_release(
         chart, _ = await charts.get(spec.chart, kube, hr.namespace)
     except (ValuesError, ChartFetchError) as err:
         raise OpsError(str(err)) from None
-    engine = Engine(kube, backend)
+    engine = Engine(kube, backend, post_render=spec.post_render())
     name = spec.effective_release_name(hr.name)
     release_ns = spec.target_namespace or hr.namespace
     timeout = parse_duration(spec.timeout)

@@ -45,8 +45,8 @@ def path_segments(path: str) -> tuple[str, ...]:
 HR, REPO, OCI, CHART = "HelmRelease", "HelmRepository", "OCIRepository", "HelmChart"
 M, A, N = Status.MAPPED, Status.ADAPTED, Status.NOT_CARRIED
 
-_ONE_TIMEOUT = "Steersman has one spec.timeout for every action"
 _NO_SWITCH = "Steersman has no such switch"
+_NO_OPENAPI_CHECK = "copied; no effect: the apiserver validates every object when it is applied"
 _SECRET_NOTE = "the Secret must be in the HelmRelease's namespace (a note says when it is not)"
 _SOURCE_POLLING = (
     "not needed: no source object; the chart is resolved on every reconcile (spec.interval)"
@@ -129,8 +129,8 @@ FIELDS: tuple[FieldRule, ...] = (
     FieldRule(HR, "spec.valuesFrom[].optional", "spec.valuesFrom[].optional", M),
     FieldRule(HR, "spec.kubeConfig", "", N, "Steersman installs into the cluster it runs in"),
     FieldRule(HR, "spec.persistentClient", "", N, _NO_SWITCH),
-    FieldRule(HR, "spec.postRenderers", "", N, "post-renderers are not supported"),
-    FieldRule(HR, "spec.commonMetadata", "", N, "commonMetadata is not supported"),
+    FieldRule(HR, "spec.postRenderers", "spec.postRenderers", M),
+    FieldRule(HR, "spec.commonMetadata", "spec.commonMetadata", M),
     # install
     FieldRule(HR, "spec.install.createNamespace", "spec.install.createNamespace", M),
     FieldRule(HR, "spec.install.crds", "spec.install.crds", M),
@@ -155,7 +155,7 @@ FIELDS: tuple[FieldRule, ...] = (
     FieldRule(
         HR, "spec.install.strategy.retryInterval", "", N, "retries follow the operator's backoff"
     ),
-    FieldRule(HR, "spec.install.timeout", "", N, _ONE_TIMEOUT),
+    FieldRule(HR, "spec.install.timeout", "spec.install.timeout", M),
     FieldRule(
         HR,
         "spec.install.remediation.ignoreTestFailures",
@@ -164,11 +164,20 @@ FIELDS: tuple[FieldRule, ...] = (
         "spec.test.ignoreFailures applies to every action",
     ),
     FieldRule(HR, "spec.install.remediation.remediateLastFailure", "", N, _NO_SWITCH),
-    FieldRule(HR, "spec.install.disableWaitForJobs", "", N, _NO_SWITCH),
-    FieldRule(HR, "spec.install.disableOpenAPIValidation", "", N, _NO_SWITCH),
-    FieldRule(HR, "spec.install.disableSchemaValidation", "", N, _NO_SWITCH),
-    FieldRule(HR, "spec.install.disableTakeOwnership", "", N, _NO_SWITCH),
-    FieldRule(HR, "spec.install.replace", "", N, _NO_SWITCH),
+    FieldRule(HR, "spec.install.disableWaitForJobs", "spec.install.disableWaitForJobs", M),
+    FieldRule(
+        HR,
+        "spec.install.disableOpenAPIValidation",
+        "spec.install.disableOpenAPIValidation",
+        A,
+        _NO_OPENAPI_CHECK,
+    ),
+    FieldRule(
+        HR, "spec.install.disableSchemaValidation", "spec.install.disableSchemaValidation", M
+    ),
+    FieldRule(HR, "spec.install.disableTakeOwnership", "spec.install.disableTakeOwnership", M),
+    FieldRule(HR, "spec.install.serverSideApply", "spec.install.serverSideApply", M),
+    FieldRule(HR, "spec.install.replace", "spec.install.replace", M),
     # upgrade
     FieldRule(
         HR,
@@ -199,7 +208,7 @@ FIELDS: tuple[FieldRule, ...] = (
     FieldRule(
         HR, "spec.upgrade.strategy.retryInterval", "", N, "retries follow the operator's backoff"
     ),
-    FieldRule(HR, "spec.upgrade.timeout", "", N, _ONE_TIMEOUT),
+    FieldRule(HR, "spec.upgrade.timeout", "spec.upgrade.timeout", M),
     FieldRule(
         HR,
         "spec.upgrade.remediation.ignoreTestFailures",
@@ -208,29 +217,46 @@ FIELDS: tuple[FieldRule, ...] = (
         "spec.test.ignoreFailures applies to every action",
     ),
     FieldRule(HR, "spec.upgrade.remediation.remediateLastFailure", "", N, _NO_SWITCH),
-    FieldRule(HR, "spec.upgrade.disableWaitForJobs", "", N, _NO_SWITCH),
-    FieldRule(HR, "spec.upgrade.disableOpenAPIValidation", "", N, _NO_SWITCH),
-    FieldRule(HR, "spec.upgrade.disableSchemaValidation", "", N, _NO_SWITCH),
-    FieldRule(HR, "spec.upgrade.disableTakeOwnership", "", N, _NO_SWITCH),
-    FieldRule(HR, "spec.upgrade.force", "", N, _NO_SWITCH),
-    FieldRule(HR, "spec.upgrade.preserveValues", "", N, _NO_SWITCH),
+    FieldRule(HR, "spec.upgrade.disableWaitForJobs", "spec.upgrade.disableWaitForJobs", M),
+    FieldRule(
+        HR,
+        "spec.upgrade.disableOpenAPIValidation",
+        "spec.upgrade.disableOpenAPIValidation",
+        A,
+        _NO_OPENAPI_CHECK,
+    ),
+    FieldRule(
+        HR, "spec.upgrade.disableSchemaValidation", "spec.upgrade.disableSchemaValidation", M
+    ),
+    FieldRule(HR, "spec.upgrade.disableTakeOwnership", "spec.upgrade.disableTakeOwnership", M),
+    FieldRule(HR, "spec.upgrade.serverSideApply", "spec.upgrade.serverSideApply", M),
+    FieldRule(HR, "spec.upgrade.force", "spec.upgrade.force", M),
+    FieldRule(HR, "spec.upgrade.preserveValues", "spec.upgrade.preserveValues", M),
     # test, rollback, uninstall
     FieldRule(HR, "spec.test.enable", "spec.test.enable", M),
     FieldRule(HR, "spec.test.ignoreFailures", "spec.test.ignoreFailures", M),
-    FieldRule(HR, "spec.test.timeout", "", N, _ONE_TIMEOUT),
-    FieldRule(HR, "spec.test.filters", "", N, "every test hook of the chart runs"),
+    FieldRule(HR, "spec.test.timeout", "spec.test.timeout", M),
+    FieldRule(HR, "spec.test.filters", "spec.test.filters", M),
     FieldRule(HR, "spec.rollback.cleanupOnFail", "spec.rollback.cleanupOnFail", M),
     FieldRule(HR, "spec.rollback.disableWait", "spec.rollback.disableWait", M),
     FieldRule(HR, "spec.rollback.disableHooks", "spec.rollback.disableHooks", M),
     FieldRule(HR, "spec.rollback.force", "spec.rollback.force", M),
-    FieldRule(HR, "spec.rollback.timeout", "", N, _ONE_TIMEOUT),
-    FieldRule(HR, "spec.rollback.disableWaitForJobs", "", N, _NO_SWITCH),
-    FieldRule(HR, "spec.rollback.recreate", "", N, _NO_SWITCH),
+    FieldRule(HR, "spec.rollback.timeout", "spec.rollback.timeout", M),
+    FieldRule(HR, "spec.rollback.disableWaitForJobs", "spec.rollback.disableWaitForJobs", M),
+    FieldRule(
+        HR,
+        "spec.rollback.recreate",
+        "spec.rollback.recreate",
+        A,
+        "copied; Steersman deletes the workloads' Pods as helm v3 did (Flux under Helm 4 "
+        "ignores it)",
+    ),
+    FieldRule(HR, "spec.rollback.serverSideApply", "spec.rollback.serverSideApply", M),
     FieldRule(HR, "spec.uninstall.keepHistory", "spec.uninstall.keepHistory", M),
     FieldRule(HR, "spec.uninstall.disableHooks", "spec.uninstall.disableHooks", M),
     FieldRule(HR, "spec.uninstall.deletionPropagation", "spec.uninstall.deletionPropagation", M),
-    FieldRule(HR, "spec.uninstall.timeout", "", N, _ONE_TIMEOUT),
-    FieldRule(HR, "spec.uninstall.disableWait", "", N, _NO_SWITCH),
+    FieldRule(HR, "spec.uninstall.timeout", "spec.uninstall.timeout", M),
+    FieldRule(HR, "spec.uninstall.disableWait", "spec.uninstall.disableWait", M),
     # drift detection
     FieldRule(HR, "spec.driftDetection.mode", "spec.driftDetection.mode", M),
     FieldRule(HR, "spec.driftDetection.ignore[].paths", "spec.driftDetection.ignore[].paths", M),

@@ -584,28 +584,21 @@ def locate_chart(ref: str, a: TemplateArgs) -> str | bytes:
     if not a.repo and not ref.startswith("oci://"):
         if Path(ref).exists():
             if a.verify:
-                _verify_local(os.path.abspath(ref))
+                _verify_local(os.path.abspath(ref), a.keyring)
             return ref
         if os.path.isabs(ref) or ref.startswith("."):
             raise _Fail(f'path "{ref}" not found')
     return _fetch(ref, a)
 
 
-def _verify_local(path: str) -> None:
-    """downloader.VerifyChart's checks before the signature itself."""
-    if os.path.isdir(path):
-        raise _Fail("unpacked charts cannot be verified")
-    prov = path + ".prov"
+def _verify_local(path: str, keyring: str) -> None:
+    """downloader.VerifyChart: the archive's .prov signature against --keyring."""
+    from steersman.commands.template_verify import VerifyError, verify_chart
+
     try:
-        os.stat(prov)
-    except OSError as exc:
-        raise _Fail(
-            f"could not load provenance file {prov}: stat {prov}: {go_os_error(exc)}"
-        ) from None
-    raise _Fail(
-        "--verify: checking a chart's OpenPGP provenance is not supported by steersman template; "
-        f"verify {path} with `helm verify` first, then template it without --verify"
-    )
+        verify_chart(path, keyring)
+    except VerifyError as exc:
+        raise _Fail(str(exc)) from None
 
 
 def _fetch(ref: str, a: TemplateArgs) -> bytes:

@@ -137,6 +137,14 @@ FLAGS: list[tuple[str, dict[str, Any]]] = [
         },
     ),
     (
+        "--default-server-side-apply",
+        {
+            "help": "how releases are applied when a HelmRelease does not say (its "
+            "install/upgrade/rollback.serverSideApply): enabled (server-side apply, the "
+            "default), disabled (client-side, as helm v3), auto (as the last revision was)"
+        },
+    ),
+    (
         "--graceful-shutdown-timeout",
         {
             "help": "on SIGTERM, how long running actions may take before they are cancelled "

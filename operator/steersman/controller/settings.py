@@ -27,6 +27,7 @@ from pydantic import (
 
 from steersman.api import annotation_names
 from steersman.api.duration import parse_duration
+from steersman.api.spec import ServerSideApplyMode
 from steersman.controller.flags import FLAGS, add_run_arguments
 from steersman.controller.selector import parse_selector
 from steersman.errors import SteersmanError
@@ -84,6 +85,8 @@ class Settings(BaseModel):
     graceful_shutdown_timeout: float = Field(default=600.0, ge=0)
     http_retry: int = Field(default=9, ge=0, le=100)
     helm_index_cache_ttl: float = Field(default=300.0, gt=0)
+    # install/upgrade/rollback `serverSideApply` when the HelmRelease leaves it unset
+    default_server_side_apply: ServerSideApplyMode = ServerSideApplyMode.ENABLED
 
     @field_validator(
         "leader_election_lease_duration",

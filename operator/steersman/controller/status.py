@@ -18,6 +18,7 @@ from steersman.api import (
 )
 from steersman.api.status import TestHookStatus
 from steersman.controller.reconcile.state import StoredRelease
+from steersman.engine.context import POST_RENDER_LABEL
 from steersman.storage import GoTime, Release
 
 # Snapshots kept in status.history: Helm's records are the source of truth, this is a summary.
@@ -67,6 +68,7 @@ def stored(rel: Release) -> StoredRelease:
         chart_version=meta.version if meta else "",
         config_digest=values_digest(rel.config),
         test_phases=phases,
+        post_render_digest=rel.labels.get(POST_RENDER_LABEL, ""),
     )
 
 

@@ -9,8 +9,9 @@ from typing import TypeVar
 
 from steersman.engine.cluster_info import CapabilitiesCache, shared_cache, thread_lookup
 from steersman.engine.hooks import HookRunner
-from steersman.engine.render import Renderer, RenderRequest, default_renderer
+from steersman.engine.render import Renderer, RenderRequest, default_renderer, post_rendered
 from steersman.kube import KubeClient
+from steersman.postrender import PostRender
 from steersman.storage import Release, Storage, StorageBackend
 
 T = TypeVar("T")
@@ -22,6 +23,8 @@ T = TypeVar("T")
 HELM_FIELD_MANAGER = "helm"
 DEFAULT_TIMEOUT = 300.0
 DEFAULT_MAX_HISTORY = 10
+# A record label: which post-render steps produced the stored manifest (a digest prefix).
+POST_RENDER_LABEL = "steersman.dev/post-render"
 
 
 @dataclass
@@ -36,13 +39,21 @@ class Engine:
     capabilities_cache: CapabilitiesCache | None = None
     # Namespaces the release's objects may be in; None: wherever the identity may write.
     namespaces: frozenset[str] | None = None
+    # Applied to every rendered manifest before it is applied and stored (spec.postRenderers).
+    post_render: PostRender | None = None
 
     def __post_init__(self) -> None:
         self.kube = self.kube.with_field_manager(self.field_manager)
         self.capabilities = self.capabilities_cache or shared_cache(self.kube.discovery)
 
     async def render_request(
-        self, name: str, namespace: str, revision: int, *, upgrade: bool
+        self,
+        name: str,
+        namespace: str,
+        revision: int,
+        *,
+        upgrade: bool,
+        skip_schema_validation: bool = False,
     ) -> RenderRequest:
         """What the renderer needs to render like helm does against a live cluster."""
         return RenderRequest(
@@ -53,7 +64,15 @@ class Engine:
             is_upgrade=upgrade,
             capabilities=await self.capabilities.get(self.kube),
             lookup=thread_lookup(self.kube, asyncio.get_running_loop()),
+            skip_schema_validation=skip_schema_validation,
         )
+
+    async def post_rendered(self, manifest: str, labels: dict[str, str]) -> str:
+        """The manifest after the post-render steps; the record labels get their digest."""
+        if self.post_render is None or self.post_render.empty():
+            return manifest
+        labels[POST_RENDER_LABEL] = self.post_render.digest.removeprefix("sha256:")[:32]
+        return await post_rendered(self.kube, manifest, self.post_render)
 
     def storage(self, namespace: str, max_history: int = 0) -> Storage:
         return self.backend.storage(namespace, max_history)
@@ -70,6 +89,9 @@ class Common:
     wait_for_jobs: bool = False
     disable_hooks: bool = False
     description: str = ""
+    # False: client-side apply (helm v3's three-way merge), see engine.client_apply
+    server_side: bool = True
+    skip_schema_validation: bool = False  # values.schema.json is not checked
 
     @property
     def records_namespace(self) -> str:

@@ -48,8 +48,11 @@ class HookRunner:
     timeout: float
     record: Record  # stores the release (phases are visible while hooks run)
 
-    async def run(self, release: Release, event: str) -> None:
-        hooks = hooks_for(release, event)
+    async def run(
+        self, release: Release, event: str, chosen: Callable[[Hook], bool] | None = None
+    ) -> None:
+        """Run the hooks of `event` (those `chosen` accepts, when given)."""
+        hooks = [h for h in hooks_for(release, event) if chosen is None or chosen(h)]
         done: list[Hook] = []
         for hook in hooks:
             if not hook.delete_policies:

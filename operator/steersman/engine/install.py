@@ -72,20 +72,29 @@ async def install(
         engine.capabilities.invalidate()
 
     version = previous.version + 1 if previous is not None else 1
-    request = await engine.render_request(opts.name, opts.namespace, version, upgrade=False)
+    request = await engine.render_request(
+        opts.name,
+        opts.namespace,
+        version,
+        upgrade=False,
+        skip_schema_validation=opts.skip_schema_validation,
+    )
     rendered = await engine.renderer(chart, values, request)
+    labels = dict(opts.labels)
+    manifest = await engine.post_rendered(rendered.manifest, labels)
     rel = records.new_release(
         name=opts.name,
         namespace=opts.namespace,
         version=version,
         chart=records.stored_chart(chart, values),
         config=values,
-        manifest=rendered.manifest,
+        manifest=manifest,
         hooks=records.stored_hooks(rendered.hooks),
         notes=rendered.notes,
         status=Status.PENDING_INSTALL,
         description="Initial install underway",
-        labels=opts.labels,
+        labels=labels,
+        server_side=opts.server_side,
     )
     targets = await build_targets(engine.kube, rel.manifest, opts.name, opts.namespace)
     await refuse_foreign_namespaces(
@@ -99,7 +108,7 @@ async def install(
         raise OwnershipConflict(f"unable to continue with install: {err}") from None
 
     if opts.dry_run:
-        await apply_targets(engine.kube, targets, dry_run=True)
+        await apply_targets(engine.kube, targets, dry_run=True, server_side=opts.server_side)
         rel.info.description = DRY_RUN_DESCRIPTION
         return rel
 
@@ -133,7 +142,7 @@ async def _perform(
             await hooks.run(rel, "pre-install")
         except FAILURES as err:
             raise EngineError(f"failed pre-install: {err}") from err
-    await apply_targets(engine.kube, targets)
+    await apply_targets(engine.kube, targets, server_side=opts.server_side)
     await wait_for(engine.kube, opts, targets)
     if not opts.disable_hooks:
         try:

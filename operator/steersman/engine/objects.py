@@ -19,19 +19,14 @@ import yaml
 from steersman.chart import split_manifests
 from steersman.engine.errors import ManifestInvalid
 from steersman.golang.gostr import go_trim_space
+from steersman.golang.yamlresolve import go_like_loader
 from steersman.kube import KubeClient
 
 Obj = dict[str, Any]
 
 
-class _JsonLoader(yaml.SafeLoader):
-    """YAML the way sigs.k8s.io/yaml reads it into JSON: timestamps stay strings."""
-
-
-_JsonLoader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+# YAML the way sigs.k8s.io/yaml reads it into JSON: timestamps stay strings, `=` is a string.
+_JsonLoader = go_like_loader(yaml.SafeLoader, timestamps=False)
 
 
 def _jsonable(value: Any) -> Any:

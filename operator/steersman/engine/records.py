@@ -20,6 +20,7 @@ from steersman.storage import record
 
 # Helm v4 records how it applied: new installs use server-side apply, like we always do.
 APPLY_METHOD_SSA = "ssa"
+APPLY_METHOD_CSA = "csa"  # what helm v4 records for --server-side=false
 
 
 def now() -> GoTime:
@@ -94,6 +95,7 @@ def new_release(
     description: str,
     first_deployed: GoTime | None = None,
     labels: dict[str, str] | None = None,
+    server_side: bool = True,
 ) -> record.Release:
     ts = now()
     return record.Release(
@@ -111,6 +113,6 @@ def new_release(
         config=config,
         manifest=manifest,
         hooks=hooks,
-        apply_method=APPLY_METHOD_SSA,
+        apply_method=APPLY_METHOD_SSA if server_side else APPLY_METHOD_CSA,
         labels=dict(labels or {}),
     )

@@ -8,6 +8,7 @@ Callers with another source of rendered manifests pass their own.
 from __future__ import annotations
 
 import asyncio
+import weakref
 from collections.abc import Awaitable
 from dataclasses import dataclass, field
 from typing import Any, Protocol
@@ -24,6 +25,10 @@ from steersman.chart import (
 )
 from steersman.chart import RenderError as ChartRenderError
 from steersman.engine.errors import EngineError
+from steersman.kube import KubeClient, KubeError
+from steersman.kube.discovery import Discovery
+from steersman.postrender import BUILTIN, MergeSchema, PostRender, PostRenderError, from_openapi_v2
+from steersman.postrender import post_render as run_post_render
 
 
 @dataclass(frozen=True)
@@ -35,6 +40,7 @@ class RenderRequest:
     is_upgrade: bool
     capabilities: Capabilities | None = None  # None: helm template's defaults
     lookup: Lookup | None = None  # None: lookup gives empty maps, as in helm template
+    skip_schema_validation: bool = False  # don't check values.schema.json
 
 
 @dataclass
@@ -73,7 +79,33 @@ async def default_renderer(
             options,
             capabilities=request.capabilities,
             lookup=request.lookup,
+            skip_schema_validation=request.skip_schema_validation,
         )
     except (ChartRenderError, ChartError, ValuesError) as err:
         raise RenderError(str(err)) from err
     return Rendered(manifest=out.manifest, hooks=list(out.hooks), notes=out.notes)
+
+
+# The cluster's merge keys, read once per process and cluster connection (they change only with
+# the apiserver's version); a cluster that does not publish /openapi/v2 gets the built-in table.
+_SCHEMAS: weakref.WeakKeyDictionary[Discovery, MergeSchema] = weakref.WeakKeyDictionary()
+
+
+async def merge_schema(kube: KubeClient) -> MergeSchema:
+    key = kube.discovery
+    if key not in _SCHEMAS:
+        try:
+            doc = await kube.request("GET", "/openapi/v2")
+            _SCHEMAS[key] = await asyncio.to_thread(from_openapi_v2, doc)
+        except KubeError:
+            _SCHEMAS[key] = BUILTIN
+    return _SCHEMAS[key]
+
+
+async def post_rendered(kube: KubeClient, manifest: str, spec: PostRender) -> str:
+    """The manifest after `spec`'s steps; a patch that cannot apply is a render error."""
+    schema = await merge_schema(kube)
+    try:
+        return await asyncio.to_thread(run_post_render, manifest, spec, schema)
+    except PostRenderError as err:
+        raise RenderError(f"post-render failed: {err}") from err

@@ -1,8 +1,9 @@
 """Applying, pruning and deleting a release's objects on the cluster.
 
 Objects are sent kind by kind in the order given (install order); objects of one kind go out
-together, like Helm's batched create. Every call is server-side apply with force, so fields
-another manager owns are taken over, as `helm` does with `--force-conflicts`.
+together, like Helm's batched create. By default every call is server-side apply with force, so
+fields another manager owns are taken over, as `helm` does with `--force-conflicts`; with
+`server_side=False` objects are applied client-side, with `force` replaced (`client_apply`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ from enum import StrEnum
 from typing import Any, TypeVar
 
 from steersman.chart import UNINSTALL_ORDER, Chart, sort_by_kind
+from steersman.engine.client_apply import client_side_apply, replace
 from steersman.engine.context import Common
 from steersman.engine.csa import adopt_client_side_fields
 from steersman.engine.errors import FAILURES, EngineError, NamespaceNotAllowed, OwnershipConflict
@@ -90,11 +92,26 @@ async def take_over_client_side_fields(kube: KubeClient, targets: Sequence[Targe
 
 
 async def apply_targets(
-    kube: KubeClient, targets: Sequence[Target], *, dry_run: bool = False
+    kube: KubeClient,
+    targets: Sequence[Target],
+    *,
+    dry_run: bool = False,
+    server_side: bool = True,
+    force: bool = False,
+    originals: Sequence[Target] = (),
 ) -> None:
+    """Apply server-side, or client-side against `originals` (the previous revision's objects),
+    or with `force` by replacement."""
+    before = {t.key: t.obj for t in originals}
+
     async def one(t: Target) -> None:
         try:
-            await kube.apply(t.obj, namespace=t.namespace, dry_run=dry_run)
+            if force:
+                await replace(kube, t, dry_run=dry_run)
+            elif server_side:
+                await kube.apply(t.obj, namespace=t.namespace, dry_run=dry_run)
+            else:
+                await client_side_apply(kube, t, before.get(t.key), dry_run=dry_run)
         except Conflict as err:
             raise EngineError(
                 f"conflict occurred while applying object {t.namespace or ''}/{t.name} "
@@ -245,6 +262,44 @@ async def current_objects(kube: KubeClient, current: Release) -> list[Target]:
         raise EngineError(
             f"unable to build kubernetes objects from current release manifest: {err}"
         ) from err
+
+
+# Workloads whose Pods `recreate` deletes, and where their Pod selector is.
+_POD_OWNERS = {"Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController"}
+
+
+def pod_selector(workload: Target) -> str:
+    """The workload's Pod selector as a labelSelector query ("" when it has none)."""
+    selector = (workload.obj.get("spec") or {}).get("selector") or {}
+    if not isinstance(selector, dict):
+        return ""
+    if workload.kind == "ReplicationController":  # a plain label map
+        return ",".join(f"{k}={v}" for k, v in sorted(selector.items()))
+    terms = [f"{k}={v}" for k, v in sorted((selector.get("matchLabels") or {}).items())]
+    for expr in selector.get("matchExpressions") or []:
+        key, op, values = expr.get("key"), expr.get("operator"), expr.get("values") or []
+        terms.append(
+            {
+                "In": f"{key} in ({','.join(values)})",
+                "NotIn": f"{key} notin ({','.join(values)})",
+                "Exists": f"{key}",
+                "DoesNotExist": f"!{key}",
+            }.get(str(op), "")
+        )
+    return ",".join(t for t in terms if t)
+
+
+async def recreate_pods(kube: KubeClient, targets: Sequence[Target]) -> None:
+    """helm v3's rollback --recreate-pods: delete the Pods of every workload so its controller
+    starts them again. Best effort, as in helm: the rollback itself has succeeded."""
+    for t in targets:
+        selector = pod_selector(t) if t.kind in _POD_OWNERS and t.namespace else ""
+        if not selector:  # an empty selector would match every Pod in the namespace
+            continue
+        with contextlib.suppress(*FAILURES):
+            for pod in await kube.list("v1", "Pod", t.namespace, label_selector=selector):
+                name = (pod.get("metadata") or {}).get("name", "")
+                await kube.delete("v1", "Pod", name, t.namespace)
 
 
 async def wait_for(kube: KubeClient, opts: Common, targets: list[Target]) -> None:

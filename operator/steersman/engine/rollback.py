@@ -18,6 +18,7 @@ from steersman.engine.resources import (
     build_targets,
     current_objects,
     prune,
+    recreate_pods,
     refuse_foreign_namespaces,
     take_over_client_side_fields,
     wait_for,
@@ -35,6 +36,8 @@ class RollbackOptions(Common):
     version: int = 0  # 0: the revision before the newest
     max_history: int = DEFAULT_MAX_HISTORY
     cleanup_on_fail: bool = False
+    force: bool = False  # replace objects instead of applying them (engine.client_apply)
+    recreate: bool = False  # delete the workloads' Pods afterwards (helm v3 --recreate-pods)
     dry_run: bool = False
     labels: dict[str, str] = field(default_factory=dict)  # merged over the target's labels
 
@@ -67,6 +70,7 @@ async def rollback(engine: Engine, opts: RollbackOptions) -> Release:
         description=f"Rollback to {wanted}",
         first_deployed=current.info.first_deployed,
         labels={**previous.labels, **opts.labels},
+        server_side=opts.server_side,
     )
     if opts.dry_run:
         return rel
@@ -83,14 +87,19 @@ async def rollback(engine: Engine, opts: RollbackOptions) -> Release:
             await hooks.run(rel, "pre-rollback")
         try:
             # like helm v4, whatever wrote the revisions: helm v3 may have applied client-side
-            await take_over_client_side_fields(engine.kube, new)
-            await apply_targets(engine.kube, new)
+            if opts.server_side:
+                await take_over_client_side_fields(engine.kube, new)
+            await apply_targets(
+                engine.kube, new, server_side=opts.server_side, force=opts.force, originals=old
+            )
             await prune(engine.kube, difference(old, new))
         except FAILURES as err:
             # helm: the apply failed, so the revision it started from no longer stands either
             current.info.status = Status.SUPERSEDED
             await settled(storage.update(current))
             raise _Failed(f'Rollback "{opts.name}" failed: {err}') from err
+        if opts.recreate:
+            await recreate_pods(engine.kube, [t for t in new if t.key in {o.key for o in old}])
         try:
             await wait_for(engine.kube, opts, new)
         except FAILURES as err:

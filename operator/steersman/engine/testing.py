@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from steersman.engine.context import DEFAULT_TIMEOUT, Engine, hook_runner, settled
 from steersman.engine.errors import FAILURES, EngineError
 from steersman.engine.ownership import validate_release_name
 from steersman.storage import Release
+from steersman.storage.record import Hook
 
 
 @dataclass
@@ -18,6 +19,14 @@ class TestOptions:
     namespace: str
     storage_namespace: str | None = None
     timeout: float = DEFAULT_TIMEOUT
+    # helm test --filter name=... / !name=...: with any `include`, only those tests run
+    include: list[str] = field(default_factory=list)
+    exclude: list[str] = field(default_factory=list)
+
+    def selects(self, hook: Hook) -> bool:
+        if hook.name in self.exclude:
+            return False
+        return not self.include or hook.name in self.include
 
 
 async def run_tests(engine: Engine, opts: TestOptions) -> Release:
@@ -30,7 +39,7 @@ async def run_tests(engine: Engine, opts: TestOptions) -> Release:
     rel = await storage.last(opts.name)
     runner = hook_runner(engine, storage, rel.namespace, opts.timeout)
     try:
-        await runner.run(rel, "test")
+        await runner.run(rel, "test", opts.selects)
     except FAILURES:
         await settled(storage.update(rel))
         raise

@@ -9,12 +9,21 @@ objects this upgrade created are deleted again.
 from __future__ import annotations
 
 import contextlib
+import copy
 from dataclasses import dataclass, field
 from typing import Any
 
 from steersman.chart import Chart
+from steersman.chart.values.coalesce import coalesce_tables
 from steersman.engine import records
-from steersman.engine.context import DEFAULT_MAX_HISTORY, Common, Engine, hook_runner, settled
+from steersman.engine.context import (
+    DEFAULT_MAX_HISTORY,
+    POST_RENDER_LABEL,
+    Common,
+    Engine,
+    hook_runner,
+    settled,
+)
 from steersman.engine.errors import (
     FAILURES,
     ActionFailed,
@@ -50,6 +59,8 @@ class UpgradeOptions(Common):
     crds: CrdPolicy = CrdPolicy.SKIP
     take_ownership: bool = False
     reset_values: bool = False
+    reuse_values: bool = False  # the last release's values, with `values` merged over them
+    force: bool = False  # replace objects instead of applying them (engine.client_apply)
     dry_run: bool = False
     labels: dict[str, str] = field(default_factory=dict)
 
@@ -78,28 +89,38 @@ async def upgrade(
     validate_release_name(opts.name)
     storage = engine.storage(opts.records_namespace, opts.max_history)
     current, last = await current_and_last(storage, opts.name)
-    if not values and current.config and not opts.reset_values:
+    if opts.reuse_values:
+        values = coalesce_tables(copy.deepcopy(values), copy.deepcopy(current.config)) or {}
+    elif not values and current.config and not opts.reset_values:
         values = current.config  # helm keeps the previous values when none are given
     if not opts.dry_run and await install_crds(engine.kube, chart, opts.crds):
         engine.capabilities.invalidate()
 
     request = await engine.render_request(
-        opts.name, current.namespace, last.version + 1, upgrade=True
+        opts.name,
+        current.namespace,
+        last.version + 1,
+        upgrade=True,
+        skip_schema_validation=opts.skip_schema_validation,
     )
     rendered = await engine.renderer(chart, values, request)
+    labels = {**last.labels, **opts.labels}
+    labels.pop(POST_RENDER_LABEL, None)
+    manifest = await engine.post_rendered(rendered.manifest, labels)
     rel = records.new_release(
         name=opts.name,
         namespace=current.namespace,
         version=last.version + 1,
         chart=records.stored_chart(chart, values),
         config=values,
-        manifest=rendered.manifest,
+        manifest=manifest,
         hooks=records.stored_hooks(rendered.hooks),
         notes=rendered.notes,
         status=Status.PENDING_UPGRADE,
         description="Preparing upgrade",
         first_deployed=current.info.first_deployed,
-        labels={**last.labels, **opts.labels},
+        labels=labels,
+        server_side=opts.server_side,
     )
     old = await current_objects(engine.kube, current)
     new = await build_targets(engine.kube, rel.manifest, opts.name, current.namespace)
@@ -121,7 +142,9 @@ async def upgrade(
     created = [t for t in incoming if t.key not in adopted]
 
     if opts.dry_run:
-        await apply_targets(engine.kube, new, dry_run=True)
+        await apply_targets(
+            engine.kube, new, dry_run=True, server_side=opts.server_side, originals=old
+        )
         rel.info.description = opts.description or DRY_RUN_DESCRIPTION
         return rel
 
@@ -158,9 +181,11 @@ async def _perform(
             await hooks.run(rel, "pre-upgrade")
         except FAILURES as err:
             raise EngineError(f"pre-upgrade hooks failed: {err}") from err
-    if not previous_was_ssa:
+    if opts.server_side and not previous_was_ssa:
         await take_over_client_side_fields(engine.kube, new)
-    await apply_targets(engine.kube, new)
+    await apply_targets(
+        engine.kube, new, server_side=opts.server_side, force=opts.force, originals=old
+    )
     await prune(engine.kube, difference(old, new))
     await wait_for(engine.kube, opts, new)
     if not opts.disable_hooks:

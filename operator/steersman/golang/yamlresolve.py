@@ -147,3 +147,21 @@ def is_timestamp(s: str) -> bool:
                 continue
         return True
     return False
+
+
+# YAML 1.1's "value key" type (a plain `=`): go-yaml has none and reads `=` as a string, where
+# PyYAML's loaders resolve it to a tag they then cannot construct.
+_VALUE_TAG: Final = "tag:yaml.org,2002:value"
+_TIMESTAMP_TAG: Final = "tag:yaml.org,2002:timestamp"
+
+
+def go_like_loader(base: Any, *, timestamps: bool = True) -> Any:
+    """A subclass of the PyYAML loader `base` whose implicit types are go-yaml's: no `=` value
+    type; with `timestamps=False` no timestamps either (sigs.k8s.io/yaml keeps them strings)."""
+    dropped = {_VALUE_TAG} if timestamps else {_VALUE_TAG, _TIMESTAMP_TAG}
+    loader: Any = type(f"GoLike{base.__name__}", (base,), {})
+    loader.yaml_implicit_resolvers = {
+        first: [(tag, rx) for tag, rx in resolvers if tag not in dropped]
+        for first, resolvers in base.yaml_implicit_resolvers.items()
+    }
+    return loader

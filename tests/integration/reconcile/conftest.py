@@ -88,6 +88,7 @@ class Harness:
             inputs_changed=inputs_changed,
             force_token=None,
             default_service_account=None,
+            default_server_side_apply=self.ctx.settings.default_server_side_apply,
         )
         rec.seen(await req.storage().history(req.release_name))
         return req, rec

@@ -224,6 +224,30 @@ def test_shortened_release_name_with_a_dot_at_the_cut_is_still_valid() -> None:
     validate_release_name(short)  # Helm's own check: no exception
 
 
+def test_flux_action_options_use_fluxs_names() -> None:
+    s = spec(
+        install={"timeout": "1m", "skipCRDs": True, "disableOpenAPIValidation": True},
+        upgrade={"force": True, "preserveValues": True, "serverSideApply": "auto"},
+        test={"filters": [{"name": "smoke", "exclude": True}]},
+        rollback={"recreate": True, "serverSideApply": "disabled"},
+        uninstall={"timeout": "30s", "disableWait": True},
+    )
+    out = s.to_k8s()
+    assert out["install"]["skipCRDs"] and out["install"]["disableOpenAPIValidation"]
+    assert out["upgrade"]["serverSideApply"] == "auto"
+    assert out["test"]["filters"] == [{"name": "smoke", "exclude": True}]
+    assert spec().install.timeout is None  # falls back to spec.timeout
+
+
+def test_flux_action_option_errors_say_what_is_wrong() -> None:
+    assert "'enabled', 'disabled' or 'auto'" in error_of(upgrade={"serverSideApply": "yes"})
+    message = error_of(uninstall={"timeout": "soon"})
+    assert "uninstall.timeout" in message and "a Go duration such as 30s" in message
+    assert "must be longer than zero" in error_of(test={"timeout": "0s"})
+    assert "test.filters.0.name" in error_of(test={"filters": [{"name": ""}]})
+    assert "install.serverSideApply" in error_of(install={"serverSideApply": "auto"})
+
+
 def test_storage_driver_and_record_encryption_are_each_optional() -> None:
     plain = spec()
     assert plain.storage_driver is None and plain.encrypt_records is None

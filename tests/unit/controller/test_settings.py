@@ -97,6 +97,16 @@ def test_chart_source_flags() -> None:
         parse(["--helm-index-cache-ttl", "0s"], {})
 
 
+def test_default_server_side_apply() -> None:
+    assert parse([], {}).default_server_side_apply == "enabled"
+    assert parse(["--default-server-side-apply", "auto"], {}).default_server_side_apply == "auto"
+    env = {"STEERSMAN_DEFAULT_SERVER_SIDE_APPLY": "disabled"}
+    assert parse([], env).default_server_side_apply == "disabled"
+    with pytest.raises(SettingsError, match="--default-server-side-apply") as err:
+        parse(["--default-server-side-apply", "client"], {})
+    assert "\n" not in str(err.value)
+
+
 def test_record_encryption_flags(tmp_path: Path) -> None:
     keys = tmp_path / "keys"
     keys.write_text("k1:" + "A" * 44 + "\n")

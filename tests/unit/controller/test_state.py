@@ -231,3 +231,18 @@ def test_install_remediation_ends_uninstalled_and_stalled() -> None:
     assert decide(rel("failed", version=2), WANT, memory, policy).action is Action.UNINSTALL
     gone = Memory(latest_version=2, last_action="install", install_failures=2)
     assert decide(None, WANT, gone, policy).action is Action.STALL
+
+
+def test_changed_post_renderers_are_out_of_sync() -> None:
+    """The record's post-render label against the spec's digest (Flux's
+    observedPostRenderersDigest): added, changed or removed post-renderers all upgrade."""
+    with_patch = Desired("web", "1.0.0", "sha256:v1", post_render_digest="abc")
+    for last, want in (
+        (rel(), with_patch),
+        (rel(post_render_digest="abc"), WANT),
+        (rel(post_render_digest="old"), with_patch),
+    ):
+        d = decide(last, want, OURS, Policy())
+        assert (d.state, d.action) == (State.OUT_OF_SYNC, Action.UPGRADE)
+    same = decide(rel(post_render_digest="abc"), with_patch, OURS, Policy())
+    assert same.action is Action.NONE

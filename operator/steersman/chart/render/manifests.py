@@ -21,6 +21,7 @@ from steersman.errors import SteersmanError
 from steersman.golang.gostr import go_trim_space
 from steersman.golang.path import PatternError
 from steersman.golang.path import match as path_match
+from steersman.golang.yamlresolve import go_like_loader
 
 log = logging.getLogger(__name__)
 
@@ -220,7 +221,8 @@ def _go_scalar(value: int | float) -> str:
 
 
 # libyaml's loader when PyYAML was built with it: heads are parsed for every document.
-_LOADER: type[yaml.SafeLoader] = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+_LOADER: type[yaml.SafeLoader] = go_like_loader(getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+_PY_LOADER: type[yaml.SafeLoader] = go_like_loader(yaml.SafeLoader)
 
 
 def _load(doc: str) -> Any:
@@ -228,7 +230,7 @@ def _load(doc: str) -> Any:
         return yaml.load(doc, Loader=_LOADER)
     except UnicodeEncodeError:
         # Invalid UTF-8 from a chart travels as surrogate escapes, which libyaml cannot take.
-        return yaml.load(doc, Loader=yaml.SafeLoader)
+        return yaml.load(doc, Loader=_PY_LOADER)
 
 
 def parse_head(doc: str, path: str) -> Head:

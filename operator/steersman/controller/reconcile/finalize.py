@@ -17,8 +17,8 @@ from pydantic import ValidationError
 from steersman.api import API_VERSION, GROUP, KIND, ConditionType, HelmRelease, Reason
 from steersman.controller import access
 from steersman.controller.context import Context, EventSink
+from steersman.controller.options import Where, uninstall_options
 from steersman.controller.reconcile.messages import denied
-from steersman.controller.reconcile.options import uninstall_options
 from steersman.controller.reconcile.outcomes import StatusDraft
 from steersman.controller.status import patch_for
 from steersman.engine.actions import FAILURES, uninstall
@@ -66,13 +66,7 @@ async def uninstall_on_delete(
         log.warning("%s", message)
         emit("Warning", Reason.OWNED_BY_OTHER, message)
         return None
-    opts = uninstall_options(
-        hr,
-        name=name,
-        namespace=spec.target_namespace or hr.namespace,
-        storage_namespace=used.namespace,
-        keep_history=spec.uninstall.keep_history,
-    )
+    opts = uninstall_options(hr, Where(name, spec.target_namespace or hr.namespace, used.namespace))
     try:
         await uninstall(engine, opts)
     except ReleaseNotFound:

@@ -3,33 +3,20 @@
 from __future__ import annotations
 
 from steersman.api import ReleaseAction
-from steersman.controller.access import owner_labels
+from steersman.controller.options import install_options
 from steersman.controller.reconcile.outcomes import Recorder, Step
 from steersman.controller.reconcile.release import run_release
 from steersman.controller.reconcile.request import Request
-from steersman.engine.actions import CrdPolicy, InstallOptions, install
+from steersman.engine.actions import install
 from steersman.storage import Release
 
 
-def install_options(req: Request) -> InstallOptions:
-    spec = req.hr.spec.install
-    return InstallOptions(
-        namespace=req.release_ns,
-        storage_namespace=req.storage_ns,
-        timeout=req.timeout,
-        wait=not spec.disable_wait,
-        disable_hooks=spec.disable_hooks,
-        name=req.release_name,
-        replace=True,
-        create_namespace=spec.create_namespace,
-        crds=CrdPolicy(spec.crds.value),
-        labels=owner_labels(req.hr),
-    )
-
-
-async def _perform(req: Request) -> Release:
-    return await install(req.engine, req.chart, req.values, install_options(req))
-
-
 async def run(req: Request, rec: Recorder) -> Step:
-    return await run_release(req, rec, ReleaseAction.INSTALL, _perform)
+    # A failed install is installed over; an uninstalled one kept with history may be reused.
+    newest = str(rec.head.info.status) if rec.head else None
+
+    async def perform(req: Request) -> Release:
+        opts = install_options(req.hr, req.where(), newest, req.default_server_side_apply)
+        return await install(req.engine, req.chart, req.values, opts)
+
+    return await run_release(req, rec, ReleaseAction.INSTALL, perform)

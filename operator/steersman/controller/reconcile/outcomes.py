@@ -31,6 +31,7 @@ from steersman.api import (
 )
 from steersman.controller.backoff import retry_delay
 from steersman.controller.context import Context, EventSink
+from steersman.controller.options import action_timeout
 from steersman.controller.reconcile.state import StoredRelease
 from steersman.controller.status import history_snapshots, patch_for, stored
 from steersman.kube import NotFound
@@ -264,7 +265,9 @@ class Recorder:
 
     async def progress(self, action: str) -> None:
         """Reconciling=True while a Helm action runs (written first, so waits are visible)."""
-        message = f"Running '{action}' action with timeout of {self.hr.spec.timeout}"
+        message = (
+            f"Running '{action}' action with timeout of {action_timeout(self.hr.spec, action)}"
+        )
         self.draft.set(ConditionType.RECONCILING, True, Reason.PROGRESSING, message)
         if action in ("install", "upgrade"):
             self.draft.set(

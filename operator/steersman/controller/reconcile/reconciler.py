@@ -135,10 +135,16 @@ async def _pipeline(hr: HelmRelease, generation: int, ctx: Context, rec: Recorde
     except ChartFetchError as err:
         return await rec.fail(Reason.ARTIFACT_FAILED, str(err))
 
-    desired = Desired(chart.metadata.name, chart.metadata.version, values_digest(values))
+    post_render = spec.post_render()
+    desired = Desired(
+        chart.metadata.name,
+        chart.metadata.version,
+        values_digest(values),
+        post_render.digest.removeprefix("sha256:")[:32],
+    )
     engine = ctx.engine(kind, hr.namespace, spec.service_account_name, encrypt=spec.encrypt_records)
-    describe_release(chart.metadata.version, chart.metadata.app_version, desired.config_digest)
     engine.namespaces = access.objects_namespaces(hr, ctx.settings, target.release_ns)
+    engine.post_render = post_render
     req = Request(
         hr=hr,
         generation=generation,
@@ -152,7 +158,9 @@ async def _pipeline(hr: HelmRelease, generation: int, ctx: Context, rec: Recorde
             hr.annotations, annotation_names.FORCE, hr.status.last_handled_force_at
         ),
         default_service_account=ctx.settings.default_service_account,
+        default_server_side_apply=ctx.settings.default_server_side_apply,
     )
+    describe_release(chart.metadata.version, chart.metadata.app_version, desired.config_digest)
     missing = await gates.missing_namespace(hr, ctx, rec, target, kind)
     if missing is not None:
         return missing

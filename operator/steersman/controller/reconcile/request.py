@@ -10,7 +10,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from steersman.api import HelmRelease, parse_duration
+from steersman.api.spec import ServerSideApplyMode
 from steersman.chart import Chart
+from steersman.controller.access import owner_labels
+from steersman.controller.options import Where
 from steersman.engine.actions import Engine
 from steersman.storage import DriverKind, Storage
 
@@ -47,6 +50,7 @@ class Request:
     inputs_changed: bool  # generation, chart or values differ from the last attempt, or reset
     force_token: str | None  # an unhandled force annotation's token
     default_service_account: str | None  # --default-service-account, for refusal messages
+    default_server_side_apply: ServerSideApplyMode  # --default-server-side-apply
 
     @property
     def release_name(self) -> str:
@@ -63,6 +67,10 @@ class Request:
     @property
     def timeout(self) -> float:
         return self.target.timeout
+
+    def where(self) -> Where:
+        """The release the actions work on, with the labels its records carry."""
+        return Where(self.release_name, self.release_ns, self.storage_ns, owner_labels(self.hr))
 
     def storage(self) -> Storage:
         return self.engine.storage(self.storage_ns, self.hr.spec.max_history)

@@ -7,7 +7,7 @@ import contextlib
 
 from steersman.api import Reason
 from steersman.controller.context import Context
-from steersman.controller.reconcile.options import uninstall_options
+from steersman.controller.options import Where, uninstall_options
 from steersman.controller.reconcile.outcomes import Recorder
 from steersman.controller.reconcile.request import Request
 from steersman.engine.actions import uninstall
@@ -26,11 +26,8 @@ async def follow_target_change(req: Request, rec: Recorder, ctx: Context) -> boo
     )
     opts = uninstall_options(
         req.hr,
-        name=latest.name,
-        namespace=latest.namespace,
-        storage_namespace=used.namespace,
+        Where(latest.name, latest.namespace, used.namespace),
         keep_history=False,  # the old release is gone for good: its history goes with it
-        timeout=req.timeout,
     )
     with contextlib.suppress(ReleaseNotFound):
         await uninstall(engine, opts)

@@ -4,11 +4,11 @@ before it (Flux's `rollback_remediation.go`). Always ends the reconcile."""
 from __future__ import annotations
 
 from steersman.api import Reason
-from steersman.controller.access import owner_labels
+from steersman.controller.options import rollback_options
 from steersman.controller.reconcile.messages import release_text
 from steersman.controller.reconcile.outcomes import Outcome, Recorder
 from steersman.controller.reconcile.request import Request
-from steersman.engine.actions import FAILURES, RollbackOptions, rollback
+from steersman.engine.actions import FAILURES, rollback
 from steersman.errors import describe
 from steersman.storage import Release, ReleaseNotFound
 
@@ -24,33 +24,20 @@ def rollback_target(history: list[Release]) -> int | None:
     return targets[-1] if targets else None
 
 
-def rollback_options(req: Request, version: int) -> RollbackOptions:
-    spec = req.hr.spec.rollback
-    return RollbackOptions(
-        namespace=req.release_ns,
-        storage_namespace=req.storage_ns,
-        timeout=req.timeout,
-        wait=not spec.disable_wait,
-        disable_hooks=spec.disable_hooks,
-        name=req.release_name,
-        version=version,
-        max_history=req.hr.spec.max_history,
-        cleanup_on_fail=spec.cleanup_on_fail,
-        labels=owner_labels(req.hr),
-    )
-
-
 async def run(req: Request, rec: Recorder) -> Outcome:
     await rec.progress("rollback")
     storage = req.storage()
-    version = rollback_target(await storage.history(req.release_name))
+    history = await storage.history(req.release_name)
+    version = rollback_target(history)
     if version is None:
         return await rec.stall(
             Reason.MISSING_ROLLBACK_TARGET,
             f"no successful revision of {req.release_name} to roll back to",
         )
     try:
-        rel = await rollback(req.engine, rollback_options(req, version))
+        method = history[-1].apply_method if history else ""
+        opts = rollback_options(req.hr, req.where(), version, method, req.default_server_side_apply)
+        rel = await rollback(req.engine, opts)
     except (*FAILURES, ReleaseNotFound) as err:
         rec.count("rollback", "failed")
         message = f"Helm rollback to v{version} failed: {describe(err)}"

@@ -48,6 +48,7 @@ class StoredRelease:
     chart_version: str
     config_digest: str
     test_phases: Mapping[str, str] = field(default_factory=dict)  # test hook name -> phase
+    post_render_digest: str = ""  # the record's post-render label ("" without post-renderers)
 
 
 @dataclass(frozen=True)
@@ -55,6 +56,7 @@ class Desired:
     chart_name: str
     chart_version: str
     config_digest: str
+    post_render_digest: str = ""  # spec.postRenderers and commonMetadata
 
 
 @dataclass(frozen=True)
@@ -107,6 +109,8 @@ def determine_state(
     if (last.chart_name, last.chart_version) != (desired.chart_name, desired.chart_version):
         return State.OUT_OF_SYNC
     if last.config_digest != desired.config_digest:
+        return State.OUT_OF_SYNC
+    if last.post_render_digest != desired.post_render_digest:
         return State.OUT_OF_SYNC
     if policy.test_enabled:
         if not last.test_phases:

@@ -4,17 +4,18 @@ counts against the retries of the action that deployed it, unless spec.test.igno
 from __future__ import annotations
 
 from steersman.api import ConditionType, Reason
+from steersman.controller.options import release_test_options
 from steersman.controller.reconcile.messages import release_text
 from steersman.controller.reconcile.outcomes import Recorder, Step
 from steersman.controller.reconcile.request import Request
-from steersman.engine.actions import FAILURES, TestOptions, run_tests
+from steersman.engine.actions import FAILURES, run_tests
 from steersman.errors import describe
 
 
 async def run(req: Request, rec: Recorder) -> Step:
     draft = rec.draft
     await rec.progress("test")
-    opts = TestOptions(req.release_name, req.release_ns, req.storage_ns, req.timeout)
+    opts = release_test_options(req.hr, req.where())
     try:
         rel = await run_tests(req.engine, opts)
     except FAILURES as err:

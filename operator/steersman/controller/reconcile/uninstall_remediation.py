@@ -5,7 +5,7 @@ Always ends the reconcile."""
 from __future__ import annotations
 
 from steersman.api import Reason
-from steersman.controller.reconcile.options import uninstall_options
+from steersman.controller.options import uninstall_options
 from steersman.controller.reconcile.outcomes import Outcome, Recorder
 from steersman.controller.reconcile.request import Request
 from steersman.engine.actions import FAILURES, uninstall
@@ -15,14 +15,7 @@ from steersman.storage import ReleaseNotFound
 
 async def run(req: Request, rec: Recorder) -> Outcome:
     await rec.progress("uninstall")
-    opts = uninstall_options(
-        req.hr,
-        name=req.release_name,
-        namespace=req.release_ns,
-        storage_namespace=req.storage_ns,
-        keep_history=req.hr.spec.uninstall.keep_history,
-        timeout=req.timeout,
-    )
+    opts = uninstall_options(req.hr, req.where())
     storage = req.storage()
     try:
         await uninstall(req.engine, opts)
