@@ -88,7 +88,7 @@ async def run_case(
 
 
 async def bench() -> None:
-    helm4 = parts.CACHE / "helm-v4"
+    helm4 = parts.HELM_V4
     with tempfile.TemporaryDirectory(prefix="bench-sources-") as tmp:
         work = Path(tmp)
         env = helm_env(work / "helm")

@@ -27,6 +27,7 @@ import tempfile
 import time
 from collections.abc import Callable
 
+from hack.testenv.parts import HELM_V4
 from steersman.chart.loader import load
 from steersman.chart.render import engine as render_module
 from steersman.chart.render.engine import ReleaseOptions, render_release
@@ -37,7 +38,6 @@ from steersman.commands.template import TemplateArgs, run_template, template_arg
 from steersman.gotemplate import clear_parse_cache
 from tests.conformance.runner import (
     CREATED_CHART,
-    HELM_V4,
     Case,
     discover_cases,
     helm_env,

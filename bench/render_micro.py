@@ -25,9 +25,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+from hack.testenv.parts import HELM_V4 as HELM
 from steersman.gotemplate import TemplateSet, clear_parse_cache
-
-HELM = Path.home() / ".cache" / "steersman" / "helm-v4"
 
 HELPERS = """{{- define "app.name" -}}{{ printf "%s" .Chart.Name }}{{- end }}
 {{- define "app.fullname" -}}

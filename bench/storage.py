@@ -24,17 +24,17 @@ import asyncpg
 from kubernetes_asyncio import client, config
 
 from hack.testenv import TestBench
+from steersman.chartmodel import Metadata
 from steersman.storage import (
-    Chart,
     Driver,
-    File,
     GoTime,
     Hook,
     HookExecution,
     Info,
-    Metadata,
     Release,
     Storage,
+    StoredChart,
+    StoredFile,
 )
 from steersman.storage.kube_drivers import ConfigMapDriver, SecretDriver
 from steersman.storage.memory import MemoryDriver
@@ -63,7 +63,7 @@ def revision(version: int, namespace: str) -> Release:
             last_deployed=when,
             notes="Thanks for installing\n",
         ),
-        chart=Chart(
+        chart=StoredChart(
             metadata=Metadata(
                 name="tiny",
                 version="0.1.0",
@@ -72,9 +72,9 @@ def revision(version: int, namespace: str) -> Release:
                 description="bench chart",
                 type="application",
             ),
-            templates=[File("templates/configmap.yaml", template)],
+            templates=[StoredFile("templates/configmap.yaml", template)],
             values={"greeting": "hello"},
-            files=[File(".helmignore", b"*.tgz\n")],
+            files=[StoredFile(".helmignore", b"*.tgz\n")],
         ),
         config={"greeting": f"rev-{version}", "replicas": version % 5},
         manifest="---\n# Source: tiny/templates/configmap.yaml\napiVersion: v1\nkind: ConfigMap\n"

@@ -33,6 +33,19 @@ def owner(module: str, packages: set[str]) -> str:
     return parts[0]
 
 
+def door_names(init: Path) -> set[str]:
+    """The names a package's __init__ binds (what it exports through its front door)."""
+    names: set[str] = set()
+    for node in ast.parse(init.read_text()).body:
+        if isinstance(node, ast.ImportFrom | ast.Import):
+            names.update((a.asname or a.name).split(".")[0] for a in node.names)
+        elif isinstance(node, ast.FunctionDef | ast.AsyncFunctionDef | ast.ClassDef):
+            names.add(node.name)
+        elif isinstance(node, ast.Assign):
+            names.update(t.id for t in node.targets if isinstance(t, ast.Name))
+    return names
+
+
 def main(root: Path) -> None:
     modules: dict[str, Path] = {}
     packages: set[str] = set()
@@ -61,12 +74,19 @@ def main(root: Path) -> None:
             targets: list[str] = []
             if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
                 base = node.module
-                targets = [base] + [f"{base}.{a.name}" for a in node.names]
+                exported = door_names(modules[base]) if base in packages else set()
+                # `from pkg import x`: x through the front door when pkg's __init__ defines it
+                # (a function named like its module, e.g. engine's `install`, is not internal).
+                targets = [base] + [
+                    f"{base}.{a.name}" for a in node.names if a.name not in exported
+                ]
             elif isinstance(node, ast.Import):
                 targets = [a.name for a in node.names]
             for t in targets:
                 if t not in modules or t in packages or t.startswith(OPEN_SHELVES):
                     continue  # a name, not a module, or a front door
+                if t == top_package(t):
+                    continue  # a top-level module (steersman.errors) is its own front door
                 if top_package(t) != here and not t.startswith(here + "."):
                     internal[top_package(t)] += 1
     print(f"imports from outside a top-level package into its internals: {internal.total()}")

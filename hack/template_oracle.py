@@ -32,8 +32,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from hack.testenv.parts import HELM_V4
+
 TEMPLATE_NAME = "case/templates/NOTES.txt"
-HELM_V4 = Path(os.environ.get("STEERSMAN_HELM_V4", Path.home() / ".cache/steersman/helm-v4"))
 NO_VALUE = "<no value>"
 
 _CHART_YAML = "apiVersion: v2\nname: case\nversion: 0.1.0\n"

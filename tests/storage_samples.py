@@ -4,23 +4,24 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from steersman.storage import Chart, File, GoTime, Hook, HookExecution, Info, Metadata, Release
+from steersman.chartmodel import Metadata
+from steersman.storage import GoTime, Hook, HookExecution, Info, Release, StoredChart, StoredFile
 
 TINY_CHART = Path(__file__).parent / "charts" / "tiny"
 
 
-def tiny_chart() -> Chart:
-    return Chart(
+def tiny_chart() -> StoredChart:
+    return StoredChart(
         metadata=Metadata(
             name="tiny", version="0.1.0", description="test chart", api_version="v2",
             app_version="1.0", type="application",
         ),
         templates=[
-            File("templates/configmap.yaml",
+            StoredFile("templates/configmap.yaml",
                  (TINY_CHART / "templates" / "configmap.yaml").read_bytes()),
         ],
         values={"greeting": "hello"},
-        files=[File(".helmignore", b"*.tgz\n")],
+        files=[StoredFile(".helmignore", b"*.tgz\n")],
     )  # fmt: skip
 
 

@@ -44,9 +44,14 @@ def _need(path: Path | None, what: str) -> Path:
     return path
 
 
+# The helm v4 CLI, the rendering oracle (`helm template` v4.1.4): the one place its path is
+# defined; STEERSMAN_HELM_V4 points the oracles at another build.
+HELM_V4 = Path(os.environ.get("STEERSMAN_HELM_V4", CACHE / "helm-v4"))
+
+
 def helm_binary(major: int) -> Path:
     """The cached helm v3 or v4 CLI (interop tests only); starts nothing."""
-    return _need(CACHE / f"helm-v{major}", f"helm v{major}")
+    return _need(HELM_V4 if major == 4 else CACHE / f"helm-v{major}", f"helm v{major}")
 
 
 def kubectl_binary() -> Path:

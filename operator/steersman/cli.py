@@ -64,7 +64,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"steersman {__version__}")
         return 0
     if args.command == "crd":
-        from steersman.api.crd import render_crd_yaml
+        from steersman.api import render_crd_yaml
 
         sys.stdout.write(render_crd_yaml())
         return 0

@@ -21,13 +21,13 @@ from pathlib import Path
 import yaml
 
 from hack.testenv import helm_env as testenv_helm_env
+from hack.testenv.parts import HELM_V4
 from steersman.cli import build_parser
 from steersman.commands.template import run_template, template_args_from
 
 HERE = Path(__file__).resolve().parent
 CHARTS = HERE / "charts"
 CASES_FILE = HERE / "cases.yaml"
-HELM_V4 = Path(os.environ.get("STEERSMAN_HELM_V4", Path.home() / ".cache/steersman/helm-v4"))
 HELM_V3 = Path(os.environ.get("STEERSMAN_HELM_V3", Path.home() / ".cache/steersman/helm-v3"))
 CREATED_CHART = "helm-create"
 

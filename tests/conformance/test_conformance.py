@@ -13,15 +13,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.conformance.runner import (
-    HELM_V3,
-    HELM_V4,
-    Case,
-    compare,
-    discover_cases,
-    run_helm,
-    run_ours,
-)
+from hack.testenv.parts import HELM_V4
+from tests.conformance.runner import HELM_V3, Case, compare, discover_cases, run_helm, run_ours
 
 pytestmark = pytest.mark.interop
 

@@ -13,7 +13,8 @@ from typing import Any
 import pytest
 
 from hack.gen_template_cases import RESULT_KEYS, case_files, load_file, run_all
-from hack.template_oracle import HELM_V4, OracleError
+from hack.template_oracle import OracleError
+from hack.testenv.parts import HELM_V4
 
 pytestmark = [pytest.mark.interop, pytest.mark.slow]
 

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from hack.template_oracle import HELM_V4
+from hack.testenv.parts import HELM_V4
 from steersman.cli import main
 
 pytestmark = pytest.mark.interop

@@ -7,6 +7,7 @@ and `schema` (pydantic JSON schema -> structural schema).
 """
 
 from steersman.api import annotation_names
+from steersman.api.annotation_names import DRIFT_DETECTION
 from steersman.api.conditions import (
     Condition,
     ConditionStatus,
@@ -18,6 +19,7 @@ from steersman.api.conditions import (
     remove_condition,
     set_condition,
 )
+from steersman.api.crd import render_crd_yaml
 from steersman.api.digest import digest, values_digest
 from steersman.api.duration import parse_duration
 from steersman.api.names import (
@@ -35,16 +37,25 @@ from steersman.api.spec import (
     CRDPolicy,
     DeletionPropagation,
     DriftDetectionMode,
+    DriftIgnoreRule,
+    DriftTarget,
     HelmReleaseSpec,
     RemediationStrategy,
     StorageDriver,
     ValuesReference,
     ValuesSourceKind,
 )
-from steersman.api.status import HelmReleaseStatus, ReleaseAction, Snapshot, StorageStatus
+from steersman.api.status import (
+    HelmReleaseStatus,
+    ReleaseAction,
+    Snapshot,
+    StorageStatus,
+    TestHookStatus,
+)
 
 __all__ = [
     "API_VERSION",
+    "DRIFT_DETECTION",
     "GROUP",
     "KIND",
     "OWNER_NAMESPACE_LABEL",
@@ -58,6 +69,8 @@ __all__ = [
     "ConditionType",
     "DeletionPropagation",
     "DriftDetectionMode",
+    "DriftIgnoreRule",
+    "DriftTarget",
     "HelmRelease",
     "HelmReleaseSpec",
     "HelmReleaseStatus",
@@ -67,6 +80,7 @@ __all__ = [
     "Snapshot",
     "StorageDriver",
     "StorageStatus",
+    "TestHookStatus",
     "ValuesReference",
     "ValuesSourceKind",
     "annotation_names",
@@ -76,6 +90,7 @@ __all__ = [
     "is_true",
     "parse_duration",
     "remove_condition",
+    "render_crd_yaml",
     "set_condition",
     "values_digest",
 ]

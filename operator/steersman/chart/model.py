@@ -1,17 +1,24 @@
-"""The loaded chart: what Helm's chart.Chart (v2) holds, including what a release record stores.
+"""Chart.yaml and Chart.lock as Helm decodes and validates them, over the chart model.
 
-`Chart` keeps Chart.yaml's metadata, the lock, templates and other files as name + bytes (with
-their modification times), the parsed values.yaml, the raw values.schema.json, and the subchart
-tree (`dependencies`, `parent`), which Helm never serialises.
+The model itself (`Chart`, `Metadata`, `Lock`, ...) lives in `steersman.chartmodel`, shared with
+the release records; it is re-exported here for the chart pipeline's modules.
 """
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
-from datetime import datetime
 from typing import Any
 
+from steersman.chartmodel import (
+    Chart,
+    ChartFile,
+    Dependency,
+    Lock,
+    Maintainer,
+    Metadata,
+    dependency_json,
+    metadata_json,
+)
 from steersman.errors import SteersmanError
 from steersman.golang import path
 from steersman.golang.fmt import go_quote
@@ -30,118 +37,6 @@ class ChartError(SteersmanError):
     def __init__(self, message: str, file: str | None = None) -> None:
         super().__init__(message)
         self.file = file
-
-
-@dataclass
-class ChartFile:
-    name: str  # slash-separated path relative to the chart root, e.g. "templates/x.yaml"
-    data: bytes
-    mod_time: datetime | None = None
-
-
-@dataclass
-class Maintainer:
-    name: str = ""
-    email: str = ""
-    url: str = ""
-
-
-@dataclass
-class Dependency:
-    name: str = ""
-    version: str = ""
-    repository: str = ""
-    condition: str = ""
-    tags: list[str] = field(default_factory=list)
-    enabled: bool = False
-    import_values: list[Any] = field(default_factory=list)
-    alias: str = ""
-
-
-@dataclass
-class Metadata:
-    name: str = ""
-    home: str = ""
-    sources: list[str] = field(default_factory=list)
-    version: str = ""
-    description: str = ""
-    keywords: list[str] = field(default_factory=list)
-    maintainers: list[Maintainer | None] = field(default_factory=list)
-    icon: str = ""
-    api_version: str = ""
-    condition: str = ""
-    tags: str = ""
-    app_version: str = ""
-    deprecated: bool = False
-    annotations: dict[str, str] = field(default_factory=dict)
-    kube_version: str = ""
-    dependencies: list[Dependency | None] = field(default_factory=list)
-    type: str = ""
-    # Go tells a missing `dependencies` (nil) from an empty list; dependency processing
-    # skips a chart (and its subtree) only in the nil case. Not part of the stored metadata.
-    dependencies_declared: bool = False
-
-
-@dataclass
-class Lock:
-    generated: str = ""  # RFC 3339 text as written in the lock file
-    digest: str = ""
-    dependencies: list[Dependency | None] = field(default_factory=list)
-
-
-@dataclass(eq=False)
-class Chart:
-    metadata: Metadata
-    lock: Lock | None = None
-    templates: list[ChartFile] = field(default_factory=list)
-    values: dict[str, Any] | None = None
-    schema: bytes | None = None
-    schema_mod_time: datetime | None = None
-    files: list[ChartFile] = field(default_factory=list)
-    mod_time: datetime | None = None
-    raw: list[ChartFile] = field(default_factory=list)
-    dependencies: list[Chart] = field(default_factory=list)
-    parent: Chart | None = None
-
-    @property
-    def name(self) -> str:
-        return self.metadata.name
-
-    def is_root(self) -> bool:
-        return self.parent is None
-
-    def root(self) -> Chart:
-        return self if self.parent is None else self.parent.root()
-
-    def add_dependency(self, *charts: Chart) -> None:
-        for sub in charts:
-            sub.parent = self
-            self.dependencies.append(sub)
-
-    def set_dependencies(self, charts: list[Chart]) -> None:
-        self.dependencies = []
-        self.add_dependency(*charts)
-
-    def chart_path(self) -> str:
-        """`parent.sub` (dotted), as Helm's ChartPath."""
-        return self.name if self.parent is None else f"{self.parent.chart_path()}.{self.name}"
-
-    def chart_full_path(self) -> str:
-        """`root/charts/sub`, the prefix of template names."""
-        if self.parent is None:
-            return self.name
-        return f"{self.parent.chart_full_path()}/charts/{self.name}"
-
-    def crd_files(self) -> list[ChartFile]:
-        """Files under crds/ with a manifest extension, this chart's then its subcharts'."""
-        own = [
-            f
-            for f in self.files
-            if f.name.startswith("crds/") and f.name.endswith((".yaml", ".yml", ".json"))
-        ]
-        for sub in self.dependencies:
-            own.extend(sub.crd_files())
-        return own
 
 
 _MAINTAINER = StructSpec("v2.Maintainer", {"name": "string", "email": "string", "url": "string"})
@@ -303,59 +198,22 @@ def validate_metadata(md: Metadata) -> None:
         seen.add(key)
 
 
-def _dependency_json(d: Dependency | None) -> dict[str, Any] | None:
-    if d is None:
-        return None
-    out: dict[str, Any] = {"name": d.name}
-    if d.version:
-        out["version"] = d.version
-    out["repository"] = d.repository
-    if d.condition:
-        out["condition"] = d.condition
-    if d.tags:
-        out["tags"] = d.tags
-    if d.enabled:
-        out["enabled"] = d.enabled
-    if d.import_values:
-        out["import-values"] = d.import_values
-    if d.alias:
-        out["alias"] = d.alias
-    return out
-
-
-dependency_json = _dependency_json  # public name (the engine builds release records with it)
-
-
-def metadata_json(md: Metadata) -> dict[str, Any]:
-    """Metadata as encoding/json writes it (json tags, omitempty, field order)."""
-    out: dict[str, Any] = {}
-
-    def put(key: str, value: Any) -> None:
-        if value:
-            out[key] = value
-
-    put("name", md.name)
-    put("home", md.home)
-    put("sources", md.sources)
-    put("version", md.version)
-    put("description", md.description)
-    put("keywords", md.keywords)
-    if md.maintainers:
-        out["maintainers"] = [
-            None
-            if m is None
-            else {k: v for k, v in (("name", m.name), ("email", m.email), ("url", m.url)) if v}
-            for m in md.maintainers
-        ]
-    put("icon", md.icon)
-    put("apiVersion", md.api_version)
-    put("condition", md.condition)
-    put("tags", md.tags)
-    put("appVersion", md.app_version)
-    put("deprecated", md.deprecated)
-    put("annotations", md.annotations)
-    put("kubeVersion", md.kube_version)
-    if md.dependencies:
-        out["dependencies"] = [_dependency_json(d) for d in md.dependencies]
-    put("type", md.type)
-    return out
+__all__ = [
+    "API_VERSION_V1",
+    "API_VERSION_V2",
+    "DEPENDENCY_SPEC",
+    "LOCK_SPEC",
+    "METADATA_SPEC",
+    "Chart",
+    "ChartError",
+    "ChartFile",
+    "Dependency",
+    "Lock",
+    "Maintainer",
+    "Metadata",
+    "apply_metadata_fields",
+    "dependency_from_fields",
+    "dependency_json",
+    "metadata_json",
+    "validate_metadata",
+]

@@ -32,20 +32,23 @@ from steersman.commands.common import (
 from steersman.commands.history import open_backend, record_codec, where_records_live
 from steersman.controller.charts import ChartFetchError, Charts
 from steersman.controller.values import ValuesError, compose_values
-from steersman.engine.actions import (
+from steersman.engine import (
     CrdPolicy,
     Engine,
     EngineError,
     InstallOptions,
     NoDeployedReleases,
+    ObjectKey,
     RenderError,
+    Target,
     UpgradeOptions,
+    build_targets,
+    current_and_last,
     install,
+    parse_documents,
+    resolve_all,
     upgrade,
 )
-from steersman.engine.objects import ObjectKey, Target, parse_documents, resolve_all
-from steersman.engine.resources import build_targets
-from steersman.engine.upgrade import current_and_last
 from steersman.kube import KubeClient, KubeError
 from steersman.storage import Release, StorageBackend
 

@@ -17,15 +17,16 @@ from steersman.commands.common import (
     read_helmrelease,
 )
 from steersman.storage import (
+    PLAIN,
     DriverKind,
+    RecordCodec,
     Release,
     StorageBackend,
     StorageConfigError,
+    load_codec,
     load_sql_dsn,
     normalize_driver_name,
 )
-from steersman.storage.record_keys import load_codec
-from steersman.storage.sealing import PLAIN, RecordCodec
 
 
 def default_driver(flag: str | None) -> DriverKind:

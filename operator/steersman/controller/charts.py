@@ -23,8 +23,7 @@ from pathlib import Path
 
 import aiohttp
 
-from steersman.api import HelmRelease, annotation_names
-from steersman.api.spec import ChartSpec
+from steersman.api import ChartSpec, HelmRelease, annotation_names
 from steersman.chart import Chart, ChartError, load_archive
 from steersman.chart.sources import (
     ChartCache,

@@ -14,12 +14,17 @@ from kubernetes_asyncio import client
 from steersman.controller.charts import Charts
 from steersman.controller.metrics import Metrics, TimedDriver
 from steersman.controller.settings import Settings
-from steersman.engine.actions import Engine
-from steersman.engine.render import Renderer, default_renderer
+from steersman.engine import Engine, Renderer, default_renderer
 from steersman.kube import KubeClient
-from steersman.storage import Driver, DriverKind, StorageBackend, load_sql_dsn
-from steersman.storage.memory import MemoryStore
-from steersman.storage.sealing import PLAIN, RecordCodec
+from steersman.storage import (
+    PLAIN,
+    Driver,
+    DriverKind,
+    MemoryStore,
+    RecordCodec,
+    StorageBackend,
+    load_sql_dsn,
+)
 from steersman.storage.sql import SqlPools
 
 

@@ -38,7 +38,7 @@ from steersman.controller.reconcile.finalize import RETRY_SECONDS, uninstall_on_
 from steersman.controller.reconcile.outcomes import Outcome
 from steersman.controller.reconcile.reconciler import reconcile
 from steersman.controller.selector import parse_selector
-from steersman.engine.actions import FAILURES, unlock
+from steersman.engine import FAILURES, unlock
 from steersman.errors import describe
 from steersman.kube import KubeError
 from steersman.storage import DriverKind, StorageError

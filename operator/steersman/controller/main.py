@@ -44,12 +44,10 @@ from steersman.controller.leader import (
 )
 from steersman.controller.metrics import Metrics
 from steersman.controller.settings import Settings
-from steersman.engine.render import Renderer, default_renderer
+from steersman.engine import Renderer, default_renderer
 from steersman.errors import SteersmanError
 from steersman.kube import KubeClient, KubeError, UnknownKind
-from steersman.storage import DriverKind, StorageError, load_sql_dsn
-from steersman.storage.record_keys import load_codec
-from steersman.storage.sealing import RecordCodec
+from steersman.storage import DriverKind, RecordCodec, StorageError, load_codec, load_sql_dsn
 from steersman.storage.sql import probe as probe_sql
 
 log = logging.getLogger("steersman.operator")

@@ -42,8 +42,7 @@ from prometheus_client import (
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.registry import Collector
 
-from steersman.storage.driver import Driver, ReleaseFilter, Releases
-from steersman.storage.record import Release
+from steersman.storage import Driver, Release, ReleaseFilter, Releases
 
 # Pool stats: namespace -> (open connections, idle connections).
 PoolStats = Callable[[], Mapping[str, tuple[int, int]]]

@@ -13,7 +13,7 @@ from typing import Literal
 
 from steersman.api import HelmRelease, parse_duration
 from steersman.api.spec import HelmReleaseSpec, ServerSideApplyMode
-from steersman.engine.actions import (
+from steersman.engine import (
     CrdPolicy,
     InstallOptions,
     RollbackOptions,

@@ -18,7 +18,7 @@ from steersman.api import (
 )
 from steersman.api.status import TestHookStatus
 from steersman.controller.reconcile.state import StoredRelease
-from steersman.engine.context import POST_RENDER_LABEL
+from steersman.engine import POST_RENDER_LABEL
 from steersman.storage import GoTime, Release
 
 # Snapshots kept in status.history: Helm's records are the source of truth, this is a summary.

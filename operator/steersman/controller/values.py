@@ -13,7 +13,7 @@ import binascii
 from collections.abc import Iterable
 from typing import Any
 
-from steersman.api.spec import ValuesReference, ValuesSourceKind
+from steersman.api import ValuesReference, ValuesSourceKind
 from steersman.chart import StrvalsError, merge_maps, parse_into
 from steersman.errors import SteersmanError
 from steersman.golang.goyaml import YAMLError, jsonify, unmarshal_map

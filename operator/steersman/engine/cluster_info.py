@@ -16,8 +16,7 @@ from typing import Any
 
 from steersman.chart import BuildInfo, Capabilities, Lookup, VersionSet, parse_kube_version
 from steersman.chart.render import capabilities_data
-from steersman.kube import KubeClient, KubeError
-from steersman.kube.discovery import Discovery, group_version_path
+from steersman.kube import Discovery, KubeClient, KubeError, group_version_path
 
 # helm reads discovery afresh for every command; a CRD added or removed by anyone must show in
 # the next render, so the cache only spares the discovery reads of a burst of actions.

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from steersman.errors import SteersmanError
 from steersman.kube import KubeError
-from steersman.storage.record import Release
+from steersman.storage import Release
 
 
 class EngineError(SteersmanError):

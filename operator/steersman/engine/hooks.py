@@ -21,7 +21,7 @@ from steersman.engine.readiness import compute_for_hook
 from steersman.engine.wait import ResourceRef, WaitError, wait_refs
 from steersman.golang.gotime import GoTime
 from steersman.kube import KubeClient, KubeError
-from steersman.storage.record import Hook, HookExecution, Release
+from steersman.storage import Hook, HookExecution, Release
 
 BEFORE_HOOK_CREATION = "before-hook-creation"
 HOOK_SUCCEEDED = "hook-succeeded"

@@ -3,20 +3,11 @@
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import datetime
 from typing import Any
 
-from steersman.chart import (
-    Chart,
-    ChartFile,
-    Hook,
-    copy_chart,
-    dependency_json,
-    metadata_json,
-    process_dependencies,
-)
-from steersman.golang.gotime import GoTime
-from steersman.storage import record
+from steersman import storage
+from steersman.chart import Chart, Hook, copy_chart, process_dependencies
+from steersman.storage import GoTime, StoredChart
 
 # Helm v4 records how it applied: new installs use server-side apply, like we always do.
 APPLY_METHOD_SSA = "ssa"
@@ -27,47 +18,18 @@ def now() -> GoTime:
     return GoTime.now()
 
 
-def _time(value: datetime | None) -> GoTime | None:
-    return GoTime.from_datetime(value) if value is not None else None
-
-
-def _file(f: ChartFile) -> record.File:
-    return record.File(f.name, f.data, _time(f.mod_time))
-
-
-def stored_chart(chart: Chart, values: dict[str, Any] | None = None) -> record.Chart:
+def stored_chart(chart: Chart, values: dict[str, Any] | None = None) -> StoredChart:
     """The root chart as helm v4 stores it: after dependency processing with the release's
     values (aliases, enabled flags, imported and coalesced subchart values), without its
     subcharts. `chart` itself is left as it is."""
     chart = copy_chart(chart)
     process_dependencies(chart, values or {})
-    lock = None
-    if chart.lock is not None:
-        lock = record.Lock.from_json(
-            {
-                "generated": chart.lock.generated or None,
-                "digest": chart.lock.digest,
-                "dependencies": [
-                    dependency_json(d) for d in chart.lock.dependencies if d is not None
-                ],
-            }
-        )
-    return record.Chart(
-        metadata=record.Metadata.from_json(metadata_json(chart.metadata)),
-        lock=lock,
-        # Go writes a nil slice as null: helm's loader leaves them nil when there are none.
-        templates=[_file(f) for f in chart.templates] or None,
-        values=chart.values if chart.values is not None else None,
-        schema=chart.schema,
-        files=[_file(f) for f in chart.files] or None,
-        schemamodtime=_time(chart.schema_mod_time) or GoTime.zero(),
-        modtime=_time(chart.mod_time),
-    )
+    return StoredChart.from_chart(chart)
 
 
-def stored_hooks(hooks: Iterable[Hook]) -> list[record.Hook]:
+def stored_hooks(hooks: Iterable[Hook]) -> list[storage.Hook]:
     return [
-        record.Hook(
+        storage.Hook(
             name=h.name,
             kind=h.kind,
             path=h.path,
@@ -86,23 +48,23 @@ def new_release(
     name: str,
     namespace: str,
     version: int,
-    chart: record.Chart | None,
+    chart: StoredChart | None,
     config: dict[str, Any],
     manifest: str,
-    hooks: list[record.Hook],
+    hooks: list[storage.Hook],
     notes: str,
     status: str,
     description: str,
     first_deployed: GoTime | None = None,
     labels: dict[str, str] | None = None,
     server_side: bool = True,
-) -> record.Release:
+) -> storage.Release:
     ts = now()
-    return record.Release(
+    return storage.Release(
         name=name,
         namespace=namespace,
         version=version,
-        info=record.Info(
+        info=storage.Info(
             status=status,
             description=description,
             first_deployed=first_deployed or ts,

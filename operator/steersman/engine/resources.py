@@ -24,8 +24,7 @@ from steersman.engine.objects import ObjectKey, Target, parse_documents, resolve
 from steersman.engine.ownership import is_kept, ownership_problem, with_ownership
 from steersman.engine.readiness import compute, compute_with_jobs
 from steersman.engine.wait import wait_ready
-from steersman.kube import Conflict, KubeClient, KubeError
-from steersman.kube.client import Propagation
+from steersman.kube import Conflict, KubeClient, KubeError, Propagation
 from steersman.storage import Release
 
 T = TypeVar("T")

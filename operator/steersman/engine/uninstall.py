@@ -11,7 +11,7 @@ from steersman.engine.objects import Target, parse_documents, resolve_all
 from steersman.engine.ownership import validate_release_name
 from steersman.engine.records import now
 from steersman.engine.resources import delete_release_objects
-from steersman.kube.client import Propagation
+from steersman.kube import Propagation
 from steersman.storage import Release, ReleaseNotFound, Status, Storage
 
 

@@ -9,8 +9,7 @@ is stale.
 from __future__ import annotations
 
 from steersman.engine.context import Engine, settled
-from steersman.storage import Release, Status
-from steersman.storage.record import is_pending
+from steersman.storage import Release, Status, is_pending
 
 
 async def unlock(engine: Engine, name: str, storage_namespace: str) -> Release | None:

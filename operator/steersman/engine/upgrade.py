@@ -47,8 +47,7 @@ from steersman.engine.resources import (
     take_over_client_side_fields,
     wait_for,
 )
-from steersman.storage import Release, ReleaseNotFound, Status, Storage
-from steersman.storage.record import is_pending
+from steersman.storage import Release, ReleaseNotFound, Status, Storage, is_pending
 
 
 @dataclass

@@ -2,7 +2,7 @@
 apply, typed errors, optional service-account impersonation."""
 
 from steersman.kube.client import FIELD_MANAGER, KubeClient, Propagation
-from steersman.kube.discovery import Discovery, Resource
+from steersman.kube.discovery import Discovery, Resource, group_version_path
 from steersman.kube.errors import (
     Conflict,
     Forbidden,
@@ -26,4 +26,5 @@ __all__ = [
     "Resource",
     "Unavailable",
     "UnknownKind",
+    "group_version_path",
 ]

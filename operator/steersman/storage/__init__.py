@@ -5,8 +5,9 @@ so the helm CLI (v3 and v4) reads what Steersman writes and the other way round.
 """
 
 from steersman.golang.gotime import GoTime
+from steersman.storage.chart_record import StoredChart, StoredFile
 from steersman.storage.codec import decode_release, encode_release, record_key
-from steersman.storage.driver import Driver
+from steersman.storage.driver import Driver, ReleaseFilter, Releases
 from steersman.storage.errors import (
     CorruptRecord,
     InvalidRecord,
@@ -17,16 +18,17 @@ from steersman.storage.errors import (
     StorageError,
     StorageUnavailable,
 )
+from steersman.storage.memory import MemoryStore
 from steersman.storage.record import (
-    Chart,
-    File,
     Hook,
     HookExecution,
     Info,
-    Metadata,
     Release,
     Status,
+    is_pending,
 )
+from steersman.storage.record_keys import load_codec
+from steersman.storage.sealing import PLAIN, RecordCodec
 from steersman.storage.selection import (
     DriverKind,
     StorageBackend,
@@ -37,29 +39,35 @@ from steersman.storage.selection import (
 from steersman.storage.storage import Storage
 
 __all__ = [
-    "Chart",
+    "PLAIN",
     "CorruptRecord",
     "Driver",
     "DriverKind",
-    "File",
     "GoTime",
     "Hook",
     "HookExecution",
     "Info",
     "InvalidRecord",
-    "Metadata",
+    "MemoryStore",
+    "RecordCodec",
     "RecordTooLarge",
     "Release",
     "ReleaseExists",
+    "ReleaseFilter",
     "ReleaseNotFound",
+    "Releases",
     "Status",
     "Storage",
     "StorageBackend",
     "StorageConfigError",
     "StorageError",
     "StorageUnavailable",
+    "StoredChart",
+    "StoredFile",
     "decode_release",
     "encode_release",
+    "is_pending",
+    "load_codec",
     "load_sql_dsn",
     "normalize_driver_name",
     "record_key",

@@ -14,14 +14,7 @@ from enum import StrEnum
 from typing import Any
 
 from steersman.golang.gotime import GoTime
-from steersman.storage.chart_record import (
-    Chart,
-    Dependency,
-    File,
-    Lock,
-    Maintainer,
-    Metadata,
-)
+from steersman.storage.chart_record import StoredChart
 from steersman.storage.jsonfields import (
     JSON,
     as_object,
@@ -206,7 +199,7 @@ class Release:
     namespace: str
     version: int
     info: Info
-    chart: Chart | None = None
+    chart: StoredChart | None = None
     config: JSON = field(default_factory=dict)
     manifest: str = ""
     hooks: list[Hook] = field(default_factory=list)
@@ -237,7 +230,7 @@ class Release:
             namespace=str_field(d, "namespace"),
             version=int_field(d, "version"),
             info=Info.from_json(info),
-            chart=Chart.from_json(chart) if chart is not None else None,
+            chart=StoredChart.from_json(chart) if chart is not None else None,
             config=as_object(config, "config") if config is not None else {},
             manifest=str_field(d, "manifest"),
             hooks=[Hook.from_json(h) for h in d.get("hooks") or []],
@@ -261,15 +254,9 @@ class Release:
 
 
 __all__ = [
-    "Chart",
-    "Dependency",
-    "File",
     "Hook",
     "HookExecution",
     "Info",
-    "Lock",
-    "Maintainer",
-    "Metadata",
     "Release",
     "Status",
     "is_pending",

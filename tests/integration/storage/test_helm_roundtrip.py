@@ -119,11 +119,13 @@ async def test_rich_record_round_trip(
     # Every part is typed, not left in `extra`.
     assert rel.chart is not None and rel.chart.metadata is not None and rel.chart.lock is not None
     meta = rel.chart.metadata
-    assert meta.maintainers[0].email == "ann@example.com"
-    assert meta.dependencies[0].alias == "child" and meta.dependencies[0].tags == ["backend"]
-    assert meta.dependencies[0].import_values == [{"child": "exported", "parent": "imported"}]
+    maintainer, dependency = meta.maintainers[0], meta.dependencies[0]
+    assert maintainer is not None and maintainer.email == "ann@example.com"
+    assert dependency is not None and dependency.alias == "child"
+    assert dependency.tags == ["backend"]
+    assert dependency.import_values == [{"child": "exported", "parent": "imported"}]
     assert meta.annotations == {"category": "test", "example.com/x": "y"}
-    assert rel.chart.lock.generated.format() == "2025-01-02T03:04:05.123456789Z"
+    assert rel.chart.lock.generated == "2025-01-02T03:04:05.123456789Z"
     assert rel.chart.schema == SCHEMA.encode()
     assert rel.chart.files is not None
     assert {f.name for f in rel.chart.files} >= {"README.md", ".helmignore"}

@@ -21,9 +21,9 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from hack.testenv.parts import HELM_V4
 from tests.unit.chart.chart_cases import CASES, PROBE_NAME
 
-HELM_V4 = Path(os.environ.get("STEERSMAN_HELM_V4", Path.home() / ".cache/steersman/helm-v4"))
 CORPUS = Path(__file__).with_name("data") / "chart_cases.json"
 
 

@@ -13,9 +13,9 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from hack.testenv.parts import HELM_V4
 from tests.unit.chart.deps_cases import RUNS, chart_files
 from tests.unit.chart.helm_chart_oracle import write_chart
-from tests.unit.chart.helm_yaml_oracle import HELM_V4
 
 CORPUS = Path(__file__).with_name("data") / "deps_cases.json"
 

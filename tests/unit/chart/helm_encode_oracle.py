@@ -13,8 +13,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from hack.testenv.parts import HELM_V4
 from tests.unit.chart.encode_cases import EXPRESSIONS
-from tests.unit.chart.helm_yaml_oracle import HELM_V4
 
 CORPUS = Path(__file__).with_name("data") / "encode_cases.json"
 

@@ -13,7 +13,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from tests.unit.chart.helm_yaml_oracle import HELM_V4
+from hack.testenv.parts import HELM_V4
 
 CORPUS = Path(__file__).with_name("data") / "json_cases.json"
 

@@ -11,8 +11,9 @@ import subprocess
 import tempfile
 from pathlib import Path
 
+from hack.testenv.parts import HELM_V4
 from tests.unit.chart.helm_chart_oracle import write_chart
-from tests.unit.chart.helm_yaml_oracle import HELM_V3, HELM_V4
+from tests.unit.chart.helm_yaml_oracle import HELM_V3
 from tests.unit.chart.schema_cases import SCHEMA_CASES, chart_files
 
 CORPUS = Path(__file__).with_name("data") / "schema_cases.json"

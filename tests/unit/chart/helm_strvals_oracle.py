@@ -12,7 +12,7 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-from tests.unit.chart.helm_yaml_oracle import HELM_V4
+from hack.testenv.parts import HELM_V4
 from tests.unit.chart.strvals_cases import SET_CASES
 
 CORPUS = Path(__file__).with_name("data") / "strvals_cases.json"

@@ -20,7 +20,8 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
-HELM_V4 = Path(os.environ.get("STEERSMAN_HELM_V4", Path.home() / ".cache/steersman/helm-v4"))
+from hack.testenv.parts import HELM_V4
+
 HELM_V3 = Path(os.environ.get("STEERSMAN_HELM_V3", Path.home() / ".cache/steersman/helm-v3"))
 CORPUS = Path(__file__).with_name("data") / "yaml_cases.json"
 CASES_SOURCE = Path(__file__).with_name("data") / "yaml_case_inputs.yaml"

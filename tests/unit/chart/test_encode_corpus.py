@@ -8,12 +8,12 @@ from typing import Any
 
 import pytest
 
+from hack.testenv.parts import HELM_V4
 from steersman.golang.jsonout import to_json, to_pretty_json
 from steersman.golang.types import GoInt64, GoStringSlice
 from steersman.golang.yamlout import to_yaml
 from tests.unit.chart.encode_cases import EXPRESSIONS
 from tests.unit.chart.helm_encode_oracle import CORPUS, run_helm_expressions
-from tests.unit.chart.helm_yaml_oracle import HELM_V4
 
 RECORDED: list[dict[str, Any]] = json.loads(CORPUS.read_text())
 _NAMES = {"GoInt64": GoInt64, "GoStringSlice": GoStringSlice, "math": math}

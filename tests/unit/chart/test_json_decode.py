@@ -7,9 +7,9 @@ from typing import Any
 
 import pytest
 
+from hack.testenv.parts import HELM_V4
 from steersman.golang.jsonout import JSONError, from_json, from_json_array, to_json, unmarshal
 from tests.unit.chart.helm_json_oracle import CORPUS, JSON_TEXTS, run_helm_json
-from tests.unit.chart.helm_yaml_oracle import HELM_V4
 
 RECORDED: list[dict[str, Any]] = json.loads(CORPUS.read_text())
 

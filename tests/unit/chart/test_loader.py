@@ -8,10 +8,11 @@ from typing import Any
 
 import pytest
 
+from hack.testenv.parts import HELM_V4
 from steersman.chart.loader import load
 from steersman.chart.model import Chart, ChartError, Metadata
 from tests.unit.chart.chart_cases import CASES
-from tests.unit.chart.helm_chart_oracle import CORPUS, HELM_V4, pack, run_case, write_chart
+from tests.unit.chart.helm_chart_oracle import CORPUS, pack, run_case, write_chart
 
 RECORDED: dict[str, Any] = json.loads(CORPUS.read_text())
 

@@ -7,13 +7,14 @@ from pathlib import Path
 
 import pytest
 
+from hack.testenv.parts import HELM_V4
 from steersman.chart.dependencies import copy_chart, process_dependencies
 from steersman.chart.loader import load
 from steersman.chart.values.coalesce import coalesce_values
 from steersman.chart.values.schema import ValuesSchemaError, check_values, json_equal
 from tests.unit.chart.helm_chart_oracle import write_chart
 from tests.unit.chart.helm_schema_oracle import CORPUS, CORPUS_V3, run_helm_schema
-from tests.unit.chart.helm_yaml_oracle import HELM_V3, HELM_V4
+from tests.unit.chart.helm_yaml_oracle import HELM_V3
 from tests.unit.chart.schema_cases import SCHEMA_CASES, UNORDERED, chart_files
 
 RECORDED: list[str] = json.loads(CORPUS.read_text())

@@ -7,6 +7,7 @@ from typing import Any
 
 import pytest
 
+from hack.testenv.parts import HELM_V4
 from steersman.chart.values.coalesce import ValueOptions, ValuesError, merge_user_values
 from steersman.chart.values.strvals import StrvalsError, parse, parse_string, typed_value
 from steersman.golang.fmt import go_quote
@@ -14,7 +15,6 @@ from steersman.golang.jsonout import to_json
 from steersman.golang.types import GoInt64
 from tests.unit.chart.fuzz_values import random_set_args
 from tests.unit.chart.helm_strvals_oracle import CORPUS, REPO_ROOT, run_helm_set
-from tests.unit.chart.helm_yaml_oracle import HELM_V4
 from tests.unit.chart.strvals_cases import SET_CASES
 
 RECORDED: list[dict[str, Any]] = json.loads(CORPUS.read_text())

@@ -11,6 +11,7 @@ from typing import Any
 
 import pytest
 
+from hack.testenv.parts import HELM_V4
 from steersman.chart.dependencies import copy_chart, is_compatible_range, process_dependencies
 from steersman.chart.loader import load
 from steersman.chart.model import Chart
@@ -26,7 +27,6 @@ from tests.unit.chart.deps_cases import _DEFINE, PROBE, RUNS, chart_files
 from tests.unit.chart.fuzz_values import random_import_chart, random_value_layers
 from tests.unit.chart.helm_chart_oracle import write_chart
 from tests.unit.chart.helm_deps_oracle import CORPUS, run_helm_values
-from tests.unit.chart.helm_yaml_oracle import HELM_V4
 from tests.unit.chart.test_strvals import walk
 
 RECORDED: list[dict[str, Any]] = json.loads(CORPUS.read_text())

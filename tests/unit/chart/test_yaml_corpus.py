@@ -11,16 +11,12 @@ from typing import Any
 
 import pytest
 
+from hack.testenv.parts import HELM_V4
 from steersman.golang.goyaml import from_yaml
 from steersman.golang.jsonout import to_json
 from steersman.golang.yamlout import to_yaml
 from tests.unit.chart.fuzz_values import json_sources, yaml_sources
-from tests.unit.chart.helm_yaml_oracle import (
-    CORPUS,
-    HELM_V4,
-    load_case_inputs,
-    run_helm_cases,
-)
+from tests.unit.chart.helm_yaml_oracle import CORPUS, load_case_inputs, run_helm_cases
 
 CASES: list[dict[str, Any]] = json.loads(CORPUS.read_text())
 

@@ -11,13 +11,14 @@ import logging
 import pytest
 
 from steersman.api import ConditionType, HelmReleaseStatus, Reason, values_digest
+from steersman.chartmodel import Metadata
 from steersman.controller.logs import JsonFormatter, TextFormatter
 from steersman.controller.reconcile.outcomes import STATUS_FIELDS, StatusDraft
 from steersman.controller.selector import parse_selector
 from steersman.controller.status import history_snapshots, patch_for, stored
 from steersman.engine.errors import NameInUse
 from steersman.errors import describe
-from steersman.storage import Chart, Hook, HookExecution, Info, Metadata, Release
+from steersman.storage import Hook, HookExecution, Info, Release, StoredChart
 from steersman.storage.errors import StorageUnavailable
 
 
@@ -28,7 +29,9 @@ def release(version: int, status: str, test_phase: str = "") -> Release:
         namespace="apps",
         version=version,
         info=Info(status=status),
-        chart=Chart(metadata=Metadata(name="demo", version=f"0.{version}.0", app_version="1")),
+        chart=StoredChart(
+            metadata=Metadata(name="demo", version=f"0.{version}.0", app_version="1")
+        ),
         config={"replicas": 2.0},
         hooks=hooks,
     )

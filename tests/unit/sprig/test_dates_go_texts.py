@@ -5,14 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from steersman.gotemplate import TemplateError, TemplateSet
-from steersman.sprig import sprig_funcs
-
-
-def render(template: str) -> str:
-    ts = TemplateSet(sprig_funcs())
-    ts.parse("t", template)
-    return ts.execute("t", {})
+from steersman.gotemplate import TemplateError
+from tests.template_support import render
 
 
 def test_duration_keeps_parse_int_range_clamp() -> None:

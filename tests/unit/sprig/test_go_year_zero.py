@@ -9,14 +9,8 @@ from datetime import UTC
 import pytest
 
 from steersman.golang.gotime import ZERO_TIME, GoTime
-from steersman.gotemplate import TemplateError, TemplateSet
-from steersman.sprig import sprig_funcs
-
-
-def render(template: str) -> str:
-    ts = TemplateSet(sprig_funcs())
-    ts.parse("t", template)
-    return ts.execute("t", {})
+from steersman.gotemplate import TemplateError
+from tests.template_support import render
 
 
 @pytest.mark.parametrize(

@@ -6,14 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from steersman.gotemplate import TemplateError, TemplateSet
-from steersman.sprig import sprig_funcs
-
-
-def render(template: str) -> str:
-    ts = TemplateSet(sprig_funcs())
-    ts.parse("t", template)
-    return ts.execute("t", {})
+from steersman.gotemplate import TemplateError
+from tests.template_support import render
 
 
 @pytest.mark.parametrize(

@@ -7,14 +7,7 @@ import base64
 
 import pytest
 
-from steersman.gotemplate import TemplateSet
-from steersman.sprig import sprig_funcs
-
-
-def render(template: str) -> str:
-    ts = TemplateSet(sprig_funcs())
-    ts.parse("t", template)
-    return ts.execute("t", {})
+from tests.template_support import render
 
 
 @pytest.mark.parametrize(

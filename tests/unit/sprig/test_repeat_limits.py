@@ -5,16 +5,10 @@ from __future__ import annotations
 
 import pytest
 
-from steersman.gotemplate import TemplateError, TemplateSet
-from steersman.sprig import sprig_funcs
+from steersman.gotemplate import TemplateError
+from tests.template_support import render
 
 MAX = "9223372036854775807"
-
-
-def render(template: str) -> str:
-    ts = TemplateSet(sprig_funcs())
-    ts.parse("t", template)
-    return ts.execute("t", {})
 
 
 @pytest.mark.parametrize(

@@ -496,13 +496,7 @@ def _maintainer_v3(m: Maintainer | None) -> Any:
     if m is None:
         return None
     fields = {"Name": m.name, "Email": m.email, "URL": m.url}
-    json = {k: v for k, v in (("name", m.name), ("email", m.email), ("url", m.url)) if v}
-    return _FieldStruct("*chart.Maintainer", fields, json)
-
-
-def _dependency_json(d: Dependency) -> dict[str, Any]:
-    deps: list[Dependency | None] = [d]
-    return dict(metadata_json(Metadata(dependencies=deps))["dependencies"][0])
+    return _FieldStruct("*chart.Maintainer", fields, m.to_json())
 
 
 def _dependency_v3(d: Dependency | None) -> Any:
@@ -511,7 +505,7 @@ def _dependency_v3(d: Dependency | None) -> Any:
     fields = _dependency_map(d)
     assert fields is not None
     fields["Tags"] = GoStringSlice(d.tags)
-    return _FieldStruct("*chart.Dependency", fields, _dependency_json(d))
+    return _FieldStruct("*chart.Dependency", fields, d.to_json())
 
 
 @dataclass(eq=False)

@@ -17,10 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from steersman.api.annotation_names import DRIFT_DETECTION
-from steersman.api.spec import DriftIgnoreRule, DriftTarget
-from steersman.engine.objects import Target, parse_documents, resolve_all
-from steersman.engine.ownership import with_ownership
+from steersman.api import DRIFT_DETECTION, DriftIgnoreRule, DriftTarget
+from steersman.engine import Target, parse_documents, resolve_all, with_ownership
 from steersman.kube import KubeClient
 from steersman.storage import Release
 

@@ -21,7 +21,7 @@ from steersman.controller.options import Where, uninstall_options
 from steersman.controller.reconcile.messages import denied
 from steersman.controller.reconcile.outcomes import StatusDraft
 from steersman.controller.status import patch_for
-from steersman.engine.actions import FAILURES, uninstall
+from steersman.engine import FAILURES, uninstall
 from steersman.errors import describe
 from steersman.kube import KubeError
 from steersman.storage import DriverKind, ReleaseNotFound, StorageError

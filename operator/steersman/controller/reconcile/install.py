@@ -7,7 +7,7 @@ from steersman.controller.options import install_options
 from steersman.controller.reconcile.outcomes import Recorder, Step
 from steersman.controller.reconcile.release import run_release
 from steersman.controller.reconcile.request import Request
-from steersman.engine.actions import install
+from steersman.engine import install
 from steersman.storage import Release
 
 

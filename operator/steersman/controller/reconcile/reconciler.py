@@ -45,7 +45,7 @@ from steersman.controller.reconcile.request import Request, Target
 from steersman.controller.reconcile.state import Desired
 from steersman.controller.status import patch_for
 from steersman.controller.values import ValuesError, compose_values
-from steersman.engine.actions import FAILURES
+from steersman.engine import FAILURES
 from steersman.errors import describe
 from steersman.kube import KubeError
 from steersman.storage import CorruptRecord, DriverKind, StorageError

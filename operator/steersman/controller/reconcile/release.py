@@ -14,7 +14,7 @@ from steersman.api import ConditionType, Reason, ReleaseAction
 from steersman.controller.reconcile.messages import denied, release_text, too_large_message
 from steersman.controller.reconcile.outcomes import Recorder, Step
 from steersman.controller.reconcile.request import Request
-from steersman.engine.actions import FAILURES, ActionFailed
+from steersman.engine import FAILURES, ActionFailed
 from steersman.errors import describe
 from steersman.storage import RecordTooLarge, Release
 

@@ -14,7 +14,7 @@ from steersman.api.spec import ServerSideApplyMode
 from steersman.chart import Chart
 from steersman.controller.access import owner_labels
 from steersman.controller.options import Where
-from steersman.engine.actions import Engine
+from steersman.engine import Engine
 from steersman.storage import DriverKind, Storage
 
 

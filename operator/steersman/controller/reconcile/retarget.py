@@ -10,7 +10,7 @@ from steersman.controller.context import Context
 from steersman.controller.options import Where, uninstall_options
 from steersman.controller.reconcile.outcomes import Recorder
 from steersman.controller.reconcile.request import Request
-from steersman.engine.actions import uninstall
+from steersman.engine import uninstall
 from steersman.storage import DriverKind, ReleaseNotFound
 
 

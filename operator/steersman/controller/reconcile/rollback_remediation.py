@@ -8,7 +8,7 @@ from steersman.controller.options import rollback_options
 from steersman.controller.reconcile.messages import release_text
 from steersman.controller.reconcile.outcomes import Outcome, Recorder
 from steersman.controller.reconcile.request import Request
-from steersman.engine.actions import FAILURES, rollback
+from steersman.engine import FAILURES, rollback
 from steersman.errors import describe
 from steersman.storage import Release, ReleaseNotFound
 

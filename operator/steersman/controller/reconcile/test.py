@@ -8,7 +8,7 @@ from steersman.controller.options import release_test_options
 from steersman.controller.reconcile.messages import release_text
 from steersman.controller.reconcile.outcomes import Recorder, Step
 from steersman.controller.reconcile.request import Request
-from steersman.engine.actions import FAILURES, run_tests
+from steersman.engine import FAILURES, run_tests
 from steersman.errors import describe
 
 

@@ -8,7 +8,7 @@ from steersman.api import Reason
 from steersman.controller.options import uninstall_options
 from steersman.controller.reconcile.outcomes import Outcome, Recorder
 from steersman.controller.reconcile.request import Request
-from steersman.engine.actions import FAILURES, uninstall
+from steersman.engine import FAILURES, uninstall
 from steersman.errors import describe
 from steersman.storage import ReleaseNotFound
 

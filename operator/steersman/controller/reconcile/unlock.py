@@ -6,7 +6,7 @@ from __future__ import annotations
 from steersman.api import ConditionType, Reason
 from steersman.controller.reconcile.outcomes import Recorder, Step
 from steersman.controller.reconcile.request import Request
-from steersman.engine.actions import unlock
+from steersman.engine import unlock
 
 
 async def run(req: Request, rec: Recorder) -> Step:

@@ -8,7 +8,7 @@ from steersman.controller.options import upgrade_options
 from steersman.controller.reconcile.outcomes import Recorder, Step
 from steersman.controller.reconcile.release import run_release
 from steersman.controller.reconcile.request import Request
-from steersman.engine.actions import upgrade
+from steersman.engine import upgrade
 from steersman.storage import Release
 
 
