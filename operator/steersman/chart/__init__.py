@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from . import _moved, helmlog
 from .dependencies import copy_chart, process_dependencies
 from .helmlog import HELM_SLOG, SlogCollector, slog_value
-from .loader import go_os_error, load, load_archive, merge_maps
+from .loader import dir_files, go_os_error, load, load_archive, load_dir, merge_maps
 from .model import Chart, ChartError, ChartFile, dependency_json, metadata_json
 from .render import (
     UNINSTALL_ORDER,
@@ -85,7 +85,9 @@ __all__ = [
     "go_os_error",
     "helmlog",
     "load",
+    "dir_files",
     "load_archive",
+    "load_dir",
     "merge_maps",
     "merge_user_values",
     "metadata_json",

@@ -353,6 +353,12 @@ def _render(a: TemplateArgs, out: list[str]) -> None:
     _check_installable(chart, a.helm_major)
     if chart.metadata.deprecated:
         helmlog.warn(log, "this chart is deprecated")
+    if _missing_dependencies(chart) and a.dependency_update:
+        _update_dependencies(source, a, out)
+        try:
+            chart = load(source) if isinstance(source, str) else load_archive(source)
+        except ChartError as exc:
+            raise _Fail(f"failed reloading chart after repo update: {exc}") from None
     _check_dependencies(chart, a)
     _check_release_name(name, a.helm_major)
     if any(k in _SYSTEM_LABELS for k in a.labels):
@@ -559,16 +565,33 @@ def _check_installable(chart: Chart, helm_major: int) -> None:
         raise _Fail(f"{kind} charts are not installable")
 
 
+def _missing_dependencies(chart: Chart) -> list[str]:
+    """action.CheckDependencies: Chart.yaml's dependencies not found in charts/."""
+    present = {sub.name for sub in chart.dependencies}
+    return [d.name for d in chart.metadata.dependencies if d and d.name not in present]
+
+
+def _update_dependencies(source: str | bytes, a: TemplateArgs, out: list[str]) -> None:
+    """helm's `--dependency-update`: downloader.Manager.Update on the chart directory."""
+    from steersman.commands import template_depup
+
+    if not isinstance(source, str):
+        raise _Fail("only unpacked charts can be updated")
+    settings = template_depup.Settings(
+        repository_config=a.repository_config or template_flags.config_path("repositories.yaml"),
+        repository_cache=a.repository_cache or template_flags.cache_path("repository"),
+        debug=a.debug,
+        plain_http=a.plain_http,
+    )
+    try:
+        template_depup.update(source, settings, out)
+    except template_depup.DependencyUpdateError as exc:
+        raise _Fail(str(exc)) from None
+
+
 def _check_dependencies(chart: Chart, a: TemplateArgs) -> None:
     helm_major = a.helm_major
-    present = {sub.name for sub in chart.dependencies}
-    missing = [d.name for d in chart.metadata.dependencies if d and d.name not in present]
-    if missing and a.dependency_update:
-        raise _Fail(
-            "--dependency-update: steersman template does not download dependencies; run "
-            "`helm dependency build` for the chart first (found in Chart.yaml, but missing in "
-            f"charts/ directory: {', '.join(missing)})"
-        )
+    missing = _missing_dependencies(chart)
     if missing:
         raise _Fail(
             f"{'an' if helm_major >= 4 else 'An'} error occurred while checking for chart "
