@@ -265,7 +265,10 @@ async def _download_index(session: aiohttp.ClientSession, repo: _Repo) -> bytes 
                 )
             return await resp.read()
     except aiohttp.ClientError as exc:
-        return f"looks like {go_quote(repo.url)} is not a valid chart repository or cannot be reached: {exc}"
+        return (
+            f"looks like {go_quote(repo.url)} is not a valid chart repository or cannot be "
+            f"reached: {exc}"
+        )
 
 
 def _constraint(dep: Dependency) -> Constraints:
