@@ -248,11 +248,12 @@ def run_template(a: TemplateArgs) -> tuple[int, str, str]:
     chart_log.propagate = False
     chart_log.setLevel(logging.DEBUG)
     out: list[str] = []
+    err: list[str] = []  # what helm writes to stderr outside its logger (an OCI pull's lines)
     try:
-        _render(a, out)
-        return 0, "".join(out), "".join(collector.lines)
+        _render(a, out, err)
+        return 0, "".join(out), "".join(err) + "".join(collector.lines)
     except _Fail as exc:
-        return 1, "".join(out), "".join(collector.lines) + f"Error: {exc}\n"
+        return 1, "".join(out), "".join(err) + "".join(collector.lines) + f"Error: {exc}\n"
     finally:
         chart_log.removeHandler(collector)
         chart_log.propagate = propagate
@@ -311,7 +312,7 @@ def _env_funcs() -> dict[str, Any]:
 _SYSTEM_LABELS = ("name", "owner", "status", "version", "createdAt", "modifiedAt")
 
 
-def _render(a: TemplateArgs, out: list[str]) -> None:
+def _render(a: TemplateArgs, out: list[str], err: list[str]) -> None:
     try:
         caps = default_capabilities(
             a.helm_major, kube_version=a.kube_version or None, extra_api_versions=a.api_versions
@@ -354,7 +355,7 @@ def _render(a: TemplateArgs, out: list[str]) -> None:
     if chart.metadata.deprecated:
         helmlog.warn(log, "this chart is deprecated")
     if _missing_dependencies(chart) and a.dependency_update:
-        _update_dependencies(source, a, out)
+        _update_dependencies(source, a, out, err)
         try:
             chart = load(source) if isinstance(source, str) else load_archive(source)
         except ChartError as exc:
@@ -571,7 +572,9 @@ def _missing_dependencies(chart: Chart) -> list[str]:
     return [d.name for d in chart.metadata.dependencies if d and d.name not in present]
 
 
-def _update_dependencies(source: str | bytes, a: TemplateArgs, out: list[str]) -> None:
+def _update_dependencies(
+    source: str | bytes, a: TemplateArgs, out: list[str], err: list[str]
+) -> None:
     """helm's `--dependency-update`: downloader.Manager.Update on the chart directory."""
     from steersman.commands import template_depup
 
@@ -584,7 +587,7 @@ def _update_dependencies(source: str | bytes, a: TemplateArgs, out: list[str]) -
         plain_http=a.plain_http,
     )
     try:
-        template_depup.update(source, settings, out)
+        template_depup.update(source, settings, out, err)
     except template_depup.DependencyUpdateError as exc:
         raise _Fail(str(exc)) from None
 

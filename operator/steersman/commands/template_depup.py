@@ -67,8 +67,9 @@ class _Repo:
     index: RepoIndex | None = None
 
 
-def update(chart_dir: str, settings: Settings, out: list[str]) -> None:
-    """Manager.Update: resolve, download into charts/, write Chart.lock (when it changed)."""
+def update(chart_dir: str, settings: Settings, out: list[str], err: list[str]) -> None:
+    """Manager.Update: resolve, download into charts/, write Chart.lock (when it changed).
+    Progress goes to `out` (helm's stdout), an OCI pull's lines to `err` (its stderr)."""
     chart = _load_dir(chart_dir)
     req = [d for d in chart.metadata.dependencies if d is not None]
     if not chart.metadata.dependencies_declared:
@@ -87,7 +88,7 @@ def update(chart_dir: str, settings: Settings, out: list[str]) -> None:
             out.append("Update Complete. \u2388Happy Helming!\u2388\n")
         by_name = {r.name: r for r in [*configured.values(), *unmanaged]}
         locked = _resolve(req, repo_names, by_name, chart_dir, settings)
-        _download_all(chart_dir, locked, by_name, settings, cache, out)
+        _download_all(chart_dir, locked, by_name, settings, cache, out, err)
     digest = _hash_req(req, locked)
     if chart.lock is not None and chart.lock.digest == digest:
         return
@@ -142,7 +143,10 @@ def _is_request_uri(text: str) -> bool:
 def _local_path(repository: str, chart_dir: str) -> str:
     """resolver.GetLocalPath."""
     p = repository.removeprefix("file://")
-    dep_path = os.path.abspath(p) if p.startswith("/") else os.path.join(chart_dir, p)
+    # filepath.Join cleans the path (`..` folded), as helm reports it
+    dep_path = (
+        os.path.abspath(p) if p.startswith("/") else os.path.normpath(os.path.join(chart_dir, p))
+    )
     if not os.path.exists(dep_path):
         raise DependencyUpdateError(f"directory {dep_path} not found")
     return dep_path
@@ -353,6 +357,7 @@ def _download_all(
     settings: Settings,
     cache: ChartCache,
     out: list[str],
+    err: list[str],
 ) -> None:
     """downloadAll + safeMoveDeps: the archives into charts/, outdated ones removed."""
     dest = os.path.join(chart_dir, "charts")
@@ -388,6 +393,10 @@ def _download_all(
             error = f"could not download {dep.repository}/{dep.name}: {exc}"
             out.append(f"Save error occurred:  {error}\n")
             raise DependencyUpdateError(error) from None
+        if fetched.manifest_digest:
+            # the registry client's pull report, printed by helm on stderr
+            pulled = ref.url.removeprefix("oci://")
+            err.append(f"Pulled: {pulled}:{fetched.version}\nDigest: {fetched.manifest_digest}\n")
         saved[f"{dep.name}-{fetched.version}.tgz"] = fetched.data
     for filename, data in saved.items():
         Path(dest, filename).write_bytes(data)
