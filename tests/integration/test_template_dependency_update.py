@@ -96,9 +96,15 @@ def _run_both(
 async def test_file_dependency_is_archived_and_rendered_like_helm(
     helm_v4: Path, helm_home_env: dict[str, str], tmp_path: Path
 ) -> None:
+    """An archive of a chart Chart.yaml no longer names, left in charts/, is deleted as
+    outdated; --show-only applies to the chart rendered after the update."""
     write_tiny_chart(tmp_path, "sub")
     chart = _parent(tmp_path / "src", "file://../../sub", ">=0.0.0")
-    got = await asyncio.to_thread(_run_both, helm_v4, helm_home_env, chart, tmp_path)
+    old = write_tiny_chart(tmp_path / "old-src", "old")
+    await asyncio.to_thread(helm_package, helm_v4, helm_home_env, old, "0.1.0", chart / "charts")
+    got = await asyncio.to_thread(
+        _run_both, helm_v4, helm_home_env, chart, tmp_path, "--show-only", "templates/cm.yaml"
+    )
     assert got["helm"][0] == 0, got["helm"][2]
     assert got["helm"][3] == ["sub-0.0.0.tgz"]
     assert got["helm"][1].startswith("Saving 1 charts\nDeleting outdated charts\n---\n")

@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 import aiohttp
 import yaml
 
-from steersman.chart import ChartError, dir_files, load_dir
+from steersman.chart import ChartError, dir_files, load_archive, load_dir
 from steersman.chart.sources import (
     ChartCache,
     ChartRef,
@@ -398,15 +398,22 @@ def _download_all(
             pulled = ref.url.removeprefix("oci://")
             err.append(f"Pulled: {pulled}:{fetched.version}\nDigest: {fetched.manifest_digest}\n")
         saved[f"{dep.name}-{fetched.version}.tgz"] = fetched.data
+    existing = sorted(os.listdir(dest))
     for filename, data in saved.items():
         Path(dest, filename).write_bytes(data)
     out.append("Deleting outdated charts\n")
     local = {d.name for d in locked if not d.repository}
-    for name in sorted(os.listdir(dest)):
+    for name in existing:
         path = os.path.join(dest, name)
-        if name in saved or os.path.isdir(path) or name.split("-")[0] in local:
+        if name in saved or os.path.isdir(path):
             continue
-        os.remove(path)
+        try:
+            chart_name = load_archive(Path(path).read_bytes()).metadata.name
+        except (ChartError, OSError) as exc:
+            out.append(f"Could not verify {path} for deletion: {exc} (Skipping)\n")
+            continue
+        if chart_name not in local:  # a chart kept in charts/ by hand stays
+            os.remove(path)
 
 
 def _archive_dir(source: str, name: str) -> bytes:
