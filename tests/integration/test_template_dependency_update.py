@@ -168,6 +168,7 @@ async def test_missing_dependency_fails_with_helms_error(
         "no-version": _parent(tmp_path / "b", repo.url, "~9.0"),
         "no-directory": _parent(tmp_path / "c", "file://../missing"),
         "not-a-url": _parent(tmp_path / "d", "stable"),
+        "no-index": _parent(tmp_path / "e", repo.url + "/nowhere"),
     }
     for case, chart in cases.items():
         got = await asyncio.to_thread(

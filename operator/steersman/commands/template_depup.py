@@ -25,7 +25,7 @@ from urllib.parse import urlsplit
 import aiohttp
 import yaml
 
-from steersman.chart import ChartError, dir_files, load_archive, load_dir
+from steersman.chart import ChartError, dir_files, go_os_error, load_archive, load_dir
 from steersman.chart.sources import (
     ChartCache,
     ChartRef,
@@ -263,16 +263,10 @@ async def _download_index(session: aiohttp.ClientSession, repo: _Repo) -> bytes 
     try:
         async with session.get(url) as resp:
             if resp.status != 200:
-                return (
-                    f"looks like {go_quote(repo.url)} is not a valid chart repository or cannot "
-                    f"be reached: failed to fetch {url} : {resp.status} {resp.reason}"
-                )
+                return f"failed to fetch {url} : {resp.status} {resp.reason}"
             return await resp.read()
     except aiohttp.ClientError as exc:
-        return (
-            f"looks like {go_quote(repo.url)} is not a valid chart repository or cannot be "
-            f"reached: {exc}"
-        )
+        return f"Get {go_quote(url)}: {exc}"
 
 
 def _constraint(dep: Dependency) -> Constraints:
@@ -308,13 +302,12 @@ def _resolve(
         elif dep.repository.startswith("oci://"):
             candidates = [dep.version] if _is_version(dep.version) else []
         else:
-            repo = repos.get(names.get(dep.name, ""))
-            if repo is None or repo.index is None:
-                raise DependencyUpdateError(
-                    f"no cached repository for {names.get(dep.name, '')} found. "
-                    "(try 'helm repo update')"
-                )
-            entries = repo.index.entries.get(dep.name)
+            repo_name = names.get(dep.name, "")
+            repo = repos.get(repo_name)
+            index = repo.index if repo else None
+            if index is None:
+                index = _cached_index(repo_name, settings)
+            entries = index.entries.get(dep.name)
             if not entries:
                 raise DependencyUpdateError(f"{dep.name} chart not found in repo {dep.repository}")
             candidates = [e.version for e in entries if e.urls]
@@ -333,6 +326,22 @@ def _resolve(
             "constraint in Chart.yaml"
         )
     return locked
+
+
+def _cached_index(repo_name: str, settings: Settings) -> RepoIndex:
+    """The index an earlier update left in helm's repository cache (this one's failed)."""
+    path = os.path.join(settings.repository_cache, f"{repo_name}-index.yaml")
+    try:
+        return parse_index(Path(path).read_bytes(), path)
+    except OSError as exc:
+        raise DependencyUpdateError(
+            f"no cached repository for {repo_name} found. (try 'helm repo update'): "
+            f"open {path}: {go_os_error(exc)}"
+        ) from None
+    except ChartSourceError as exc:
+        raise DependencyUpdateError(
+            f"no cached repository for {repo_name} found. (try 'helm repo update'): {exc}"
+        ) from None
 
 
 def _is_version(text: str) -> bool:
