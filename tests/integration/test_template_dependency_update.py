@@ -142,22 +142,25 @@ async def test_oci_dependency_is_pulled_like_helm(
     helm_home_env: dict[str, str],
     tmp_path: Path,
 ) -> None:
-    await asyncio.to_thread(
-        helm,
-        helm_v4,
-        helm_home_env,
-        "push",
-        str(sub_archives / "sub-1.0.0.tgz"),
-        f"oci://{oci_registry}/deps",
-        "--plain-http",
-    )
-    chart = _parent(tmp_path / "src", f"oci://{oci_registry}/deps", "1.0.0")
-    got = await asyncio.to_thread(
-        _run_both, helm_v4, helm_home_env, chart, tmp_path, "--plain-http"
-    )
-    assert got["helm"][0] == 0, got["helm"][2]
-    assert got["helm"][3] == ["sub-1.0.0.tgz"]
-    assert got["steersman"] == got["helm"]
+    """An exact version, then a constraint resolved from the registry's tags."""
+    for version in ("0.1.0", "0.2.0", "1.0.0"):
+        await asyncio.to_thread(
+            helm,
+            helm_v4,
+            helm_home_env,
+            "push",
+            str(sub_archives / f"sub-{version}.tgz"),
+            f"oci://{oci_registry}/deps",
+            "--plain-http",
+        )
+    for wanted, archive in (("1.0.0", "sub-1.0.0.tgz"), ("~0.1", "sub-0.1.0.tgz")):
+        chart = _parent(tmp_path / wanted / "src", f"oci://{oci_registry}/deps", wanted)
+        got = await asyncio.to_thread(
+            _run_both, helm_v4, helm_home_env, chart, tmp_path / wanted, "--plain-http"
+        )
+        assert got["helm"][0] == 0, got["helm"][2]
+        assert got["helm"][3] == [archive]
+        assert got["steersman"] == got["helm"]
 
 
 async def test_missing_dependency_fails_with_helms_error(

@@ -28,6 +28,7 @@ import yaml
 from steersman.chart import ChartError, dir_files, go_os_error, load_archive, load_dir
 from steersman.chart.sources import (
     ChartCache,
+    ChartNotFound,
     ChartRef,
     ChartSourceError,
     RepoAuth,
@@ -87,7 +88,7 @@ def update(chart_dir: str, settings: Settings, out: list[str], err: list[str]) -
             _update_indexes(list(configured.values()), settings, cache, out)
             out.append("Update Complete. \u2388Happy Helming!\u2388\n")
         by_name = {r.name: r for r in [*configured.values(), *unmanaged]}
-        locked = _resolve(req, repo_names, by_name, chart_dir, settings)
+        locked = _resolve(req, repo_names, by_name, chart_dir, settings, cache)
         _download_all(chart_dir, locked, by_name, settings, cache, out, err)
     digest = _hash_req(req, locked)
     if chart.lock is not None and chart.lock.digest == digest:
@@ -284,6 +285,7 @@ def _resolve(
     repos: dict[str, _Repo],
     chart_dir: str,
     settings: Settings,
+    cache: ChartCache,
 ) -> list[Dependency]:
     """resolver.Resolve: each dependency pinned to the version it will get."""
     locked: list[Dependency] = []
@@ -300,7 +302,9 @@ def _resolve(
             version = _load_dir(_local_path(dep.repository, chart_dir)).metadata.version
             candidates = [version]
         elif dep.repository.startswith("oci://"):
-            candidates = [dep.version] if _is_version(dep.version) else []
+            candidates = (
+                [dep.version] if _is_version(dep.version) else _oci_tag(dep, settings, cache)
+            )
         else:
             repo_name = names.get(dep.name, "")
             repo = repos.get(repo_name)
@@ -326,6 +330,27 @@ def _resolve(
             "constraint in Chart.yaml"
         )
     return locked
+
+
+def _oci_tag(dep: Dependency, settings: Settings, cache: ChartCache) -> list[str]:
+    """The newest tag of the repository matching a version constraint (the registry's tag list,
+    strict semver, newest first); the pull it makes is cached for the download."""
+    ref = ChartRef(f"{dep.repository.rstrip('/')}/{dep.name}", "", dep.version)
+    try:
+        fetched = asyncio.run(
+            fetch_chart(ref, cache=cache, auth=RepoAuth(plain_http=settings.plain_http))
+        )
+    except ChartNotFound as exc:
+        if exc.available or "unable to locate any tags" in str(exc):
+            return []
+        raise DependencyUpdateError(
+            f"could not retrieve list of tags for repository {dep.repository}: {exc}"
+        ) from None
+    except ChartSourceError as exc:
+        raise DependencyUpdateError(
+            f"could not retrieve list of tags for repository {dep.repository}: {exc}"
+        ) from None
+    return [fetched.version]
 
 
 def _cached_index(repo_name: str, settings: Settings) -> RepoIndex:
