@@ -172,6 +172,7 @@ async def test_missing_dependency_fails_with_helms_error(
         "no-directory": _parent(tmp_path / "c", "file://../missing"),
         "not-a-url": _parent(tmp_path / "d", "stable"),
         "no-index": _parent(tmp_path / "e", repo.url + "/nowhere"),
+        "no-getter": _parent(tmp_path / "f", "foo:bar"),
     }
     for case, chart in cases.items():
         got = await asyncio.to_thread(

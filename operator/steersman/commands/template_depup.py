@@ -137,8 +137,7 @@ def _is_request_uri(text: str) -> bool:
     """url.ParseRequestURI accepts an absolute URL or an absolute path."""
     if text.startswith("/"):
         return True
-    parts = urlsplit(text)
-    return bool(parts.scheme) and ":" in text
+    return bool(urlsplit(text).scheme)
 
 
 def _local_path(repository: str, chart_dir: str) -> str:
@@ -237,6 +236,10 @@ def _update_indexes(
 ) -> None:
     """parallelRepoUpdate: each repository's index.yaml into helm's repository cache."""
     unique = list({r.url.rstrip("/"): r for r in repos}.values())
+    for repo in unique:
+        scheme = urlsplit(repo.url).scheme
+        if scheme not in ("http", "https"):  # helm's getters for a repository index
+            raise DependencyUpdateError(f"could not find protocol handler for: {scheme}")
     for repo, result in zip(unique, asyncio.run(_download_indexes(unique)), strict=True):
         shown = go_quote(repo.url if repo.name.startswith(_MANAGER_PREFIX) else repo.name)
         if isinstance(result, str):
@@ -261,8 +264,10 @@ async def _download_indexes(repos: list[_Repo]) -> list[bytes | str]:
 
 async def _download_index(session: aiohttp.ClientSession, repo: _Repo) -> bytes | str:
     url = resolve_reference_url(repo.url.rstrip("/") + "/", "index.yaml")
+    username, password = repo.entry.get("username"), repo.entry.get("password")
+    auth = aiohttp.BasicAuth(str(username), str(password or "")) if username else None
     try:
-        async with session.get(url) as resp:
+        async with session.get(url, auth=auth) as resp:
             if resp.status != 200:
                 return f"failed to fetch {url} : {resp.status} {resp.reason}"
             return await resp.read()
