@@ -37,6 +37,7 @@ from steersman.chart.sources import (
 )
 from steersman.chart.sources.index import RepoIndex, parse_index, resolve_reference_url
 from steersman.chartmodel import Dependency
+from steersman.errors import SteersmanError
 from steersman.golang.fmt import go_quote
 from steersman.golang.semver import Constraints, SemverError, Version
 
@@ -48,7 +49,7 @@ _NON_URL_NOTE = (
 )
 
 
-class DependencyUpdateError(Exception):
+class DependencyUpdateError(SteersmanError):
     """The error helm's Manager.Update returns, as its text."""
 
 
