@@ -17,7 +17,7 @@ import tarfile
 import tempfile
 import time
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlsplit
@@ -507,7 +507,7 @@ def _write_lock(chart_dir: str, locked: list[Dependency], digest: str, legacy: b
         raise DependencyUpdateError(
             f"the {name} file is a symlink to {go_quote(os.readlink(dest))}"
         )
-    generated = datetime.now(UTC).isoformat().replace("+00:00", "Z")
+    generated = _rfc3339_nano(datetime.now().astimezone())
     lines = ["dependencies:\n"]
     for d in locked:
         lines.append(f"- name: {_yaml_scalar(d.name)}\n")
@@ -516,6 +516,16 @@ def _write_lock(chart_dir: str, locked: list[Dependency], digest: str, legacy: b
             lines.append(f"  version: {_yaml_scalar(d.version)}\n")
     lines.append(f"digest: {digest}\ngenerated: {json.dumps(generated)}\n")
     Path(dest).write_text("".join(lines), encoding="utf-8")
+
+
+def _rfc3339_nano(now: datetime) -> str:
+    """Go's time.RFC3339Nano (how Chart.lock's `generated` is written): local time, the
+    fraction without trailing zeros, `Z` for a zero offset."""
+    text = now.strftime("%Y-%m-%dT%H:%M:%S")
+    if now.microsecond:
+        text += f".{now.microsecond:06d}".rstrip("0")
+    offset = now.strftime("%z")
+    return text + ("Z" if offset in ("", "+0000") else f"{offset[:3]}:{offset[3:]}")
 
 
 def _yaml_scalar(text: str) -> str:
