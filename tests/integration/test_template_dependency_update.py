@@ -174,10 +174,23 @@ async def test_missing_dependency_fails_with_helms_error(
         "no-index": _parent(tmp_path / "e", repo.url + "/nowhere"),
         "no-getter": _parent(tmp_path / "f", "foo:bar"),
     }
-    for case, chart in cases.items():
-        got = await asyncio.to_thread(
-            _run_both, helm_v4, helm_home_env, chart, tmp_path / f"run-{case}"
-        )
-        assert got["helm"][0] == 1, case
-        assert got["helm"][2].startswith("Error: "), case
-        assert got["steersman"] == got["helm"], case
+    # an index naming an archive the server does not have: the download's error
+    broken = tmp_path / "broken-repo"
+    broken.mkdir()
+    (broken / "index.yaml").write_text(
+        "apiVersion: v1\nentries:\n  sub:\n  - name: sub\n    version: 0.1.0\n"
+        "    urls: [sub-0.1.0.tgz]\n"
+    )
+    server = RepoServer(broken)
+    await server.start()
+    try:
+        cases["no-archive"] = _parent(tmp_path / "g", server.url)
+        for case, chart in cases.items():
+            got = await asyncio.to_thread(
+                _run_both, helm_v4, helm_home_env, chart, tmp_path / f"run-{case}"
+            )
+            assert got["helm"][0] == 1, case
+            assert got["helm"][2].startswith("Error: "), case
+            assert got["steersman"] == got["helm"], case
+    finally:
+        await server.stop()

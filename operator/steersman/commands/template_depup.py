@@ -33,7 +33,6 @@ from steersman.chart.sources import (
     ChartSourceError,
     RepoAuth,
     fetch_chart,
-    prime_index,
 )
 from steersman.chart.sources.index import RepoIndex, parse_index, resolve_reference_url
 from steersman.chartmodel import Dependency
@@ -83,10 +82,10 @@ def update(chart_dir: str, settings: Settings, out: list[str], err: list[str]) -
         cache = ChartCache(tmp)
         if unmanaged:
             out.append("Getting updates for unmanaged Helm repositories...\n")
-            _update_indexes(unmanaged, settings, cache, out)
+            _update_indexes(unmanaged, settings, out)
         if configured:
             out.append("Hang tight while we grab the latest from your chart repositories...\n")
-            _update_indexes(list(configured.values()), settings, cache, out)
+            _update_indexes(list(configured.values()), settings, out)
             out.append("Update Complete. \u2388Happy Helming!\u2388\n")
         by_name = {r.name: r for r in [*configured.values(), *unmanaged]}
         locked = _resolve(req, repo_names, by_name, chart_dir, settings, cache)
@@ -218,23 +217,7 @@ def _unmanaged_repos(req: list[Dependency], names: dict[str, str]) -> list[_Repo
     return repos
 
 
-def _auth(repo: _Repo, settings: Settings) -> RepoAuth:
-    e = repo.entry
-    return RepoAuth(
-        username=str(e.get("username") or ""),
-        password=str(e.get("password") or ""),
-        ca_file=str(e.get("caFile") or "") or None,
-        cert_file=str(e.get("certFile") or "") or None,
-        key_file=str(e.get("keyFile") or "") or None,
-        pass_credentials_all=bool(e.get("pass_credentials_all")),
-        plain_http=settings.plain_http,
-        insecure_skip_tls_verify=bool(e.get("insecure_skip_tls_verify")),
-    )
-
-
-def _update_indexes(
-    repos: list[_Repo], settings: Settings, cache: ChartCache, out: list[str]
-) -> None:
+def _update_indexes(repos: list[_Repo], settings: Settings, out: list[str]) -> None:
     """parallelRepoUpdate: each repository's index.yaml into helm's repository cache."""
     unique = list({r.url.rstrip("/"): r for r in repos}.values())
     for repo in unique:
@@ -254,7 +237,6 @@ def _update_indexes(
         os.makedirs(settings.repository_cache, exist_ok=True)
         Path(path).write_bytes(result)
         repo.index = parse_index(result, path)
-        prime_index(cache, repo.url, _auth(repo, settings), result, path)
         out.append(f"...Successfully got an update from the {shown} chart repository\n")
 
 
@@ -264,7 +246,18 @@ async def _download_indexes(repos: list[_Repo]) -> list[bytes | str]:
 
 
 async def _download_index(session: aiohttp.ClientSession, repo: _Repo) -> bytes | str:
-    url = resolve_reference_url(repo.url.rstrip("/") + "/", "index.yaml")
+    return await _get(
+        session, resolve_reference_url(repo.url.rstrip("/") + "/", "index.yaml"), repo
+    )
+
+
+async def _get_one(url: str, repo: _Repo) -> bytes | str:
+    async with aiohttp.ClientSession() as session:
+        return await _get(session, url, repo)
+
+
+async def _get(session: aiohttp.ClientSession, url: str, repo: _Repo) -> bytes | str:
+    """The body, or helm's HTTP getter error text."""
     username, password = repo.entry.get("username"), repo.entry.get("password")
     auth = aiohttp.BasicAuth(str(username), str(password or "")) if username else None
     try:
@@ -419,18 +412,19 @@ def _download_all(
             source = _local_path(dep.repository, chart_dir)
             saved[f"{dep.name}-{dep.version}.tgz"] = _archive_dir(source, dep.name)
             continue
+        if not dep.repository.startswith("oci://"):
+            repo = next((r for r in repos.values() if _same_url(r.url, dep.repository)), None)
+            repo = repo or _Repo("", dep.repository)
+            saved[f"{dep.name}-{dep.version}.tgz"] = _download_from_repo(dep, repo, settings, out)
+            continue
         out.append(f"Downloading {dep.name} from repo {dep.repository}\n")
-        repo = next((r for r in repos.values() if _same_url(r.url, dep.repository)), None)
-        if dep.repository.startswith("oci://"):
-            ref = ChartRef(f"{dep.repository.rstrip('/')}/{dep.name}", "", dep.version)
-            auth = RepoAuth(plain_http=settings.plain_http)
-        else:
-            ref = ChartRef(dep.repository, dep.name, dep.version)
-            auth = _auth(repo, settings) if repo else RepoAuth()
+        ref = ChartRef(f"{dep.repository.rstrip('/')}/{dep.name}", "", dep.version)
         try:
-            fetched = asyncio.run(fetch_chart(ref, cache=cache, auth=auth))
+            fetched = asyncio.run(
+                fetch_chart(ref, cache=cache, auth=RepoAuth(plain_http=settings.plain_http))
+            )
         except ChartSourceError as exc:
-            error = f"could not download {dep.repository}/{dep.name}: {exc}"
+            error = f"could not download {ref.url}: {exc}"
             out.append(f"Save error occurred:  {error}\n")
             raise DependencyUpdateError(error) from None
         if fetched.manifest_digest:
@@ -454,6 +448,26 @@ def _download_all(
             continue
         if chart_name not in local:  # a chart kept in charts/ by hand stays
             os.remove(path)
+
+
+def _download_from_repo(dep: Dependency, repo: _Repo, settings: Settings, out: list[str]) -> bytes:
+    """findChartURL + ChartDownloader: the archive the repository's index names."""
+    index = repo.index or _cached_index(repo.name, settings)
+    entry = next(
+        (e for e in index.entries.get(dep.name, ()) if e.urls and e.version == dep.version), None
+    )
+    if entry is None:
+        error = "could not find : no matching version"
+        out.append(f"Save error occurred:  {error}\n")
+        raise DependencyUpdateError(error)
+    url = resolve_reference_url(repo.url.rstrip("/") + "/", entry.urls[0])
+    out.append(f"Downloading {dep.name} from repo {dep.repository}\n")
+    got = asyncio.run(_get_one(url, repo))
+    if isinstance(got, str):
+        error = f"could not download {url}: {got}"
+        out.append(f"Save error occurred:  {error}\n")
+        raise DependencyUpdateError(error)
+    return got
 
 
 def _archive_dir(source: str, name: str) -> bytes:
