@@ -20,15 +20,15 @@ from pathlib import Path
 import aiohttp
 
 from hack.testenv import OciRegistry, parts
-from steersman.chart.sources import ChartCache, ChartRef, RepoAuth, fetch_chart
-from steersman.chart.sources.transport import new_session
-from tests.chart_sources_support import (
+from hack.testkit.chart_servers import (
     RepoServer,
     helm,
     helm_env,
     helm_package,
     write_tiny_chart,
 )
+from steersman.chart.sources import ChartCache, ChartRef, RepoAuth, fetch_chart
+from steersman.chart.sources.transport import new_session
 
 RUNS = 15
 HELM_RUNS = 7

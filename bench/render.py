@@ -28,6 +28,13 @@ import time
 from collections.abc import Callable
 
 from hack.testenv.parts import HELM_V4
+from hack.testkit.conformance import (
+    CREATED_CHART,
+    Case,
+    discover_cases,
+    helm_env,
+    make_created_chart,
+)
 from steersman.chart.loader import load
 from steersman.chart.render import engine as render_module
 from steersman.chart.render.engine import ReleaseOptions, render_release
@@ -36,13 +43,6 @@ from steersman.chart.values.coalesce import merge_user_values
 from steersman.cli import build_parser
 from steersman.commands.template import TemplateArgs, run_template, template_args_from
 from steersman.gotemplate import clear_parse_cache
-from tests.conformance.runner import (
-    CREATED_CHART,
-    Case,
-    discover_cases,
-    helm_env,
-    make_created_chart,
-)
 
 RUNS = 7
 

@@ -5,7 +5,7 @@
 Failures are grouped by what went wrong (a crash type, "wrong output", "wrong error text", ...)
 per case file, biggest groups first, with a few examples each, so whoever works on the engine or
 the Sprig functions sees the most common problems at the top. Uses the same rendering as
-tests/unit/test_gotemplate_corpus.py.
+hack/testkit/templates.py.
 """
 
 from __future__ import annotations
@@ -60,8 +60,8 @@ def run(out_path: Path) -> tuple[int, int]:
     # helm produced the fixtures with TZ=UTC (`date`/`toDate` use the local zone).
     os.environ["TZ"] = "UTC"
     time.tzset()
+    from hack.testkit.templates import CASES, render_case
     from steersman.gotemplate import TemplateError
-    from tests.unit.test_gotemplate_corpus import CASES, render
 
     groups: dict[str, list[str]] = defaultdict(list)
     passed = 0
@@ -72,7 +72,7 @@ def run(out_path: Path) -> tuple[int, int]:
         problem: str | None = None
         signal.alarm(CASE_TIMEOUT_S)
         try:
-            out = render(case)
+            out = render_case(case)
             got = f"output {_short(out)}"
             if case.error is not None:
                 problem = "expected an error, got output"

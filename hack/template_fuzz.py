@@ -170,12 +170,12 @@ def random_templates(mode: str, seed: int, count: int, depth: int) -> list[dict[
 
 
 def ours(case: dict[str, Any]) -> tuple[str, str]:
+    from hack.testkit.templates import Case, render_case
     from steersman.gotemplate import TemplateError
-    from tests.unit.test_gotemplate_corpus import Case, render
 
     probe = Case("fuzz", case["name"], case["template"], case["values"], None, None, None)
     try:
-        return ("output", render(probe))
+        return ("output", render_case(probe))
     except TemplateError as exc:
         return ("error", str(exc))
     except Exception as exc:  # an engine bug is a finding, not a reason to stop

@@ -1,6 +1,6 @@
 """Byte-for-byte conformance of `steersman template` with the real `helm template`.
 
-Every case (tests/conformance/runner.py: each chart's ci/*.yaml, the extra flag sets in
+Every case (hack/testkit/conformance.py: each chart's ci/*.yaml, the extra flag sets in
 cases.yaml and the `helm create` chart) is rendered by real helm v4.1.4 and by Steersman in
 process through the CLI's own code path; stdout, the exit status and the `Error: ...` text must be
 identical. The same cases run against helm v3.17.3 with Steersman in Helm 3 mode.
@@ -14,7 +14,7 @@ from __future__ import annotations
 import pytest
 
 from hack.testenv.parts import HELM_V4
-from tests.conformance.runner import HELM_V3, Case, compare, discover_cases, run_helm, run_ours
+from hack.testkit.conformance import HELM_V3, Case, compare, discover_cases, run_helm, run_ours
 
 pytestmark = pytest.mark.interop
 

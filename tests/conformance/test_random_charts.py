@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conformance.runner import Case, compare, run_helm, run_ours
+from hack.testkit.conformance import Case, compare, run_helm, run_ours
 
 pytestmark = pytest.mark.interop
 

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conformance.runner import CHARTS, Case, compare, run_helm, run_ours
+from hack.testkit.conformance import CHARTS, Case, compare, run_helm, run_ours
 
 pytestmark = pytest.mark.interop
 

@@ -17,9 +17,9 @@ from collections.abc import AsyncIterator
 import pytest
 
 from hack.operatorkit import wait_until
+from hack.testkit.chart_servers import BlackHole
 from steersman.api import API_VERSION, KIND
 from steersman.kube import KubeClient
-from tests.chart_sources_support import BlackHole
 from tests.e2e.conftest import StartOperator
 from tests.e2e.support import condition, create, spec, wait_condition
 

@@ -22,9 +22,9 @@ from kubernetes_asyncio import client
 
 from hack.operatorkit import SAMPLE_CHART, push_chart
 from hack.testenv import OciRegistry, RegistryTls
+from hack.testkit.chart_servers import RepoServer, TlsMaterial, make_tls_material
 from steersman.api import API_VERSION, KIND
 from steersman.kube import KubeClient
-from tests.chart_sources_support import RepoServer, TlsMaterial, make_tls_material
 from tests.e2e.conftest import StartOperator
 from tests.e2e.support import condition, create, wait_condition
 

@@ -22,15 +22,15 @@ import pytest
 import yaml
 
 from hack.operatorkit import OperatorProcess, push_chart
-from steersman.kube import KubeClient
-from tests.e2e.conftest import StartOperator
-from tests.e2e.support import create, records, spec, wait_condition
-from tests.install_support import (
+from hack.testkit.install import (
     CHART,
     RBAC,
     role_for_the_demo_chart,
     start_as_deployment,
 )
+from steersman.kube import KubeClient
+from tests.e2e.conftest import StartOperator
+from tests.e2e.support import create, records, spec, wait_condition
 
 pytestmark = [pytest.mark.integration, pytest.mark.interop, pytest.mark.slow]
 

@@ -162,9 +162,11 @@ async def test_kubectl_get_columns(
     assert str(cells["Status"]).startswith("Helm install succeeded")
     assert cells["App Version"] == "1.0"
     assert cells["Suspended"] is False
-    printed = format_table(data)
+    # STORAGE is a wide column (priority 1): `kubectl get` shows it only with -o wide.
+    printed = format_table(data, wide=True)
     header = " ".join(c.upper() for c in columns).split()  # "APP VERSION" is two words
     assert printed.splitlines()[0].split() == ["NAMESPACE", *header]
+    assert format_table(data).splitlines()[0].split() == ["NAMESPACE", *header[:-1]]
     hr = await get(e2e_kube, namespace, "shown")
     assert hr["metadata"]["name"] in printed.splitlines()[1]
 

@@ -20,9 +20,10 @@ import pytest
 
 from hack.operatorkit import SAMPLE_CHART, wait_until
 from hack.testenv import OciRegistry
+from hack.testkit.chart_servers import FlakyRepo, helm, helm_package
+from hack.testkit.proxy import ForwardProxy
 from steersman.api import annotation_names
 from steersman.kube import KubeClient
-from tests.chart_sources_support import FlakyRepo, helm, helm_package
 from tests.e2e.conftest import StartOperator
 from tests.e2e.support import (
     annotate,
@@ -32,7 +33,6 @@ from tests.e2e.support import (
     patch_spec,
     wait_condition,
 )
-from tests.proxy_support import ForwardProxy
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

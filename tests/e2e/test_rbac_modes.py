@@ -19,9 +19,7 @@ from pathlib import Path
 import pytest
 
 from hack.operatorkit import OperatorProcess
-from steersman.kube import KubeClient
-from tests.e2e.support import annotate, condition, create, get, records, spec, wait_condition
-from tests.install_support import (
+from hack.testkit.install import (
     LOCKED_DOWN,
     MANIFESTS,
     kubectl,
@@ -31,6 +29,8 @@ from tests.install_support import (
     start_as_deployment,
     the_deployment,
 )
+from steersman.kube import KubeClient
+from tests.e2e.support import annotate, condition, create, get, records, spec, wait_condition
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
 

@@ -13,18 +13,7 @@ import pytest
 import yaml
 
 from hack.testenv import parts
-from steersman.chart.sources import (
-    AuthFailed,
-    ChartCache,
-    ChartNotFound,
-    ChartRef,
-    DigestMismatch,
-    InvalidReference,
-    RepoAuth,
-    SourceUnavailable,
-    fetch_chart,
-)
-from tests.chart_sources_support import (
+from hack.testkit.chart_servers import (
     VERSIONS,
     BlackHole,
     RepoServer,
@@ -35,6 +24,17 @@ from tests.chart_sources_support import (
     helm_pull,
     make_tls_material,
     write_tiny_chart,
+)
+from steersman.chart.sources import (
+    AuthFailed,
+    ChartCache,
+    ChartNotFound,
+    ChartRef,
+    DigestMismatch,
+    InvalidReference,
+    RepoAuth,
+    SourceUnavailable,
+    fetch_chart,
 )
 
 pytestmark = [pytest.mark.integration, pytest.mark.interop]

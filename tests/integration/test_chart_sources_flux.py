@@ -16,6 +16,16 @@ import pytest
 from aiohttp import web
 from aiohttp.abc import AbstractResolver, ResolveResult
 
+from hack.testkit.chart_servers import (
+    FlakyRepo,
+    RepoServer,
+    chart_version,
+    helm,
+    helm_package,
+    make_tls_material,
+    write_tiny_chart,
+)
+from hack.testkit.proxy import ForwardProxy
 from steersman.chart.sources import (
     ChartCache,
     ChartNotFound,
@@ -27,16 +37,6 @@ from steersman.chart.sources import (
     fetch_chart,
     new_session,
 )
-from tests.chart_sources_support import (
-    FlakyRepo,
-    RepoServer,
-    chart_version,
-    helm,
-    helm_package,
-    make_tls_material,
-    write_tiny_chart,
-)
-from tests.proxy_support import ForwardProxy
 
 pytestmark = pytest.mark.integration
 

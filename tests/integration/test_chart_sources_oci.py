@@ -15,6 +15,17 @@ import bcrypt
 import pytest
 
 from hack.testenv import OciRegistry, RegistryTls, RegistryTokenAuth
+from hack.testkit.chart_servers import (
+    VERSIONS,
+    TlsMaterial,
+    TokenServer,
+    chart_version,
+    helm,
+    helm_package,
+    helm_pull,
+    make_tls_material,
+    write_tiny_chart,
+)
 from steersman.chart.sources import (
     AuthFailed,
     ChartCache,
@@ -28,17 +39,6 @@ from steersman.chart.sources import (
     fetch_chart,
 )
 from steersman.chart.sources.transport import client_timeout, new_session
-from tests.chart_sources_support import (
-    VERSIONS,
-    TlsMaterial,
-    TokenServer,
-    chart_version,
-    helm,
-    helm_package,
-    helm_pull,
-    make_tls_material,
-    write_tiny_chart,
-)
 
 pytestmark = [pytest.mark.integration, pytest.mark.interop]
 

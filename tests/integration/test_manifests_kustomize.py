@@ -10,8 +10,7 @@ from typing import Any
 
 import pytest
 
-from steersman.kube import KubeClient
-from tests.install_support import (
+from hack.testkit.install import (
     LOCKED_DOWN,
     MANIFESTS,
     RBAC,
@@ -20,6 +19,7 @@ from tests.install_support import (
     manager_container,
     remove_cluster_admin_binding,
 )
+from steersman.kube import KubeClient
 
 pytestmark = pytest.mark.integration
 

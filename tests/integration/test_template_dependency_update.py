@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.chart_sources_support import RepoServer, helm, helm_package, write_tiny_chart
+from hack.testkit.chart_servers import RepoServer, helm, helm_package, write_tiny_chart
 
 pytestmark = [pytest.mark.integration, pytest.mark.interop]
 

@@ -11,10 +11,10 @@ from pathlib import Path
 
 import pytest
 
+from hack.testkit.chart_servers import RepoServer, helm, helm_package
+from hack.testkit.conformance import CHARTS
 from steersman.cli import build_parser
 from steersman.commands.template import run_template, template_args_from
-from tests.chart_sources_support import RepoServer, helm, helm_package
-from tests.conformance.runner import CHARTS
 
 pytestmark = [pytest.mark.integration, pytest.mark.interop]
 

@@ -13,7 +13,7 @@ import pytest
 import yaml
 
 from hack import gen_crds
-from tests.install_support import CHART, load_all
+from hack.testkit.install import CHART, load_all
 
 pytestmark = pytest.mark.interop
 
@@ -128,7 +128,7 @@ def values_file(tmp_path: Path, values: dict[str, Any]) -> Path:
     return path
 
 
-def render(
+def run_template(
     cmd: list[str], env: dict[str, str], release: str, values: Path
 ) -> subprocess.CompletedProcess[bytes]:
     return subprocess.run(
@@ -174,9 +174,9 @@ def test_steersman_template_is_byte_identical_to_helm(
     helm_v4: Path, helm_home_env: dict[str, str], tmp_path: Path, variant: str, release: str
 ) -> None:
     values = values_file(tmp_path, VARIANTS[variant])
-    helm = render([str(helm_v4)], helm_home_env, release, values)
+    helm = run_template([str(helm_v4)], helm_home_env, release, values)
     assert helm.returncode == 0, helm.stderr.decode()
-    ours = render(STEERSMAN, helm_home_env, release, values)
+    ours = run_template(STEERSMAN, helm_home_env, release, values)
     assert ours.returncode == 0, ours.stderr.decode()
     assert ours.stdout == helm.stdout
     assert load_all(helm.stdout.decode())  # it rendered objects, not nothing
@@ -188,8 +188,8 @@ def test_values_that_cannot_work_fail_the_same_way(
 ) -> None:
     values, message = INVALID[case]
     path = values_file(tmp_path, values)
-    helm = render([str(helm_v4)], helm_home_env, "steersman", path)
-    ours = render(STEERSMAN, helm_home_env, "steersman", path)
+    helm = run_template([str(helm_v4)], helm_home_env, "steersman", path)
+    ours = run_template(STEERSMAN, helm_home_env, "steersman", path)
     assert helm.returncode != 0 and ours.returncode != 0
     assert message in helm.stderr.decode()
     assert ours.stderr == helm.stderr
@@ -199,7 +199,7 @@ def test_values_that_cannot_work_fail_the_same_way(
 def objects(
     helm_v4: Path, env: dict[str, str], tmp_path: Path, variant: str
 ) -> list[dict[str, Any]]:
-    proc = render([str(helm_v4)], env, "steersman", values_file(tmp_path, VARIANTS[variant]))
+    proc = run_template([str(helm_v4)], env, "steersman", values_file(tmp_path, VARIANTS[variant]))
     return load_all(proc.stdout.decode())
 
 

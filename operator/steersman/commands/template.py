@@ -93,7 +93,18 @@ class TemplateArgs:
     validate: bool = False
     kubeconfig: str = ""
     kube_context: str = ""
+    kube_apiserver: str = ""
+    kube_token: str = ""
+    kube_as_user: str = ""
+    kube_as_group: list[str] = field(default_factory=list)
+    kube_ca_file: str = ""
+    kube_tls_server_name: str = ""
+    kube_insecure_skip_tls_verify: bool = False
+    skip_crds: bool = False
+    take_ownership: bool = False
     post_renderer: str = ""
+    post_renderer_args: list[str] = field(default_factory=list)
+    plugins_directory: str = ""
 
 
 class _Fail(Exception):
@@ -198,7 +209,18 @@ def template_args_from(ns: argparse.Namespace | Parsed) -> TemplateArgs:
         validate=v["validate"],
         kubeconfig=v["kubeconfig"],
         kube_context=v["kube_context"],
+        kube_apiserver=v["kube_apiserver"],
+        kube_token=v["kube_token"],
+        kube_as_user=v["kube_as_user"],
+        kube_as_group=list(v["kube_as_group"]),
+        kube_ca_file=v["kube_ca_file"],
+        kube_tls_server_name=v["kube_tls_server_name"],
+        kube_insecure_skip_tls_verify=v["kube_insecure_skip_tls_verify"],
+        skip_crds=v["skip_crds"],
+        take_ownership=v["take_ownership"],
         post_renderer=v["post_renderer"],
+        post_renderer_args=list(v["post_renderer_args"]),
+        plugins_directory=v["plugins_directory"],
     )
 
 
@@ -320,8 +342,7 @@ def _render(a: TemplateArgs, out: list[str], err: list[str]) -> None:
     except KubeParseError as exc:
         raise _Fail(f"invalid kube version '{a.kube_version}': {exc}") from None
     _check_registry_tls(a)
-    if a.dry_run not in ("client", "unset") or a.validate:
-        _dry_run_strategy(a)
+    server = _dry_run_strategy(a)
     if a.dry_run == "unset":
         log.warning(
             "--dry-run is deprecated",
@@ -334,14 +355,6 @@ def _render(a: TemplateArgs, out: list[str], err: list[str]) -> None:
             },
         )
     name, ref = _name_and_chart(a)
-    if a.post_renderer:
-        # helm v4 merges the files into one stream annotated per document with kyaml, hands
-        # it to the plugin and splits it back, re-serialized by kyaml: that YAML round trip is
-        # not reproduced byte for byte here, so the flag fails rather than differ from helm.
-        raise _Fail(
-            f"--post-renderer {a.post_renderer}: post-renderer plugins are not supported by "
-            "steersman template; pipe its output through the plugin's command instead"
-        )
     source = locate_chart(ref, a)
     try:
         user_values = merge_user_values(a.values)
@@ -361,20 +374,107 @@ def _render(a: TemplateArgs, out: list[str], err: list[str]) -> None:
         except ChartError as exc:
             raise _Fail(f"failed reloading chart after repo update: {exc}") from None
     _check_dependencies(chart, a)
-    _check_release_name(name, a.helm_major)
+    if not server:
+        _check_release_name(name, a.helm_major)
+        _render_chart(a, chart, user_values, name, caps, None, out)
+        return
+    # the Kubernetes client only for a server dry run: a local render never loads it
+    from steersman.commands import template_cluster
+
+    try:
+        cluster = template_cluster.connect(_kube_flags(a))
+    except template_cluster.ClusterError as exc:
+        _unreachable(str(exc))
+    try:
+        try:
+            cluster.reachable()
+        except template_cluster.ClusterError as exc:
+            _unreachable(str(exc))
+        _check_release_name(name, a.helm_major)
+        from steersman.chart import crd_objects
+
+        if not a.skip_crds and crd_objects(chart):
+            helmlog.warn(
+                log,
+                "This chart or one of its subcharts contains CRDs. Rendering may fail or "
+                "contain inaccuracies.",
+            )
+        try:
+            caps = cluster.capabilities()
+        except template_cluster.ClusterError as exc:
+            raise _Fail(str(exc)) from None
+        namespace = _release_namespace(a)
+        manifest = _render_chart(a, chart, user_values, name, caps, cluster.lookup(), out)
+        if manifest is not None and not a.is_upgrade:
+            try:
+                cluster.existing_resource_conflict(
+                    manifest, name, namespace, take_ownership=a.take_ownership
+                )
+            except template_cluster.ClusterError as exc:
+                out.clear()  # helm prints nothing when the install would fail
+                raise _Fail(str(exc)) from None
+    finally:
+        cluster.close()
+
+
+def _post_renderer(a: TemplateArgs) -> Any:
+    if not a.post_renderer:
+        return None
+    from steersman.commands.template_postrender import plugin_runner
+
+    return plugin_runner(a.plugins_directory, a.post_renderer, a.post_renderer_args)
+
+
+def _unreachable(reason: str) -> Any:
+    helmlog.error(log, f"cluster reachability check failed: {reason}")
+    raise _Fail(f"cluster reachability check failed: {reason}")
+
+
+def _kube_flags(a: TemplateArgs) -> Any:
+    from steersman.commands.template_cluster import KubeFlags
+
+    return KubeFlags(
+        kubeconfig=a.kubeconfig,
+        context=a.kube_context,
+        apiserver=a.kube_apiserver,
+        token=a.kube_token,
+        as_user=a.kube_as_user,
+        as_groups=tuple(a.kube_as_group),
+        ca_file=a.kube_ca_file,
+        tls_server_name=a.kube_tls_server_name,
+        insecure_skip_tls_verify=a.kube_insecure_skip_tls_verify,
+    )
+
+
+def _release_namespace(a: TemplateArgs) -> str:
+    return a.namespace or kubeconfig_namespace(a.kubeconfig, a.kube_context)
+
+
+def _render_chart(
+    a: TemplateArgs,
+    chart: Chart,
+    user_values: dict[str, Any],
+    name: str,
+    caps: Any,
+    lookup: Any,
+    out: list[str],
+) -> str | None:
+    """Render and print as helm template does; the release manifest (None with --output-dir,
+    whose files are written here)."""
     if any(k in _SYSTEM_LABELS for k in a.labels):
         raise _Fail(
             "user supplied labels contains system reserved label name. System labels: "
             f"[{' '.join(_SYSTEM_LABELS)}]"
         )
-    namespace = a.namespace or kubeconfig_namespace(a.kubeconfig, a.kube_context)
-    options = ReleaseOptions(name, namespace, 1, not a.is_upgrade, a.is_upgrade)
+    options = ReleaseOptions(name, _release_namespace(a), 1, not a.is_upgrade, a.is_upgrade)
     try:
         rel = render_release(
             chart,
             user_values,
             options,
             capabilities=caps,
+            lookup=lookup,
+            post_render=_post_renderer(a),
             include_crds=a.include_crds and not a.output_dir,
             sub_notes=a.render_subchart_notes,
             helm_major=a.helm_major,
@@ -393,7 +493,7 @@ def _render(a: TemplateArgs, out: list[str], err: list[str]) -> None:
             _show_only_or_fail("", a.show_only)
         else:
             out.append("\n")
-        return
+        return rel.manifest
     try:
         out.append(
             template_output(
@@ -406,6 +506,7 @@ def _render(a: TemplateArgs, out: list[str], err: list[str]) -> None:
         )
     except ShowOnlyError as exc:
         raise _Fail(str(exc)) from None
+    return rel.manifest
 
 
 def _check_registry_tls(a: TemplateArgs) -> None:
@@ -447,18 +548,16 @@ def _show_only_or_fail(manifest: str, patterns: list[str]) -> str:
         raise _Fail(str(exc)) from None
 
 
-def _dry_run_strategy(a: TemplateArgs) -> None:
-    """cmdGetDryRunFlagStrategy: "server" (or the deprecated --validate) needs a cluster."""
-    if a.dry_run not in ("client", "server", "none", "unset"):
+def _dry_run_strategy(a: TemplateArgs) -> bool:
+    """cmdGetDryRunFlagStrategy for template: whether to render against the cluster
+    ("server", or the deprecated --validate)."""
+    if a.dry_run == "none":  # an install's value, refused by template with its own text
+        raise _Fail('invalid dry-run value ("none"). Must be "server" or "client"')
+    if a.dry_run not in ("client", "server", "unset"):
         raise _Fail(
             f'invalid dry-run value ({go_quote(a.dry_run)}). Must be "none", "server", or "client"'
         )
-    if a.dry_run in ("server", "none") or a.validate:
-        raise _Fail(
-            "steersman template renders client-side only: --dry-run=server, --dry-run=none and "
-            "--validate (checks against a cluster) are not supported; use `steersman diff` or "
-            "`kubectl apply --dry-run=server` on the output"
-        )
+    return a.dry_run == "server" or a.validate
 
 
 _SOURCE_BLOCK = re.compile(r"(?m)^---\n# Source: (.*)\n")

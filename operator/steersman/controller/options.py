@@ -11,8 +11,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from steersman.api import HelmRelease, parse_duration
-from steersman.api.spec import HelmReleaseSpec, ServerSideApplyMode
+from steersman.api import HelmRelease, HelmReleaseSpec, ServerSideApplyMode, parse_duration
 from steersman.engine import (
     CrdPolicy,
     InstallOptions,
@@ -21,7 +20,7 @@ from steersman.engine import (
     UninstallOptions,
     UpgradeOptions,
 )
-from steersman.kube.client import Propagation
+from steersman.kube import Propagation
 
 Action = Literal["install", "upgrade", "test", "rollback", "uninstall"]
 SSA_RECORDED = "ssa"  # a release record's apply_method when it was applied server-side

@@ -25,14 +25,11 @@ from pydantic import (
     model_validator,
 )
 
-from steersman.api import annotation_names
-from steersman.api.duration import parse_duration
-from steersman.api.spec import ServerSideApplyMode
+from steersman.api import ServerSideApplyMode, annotation_names, parse_duration
 from steersman.controller.flags import FLAGS, add_run_arguments
 from steersman.controller.selector import parse_selector
 from steersman.errors import SteersmanError
-from steersman.storage.errors import StorageConfigError
-from steersman.storage.selection import DriverKind, normalize_driver_name
+from steersman.storage import DriverKind, StorageConfigError, normalize_driver_name
 
 # RFC 1123 label (namespaces) and subdomain (service accounts, lease names).
 _LABEL = re.compile(r"[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?")

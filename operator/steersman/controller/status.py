@@ -14,9 +14,9 @@ from typing import Any
 from steersman.api import (
     HelmReleaseStatus,
     Snapshot,
+    TestHookStatus,
     values_digest,
 )
-from steersman.api.status import TestHookStatus
 from steersman.controller.reconcile.state import StoredRelease
 from steersman.engine import POST_RENDER_LABEL
 from steersman.storage import GoTime, Release

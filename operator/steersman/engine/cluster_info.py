@@ -44,6 +44,7 @@ async def cluster_capabilities(kube: KubeClient) -> Capabilities:
     kv = parse_kube_version(str(version.get("gitVersion", "")))
     kv.major = str(version.get("major") or kv.major)
     kv.minor = str(version.get("minor") or kv.minor)
+    kv.normalized = ""  # getCapabilities fills Version, Major, Minor only: String() is Version
     return Capabilities(kv, VersionSet(apis, "common"), BuildInfo(capabilities_data.HELM_BUILD_V4))
 
 
@@ -76,7 +77,7 @@ def shared_cache(discovery: Discovery) -> CapabilitiesCache:
     return cache
 
 
-async def _lookup(
+async def lookup_object(
     kube: KubeClient, api_version: str, kind: str, namespace: str, name: str
 ) -> dict[str, Any]:
     """helm's lookup: one object, or a List of all (in one namespace or everywhere); an
@@ -97,7 +98,7 @@ def thread_lookup(kube: KubeClient, loop: asyncio.AbstractEventLoop) -> Lookup:
 
     def lookup(api_version: str, kind: str, namespace: str, name: str) -> dict[str, Any]:
         future = asyncio.run_coroutine_threadsafe(
-            _lookup(kube, api_version, kind, namespace, name), loop
+            lookup_object(kube, api_version, kind, namespace, name), loop
         )
         return future.result()
 

@@ -25,8 +25,7 @@ from steersman.chart import (
 )
 from steersman.chart import RenderError as ChartRenderError
 from steersman.engine.errors import EngineError
-from steersman.kube import KubeClient, KubeError
-from steersman.kube.discovery import Discovery
+from steersman.kube import Discovery, KubeClient, KubeError
 from steersman.postrender import BUILTIN, MergeSchema, PostRender, PostRenderError, from_openapi_v2
 from steersman.postrender import post_render as run_post_render
 

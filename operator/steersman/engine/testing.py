@@ -7,8 +7,7 @@ from dataclasses import dataclass, field
 from steersman.engine.context import DEFAULT_TIMEOUT, Engine, hook_runner, settled
 from steersman.engine.errors import FAILURES, EngineError
 from steersman.engine.ownership import validate_release_name
-from steersman.storage import Release
-from steersman.storage.record import Hook
+from steersman.storage import Hook, Release
 
 
 @dataclass

@@ -107,6 +107,12 @@ class GoStruct:
         """What `String()` (or `Error()`) returns when the type has one; fmt prints that."""
         return None
 
+    def go_addressable_string(self) -> str | None:
+        """What a template prints for the value when it is addressable (a field reached
+        through a pointer): also `String()` of a pointer receiver, which fmt does not see on a
+        copy passed to a function such as `print` or `quote`."""
+        return self.go_string()
+
     def go_print_fields(self) -> list[tuple[str, Any]]:
         """(name, value) of every field in declaration order, for `{a b}` / `%+v` printing."""
         return []

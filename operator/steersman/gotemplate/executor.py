@@ -93,9 +93,13 @@ def print_value(s: ExecState, node: Node, v: Any) -> str:
     if isinstance(v, GoFunc):
         s.node = node
         raise s.error(f"can't print {node} of type {type_name(v)}")
-    if isinstance(v, GoStruct) and v.go_type.startswith("*") and v.go_string() is None:
-        # printableValue dereferences a pointer before fmt sees it: {..} rather than &{..}.
-        return format_value(v)[1:]
+    if isinstance(v, GoStruct):
+        text = v.go_addressable_string()  # printValue takes the address for a *T String()
+        if text is not None:
+            return text
+        if v.go_type.startswith("*"):
+            # printableValue dereferences a pointer before fmt sees it: {..} rather than &{..}.
+            return format_value(v)[1:]
     return format_value(v)
 
 

@@ -7,10 +7,10 @@ from pathlib import Path
 import pytest
 from kubernetes_asyncio import client
 
+from hack.testkit.storage_samples import make_release
 from steersman.storage import DriverKind, StorageBackend, StorageError
 from steersman.storage.kube_drivers import ConfigMapDriver, SecretDriver
 from steersman.storage.sql import SqlDriver
-from tests.storage_samples import make_release
 
 pytestmark = pytest.mark.integration
 

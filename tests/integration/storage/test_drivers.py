@@ -10,6 +10,7 @@ import os
 import pytest
 from kubernetes_asyncio import client
 
+from hack.testkit.storage_samples import make_release
 from steersman.storage import (
     CorruptRecord,
     Driver,
@@ -25,7 +26,6 @@ from steersman.storage import (
 )
 from steersman.storage.kube_drivers import ConfigMapDriver, SecretDriver
 from steersman.storage.sql import SqlDriver, SqlPools
-from tests.storage_samples import make_release
 
 pytestmark = pytest.mark.integration
 

@@ -20,6 +20,7 @@ import pytest
 from kubernetes_asyncio import client
 
 from hack.operatorkit import ROOT, install_crd
+from hack.testkit.storage_samples import make_release
 from steersman.api import API_VERSION, KIND
 from steersman.kube import KubeClient
 from steersman.storage import Driver, Storage, StorageConfigError, record_key
@@ -31,7 +32,6 @@ from steersman.storage.sealing import KEY_ID_LABEL, PLAIN, RecordCodec
 from steersman.storage.sql import SqlDriver, SqlDsn, SqlPools
 from tests.integration.storage.conftest import KINDS, fresh_database
 from tests.integration.storage.helmcli import Helm
-from tests.storage_samples import make_release
 
 pytestmark = pytest.mark.integration
 

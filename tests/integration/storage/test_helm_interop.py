@@ -18,13 +18,13 @@ import asyncpg
 import pytest
 from kubernetes_asyncio import client
 
+from hack.testkit.storage_samples import TINY_CHART, make_release
 from steersman.storage import Driver, Release, Status, Storage, record_key
 from steersman.storage.codec import decode_payload, release_to_bytes
 from steersman.storage.kube_drivers import ConfigMapDriver, SecretDriver
 from steersman.storage.sql import SqlDriver, SqlDsn, SqlPools
 from tests.integration.storage.conftest import fresh_database
 from tests.integration.storage.helmcli import Helm, normalise
-from tests.storage_samples import TINY_CHART, make_release
 
 pytestmark = [pytest.mark.integration, pytest.mark.interop]
 

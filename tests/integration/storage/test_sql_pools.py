@@ -7,9 +7,9 @@ import asyncio
 import asyncpg
 import pytest
 
+from hack.testkit.storage_samples import make_release
 from steersman.storage import Storage, StorageUnavailable
 from steersman.storage.sql import SqlDriver, SqlDsn, SqlPools, probe
-from tests.storage_samples import make_release
 
 pytestmark = pytest.mark.integration
 

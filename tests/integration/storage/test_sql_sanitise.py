@@ -23,9 +23,9 @@ import pytest
 
 from hack.testenv import Postgres
 from hack.testenv.parts import free_port
+from hack.testkit.storage_samples import make_release
 from steersman.storage import Storage, StorageConfigError, StorageError, StorageUnavailable
 from steersman.storage.sql import SqlDriver, SqlDsn, SqlPools, probe
-from tests.storage_samples import make_release
 
 if TYPE_CHECKING:
     from hack.testenv import TestBench

@@ -159,11 +159,11 @@ def test_errors_carry_helms_texts(tmp_path: Path) -> None:
 
 def test_kube_version_parsing_per_helm_major() -> None:
     v4 = parse_kube_version("1.29")
-    assert (v4.version, v4.go_string(), v4.major, v4.minor) == ("v1.29", "v1.29", "1", "29")
+    assert (v4.version, v4.version_string(), v4.major, v4.minor) == ("v1.29", "v1.29", "1", "29")
     gke = parse_kube_version("v1.30.2-gke.1")
-    assert (gke.version, gke.go_string()) == ("v1.30.2-gke.1", "v1.30.2")
+    assert (gke.version, gke.version_string()) == ("v1.30.2-gke.1", "v1.30.2")
     v3 = parse_kube_version("1.29", helm_major=3)
-    assert (v3.version, v3.go_string()) == ("v1.29.0", "v1.29.0")
+    assert (v3.version, v3.version_string()) == ("v1.29.0", "v1.29.0")
     with pytest.raises(KubeParseError, match='illegal version string "1"'):
         parse_kube_version("1")
     with pytest.raises(KubeParseError, match='could not parse "abc" as version'):

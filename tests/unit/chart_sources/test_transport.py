@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from hack.testkit.chart_servers import make_tls_material
 from steersman.chart.sources.errors import SourceUnavailable
 from steersman.chart.sources.model import RepoAuth
 from steersman.chart.sources.transport import (
@@ -17,7 +18,6 @@ from steersman.chart.sources.transport import (
     split_userinfo,
     ssl_for,
 )
-from tests.chart_sources_support import make_tls_material
 
 
 def test_redact_drops_userinfo_and_query() -> None:

@@ -7,12 +7,12 @@ import os
 
 from kubernetes_asyncio import client
 
+from hack.testkit.storage_samples import make_release
 from steersman.controller.context import Backends
 from steersman.controller.metrics import Metrics
 from steersman.storage import DriverKind, record_key
 from steersman.storage.envelope import KEY_BYTES, KeyRing, is_sealed
 from steersman.storage.sealing import RecordCodec
-from tests.storage_samples import make_release
 
 
 async def test_per_release_choice_shares_the_memory_records() -> None:

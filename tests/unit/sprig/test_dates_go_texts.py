@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from hack.testkit.templates import render
 from steersman.gotemplate import TemplateError
-from tests.template_support import render
 
 
 def test_duration_keeps_parse_int_range_clamp() -> None:

@@ -8,9 +8,9 @@ from datetime import UTC
 
 import pytest
 
+from hack.testkit.templates import render
 from steersman.golang.gotime import ZERO_TIME, GoTime
 from steersman.gotemplate import TemplateError
-from tests.template_support import render
 
 
 @pytest.mark.parametrize(

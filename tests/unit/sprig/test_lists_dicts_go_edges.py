@@ -3,18 +3,17 @@ helm v4.1.4 renders."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 
-from steersman.gotemplate import TemplateError, TemplateSet
-from steersman.sprig import sprig_funcs
+from hack.testkit.templates import render
+from steersman.gotemplate import TemplateError
 
 PREFIX_ERR = "error calling "
 
-
-def render(template: str) -> str:
-    ts = TemplateSet(sprig_funcs())
-    ts.parse("t", template)
-    return ts.execute("t", {"Values": {}})
+# The templates see `.Values`, empty.
+NO_VALUES: dict[str, Any] = {"Values": {}}
 
 
 @pytest.mark.parametrize(
@@ -40,7 +39,7 @@ def render(template: str) -> str:
     ],
 )
 def test_render_matches_helm(template: str, expected: str) -> None:
-    assert render(template) == expected
+    assert render(template, NO_VALUES) == expected
 
 
 @pytest.mark.parametrize(
@@ -66,14 +65,14 @@ def test_render_matches_helm(template: str, expected: str) -> None:
 )
 def test_errors_match_helm(template: str, message: str) -> None:
     with pytest.raises(TemplateError) as err:
-        render(template)
+        render(template, NO_VALUES)
     assert str(err.value).endswith(PREFIX_ERR + message)
 
 
 def test_chunk_result_is_refused_where_a_plain_list_is_declared() -> None:
     # genSelfSignedCert's ips parameter is a []interface {}: Go refuses a [][]interface {}.
     with pytest.raises(TemplateError) as err:
-        render('{{ genSelfSignedCert "x" (chunk 1 (list)) nil 1 }}')
+        render('{{ genSelfSignedCert "x" (chunk 1 (list)) nil 1 }}', NO_VALUES)
     assert str(err.value).endswith(
         "wrong type for value; expected []interface {}; got [][]interface {}"
     )

@@ -4,24 +4,9 @@ both. Expected texts are real helm v4.1.4 renders."""
 
 from __future__ import annotations
 
-from typing import Any
-
 import pytest
 
-from steersman.golang.types import GoNamedMap
-from steersman.gotemplate import TemplateSet
-from steersman.sprig import sprig_funcs
-
-
-class Values(GoNamedMap):
-    go_type = "common.Values"
-
-
-def render(template: str) -> str:
-    values: dict[str, Any] = {"s": "str", "m": {"k": "v"}}
-    ts = TemplateSet(sprig_funcs())
-    ts.parse("t", template)
-    return ts.execute("t", Values({"Values": Values(values)})).replace("<no value>", "")
+from hack.testkit.templates import NO_VALUE, HelmValues, render
 
 
 @pytest.mark.parametrize(
@@ -69,4 +54,6 @@ def render(template: str) -> str:
     ],
 )
 def test_named_map_results_match_helm(template: str, expected: str) -> None:
-    assert render(template) == expected
+    values = HelmValues({"s": "str", "m": {"k": "v"}})
+    got = render(template, HelmValues({"Values": values}))
+    assert got.replace(NO_VALUE, "") == expected

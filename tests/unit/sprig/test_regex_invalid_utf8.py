@@ -7,7 +7,7 @@ import base64
 
 import pytest
 
-from tests.template_support import render
+from hack.testkit.templates import render
 
 
 @pytest.mark.parametrize(

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
+from hack.testkit.templates import render
 from steersman.gotemplate import TemplateError
-from tests.template_support import render
 
 MAX = "9223372036854775807"
 

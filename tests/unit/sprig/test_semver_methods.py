@@ -6,8 +6,8 @@ from __future__ import annotations
 
 import pytest
 
+from hack.testkit.templates import render
 from steersman.gotemplate import TemplateError
-from tests.template_support import render
 
 
 @pytest.mark.parametrize(

@@ -6,9 +6,9 @@ import json
 
 import pytest
 
+from hack.testkit.storage_samples import make_release
 from steersman.storage import InvalidRecord, Release, Status, decode_release, encode_release
 from steersman.storage.codec import decode_payload, record_key, release_to_bytes
-from tests.storage_samples import make_release
 
 # The v3 example of helm-storage.md §1.6, byte for byte.
 V3_JSON = (

@@ -8,6 +8,7 @@ import os
 
 import pytest
 
+from hack.testkit.storage_samples import make_release
 from steersman.storage import StorageConfigError, record_key
 from steersman.storage.codec import encode_release, gzip_release
 from steersman.storage.envelope import (
@@ -24,7 +25,6 @@ from steersman.storage.envelope import (
 from steersman.storage.errors import SealedRecordError
 from steersman.storage.memory import MemoryDriver, MemoryStore
 from steersman.storage.sealing import KEY_ID_LABEL, RecordCodec
-from tests.storage_samples import make_release
 
 RECORD = record_key("web", 3)
 

@@ -2,9 +2,9 @@
 
 import pytest
 
+from hack.testkit.storage_samples import make_release
 from steersman.storage import ReleaseExists, ReleaseNotFound, Status, Storage
 from steersman.storage.memory import MemoryDriver, MemoryStore
-from tests.storage_samples import make_release
 
 NS = "apps"
 

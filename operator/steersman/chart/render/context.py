@@ -149,11 +149,18 @@ class KubeVersion(GoStruct):
         if name == "GitVersion":
             return GoFunc(lambda: self.version, (), result="string")
         if name == "String":
-            return GoFunc(lambda: self.go_string(), (), result="string")
+            return GoFunc(self.version_string, (), result="string")
         return None
 
-    def go_string(self) -> str:
+    def version_string(self) -> str:
+        """String(): the normalized version, else Version."""
         return self.normalized or self.version
+
+    def go_string(self) -> str | None:
+        return None  # String() has a pointer receiver: fmt prints a copy as the struct
+
+    def go_addressable_string(self) -> str:
+        return self.version_string()
 
     def go_print_fields(self) -> list[tuple[str, Any]]:
         if self.pkg == "common":

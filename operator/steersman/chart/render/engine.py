@@ -125,10 +125,13 @@ def render_release(
     skip_schema_validation: bool = False,
     rand: random.Random | None = None,
     now: Callable[[], datetime] | None = None,
+    post_render: Callable[[str], str] | None = None,
 ) -> RenderedRelease:
     """Render a release. Raises RenderError, ChartError or ValuesError with Helm's texts.
 
     `rand`/`now` pin Sprig's non-deterministic functions (tests); `chart` is not modified.
+    `post_render` (a post-renderer: manifests stream in, stream out) sees every rendered file
+    but the notes, before hooks and manifests are sorted; its failures raise RenderError.
     """
     work = copy_chart(chart)
     process_dependencies(work, user_values)
@@ -140,7 +143,7 @@ def render_release(
             raise ValuesError(str(exc)) from exc
     caps = capabilities or default_capabilities(helm_major)
     constraint = work.metadata.kube_version
-    if constraint and not is_compatible_range(constraint, caps.kube_version.go_string()):
+    if constraint and not is_compatible_range(constraint, caps.kube_version.version_string()):
         raise RenderError(
             f"chart requires kubeVersion: {constraint} which is incompatible with Kubernetes "
             f"{caps.kube_version.version}"
@@ -157,6 +160,8 @@ def render_release(
         helm_major=helm_major,
     )
     notes, files = extract_notes(files, work.name, sub_notes=sub_notes)
+    if post_render is not None:
+        files = _post_rendered(files, post_render)
     order = INSTALL_ORDER if helm_major >= 4 else INSTALL_ORDER_V3
     try:
         hooks, manifests = sort_manifests(files, order)
@@ -167,6 +172,29 @@ def render_release(
         raise RenderError(_go_yaml_error(files, str(exc), helm_major), manifest=dump) from None
     crds = crd_objects(work) if include_crds else []
     return RenderedRelease(assemble_manifest(manifests, crds=crds), hooks, notes, values)
+
+
+def _post_rendered(files: dict[str, str], run: Callable[[str], str]) -> dict[str, str]:
+    from steersman.chart.render.postrender import (
+        PostRenderYAMLError,
+        annotate_and_merge,
+        split_and_deannotate,
+    )
+
+    try:
+        merged = annotate_and_merge(files)
+    except PostRenderYAMLError as exc:
+        raise RenderError(f"error merging manifests: {exc}") from None
+    try:
+        out = run(merged)
+    except RenderError:
+        raise
+    except Exception as exc:  # the post-renderer's own failure, worded by it
+        raise RenderError(f"error while running post render on files: {exc}") from None
+    try:
+        return split_and_deannotate(out)
+    except PostRenderYAMLError as exc:
+        raise RenderError(f"error while parsing post rendered output: {exc}") from None
 
 
 def _go_yaml_error(files: Mapping[str, str], message: str, helm_major: int) -> str:

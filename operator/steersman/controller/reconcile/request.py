@@ -9,8 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from steersman.api import HelmRelease, parse_duration
-from steersman.api.spec import ServerSideApplyMode
+from steersman.api import HelmRelease, ServerSideApplyMode, parse_duration
 from steersman.chart import Chart
 from steersman.controller.access import owner_labels
 from steersman.controller.options import Where

@@ -25,9 +25,9 @@ from hack.testenv.parts import HELM_V4
 from steersman.cli import build_parser
 from steersman.commands.template import run_template, template_args_from
 
-HERE = Path(__file__).resolve().parent
-CHARTS = HERE / "charts"
-CASES_FILE = HERE / "cases.yaml"
+CONFORMANCE_DIR = Path(__file__).resolve().parents[2] / "tests" / "conformance"
+CHARTS = CONFORMANCE_DIR / "charts"
+CASES_FILE = CONFORMANCE_DIR / "cases.yaml"
 HELM_V3 = Path(os.environ.get("STEERSMAN_HELM_V3", Path.home() / ".cache/steersman/helm-v3"))
 CREATED_CHART = "helm-create"
 

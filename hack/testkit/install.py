@@ -21,7 +21,7 @@ from hack.operatorkit import OperatorProcess
 from hack.testenv import kubectl_binary
 from steersman.kube import KubeClient
 
-ROOT = Path(__file__).resolve().parents[1]
+ROOT = Path(__file__).resolve().parents[2]
 MANIFESTS = ROOT / "manifests"
 LOCKED_DOWN = MANIFESTS / "locked-down"
 CHART = MANIFESTS / "chart" / "steersman"

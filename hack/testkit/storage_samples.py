@@ -7,7 +7,7 @@ from pathlib import Path
 from steersman.chartmodel import Metadata
 from steersman.storage import GoTime, Hook, HookExecution, Info, Release, StoredChart, StoredFile
 
-TINY_CHART = Path(__file__).parent / "charts" / "tiny"
+TINY_CHART = Path(__file__).resolve().parents[2] / "tests" / "charts" / "tiny"
 
 
 def tiny_chart() -> StoredChart:
