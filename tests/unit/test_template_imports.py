@@ -34,6 +34,7 @@ NOT_NEEDED = (
     "steersman.storage",
     "steersman.kube",
     "steersman.chart.sources",
+    "steersman.commands.template_depup",
 )
 
 _PROBE = """

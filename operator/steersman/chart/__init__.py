@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from . import _moved, helmlog
 from .dependencies import copy_chart, process_dependencies
 from .helmlog import HELM_SLOG, SlogCollector, slog_value
-from .loader import go_os_error, load, load_archive, merge_maps
+from .loader import dir_files, go_os_error, load, load_archive, load_dir, merge_maps
 from .model import Chart, ChartError, ChartFile, dependency_json, metadata_json
 from .render import (
     UNINSTALL_ORDER,
@@ -82,10 +82,12 @@ __all__ = [
     "crd_objects",
     "default_capabilities",
     "dependency_json",
+    "dir_files",
     "go_os_error",
     "helmlog",
     "load",
     "load_archive",
+    "load_dir",
     "merge_maps",
     "merge_user_values",
     "metadata_json",

@@ -92,7 +92,12 @@ def load_dir(path: str | os.PathLike[str], helm_major: int = 4) -> Chart:
                 f"unable to detect chart at {chart_yaml}: open {chart_yaml}: {go_os_error(exc)}"
             ) from None
         _check_api_version(data, str(chart_yaml))
+    return load_files(dir_files(top), helm_major)
 
+
+def dir_files(path: str | os.PathLike[str]) -> list[ChartFile]:
+    """The files of a chart directory LoadDir reads (.helmignore and helm's defaults applied)."""
+    top = Path(os.path.abspath(path))
     rules = Rules()
     ignore_file = top / HELM_IGNORE
     if ignore_file.exists():
@@ -103,7 +108,7 @@ def load_dir(path: str | os.PathLike[str], helm_major: int = 4) -> Chart:
     rules.add_defaults()
     files: list[ChartFile] = []
     _walk(top, "", rules, files)
-    return load_files(files, helm_major)
+    return files
 
 
 def _walk(directory: Path, prefix: str, rules: Rules, out: list[ChartFile]) -> None:

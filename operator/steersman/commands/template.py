@@ -270,11 +270,12 @@ def run_template(a: TemplateArgs) -> tuple[int, str, str]:
     chart_log.propagate = False
     chart_log.setLevel(logging.DEBUG)
     out: list[str] = []
+    err: list[str] = []  # what helm writes to stderr outside its logger (an OCI pull's lines)
     try:
-        _render(a, out)
-        return 0, "".join(out), "".join(collector.lines)
+        _render(a, out, err)
+        return 0, "".join(out), "".join(err) + "".join(collector.lines)
     except _Fail as exc:
-        return 1, "".join(out), "".join(collector.lines) + f"Error: {exc}\n"
+        return 1, "".join(out), "".join(err) + "".join(collector.lines) + f"Error: {exc}\n"
     finally:
         chart_log.removeHandler(collector)
         chart_log.propagate = propagate
@@ -333,7 +334,7 @@ def _env_funcs() -> dict[str, Any]:
 _SYSTEM_LABELS = ("name", "owner", "status", "version", "createdAt", "modifiedAt")
 
 
-def _render(a: TemplateArgs, out: list[str]) -> None:
+def _render(a: TemplateArgs, out: list[str], err: list[str]) -> None:
     try:
         caps = default_capabilities(
             a.helm_major, kube_version=a.kube_version or None, extra_api_versions=a.api_versions
@@ -366,6 +367,12 @@ def _render(a: TemplateArgs, out: list[str]) -> None:
     _check_installable(chart, a.helm_major)
     if chart.metadata.deprecated:
         helmlog.warn(log, "this chart is deprecated")
+    if _missing_dependencies(chart) and a.dependency_update:
+        _update_dependencies(source, a, out, err)
+        try:
+            chart = load(source) if isinstance(source, str) else load_archive(source)
+        except ChartError as exc:
+            raise _Fail(f"failed reloading chart after repo update: {exc}") from None
     _check_dependencies(chart, a)
     if not server:
         _check_release_name(name, a.helm_major)
@@ -658,16 +665,35 @@ def _check_installable(chart: Chart, helm_major: int) -> None:
         raise _Fail(f"{kind} charts are not installable")
 
 
+def _missing_dependencies(chart: Chart) -> list[str]:
+    """action.CheckDependencies: Chart.yaml's dependencies not found in charts/."""
+    present = {sub.name for sub in chart.dependencies}
+    return [d.name for d in chart.metadata.dependencies if d and d.name not in present]
+
+
+def _update_dependencies(
+    source: str | bytes, a: TemplateArgs, out: list[str], err: list[str]
+) -> None:
+    """helm's `--dependency-update`: downloader.Manager.Update on the chart directory."""
+    from steersman.commands import template_depup
+
+    if not isinstance(source, str):
+        raise _Fail("only unpacked charts can be updated")
+    settings = template_depup.Settings(
+        repository_config=a.repository_config or template_flags.config_path("repositories.yaml"),
+        repository_cache=a.repository_cache or template_flags.cache_path("repository"),
+        debug=a.debug,
+        plain_http=a.plain_http,
+    )
+    try:
+        template_depup.update(source, settings, out, err)
+    except template_depup.DependencyUpdateError as exc:
+        raise _Fail(str(exc)) from None
+
+
 def _check_dependencies(chart: Chart, a: TemplateArgs) -> None:
     helm_major = a.helm_major
-    present = {sub.name for sub in chart.dependencies}
-    missing = [d.name for d in chart.metadata.dependencies if d and d.name not in present]
-    if missing and a.dependency_update:
-        raise _Fail(
-            "--dependency-update: steersman template does not download dependencies; run "
-            "`helm dependency build` for the chart first (found in Chart.yaml, but missing in "
-            f"charts/ directory: {', '.join(missing)})"
-        )
+    missing = _missing_dependencies(chart)
     if missing:
         raise _Fail(
             f"{'an' if helm_major >= 4 else 'An'} error occurred while checking for chart "

@@ -12,12 +12,24 @@ import base64
 import hashlib
 import os
 import warnings
+from typing import Any
 
 import yaml
 
 from steersman.chart import go_os_error
 from steersman.errors import SteersmanError
 from steersman.golang.fmt import go_quote
+
+
+def _pgpy() -> Any:
+    """PGPy, imported when --verify is used (an optional extra: `pip install steersman[verify]`)."""
+    try:
+        import pgpy
+    except ImportError:
+        raise VerifyError(
+            "--verify needs the OpenPGP library PGPy: pip install 'steersman[verify]'"
+        ) from None
+    return pgpy
 
 
 class VerifyError(SteersmanError):
@@ -79,7 +91,7 @@ def _load_keyring(keyring: str) -> list:  # type: ignore[type-arg]
         raise VerifyError(
             "failed to load keyring: openpgp: invalid data: tag byte does not have MSB set"
         )
-    import pgpy  # only --verify needs OpenPGP
+    pgpy = _pgpy()
 
     keys = []
     with warnings.catch_warnings():
@@ -127,7 +139,7 @@ def _clearsigned(text: str) -> tuple[str, bytes] | None:
 
 
 def _check_signature(prov_data: bytes, keys: list) -> str:  # type: ignore[type-arg]
-    import pgpy
+    pgpy = _pgpy()
 
     block = _clearsigned(prov_data.decode("utf-8", "replace"))
     if block is None:
