@@ -223,8 +223,8 @@ _TAKE_OWNERSHIP = (
 _WAIT_FOR_JOBS = "Don't wait for the release's Jobs to complete (when waiting)."
 _SCHEMA = "Don't validate the values against the chart's values.schema.json."
 _OPENAPI = (
-    "Accepted for Flux manifests; has no effect: the apiserver validates every object when it "
-    "is applied, and Steersman has no separate client-side OpenAPI check."
+    "Skip checking the rendered objects against the cluster's OpenAPI schema (unknown fields) "
+    "before they are applied."
 )
 _SSA_AUTO = (
     "enabled: server-side apply; disabled: client-side apply (three-way merge, as helm v3); "

@@ -46,7 +46,6 @@ HR, REPO, OCI, CHART = "HelmRelease", "HelmRepository", "OCIRepository", "HelmCh
 M, A, N = Status.MAPPED, Status.ADAPTED, Status.NOT_CARRIED
 
 _NO_SWITCH = "Steersman has no such switch"
-_NO_OPENAPI_CHECK = "copied; no effect: the apiserver validates every object when it is applied"
 _SECRET_NOTE = "the Secret must be in the HelmRelease's namespace (a note says when it is not)"
 _SOURCE_POLLING = (
     "not needed: no source object; the chart is resolved on every reconcile (spec.interval)"
@@ -166,11 +165,7 @@ FIELDS: tuple[FieldRule, ...] = (
     FieldRule(HR, "spec.install.remediation.remediateLastFailure", "", N, _NO_SWITCH),
     FieldRule(HR, "spec.install.disableWaitForJobs", "spec.install.disableWaitForJobs", M),
     FieldRule(
-        HR,
-        "spec.install.disableOpenAPIValidation",
-        "spec.install.disableOpenAPIValidation",
-        A,
-        _NO_OPENAPI_CHECK,
+        HR, "spec.install.disableOpenAPIValidation", "spec.install.disableOpenAPIValidation", M
     ),
     FieldRule(
         HR, "spec.install.disableSchemaValidation", "spec.install.disableSchemaValidation", M
@@ -219,11 +214,7 @@ FIELDS: tuple[FieldRule, ...] = (
     FieldRule(HR, "spec.upgrade.remediation.remediateLastFailure", "", N, _NO_SWITCH),
     FieldRule(HR, "spec.upgrade.disableWaitForJobs", "spec.upgrade.disableWaitForJobs", M),
     FieldRule(
-        HR,
-        "spec.upgrade.disableOpenAPIValidation",
-        "spec.upgrade.disableOpenAPIValidation",
-        A,
-        _NO_OPENAPI_CHECK,
+        HR, "spec.upgrade.disableOpenAPIValidation", "spec.upgrade.disableOpenAPIValidation", M
     ),
     FieldRule(
         HR, "spec.upgrade.disableSchemaValidation", "spec.upgrade.disableSchemaValidation", M
