@@ -83,8 +83,11 @@ async def flux_installed(e2e_kube: KubeClient) -> AsyncIterator[None]:
         )
 
 
-def kubectl(kubeconfig: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    argv = [str(kubectl_binary()), "--kubeconfig", str(kubeconfig), *args]
+def kubectl(kubeconfig: Path, cache: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    # A discovery cache of its own: one filled by an earlier test (before Flux's CRD existed)
+    # would resolve `hr` without seeing Flux's kind.
+    argv = [str(kubectl_binary()), "--kubeconfig", str(kubeconfig), "--cache-dir", str(cache)]
+    argv += args
     return subprocess.run(argv, capture_output=True, text=True, timeout=60, check=True)
 
 
@@ -99,6 +102,7 @@ async def test_flux_helmreleases_are_left_alone_and_hr_means_ours(
     start_operator: StartOperator,
     flux_installed: None,
     kubeconfig: Path,
+    tmp_path: Path,
 ) -> None:
     flux_hr = {
         "apiVersion": FLUX_API,
@@ -120,15 +124,15 @@ async def test_flux_helmreleases_are_left_alone_and_hr_means_ours(
     assert "status" not in flux_live
 
     ns = ["-n", namespace, "-o", "json"]
-    short = kubectl(kubeconfig, "get", "hr", *ns)
+    short = kubectl(kubeconfig, tmp_path, "get", "hr", *ns)
     assert names(short.stdout) == ["web"]
     assert json.loads(short.stdout)["items"][0]["apiVersion"].startswith("helm.steersman.dev/")
     assert 'short name "hr" could also match' in short.stderr  # kubectl says it is ambiguous
     for ours in ("shr", "helmreleases.helm.steersman.dev", "steersman"):
-        listed = kubectl(kubeconfig, "get", ours, *ns)
+        listed = kubectl(kubeconfig, tmp_path, "get", ours, *ns)
         assert json.loads(listed.stdout)["items"][0]["apiVersion"].startswith(
             "helm.steersman.dev/"
         ), ours
         assert "could also match" not in listed.stderr
-    theirs = kubectl(kubeconfig, "get", f"hr.{FLUX_GROUP}", *ns)
+    theirs = kubectl(kubeconfig, tmp_path, "get", f"hr.{FLUX_GROUP}", *ns)
     assert [i["apiVersion"] for i in json.loads(theirs.stdout)["items"]] == [FLUX_API]
