@@ -21,6 +21,7 @@ from typing import Any, TextIO
 import yaml
 
 from steersman.errors import SteersmanError
+from steersman.golang.yamlresolve import go_like_loader
 
 OK, ERROR = 0, 1
 SUFFIXES = (".yaml", ".yml", ".json")
@@ -30,14 +31,8 @@ class InputError(SteersmanError):
     """The input cannot be read; printed as one line `Error: ...`."""
 
 
-class _Loader(yaml.SafeLoader):
-    """YAML as kubectl reads it into JSON: timestamps stay strings."""
-
-
-_Loader.yaml_implicit_resolvers = {
-    first: [(tag, rx) for tag, rx in resolvers if tag != "tag:yaml.org,2002:timestamp"]
-    for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
-}
+# YAML as kubectl reads it into JSON: timestamps stay strings (and `=` is a string too).
+_Loader = go_like_loader(yaml.SafeLoader, timestamps=False)
 
 
 def add_convert_arguments(parser: argparse.ArgumentParser) -> None:
