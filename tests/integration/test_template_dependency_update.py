@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -194,3 +195,51 @@ async def test_missing_dependency_fails_with_helms_error(
             assert got["steersman"] == got["helm"], case
     finally:
         await server.stop()
+
+
+async def test_debug_lines_are_helms(
+    repo: RepoServer,
+    oci_registry: str,
+    sub_archives: Path,
+    helm_v4: Path,
+    helm_home_env: dict[str, str],
+    tmp_path: Path,
+) -> None:
+    """--debug: helm's DEBUG log lines (stderr) and the extra progress lines (stdout) for a
+    file:// dependency, a repository from repositories.yaml, an unmanaged URL and OCI (whose
+    registry HTTP trace steersman does not print)."""
+    await asyncio.to_thread(
+        helm,
+        helm_v4,
+        helm_home_env,
+        "push",
+        str(sub_archives / "sub-0.2.0.tgz"),
+        f"oci://{oci_registry}/debug",
+        "--plain-http",
+    )
+    write_tiny_chart(tmp_path / "run-file", "sub")
+    config = tmp_path / "repositories.yaml"
+    flags = ["--repository-config", str(config), "--repository-cache", str(tmp_path / "cache")]
+    await asyncio.to_thread(helm, helm_v4, helm_home_env, "repo", "add", "subs", repo.url, *flags)
+    cases = {
+        "file": (_parent(tmp_path / "file", "file://../../sub", ">=0.0.0"), []),
+        "named": (_parent(tmp_path / "named", "alias:subs", "~0.2"), flags),
+        "url": (_parent(tmp_path / "url", repo.url, "~0.2"), []),
+        "oci": (
+            _parent(tmp_path / "oci", f"oci://{oci_registry}/debug", "0.2.0"),
+            ["--plain-http"],
+        ),
+    }
+    for case, (chart, extra) in cases.items():
+        got = await asyncio.to_thread(
+            _run_both, helm_v4, helm_home_env, chart, tmp_path / f"run-{case}", "--debug", *extra
+        )
+        assert got["helm"][0] == 0, (case, got["helm"][2])
+        assert "level=DEBUG" in got["helm"][2], case
+        helm_run = got["helm"]
+        if case == "oci":  # the registry client's HTTP trace (ids, Date headers) is left out
+            trace = re.compile(r"level=DEBUG msg=(GET|HEAD|Res|HEA) id=\d+ ")
+            assert trace.search(helm_run[2])
+            kept = [line for line in helm_run[2].splitlines(True) if not trace.match(line)]
+            helm_run = (helm_run[0], helm_run[1], "".join(kept), *helm_run[3:])
+        assert got["steersman"] == helm_run, case

@@ -21,6 +21,17 @@ def warn(logger: logging.Logger, msg: str, *attrs: tuple[str, str]) -> None:
     logger.warning("%s", text, extra={HELM_SLOG: ("WARN", msg, tuple(attrs))})
 
 
+class Quoted(str):
+    """An attribute value slog always quotes (a []byte: strconv.Quote of its text)."""
+
+
+def debug(logger: logging.Logger, msg: str, *attrs: tuple[str, str]) -> None:
+    """slog.Debug(msg, key, value, ...): printed by `steersman template --debug` only."""
+    if logger.isEnabledFor(logging.DEBUG):
+        text = " ".join([msg, *(f"{k}={v}" for k, v in attrs)])
+        logger.debug("%s", text, extra={HELM_SLOG: ("DEBUG", msg, tuple(attrs))})
+
+
 def info(logger: logging.Logger, msg: str, *attrs: tuple[str, str]) -> None:
     """slog.Info(msg, key, value, ...) (logged at Python's DEBUG: routine for the operator)."""
     text = " ".join([msg, *(f"{k}={v}" for k, v in attrs)])
@@ -58,16 +69,20 @@ def slog_line(record: logging.LogRecord) -> str:
     else:
         level, msg, attrs = tag
     parts = [f"level={level}", f"msg={slog_value(msg)}"]
-    parts.extend(f"{k}={slog_value(v)}" for k, v in attrs)
+    parts.extend(f"{k}={go_quote(v) if isinstance(v, Quoted) else slog_value(v)}" for k, v in attrs)
     return " ".join(parts)
 
 
 class SlogCollector(logging.Handler):
     """Collects chart log records as helm's stderr lines."""
 
-    def __init__(self) -> None:
+    def __init__(self, debug: bool = False) -> None:
         super().__init__(logging.DEBUG)
         self.lines: list[str] = []
+        self.debug = debug  # helm's --debug: slog's level is DEBUG, else INFO
 
     def emit(self, record: logging.LogRecord) -> None:
+        tag = getattr(record, HELM_SLOG, None)
+        if tag is not None and tag[0] == "DEBUG" and not self.debug:
+            return
         self.lines.append(slog_line(record) + "\n")

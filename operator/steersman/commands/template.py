@@ -8,6 +8,7 @@ command does.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import logging
 import os
 import re
@@ -105,6 +106,7 @@ class TemplateArgs:
     post_renderer: str = ""
     post_renderer_args: list[str] = field(default_factory=list)
     plugins_directory: str = ""
+    content_cache: str = ""
 
 
 class _Fail(Exception):
@@ -221,6 +223,7 @@ def template_args_from(ns: argparse.Namespace | Parsed) -> TemplateArgs:
         post_renderer=v["post_renderer"],
         post_renderer_args=list(v["post_renderer_args"]),
         plugins_directory=v["plugins_directory"],
+        content_cache=v["content_cache"],
     )
 
 
@@ -262,7 +265,7 @@ def template_main(argv: Sequence[str]) -> tuple[int, str, str]:
 
 def run_template(a: TemplateArgs) -> tuple[int, str, str]:
     """(exit code, stdout, stderr) of `helm template` with these arguments."""
-    collector = SlogCollector()
+    collector = SlogCollector(debug=a.debug)
     chart_log = logging.getLogger("steersman.chart")
     propagate = chart_log.propagate
     level = chart_log.level
@@ -270,12 +273,13 @@ def run_template(a: TemplateArgs) -> tuple[int, str, str]:
     chart_log.propagate = False
     chart_log.setLevel(logging.DEBUG)
     out: list[str] = []
-    err: list[str] = []  # what helm writes to stderr outside its logger (an OCI pull's lines)
+    # what helm writes to stderr outside its logger (an OCI pull's lines), in order with it
+    err = collector.lines
     try:
         _render(a, out, err)
-        return 0, "".join(out), "".join(err) + "".join(collector.lines)
+        return 0, "".join(out), "".join(err)
     except _Fail as exc:
-        return 1, "".join(out), "".join(err) + "".join(collector.lines) + f"Error: {exc}\n"
+        return 1, "".join(out), "".join(err) + f"Error: {exc}\n"
     finally:
         chart_log.removeHandler(collector)
         chart_log.propagate = propagate
@@ -354,8 +358,12 @@ def _render(a: TemplateArgs, out: list[str], err: list[str]) -> None:
                 )
             },
         )
+    helmlog.debug(log, "Original chart version", ("version", a.version))
+    if not a.version and a.devel:
+        helmlog.debug(log, "setting version to >0.0.0-0")
     name, ref = _name_and_chart(a)
     source = locate_chart(ref, a, err)
+    helmlog.debug(log, "Chart path", ("path", _chart_path(source, ref, a)))
     try:
         user_values = merge_user_values(a.values)
     except ValuesError as exc:
@@ -717,6 +725,15 @@ def locate_chart(ref: str, a: TemplateArgs, err: list[str] | None = None) -> str
     return _fetch(ref, a, [] if err is None else err)
 
 
+def _chart_path(source: str | bytes, ref: str, a: TemplateArgs) -> str:
+    """The path helm's LocateChart returns: the local chart made absolute, a fetched one's
+    file in helm's content cache (named by the archive's SHA-256)."""
+    if isinstance(source, str):
+        return os.path.abspath(source)
+    digest = hashlib.sha256(source).hexdigest()
+    return os.path.join(a.content_cache, digest[:2], digest + ".chart")
+
+
 def _verify_local(path: str, keyring: str) -> None:
     """downloader.VerifyChart: the archive's .prov signature against --keyring."""
     from steersman.commands.template_verify import VerifyError, verify_chart
@@ -791,7 +808,7 @@ def _fetch(ref: str, a: TemplateArgs, err: list[str]) -> bytes:
         except ChartSourceError as exc:
             raise _Fail(str(exc)) from None
     if not chart_ref.is_oci:
-        wanted = a.version.strip()
+        wanted = a.version.strip() or (">0.0.0-0" if a.devel else "")
         if wanted and fetched.version != wanted:  # repo.IndexFile.Get took a constraint
             helmlog.warn(
                 log,

@@ -12,6 +12,7 @@ import asyncio
 import hashlib
 import io
 import json
+import logging
 import os
 import tarfile
 import tempfile
@@ -25,7 +26,7 @@ from urllib.parse import urlsplit
 import aiohttp
 import yaml
 
-from steersman.chart import ChartError, dir_files, go_os_error, load_archive, load_dir
+from steersman.chart import ChartError, dir_files, go_os_error, helmlog, load_archive, load_dir
 from steersman.chart.sources import (
     ChartCache,
     ChartNotFound,
@@ -40,6 +41,10 @@ from steersman.errors import SteersmanError
 from steersman.golang.fmt import go_quote
 from steersman.golang.semver import Constraints, SemverError, Version
 
+# Under "steersman.chart", where run_template collects helm's log lines for stderr.
+log = logging.getLogger("steersman.chart.template.depup")
+# each dependency download's new ChartDownloader says so (slog.Debug)
+_NEW_DOWNLOADER = "set up default downloader cache"
 _MANAGER_PREFIX = "helm-manager-"  # helm's cache name for a repository not in repositories.yaml
 _NON_URL_NOTE = (
     "\nNote that repositories must be URLs or aliases. For example, to refer to the "
@@ -418,6 +423,7 @@ def _download_all(
             saved[f"{dep.name}-{dep.version}.tgz"] = _download_from_repo(dep, repo, settings, out)
             continue
         out.append(f"Downloading {dep.name} from repo {dep.repository}\n")
+        helmlog.debug(log, _NEW_DOWNLOADER)
         ref = ChartRef(f"{dep.repository.rstrip('/')}/{dep.name}", "", dep.version)
         try:
             fetched = asyncio.run(
@@ -462,6 +468,7 @@ def _download_from_repo(dep: Dependency, repo: _Repo, settings: Settings, out: l
         raise DependencyUpdateError(error)
     url = resolve_reference_url(repo.url.rstrip("/") + "/", entry.urls[0])
     out.append(f"Downloading {dep.name} from repo {dep.repository}\n")
+    helmlog.debug(log, _NEW_DOWNLOADER)
     got = asyncio.run(_get_one(url, repo))
     if isinstance(got, str):
         error = f"could not download {url}: {got}"

@@ -17,17 +17,21 @@ unevaluatedProperties/unevaluatedItems are not supported.
 from __future__ import annotations
 
 import json
+import logging
 import math
 from dataclasses import dataclass, field
 from fractions import Fraction
 from typing import Any
 
+from steersman.chart import helmlog
 from steersman.chart.model import Chart
 from steersman.chart.values.schema_formats import check_format, regex_search
 from steersman.chart.values.schema_v3 import validate_single_v3
 from steersman.errors import SteersmanError
 from steersman.golang.floatfmt import format_float
 from steersman.golang.fmt import go_quote
+
+log = logging.getLogger(__name__)  # under "steersman.chart": template prints its lines
 
 _TYPE_ORDER = ("null", "boolean", "number", "integer", "string", "array", "object")
 
@@ -566,12 +570,25 @@ def validate_against_schema(chart: Chart, values: dict[str, Any], helm_major: in
     """
     parts: list[str] = []
     if chart.schema is not None:
+        if helm_major >= 4:
+            helmlog.debug(log, "chart name", ("chart-name", chart.name))
+            if log.isEnabledFor(logging.DEBUG) and _parses(chart.schema):
+                text = chart.schema.decode("utf-8", "surrogateescape")
+                helmlog.debug(log, "unmarshalled JSON schema", ("schema", helmlog.Quoted(text)))
         if helm_major < 4:
             problem = validate_single_v3(values, chart.schema)
         else:
             problem = validate_single(values, chart.schema)
         if problem is not None:
             parts.append(f"{chart.name}:\n{problem}")
+    if helm_major >= 4:
+        deps = str(len(chart.dependencies))
+        helmlog.debug(
+            log,
+            "number of dependencies in the chart",
+            ("chart", chart.name),
+            ("dependencies", deps),
+        )
     for sub in chart.dependencies:
         raw = values.get(sub.name)
         if helm_major < 4:
@@ -587,6 +604,15 @@ def validate_against_schema(chart: Chart, values: dict[str, Any], helm_major: in
             continue
         parts.append(validate_against_schema(sub, raw, helm_major))
     return "".join(parts)
+
+
+def _parses(schema: bytes) -> bool:
+    """Whether helm gets as far as its "unmarshalled JSON schema" debug line."""
+    try:
+        json.loads(schema)
+    except ValueError:
+        return False
+    return True
 
 
 def _go_type(v: Any) -> str:
