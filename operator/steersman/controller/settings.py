@@ -67,6 +67,9 @@ class Settings(BaseModel):
     default_service_account: str | None = None
     no_cross_namespace_refs: bool = False
     allow_cross_namespace_releases: bool = False
+    # Flux's flags for kubeconfigs of remote clusters (spec.kubeConfig): off, they are refused
+    insecure_kubeconfig_exec: bool = False
+    insecure_kubeconfig_tls: bool = False
     metrics_addr: str = ":8080"
     health_addr: str = ":9440"
     log_level: str = "info"
@@ -291,6 +294,8 @@ def _build(raw: dict[str, Any], env: Mapping[str, str]) -> Settings:
         "allow_cross_namespace_releases",
         "encrypt_release_records",
         "allow_release_record_encryption_override",
+        "insecure_kubeconfig_exec",
+        "insecure_kubeconfig_tls",
     ):
         if switch in raw:
             values[switch] = _truthy("--" + switch.replace("_", "-"), raw.pop(switch))
