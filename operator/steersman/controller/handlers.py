@@ -182,11 +182,15 @@ class Controller:
         )
         name = spec.effective_release_name(hr.name)
         storage_ns = spec.storage_namespace or hr.namespace
-        engine = self.ctx.engine(
-            kind, hr.namespace, spec.service_account_name, encrypt=spec.encrypt_records
-        )
         try:
-            async with asyncio.timeout(UNLOCK_TIMEOUT):
+            async with asyncio.timeout(UNLOCK_TIMEOUT), self.ctx.cluster(hr) as cluster:
+                engine = self.ctx.engine(
+                    kind,
+                    hr.namespace,
+                    spec.service_account_name,
+                    encrypt=spec.encrypt_records,
+                    cluster=cluster,
+                )
                 rel = await unlock(engine, name, storage_ns)
         except TimeoutError:
             rlog.error("could not mark the interrupted release %s failed: timed out", name)
