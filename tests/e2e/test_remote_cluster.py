@@ -15,6 +15,7 @@ import yaml
 
 from hack import testenv
 from hack.operatorkit import wait_until
+from hack.testenv.parts import free_port
 from steersman.api import API_VERSION, KIND
 from steersman.kube import KubeClient
 from tests.e2e.conftest import StartOperator
@@ -250,6 +251,16 @@ async def test_an_unreachable_remote_cluster_is_named_and_recovered_from(
     await op.wait_ready()
     await create(e2e_kube, namespace, "web", remote_spec(chart_repo, values={"greeting": "hi"}))
     await wait_condition(e2e_kube, namespace, "web")
+
+    # The Secret changed to point at a closed port: a new client, and the outage is named.
+    closed = f"https://127.0.0.1:{free_port()}"
+    await kubeconfig_secret(e2e_kube, namespace, remote_plane.inline_kubeconfig(server=closed))
+    await annotate(e2e_kube, namespace, "web", RECONCILE)
+    message = await ready_message(e2e_kube, namespace, "web", "RemoteClusterUnavailable")
+    assert message.startswith(f"remote cluster {closed} (kubeconfig of Secret {namespace}/")
+    await kubeconfig_secret(e2e_kube, namespace, remote_plane.inline_kubeconfig())
+    await annotate(e2e_kube, namespace, "web", RECONCILE)
+    await wait_condition(e2e_kube, namespace, "web", within=60)
 
     host = remote_plane.server.removeprefix("https://")
     remote_plane.kill_apiserver()

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from steersman.api import HelmRelease
 from steersman.controller.settings import Settings
-from steersman.kube import InsecureKubeConfig, KubeClient, KubeConfigError, KubeError
+from steersman.kube import InsecureKubeConfig, KubeClient, KubeConfigError
 
 if TYPE_CHECKING:
     from steersman.controller.context import Backends
@@ -114,10 +114,8 @@ class RemoteClusters:
         ref = hr.spec.kube_config.secret_ref
         key = (hr.namespace, ref.name, ref.key)
         where = f"{hr.namespace}/{ref.name}"
-        try:
-            secret = await local.kube.get_or_none("v1", "Secret", ref.name, hr.namespace)
-        except KubeError as err:
-            raise RemoteClusterError(f"could not read Secret {where}: {err}") from None
+        # A KubeError here is this cluster's apiserver: handled (and retried) as such.
+        secret = await local.kube.get_or_none("v1", "Secret", ref.name, hr.namespace)
         if secret is None:
             await self._retire(key)
             raise RemoteClusterError(
@@ -150,6 +148,12 @@ class RemoteClusters:
         made = _Entry(fingerprint, Cluster(kube, local.backends.on_cluster(kube.api), where))
         self._entries[key] = made
         return made
+
+    async def forget(self, hr: HelmRelease) -> None:
+        """A deleted HelmRelease's client goes (another one sharing it makes a new one)."""
+        if hr.spec.kube_config is not None:
+            ref = hr.spec.kube_config.secret_ref
+            await self._retire((hr.namespace, ref.name, ref.key))
 
     async def _retire(self, key: tuple[str, str, str | None]) -> None:
         entry = self._entries.pop(key, None)

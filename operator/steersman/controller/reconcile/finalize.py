@@ -48,12 +48,18 @@ async def uninstall_on_delete(
         return None  # no reconcile got as far as storage: nothing to uninstall
     try:
         async with ctx.cluster(hr) as cluster:
-            return await _uninstall(ctx, hr, body, log, emit, cluster)
+            blocked = await _uninstall(ctx, hr, body, log, emit, cluster)
     except RemoteClusterError as err:
-        if err.missing:  # as Flux: without the kubeconfig nothing can be uninstalled
-            log.warning("%s: deleting the HelmRelease leaves the release in place", err)
-            return None
+        if not err.missing:
+            return await _failed(ctx, hr, body, emit, log, err)
+        # As Flux: without the kubeconfig nothing can be uninstalled.
+        log.warning("%s: deleting the HelmRelease leaves the release in place", err)
+        blocked = None
+    except KubeError as err:  # reading the kubeconfig Secret here
         return await _failed(ctx, hr, body, emit, log, err)
+    if blocked is None:
+        await ctx.remotes.forget(hr)
+    return blocked
 
 
 async def _uninstall(
