@@ -57,6 +57,31 @@ def remote_spec(repo: str, **extra: Any) -> dict[str, Any]:
     return spec(repo, kubeConfig={"secretRef": {"name": SECRET}}, **extra)
 
 
+@pytest.fixture
+async def remote_ready(
+    e2e_kube: KubeClient,
+    remote_kube: KubeClient,
+    remote_plane: testenv.ControlPlane,
+    namespace: str,
+) -> None:
+    """The test's namespace in the remote cluster, and the Secret `SECRET` reaching it."""
+    await remote_namespace(remote_kube, namespace)
+    await kubeconfig_secret(e2e_kube, namespace, remote_plane.inline_kubeconfig())
+
+
+async def wait_uninstalled(
+    local: KubeClient, remote: KubeClient, ns: str, name: str, within: float
+) -> None:
+    """The HelmRelease gone here, its objects and records gone there."""
+
+    async def uninstalled() -> bool:
+        gone = await local.get_or_none(API_VERSION, KIND, name, ns) is None
+        cm = await remote.get_or_none("v1", "ConfigMap", f"{name}-config", ns)
+        return gone and cm is None and not await records(remote, ns, name)
+
+    await wait_until(uninstalled, within, f"{name} uninstalled from the remote cluster")
+
+
 async def ready_message(kube: KubeClient, ns: str, name: str, reason: str) -> str:
     hr = await wait_condition(kube, ns, name, "Ready", "False", reason)
     ready = condition(hr, "Ready")
@@ -71,10 +96,9 @@ async def test_install_upgrade_drift_and_uninstall_happen_in_the_remote_cluster(
     namespace: str,
     chart_repo: str,
     start_operator: StartOperator,
+    remote_ready: None,
 ) -> None:
     op = start_operator(namespace)
-    await remote_namespace(remote_kube, namespace)
-    await kubeconfig_secret(e2e_kube, namespace, remote_plane.inline_kubeconfig())
     await op.wait_ready()
     body = remote_spec(
         chart_repo, interval="2s", values={"greeting": "hi"}, driftDetection={"mode": "enabled"}
@@ -114,12 +138,7 @@ async def test_install_upgrade_drift_and_uninstall_happen_in_the_remote_cluster(
 
     await e2e_kube.delete(API_VERSION, KIND, "web", namespace)
 
-    async def uninstalled() -> bool:
-        gone = await e2e_kube.get_or_none(API_VERSION, KIND, "web", namespace) is None
-        cm = await remote_kube.get_or_none("v1", "ConfigMap", "web-config", namespace)
-        return gone and cm is None and not await records(remote_kube, namespace, "web")
-
-    await wait_until(uninstalled, 30, "the remote release to be uninstalled on delete")
+    await wait_uninstalled(e2e_kube, remote_kube, namespace, "web", 30)
     assert "UninstallSucceeded" in await event_reasons(e2e_kube, namespace, "web")
     assert remote_plane.token not in op.log()
 
@@ -131,10 +150,9 @@ async def test_service_account_is_impersonated_in_the_remote_cluster(
     namespace: str,
     chart_repo: str,
     start_operator: StartOperator,
+    remote_ready: None,
 ) -> None:
     op = start_operator(namespace)
-    await remote_namespace(remote_kube, namespace)
-    await kubeconfig_secret(e2e_kube, namespace, remote_plane.inline_kubeconfig())
     # The account exists here only: what counts is the remote cluster's.
     await service_account(e2e_kube, namespace, "deployer")
     await op.wait_ready()
@@ -244,10 +262,9 @@ async def test_an_unreachable_remote_cluster_is_named_and_recovered_from(
     namespace: str,
     chart_repo: str,
     start_operator: StartOperator,
+    remote_ready: None,
 ) -> None:
     op = start_operator(namespace)
-    await remote_namespace(remote_kube, namespace)
-    await kubeconfig_secret(e2e_kube, namespace, remote_plane.inline_kubeconfig())
     await op.wait_ready()
     await create(e2e_kube, namespace, "web", remote_spec(chart_repo, values={"greeting": "hi"}))
     await wait_condition(e2e_kube, namespace, "web")
@@ -286,10 +303,5 @@ async def test_an_unreachable_remote_cluster_is_named_and_recovered_from(
     finally:
         remote_plane.start_apiserver()
 
-    async def uninstalled() -> bool:
-        gone = await e2e_kube.get_or_none(API_VERSION, KIND, "web", namespace) is None
-        cm = await remote_kube.get_or_none("v1", "ConfigMap", "web-config", namespace)
-        return gone and cm is None and not await records(remote_kube, namespace, "web")
-
-    await wait_until(uninstalled, 60, "the uninstall once the remote cluster is back")
+    await wait_uninstalled(e2e_kube, remote_kube, namespace, "web", 60)
     assert remote_plane.token not in op.log()
