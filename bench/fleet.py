@@ -22,7 +22,7 @@ available: the bench plays the Deployment controller (one status patch per new g
 (wait is on by default) and the workload stays Flux's. The chart is podinfo packaged at run
 time from a snapshot (never committed; `hack.chart_corpus` assembles it under
 ~/.cache/steersman/corpus), its `kubeVersion` widened to the bench's kube-apiserver 1.20.
-`--profile DIR` runs the operator under py-spy (when installed) and writes a flame graph per N.
+`--profile DIR` runs the operator under py-spy (when installed): collapsed stacks per N.
 """
 
 from __future__ import annotations
@@ -363,7 +363,7 @@ async def _measure(bench: TestBench, registry: OciRegistry, n: int, profile: Pat
         op.start()
         await op.wait_ready(60)
         if profile is not None:
-            spy = _py_spy(op.pid, profile / f"fleet-{n}.svg")
+            spy = _py_spy(op.pid, profile / f"fleet-{n}.txt")
 
         async def install(own: Own) -> None:
             async def one(name: str) -> None:
@@ -389,7 +389,7 @@ async def _measure(bench: TestBench, registry: OciRegistry, n: int, profile: Pat
         rss = peak_rss_mib(op.pid)
     finally:
         if spy is not None:
-            spy.send_signal(2)  # SIGINT: py-spy writes the flame graph and exits
+            spy.send_signal(2)  # SIGINT: py-spy writes its stacks and exits
             with contextlib.suppress(subprocess.TimeoutExpired):
                 spy.wait(60)
         if player is not None:
@@ -411,7 +411,18 @@ def _py_spy(pid: int, out: Path) -> subprocess.Popen[bytes] | None:
         print("py-spy not installed: no profile", file=sys.stderr)
         return None
     out.parent.mkdir(parents=True, exist_ok=True)
-    argv = [spy, "record", "--pid", str(pid), "--rate", "50", "--output", str(out)]
+    argv = [
+        spy,
+        "record",
+        "--pid",
+        str(pid),
+        "--rate",
+        "50",
+        "--format",
+        "raw",
+        "--output",
+        str(out),
+    ]
     return subprocess.Popen(argv, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
 
 
@@ -452,7 +463,7 @@ def report(results: list[Result]) -> str:
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.fleet")
     parser.add_argument("--n", type=int, action="append", help="HelmReleases (repeatable)")
-    parser.add_argument("--profile", type=Path, help="py-spy flame graphs into this folder")
+    parser.add_argument("--profile", type=Path, help="py-spy collapsed stacks into this folder")
     args = parser.parse_args(argv)
     results = []
     for n in args.n or [100]:
