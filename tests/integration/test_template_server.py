@@ -198,3 +198,48 @@ async def test_a_chart_with_crds_warns_as_helm_does(
     assert helm[0] == 0, helm[2]
     assert ("contains CRDs" in helm[2]) == (not skip_crds)
     assert ours == helm
+
+
+async def test_every_kube_as_group_is_impersonated(
+    helm_v4: Path, helm_env: dict[str, str], kube: KubeClient, namespace: str, tmp_path: Path
+) -> None:
+    """Each --kube-as-group is its own Impersonate-Group header: a role bound only to the
+    second group lets the impersonated user read the ConfigMap `lookup` asks for; without it
+    the same render is forbidden, for helm and for us alike."""
+    group = f"readers-{namespace}"
+    await _seed(kube, namespace, "seed")
+    await kube.create(
+        {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "Role",
+            "metadata": {"name": "read-configmaps"},
+            "rules": [{"apiGroups": [""], "resources": ["configmaps"], "verbs": ["get"]}],
+        },
+        namespace=namespace,
+    )
+    await kube.create(
+        {
+            "apiVersion": "rbac.authorization.k8s.io/v1",
+            "kind": "RoleBinding",
+            "metadata": {"name": "read-configmaps"},
+            "roleRef": {
+                "apiGroup": "rbac.authorization.k8s.io",
+                "kind": "Role",
+                "name": "read-configmaps",
+            },
+            "subjects": [{"apiGroup": "rbac.authorization.k8s.io", "kind": "Group", "name": group}],
+        },
+        namespace=namespace,
+    )
+    chart = _chart(tmp_path, {"caps.yaml": CAPABILITIES})
+    base = ["--dry-run=server", "-n", namespace, "--kube-as-user", "someone"]
+    both_groups = [*base, "--kube-as-group", "first", "--kube-as-group", group, str(chart)]
+    helm, ours = await asyncio.to_thread(_both, helm_v4, helm_env, both_groups)
+    assert helm[0] == 0, helm[2]
+    assert 'found: "{\\"k\\":\\"v\\"}"' in helm[1]
+    assert ours == helm
+    first_only = [*base, "--kube-as-group", "first", str(chart)]
+    helm, ours = await asyncio.to_thread(_both, helm_v4, helm_env, first_only)
+    assert helm[0] == 1
+    assert "forbidden" in helm[2]
+    assert ours == helm

@@ -12,41 +12,9 @@ from pathlib import Path
 
 import pytest
 
+from hack.testkit.signing import STRANGER_SPEC, keyrings, signed_chart
+
 pytestmark = pytest.mark.interop
-
-KEY_SPEC = """\
-%no-protection
-Key-Type: RSA
-Key-Length: 2048
-Name-Real: Chart Signer
-Name-Email: signer@example.com
-Expire-Date: 0
-%commit
-"""
-
-
-def _gpg(home: Path, *args: str, stdin: str | None = None) -> bytes:
-    gpg = shutil.which("gpg")
-    assert gpg, "gpg (GnuPG) is needed to sign a chart as `helm package --sign` does"
-    r = subprocess.run(
-        [gpg, "--batch", "--homedir", str(home), *args],
-        input=stdin.encode() if stdin else None,
-        capture_output=True,
-        timeout=120,
-        check=True,
-    )
-    return r.stdout
-
-
-def _keyrings(home: Path, spec: str) -> tuple[Path, Path]:
-    """A fresh key: (secret keyring for helm package, public keyring for --keyring), both in
-    the binary format helm's openpgp reads."""
-    home.mkdir(mode=0o700)
-    _gpg(home, "--gen-key", stdin=spec)
-    secret, public = home / "secring.gpg", home / "pubring.gpg"
-    secret.write_bytes(_gpg(home, "--export-secret-keys"))
-    public.write_bytes(_gpg(home, "--export"))
-    return secret, public
 
 
 @pytest.fixture(scope="module")
@@ -54,25 +22,10 @@ def signed(
     helm_v4: Path, helm_home_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, Path]:
     root = tmp_path_factory.mktemp("signed")
-    secret, public = _keyrings(root / "gnupg", KEY_SPEC)
-    _, stranger = _keyrings(root / "other", KEY_SPEC.replace("signer@", "stranger@"))
-    chart = root / "signed"
-    (chart / "templates").mkdir(parents=True)
-    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: signed\nversion: 1.0.0\n")
-    (chart / "templates" / "cm.yaml").write_text(
-        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: {{ .Release.Name }}\n"
-    )
-    good = root / "good"
-    sign = ["--sign", "--key", "Chart Signer", "--keyring", str(secret)]
-    subprocess.run(
-        [str(helm_v4), "package", *sign, "-d", str(good), str(chart)],
-        env=helm_home_env,
-        capture_output=True,
-        timeout=120,
-        check=True,
-    )
-    archive = good / "signed-1.0.0.tgz"
-    assert (good / "signed-1.0.0.tgz.prov").read_text().startswith("-----BEGIN PGP SIGNED")
+    secret, public = keyrings(root / "gnupg")
+    _, stranger = keyrings(root / "other", STRANGER_SPEC)
+    archive = signed_chart(helm_v4, helm_home_env, root, secret)
+    good, chart = archive.parent, root / "signed"
 
     def variant(name: str) -> Path:
         shutil.copytree(good, root / name)

@@ -355,7 +355,7 @@ def _render(a: TemplateArgs, out: list[str], err: list[str]) -> None:
             },
         )
     name, ref = _name_and_chart(a)
-    source = locate_chart(ref, a)
+    source = locate_chart(ref, a, err)
     try:
         user_values = merge_user_values(a.values)
     except ValuesError as exc:
@@ -703,9 +703,10 @@ def _check_dependencies(chart: Chart, a: TemplateArgs) -> None:
         )
 
 
-def locate_chart(ref: str, a: TemplateArgs) -> str | bytes:
+def locate_chart(ref: str, a: TemplateArgs, err: list[str] | None = None) -> str | bytes:
     """A local path (directory or archive), or the archive bytes of an oci:// reference or of
-    a chart in a repository (--repo URL, or `repo/name` from helm's repositories.yaml)."""
+    a chart in a repository (--repo URL, or `repo/name` from helm's repositories.yaml); an
+    OCI pull's report goes to `err` (helm's registry client writes it to stderr)."""
     if not a.repo and not ref.startswith("oci://"):
         if Path(ref).exists():
             if a.verify:
@@ -713,7 +714,7 @@ def locate_chart(ref: str, a: TemplateArgs) -> str | bytes:
             return ref
         if os.path.isabs(ref) or ref.startswith("."):
             raise _Fail(f'path "{ref}" not found')
-    return _fetch(ref, a)
+    return _fetch(ref, a, [] if err is None else err)
 
 
 def _verify_local(path: str, keyring: str) -> None:
@@ -726,7 +727,7 @@ def _verify_local(path: str, keyring: str) -> None:
         raise _Fail(str(exc)) from None
 
 
-def _fetch(ref: str, a: TemplateArgs) -> bytes:
+def _fetch(ref: str, a: TemplateArgs, err: list[str]) -> bytes:
     from steersman.chart.sources import (
         ChartCache,
         ChartRef,
@@ -784,15 +785,54 @@ def _fetch(ref: str, a: TemplateArgs) -> bytes:
                 prime_index(cache, chart_ref.url, auth, index[1], index[0])
             import asyncio  # only for a remote chart: a local one never starts an event loop
 
-            fetched = asyncio.run(fetch_chart(chart_ref, cache=cache, auth=auth))
+            fetched = asyncio.run(
+                fetch_chart(chart_ref, cache=cache, auth=auth, provenance=a.verify)
+            )
         except ChartSourceError as exc:
             raise _Fail(str(exc)) from None
+    if not chart_ref.is_oci:
+        wanted = a.version.strip()
+        if wanted and fetched.version != wanted:  # repo.IndexFile.Get took a constraint
+            helmlog.warn(
+                log,
+                "unable to find exact version requested; falling back to closest available version",
+                ("chart", chart_ref.name),
+                ("requested", wanted),
+                ("selected", fetched.version),
+            )
+        if a.verify:
+            url = fetched.source_url
+            _verify_fetched(fetched.data, fetched.provenance, url, url.rsplit("/", 1)[-1], a)
+        return fetched.data
+    from steersman.chart.sources import parse_oci_reference
+
+    # the names helm's downloader gives the pull: the reference with its tag (or digest)
+    oref = parse_oci_reference(chart_ref.url)
+    at = f"@{oref.digest}" if oref.digest else f":{fetched.version}"
+    pulled = f"{oref.registry}/{oref.repository}{at.replace('+', '_')}"
+    report = f"Pulled: {pulled}\nDigest: {fetched.manifest_digest}\n"
+    err.append(report)
     if a.verify:
-        raise _Fail(
-            "--verify: checking a chart's OpenPGP provenance is not supported by steersman "
-            "template; pull the chart and its .prov with `helm pull --verify` first"
-        )
+        if fetched.provenance is not None:
+            err.append(report)  # the provenance is a pull of its own
+        base = f"oci://{oref.registry}/{oref.repository}{at}"
+        name, _, tag = base.rsplit("/", 1)[-1].rpartition(":")
+        _verify_fetched(fetched.data, fetched.provenance, base, f"{name}-{tag}.tgz", a)
     return fetched.data
+
+
+def _verify_fetched(
+    archive: bytes, prov: bytes | None, url: str, filename: str, a: TemplateArgs
+) -> None:
+    """ChartDownloader with VerifyAlways: the .prov must be there, then VerifyChart."""
+    from steersman.commands.template_verify import VerifyError, verify_fetched
+
+    if prov is None:
+        raise _Fail(f"failed to fetch provenance {go_quote(url + '.prov')}")
+    try:
+        verify_fetched(archive, prov, filename, a.keyring)
+    except VerifyError as exc:
+        raise _Fail(str(exc)) from None
 
 
 def _repo_entry(name: str, a: TemplateArgs) -> dict[str, Any]:

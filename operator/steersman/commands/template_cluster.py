@@ -63,7 +63,11 @@ class Cluster:
     def reachable(self) -> None:
         """kube.Client.IsReachable: GET /version, failures in Go's net/http wording."""
         try:
-            self._loop.run_until_complete(self.kube.api.call_api("/version", "GET"))
+            # with the credentials, as client-go sends them: an impersonating request
+            # without them is the anonymous user's, who may not impersonate
+            self._loop.run_until_complete(
+                self.kube.api.call_api("/version", "GET", auth_settings=["BearerToken"])
+            )
         except Exception as exc:  # every failure is "unreachable"
             raise ClusterError(
                 f"kubernetes cluster unreachable: {_go_http_error(self.host + '/version', exc)}"
@@ -215,10 +219,12 @@ async def _client(flags: KubeFlags, path: str, doc: Any) -> tuple[KubeClient, st
     api = client.ApiClient(configuration=cfg)
     if flags.as_user:
         api.default_headers["Impersonate-User"] = flags.as_user
+    # One Impersonate-Group header per group, as client-go sends them (the apiserver reads
+    # every value; a comma list would be one group). The generated client merges its headers
+    # into a plain dict, which keeps one value per name, so the groups go into the aiohttp
+    # session's own default headers, a multidict that every request starts from.
     for group in flags.as_groups:
-        # one header per group: aiohttp keeps a multidict, the generated client a plain dict,
-        # so several groups go as a comma list (the apiserver splits neither; first wins)
-        api.default_headers.setdefault("Impersonate-Group", group)
+        api.rest_client.pool_manager.headers.add("Impersonate-Group", group)
     return KubeClient(api), host.rstrip("/")
 
 

@@ -59,8 +59,19 @@ def verify_chart(path: str, keyring: str) -> None:
         archive = f.read()
     with open(prov, "rb") as f:
         prov_data = f.read()
+    _verify(archive, prov_data, os.path.basename(path), keys)
+
+
+def verify_fetched(archive: bytes, prov: bytes, filename: str, keyring: str) -> None:
+    """The same check for a chart helm's downloader fetched: `filename` is the name it saves
+    the archive under (the URL's last segment, `NAME-VERSION.tgz` for OCI)."""
+    if not filename.lower().endswith(".tgz"):
+        raise VerifyError("chart must be a tgz file")
+    _verify(archive, prov, filename, _load_keyring(keyring))
+
+
+def _verify(archive: bytes, prov_data: bytes, filename: str, keys: list) -> None:  # type: ignore[type-arg]
     plaintext = _check_signature(prov_data, keys)
-    filename = os.path.basename(path)
     parts = plaintext.split("\n...\n")
     if len(parts) < 2:
         raise VerifyError("message block must have at least two parts")

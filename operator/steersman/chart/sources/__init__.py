@@ -86,6 +86,7 @@ async def fetch_chart(
     connect_timeout: float = CONNECT_TIMEOUT,
     retry: RetryPolicy = NO_RETRIES,
     refresh_index: bool = False,
+    provenance: bool = False,
 ) -> FetchedChart:
     """Resolve `ref` to one chart version, download it (or take it from `cache`) and verify it.
 
@@ -94,10 +95,13 @@ async def fetch_chart(
     its connection and `read_timeout` each wait for data; bound the whole call from outside
     (`asyncio.timeout`). `retry` retries each request after a transient failure (no
     connection, timeout, 429, 5xx but 501); `refresh_index` revalidates a cached repository
-    index even within its TTL. Requests go through the proxy that HTTPS_PROXY/HTTP_PROXY name
-    unless NO_PROXY exempts the host (see `proxy`). Cache hits are only those made with the
-    same fetch identity (URL, credentials and TLS options), so `auth` is always checked by a
-    request of our own or by an earlier one that had exactly the same credentials and trust.
+    index even within its TTL; `provenance` also fetches the chart's `.prov` (a repository's
+    `URL.prov` beside the archive, an OCI artifact's provenance layer) into
+    FetchedChart.provenance, None when there is none. Requests go through the proxy that
+    HTTPS_PROXY/HTTP_PROXY name unless NO_PROXY exempts the host (see `proxy`). Cache hits
+    are only those made with the same fetch identity (URL, credentials and TLS options), so
+    `auth` is always checked by a request of our own or by an earlier one that had exactly
+    the same credentials and trust.
     Raises a ChartSourceError subclass.
     """
     if session is None:
@@ -112,6 +116,7 @@ async def fetch_chart(
                 connect_timeout=connect_timeout,
                 retry=retry,
                 refresh_index=refresh_index,
+                provenance=provenance,
             )
     ssl_ctx = await ssl_for(auth)
     identity = await asyncio.to_thread(fetch_identity, ref.url, auth)
@@ -126,4 +131,5 @@ async def fetch_chart(
         identity=identity,
         retry=retry,
         refresh_index=refresh_index,
+        provenance=provenance,
     )

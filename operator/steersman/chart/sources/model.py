@@ -75,6 +75,8 @@ class FetchedChart:
 
     `digest` is `sha256:<hex>` of the .tgz bytes; `path` is its file in the on-disk cache (it may
     be evicted later, `data` stays valid). `manifest_digest` is set for OCI charts.
+    `provenance` is the chart's signed `.prov` when fetch_chart was asked for it and the
+    source has one (None otherwise); nothing here checks its signature.
     """
 
     name: str
@@ -85,3 +87,4 @@ class FetchedChart:
     source_url: str
     manifest_digest: str | None = None
     from_cache: bool = False
+    provenance: bytes | None = field(default=None, repr=False)

@@ -46,6 +46,7 @@ MANIFEST_MEDIA_TYPE = "application/vnd.oci.image.manifest.v1+json"
 CONFIG_MEDIA_TYPE = "application/vnd.cncf.helm.config.v1+json"
 CHART_LAYER_MEDIA_TYPE = "application/vnd.cncf.helm.chart.content.v1.tar+gzip"
 LEGACY_CHART_LAYER_MEDIA_TYPE = "application/tar+gzip"
+PROV_LAYER_MEDIA_TYPE = "application/vnd.cncf.helm.chart.provenance.v1.prov"
 
 _REPO_COMPONENT = r"[a-z0-9]+(?:(?:[._]|__|-+)[a-z0-9]+)*"
 _REPOSITORY = re.compile(rf"{_REPO_COMPONENT}(?:/{_REPO_COMPONENT})*")
@@ -300,7 +301,10 @@ async def fetch_from_oci(
     identity: str,
     retry: RetryPolicy = NO_RETRIES,
     refresh_index: bool = False,  # HTTP repositories only: registries have no cached index
+    provenance: bool = False,
 ) -> FetchedChart:
+    """`provenance` also pulls the provenance layer (`helm push` adds one when the .prov
+    lies beside the archive); None when the manifest has none."""
     oref = parse_oci_reference(ref.url, ref.name)
     client = RegistryClient(
         session, oref.registry, auth=auth, ssl_ctx=ssl_ctx, timeout=http_timeout, retry=retry
@@ -318,6 +322,7 @@ async def fetch_from_oci(
     size = layer.get("size") if isinstance(layer.get("size"), int) else None
     name, version = await _chart_identity(client, oref, manifest, manifest_ref)
     source = f"oci://{oref.registry}/{oref.repository}@{manifest_digest}"
+    prov = await _provenance(client, oref, manifest) if provenance else None
     # The manifest was just read with our own credentials and trust; the blob cache is still
     # per identity so that a cached layer never stands in for a pull we could not make.
     async with cache.lock(layer_digest, scope=identity):
@@ -332,12 +337,32 @@ async def fetch_from_oci(
                 source,
                 manifest_digest=manifest_digest,
                 from_cache=True,
+                provenance=prov,
             )
         data = await client.get_blob(oref.repository, layer_digest, size)
         path = await cache.put(layer_digest, data, scope=identity)
     return FetchedChart(
-        name, version, layer_digest, data, path, source, manifest_digest=manifest_digest
+        name,
+        version,
+        layer_digest,
+        data,
+        path,
+        source,
+        manifest_digest=manifest_digest,
+        provenance=prov,
     )
+
+
+async def _provenance(
+    client: RegistryClient, oref: OciReference, manifest: dict[str, Any]
+) -> bytes | None:
+    layers = manifest.get("layers")
+    for layer in layers if isinstance(layers, list) else []:
+        if isinstance(layer, dict) and layer.get("mediaType") == PROV_LAYER_MEDIA_TYPE:
+            digest = _digest_or_invalid(str(layer.get("digest", "")), str(oref))
+            size = layer.get("size") if isinstance(layer.get("size"), int) else None
+            return await client.get_blob(oref.repository, digest, size)
+    return None
 
 
 async def _resolve_reference(

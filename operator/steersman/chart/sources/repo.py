@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import hashlib
 import ssl
 import time
@@ -11,7 +12,13 @@ from dataclasses import dataclass
 import aiohttp
 
 from .cache import CachedIndex, ChartCache, normalize_digest, sha256_digest
-from .errors import ChartNotFound, DigestMismatch, InvalidReference, SourceUnavailable
+from .errors import (
+    ChartNotFound,
+    ChartSourceError,
+    DigestMismatch,
+    InvalidReference,
+    SourceUnavailable,
+)
 from .identity import fetch_identity
 from .index import IndexEntry, RepoIndex, parse_index, resolve_reference_url
 from .model import ChartRef, FetchedChart, RepoAuth
@@ -144,9 +151,43 @@ async def fetch_from_repo(
     identity: str,
     retry: RetryPolicy = NO_RETRIES,
     refresh_index: bool = False,
+    provenance: bool = False,
 ) -> FetchedChart:
     """`refresh_index` revalidates a cached index even within its TTL (a requested
-    reconcile must see a chart pushed a moment ago)."""
+    reconcile must see a chart pushed a moment ago); `provenance` fetches `CHART_URL.prov`
+    too (None when that fails, as helm's downloader only reports it missing)."""
+    fetched, conn, chart_url = await _fetch_archive(
+        ref,
+        cache=cache,
+        auth=auth,
+        session=session,
+        ssl_ctx=ssl_ctx,
+        http_timeout=http_timeout,
+        identity=identity,
+        retry=retry,
+        refresh_index=refresh_index,
+    )
+    if not provenance:
+        return fetched
+    try:
+        prov = await _download(conn, chart_url + ".prov", accept=None)
+    except ChartSourceError:
+        prov = None
+    return dataclasses.replace(fetched, provenance=prov)
+
+
+async def _fetch_archive(
+    ref: ChartRef,
+    *,
+    cache: ChartCache,
+    auth: RepoAuth | None,
+    session: aiohttp.ClientSession,
+    ssl_ctx: ssl.SSLContext | bool,
+    http_timeout: aiohttp.ClientTimeout,
+    identity: str,
+    retry: RetryPolicy,
+    refresh_index: bool,
+) -> tuple[FetchedChart, _Conn, str]:
     if not ref.name:
         raise InvalidReference(f"a chart name is needed for repository {redact(ref.url)}")
     repo_url, url_user, url_password = split_userinfo(ref.url)
@@ -178,7 +219,8 @@ async def fetch_from_repo(
         data = await _download(conn, chart_url)
         digest = sha256_digest(data)
         path = await cache.put(digest, data, scope=identity)
-        return FetchedChart(entry.name, entry.version, digest, data, path, redact(chart_url))
+        chart = FetchedChart(entry.name, entry.version, digest, data, path, redact(chart_url))
+        return chart, conn, chart_url
     try:
         expected = normalize_digest(entry.digest)
     except ValueError:
@@ -189,7 +231,7 @@ async def fetch_from_repo(
     async with cache.lock(expected, scope=identity):
         cached = await cache.get(expected, scope=identity)
         if cached is not None:
-            return FetchedChart(
+            chart = FetchedChart(
                 entry.name,
                 entry.version,
                 expected,
@@ -198,6 +240,7 @@ async def fetch_from_repo(
                 redact(chart_url),
                 from_cache=True,
             )
+            return chart, conn, chart_url
         data = await _download(conn, chart_url)
         actual = sha256_digest(data)
         if actual != expected:
@@ -208,12 +251,13 @@ async def fetch_from_repo(
                 actual=actual,
             )
         path = await cache.put(expected, data, scope=identity)
-    return FetchedChart(entry.name, entry.version, expected, data, path, redact(chart_url))
+    chart = FetchedChart(entry.name, entry.version, expected, data, path, redact(chart_url))
+    return chart, conn, chart_url
 
 
-async def _download(conn: _Conn, url: str) -> bytes:
+async def _download(conn: _Conn, url: str, accept: str | None = _ARCHIVE_ACCEPT) -> bytes:
     what = f"downloading {redact(url)}"
-    headers = {"Accept": _ARCHIVE_ACCEPT, **conn.headers_for(url)}
+    headers = {**({"Accept": accept} if accept else {}), **conn.headers_for(url)}
 
     async def attempt() -> bytes:
         async with (
