@@ -15,6 +15,7 @@ BENCHMARKS = [
     "record_encryption",
     "engine",
     "operator",
+    "fleet",
 ]
 
 

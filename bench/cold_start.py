@@ -18,6 +18,7 @@ import sys
 import time
 from pathlib import Path
 
+from bench import compile_bytecode
 from hack.testenv import helm_binary
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -56,6 +57,7 @@ def import_ms(env: dict[str, str]) -> float:
 
 
 def main() -> None:
+    compile_bytecode()
     env = {**os.environ, "STEERSMAN_PARSE_CACHE": "off"}
     helm = str(helm_binary(4))
     ours = [sys.executable, "-m", "steersman", "template"]

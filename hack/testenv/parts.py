@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import os
 import pwd
@@ -236,6 +237,22 @@ class ControlPlane:
             "current-context: bench\n"
         )
         self.kubeconfig.chmod(0o600)
+
+    def inline_kubeconfig(self, token: str | None = None, server: str | None = None) -> str:
+        """A kubeconfig that reads no file: the apiserver's self-signed certificate inline as
+        its CA, and `token` (the admin's by default). What a Secret of another cluster holds
+        to reach this one (a HelmRelease's spec.kubeConfig)."""
+        ca = (self.workdir / "certs" / "apiserver.crt").read_bytes()
+        return (
+            "apiVersion: v1\nkind: Config\n"
+            "clusters:\n- name: remote\n  cluster:\n"
+            f"    server: {server or self.server}\n"
+            f"    certificate-authority-data: {base64.b64encode(ca).decode()}\n"
+            "users:\n- name: remote-admin\n  user:\n"
+            f"    token: {token or self.token}\n"
+            "contexts:\n- name: remote\n  context:\n    cluster: remote\n    user: remote-admin\n"
+            "current-context: remote\n"
+        )
 
     def start_apiserver(self, timeout: float = 60) -> None:
         """(Re)start kube-apiserver: same port, certificates, tokens and etcd as before."""

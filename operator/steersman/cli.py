@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import gc
 import sys
 from collections.abc import Sequence
 from typing import NoReturn
@@ -55,6 +56,10 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     argv = sys.argv[1:] if argv is None else list(argv)
     if argv[:1] == ["template"]:  # helm's flag rules (pflag), not argparse's
+        # A one-shot run: cyclic collections would rescan every parse tree and compiled
+        # closure (hundreds of thousands of objects, no cycles among them) many times over and
+        # cost more than the rendering; what cyclic garbage there is goes with the process.
+        gc.disable()
         from steersman.commands.template import template_main
 
         return _print_template(*template_main(argv[1:]))

@@ -4,12 +4,15 @@ namespace only, so tests never see each other's HelmReleases)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+import shutil
+import tempfile
+from collections.abc import AsyncIterator, Callable, Iterator, Mapping, Sequence
 from pathlib import Path
 
 import pytest
 from kubernetes_asyncio import client
 
+from hack import testenv
 from hack.operatorkit import OperatorProcess, install_crd, push_chart
 from steersman.kube import KubeClient
 
@@ -31,6 +34,30 @@ async def crd(e2e_kube: KubeClient) -> None:
 def chart_repo(helm_v4: Path, helm_env: dict[str, str], oci_registry: str) -> str:
     """oci://<registry>/charts holding demo 0.1.0 and 0.2.0 (plain HTTP: `insecure: true`)."""
     return push_chart(helm_v4, helm_env, oci_registry, ["0.1.0", "0.2.0"])
+
+
+@pytest.fixture(scope="module")
+def remote_plane() -> Iterator[testenv.ControlPlane]:
+    """A second etcd + kube-apiserver (own dir, ports and certificates): the remote cluster a
+    HelmRelease's spec.kubeConfig points at. `inline_kubeconfig()` is what its Secret holds."""
+    root = Path(tempfile.mkdtemp(prefix="steersman-remote-"))
+    plane = testenv.ControlPlane(testenv.find_binaries(), root / "kube")
+    try:
+        plane.start()
+        yield plane
+    finally:
+        plane.stop()
+        shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture(scope="module")
+async def remote_kube(remote_plane: testenv.ControlPlane) -> AsyncIterator[KubeClient]:
+    """The remote cluster as its admin sees it."""
+    kube = await KubeClient.from_kubeconfig_data(remote_plane.inline_kubeconfig().encode())
+    try:
+        yield kube
+    finally:
+        await kube.close()
 
 
 @pytest.fixture

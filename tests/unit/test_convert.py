@@ -126,6 +126,7 @@ EVERY_MAPPED_FIELD: dict[str, Any] = {
     "driftDetection": {"mode": "warn", "ignore": [{"paths": ["/spec/replicas"]}]},
     "postRenderers": [{"kustomize": {"images": [{"name": "nginx", "newTag": "2"}]}}],
     "commonMetadata": {"labels": {"team": "web"}, "annotations": {"owner": "x"}},
+    "kubeConfig": {"secretRef": {"name": "remote", "key": "value.yaml"}},
 }
 
 
@@ -180,14 +181,15 @@ def test_each_field_not_carried_is_one_line_with_its_reason() -> None:
             "remediation": {"remediateLastFailure": True},
         },
         "upgrade": {"force": True, "strategy": {"name": "RetryOnFailure"}},
-        "kubeConfig": {"secretRef": {"name": "remote"}},
+        "kubeConfig": {"configMapRef": {"name": "remote"}},
         "frobnicate": 1,
     }
     _, notes = only(convert([REPO, release(spec)]))
     assert notes == [
         "spec.chart.spec.verify: not carried: Steersman does not verify chart signatures",
         "spec.install.remediation.remediateLastFailure: not carried: Steersman has no such switch",
-        "spec.kubeConfig: not carried: Steersman installs into the cluster it runs in",
+        "spec.kubeConfig.configMapRef: not carried: cloud-provider kubeconfigs (workload "
+        "identity) are not supported: use a kubeconfig Secret (secretRef)",
         "spec.frobnicate: not carried: a field convert does not know (a typo, or a newer Flux API)",
         "spec.upgrade.strategy.name: not carried: RetryOnFailure (retry without rolling back) has "
         "no equivalent; Steersman remediates before each retry, as RemediateOnFailure does",

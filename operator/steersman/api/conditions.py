@@ -94,6 +94,9 @@ class Reason(StrEnum):
     DRIFT_DETECTION_FAILED = "DriftDetectionFailed"
     SUSPENDED = "Suspended"
     RECONCILE_ERROR = "ReconcileError"
+    REST_CLIENT_ERROR = "RESTClientError"  # Flux's: spec.kubeConfig's client cannot be made
+    INSECURE_KUBECONFIG = "InsecureKubeConfig"
+    REMOTE_CLUSTER_UNAVAILABLE = "RemoteClusterUnavailable"
 
 
 class Condition(ApiModel):

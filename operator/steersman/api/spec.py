@@ -98,6 +98,32 @@ class LocalObjectReference(ApiModel):
     name: ObjectName
 
 
+class SecretKeyReference(ApiModel):
+    """A Secret in the HelmRelease's namespace, and optionally one of its data keys."""
+
+    name: ObjectName
+    key: (
+        Annotated[
+            str,
+            Field(min_length=1, max_length=253),
+            Pattern(VALUES_KEY_PATTERN, "a Secret data key"),
+        ]
+        | None
+    ) = Field(
+        default=None,
+        description="Data key holding the kubeconfig; by default 'value', else 'value.yaml'.",
+    )
+
+
+class KubeConfigReference(ApiModel):
+    """Flux's `spec.kubeConfig`: the release lives in the cluster of this kubeconfig."""
+
+    secret_ref: SecretKeyReference = Field(
+        description="Secret (in the HelmRelease's namespace) holding the remote cluster's "
+        "kubeconfig."
+    )
+
+
 class ChartSpec(ApiModel):
     """The chart to install, pulled straight from its repository.
 
@@ -506,6 +532,11 @@ class HelmReleaseSpec(ApiModel):
     )
     service_account_name: ObjectName | None = Field(
         default=None, description="ServiceAccount (in this namespace) that Helm acts as."
+    )
+    kube_config: KubeConfigReference | None = Field(
+        default=None,
+        description="Reconcile the release in the remote cluster of this kubeconfig (objects "
+        "and release records there); the HelmRelease, its status and events stay here.",
     )
     depends_on: list[CrossNamespaceReference] = Field(
         default_factory=list, description="HelmReleases that must be Ready first."

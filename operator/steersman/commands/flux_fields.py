@@ -126,7 +126,15 @@ FIELDS: tuple[FieldRule, ...] = (
     FieldRule(HR, "spec.valuesFrom[].valuesKey", "spec.valuesFrom[].valuesKey", M),
     FieldRule(HR, "spec.valuesFrom[].targetPath", "spec.valuesFrom[].targetPath", M),
     FieldRule(HR, "spec.valuesFrom[].optional", "spec.valuesFrom[].optional", M),
-    FieldRule(HR, "spec.kubeConfig", "", N, "Steersman installs into the cluster it runs in"),
+    FieldRule(HR, "spec.kubeConfig.secretRef", "spec.kubeConfig.secretRef", M),
+    FieldRule(
+        HR,
+        "spec.kubeConfig.configMapRef",
+        "",
+        N,
+        "cloud-provider kubeconfigs (workload identity) are not supported: use a kubeconfig "
+        "Secret (secretRef)",
+    ),
     FieldRule(HR, "spec.persistentClient", "", N, _NO_SWITCH),
     FieldRule(HR, "spec.postRenderers", "spec.postRenderers", M),
     FieldRule(HR, "spec.commonMetadata", "spec.commonMetadata", M),

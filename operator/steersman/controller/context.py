@@ -6,13 +6,16 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Mapping
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from kubernetes_asyncio import client
 
+from steersman.api import HelmRelease
 from steersman.controller.charts import Charts
 from steersman.controller.metrics import Metrics, TimedDriver
+from steersman.controller.remote import Cluster, RemoteClusters
 from steersman.controller.settings import Settings
 from steersman.engine import Engine, Renderer, default_renderer
 from steersman.kube import KubeClient
@@ -54,6 +57,8 @@ class Backends:
     environ: Mapping[str, str] | None = None
     sql_pools: SqlPools | None = None
     codec: RecordCodec = PLAIN  # plain or sealed record bodies (--encrypt-release-records)
+    # A remote cluster's backends (see `on_cluster`): SQL and memory records are the operator's.
+    parent: Backends | None = None
     _made: dict[tuple[DriverKind, bool], StorageBackend] = field(default_factory=dict)
     # One in-process store for the memory driver, whichever codec reaches it.
     _memory: MemoryStore = field(default_factory=MemoryStore)
@@ -61,6 +66,8 @@ class Backends:
     def get(self, kind: DriverKind, encrypt: bool | None = None) -> StorageBackend:
         """The backend of `kind`; `encrypt` overrides whether it seals new records (a release's
         `spec.storage.encryptRecords`, already allowed by the admin)."""
+        if self.parent is not None and kind in (DriverKind.SQL, DriverKind.MEMORY):
+            return self.parent.get(kind, encrypt)
         seal = self.codec.seal_writes if encrypt is None else encrypt
         backend = self._made.get((kind, seal))
         if backend is None:
@@ -78,6 +85,11 @@ class Backends:
             made.metrics = self.metrics
             self._made[(kind, seal)] = backend = made
         return backend
+
+    def on_cluster(self, api_client: client.ApiClient) -> Backends:
+        """Backends whose Secret and ConfigMap records are written through another cluster's
+        client (a remote release's records live with its objects)."""
+        return Backends(api_client, self.metrics, codec=self.codec, parent=self)
 
     def sql_pool_stats(self) -> dict[str, tuple[int, int]]:
         """namespace -> (open, idle) connections of each live PostgreSQL pool."""
@@ -98,6 +110,13 @@ class Context:
     metrics: Metrics
     renderer: Renderer = default_renderer
     extra: dict[str, Any] = field(default_factory=dict)
+    remotes: RemoteClusters = field(default_factory=RemoteClusters)
+
+    def cluster(self, hr: HelmRelease) -> AbstractAsyncContextManager[Cluster]:
+        """Where `hr`'s release lives, for the time of an `async with`: this cluster, or the
+        remote one of spec.kubeConfig (`remote.RemoteClusterError` when it cannot be reached
+        through the kubeconfig)."""
+        return self.remotes.use(hr, Cluster(self.kube, self.backends), self.settings)
 
     def engine(
         self,
@@ -106,12 +125,16 @@ class Context:
         service_account: str | None,
         *,
         encrypt: bool | None = None,
+        cluster: Cluster | None = None,
     ) -> Engine:
-        """An engine acting as `service_account` (impersonated) when one is named; `encrypt` is
-        the release's own record encryption choice (checked against the settings first)."""
+        """An engine on `cluster` (this one by default), acting as `service_account`
+        (impersonated there) when one is named; `encrypt` is the release's own record
+        encryption choice (checked against the settings first)."""
+        kube, backends = (cluster.kube, cluster.backends) if cluster else (self.kube, self.backends)
         account = service_account or self.settings.default_service_account
-        kube = self.kube.impersonate(namespace, account) if account else self.kube
-        return Engine(kube, self.backends.get(kind, encrypt), self.renderer)
+        if account:
+            kube = kube.impersonate(namespace, account)
+        return Engine(kube, backends.get(kind, encrypt), self.renderer)
 
 
 def release_logger(base: logging.Logger, namespace: str, name: str) -> logging.LoggerAdapter[Any]:

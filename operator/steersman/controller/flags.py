@@ -85,6 +85,24 @@ FLAGS: list[tuple[str, dict[str, Any]]] = [
             "(targetNamespace, storageNamespace, chart objects) with the operator's own rights",
         },
     ),
+    (
+        "--insecure-kubeconfig-exec",
+        {
+            "action": "store_true",
+            "default": None,
+            "help": "allow users[].user.exec in the kubeconfigs of remote clusters "
+            "(spec.kubeConfig): the operator then runs the commands they name",
+        },
+    ),
+    (
+        "--insecure-kubeconfig-tls",
+        {
+            "action": "store_true",
+            "default": None,
+            "help": "allow insecure-skip-tls-verify: true in the kubeconfigs of remote clusters "
+            "(spec.kubeConfig)",
+        },
+    ),
     ("--metrics-addr", {"help": "Prometheus metrics address (default :8080; 0 disables)"}),
     ("--health-addr", {"help": "liveness/readiness address (default :9440; 0 disables)"}),
     ("--log-level", {"help": "debug, info (default), warning or error"}),

@@ -37,10 +37,10 @@ from steersman.controller.events import EventPoster
 from steersman.controller.reconcile.finalize import RETRY_SECONDS, uninstall_on_delete
 from steersman.controller.reconcile.outcomes import Outcome
 from steersman.controller.reconcile.reconciler import reconcile
-from steersman.controller.selector import parse_selector
 from steersman.engine import FAILURES, unlock
 from steersman.errors import describe
 from steersman.kube import KubeError
+from steersman.labels import parse as parse_label_selector
 from steersman.storage import DriverKind, StorageError
 
 FINALIZER = f"{GROUP}/finalizer"
@@ -182,11 +182,15 @@ class Controller:
         )
         name = spec.effective_release_name(hr.name)
         storage_ns = spec.storage_namespace or hr.namespace
-        engine = self.ctx.engine(
-            kind, hr.namespace, spec.service_account_name, encrypt=spec.encrypt_records
-        )
         try:
-            async with asyncio.timeout(UNLOCK_TIMEOUT):
+            async with asyncio.timeout(UNLOCK_TIMEOUT), self.ctx.cluster(hr) as cluster:
+                engine = self.ctx.engine(
+                    kind,
+                    hr.namespace,
+                    spec.service_account_name,
+                    encrypt=spec.encrypt_records,
+                    cluster=cluster,
+                )
                 rel = await unlock(engine, name, storage_ns)
         except TimeoutError:
             rlog.error("could not mark the interrupted release %s failed: timed out", name)
@@ -259,7 +263,7 @@ def register(registry: kopf.OperatorRegistry, controller: Controller) -> None:
     # The selector is applied by the apiserver (main.kopf_settings); this check on top only
     # guards against an object slipping through, e.g. from a cached list.
     selector = controller.ctx.settings.watch_label_selector
-    matches = parse_selector(selector) if selector else None
+    matches = parse_label_selector(selector) if selector else None
 
     def when(labels: kopf.Labels, **_: Any) -> bool:
         return matches is None or matches(labels)

@@ -184,6 +184,7 @@ async def run(
                 settings, registry, controller, elector, endpoints, stop, own_signals
             )
         finally:
+            await ctx.remotes.close()
             log.info("stopped")
     finally:
         if own_signals:

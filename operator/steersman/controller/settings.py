@@ -27,8 +27,8 @@ from pydantic import (
 
 from steersman.api import ServerSideApplyMode, annotation_names, parse_duration
 from steersman.controller.flags import FLAGS, add_run_arguments
-from steersman.controller.selector import parse_selector
 from steersman.errors import SteersmanError
+from steersman.labels import parse as parse_label_selector
 from steersman.storage import DriverKind, StorageConfigError, normalize_driver_name
 
 # RFC 1123 label (namespaces) and subdomain (service accounts, lease names).
@@ -67,6 +67,9 @@ class Settings(BaseModel):
     default_service_account: str | None = None
     no_cross_namespace_refs: bool = False
     allow_cross_namespace_releases: bool = False
+    # Flux's flags for kubeconfigs of remote clusters (spec.kubeConfig): off, they are refused
+    insecure_kubeconfig_exec: bool = False
+    insecure_kubeconfig_tls: bool = False
     metrics_addr: str = ":8080"
     health_addr: str = ":9440"
     log_level: str = "info"
@@ -111,14 +114,14 @@ class Settings(BaseModel):
     @classmethod
     def _selector(cls, value: str | None) -> str | None:
         if value:
-            parse_selector(value)  # ValueError names the bad term
+            parse_label_selector(value)  # LabelSelectorError (a ValueError) says what is wrong
         return value or None
 
     @field_validator("watch_configs_label_selectors")
     @classmethod
     def _config_selectors(cls, value: tuple[str, ...]) -> tuple[str, ...]:
         for selector in value:
-            parse_selector(selector)  # ValueError names the bad term
+            parse_label_selector(selector)  # LabelSelectorError (a ValueError) says what is wrong
         return value
 
     @field_validator("leader_election_namespace")
@@ -291,6 +294,8 @@ def _build(raw: dict[str, Any], env: Mapping[str, str]) -> Settings:
         "allow_cross_namespace_releases",
         "encrypt_release_records",
         "allow_release_record_encryption_override",
+        "insecure_kubeconfig_exec",
+        "insecure_kubeconfig_tls",
     ):
         if switch in raw:
             values[switch] = _truthy("--" + switch.replace("_", "-"), raw.pop(switch))

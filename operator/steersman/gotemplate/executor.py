@@ -52,6 +52,20 @@ def _compile_list(lst: ListNode) -> Walk:
     return walk_list
 
 
+def _lazy_list(lst: ListNode) -> Walk:
+    """`lst` compiled on its first run: charts wrap whole files and features in branches that
+    most value sets never take, and compiling those would cost more than running the rest."""
+    compiled: Walk | None = None
+
+    def walk_lazy(s: ExecState, dot: Any) -> None:
+        nonlocal compiled
+        if compiled is None:
+            compiled = _compile_list(lst)
+        compiled(s, dot)
+
+    return walk_lazy
+
+
 def _compile_node(n: Node) -> Walk | None:
     if isinstance(n, TextNode):
         text = n.text
@@ -126,8 +140,8 @@ def _compile_action(n: ActionNode) -> Walk:
 
 def _compile_if_with(n: IfNode | WithNode) -> Walk:
     pipe = compile_pipeline(n.pipe)
-    body = _compile_list(n.list)
-    else_body = _compile_list(n.else_list) if n.else_list is not None else None
+    body = _lazy_list(n.list)
+    else_body = _lazy_list(n.else_list) if n.else_list is not None else None
     is_with = isinstance(n, WithNode)
 
     def walk_if(s: ExecState, dot: Any) -> None:
@@ -173,7 +187,7 @@ def _range_items(s: ExecState, val: Any, nvars: int) -> tuple[list[tuple[Any, An
 def _compile_range(n: RangeNode) -> Walk:
     pipe = compile_pipeline(n.pipe)
     body = _compile_list(n.list)
-    else_body = _compile_list(n.else_list) if n.else_list is not None else None
+    else_body = _lazy_list(n.else_list) if n.else_list is not None else None
     decl = [v.ident[0] for v in n.pipe.decl]
     nvars = len(decl)
     is_assign = n.pipe.is_assign

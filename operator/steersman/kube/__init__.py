@@ -12,14 +12,17 @@ from steersman.kube.errors import (
     Unavailable,
     UnknownKind,
 )
+from steersman.kube.kubeconfig import InsecureKubeConfig, KubeConfigError
 
 __all__ = [
     "FIELD_MANAGER",
     "Conflict",
     "Discovery",
     "Forbidden",
+    "InsecureKubeConfig",
     "Invalid",
     "KubeClient",
+    "KubeConfigError",
     "KubeError",
     "NotFound",
     "Propagation",

@@ -12,6 +12,7 @@ from typing import Any, Literal
 
 from kubernetes_asyncio import client, config
 
+from steersman.kube import kubeconfig
 from steersman.kube.discovery import Discovery, Resource
 from steersman.kube.errors import Invalid, KubeError, from_status, translate
 
@@ -45,6 +46,7 @@ class KubeClient:
         self.field_manager = field_manager
         self._headers = dict(impersonate_headers or {})
         self.discovery = discovery or Discovery(self._get_json)
+        self.expires_at: float | None = None  # when the credentials expire (exec), if they do
 
     @classmethod
     async def from_kubeconfig(cls, path: str | None = None) -> KubeClient:
@@ -59,6 +61,19 @@ class KubeClient:
         else:
             await config.load_kube_config(config_file=path, client_configuration=cfg)
         return cls(client.ApiClient(configuration=cfg))
+
+    @classmethod
+    async def from_kubeconfig_data(
+        cls, raw: bytes, *, allow_exec: bool = False, allow_insecure_tls: bool = False
+    ) -> KubeClient:
+        """From the bytes of a kubeconfig that someone else wrote (a remote cluster's): its
+        current context, checked by `kubeconfig.check`, nothing read from files."""
+        cfg = kubeconfig.parse(raw)
+        kubeconfig.check(cfg, allow_exec=allow_exec, allow_insecure_tls=allow_insecure_tls)
+        api, expires = await kubeconfig.api_client(cfg)
+        made = cls(api)
+        made.expires_at = expires
+        return made
 
     async def close(self) -> None:
         await self.api.close()

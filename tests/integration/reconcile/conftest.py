@@ -26,6 +26,7 @@ from steersman.controller.metrics import Metrics
 from steersman.controller.reconcile import install
 from steersman.controller.reconcile.outcomes import Recorder
 from steersman.controller.reconcile.request import Request, Target
+from steersman.controller.remote import Cluster
 from steersman.controller.settings import Settings
 from steersman.kube import KubeClient
 from steersman.storage import DriverKind, Release
@@ -85,6 +86,7 @@ class Harness:
             chart=load(SAMPLE_CHART),
             values=dict(values or {}),
             engine=self.ctx.engine(kind, hr.namespace, None),
+            cluster=Cluster(self.ctx.kube, self.ctx.backends),
             inputs_changed=inputs_changed,
             force_token=None,
             default_service_account=None,

@@ -84,6 +84,17 @@ def test_cross_namespace_releases_are_off_unless_the_admin_allows_them() -> None
     assert parse([], env).allow_cross_namespace_releases
 
 
+def test_insecure_kubeconfigs_are_refused_unless_the_admin_allows_them() -> None:
+    s = parse([], {})
+    assert not s.insecure_kubeconfig_exec and not s.insecure_kubeconfig_tls
+    s = parse(["--insecure-kubeconfig-exec", "--insecure-kubeconfig-tls"], {})
+    assert s.insecure_kubeconfig_exec and s.insecure_kubeconfig_tls
+    env = {"STEERSMAN_INSECURE_KUBECONFIG_TLS": "yes"}
+    assert parse([], env).insecure_kubeconfig_tls and not parse([], env).insecure_kubeconfig_exec
+    with pytest.raises(SettingsError, match="--insecure-kubeconfig-exec"):
+        parse([], {"STEERSMAN_INSECURE_KUBECONFIG_EXEC": "maybe"})
+
+
 def test_chart_source_flags() -> None:
     s = parse([], {})
     assert (s.http_retry, s.helm_index_cache_ttl) == (9, 300.0)  # Flux's --http-retry default

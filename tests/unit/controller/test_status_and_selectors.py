@@ -14,10 +14,10 @@ from steersman.api import ConditionType, HelmReleaseStatus, Reason, values_diges
 from steersman.chartmodel import Metadata
 from steersman.controller.logs import JsonFormatter, TextFormatter
 from steersman.controller.reconcile.outcomes import STATUS_FIELDS, StatusDraft
-from steersman.controller.selector import parse_selector
 from steersman.controller.status import history_snapshots, patch_for, stored
 from steersman.engine.errors import NameInUse
 from steersman.errors import describe
+from steersman.labels import parse as parse_selector
 from steersman.storage import Hook, HookExecution, Info, Release, StoredChart
 from steersman.storage.errors import StorageUnavailable
 

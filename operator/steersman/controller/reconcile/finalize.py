@@ -20,6 +20,7 @@ from steersman.controller.context import Context, EventSink
 from steersman.controller.options import Where, uninstall_options
 from steersman.controller.reconcile.messages import denied
 from steersman.controller.reconcile.outcomes import StatusDraft
+from steersman.controller.remote import Cluster, RemoteClusterError
 from steersman.controller.status import patch_for
 from steersman.engine import FAILURES, uninstall
 from steersman.errors import describe
@@ -45,6 +46,32 @@ async def uninstall_on_delete(
     used = hr.status.storage
     if used is None:
         return None  # no reconcile got as far as storage: nothing to uninstall
+    try:
+        async with ctx.cluster(hr) as cluster:
+            blocked = await _uninstall(ctx, hr, body, log, emit, cluster)
+    except RemoteClusterError as err:
+        if not err.missing:
+            return await _failed(ctx, hr, body, emit, log, err)
+        # As Flux: without the kubeconfig nothing can be uninstalled.
+        log.warning("%s: deleting the HelmRelease leaves the release in place", err)
+        blocked = None
+    except KubeError as err:  # reading the kubeconfig Secret here
+        return await _failed(ctx, hr, body, emit, log, err)
+    if blocked is None:
+        await ctx.remotes.forget(hr)
+    return blocked
+
+
+async def _uninstall(
+    ctx: Context,
+    hr: HelmRelease,
+    body: Mapping[str, Any],
+    log: logging.LoggerAdapter[Any],
+    emit: EventSink,
+    cluster: Cluster,
+) -> str | None:
+    used = hr.status.storage
+    assert used is not None
     spec = hr.spec
     name = spec.effective_release_name(hr.name)
     engine = ctx.engine(
@@ -52,6 +79,7 @@ async def uninstall_on_delete(
         hr.namespace,
         spec.service_account_name,
         encrypt=spec.encrypt_records,
+        cluster=cluster,
     )
     try:
         history = await engine.storage(used.namespace).history(name)

@@ -4,66 +4,125 @@ not ready, or a cycle), the namespaces it names, and who owns the release it wou
 
 from __future__ import annotations
 
+import asyncio
+import dataclasses
 from collections.abc import Mapping
+from urllib.parse import urlsplit
 
 from steersman.api import API_VERSION, KIND, HelmRelease, HelmReleaseStatus, Reason
 from steersman.controller import access
 from steersman.controller.context import Context
 from steersman.controller.reconcile.outcomes import Outcome, Recorder
 from steersman.controller.reconcile.request import Request, Target
+from steersman.controller.remote import Cluster, RemoteClusterError
+from steersman.errors import describe
+from steersman.kube import Forbidden, KubeError
 from steersman.storage import DriverKind, Release
+
+PROBE_SECONDS = 10.0
+
+
+async def remote_refused(rec: Recorder, err: RemoteClusterError) -> Outcome:
+    """spec.kubeConfig gives no usable client: retried, as fixing the Secret fixes it."""
+    reason = Reason.INSECURE_KUBECONFIG if err.insecure else Reason.REST_CLIENT_ERROR
+    return await rec.fail(reason, str(err))
+
+
+async def remote_unreachable(cluster: Cluster, rec: Recorder) -> Outcome | None:
+    """A remote cluster must answer before anything is read or written there (one short
+    request), so that its outage reads as such instead of as a failed action."""
+    if cluster.remote is None:
+        return None
+    parts = urlsplit(str(cluster.kube.api.configuration.host))
+    where = f"remote cluster {parts.scheme}://{parts.netloc.rpartition('@')[2]}"
+    where += f" (kubeconfig of Secret {cluster.remote})"
+    try:
+        async with asyncio.timeout(PROBE_SECONDS):
+            await cluster.kube.request("GET", "/version")
+    except TimeoutError:
+        cause: str = f"no answer within {PROBE_SECONDS:g}s"
+        err: BaseException | None = None
+    except Forbidden as refused:
+        return await rec.fail(
+            Reason.REMOTE_CLUSTER_UNAVAILABLE,
+            f"{where} refused the kubeconfig's credentials: {describe(refused)}; update the Secret",
+        )
+    except KubeError as down:
+        cause, err = describe(down), down
+    else:
+        return None
+    return await rec.fail(
+        Reason.REMOTE_CLUSTER_UNAVAILABLE, f"{where} is unreachable: {cause}; retrying", err
+    )
 
 
 async def access_refused(
-    hr: HelmRelease, ctx: Context, rec: Recorder, target: Target, kind: DriverKind
+    hr: HelmRelease,
+    ctx: Context,
+    rec: Recorder,
+    target: Target,
+    kind: DriverKind,
+    cluster: Cluster,
 ) -> Outcome | None:
     """The service account exists, and every other namespace the HelmRelease uses is allowed
-    for it (see `access`)."""
+    for it (see `access`), in the cluster the release lives in. On a remote cluster the account
+    is one of that cluster: `dependsOn` (HelmReleases here) is not checked against it."""
     account = access.service_account(hr, ctx.settings)
-    refusal = await access.check_account(ctx.kube, hr, account) if account else None
+    refusal = await access.check_account(cluster.kube, hr, account) if account else None
     if refusal is None:
+        remote = cluster.remote is not None
         refusal = await access.check_reach(
-            ctx.kube,
+            cluster.kube,
             hr,
             ctx.settings,
             account,
             release_ns=target.release_ns,
             storage_ns=target.storage_ns,
             storage_kind=kind,
-            dependency_namespaces=[d.namespace or hr.namespace for d in hr.spec.depends_on],
+            dependency_namespaces=[]
+            if remote
+            else [d.namespace or hr.namespace for d in hr.spec.depends_on],
         )
     if refusal is None:
         return None
+    if cluster.remote is not None:
+        refusal = dataclasses.replace(
+            refusal, message=f"{refusal.message} (in the remote cluster of spec.kubeConfig)"
+        )
     if refusal.stall:
         return await rec.stall(refusal.reason, refusal.message)
     return await rec.fail(refusal.reason, refusal.message)
 
 
 async def missing_namespace(
-    hr: HelmRelease, ctx: Context, rec: Recorder, target: Target, kind: DriverKind
+    hr: HelmRelease, rec: Recorder, target: Target, kind: DriverKind, cluster: Cluster
 ) -> Outcome | None:
-    """A target or storage namespace that does not exist, said before any action fails on it."""
-    kube = ctx.kube
+    """A target or storage namespace that does not exist, said before any action fails on it.
+    In a remote cluster the HelmRelease's own namespace may be missing too."""
+    kube, remote = cluster.kube, cluster.remote is not None
+    there = " in the remote cluster (spec.kubeConfig)" if remote else ""
+    create = hr.spec.install.create_namespace
     if (
-        target.release_ns != hr.namespace
-        and not hr.spec.install.create_namespace
+        (remote or target.release_ns != hr.namespace)
+        and not create
         and await access.namespace_missing(kube, target.release_ns)
     ):
         return await rec.fail(
             Reason.TARGET_NAMESPACE_NOT_FOUND,
-            f"target namespace '{target.release_ns}' does not exist: create it, or set "
+            f"target namespace '{target.release_ns}' does not exist{there}: create it, or set "
             "spec.install.createNamespace: true",
         )
     kube_records = kind in (DriverKind.SECRET, DriverKind.CONFIGMAP)
     if (
         kube_records
-        and target.storage_ns != hr.namespace
+        and (remote or target.storage_ns != hr.namespace)
+        and not (remote and create and target.storage_ns == target.release_ns)
         and await access.namespace_missing(kube, target.storage_ns)
     ):
         return await rec.fail(
             Reason.STORAGE_NAMESPACE_NOT_FOUND,
-            f"storage namespace '{target.storage_ns}' (spec.storageNamespace) does not exist: "
-            "create it, or remove spec.storageNamespace to keep the records in "
+            f"storage namespace '{target.storage_ns}' (spec.storageNamespace) does not "
+            f"exist{there}: create it, or remove spec.storageNamespace to keep the records in "
             f"'{hr.namespace}'",
         )
     return None

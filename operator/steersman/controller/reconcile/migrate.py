@@ -38,7 +38,8 @@ async def follow_storage_change(req: Request, rec: Recorder, ctx: Context) -> bo
         req.storage_ns,
     ):
         return False
-    source = ctx.backends.get(DriverKind(previous.driver.value)).storage(previous.namespace)
+    backends = req.cluster.backends  # the records move within the release's cluster
+    source = backends.get(DriverKind(previous.driver.value)).storage(previous.namespace)
     target = req.engine.backend.storage(req.storage_ns)
     moved = await migrate_records(source, target, req.release_name)
     if moved:

@@ -43,6 +43,7 @@ from steersman.controller.reconcile.outcomes import (
 )
 from steersman.controller.reconcile.request import Request, Target
 from steersman.controller.reconcile.state import Desired
+from steersman.controller.remote import Cluster, RemoteClusterError
 from steersman.controller.status import patch_for
 from steersman.controller.values import ValuesError, compose_values
 from steersman.engine import FAILURES
@@ -82,7 +83,10 @@ async def _reconcile(
         return Outcome(parse_duration(hr.spec.interval), "suspended")
     rec = Recorder(hr, generation, ctx, emit, log, raw_status)
     try:
-        return await _pipeline(hr, generation, ctx, rec)
+        async with ctx.cluster(hr) as cluster:
+            return await _pipeline(hr, generation, ctx, rec, cluster)
+    except RemoteClusterError as err:
+        return await gates.remote_refused(rec, err)
     except HelmReleaseGone:
         return Outcome(DEFAULT_INTERVAL, "gone")
     except (KubeError, StorageError) as err:
@@ -95,7 +99,9 @@ async def _reconcile(
         return await rec.fail(Reason.RECONCILE_ERROR, describe(err))
 
 
-async def _pipeline(hr: HelmRelease, generation: int, ctx: Context, rec: Recorder) -> Outcome:
+async def _pipeline(
+    hr: HelmRelease, generation: int, ctx: Context, rec: Recorder, cluster: Cluster
+) -> Outcome:
     spec, draft = hr.spec, rec.draft
     target = Target.of(hr)
     kind = (
@@ -113,7 +119,10 @@ async def _pipeline(hr: HelmRelease, generation: int, ctx: Context, rec: Recorde
             f"storage driver '{kind}' is not allowed by the operator "
             f"(allowed: {', '.join(allowed)}; see --allowed-storage-drivers)",
         )
-    blocked = await gates.access_refused(hr, ctx, rec, target, kind)
+    unreachable = await gates.remote_unreachable(cluster, rec)
+    if unreachable is not None:
+        return unreachable
+    blocked = await gates.access_refused(hr, ctx, rec, target, kind, cluster)
     if blocked is not None:
         return blocked
     waiting = await gates.dependencies_pending(hr, ctx, rec)
@@ -142,7 +151,13 @@ async def _pipeline(hr: HelmRelease, generation: int, ctx: Context, rec: Recorde
         values_digest(values),
         post_render.digest.removeprefix("sha256:")[:32],
     )
-    engine = ctx.engine(kind, hr.namespace, spec.service_account_name, encrypt=spec.encrypt_records)
+    engine = ctx.engine(
+        kind,
+        hr.namespace,
+        spec.service_account_name,
+        encrypt=spec.encrypt_records,
+        cluster=cluster,
+    )
     engine.namespaces = access.objects_namespaces(hr, ctx.settings, target.release_ns)
     engine.post_render = post_render
     req = Request(
@@ -153,6 +168,7 @@ async def _pipeline(hr: HelmRelease, generation: int, ctx: Context, rec: Recorde
         chart=chart,
         values=values,
         engine=engine,
+        cluster=cluster,
         inputs_changed=_reset_counters(hr, draft, desired, chart_digest),
         force_token=annotation_names.unhandled_token(
             hr.annotations, annotation_names.FORCE, hr.status.last_handled_force_at
@@ -161,7 +177,7 @@ async def _pipeline(hr: HelmRelease, generation: int, ctx: Context, rec: Recorde
         default_server_side_apply=ctx.settings.default_server_side_apply,
     )
     describe_release(chart.metadata.version, chart.metadata.app_version, desired.config_digest)
-    missing = await gates.missing_namespace(hr, ctx, rec, target, kind)
+    missing = await gates.missing_namespace(hr, rec, target, kind, cluster)
     if missing is not None:
         return missing
     try:

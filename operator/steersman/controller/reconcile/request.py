@@ -13,6 +13,7 @@ from steersman.api import HelmRelease, ServerSideApplyMode, parse_duration
 from steersman.chart import Chart
 from steersman.controller.access import owner_labels
 from steersman.controller.options import Where
+from steersman.controller.remote import Cluster
 from steersman.engine import Engine
 from steersman.storage import DriverKind, Storage
 
@@ -46,6 +47,7 @@ class Request:
     chart: Chart
     values: dict[str, Any]
     engine: Engine  # acting as the HelmRelease's service account
+    cluster: Cluster  # where the release lives (this cluster, or spec.kubeConfig's)
     inputs_changed: bool  # generation, chart or values differ from the last attempt, or reset
     force_token: str | None  # an unhandled force annotation's token
     default_service_account: str | None  # --default-service-account, for refusal messages

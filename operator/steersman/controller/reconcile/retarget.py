@@ -22,7 +22,10 @@ async def follow_target_change(req: Request, rec: Recorder, ctx: Context) -> boo
     if (latest.name, latest.namespace) == (req.release_name, req.release_ns):
         return False
     engine = ctx.engine(
-        DriverKind(used.driver.value), req.hr.namespace, req.hr.spec.service_account_name
+        DriverKind(used.driver.value),
+        req.hr.namespace,
+        req.hr.spec.service_account_name,
+        cluster=req.cluster,
     )
     opts = uninstall_options(
         req.hr,
