@@ -30,6 +30,7 @@ from steersman.gotemplate.lexer import lex
 from steersman.gotemplate.parser import parse_detailed
 
 RUNS = 5
+_Templates = list[tuple[str, str]]
 FUNCS = frozenset(BUILTINS) | frozenset(helm_funcs()) | {"include", "tpl", "required", "fail"}
 
 
@@ -55,7 +56,7 @@ def _parse_all(templates: list[tuple[str, str]]) -> int:
     return errors
 
 
-def _best_ms(fn: Callable[[list[tuple[str, str]]], object], templates: list[tuple[str, str]]) -> float:
+def _best_ms(fn: Callable[[_Templates], object], templates: _Templates) -> float:
     best = float("inf")
     for _ in range(RUNS):
         started = time.perf_counter()
