@@ -158,8 +158,12 @@ class _Parser:
         if self.peek_count > 0:
             return self.token[self.peek_count - 1]
         self.peek_count = 1
-        self.token[0] = self.items.next_item()
-        return self.token[0]
+        stream = self.items
+        i = stream.i
+        if i < stream.last:
+            stream.i = i + 1
+        tok = self.token[0] = stream.items[i]
+        return tok
 
     def next_non_space(self) -> L.Item:
         token = self.token
@@ -178,7 +182,7 @@ class _Parser:
 
     def peek_non_space(self) -> L.Item:
         tok = self.next_non_space()
-        self.backup()
+        self.peek_count += 1  # backup()
         return tok
 
     # -- errors
@@ -296,8 +300,7 @@ class _Parser:
             return self.template_control()
         if typ == L.WITH:
             return WithNode(*self.parse_control("with"))
-        self.backup()
-        tok = self.peek()
+        self.peek_count += 1  # backup(): the pipeline starts at tok
         return ActionNode(tok.pos, self.src, tok.line, self.pipeline("command", L.RIGHT_DELIM))
 
     def break_control(self, tok: L.Item, what: str, cls: type[BreakNode | ContinueNode]) -> Node:
@@ -313,10 +316,8 @@ class _Parser:
     def pipeline(self, context: str, end: int) -> PipeNode:
         tok = self.peek_non_space()
         pipe = PipeNode(tok.pos, self.src, tok.line)
-        while True:  # the `decls:` label in Go
-            v = self.peek_non_space()
-            if v.typ != L.VARIABLE:
-                break
+        v = tok
+        while v.typ == L.VARIABLE:  # the `decls:` label in Go
             self.next()
             after = self.peek()
             nxt = self.peek_non_space()
@@ -330,7 +331,8 @@ class _Parser:
                 pipe.decl.append(VariableNode(v.pos, self.src, v.val.split(".")))
                 self.vars.append(v.val)
                 if context == "range" and len(pipe.decl) < 2:
-                    if self.peek_non_space().typ in (L.VARIABLE, L.RIGHT_DELIM, L.RIGHT_PAREN):
+                    v = self.peek_non_space()
+                    if v.typ in (L.VARIABLE, L.RIGHT_DELIM, L.RIGHT_PAREN):
                         continue
                     raise self.errorf("range can only initialize variables")
                 raise self.errorf(f"too many declarations in {context}")
@@ -339,14 +341,15 @@ class _Parser:
             else:
                 self.backup2(v)
             break
+        cmds = pipe.cmds
         while True:
             tok = self.next_non_space()
             if tok.typ == end:
                 self.check_pipeline(pipe, context)
                 return pipe
             if tok.typ in _TERM_STARTS:
-                self.backup()
-                pipe.cmds.append(self.command())
+                self.peek_count += 1  # backup(): the command starts at tok
+                cmds.append(self.command(tok.pos))
             else:
                 raise self.unexpected(tok, context)
 
@@ -425,22 +428,25 @@ class _Parser:
 
     # -- commands and operands
 
-    def command(self) -> CommandNode:
-        cmd = CommandNode(self.peek_non_space().pos, self.src)
+    def command(self, pos: int) -> CommandNode:
+        """The command whose first token, at `pos`, is the next non-space one."""
+        cmd = CommandNode(pos, self.src)
+        args = cmd.args
         while True:
-            self.peek_non_space()
+            # Go peeks past spaces first; term() skips them the same way.
             operand = self.operand()
             if operand is not None:
-                cmd.args.append(operand)
+                args.append(operand)
             tok = self.next()
-            if tok.typ == L.SPACE:
+            typ = tok.typ
+            if typ == _SPACE:
                 continue
-            if tok.typ in (L.RIGHT_DELIM, L.RIGHT_PAREN):
-                self.backup()
-            elif tok.typ != L.PIPE:
+            if typ == L.RIGHT_DELIM or typ == L.RIGHT_PAREN:
+                self.peek_count += 1  # backup()
+            elif typ != L.PIPE:
                 raise self.unexpected(tok, "operand")
             break
-        if not cmd.args:
+        if not args:
             raise self.errorf("empty command")
         return cmd
 
@@ -448,8 +454,9 @@ class _Parser:
         node = self.term()
         if node is None:
             return None
-        if self.peek().typ == L.FIELD:
-            chain = ChainNode(self.peek().pos, self.src, node)
+        tok = self.peek()
+        if tok.typ == L.FIELD:
+            chain = ChainNode(tok.pos, self.src, node)
             while self.peek().typ == L.FIELD:
                 chain.field.append(self.next().val[1:])
             # Go re-splits chain.String(); joining the identifier lists is the same thing.
@@ -465,25 +472,22 @@ class _Parser:
     def term(self) -> Node | None:
         tok = self.next_non_space()
         typ = tok.typ
+        # The most frequent kinds first; Go's switch order does not matter, the cases are disjoint.
+        if typ == L.FIELD:
+            return FieldNode(tok.pos, self.src, tok.val[1:].split("."))
         if typ == L.IDENTIFIER:
             if tok.val not in self.funcs:
                 raise self.errorf(f"function {go_quote(tok.val)} not defined")
             return IdentifierNode(tok.pos, self.src, tok.val)
-        if typ == L.DOT:
-            return DotNode(tok.pos, self.src)
-        if typ == L.NIL:
-            return NilNode(tok.pos, self.src)
+        if typ == L.STRING or typ == L.RAW_STRING:
+            return StringNode(tok.pos, self.src, tok.val, self.unquote(tok.val))
         if typ == L.VARIABLE:
             v = VariableNode(tok.pos, self.src, tok.val.split("."))
             if v.ident[0] not in self.vars:
                 raise self.errorf(f"undefined variable {go_quote(v.ident[0])}")
             return v
-        if typ == L.FIELD:
-            return FieldNode(tok.pos, self.src, tok.val[1:].split("."))
-        if typ == L.BOOL:
-            return BoolNode(tok.pos, self.src, tok.val == "true")
-        if typ in (L.CHAR_CONSTANT, L.COMPLEX, L.NUMBER):
-            return self.new_number(tok)
+        if typ == L.DOT:
+            return DotNode(tok.pos, self.src)
         if typ == L.LEFT_PAREN:
             if self.stack_depth >= MAX_STACK_DEPTH:
                 raise self.errorf("max expression depth exceeded")
@@ -494,9 +498,13 @@ class _Parser:
             finally:
                 self.items.depth -= 1
                 self.stack_depth -= 1
-        if typ in (L.STRING, L.RAW_STRING):
-            return StringNode(tok.pos, self.src, tok.val, self.unquote(tok.val))
-        self.backup()
+        if typ == L.NUMBER or typ == L.CHAR_CONSTANT or typ == L.COMPLEX:
+            return self.new_number(tok)
+        if typ == L.BOOL:
+            return BoolNode(tok.pos, self.src, tok.val == "true")
+        if typ == L.NIL:
+            return NilNode(tok.pos, self.src)
+        self.peek_count += 1  # backup()
         return None
 
     def new_number(self, tok: L.Item) -> NumberNode:
