@@ -4,8 +4,9 @@ Charts come from the corpus bench.chart_corpus uses (~/.cache/steersman/corpus o
 $STEERSMAN_CHART_CORPUS); without it this benchmark says so and measures nothing. Each template
 of a chart and of its vendored subcharts is lexed, then lexed and parsed (parse_detailed, the
 call the engine makes on a cache miss), with Helm's function names and the garbage collector
-paused, as the engine does. Parse time is the second minus the first. Per chart the best of
-RUNS rounds is kept (the machine is shared: the minimum is the least disturbed).
+paused, as the engine does. Parse time is the second minus the first. Times are CPU time of this
+process, the best of RUNS rounds per chart: the machine is shared, and wall time on a loaded
+machine measures the other processes too.
 
 Run: .venv/bin/python -m bench.parse_first_sight [CHART...] [--profile]
 `--profile` prints the cProfile of one lex+parse round over the chosen charts instead.
@@ -59,9 +60,9 @@ def _parse_all(templates: list[tuple[str, str]]) -> int:
 def _best_ms(fn: Callable[[_Templates], object], templates: _Templates) -> float:
     best = float("inf")
     for _ in range(RUNS):
-        started = time.perf_counter()
+        started = time.process_time()
         fn(templates)
-        best = min(best, (time.perf_counter() - started) * 1000)
+        best = min(best, (time.process_time() - started) * 1000)
     return best
 
 

@@ -312,8 +312,10 @@ class _Lexer:
                 k = m.lastindex
                 end = m.end()
                 if k == _SP:
-                    append((SPACE, pos, m.group(), line))
-                    line += s.count("\n", pos, end)
+                    val = m.group()
+                    append((SPACE, pos, val, line))
+                    if "\n" in val:
+                        line += val.count("\n")
                 elif k == _WORD:
                     word = m.group()
                     typ = KEYWORDS.get(word, IDENTIFIER)

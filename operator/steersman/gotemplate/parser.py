@@ -50,6 +50,9 @@ from .nodes import (
 )
 
 MAX_STACK_DEPTH = 10000
+# isinstance() with tuples: an `A | B` union would be built again at every call.
+_END_OR_ELSE = (EndNode, ElseNode)
+_CONSTANTS = (BoolNode, DotNode, NilNode, NumberNode, StringNode)
 _SPACE = L.SPACE
 _TERM_STARTS = frozenset(
     {
@@ -227,8 +230,8 @@ class _Parser:
                     self.sub_parser("definition").parse_definition()
                     continue
                 self.backup2(delim)
-            n = self.text_or_action()
-            if isinstance(n, EndNode | ElseNode):
+            n = self.text_or_action(self.next_non_space())
+            if isinstance(n, _END_OR_ELSE):
                 raise self.errorf(f"unexpected {n}")
             self.root.nodes.append(n)
 
@@ -260,15 +263,19 @@ class _Parser:
 
     def item_list(self) -> tuple[ListNode, Node]:
         lst = ListNode(self.peek_non_space()[1], self.src)
-        while self.peek_non_space()[0] != L.EOF:
-            n = self.text_or_action()
-            if isinstance(n, EndNode | ElseNode):
+        nodes = lst.nodes
+        while True:
+            # Go peeks the token and text_or_action takes it; taking it here is the same.
+            tok = self.next_non_space()
+            if tok[0] == L.EOF:
+                raise self.errorf("unexpected EOF")
+            n = self.text_or_action(tok)
+            if isinstance(n, _END_OR_ELSE):
                 return lst, n
-            lst.nodes.append(n)
-        raise self.errorf("unexpected EOF")
+            nodes.append(n)
 
-    def text_or_action(self) -> Node:
-        tok = self.next_non_space()
+    def text_or_action(self, tok: L.Item) -> Node:
+        """The node starting at `tok`, the token just taken."""
         if tok[0] == L.TEXT:
             return TextNode(tok[1], self.src, tok[2])
         if tok[0] == L.LEFT_DELIM:
@@ -282,24 +289,25 @@ class _Parser:
     def action(self) -> Node:
         tok = self.next_non_space()
         typ = tok[0]
-        if typ == L.BLOCK:
-            return self.block_control()
-        if typ == L.BREAK:
-            return self.break_control(tok, "{{break}}", BreakNode)
-        if typ == L.CONTINUE:
-            return self.break_control(tok, "{{continue}}", ContinueNode)
-        if typ == L.ELSE:
-            return self.else_control()
-        if typ == L.END:
-            return EndNode(self.expect(L.RIGHT_DELIM, "end")[1], self.src)
-        if typ == L.IF:
-            return IfNode(*self.parse_control("if"))
-        if typ == L.RANGE:
-            return RangeNode(*self.parse_control("range"))
-        if typ == L.TEMPLATE:
-            return self.template_control()
-        if typ == L.WITH:
-            return WithNode(*self.parse_control("with"))
+        if typ > L.KEYWORD:  # the cases are disjoint: the most frequent first
+            if typ == L.END:
+                return EndNode(self.expect(L.RIGHT_DELIM, "end")[1], self.src)
+            if typ == L.IF:
+                return IfNode(*self.parse_control("if"))
+            if typ == L.ELSE:
+                return self.else_control()
+            if typ == L.RANGE:
+                return RangeNode(*self.parse_control("range"))
+            if typ == L.WITH:
+                return WithNode(*self.parse_control("with"))
+            if typ == L.TEMPLATE:
+                return self.template_control()
+            if typ == L.BLOCK:
+                return self.block_control()
+            if typ == L.BREAK:
+                return self.break_control(tok, "{{break}}", BreakNode)
+            if typ == L.CONTINUE:
+                return self.break_control(tok, "{{continue}}", ContinueNode)
         self.peek_count += 1  # backup(): the pipeline starts at tok
         return ActionNode(tok[1], self.src, tok[3], self.pipeline("command", L.RIGHT_DELIM))
 
@@ -357,7 +365,7 @@ class _Parser:
         if not pipe.cmds:
             raise self.errorf(f"missing value for {context}")
         for i, c in enumerate(pipe.cmds[1:]):
-            if isinstance(c.args[0], BoolNode | DotNode | NilNode | NumberNode | StringNode):
+            if isinstance(c.args[0], _CONSTANTS):
                 raise self.errorf(f"non executable command in pipeline stage {i + 2}")
 
     def parse_control(
@@ -464,7 +472,7 @@ class _Parser:
                 return FieldNode(chain.pos, self.src, node.ident + chain.field)
             if isinstance(node, VariableNode):
                 return VariableNode(chain.pos, self.src, node.ident + chain.field)
-            if isinstance(node, BoolNode | StringNode | NumberNode | NilNode | DotNode):
+            if isinstance(node, _CONSTANTS):
                 raise self.errorf(f"unexpected . after term {go_quote(str(node))}")
             return chain
         return node
