@@ -113,6 +113,8 @@ def _action_regex(rdelim: str) -> re.Pattern[str]:
         r"|('(?:[^'\\\n]|\\[^\n])*')"
         rf"|([0-9]++){num_term}"
     )
+    if len(_action_regexes) >= 32:  # delimiters come from templates: keep the cache small
+        _action_regexes.clear()
     _action_regexes[rdelim] = pattern
     return pattern
 
