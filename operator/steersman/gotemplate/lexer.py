@@ -69,25 +69,25 @@ _CHAR_RE = re.compile(r"(?:[^'\\\n]|\\[^\n])*'")
 _SPACE_BYTES = frozenset(_SPACE_CHARS)
 
 # Groups of the action regex, in the order lex.go tries them: the right delimiter (with its trim
-# marker first) before any token, then the common tokens. A token that may need a decision the
+# marker first) before any token, then the tokens (a lone "." before a field, as
+# lexFieldOrVariable looks for a terminator first). A token that may need a decision the
 # regex cannot make (a word followed by a non-ASCII letter, a number like 1e3 or 0x1) is left
 # unmatched, for the rune-by-rune states.
-_TRIM_RD, _RD, _SP, _DOT, _FIELD, _VAR, _WORD, _STR, _RAW = range(1, 10)
-_PIPE, _LP, _RP, _ASSIGN, _DECLARE, _COMMA, _CHARC, _NUM = range(10, 18)
-_GROUP_TYPES = {
-    _FIELD: FIELD,
-    _DOT: DOT,
-    _VAR: VARIABLE,
-    _STR: STRING,
-    _RAW: RAW_STRING,
-    _PIPE: PIPE,
-    _LP: LEFT_PAREN,
-    _ASSIGN: ASSIGN,
-    _DECLARE: DECLARE,
-    _COMMA: CHAR,
-    _CHARC: CHAR_CONSTANT,
-    _NUM: NUMBER,
-}
+_TRIM_RD, _RD, _SP, _WORD, _RP, _LP, _RAW = range(1, 8)
+# From _SIMPLE on, a group is one item of a fixed type.
+_SIMPLE = 8
+_GROUP_TYPES = (0,) * _SIMPLE + (
+    DOT,
+    FIELD,
+    VARIABLE,
+    STRING,
+    PIPE,
+    ASSIGN,
+    DECLARE,
+    CHAR,
+    CHAR_CONSTANT,
+    NUMBER,
+)
 _action_regexes: dict[str, re.Pattern[str]] = {}
 
 
@@ -105,11 +105,10 @@ def _action_regex(rdelim: str) -> re.Pattern[str]:
     pattern = re.compile(
         # Spaces stop before the one that starts a trim marker " -}}", as lexSpace backs up.
         rf"([ \t\r\n]-{rd})|({rd})|((?:[ \t\r\n](?!-{rd}))+)"
+        rf"|([A-Za-z_][A-Za-z0-9_]*+){term}|(\))|(\()|(`[^`]*`)"
         rf"|(\.){term}|(\.[A-Za-z_][A-Za-z0-9_]*+){term}"
         rf"|(\$(?:(?={rd})|[A-Za-z0-9_]*+{term}))"
-        rf"|([A-Za-z_][A-Za-z0-9_]*+){term}"
-        r'|("(?:[^"\\\n]|\\[^\n])*")|(`[^`]*`)'
-        r"|(\|)|(\()|(\))|(=)|(:=)|(,)"
+        r'|("(?:[^"\\\n]|\\[^\n])*")|(\|)|(=)|(:=)|(,)'
         r"|('(?:[^'\\\n]|\\[^\n])*')"
         rf"|([0-9]++){num_term}"
     )
@@ -261,6 +260,7 @@ class _Lexer:
         scanner = _action_regex(rdelim).scanner  # type: ignore[attr-defined]
         items = self.items
         append = items.append
+        types = _GROUP_TYPES
         break_ok = self.break_ok
         continue_ok = self.continue_ok
         pos = line = 0
@@ -313,7 +313,9 @@ class _Lexer:
                     break
                 k = m.lastindex
                 end = m.end()
-                if k == _SP:
+                if k >= _SIMPLE:
+                    append((types[k], pos, m.group(), line))
+                elif k == _SP:
                     val = m.group()
                     append((SPACE, pos, val, line))
                     if "\n" in val:
@@ -346,12 +348,13 @@ class _Lexer:
                         break  # "unexpected right paren"
                     depth -= 1
                     append((RIGHT_PAREN, pos, ")", line))
+                elif k == _LP:
+                    depth += 1
+                    append((LEFT_PAREN, pos, "(", line))
                 else:
-                    if k == _LP:
-                        depth += 1
-                    append((_GROUP_TYPES[k], pos, m.group(), line))
-                    if k == _RAW:
-                        line += s.count("\n", pos, end)
+                    val = m.group()
+                    append((RAW_STRING, pos, val, line))
+                    line += val.count("\n")
                 pos = end
             self.pos = self.start = pos
             self.line = self.start_line = line
