@@ -445,7 +445,15 @@ class _Parser:
             operand = self.operand()
             if operand is not None:
                 args.append(operand)
-            tok = self.next()
+            if self.peek_count:  # next(), inlined
+                self.peek_count -= 1
+                tok = self.token[self.peek_count]
+            else:
+                stream = self.items
+                i = stream.i
+                if i < stream.last:
+                    stream.i = i + 1
+                tok = self.token[0] = stream.items[i]
             typ = tok[0]
             if typ == _SPACE:
                 continue
@@ -462,7 +470,10 @@ class _Parser:
         node = self.term()
         if node is None:
             return None
-        tok = self.peek()
+        if self.peek_count:  # peek(), inlined: one call per operand
+            tok = self.token[self.peek_count - 1]
+        else:
+            tok = self.peek()
         if tok[0] == L.FIELD:
             chain = ChainNode(tok[1], self.src, node)
             while self.peek()[0] == L.FIELD:
@@ -478,7 +489,19 @@ class _Parser:
         return node
 
     def term(self) -> Node | None:
-        tok = self.next_non_space()
+        token = self.token
+        while True:  # next_non_space(), inlined: a term is taken per operand
+            if self.peek_count:
+                self.peek_count -= 1
+                tok = token[self.peek_count]
+            else:
+                stream = self.items
+                i = stream.i
+                if i < stream.last:
+                    stream.i = i + 1
+                tok = token[0] = stream.items[i]
+            if tok[0] != _SPACE:
+                break
         typ = tok[0]
         # The most frequent kinds first; Go's switch order does not matter, the cases are disjoint.
         if typ == L.FIELD:
