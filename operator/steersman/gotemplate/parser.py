@@ -470,10 +470,8 @@ class _Parser:
         node = self.term()
         if node is None:
             return None
-        if self.peek_count:  # peek(), inlined: one call per operand
-            tok = self.token[self.peek_count - 1]
-        else:
-            tok = self.peek()
+        # peek(), inlined when the token is buffered: one call less per operand
+        tok = self.token[self.peek_count - 1] if self.peek_count else self.peek()
         if tok[0] == L.FIELD:
             chain = ChainNode(tok[1], self.src, node)
             while self.peek()[0] == L.FIELD:
