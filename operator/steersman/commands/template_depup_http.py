@@ -1,0 +1,187 @@
+"""helm v4.1.4's HTTP getter as `--dependency-update` uses it (getter.HTTPGetter): the TLS
+files and credentials of a repositories.yaml entry, sent where helm sends them, and failures
+in the words Go prints them (they end up in helm's progress lines and its `Error:` line).
+The registry client's TLS files (`--ca-file` ...) are checked here too, with the same errors.
+"""
+
+from __future__ import annotations
+
+import ssl
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import aiohttp
+
+from steersman.chart import go_os_error
+from steersman.chart.sources import RepoAuth
+from steersman.chart.sources.errors import SourceUnavailable
+from steersman.chart.sources.transport import basic_authorization, scrub, ssl_for
+from steersman.golang.fmt import go_quote
+
+_ACCEPT_ARCHIVE = "application/gzip,application/octet-stream"
+# OpenSSL's verify codes for a chain that ends at no trusted root: Go's "unknown authority"
+_UNKNOWN_AUTHORITY = {2, 18, 19, 20, 21}
+# TLS alerts a server sends about our client certificate, as crypto/tls names them
+_ALERTS = {
+    "TLSV13_ALERT_CERTIFICATE_REQUIRED": "certificate required",
+    "SSLV3_ALERT_BAD_CERTIFICATE": "bad certificate",
+    "TLSV1_ALERT_UNKNOWN_CA": "unknown certificate authority",
+    "SSLV3_ALERT_HANDSHAKE_FAILURE": "handshake failure",
+    "SSLV3_ALERT_CERTIFICATE_EXPIRED": "expired certificate",
+    "TLSV1_ALERT_DECRYPT_ERROR": "error decrypting message",
+}
+
+
+@dataclass(frozen=True)
+class GetOptions:
+    """The getter options of one request: `origin` is getter.WithURL, the URL whose scheme and
+    host:port alone get the credentials unless `auth.pass_credentials_all`."""
+
+    origin: str
+    auth: RepoAuth
+
+
+def entry_auth(entry: dict[str, Any]) -> RepoAuth:
+    """A repositories.yaml entry's connection options (repo.Entry)."""
+
+    def text(key: str) -> str:
+        value = entry.get(key)
+        return "" if value is None else str(value)
+
+    return RepoAuth(
+        username=text("username"),
+        password=text("password"),
+        ca_file=text("caFile") or None,
+        cert_file=text("certFile") or None,
+        key_file=text("keyFile") or None,
+        insecure_skip_tls_verify=entry.get("insecure_skip_tls_verify") is True,
+        pass_credentials_all=entry.get("pass_credentials_all") is True,
+    )
+
+
+def wants_tls_config(ca_file: str, cert_file: str, key_file: str, insecure: bool) -> bool:
+    """Whether helm builds its own TLS config (else Go's default: system roots, no client
+    certificate, whatever else is set)."""
+    return bool((cert_file and key_file) or ca_file or insecure)
+
+
+def tls_config_error(ca_file: str, cert_file: str, key_file: str) -> str | None:
+    """tlsutil.NewTLSConfig's error for these files, or None when they load."""
+    errors: list[str] = []
+    read: dict[str, bytes] = {}
+
+    def slurp(what: str, path: str) -> bool:
+        try:
+            with open(path, "rb") as f:
+                read[what] = f.read()
+        except OSError as exc:
+            errors.append(f"{what}: {go_quote(path)}: open {path}: {go_os_error(exc)}")
+            return False
+        return True
+
+    if (cert_file or key_file) and slurp("unable to read cert file", cert_file):
+        slurp("unable to read key file", key_file)
+    if ca_file:
+        slurp("can't read CA file", ca_file)
+    if errors:
+        return "\n".join(errors)  # errors.Join
+    cert, key = read.get("unable to read cert file"), read.get("unable to read key file")
+    if cert and key:
+        problem = _key_pair_error(cert_file, key_file, cert, key)
+        if problem:
+            return f"unable to load cert from key pair: {problem}"
+    ca = read.get("can't read CA file")
+    if ca and b"-----BEGIN CERTIFICATE-----" not in ca:
+        return "failed to append certificates from pem block"
+    return None
+
+
+def _key_pair_error(cert_file: str, key_file: str, cert: bytes, key: bytes) -> str | None:
+    """tls.X509KeyPair's complaint, in its words as far as they can be told apart."""
+    if b"-----BEGIN" not in cert:
+        return "tls: failed to find any PEM data in certificate input"
+    if b"-----BEGIN" not in key:
+        return "tls: failed to find any PEM data in key input"
+    try:
+        ssl.create_default_context().load_cert_chain(cert_file, key_file)
+    except (ssl.SSLError, OSError):
+        return "tls: private key does not match public key"
+    return None
+
+
+def usable_auth(auth: RepoAuth) -> RepoAuth:
+    """`auth` as HTTPGetter applies it: the TLS files only when it builds a TLS config (a
+    certificate without its key is then an error, reported by tls_config_error)."""
+    ca, cert, key = auth.ca_file or "", auth.cert_file or "", auth.key_file or ""
+    if wants_tls_config(ca, cert, key, auth.insecure_skip_tls_verify):
+        return auth
+    return RepoAuth(
+        username=auth.username,
+        password=auth.password,
+        pass_credentials_all=auth.pass_credentials_all,
+    )
+
+
+async def get(
+    session: aiohttp.ClientSession, url: str, opts: GetOptions, *, archive: bool = False
+) -> bytes | str:
+    """HTTPGetter.Get: the body, or the error text helm would print for it."""
+    auth = usable_auth(opts.auth)
+    if auth.has_tls_options:
+        problem = tls_config_error(auth.ca_file or "", auth.cert_file or "", auth.key_file or "")
+        if problem:
+            return f"can't create TLS config for client: {problem}"
+    try:
+        ssl_ctx = await ssl_for(auth)
+    except SourceUnavailable as exc:  # what tls_config_error could not foresee
+        return f"can't create TLS config for client: {exc}"
+    headers = {"Accept": _ACCEPT_ARCHIVE} if archive else {}
+    if auth.has_credentials and (auth.pass_credentials_all or _same_host(opts.origin, url)):
+        headers["Authorization"] = basic_authorization(auth.username, auth.password)
+    try:
+        async with session.get(url, headers=headers, ssl=ssl_ctx) as resp:
+            if resp.status != 200:
+                return f"failed to fetch {url} : {resp.status} {resp.reason}"
+            return await resp.read()
+    except aiohttp.ClientError as exc:
+        return f"Get {go_quote(url)}: {go_error(exc)}"
+
+
+def _same_host(a: str, b: str) -> bool:
+    """Go's url.URL Scheme and Host equal (Host keeps the port as written)."""
+    ua, ub = urlsplit(a), urlsplit(b)
+    return (ua.scheme, ua.netloc.rpartition("@")[2]) == (ub.scheme, ub.netloc.rpartition("@")[2])
+
+
+def go_error(exc: aiohttp.ClientError) -> str:
+    """The net/http client's error text for a failed request, where it can be told."""
+    if isinstance(exc, aiohttp.ClientConnectorCertificateError):
+        cert_error = exc.certificate_error
+        code = getattr(cert_error, "verify_code", None)
+        if code in _UNKNOWN_AUTHORITY:
+            return (
+                "tls: failed to verify certificate: x509: certificate signed by unknown authority"
+            )
+        detail = getattr(cert_error, "verify_message", "") or str(cert_error)
+        return f"tls: failed to verify certificate: {detail}"
+    reason = _ssl_reason(exc)
+    if reason in _ALERTS:
+        return f"remote error: tls: {_ALERTS[reason]}"
+    if isinstance(exc, aiohttp.ClientConnectorError) and isinstance(
+        exc.os_error, ConnectionRefusedError
+    ):
+        return f"dial tcp {exc.host}:{exc.port}: connect: connection refused"
+    return scrub(str(exc)) or type(exc).__name__
+
+
+def _ssl_reason(exc: BaseException) -> str:
+    """OpenSSL's reason code of the SSLError behind an aiohttp error, if any."""
+    seen: BaseException | None = exc
+    for _ in range(4):
+        if seen is None:
+            break
+        if isinstance(seen, ssl.SSLError) and seen.reason:
+            return str(seen.reason)
+        seen = getattr(seen, "os_error", None) or seen.__cause__ or seen.__context__
+    return ""
