@@ -322,3 +322,62 @@ async def test_cli_tls_flags_and_credentials_reach_oci_dependencies(
         stderr = got[who][2]
         assert stderr.startswith("Error: ") and stderr.count("\n") == 1, (who, stderr)
         assert "could not download oci://" in stderr, (who, stderr)
+
+
+async def test_tls_flags_win_over_plain_http_for_oci_dependencies(
+    oci_registry: str, archives: Path, helm_v4: Path, helm_home_env: dict[str, str], tmp_path: Path
+) -> None:
+    """helm builds its TLS registry client, which never speaks plain HTTP, when a TLS flag is
+    set: --plain-http with --insecure-skip-tls-verify fails on a plain-HTTP registry."""
+    await asyncio.to_thread(
+        helm, helm_v4, helm_home_env, "push", str(archives / "a" / "sub-0.2.0.tgz"),
+        f"oci://{oci_registry}/deptls-plain", "--plain-http",
+    )  # fmt: skip
+    chart = _parent(tmp_path / "src", f"oci://{oci_registry}/deptls-plain", "0.2.0")
+    _same_success(await _both(helm_v4, helm_home_env, chart, tmp_path / "ok", "--plain-http"))
+    got = await _both(
+        helm_v4, helm_home_env, chart, tmp_path / "tls", "--plain-http",
+        "--insecure-skip-tls-verify",
+    )  # fmt: skip
+    assert got["helm"][0] == got["steersman"][0] == 1
+    for who in ("helm", "steersman"):
+        stderr = got[who][2]
+        assert stderr.startswith("Error: could not download oci://"), (who, stderr)
+        assert stderr.count("\n") == 1, (who, stderr)
+
+
+async def test_unusable_tls_files_are_helms_errors(
+    servers: dict[str, RepoServer],
+    tls: Tls,
+    helm_v4: Path,
+    helm_home_env: dict[str, str],
+    tmp_path: Path,
+) -> None:
+    """tlsutil.NewTLSConfig's errors: for the registry client's flags (checked before
+    anything else), and for a repositories.yaml entry (in the index update's line)."""
+    other_key = tmp_path / "other.key"
+    other_key.write_bytes(make_tls_material().client_key_pem)
+    garbage = tmp_path / "garbage.pem"
+    garbage.write_text("not a certificate\n")
+    url = servers["mtls"].url + "/a"
+    chart = _parent(tmp_path / "src", url, "~0.2")
+    cases = {
+        "ca-not-pem": ["--ca-file", str(garbage)],
+        "key-mismatch": ["--cert-file", str(tls.cert), "--key-file", str(other_key)],
+        "cert-not-pem": ["--cert-file", str(garbage), "--key-file", str(tls.key)],
+        "no-key": ["--ca-file", str(tls.ca), "--cert-file", str(tls.cert)],
+    }
+    for case, flags in cases.items():
+        got = await _both(helm_v4, helm_home_env, chart, tmp_path / case, *flags)
+        _same_failure(got, "Error: missing registry client: can't create TLS config for client: ")
+    entry = {
+        "url": url,
+        "caFile": str(tls.ca),
+        "certFile": str(tls.cert),
+        "keyFile": str(other_key),
+    }
+    flags = _config(tmp_path / "cfg", subs=entry)
+    _same_failure(
+        await _both(helm_v4, helm_home_env, chart, tmp_path / "entry", *flags),
+        "\tcan't create TLS config for client: unable to load cert from key pair: ",
+    )

@@ -43,6 +43,7 @@ from steersman.chart import (
 )
 from steersman.commands import template_flags
 from steersman.commands.template_flags import FlagError, Parsed
+from steersman.commands.template_tls import tls_config_error, wants_tls_config
 from steersman.golang.fmt import go_quote
 
 # Under "steersman.chart", where run_template collects Helm's log lines for stderr.
@@ -519,8 +520,6 @@ def _render_chart(
 
 def _check_registry_tls(a: TemplateArgs) -> None:
     """newRegistryClient: the TLS files are read up front (tlsutil.NewTLSConfig's errors)."""
-    from steersman.commands.template_depup_http import tls_config_error, wants_tls_config
-
     if not wants_tls_config(a.ca_file, a.cert_file, a.key_file, a.insecure_skip_tls_verify):
         return
     problem = tls_config_error(a.ca_file, a.cert_file, a.key_file)

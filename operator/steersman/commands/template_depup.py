@@ -37,7 +37,8 @@ from steersman.chart.sources import (
 )
 from steersman.chart.sources.index import RepoIndex, parse_index, resolve_reference_url
 from steersman.chartmodel import Dependency
-from steersman.commands.template_depup_http import GetOptions, entry_auth, get, wants_tls_config
+from steersman.commands.template_depup_http import GetOptions, entry_auth, get
+from steersman.commands.template_tls import wants_tls_config
 from steersman.errors import SteersmanError
 from steersman.golang.fmt import go_quote
 from steersman.golang.semver import Constraints, SemverError, Version

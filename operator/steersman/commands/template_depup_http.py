@@ -1,7 +1,6 @@
 """helm v4.1.4's HTTP getter as `--dependency-update` uses it (getter.HTTPGetter): the TLS
 files and credentials of a repositories.yaml entry, sent where helm sends them, and failures
 in the words Go prints them (they end up in helm's progress lines and its `Error:` line).
-The registry client's TLS files (`--ca-file` ...) are checked here too, with the same errors.
 """
 
 from __future__ import annotations
@@ -13,10 +12,10 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from steersman.chart import go_os_error
 from steersman.chart.sources import RepoAuth
 from steersman.chart.sources.errors import SourceUnavailable
 from steersman.chart.sources.transport import basic_authorization, scrub, ssl_for
+from steersman.commands.template_tls import tls_config_error, wants_tls_config
 from steersman.golang.fmt import go_quote
 
 _ACCEPT_ARCHIVE = "application/gzip,application/octet-stream"
@@ -58,56 +57,6 @@ def entry_auth(entry: dict[str, Any]) -> RepoAuth:
         insecure_skip_tls_verify=entry.get("insecure_skip_tls_verify") is True,
         pass_credentials_all=entry.get("pass_credentials_all") is True,
     )
-
-
-def wants_tls_config(ca_file: str, cert_file: str, key_file: str, insecure: bool) -> bool:
-    """Whether helm builds its own TLS config (else Go's default: system roots, no client
-    certificate, whatever else is set)."""
-    return bool((cert_file and key_file) or ca_file or insecure)
-
-
-def tls_config_error(ca_file: str, cert_file: str, key_file: str) -> str | None:
-    """tlsutil.NewTLSConfig's error for these files, or None when they load."""
-    errors: list[str] = []
-    read: dict[str, bytes] = {}
-
-    def slurp(what: str, path: str) -> bool:
-        try:
-            with open(path, "rb") as f:
-                read[what] = f.read()
-        except OSError as exc:
-            errors.append(f"{what}: {go_quote(path)}: open {path}: {go_os_error(exc)}")
-            return False
-        return True
-
-    if (cert_file or key_file) and slurp("unable to read cert file", cert_file):
-        slurp("unable to read key file", key_file)
-    if ca_file:
-        slurp("can't read CA file", ca_file)
-    if errors:
-        return "\n".join(errors)  # errors.Join
-    cert, key = read.get("unable to read cert file"), read.get("unable to read key file")
-    if cert and key:
-        problem = _key_pair_error(cert_file, key_file, cert, key)
-        if problem:
-            return f"unable to load cert from key pair: {problem}"
-    ca = read.get("can't read CA file")
-    if ca and b"-----BEGIN CERTIFICATE-----" not in ca:
-        return "failed to append certificates from pem block"
-    return None
-
-
-def _key_pair_error(cert_file: str, key_file: str, cert: bytes, key: bytes) -> str | None:
-    """tls.X509KeyPair's complaint, in its words as far as they can be told apart."""
-    if b"-----BEGIN" not in cert:
-        return "tls: failed to find any PEM data in certificate input"
-    if b"-----BEGIN" not in key:
-        return "tls: failed to find any PEM data in key input"
-    try:
-        ssl.create_default_context().load_cert_chain(cert_file, key_file)
-    except (ssl.SSLError, OSError):
-        return "tls: private key does not match public key"
-    return None
 
 
 def usable_auth(auth: RepoAuth) -> RepoAuth:
@@ -165,6 +114,8 @@ def go_error(exc: aiohttp.ClientError) -> str:
             )
         detail = getattr(cert_error, "verify_message", "") or str(cert_error)
         return f"tls: failed to verify certificate: {detail}"
+    if isinstance(exc, aiohttp.ServerDisconnectedError):
+        return "EOF"  # the server hung up (say, on a client without a certificate)
     reason = _ssl_reason(exc)
     if reason in _ALERTS:
         return f"remote error: tls: {_ALERTS[reason]}"
