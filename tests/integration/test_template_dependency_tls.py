@@ -160,6 +160,15 @@ async def test_ca_file_of_the_entry_verifies_the_repository(
     )
     _same_failure(got, unknown)
 
+    # another entry whose update fails for want of its CA leaves no index: helm gives up too
+    other = {"url": servers["https"].url + "/b"}
+    flags = _config(tmp_path / "other", subs={"url": url, "caFile": str(tls.ca)}, other=other)
+    _same_failure(
+        await _both(helm_v4, helm_home_env, chart, tmp_path / "other-run", *flags),
+        unknown,
+        "other-index.yaml: no such file or directory",
+    )
+
     flags = _config(tmp_path / "insecure", subs={"url": url, "insecure_skip_tls_verify": True})
     _same_success(await _both(helm_v4, helm_home_env, chart, tmp_path / "insecure-run", *flags))
 

@@ -416,6 +416,7 @@ def _download_all(
     err: list[str],
 ) -> None:
     """downloadAll + safeMoveDeps: the archives into charts/, outdated ones removed."""
+    _load_chart_repositories(repos, settings)
     dest = os.path.join(chart_dir, "charts")
     if os.path.exists(dest) and not os.path.isdir(dest):
         raise DependencyUpdateError(f"{go_quote(dest)} is not a directory")
@@ -474,6 +475,24 @@ def _download_all(
             os.remove(path)
 
 
+def _load_chart_repositories(repos: dict[str, _Repo], settings: Settings) -> None:
+    """loadChartRepositories: every repository of repositories.yaml needs an index in the
+    cache, the one its update just wrote or an older one, even for dependencies elsewhere;
+    one whose update failed (say, for a missing CA) and has none ends the update."""
+    for repo in repos.values():
+        if repo.index is not None or repo.name.startswith(_MANAGER_PREFIX):
+            continue
+        path = os.path.join(settings.repository_cache, f"{repo.name}-index.yaml")
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            raise DependencyUpdateError(f"open {path}: {go_os_error(exc)}") from None
+        try:
+            repo.index = parse_index(data, path)
+        except ChartSourceError as exc:
+            raise DependencyUpdateError(f"error loading {path}: {exc}") from None
+
+
 def _download_from_repo(
     dep: Dependency, repo: _Repo, repos: dict[str, _Repo], settings: Settings, out: list[str]
 ) -> bytes:
@@ -489,7 +508,7 @@ def _download_from_repo(
     url = resolve_reference_url(repo.url.rstrip("/") + "/", entry.urls[0])
     out.append(f"Downloading {dep.name} from repo {dep.repository}\n")
     helmlog.debug(log, _NEW_DOWNLOADER)
-    got = asyncio.run(_get_archive(url, _archive_options(url, repo, repos, settings)))
+    got = asyncio.run(_get_archive(url, _archive_options(url, repo, repos)))
     if isinstance(got, str):
         error = f"could not download {url}: {got}"
         out.append(f"Save error occurred:  {error}\n")
@@ -497,16 +516,14 @@ def _download_from_repo(
     return got
 
 
-def _archive_options(
-    url: str, repo: _Repo, repos: dict[str, _Repo], settings: Settings
-) -> GetOptions:
+def _archive_options(url: str, repo: _Repo, repos: dict[str, _Repo]) -> GetOptions:
     """The dependency's repository entry's options (findChartURL), then ResolveChartVersion's:
     the first configured repository whose cached index names this very URL lends its TLS
     files and credentials (when it has them) and becomes the origin the credentials are for;
     with none, the archive URL itself is."""
     auth = repo.auth
     for owner in repos.values():
-        if owner.name.startswith(_MANAGER_PREFIX) or not _index_names(owner, url, settings):
+        if owner.name.startswith(_MANAGER_PREFIX) or not _index_names(owner, url):
             continue
         lent = owner.auth
         if lent.ca_file or lent.cert_file or lent.key_file:
@@ -524,16 +541,9 @@ def _archive_options(
     return GetOptions(url, auth)
 
 
-def _index_names(repo: _Repo, url: str, settings: Settings) -> bool:
-    index = repo.index
-    if index is None:
-        try:
-            index = _cached_index(repo.name, settings)
-        except DependencyUpdateError:
-            return False
-    return any(
-        _same_url(u, url) for versions in index.entries.values() for v in versions for u in v.urls
-    )
+def _index_names(repo: _Repo, url: str) -> bool:
+    entries = repo.index.entries.values() if repo.index else ()
+    return any(_same_url(u, url) for versions in entries for v in versions for u in v.urls)
 
 
 def _archive_dir(source: str, name: str) -> bytes:
