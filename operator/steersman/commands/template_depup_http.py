@@ -5,6 +5,7 @@ in the words Go prints them (they end up in helm's progress lines and its `Error
 
 from __future__ import annotations
 
+import re
 import ssl
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,7 @@ from steersman.chart.sources.transport import basic_authorization, scrub, ssl_fo
 from steersman.commands.template_tls import tls_config_error, wants_tls_config
 from steersman.golang.fmt import go_quote
 
+_SSL_REASON = re.compile(r"\[SSL: (\w+)\]")
 _ACCEPT_ARCHIVE = "application/gzip,application/octet-stream"
 # OpenSSL's verify codes for a chain that ends at no trusted root: Go's "unknown authority"
 _UNKNOWN_AUTHORITY = {2, 18, 19, 20, 21}
@@ -127,12 +129,14 @@ def go_error(exc: aiohttp.ClientError) -> str:
 
 
 def _ssl_reason(exc: BaseException) -> str:
-    """OpenSSL's reason code of the SSLError behind an aiohttp error, if any."""
+    """OpenSSL's reason code behind an aiohttp error (`[SSL: REASON]`), if any."""
     seen: BaseException | None = exc
     for _ in range(4):
         if seen is None:
             break
-        if isinstance(seen, ssl.SSLError) and seen.reason:
-            return str(seen.reason)
+        reason = getattr(seen, "reason", None) if isinstance(seen, ssl.SSLError) else None
+        if isinstance(reason, str) and reason:
+            return reason
         seen = getattr(seen, "os_error", None) or seen.__cause__ or seen.__context__
-    return ""
+    found = _SSL_REASON.search(str(exc))
+    return found.group(1) if found else ""
