@@ -13,7 +13,7 @@ from urllib.parse import urlsplit
 
 import aiohttp
 
-from steersman.chart.sources import RepoAuth
+from steersman.chart.sources import ChartSourceError, RepoAuth, proxy_for
 from steersman.chart.sources.errors import SourceUnavailable
 from steersman.chart.sources.transport import basic_authorization, scrub, ssl_for
 from steersman.commands.template_tls import tls_config_error, wants_tls_config
@@ -91,7 +91,11 @@ async def get(
     if auth.has_credentials and (auth.pass_credentials_all or _same_host(opts.origin, url)):
         headers["Authorization"] = basic_authorization(auth.username, auth.password)
     try:
-        async with session.get(url, headers=headers, ssl=ssl_ctx) as resp:
+        proxy = proxy_for(url)  # http.ProxyFromEnvironment, as helm's transport
+    except ChartSourceError as exc:
+        return str(exc)
+    try:
+        async with session.get(url, headers=headers, ssl=ssl_ctx, proxy=proxy) as resp:
             if resp.status != 200:
                 return f"failed to fetch {url} : {resp.status} {resp.reason}"
             return await resp.read()
