@@ -15,17 +15,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import bcrypt
 import pytest
 import yaml
 
-from hack.testenv import OciRegistry, RegistryTls
 from hack.testkit.chart_servers import (
     RepoServer,
     TlsMaterial,
     helm,
     helm_package,
     make_tls_material,
+    mutual_tls_registries,
     write_tiny_chart,
 )
 from tests.integration.test_template_dependency_update import _parent, _run_both
@@ -284,31 +283,13 @@ async def mtls_registry(
     """host:port of a registry over HTTPS demanding a client certificate and basic auth,
     serving the storage of an open one that sub 0.1.0 and 0.2.0 are pushed into."""
     root = tmp_path_factory.mktemp("mtls-registry")
-    (root / "srv.crt").write_bytes(tls.material.server_cert_pem)
-    (root / "srv.key").write_bytes(tls.material.server_key_pem)
-    htpasswd = root / "htpasswd"
-    hashed = bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(rounds=4)).decode()
-    htpasswd.write_text(f"{USER}:{hashed}\n")
-    storage = root / "storage"
-    open_one = OciRegistry(root / "open", storage=storage)
-    guarded = OciRegistry(
-        root / "guarded",
-        storage=storage,
-        htpasswd=htpasswd,
-        tls=RegistryTls(root / "srv.crt", root / "srv.key", client_ca=tls.ca),
-    )
-    try:
-        for registry in (open_one, guarded):
-            await asyncio.to_thread(registry.start)
+    async with mutual_tls_registries(root, tls.material, {USER: PASSWORD}) as (open_one, guarded):
         for version in ("0.1.0", "0.2.0"):
             await asyncio.to_thread(
                 helm, helm_v4, helm_home_env, "push", str(archives / "a" / f"sub-{version}.tgz"),
                 f"oci://{open_one.address}/deps", "--plain-http",
             )  # fmt: skip
         yield guarded.address
-    finally:
-        for registry in (open_one, guarded):
-            await asyncio.to_thread(registry.stop)
 
 
 async def test_cli_tls_flags_and_credentials_reach_oci_dependencies(
