@@ -487,19 +487,7 @@ class _Parser:
         return node
 
     def term(self) -> Node | None:
-        token = self.token
-        while True:  # next_non_space(), inlined: a term is taken per operand
-            if self.peek_count:
-                self.peek_count -= 1
-                tok = token[self.peek_count]
-            else:
-                stream = self.items
-                i = stream.i
-                if i < stream.last:
-                    stream.i = i + 1
-                tok = token[0] = stream.items[i]
-            if tok[0] != _SPACE:
-                break
+        tok = self.next_non_space()
         typ = tok[0]
         # The most frequent kinds first; Go's switch order does not matter, the cases are disjoint.
         if typ == L.FIELD:
