@@ -91,6 +91,20 @@ _GROUP_TYPES = (0,) * _SIMPLE + (
 _action_regexes: dict[str, re.Pattern[str]] = {}
 
 
+def _word_types(break_ok: bool, continue_ok: bool) -> dict[str, int]:
+    """The type of each word that is not an identifier, as lexIdentifier decides it."""
+    types = {w: t for w, t in KEYWORDS.items() if w != "."}
+    types["true"] = types["false"] = BOOL
+    if not break_ok:
+        del types["break"]
+    if not continue_ok:
+        del types["continue"]
+    return types
+
+
+_WORD_TYPES = {(b, c): _word_types(b, c) for b in (False, True) for c in (False, True)}
+
+
 def _action_regex(rdelim: str) -> re.Pattern[str]:
     pattern = _action_regexes.get(rdelim)
     if pattern is not None:
@@ -261,8 +275,7 @@ class _Lexer:
         items = self.items
         append = items.append
         types = _GROUP_TYPES
-        break_ok = self.break_ok
-        continue_ok = self.continue_ok
+        words = _WORD_TYPES[self.break_ok, self.continue_ok]
         pos = line = 0
         inside = False
         slow: bool | None = None
@@ -322,13 +335,7 @@ class _Lexer:
                         line += val.count("\n")
                 elif k == _WORD:
                     word = m.group()
-                    typ = KEYWORDS.get(word, IDENTIFIER)
-                    if typ == IDENTIFIER:
-                        if word == "true" or word == "false":
-                            typ = BOOL
-                    elif (typ == BREAK and not break_ok) or (typ == CONTINUE and not continue_ok):
-                        typ = IDENTIFIER
-                    append((typ, pos, word, line))
+                    append((words.get(word, IDENTIFIER), pos, word, line))
                 elif k <= _RD:  # a right delimiter, with or without the trim marker
                     if depth:
                         break  # "unclosed left paren": the slow path reports it
