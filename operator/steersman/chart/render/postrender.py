@@ -40,7 +40,7 @@ def annotate_and_merge(files: Mapping[str, str]) -> str:
         content = files[name]
         if posixpath.basename(name).startswith("_") or not content.strip():
             continue
-        for node in _compose(_GLUED_SEPARATOR.sub("---\n", content), name):
+        for node in _unwrap_list(_compose(_GLUED_SEPARATOR.sub("---\n", content), name)):
             if not isinstance(node, MappingNode):
                 raise PostRenderYAMLError(f"annotating {name}: wrong node kind")
             annotations = _child_mapping(_child_mapping(node, "metadata"), "annotations")
@@ -55,7 +55,7 @@ def split_and_deannotate(stream: str) -> dict[str, str]:
     """The post-renderer's output back into files: by the annotation, else
     `generated-by-postrender-N.yaml` (N the document's place in the stream)."""
     by_name: dict[str, list[Node]] = {}
-    for i, node in enumerate(_compose(stream, "the post-renderer's output")):
+    for i, node in enumerate(_unwrap_list(_compose(stream, "the post-renderer's output"))):
         if not isinstance(node, MappingNode):
             raise PostRenderYAMLError("getting metadata: wrong node kind")
         name = _clear_annotation(node) or f"generated-by-postrender-{i}.yaml"
@@ -73,6 +73,23 @@ def _compose(text: str, where: str) -> list[Node]:
         return [n for n in yaml.compose_all(text) if n is not None]
     except yaml.YAMLError as exc:
         raise PostRenderYAMLError(f"parsing {where}: {exc}") from None
+
+
+def _unwrap_list(docs: list[Node]) -> list[Node]:
+    """kyaml's ByteReader: a lone `kind: List` (or ResourceList) document with `items` or
+    `functionConfig` stands for its items."""
+    if len(docs) != 1 or not isinstance(docs[0], MappingNode):
+        return docs
+    fields = {k.value: v for k, v in docs[0].value if isinstance(k, ScalarNode)}
+    kind = fields.get("kind")
+    if not isinstance(kind, ScalarNode) or kind.value not in ("List", "ResourceList"):
+        return docs
+    if "items" not in fields and "functionConfig" not in fields:
+        return docs
+    items = fields.get("items")
+    if isinstance(items, yaml.SequenceNode):
+        return list(items.value)
+    return []
 
 
 def _refuse_unreproducible(text: str, where: str) -> None:
