@@ -3,165 +3,249 @@ rendered files merged into one stream, each document annotated with its file nam
 (annotateAndMerge), and the post-renderer's output split back into files by that annotation
 (splitAndDeannotate).
 
-Helm parses and re-writes every document with kyaml (yaml.v3 nodes: styles, flow collections
-and key order kept, two-space indent, sequences not indented under a key, no line folding).
-PyYAML's node composer and serializer do the same for the YAML written here; what yaml.v3
-keeps and PyYAML cannot reproduce byte for byte (comments, anchors, explicit tags, folded `>`
-scalars) is refused with PostRenderYAMLError rather than written differently from helm.
+Helm parses and re-writes every document with kyaml (kio.ParseAll / StringAll over yaml.v3
+nodes). Reproduced here: kyaml's document split (on `\\n---.*\\n`, one document read per part),
+a lone `kind: List` unwrapped into its items, and yaml.v3's writer: styles, flow collections,
+key order, anchors, aliases and explicit tags kept, two-space indent, sequences not indented
+under a key, no line folding, blank lines dropped, yaml.v3's folded (`>`) scalar layout.
+PyYAML's event parser keeps what yaml.v3 keeps; its emitter (the same libyaml design as
+yaml.v3's) writes it, with yaml.v3's differences added (folded scalars, comments).
+
+Comments are kept where yaml.v3 puts them for the common layouts (postrender_comments.py);
+any other comment is refused with PostRenderYAMLError naming its line rather than written
+differently from helm.
 """
 
 from __future__ import annotations
 
 import posixpath
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping
 
 import yaml
-from yaml.nodes import MappingNode, Node, ScalarNode
+from yaml.events import (
+    AliasEvent,
+    DocumentEndEvent,
+    DocumentStartEvent,
+    Event,
+    MappingEndEvent,
+    MappingStartEvent,
+    ScalarEvent,
+    SequenceEndEvent,
+    SequenceStartEvent,
+    StreamEndEvent,
+    StreamStartEvent,
+)
 
-from steersman.errors import SteersmanError
+from steersman.chart.render.postrender_comments import (
+    Comments,
+    Doc,
+    Node,
+    PostRenderYAMLError,
+    attach_comments,
+)
+from steersman.chart.render.postrender_writer import write_stream
+
+__all__ = [
+    "FILENAME_ANNOTATION",
+    "PostRenderYAMLError",
+    "annotate_and_merge",
+    "run_post_renderer",
+    "split_and_deannotate",
+]
 
 FILENAME_ANNOTATION = "postrenderer.helm.sh/postrender-filename"
-_STR = "tag:yaml.org,2002:str"
-_MAP = "tag:yaml.org,2002:map"
 # fixDocSeparators: `---` glued to content by `{{-` trimming starts a new document
 _GLUED_SEPARATOR = re.compile(r"(?m)^---(?=[^\s])")
-
-
-class PostRenderYAMLError(SteersmanError, ValueError):
-    """YAML this round trip cannot write as helm does, or that does not parse."""
+# kio.ByteReader's splitDocuments
+_SEPARATOR = re.compile(r"\n---.*\n")
+_NULLS = {"", "~", "null", "Null", "NULL"}
 
 
 def annotate_and_merge(files: Mapping[str, str]) -> str:
     """The stream the post-renderer reads: every document of every file (by name, partials and
     empty files left out), annotated with its file name, joined by `---`."""
-    docs: list[Node] = []
+    docs: list[Doc] = []
     for name in sorted(files):
         content = files[name]
         if posixpath.basename(name).startswith("_") or not content.strip():
             continue
-        for node in _unwrap_list(_compose(_GLUED_SEPARATOR.sub("---\n", content), name)):
-            if not isinstance(node, MappingNode):
+        for doc in _parse_all(_GLUED_SEPARATOR.sub("---\n", content), name):
+            if not isinstance(doc.root.start, MappingStartEvent):
                 raise PostRenderYAMLError(f"annotating {name}: wrong node kind")
-            annotations = _child_mapping(_child_mapping(node, "metadata"), "annotations")
-            annotations.value.append(
-                (ScalarNode(_STR, FILENAME_ANNOTATION), ScalarNode(_STR, name, style="'"))
-            )
-            docs.append(node)
-    return _string_all(docs)
+            annotations = _child_mapping(_child_mapping(doc.root, "metadata"), "annotations")
+            annotations.items += [
+                Node(ScalarEvent(None, None, (True, False), FILENAME_ANNOTATION)),
+                Node(ScalarEvent(None, None, (False, True), name, style="'")),
+            ]
+            docs.append(doc)
+    return write_stream(docs)
 
 
 def split_and_deannotate(stream: str) -> dict[str, str]:
     """The post-renderer's output back into files: by the annotation, else
     `generated-by-postrender-N.yaml` (N the document's place in the stream)."""
-    by_name: dict[str, list[Node]] = {}
-    for i, node in enumerate(_unwrap_list(_compose(stream, "the post-renderer's output"))):
-        if not isinstance(node, MappingNode):
+    by_name: dict[str, list[Doc]] = {}
+    for i, doc in enumerate(_parse_all(stream, "the post-renderer's output")):
+        if not isinstance(doc.root.start, MappingStartEvent):
             raise PostRenderYAMLError("getting metadata: wrong node kind")
-        name = _clear_annotation(node) or f"generated-by-postrender-{i}.yaml"
-        by_name.setdefault(name, []).append(node)
-    return {name: _string_all(docs) for name, docs in by_name.items()}
+        name = _clear_annotation(doc.root) or f"generated-by-postrender-{i}.yaml"
+        by_name.setdefault(name, []).append(doc)
+    return {name: write_stream(docs) for name, docs in by_name.items()}
 
 
 def run_post_renderer(files: Mapping[str, str], run: Callable[[str], str]) -> dict[str, str]:
     return split_and_deannotate(run(annotate_and_merge(files)))
 
 
-def _compose(text: str, where: str) -> list[Node]:
+def _parse_all(text: str, where: str) -> list[Doc]:
+    """kio.ParseAll: the parts between separators, the first document of each, empty and null
+    ones left out, a lone List (or ResourceList) replaced by its items."""
+    text = text.replace("\r\n", "\n")
+    parts: list[str] = []
+    prev = 0
+    for m in _SEPARATOR.finditer(text):
+        rest = m.group()[4:].strip()
+        if rest and not rest.startswith("#"):
+            raise PostRenderYAMLError(f"invalid document separator: {m.group().strip()}")
+        parts.append(text[prev : m.start()] + "\n")
+        prev = m.end()
+    parts.append(text[prev:])
+    docs: list[Doc] = []
+    for part in parts:
+        doc = _parse_one(part, where)
+        if doc is None or _is_null(doc.root):
+            continue
+        if len(parts) == 1:
+            items = _list_items(doc.root)
+            if items is not None:
+                return [Doc(item, Comments()) for item in items]
+        docs.append(doc)
+    return docs
+
+
+def _parse_one(part: str, where: str) -> Doc | None:
     try:
-        _refuse_unreproducible(text, where)
-        return [n for n in yaml.compose_all(text) if n is not None]
+        events = list(_first_document(yaml.parse(part)))
+        if not events:
+            return None
+        it = iter(events)
+        root = _tree(next(it), it)
+        doc = Doc(root, Comments())
+        attach_comments(part, doc, where)
+        return doc
     except yaml.YAMLError as exc:
         raise PostRenderYAMLError(f"parsing {where}: {exc}") from None
 
 
-def _unwrap_list(docs: list[Node]) -> list[Node]:
-    """kyaml's ByteReader: a lone `kind: List` (or ResourceList) document with `items` or
-    `functionConfig` stands for its items."""
-    if len(docs) != 1 or not isinstance(docs[0], MappingNode):
-        return docs
-    fields = {k.value: v for k, v in docs[0].value if isinstance(k, ScalarNode)}
-    kind = fields.get("kind")
-    if not isinstance(kind, ScalarNode) or kind.value not in ("List", "ResourceList"):
-        return docs
-    if "items" not in fields and "functionConfig" not in fields:
-        return docs
-    items = fields.get("items")
-    if isinstance(items, yaml.SequenceNode):
-        return list(items.value)
-    return []
+def _first_document(events: Iterator[Event]) -> Iterator[Event]:
+    """The node events of the first document (yaml.v3's Decoder reads one per part)."""
+    for e in events:
+        if isinstance(e, StreamStartEvent | DocumentStartEvent):
+            continue
+        if isinstance(e, DocumentEndEvent | StreamEndEvent):
+            return
+        yield e
 
 
-def _refuse_unreproducible(text: str, where: str) -> None:
-    scalars = []
-    for token in yaml.scan(text):
-        if isinstance(token, yaml.AnchorToken | yaml.AliasToken | yaml.TagToken):
-            raise PostRenderYAMLError(
-                f"{where}: anchors, aliases and explicit tags are not supported around a "
-                "post-renderer (helm's kyaml round trip is not reproduced for them)"
-            )
-        if isinstance(token, yaml.ScalarToken):
-            if token.style == ">":
-                raise PostRenderYAMLError(
-                    f"{where}: folded (>) scalars are not supported around a post-renderer "
-                    "(helm's kyaml round trip is not reproduced for them)"
-                )
-            scalars.append((token.start_mark.index, token.end_mark.index))
-    for m in re.finditer("#", text):
-        if not any(start <= m.start() < end for start, end in scalars):
-            raise PostRenderYAMLError(
-                f"{where}: comments are not supported around a post-renderer (helm's kyaml "
-                "round trip keeps them; steersman cannot write them back as it does)"
-            )
+def _tree(first: Event, rest: Iterator[Event]) -> Node:
+    node = Node(first)
+    if isinstance(first, ScalarEvent | AliasEvent):
+        return node
+    end = MappingEndEvent if isinstance(first, MappingStartEvent) else SequenceEndEvent
+    for e in rest:
+        if isinstance(e, end):
+            node.end = e
+            return node
+        node.items.append(_tree(e, rest))
+    raise PostRenderYAMLError("unterminated collection")  # the parser reports this first
 
 
-def _key_index(mapping: MappingNode, key: str) -> int:
-    for i, (k, _) in enumerate(mapping.value):
-        if isinstance(k, ScalarNode) and k.value == key:
-            return i
-    return -1
+def _is_null(node: Node) -> bool:
+    e = node.start
+    return (
+        isinstance(e, ScalarEvent)
+        and (e.tag in (None, "tag:yaml.org,2002:null") and e.style is None)
+        and e.value in _NULLS
+    )
 
 
-def _child_mapping(parent: MappingNode, key: str) -> MappingNode:
+def _fields(mapping: Node) -> Iterator[tuple[int, str, Node]]:
+    for i in range(0, len(mapping.items) - 1, 2):
+        key = mapping.items[i].start
+        if isinstance(key, ScalarEvent):
+            yield i, key.value, mapping.items[i + 1]
+
+
+def _field(mapping: Node, key: str) -> tuple[int, Node | None]:
+    for i, name, value in _fields(mapping):
+        if name == key:
+            return i, value
+    return -1, None
+
+
+def _list_items(root: Node) -> list[Node] | None:
+    """kyaml's unwrapping: a List or ResourceList with `items` or `functionConfig` stands
+    for its items (None: not such a list)."""
+    if not isinstance(root.start, MappingStartEvent):
+        return None
+    _, kind = _field(root, "kind")
+    if kind is None or not isinstance(kind.start, ScalarEvent):
+        return None
+    if kind.start.value not in ("List", "ResourceList"):
+        return None
+    i, items = _field(root, "items")
+    if i < 0 and _field(root, "functionConfig")[0] < 0:
+        return None
+    if items is None or not isinstance(items.start, SequenceStartEvent):
+        return []
+    return list(items.items)
+
+
+def _child_mapping(parent: Node, key: str) -> Node:
     """parent[key] as a mapping, created (block style) at the end when missing; an empty flow
     mapping turns block, as yaml.v3 writes a mapping kyaml filled."""
-    i = _key_index(parent, key)
-    if i >= 0:
-        child = parent.value[i][1]
-        if not isinstance(child, MappingNode):
+    _, child = _field(parent, key)
+    if child is not None:
+        start = child.start
+        if not isinstance(start, MappingStartEvent):
             raise PostRenderYAMLError(f"{key} is not a mapping")
-        if not child.value:
-            child.flow_style = False
+        if not child.items:
+            child.start = MappingStartEvent(
+                start.anchor, start.tag, start.implicit, flow_style=False
+            )
         return child
-    child = MappingNode(_MAP, [], flow_style=parent.flow_style or False)
-    parent.value.append((ScalarNode(_STR, key), child))
+    flow = isinstance(parent.start, MappingStartEvent) and bool(parent.start.flow_style)
+    child = Node(MappingStartEvent(None, None, True, flow_style=flow), end=MappingEndEvent())
+    parent.items += [Node(ScalarEvent(None, None, (True, False), key)), child]
     return child
 
 
-def _clear_annotation(node: MappingNode) -> str:
+def _clear_annotation(root: Node) -> str:
     """Remove the file-name annotation (and an annotations or metadata map it leaves empty);
     the file name it held, or ""."""
-    mi = _key_index(node, "metadata")
-    if mi < 0 or not isinstance(node.value[mi][1], MappingNode):
+    mi, metadata = _field(root, "metadata")
+    if metadata is None or not isinstance(metadata.start, MappingStartEvent):
         return ""
-    metadata = node.value[mi][1]
-    ai = _key_index(metadata, "annotations")
-    if ai < 0 or not isinstance(metadata.value[ai][1], MappingNode):
+    ai, annotations = _field(metadata, "annotations")
+    if annotations is None or not isinstance(annotations.start, MappingStartEvent):
         return ""
-    annotations = metadata.value[ai][1]
-    fi = _key_index(annotations, FILENAME_ANNOTATION)
+    fi, value = _field(annotations, FILENAME_ANNOTATION)
     name = ""
-    if fi >= 0:
-        value = annotations.value.pop(fi)[1]
-        name = value.value if isinstance(value, ScalarNode) else ""
-    if not annotations.value:
-        metadata.value.pop(ai)
-    if not metadata.value:
-        node.value.pop(mi)
+    if value is not None:
+        name = value.start.value if isinstance(value.start, ScalarEvent) else ""
+        _drop(annotations, fi)
+    if not annotations.items:
+        _drop(metadata, ai)
+    if not metadata.items:
+        _drop(root, mi)
     return str(name)
 
 
-def _string_all(docs: list[Node]) -> str:
-    return "---\n".join(
-        yaml.serialize(doc, indent=2, width=1 << 30, allow_unicode=True) for doc in docs
-    )
+def _drop(mapping: Node, i: int) -> None:
+    key, value = mapping.items[i], mapping.items[i + 1]
+    if key.has_comments() or value.has_comments():
+        raise PostRenderYAMLError(
+            "a comment on a removed annotation is not reproduced around a post-renderer"
+        )
+    del mapping.items[i : i + 2]

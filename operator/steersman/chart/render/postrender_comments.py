@@ -1,0 +1,297 @@
+"""Comments of a document the post-renderer round trip re-writes, attached where yaml.v3
+(under kyaml) keeps them, for the layouts measured against helm v4.1.4:
+
+- comment lines before the document's content: the document's head; a blank line after them
+  stays (yaml.v3 writes a document head comment and a blank line);
+- comment lines right before a block mapping key or a `-` item, at its column: written before
+  it at its new column; a blank line after them (yaml.v3's foot comment of the previous
+  entry) stays, blank lines before them are dropped;
+- a comment after a scalar, an alias or a one-line flow collection on the same line: kept
+  after it (` # ...`);
+- comment lines at column 0 after the content: the document's foot, after a blank line when
+  the source had one.
+
+Any other comment (inside flow collections, after `key:` or a block scalar header, at another
+column than what follows, after the end of a nested block) is placed by yaml.v3 in ways not
+reproduced here: PostRenderYAMLError names its line.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+
+import yaml
+from yaml import tokens as tk
+from yaml.events import AliasEvent, Event, ScalarEvent
+
+from steersman.errors import SteersmanError
+
+# comment lines, and whether a blank line separates them from what follows (head) or
+# precedes (document foot)
+Group = tuple[list[str], bool]
+
+_COMMENT = re.compile(r"#[^\n]*")
+_ZERO_WIDTH = (tk.BlockEndToken, tk.BlockMappingStartToken, tk.BlockSequenceStartToken)
+_OPENERS = (tk.ValueToken, tk.BlockEntryToken)
+_ENDS = (tk.StreamEndToken, tk.DocumentEndToken, tk.DocumentStartToken)
+
+
+class PostRenderYAMLError(SteersmanError, ValueError):
+    """YAML this round trip cannot write as helm does, or that does not parse."""
+
+
+@dataclass(eq=False)
+class Node:
+    """One node of a document as parsed: its start event, its items (a mapping's keys and
+    values alternating), its end event, and the comments written with it."""
+
+    start: Event
+    items: list[Node] = field(default_factory=list)
+    end: Event | None = None
+    head: list[Group] = field(default_factory=list)
+    line: str = ""
+
+    def has_comments(self) -> bool:
+        return bool(self.head or self.line)
+
+
+@dataclass
+class Comments:
+    head: list[Group] = field(default_factory=list)
+    foot: list[Group] = field(default_factory=list)
+
+
+@dataclass
+class Doc:
+    root: Node
+    comments: Comments
+
+
+@dataclass
+class _Comment:
+    index: int
+    line: int
+    column: int
+    text: str
+    full_line: bool
+
+
+def attach_comments(text: str, doc: Doc, where: str) -> None:
+    """Find the comments of `text` (one document) and attach them to `doc`'s nodes."""
+    tokens = _tokens(text)
+    comments = _comments(text, tokens)
+    if not comments:
+        return
+    lines = text.split("\n")
+    starts = _nodes_by_start(doc.root)
+    real = [t for t in tokens if not isinstance(t, _ZERO_WIDTH)]
+    level = _flow_levels(real)
+    ends = [t.end_mark.index for t in real]
+    begins = [t.start_mark.index for t in real]
+    i = 0
+    while i < len(comments):
+        c = comments[i]
+        before = _last_before(ends, c.index)
+        after = _first_after(begins, c.index)
+        where_line = f"{where}: line {c.line + 1}"
+        if before is not None and level[before] > 0:
+            raise _refused(where_line, "a comment inside a flow collection")
+        if not c.full_line:
+            _line_comment(c, real, before, level, starts, where_line)
+            i += 1
+            continue
+        group = [c]
+        while i + len(group) < len(comments):
+            nxt = comments[i + len(group)]
+            if not nxt.full_line or nxt.line != group[-1].line + 1:
+                break
+            group.append(nxt)
+        i += len(group)
+        blank_before = group[0].line > 0 and not lines[group[0].line - 1].strip()
+        last = group[-1].line
+        blank_after = last + 1 < len(lines) and not lines[last + 1].strip()
+        texts = [g.text for g in group]
+        prev = real[before] if before is not None else None
+        nxt_tok = real[after] if after is not None else None
+        if prev is None or isinstance(prev, tk.StreamStartToken | tk.DocumentStartToken):
+            if nxt_tok is None or isinstance(nxt_tok, _ENDS):
+                continue  # a document of comments only is left out whole
+            _add(doc.comments.head, (texts, blank_after), where_line)
+        elif nxt_tok is None or isinstance(nxt_tok, _ENDS):
+            if any(g.column for g in group):
+                raise _refused(where_line, "an indented comment after the document's content")
+            if doc.comments.foot:
+                raise _refused(where_line, "comments after the document's content")
+            doc.comments.foot.append((texts, blank_before))
+        elif isinstance(nxt_tok, tk.KeyToken | tk.BlockEntryToken):
+            column = nxt_tok.start_mark.column
+            if any(g.column != column for g in group):
+                raise _refused(where_line, "a comment at another column than the entry after it")
+            if blank_after and isinstance(prev, _OPENERS):
+                raise _refused(where_line, "a comment and a blank line before a first entry")
+            target = _entry_node(nxt_tok, starts)
+            if target is None:
+                raise _refused(where_line, "a comment before a complex key")
+            _add(target.head, (texts, blank_after), where_line)
+        else:
+            raise _refused(where_line, "a comment between a key and its value")
+
+
+def _tokens(text: str) -> list[tk.Token]:
+    """The tokens of the first document (what follows it is not read by yaml.v3)."""
+    out: list[tk.Token] = []
+    try:
+        for t in yaml.scan(text):
+            out.append(t)
+            if isinstance(t, tk.DocumentEndToken) or (
+                isinstance(t, tk.DocumentStartToken) and len(out) > 2
+            ):
+                break
+    except yaml.YAMLError:
+        pass
+    return out
+
+
+def _comments(text: str, tokens: list[tk.Token]) -> list[_Comment]:
+    """Comments lie between tokens (a block scalar's header comment is inside its token, and
+    is refused by the caller's check)."""
+    found: list[_Comment] = []
+    pos = 0
+    spans = sorted(
+        (t.start_mark.index, t.end_mark.index)
+        for t in tokens
+        if t.end_mark.index > t.start_mark.index
+    )
+    for t in tokens:
+        if isinstance(t, tk.ScalarToken) and t.style in ("|", ">"):
+            header = text[t.start_mark.index :].split("\n", 1)[0]
+            if "#" in header:
+                raise _refused(
+                    f"line {t.start_mark.line + 1}", "a comment after a block scalar header"
+                )
+    for start, end in [*spans, (len(text), len(text))]:
+        if start > pos:
+            for m in _COMMENT.finditer(text, pos, start):
+                line_start = text.rfind("\n", 0, m.start()) + 1
+                found.append(
+                    _Comment(
+                        m.start(),
+                        text.count("\n", 0, m.start()),
+                        m.start() - line_start,
+                        m.group().rstrip(),
+                        not text[line_start : m.start()].strip(),
+                    )
+                )
+        pos = max(pos, end)
+    return found
+
+
+def _flow_levels(tokens: list[tk.Token]) -> list[int]:
+    """The flow nesting level right after each token."""
+    out, level = [], 0
+    for t in tokens:
+        if isinstance(t, tk.FlowSequenceStartToken | tk.FlowMappingStartToken):
+            level += 1
+        elif isinstance(t, tk.FlowSequenceEndToken | tk.FlowMappingEndToken):
+            level -= 1
+        out.append(level)
+    return out
+
+
+def _last_before(ends: list[int], index: int) -> int | None:
+    i = bisect.bisect_right(ends, index) - 1
+    return i if i >= 0 else None
+
+
+def _first_after(starts: list[int], index: int) -> int | None:
+    i = bisect.bisect_right(starts, index)
+    return i if i < len(starts) else None
+
+
+def _nodes_by_start(root: Node) -> dict[int, list[Node]]:
+    """Nodes by where their start event starts, outermost first."""
+    out: dict[int, list[Node]] = {}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.start.start_mark is not None:
+            out.setdefault(node.start.start_mark.index, []).append(node)
+        stack.extend(reversed(node.items))
+    return out
+
+
+def _value_start(tokens: list[tk.Token], i: int) -> tuple[int, bool]:
+    """Where the node whose last token is tokens[i]'s first part (an anchor or tag) starts,
+    and whether it is a value (after `key:` or `-`)."""
+    j = i - 1
+    while j >= 0 and isinstance(tokens[j], tk.AnchorToken | tk.TagToken):
+        j -= 1
+    return tokens[j + 1].start_mark.index, j >= 0 and isinstance(tokens[j], _OPENERS)
+
+
+def _line_comment(
+    c: _Comment,
+    tokens: list[tk.Token],
+    before: int | None,
+    level: list[int],
+    starts: dict[int, list[Node]],
+    where: str,
+) -> None:
+    prev = tokens[before] if before is not None else None
+    target: Node | None = None
+    if isinstance(prev, tk.ScalarToken | tk.AliasToken) and before is not None:
+        start, is_value = _value_start(tokens, before)
+        if is_value and level[before] == 0:
+            target = next(
+                (n for n in starts.get(start, []) if isinstance(n.start, ScalarEvent | AliasEvent)),
+                None,
+            )
+    elif isinstance(prev, tk.FlowSequenceEndToken | tk.FlowMappingEndToken) and before is not None:
+        opening = _matching_start(tokens, before)
+        if opening is not None and tokens[opening].start_mark.line == prev.start_mark.line:
+            start, is_value = _value_start(tokens, opening)
+            nodes = starts.get(start, [])
+            if is_value and nodes:
+                target = nodes[0]
+    if target is None or target.line:
+        raise _refused(where, "a comment after a key or a multi-line value")
+    target.line = c.text
+
+
+def _matching_start(tokens: list[tk.Token], end: int) -> int | None:
+    depth = 0
+    for i in range(end, -1, -1):
+        t = tokens[i]
+        if isinstance(t, tk.FlowSequenceEndToken | tk.FlowMappingEndToken):
+            depth += 1
+        elif isinstance(t, tk.FlowSequenceStartToken | tk.FlowMappingStartToken):
+            depth -= 1
+            if depth == 0:
+                return i
+    return None
+
+
+def _entry_node(token: tk.Token, starts: dict[int, list[Node]]) -> Node | None:
+    """The key (after `?`-less KeyToken) or the item (after `-`) a head comment belongs to."""
+    after = token.end_mark.index
+    if isinstance(token, tk.KeyToken):
+        nodes = starts.get(token.start_mark.index, [])
+        return next((n for n in nodes if isinstance(n.start, ScalarEvent)), None)
+    at = min((i for i in starts if i >= after), default=None)
+    return None if at is None else starts[at][0]
+
+
+def _add(groups: list[Group], group: Group, where: str) -> None:
+    """At most a group followed by a blank line, then one right before the entry."""
+    if groups and (len(groups) > 1 or not groups[0][1]):
+        raise _refused(where, "comments separated by blank lines")
+    groups.append(group)
+
+
+def _refused(where: str, what: str) -> PostRenderYAMLError:
+    return PostRenderYAMLError(
+        f"{where}: {what} is not supported around a post-renderer (helm's kyaml round trip "
+        "places it in a way steersman does not reproduce); move or remove the comment"
+    )
