@@ -59,6 +59,7 @@ FILENAME_ANNOTATION = "postrenderer.helm.sh/postrender-filename"
 _GLUED_SEPARATOR = re.compile(r"(?m)^---(?=[^\s])")
 # kio.ByteReader's splitDocuments
 _SEPARATOR = re.compile(r"\n---.*\n")
+_MERGE = "tag:yaml.org,2002:merge"
 _NULLS = {"", "~", "null", "Null", "NULL"}
 
 
@@ -149,6 +150,15 @@ def _first_document(events: Iterator[Event]) -> Iterator[Event]:
 
 
 def _tree(first: Event, rest: Iterator[Event]) -> Node:
+    if (
+        isinstance(first, ScalarEvent)
+        and first.value == "<<"
+        and first.style is None
+        and first.tag is None
+    ):
+        first = ScalarEvent(  # yaml.v3 writes the merge key's tag
+            first.anchor, _MERGE, (False, False), "<<", first.start_mark, first.end_mark
+        )
     node = Node(first)
     if isinstance(first, ScalarEvent | AliasEvent):
         return node

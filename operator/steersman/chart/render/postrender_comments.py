@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 import yaml
 from yaml import tokens as tk
-from yaml.events import AliasEvent, Event, ScalarEvent
+from yaml.events import AliasEvent, Event, MappingStartEvent, ScalarEvent, SequenceStartEvent
 
 from steersman.errors import SteersmanError
 
@@ -52,9 +52,10 @@ class Node:
     end: Event | None = None
     head: list[Group] = field(default_factory=list)
     line: str = ""
+    foot: list[str] = field(default_factory=list)  # after this entry (a key: after its value)
 
     def has_comments(self) -> bool:
-        return bool(self.head or self.line)
+        return bool(self.head or self.line or self.foot)
 
 
 @dataclass
@@ -82,12 +83,27 @@ def attach_comments(text: str, doc: Doc, where: str) -> None:
     """Find the comments of `text` (one document) and attach them to `doc`'s nodes."""
     tokens = _tokens(text)
     comments = _comments(text, tokens)
-    if not comments:
+    real = [t for t in tokens if not isinstance(t, _ZERO_WIDTH)]
+    headers = [
+        (i, t)
+        for i, t in enumerate(real)
+        if isinstance(t, tk.ScalarToken) and t.style in ("|", ">")
+    ]
+    if not comments and not headers:
         return
     lines = text.split("\n")
     starts = _nodes_by_start(doc.root)
-    real = [t for t in tokens if not isinstance(t, _ZERO_WIDTH)]
     level = _flow_levels(real)
+    for i, t in headers:  # a block scalar's header comment is inside its token
+        header = text[t.start_mark.index :].split("\n", 1)[0]
+        if "#" in header:
+            start, is_value = _value_start(real, i)
+            node = next(
+                (n for n in starts.get(start, []) if isinstance(n.start, ScalarEvent)), None
+            )
+            if node is None or not is_value:
+                raise _refused(f"{where}: line {t.start_mark.line + 1}", "a block scalar comment")
+            node.line = header[header.index("#") :].rstrip()
     ends = [t.end_mark.index for t in real]
     begins = [t.start_mark.index for t in real]
     i = 0
@@ -105,7 +121,7 @@ def attach_comments(text: str, doc: Doc, where: str) -> None:
         group = [c]
         while i + len(group) < len(comments):
             nxt = comments[i + len(group)]
-            if not nxt.full_line or nxt.line != group[-1].line + 1:
+            if not nxt.full_line or nxt.line != group[-1].line + 1 or nxt.column != c.column:
                 break
             group.append(nxt)
         i += len(group)
@@ -120,23 +136,83 @@ def attach_comments(text: str, doc: Doc, where: str) -> None:
                 continue  # a document of comments only is left out whole
             _add(doc.comments.head, (texts, blank_after), where_line)
         elif nxt_tok is None or isinstance(nxt_tok, _ENDS):
-            if any(g.column for g in group):
-                raise _refused(where_line, "an indented comment after the document's content")
+            if group[0].column:
+                _foot(doc.root, c.index, 0, texts, where_line)
+                continue
             if doc.comments.foot:
                 raise _refused(where_line, "comments after the document's content")
             doc.comments.foot.append((texts, blank_before))
         elif isinstance(nxt_tok, tk.KeyToken | tk.BlockEntryToken):
             column = nxt_tok.start_mark.column
+            if group[0].column > column:
+                _foot(doc.root, c.index, column, texts, where_line)
+                continue
             if any(g.column != column for g in group):
                 raise _refused(where_line, "a comment at another column than the entry after it")
-            if blank_after and isinstance(prev, _OPENERS):
-                raise _refused(where_line, "a comment and a blank line before a first entry")
             target = _entry_node(nxt_tok, starts)
             if target is None:
                 raise _refused(where_line, "a comment before a complex key")
-            _add(target.head, (texts, blank_after), where_line)
+            if not blank_after:
+                _add(target.head, (texts, False), where_line)
+                continue
+            # yaml.v3: the previous entry's foot comment (a blank line follows it when the
+            # next line written is at its indent)
+            previous = _previous_entry(doc.root, target)
+            if previous is None or target.head:
+                raise _refused(where_line, "a comment and a blank line before a first entry")
+            previous.foot += texts
         else:
             raise _refused(where_line, "a comment between a key and its value")
+
+
+def _foot(root: Node, index: int, column: int, texts: list[str], where: str) -> None:
+    """yaml.v3's foot comment: comment lines indented deeper than what follows belong to the
+    last entry of the innermost block collection still open there (whatever their column),
+    written after that entry at the collection's indent."""
+    inner: Node | None = None
+    node: Node | None = root
+    while node is not None and _is_block_collection(node) and _open_at(node, index):
+        inner = node
+        step = node.items[1::2] if isinstance(node.start, MappingStartEvent) else node.items
+        node = next((n for n in reversed(step) if _starts_before(n, index)), None)
+    mark = inner.start.start_mark if inner is not None else None
+    if inner is None or inner is root or mark is None or mark.column <= column:
+        raise _refused(where, "a comment after the end of a nested block")
+    entries = inner.items[0::2] if isinstance(inner.start, MappingStartEvent) else inner.items
+    last = next((n for n in reversed(entries) if _starts_before(n, index)), None)
+    if last is None:
+        raise _refused(where, "a comment after the end of a nested block")
+    last.foot += texts
+
+
+def _previous_entry(root: Node, entry: Node) -> Node | None:
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        step = 2 if isinstance(node.start, MappingStartEvent) else 1
+        for i in range(0, len(node.items), step):
+            if node.items[i] is entry:
+                return node.items[i - step] if i else None
+        stack.extend(node.items)
+    return None
+
+
+def _is_block_collection(node: Node) -> bool:
+    e = node.start
+    return isinstance(e, MappingStartEvent | SequenceStartEvent) and not e.flow_style
+
+
+def _starts_before(node: Node, index: int) -> bool:
+    return node.start.start_mark is not None and node.start.start_mark.index < index
+
+
+def _open_at(node: Node, index: int) -> bool:
+    end = node.end.start_mark if node.end is not None else None
+    return _starts_before(node, index) and end is not None and end.index > index
+
+
+def _is_block_scalar(t: tk.Token) -> bool:
+    return isinstance(t, tk.ScalarToken) and t.style in ("|", ">")
 
 
 def _tokens(text: str) -> list[tk.Token]:
@@ -155,8 +231,7 @@ def _tokens(text: str) -> list[tk.Token]:
 
 
 def _comments(text: str, tokens: list[tk.Token]) -> list[_Comment]:
-    """Comments lie between tokens (a block scalar's header comment is inside its token, and
-    is refused by the caller's check)."""
+    """Comments lie between tokens (but for a block scalar's header comment)."""
     found: list[_Comment] = []
     pos = 0
     spans = sorted(
@@ -164,13 +239,6 @@ def _comments(text: str, tokens: list[tk.Token]) -> list[_Comment]:
         for t in tokens
         if t.end_mark.index > t.start_mark.index
     )
-    for t in tokens:
-        if isinstance(t, tk.ScalarToken) and t.style in ("|", ">"):
-            header = text[t.start_mark.index :].split("\n", 1)[0]
-            if "#" in header:
-                raise _refused(
-                    f"line {t.start_mark.line + 1}", "a comment after a block scalar header"
-                )
     for start, end in [*spans, (len(text), len(text))]:
         if start > pos:
             for m in _COMMENT.finditer(text, pos, start):
@@ -239,15 +307,14 @@ def _line_comment(
     starts: dict[int, list[Node]],
     where: str,
 ) -> None:
+    """A comment after something on its line: a scalar or alias value, a one-line flow
+    collection, or `key:` / `-` with its value on the next lines."""
     prev = tokens[before] if before is not None else None
     target: Node | None = None
     if isinstance(prev, tk.ScalarToken | tk.AliasToken) and before is not None:
         start, is_value = _value_start(tokens, before)
         if is_value and level[before] == 0:
-            target = next(
-                (n for n in starts.get(start, []) if isinstance(n.start, ScalarEvent | AliasEvent)),
-                None,
-            )
+            target = _scalar_at(starts, start)
     elif isinstance(prev, tk.FlowSequenceEndToken | tk.FlowMappingEndToken) and before is not None:
         opening = _matching_start(tokens, before)
         if opening is not None and tokens[opening].start_mark.line == prev.start_mark.line:
@@ -255,9 +322,21 @@ def _line_comment(
             nodes = starts.get(start, [])
             if is_value and nodes:
                 target = nodes[0]
+    elif isinstance(prev, _OPENERS):
+        target = _node_after(prev.end_mark.index, starts)  # an anchor or tag between: refused
     if target is None or target.line:
-        raise _refused(where, "a comment after a key or a multi-line value")
+        raise _refused(where, "a comment after a key, an anchor or a tag")
     target.line = c.text
+
+
+def _scalar_at(starts: dict[int, list[Node]], index: int) -> Node | None:
+    nodes = starts.get(index, [])
+    return next((n for n in nodes if isinstance(n.start, ScalarEvent | AliasEvent)), None)
+
+
+def _node_after(index: int, starts: dict[int, list[Node]]) -> Node | None:
+    at = min((i for i in starts if i >= index), default=None)
+    return None if at is None else starts[at][0]
 
 
 def _matching_start(tokens: list[tk.Token], end: int) -> int | None:
@@ -275,12 +354,9 @@ def _matching_start(tokens: list[tk.Token], end: int) -> int | None:
 
 def _entry_node(token: tk.Token, starts: dict[int, list[Node]]) -> Node | None:
     """The key (after `?`-less KeyToken) or the item (after `-`) a head comment belongs to."""
-    after = token.end_mark.index
     if isinstance(token, tk.KeyToken):
-        nodes = starts.get(token.start_mark.index, [])
-        return next((n for n in nodes if isinstance(n.start, ScalarEvent)), None)
-    at = min((i for i in starts if i >= after), default=None)
-    return None if at is None else starts[at][0]
+        return _scalar_at(starts, token.start_mark.index)
+    return _node_after(token.end_mark.index, starts)
 
 
 def _add(groups: list[Group], group: Group, where: str) -> None:

@@ -20,6 +20,7 @@ from yaml.events import (
     DocumentStartEvent,
     Event,
     MappingEndEvent,
+    MappingStartEvent,
     SequenceEndEvent,
     StreamEndEvent,
     StreamStartEvent,
@@ -50,8 +51,15 @@ def write_stream(docs: list[Doc]) -> str:
 def _events(node: Node, writer: _Writer) -> Iterator[Event]:
     if node.head:
         writer.heads[id(node.start)] = node.head
-    if node.line:
-        writer.lines[id(node.end if node.end is not None else node.start)] = node.line
+    if node.line:  # a flow collection's after its closing bracket
+        flow = getattr(node.start, "flow_style", False) and node.end is not None
+        writer.lines[id(node.end if flow else node.start)] = node.line
+    # an entry's foot is written when the collection moves on: before the next entry or end
+    step = 2 if isinstance(node.start, MappingStartEvent) else 1
+    for i in range(0, len(node.items), step):
+        if node.items[i].foot:
+            following = node.items[i + step].start if i + step < len(node.items) else node.end
+            writer.feet[id(following)] = node.items[i].foot
     yield node.start
     for item in node.items:
         yield from _events(item, writer)
@@ -64,7 +72,9 @@ class _Writer(Emitter):
         super().__init__(stream, indent=2, width=1 << 30, allow_unicode=True)
         self.heads: dict[int, list[Group]] = {}
         self.lines: dict[int, str] = {}
+        self.feet: dict[int, list[str]] = {}
         self._doc_head: Any = None
+        self._foot_indent = -1
 
     # comments
 
@@ -84,9 +94,45 @@ class _Writer(Emitter):
                 self.write_line_break()
 
     def _line(self, event: Any) -> None:
-        text = self.lines.get(id(event))
+        text = self.lines.pop(id(event), "")
         if text:
             self._text(" " + text)
+
+    def _foot(self, event: Any) -> None:
+        lines = self.feet.get(id(event))
+        if lines:
+            for line in lines:
+                self.write_indent()
+                self._text(line)
+            self._foot_indent = self.indent or 0
+
+    def write_indent(self) -> None:
+        # PyYAML's, and yaml.v3's blank line when going on at the indent of a foot comment
+        indent = self.indent or 0
+        if (
+            not self.indention
+            or self.column > indent
+            or (self.column == indent and not self.whitespace)
+        ):
+            self.write_line_break()
+        if self._foot_indent == indent:
+            self.write_line_break()
+        self._foot_indent = -1
+        if self.column < indent:
+            self.whitespace = True
+            self.stream.write(" " * (indent - self.column))
+            self.column = indent
+
+    def write_indicator(
+        self,
+        indicator: str,
+        need_whitespace: bool,
+        whitespace: bool = False,
+        indention: bool = False,
+    ) -> None:
+        super().write_indicator(indicator, need_whitespace, whitespace, indention)
+        if indicator[:1] in ("|", ">") and self.event is not None:
+            self._line(self.event)  # yaml.v3 keeps a block scalar's comment on its header
 
     # states
 
@@ -111,14 +157,24 @@ class _Writer(Emitter):
         super().expect_document_end()
 
     def expect_block_mapping_key(self, first: bool = False) -> None:
+        self._foot(self.event)
         if first or not isinstance(self.event, MappingEndEvent):
             self._head(self.event)
         super().expect_block_mapping_key(first)
 
     def expect_block_sequence_item(self, first: bool = False) -> None:
+        self._foot(self.event)
         if first or not isinstance(self.event, SequenceEndEvent):
             self._head(self.event)
         super().expect_block_sequence_item(first)
+
+    def expect_block_mapping(self) -> None:
+        self._line(self.event)  # `key: # c` over a block collection
+        super().expect_block_mapping()
+
+    def expect_block_sequence(self) -> None:
+        self._line(self.event)
+        super().expect_block_sequence()
 
     def choose_scalar_style(self) -> str:
         e: Any = self.event
