@@ -71,9 +71,7 @@ def annotate_and_merge(files: Mapping[str, str]) -> str:
         content = files[name]
         if posixpath.basename(name).startswith("_") or not content.strip():
             continue
-        for doc in _parse_all(_GLUED_SEPARATOR.sub("---\n", content), name):
-            if not isinstance(doc.root.start, MappingStartEvent):
-                raise PostRenderYAMLError(f"annotating {name}: wrong node kind")
+        for doc in _parse_all(_GLUED_SEPARATOR.sub("---\n", content), f"parsing {name}"):
             annotations = _child_mapping(_child_mapping(doc.root, "metadata"), "annotations")
             annotations.items += [
                 Node(ScalarEvent(None, None, (True, False), FILENAME_ANNOTATION)),
@@ -87,9 +85,7 @@ def split_and_deannotate(stream: str) -> dict[str, str]:
     """The post-renderer's output back into files: by the annotation, else
     `generated-by-postrender-N.yaml` (N the document's place in the stream)."""
     by_name: dict[str, list[Doc]] = {}
-    for i, doc in enumerate(_parse_all(stream, "the post-renderer's output")):
-        if not isinstance(doc.root.start, MappingStartEvent):
-            raise PostRenderYAMLError("getting metadata: wrong node kind")
+    for i, doc in enumerate(_parse_all(stream, "error parsing YAML")):
         name = _clear_annotation(doc.root) or f"generated-by-postrender-{i}.yaml"
         by_name.setdefault(name, []).append(doc)
     return {name: write_stream(docs) for name, docs in by_name.items()}
@@ -108,7 +104,7 @@ def _parse_all(text: str, where: str) -> list[Doc]:
     for m in _SEPARATOR.finditer(text):
         rest = m.group()[4:].strip()
         if rest and not rest.startswith("#"):
-            raise PostRenderYAMLError(f"invalid document separator: {m.group().strip()}")
+            raise PostRenderYAMLError(f"{where}: invalid document separator: {m.group().strip()}")
         parts.append(text[prev : m.start()] + "\n")
         prev = m.end()
     parts.append(text[prev:])
@@ -117,6 +113,14 @@ def _parse_all(text: str, where: str) -> list[Doc]:
         doc = _parse_one(part, where)
         if doc is None or _is_null(doc.root):
             continue
+        if not isinstance(doc.root.start, MappingStartEvent):  # kyaml's index annotation
+            kind = {SequenceStartEvent: "Sequence", AliasEvent: "Alias"}.get(
+                type(doc.root.start), "Scalar"
+            )
+            raise PostRenderYAMLError(
+                f"{where}: wrong node kind: expected MappingNode but got {kind}Node: "
+                f"node contents:\n{write_stream([doc])}"
+            )
         if len(parts) == 1:
             items = _list_items(doc.root)
             if items is not None:
@@ -136,7 +140,7 @@ def _parse_one(part: str, where: str) -> Doc | None:
         attach_comments(part, doc, where)
         return doc
     except yaml.YAMLError as exc:
-        raise PostRenderYAMLError(f"parsing {where}: {exc}") from None
+        raise PostRenderYAMLError(f"{where}: {exc}") from None
 
 
 def _first_document(events: Iterator[Event]) -> Iterator[Event]:

@@ -189,6 +189,9 @@ class _Writer(Emitter):
 
     def process_scalar(self) -> None:
         super().process_scalar()
+        # yaml.v3 never ends a document with `...` (its indicator writer clears the flag that
+        # a root plain scalar or a `+` chomping indicator sets)
+        self.open_ended = False
         self._line(self.event)
 
     def expect_alias(self) -> None:
