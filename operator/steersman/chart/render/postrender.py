@@ -217,22 +217,24 @@ def _list_items(root: Node) -> list[Node] | None:
 
 
 def _child_mapping(parent: Node, key: str) -> Node:
-    """parent[key] as a mapping, created (block style) at the end when missing; an empty flow
-    mapping turns block, as yaml.v3 writes a mapping kyaml filled."""
-    _, child = _field(parent, key)
+    """parent[key] as a mapping; kyaml treats a null or empty value as missing: removed, and
+    a block mapping added at the end."""
+    i, child = _field(parent, key)
+    if child is not None and (_is_null(child) or _is_empty_collection(child)):
+        del parent.items[i : i + 2]
+        child = None
     if child is not None:
-        start = child.start
-        if not isinstance(start, MappingStartEvent):
+        if not isinstance(child.start, MappingStartEvent):
             raise PostRenderYAMLError(f"{key} is not a mapping")
-        if not child.items:
-            child.start = MappingStartEvent(
-                start.anchor, start.tag, start.implicit, flow_style=False
-            )
         return child
     flow = isinstance(parent.start, MappingStartEvent) and bool(parent.start.flow_style)
     child = Node(MappingStartEvent(None, None, True, flow_style=flow), end=MappingEndEvent())
     parent.items += [Node(ScalarEvent(None, None, (True, False), key)), child]
     return child
+
+
+def _is_empty_collection(node: Node) -> bool:
+    return isinstance(node.start, MappingStartEvent | SequenceStartEvent) and not node.items
 
 
 def _clear_annotation(root: Node) -> str:

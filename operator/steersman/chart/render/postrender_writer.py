@@ -68,6 +68,8 @@ def _events(node: Node, writer: _Writer) -> Iterator[Event]:
 
 
 class _Writer(Emitter):
+    stream: io.StringIO
+
     def __init__(self, stream: io.StringIO) -> None:
         super().__init__(stream, indent=2, width=1 << 30, allow_unicode=True)
         self.heads: dict[int, list[Group]] = {}
@@ -218,6 +220,16 @@ class _Writer(Emitter):
         event = self.event
         super().expect_first_flow_mapping_key()
         self._line(event)
+
+    def write_single_quoted(self, text: str, split: bool = True) -> None:
+        super().write_single_quoted(text, split)
+        if text[-1:] and text[-1] in _BREAKS and self.column > 1:
+            # yaml.v3 does not indent the closing quote after a final line break
+            end = self.stream.tell()
+            self.stream.seek(end - self.column)
+            self.stream.write("'")
+            self.stream.truncate()
+            self.column = 1
 
     # yaml.v3's folded scalar: after a line of text that does not start with a blank, a line
     # break is doubled (to fold it back), also at the end; only when the value's first
