@@ -179,6 +179,15 @@ KYAML_PROBES = {
     ),
     "list-kept-beside-another": _H + "---\napiVersion: v1\nkind: List\nitems: []\n",
     "empty-documents": "---\n---\n# only a comment\n---\n" + _H + "---\n~\n",
+    "null-and-empty-fields": (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  annotations: # c\n  name: a\n---\n"
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {}\nspec: 1\n---\n"
+        + _H
+        + "  annotations:\n    {}\n  labels: {x: y}\n---\n"
+        + _H
+        + "  annotations: []\n"
+    ),
+    "single-quoted-lines": _H + "data:\n  a: 'one\n\n    two\n\n    '\n  b: 'x''\n\n    y'\n",
     "crlf": _H.replace("\n", "\r\n") + "data:\r\n  x: y # c\r\n",
 }
 
@@ -214,6 +223,37 @@ def test_kyaml_rewrite_same_as_helm(
         seen.append((result, stdin))
     helm, ours = seen
     assert helm[0][0] == 0, helm[0][2]
+    assert ours == helm
+
+
+@pytest.mark.parametrize(
+    ("template", "error"),
+    [
+        ("- a\n- b\n", "got SequenceNode: node contents:\n- a\n- b\n"),
+        ("just text # c\n", "got ScalarNode: node contents:\njust text # c\n"),
+        ("a: 1\n--- x\nb: 2\n", "invalid document separator: --- x"),
+    ],
+)
+def test_documents_kyaml_refuses_fail_as_in_helm(
+    template: str,
+    error: str,
+    setup: tuple[Path, Path],
+    helm_v4: Path,
+    helm_home_env: dict[str, str],
+    tmp_path: Path,
+) -> None:
+    plugins, _ = setup
+    chart = tmp_path / "bad"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: bad\nversion: 0.1.0\n")
+    (chart / "templates" / "t.yaml").write_text(template)
+    env = dict(helm_home_env, HELM_PLUGINS=str(plugins), PR_LOG=str(tmp_path / "log"))
+    helm = _run([str(helm_v4), "template", "--post-renderer", "record", str(chart)], env)
+    ours = _run(
+        [sys.executable, "-m", "steersman", "template", "--post-renderer", "record", str(chart)],
+        env,
+    )
+    assert helm[0] == 1 and error in helm[2]
     assert ours == helm
 
 

@@ -292,11 +292,12 @@ def _nodes_by_start(root: Node) -> dict[int, list[Node]]:
 
 def _value_start(tokens: list[tk.Token], i: int) -> tuple[int, bool]:
     """Where the node whose last token is tokens[i]'s first part (an anchor or tag) starts,
-    and whether it is a value (after `key:` or `-`)."""
+    and whether it is a value (after `key:` or `-`, or the root)."""
     j = i - 1
     while j >= 0 and isinstance(tokens[j], tk.AnchorToken | tk.TagToken):
         j -= 1
-    return tokens[j + 1].start_mark.index, j >= 0 and isinstance(tokens[j], _OPENERS)
+    opener = (*_OPENERS, tk.StreamStartToken, tk.DocumentStartToken)  # or the document's root
+    return tokens[j + 1].start_mark.index, j >= 0 and isinstance(tokens[j], opener)
 
 
 def _line_comment(
