@@ -136,7 +136,7 @@ def attach_comments(text: str, doc: Doc, where: str) -> None:
                 continue  # a document of comments only is left out whole
             _add(doc.comments.head, (texts, blank_after), where_line)
         elif nxt_tok is None or isinstance(nxt_tok, _ENDS):
-            if group[0].column:
+            if group[0].column and not blank_before:
                 _foot(doc.root, c.index, 0, texts, where_line)
                 continue
             if doc.comments.foot:
@@ -152,7 +152,7 @@ def attach_comments(text: str, doc: Doc, where: str) -> None:
             target = _entry_node(nxt_tok, starts)
             if target is None:
                 raise _refused(where_line, "a comment before a complex key")
-            if not blank_after:
+            if not blank_after or blank_before:  # blank lines around: the next entry's head
                 _add(target.head, (texts, False), where_line)
                 continue
             # yaml.v3: the previous entry's foot comment (a blank line follows it when the
