@@ -147,6 +147,10 @@ KYAML_PROBES = {
     "nested-feet": _H + "spec:\n  a:\n    b:\n      c: 1\n    # mid foot\n  d: 2\n  # end\n",
     "foot-then-head": _H + "data:\n  x: y\n  # foot\n\n# top\nspec: {}\n",
     "doc-foot": _H + "data:\n  x: y\n\n# end\n",
+    "doc-foot-indented": _H + "data:\n  x: y\n\n  # end\n\n",
+    "blank-lines-around-comments": (
+        _H + "data:\n  x: 1\n\n  # c\n\n  y: 2\n\n# top\n\nspec: 2\n\n    # deep\nz: 1\n"
+    ),
     "separator-comment": _H + "--- # sep\n# c\n" + _H.replace("name: a", "name: b"),
     "sequences": (
         _H + "spec:\n  containers:\n  # the app\n  - name: app # n\n    ports:\n"
