@@ -77,7 +77,7 @@ def test_the_list_is_kept_when_the_file_has_more_documents() -> None:
     [
         (H + "data: {a: 1, # c\n  b: 2}\n", "line 5: a comment inside a flow collection"),
         (H + "spec:\n  base: &b # c\n    x: 1\n", "line 6: a comment after a key, an anchor"),
-        (H + "  x: 1\n # c\n  y: 2\n", "line 6: a comment at another column"),
+        (H + "  x: 1\n # c\n  y: 2\n", "line 6: a comment left of the entry"),
     ],
 )
 def test_comments_placed_otherwise_are_refused_naming_the_line(template: str, message: str) -> None:

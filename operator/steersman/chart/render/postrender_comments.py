@@ -137,18 +137,18 @@ def attach_comments(text: str, doc: Doc, where: str) -> None:
             _add(doc.comments.head, (texts, blank_after), where_line)
         elif nxt_tok is None or isinstance(nxt_tok, _ENDS):
             if group[0].column and not blank_before:
-                _foot(doc.root, c.index, 0, texts, where_line)
+                if not _foot(doc.root, c.index, 0, texts):
+                    raise _refused(where_line, "an indented comment after the content")
                 continue
             if doc.comments.foot:
                 raise _refused(where_line, "comments after the document's content")
             doc.comments.foot.append((texts, blank_before))
         elif isinstance(nxt_tok, tk.KeyToken | tk.BlockEntryToken):
             column = nxt_tok.start_mark.column
-            if group[0].column > column:
-                _foot(doc.root, c.index, column, texts, where_line)
+            if group[0].column > column and _foot(doc.root, c.index, column, texts):
                 continue
-            if any(g.column != column for g in group):
-                raise _refused(where_line, "a comment at another column than the entry after it")
+            if any(g.column < column for g in group):
+                raise _refused(where_line, "a comment left of the entry after it")
             target = _entry_node(nxt_tok, starts)
             if target is None:
                 raise _refused(where_line, "a comment before a complex key")
@@ -165,10 +165,11 @@ def attach_comments(text: str, doc: Doc, where: str) -> None:
             raise _refused(where_line, "a comment between a key and its value")
 
 
-def _foot(root: Node, index: int, column: int, texts: list[str], where: str) -> None:
+def _foot(root: Node, index: int, column: int, texts: list[str]) -> bool:
     """yaml.v3's foot comment: comment lines indented deeper than what follows belong to the
     last entry of the innermost block collection still open there (whatever their column),
-    written after that entry at the collection's indent."""
+    written after that entry at the collection's indent. False when no such collection is
+    deeper than `column` (the lines are then the next entry's head)."""
     inner: Node | None = None
     node: Node | None = root
     while node is not None and _is_block_collection(node) and _open_at(node, index):
@@ -177,12 +178,13 @@ def _foot(root: Node, index: int, column: int, texts: list[str], where: str) -> 
         node = next((n for n in reversed(step) if _starts_before(n, index)), None)
     mark = inner.start.start_mark if inner is not None else None
     if inner is None or inner is root or mark is None or mark.column <= column:
-        raise _refused(where, "a comment after the end of a nested block")
+        return False
     entries = inner.items[0::2] if isinstance(inner.start, MappingStartEvent) else inner.items
     last = next((n for n in reversed(entries) if _starts_before(n, index)), None)
     if last is None:
-        raise _refused(where, "a comment after the end of a nested block")
+        return False
     last.foot += texts
+    return True
 
 
 def _previous_entry(root: Node, entry: Node) -> Node | None:
