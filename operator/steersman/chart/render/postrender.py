@@ -21,6 +21,7 @@ from __future__ import annotations
 import posixpath
 import re
 from collections.abc import Callable, Iterator, Mapping
+from typing import Any
 
 import yaml
 from yaml.events import (
@@ -59,6 +60,8 @@ FILENAME_ANNOTATION = "postrenderer.helm.sh/postrender-filename"
 _GLUED_SEPARATOR = re.compile(r"(?m)^---(?=[^\s])")
 # kio.ByteReader's splitDocuments
 _SEPARATOR = re.compile(r"\n---.*\n")
+# libyaml's parser when PyYAML has it: the same events and marks, faster
+_LOADER: Any = getattr(yaml, "CLoader", yaml.Loader)
 _MERGE = "tag:yaml.org,2002:merge"
 _NULLS = {"", "~", "null", "Null", "NULL"}
 
@@ -131,7 +134,7 @@ def _parse_all(text: str, where: str) -> list[Doc]:
 
 def _parse_one(part: str, where: str) -> Doc | None:
     try:
-        events = list(_first_document(yaml.parse(part)))
+        events = list(_first_document(yaml.parse(part, Loader=_LOADER)))
         if not events:
             return None
         it = iter(events)
@@ -150,6 +153,8 @@ def _first_document(events: Iterator[Event]) -> Iterator[Event]:
             continue
         if isinstance(e, DocumentEndEvent | StreamEndEvent):
             return
+        if isinstance(e, ScalarEvent) and not e.style:
+            e.style = None  # libyaml's parser says "" for plain
         yield e
 
 

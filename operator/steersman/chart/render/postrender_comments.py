@@ -21,6 +21,7 @@ from __future__ import annotations
 import bisect
 import re
 from dataclasses import dataclass, field
+from typing import Any
 
 import yaml
 from yaml import tokens as tk
@@ -32,6 +33,7 @@ from steersman.errors import SteersmanError
 # precedes (document foot)
 Group = tuple[list[str], bool]
 
+_LOADER: Any = getattr(yaml, "CLoader", yaml.Loader)
 _COMMENT = re.compile(r"#[^\n]*")
 _ZERO_WIDTH = (tk.BlockEndToken, tk.BlockMappingStartToken, tk.BlockSequenceStartToken)
 _OPENERS = (tk.ValueToken, tk.BlockEntryToken)
@@ -81,6 +83,8 @@ class _Comment:
 
 def attach_comments(text: str, doc: Doc, where: str) -> None:
     """Find the comments of `text` (one document) and attach them to `doc`'s nodes."""
+    if "#" not in text:  # nothing to attach: spare the scan
+        return
     tokens = _tokens(text)
     comments = _comments(text, tokens)
     real = [t for t in tokens if not isinstance(t, _ZERO_WIDTH)]
@@ -221,7 +225,7 @@ def _tokens(text: str) -> list[tk.Token]:
     """The tokens of the first document (what follows it is not read by yaml.v3)."""
     out: list[tk.Token] = []
     try:
-        for t in yaml.scan(text):
+        for t in yaml.scan(text, Loader=_LOADER):
             out.append(t)
             if isinstance(t, tk.DocumentEndToken) or (
                 isinstance(t, tk.DocumentStartToken) and len(out) > 2
