@@ -1,4 +1,4 @@
-"""The kyaml round trip around a post-renderer (chart/render/postrender*.py) as pure
+"""The kyaml round trip around a post-renderer (chart/render/postrender/) as pure
 functions. Expected bytes were measured with helm v4.1.4 (`helm template --post-renderer`
 with a plugin recording its stdin); tests/interop/test_template_postrender.py compares with
 the real helm."""

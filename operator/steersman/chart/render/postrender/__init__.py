@@ -11,7 +11,7 @@ under a key, no line folding, blank lines dropped, yaml.v3's folded (`>`) scalar
 PyYAML's event parser keeps what yaml.v3 keeps; its emitter (the same libyaml design as
 yaml.v3's) writes it, with yaml.v3's differences added (folded scalars, comments).
 
-Comments are kept where yaml.v3 puts them for the common layouts (postrender_comments.py);
+Comments are kept where yaml.v3 puts them for the common layouts (comments.py);
 any other comment is refused with PostRenderYAMLError naming its line rather than written
 differently from helm.
 """
@@ -38,14 +38,14 @@ from yaml.events import (
     StreamStartEvent,
 )
 
-from steersman.chart.render.postrender_comments import (
+from steersman.chart.render.postrender.comments import (
     Comments,
     Doc,
     Node,
     PostRenderYAMLError,
     attach_comments,
 )
-from steersman.chart.render.postrender_writer import write_stream
+from steersman.chart.render.postrender.writer import write_stream
 
 __all__ = [
     "FILENAME_ANNOTATION",

@@ -26,7 +26,7 @@ from yaml.events import (
     StreamStartEvent,
 )
 
-from steersman.chart.render.postrender_comments import Doc, Group, Node
+from steersman.chart.render.postrender.comments import Doc, Group, Node
 
 _BREAKS = "\n\x85\u2028\u2029"
 
