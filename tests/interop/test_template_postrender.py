@@ -208,26 +208,32 @@ def test_kyaml_rewrite_same_as_helm(
 ) -> None:
     """The post-renderer's stdin and the final output, byte for byte, for each construct."""
     plugins, _ = setup
-    chart = tmp_path / "probe"
-    (chart / "templates").mkdir(parents=True)
-    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: probe\nversion: 0.1.0\n")
-    (chart / "templates" / "t.yaml").write_bytes(KYAML_PROBES[probe].encode())
-    (chart / "templates" / "u.yaml").write_text(_H.replace("name: a", "name: u # c"))
+    chart = _chart(tmp_path, KYAML_PROBES[probe], _H.replace("name: a", "name: u # c"))
     seen = []
     for who in ("helm", "steersman"):
         log = tmp_path / f"{who}-log"
         env = dict(helm_home_env, HELM_PLUGINS=str(plugins), PR_LOG=str(log))
-        cmd = (
-            [str(helm_v4), "template"]
-            if who == "helm"
-            else [sys.executable, "-m", "steersman", "template"]
-        )
-        result = _run([*cmd, "--post-renderer", plugin, str(chart)], env)
+        result = _run([*_template(who, helm_v4), "--post-renderer", plugin, str(chart)], env)
         stdin = log.with_suffix(".stdin").read_text() if plugin == "record" else ""
         seen.append((result, stdin))
     helm, ours = seen
     assert helm[0][0] == 0, helm[0][2]
     assert ours == helm
+
+
+def _chart(root: Path, *templates: str) -> Path:
+    chart = root / "probe"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: probe\nversion: 0.1.0\n")
+    for name, text in zip("tuvw", templates, strict=False):
+        (chart / "templates" / f"{name}.yaml").write_bytes(text.encode())
+    return chart
+
+
+def _template(who: str, helm_v4: Path) -> list[str]:
+    if who == "helm":
+        return [str(helm_v4), "template"]
+    return [sys.executable, "-m", "steersman", "template"]
 
 
 @pytest.mark.parametrize(
@@ -247,15 +253,11 @@ def test_documents_kyaml_refuses_fail_as_in_helm(
     tmp_path: Path,
 ) -> None:
     plugins, _ = setup
-    chart = tmp_path / "bad"
-    (chart / "templates").mkdir(parents=True)
-    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: bad\nversion: 0.1.0\n")
-    (chart / "templates" / "t.yaml").write_text(template)
+    chart = _chart(tmp_path, template)
     env = dict(helm_home_env, HELM_PLUGINS=str(plugins), PR_LOG=str(tmp_path / "log"))
-    helm = _run([str(helm_v4), "template", "--post-renderer", "record", str(chart)], env)
-    ours = _run(
-        [sys.executable, "-m", "steersman", "template", "--post-renderer", "record", str(chart)],
-        env,
+    helm, ours = (
+        _run([*_template(who, helm_v4), "--post-renderer", "record", str(chart)], env)
+        for who in ("helm", "steersman")
     )
     assert helm[0] == 1 and error in helm[2]
     assert ours == helm
