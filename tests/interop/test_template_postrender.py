@@ -242,6 +242,11 @@ def _template(who: str, helm_v4: Path) -> list[str]:
         ("- a\n- b\n", "got SequenceNode: node contents:\n- a\n- b\n"),
         ("just text # c\n", "got ScalarNode: node contents:\njust text # c\n"),
         ("a: 1\n--- x\nb: 2\n", "invalid document separator: --- x"),
+        ("a: 1\n---\nb:\n  k: >\n     lead\n    x\n", "yaml: line 1: did not find expected key"),
+        ('a: "x\n', "yaml: line 2: found unexpected end of stream"),
+        ("a: 1\n b: 2\n", "yaml: line 2: mapping values are not allowed in this context"),
+        ("a: [1\n", "yaml: line 1: did not find expected ',' or ']'"),
+        ("a: *nope\n", "yaml: unknown anchor 'nope' referenced"),
     ],
 )
 def test_documents_kyaml_refuses_fail_as_in_helm(

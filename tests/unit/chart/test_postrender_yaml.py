@@ -94,3 +94,9 @@ def test_kyaml_errors() -> None:
         annotate_and_merge({NAME: "a: 1\n--- x\nb: 2\n"})
     with pytest.raises(PostRenderYAMLError, match=r"^error parsing YAML: wrong node kind"):
         split_and_deannotate("just text\n")
+    # go-yaml's wording (libyaml's text, its line numbering), in one line, as helm v4.1.4
+    with pytest.raises(PostRenderYAMLError) as err:
+        annotate_and_merge({NAME: H + "data:\n  k: >\n     lead\n    x\n"})
+    assert str(err.value) == (
+        f"parsing {NAME}: MalformedYAMLError: yaml: line 5: did not find expected key"
+    )

@@ -137,13 +137,38 @@ def _parse_one(part: str, where: str) -> Doc | None:
         events = list(_first_document(yaml.parse(part, Loader=_LOADER)))
         if not events:
             return None
+        anchors: set[str] = set()
+        for e in events:
+            if isinstance(e, AliasEvent) and e.anchor not in anchors:
+                raise PostRenderYAMLError(
+                    f"{where}: MalformedYAMLError: yaml: unknown anchor '{e.anchor}' referenced"
+                )
+            anchor = getattr(e, "anchor", None)
+            if anchor:
+                anchors.add(anchor)
         it = iter(events)
         root = _tree(next(it), it)
         doc = Doc(root, Comments())
         attach_comments(part, doc, where)
         return doc
+    except yaml.MarkedYAMLError as exc:
+        raise PostRenderYAMLError(
+            f"{where}: MalformedYAMLError: yaml: {_go_yaml_error(exc)}"
+        ) from None
     except yaml.YAMLError as exc:
-        raise PostRenderYAMLError(f"{where}: {exc}") from None
+        raise PostRenderYAMLError(f"{where}: MalformedYAMLError: yaml: {exc}") from None
+
+
+def _go_yaml_error(exc: yaml.MarkedYAMLError) -> str:
+    """yaml.v3's parser.fail: the context's line (else the problem's), as libyaml counts
+    them (from 0) but one more for a scanner error; libyaml's text is go-yaml's."""
+    line = 0
+    for mark in (exc.context_mark, exc.problem_mark):
+        if mark is not None and mark.line:
+            line = mark.line + (1 if isinstance(exc, yaml.scanner.ScannerError) else 0)
+            break
+    where = f"line {line}: " if line else ""
+    return where + (exc.problem or "unknown problem parsing YAML content")
 
 
 def _first_document(events: Iterator[Event]) -> Iterator[Event]:
