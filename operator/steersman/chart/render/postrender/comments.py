@@ -97,6 +97,7 @@ def attach_comments(text: str, doc: Doc, where: str) -> None:
         return
     lines = text.split("\n")
     starts = _nodes_by_start(doc.root)
+    previous_of: dict[int, Node | None] | None = None
     level = _flow_levels(real)
     for i, t in headers:  # a block scalar's header comment is inside its token
         header = text[t.start_mark.index :].split("\n", 1)[0]
@@ -161,7 +162,9 @@ def attach_comments(text: str, doc: Doc, where: str) -> None:
                 continue
             # yaml.v3: the previous entry's foot comment (a blank line follows it when the
             # next line written is at its indent)
-            previous = _previous_entry(doc.root, target)
+            if previous_of is None:
+                previous_of = _previous_entries(doc.root)
+            previous = previous_of.get(id(target))
             if previous is None or target.head:
                 raise _refused(where_line, "a comment and a blank line before a first entry")
             previous.foot += texts
@@ -191,16 +194,17 @@ def _foot(root: Node, index: int, column: int, texts: list[str]) -> bool:
     return True
 
 
-def _previous_entry(root: Node, entry: Node) -> Node | None:
+def _previous_entries(root: Node) -> dict[int, Node | None]:
+    """For every entry (a mapping's key, a sequence's item), by id: the entry before it."""
+    out: dict[int, Node | None] = {}
     stack = [root]
     while stack:
         node = stack.pop()
         step = 2 if isinstance(node.start, MappingStartEvent) else 1
         for i in range(0, len(node.items), step):
-            if node.items[i] is entry:
-                return node.items[i - step] if i else None
+            out[id(node.items[i])] = node.items[i - step] if i else None
         stack.extend(node.items)
-    return None
+    return out
 
 
 def _is_block_collection(node: Node) -> bool:
@@ -239,6 +243,7 @@ def _tokens(text: str) -> list[tk.Token]:
 def _comments(text: str, tokens: list[tk.Token]) -> list[_Comment]:
     """Comments lie between tokens (but for a block scalar's header comment)."""
     found: list[_Comment] = []
+    newlines = [m.start() for m in re.finditer("\n", text)]
     pos = 0
     spans = sorted(
         (t.start_mark.index, t.end_mark.index)
@@ -252,7 +257,7 @@ def _comments(text: str, tokens: list[tk.Token]) -> list[_Comment]:
                 found.append(
                     _Comment(
                         m.start(),
-                        text.count("\n", 0, m.start()),
+                        bisect.bisect_left(newlines, m.start()),
                         m.start() - line_start,
                         m.group().rstrip(),
                         not text[line_start : m.start()].strip(),
@@ -284,15 +289,21 @@ def _first_after(starts: list[int], index: int) -> int | None:
     return i if i < len(starts) else None
 
 
-def _nodes_by_start(root: Node) -> dict[int, list[Node]]:
-    """Nodes by where their start event starts, outermost first."""
-    out: dict[int, list[Node]] = {}
+class _Starts(dict[int, list[Node]]):
+    """Nodes by where their start event starts, outermost first; `order` sorted."""
+
+    order: list[int]
+
+
+def _nodes_by_start(root: Node) -> _Starts:
+    out = _Starts()
     stack = [root]
     while stack:
         node = stack.pop()
         if node.start.start_mark is not None:
             out.setdefault(node.start.start_mark.index, []).append(node)
         stack.extend(reversed(node.items))
+    out.order = sorted(out)
     return out
 
 
@@ -311,7 +322,7 @@ def _line_comment(
     tokens: list[tk.Token],
     before: int | None,
     level: list[int],
-    starts: dict[int, list[Node]],
+    starts: _Starts,
     where: str,
 ) -> None:
     """A comment after something on its line: a scalar or alias value, a one-line flow
@@ -336,14 +347,14 @@ def _line_comment(
     target.line = c.text
 
 
-def _scalar_at(starts: dict[int, list[Node]], index: int) -> Node | None:
+def _scalar_at(starts: _Starts, index: int) -> Node | None:
     nodes = starts.get(index, [])
     return next((n for n in nodes if isinstance(n.start, ScalarEvent | AliasEvent)), None)
 
 
-def _node_after(index: int, starts: dict[int, list[Node]]) -> Node | None:
-    at = min((i for i in starts if i >= index), default=None)
-    return None if at is None else starts[at][0]
+def _node_after(index: int, starts: _Starts) -> Node | None:
+    i = bisect.bisect_left(starts.order, index)
+    return starts[starts.order[i]][0] if i < len(starts.order) else None
 
 
 def _matching_start(tokens: list[tk.Token], end: int) -> int | None:
@@ -359,7 +370,7 @@ def _matching_start(tokens: list[tk.Token], end: int) -> int | None:
     return None
 
 
-def _entry_node(token: tk.Token, starts: dict[int, list[Node]]) -> Node | None:
+def _entry_node(token: tk.Token, starts: _Starts) -> Node | None:
     """The key (after `?`-less KeyToken) or the item (after `-`) a head comment belongs to."""
     if isinstance(token, tk.KeyToken):
         return _scalar_at(starts, token.start_mark.index)
