@@ -192,6 +192,9 @@ KYAML_PROBES = {
         + "  annotations: []\n"
     ),
     "single-quoted-lines": _H + "data:\n  a: 'one\n\n    two\n\n    '\n  b: 'x''\n\n    y'\n",
+    "comment-spacing": _H + "data:\n  x: y   #c   \n  #d  \n  z: w\t# tab\n  a: | # hc  \n    x\n",
+    "comment-in-empty-item": _H
+    + "spec:\n  list:\n  -\n    # c\n    name: x\n  - - a # in\n    - b\n",
     "crlf": _H.replace("\n", "\r\n") + "data:\r\n  x: y # c\r\n",
 }
 

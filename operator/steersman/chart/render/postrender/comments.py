@@ -108,7 +108,7 @@ def attach_comments(text: str, doc: Doc, where: str) -> None:
             )
             if node is None or not is_value:
                 raise _refused(f"{where}: line {t.start_mark.line + 1}", "a block scalar comment")
-            node.line = header[header.index("#") :].rstrip()
+            node.line = header[header.index("#") :]
     ends = [t.end_mark.index for t in real]
     begins = [t.start_mark.index for t in real]
     i = 0
@@ -259,7 +259,7 @@ def _comments(text: str, tokens: list[tk.Token]) -> list[_Comment]:
                         m.start(),
                         bisect.bisect_left(newlines, m.start()),
                         m.start() - line_start,
-                        m.group().rstrip(),
+                        m.group(),  # trailing blanks kept, as yaml.v3 does
                         not text[line_start : m.start()].strip(),
                     )
                 )
