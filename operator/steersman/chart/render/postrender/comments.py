@@ -88,24 +88,18 @@ def attach_comments(text: str, doc: Doc, where: str) -> None:
     tokens = _tokens(text)
     comments = _comments(text, tokens)
     real = [t for t in tokens if not isinstance(t, _ZERO_WIDTH)]
-    headers = [
-        (i, t)
-        for i, t in enumerate(real)
-        if isinstance(t, tk.ScalarToken) and t.style in ("|", ">")
-    ]
+    headers = [(i, t) for i, t in enumerate(real) if _is_block_scalar(t)]
     if not comments and not headers:
         return
     lines = text.split("\n")
     starts = _nodes_by_start(doc.root)
-    previous_of: dict[int, Node | None] | None = None
+    previous_of: dict[int, Node | None] = {}  # filled when first needed
     level = _flow_levels(real)
     for i, t in headers:  # a block scalar's header comment is inside its token
         header = text[t.start_mark.index :].split("\n", 1)[0]
         if "#" in header:
             start, is_value = _value_start(real, i)
-            node = next(
-                (n for n in starts.get(start, []) if isinstance(n.start, ScalarEvent)), None
-            )
+            node = _scalar_at(starts, start)
             if node is None or not is_value:
                 raise _refused(f"{where}: line {t.start_mark.line + 1}", "a block scalar comment")
             node.line = header[header.index("#") :]
@@ -125,51 +119,67 @@ def attach_comments(text: str, doc: Doc, where: str) -> None:
             continue
         group = [c]
         while i + len(group) < len(comments):
-            nxt = comments[i + len(group)]
-            if not nxt.full_line or nxt.line != group[-1].line + 1 or nxt.column != c.column:
+            more = comments[i + len(group)]
+            if not more.full_line or more.line != group[-1].line + 1 or more.column != c.column:
                 break
-            group.append(nxt)
+            group.append(more)
         i += len(group)
         blank_before = group[0].line > 0 and not lines[group[0].line - 1].strip()
         last = group[-1].line
         blank_after = last + 1 < len(lines) and not lines[last + 1].strip()
-        texts = [g.text for g in group]
         prev = real[before] if before is not None else None
-        nxt_tok = real[after] if after is not None else None
-        if prev is None or isinstance(prev, tk.StreamStartToken | tk.DocumentStartToken):
-            if nxt_tok is None or isinstance(nxt_tok, _ENDS):
-                continue  # a document of comments only is left out whole
-            _add(doc.comments.head, (texts, blank_after), where_line)
-        elif nxt_tok is None or isinstance(nxt_tok, _ENDS):
-            if group[0].column and not blank_before:
-                if not _foot(doc.root, c.index, 0, texts):
-                    raise _refused(where_line, "an indented comment after the content")
-                continue
-            if doc.comments.foot:
-                raise _refused(where_line, "comments after the document's content")
-            doc.comments.foot.append((texts, blank_before))
-        elif isinstance(nxt_tok, tk.KeyToken | tk.BlockEntryToken):
-            column = nxt_tok.start_mark.column
-            if group[0].column > column and _foot(doc.root, c.index, column, texts):
-                continue
-            if any(g.column < column for g in group):
-                raise _refused(where_line, "a comment left of the entry after it")
-            target = _entry_node(nxt_tok, starts)
-            if target is None:
-                raise _refused(where_line, "a comment before a complex key")
-            if not blank_after or blank_before:  # blank lines around: the next entry's head
-                _add(target.head, (texts, False), where_line)
-                continue
-            # yaml.v3: the previous entry's foot comment (a blank line follows it when the
-            # next line written is at its indent)
-            if previous_of is None:
-                previous_of = _previous_entries(doc.root)
-            previous = previous_of.get(id(target))
-            if previous is None or target.head:
-                raise _refused(where_line, "a comment and a blank line before a first entry")
-            previous.foot += texts
+        nxt = real[after] if after is not None else None
+        _place(doc, group, prev, nxt, (blank_before, blank_after), starts, previous_of, where_line)
+
+
+def _place(
+    doc: Doc,
+    group: list[_Comment],
+    prev: tk.Token | None,
+    nxt: tk.Token | None,
+    blanks: tuple[bool, bool],
+    starts: _Starts,
+    previous_of: dict[int, Node | None],
+    where: str,
+) -> None:
+    """Where comment lines (at one column, no blank line between them) go, from the tokens
+    around them and the blank lines before and after them."""
+    blank_before, blank_after = blanks
+    texts = [g.text for g in group]
+    at = group[0].index
+    if prev is None or isinstance(prev, tk.StreamStartToken | tk.DocumentStartToken):
+        if nxt is not None and not isinstance(nxt, _ENDS):  # else: a document of comments only
+            _add(doc.comments.head, (texts, blank_after), where)
+    elif nxt is None or isinstance(nxt, _ENDS):
+        if group[0].column and not blank_before:
+            if not _foot(doc.root, at, 0, texts):
+                raise _refused(where, "an indented comment after the content")
+        elif doc.comments.foot:
+            raise _refused(where, "comments after the document's content")
         else:
-            raise _refused(where_line, "a comment between a key and its value")
+            doc.comments.foot.append((texts, blank_before))
+    elif isinstance(nxt, tk.KeyToken | tk.BlockEntryToken):
+        column = nxt.start_mark.column
+        if group[0].column > column and _foot(doc.root, at, column, texts):
+            return
+        if any(g.column < column for g in group):
+            raise _refused(where, "a comment left of the entry after it")
+        target = _entry_node(nxt, starts)
+        if target is None:
+            raise _refused(where, "a comment before a complex key")
+        if not blank_after or blank_before:  # blank lines around: the next entry's head
+            _add(target.head, (texts, False), where)
+            return
+        # yaml.v3: the previous entry's foot comment (a blank line follows it when the next
+        # line written is at its indent)
+        if not previous_of:
+            previous_of.update(_previous_entries(doc.root))
+        previous = previous_of.get(id(target))
+        if previous is None or target.head:
+            raise _refused(where, "a comment and a blank line before a first entry")
+        previous.foot += texts
+    else:
+        raise _refused(where, "a comment between a key and its value")
 
 
 def _foot(root: Node, index: int, column: int, texts: list[str]) -> bool:
