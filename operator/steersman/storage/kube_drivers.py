@@ -5,10 +5,13 @@ owns. Responses are read as raw JSON (`_preload_content=False`): turning a list 
 Secrets into generated model objects costs far more than decoding the records themselves.
 
 Lists of records are read from the API server's watch cache at a resourceVersion no older than
-the newest this client has seen (its own writes included). A list without resourceVersion is a
-quorum read that etcd answers by scanning every Secret of the namespace; on a namespace holding
-a thousand releases that made the API server's CPU grow with the square of the fleet. The first
-list of a client, before it has seen any version, is a quorum read.
+the newest Secret (ConfigMap) this client has been answered with, its own writes included. A list
+without resourceVersion is a quorum read that etcd answers by scanning every Secret of the
+namespace; on a namespace holding a thousand releases that made the API server's CPU grow with
+the square of the fleet. Only versions of objects of the kind count: a 1.20 watch cache moves on
+only with events of its own kind, so a list's version (etcd's newest revision, when read from
+etcd) could make it wait for an event that never comes. The first list of a client, before it
+has seen any record, is a quorum read.
 """
 
 from __future__ import annotations
@@ -51,7 +54,8 @@ MAX_OBJECT_DATA = 1024 * 1024
 
 
 class _Watermark:
-    """The newest resourceVersion one API client has been answered with. Versions are etcd
+    """The newest resourceVersion of one kind that one API client has been answered with,
+    from objects (never a list's own version). Versions are etcd
     revisions: the newest is kept by number (several reconciles answer out of order), so a
     list at it sees every write this client made before it. A version that is not a number
     (never from etcd) turns the cache off for that client: quorum reads again."""
@@ -63,6 +67,13 @@ class _Watermark:
         self.usable = True
 
     def saw(self, doc: Mapping[str, Any]) -> None:
+        """Note the version of an object, or of each item of a list."""
+        items = doc.get("items")
+        if isinstance(items, list):
+            for item in items:
+                if isinstance(item, dict):
+                    self.saw(item)
+            return
         seen = (doc.get("metadata") or {}).get("resourceVersion")
         if not seen:
             return
@@ -78,14 +89,16 @@ class _Watermark:
         return str(self.version) if self.usable and self.version else None
 
 
-_WATERMARKS: weakref.WeakKeyDictionary[client.ApiClient, _Watermark] = weakref.WeakKeyDictionary()
+_WATERMARKS: weakref.WeakKeyDictionary[client.ApiClient, dict[str, _Watermark]] = (
+    weakref.WeakKeyDictionary()
+)
 
 
-def _watermark(api: client.ApiClient) -> _Watermark:
-    mark = _WATERMARKS.get(api)
-    if mark is None:
-        mark = _WATERMARKS[api] = _Watermark()
-    return mark
+def _watermark(api: client.ApiClient, kind: str) -> _Watermark:
+    kinds = _WATERMARKS.get(api)
+    if kinds is None:
+        kinds = _WATERMARKS[api] = {}
+    return kinds.setdefault(kind, _Watermark())
 
 
 class _KubeDriver(abc.ABC):
@@ -99,7 +112,7 @@ class _KubeDriver(abc.ABC):
         self._core = client.CoreV1Api(api_client)
         self._namespace = namespace
         self._codec = codec
-        self._seen = _watermark(api_client)
+        self._seen = _watermark(api_client, self.kind)
 
     @property
     def name(self) -> str:

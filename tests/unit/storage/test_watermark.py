@@ -40,3 +40,18 @@ def test_a_version_that_is_not_a_number_turns_the_cache_off() -> None:
 
 def test_list_parameters_ask_for_not_older_than() -> None:
     assert _at("42") == {"resource_version": "42", "resource_version_match": "NotOlderThan"}
+
+
+def test_a_list_counts_by_its_items_not_its_own_version() -> None:
+    # A quorum list's own version is etcd's newest revision, which the kind's watch cache
+    # may never reach; its items' versions it has.
+    mark = _Watermark()
+    mark.saw({"metadata": {"resourceVersion": "900"}, "items": []})
+    assert mark.list_version() is None
+    mark.saw(
+        {
+            "metadata": {"resourceVersion": "900"},
+            "items": [{"metadata": {"resourceVersion": "12"}}, {"metadata": {}}, "junk"],
+        }
+    )
+    assert mark.list_version() == "12"
