@@ -15,8 +15,11 @@ COPY operator ./operator
 RUN pip wheel --no-cache-dir --no-deps --wheel-dir /wheels .
 
 FROM python:3.11.7-slim-bookworm
+# MALLOC_ARENA_MAX: two malloc arenas, not one per thread (the chart and record work in
+# asyncio's threads otherwise leaves memory spread over up to 8 arenas per core).
 ENV PYTHONDONTWRITEBYTECODE=1 \
     PYTHONUNBUFFERED=1 \
+    MALLOC_ARENA_MAX=2 \
     HOME=/tmp
 RUN groupadd --gid 65532 steersman \
  && useradd --uid 65532 --gid 65532 --no-create-home --home-dir /tmp --shell /usr/sbin/nologin steersman

@@ -14,6 +14,9 @@ Ready count every few seconds (the rate per minute, to see the slope); the opera
 `apiserver_request_total` before and after each phase, by verb and resource, less the bench's
 own requests, per HelmRelease.
 
+The operator runs with `--concurrent 10` (flux-benchmark runs helm-controller with
+concurrency 10) and the image's MALLOC_ARENA_MAX=2.
+
 Differences from flux-benchmark, forced by the bench: there is no kube-controller-manager, so
 (1) the `admin` ClusterRole stays empty (aggregation never runs): the tenant gets an explicit
 Role granting everything in its namespace instead, and (2) no Deployment ever becomes
@@ -58,6 +61,10 @@ TENANT = "podinfo-hr"  # the timoni instance name: release names, the tenant lab
 ACCOUNT = "flux"
 MIRROR = Path("/work/.mirror/stefanprodan+podinfo/repo")
 POLL = 2.0
+# flux-benchmark runs helm-controller with concurrency 10; the default (as Flux's) is 4.
+CONCURRENT = 10
+# The operator image's environment that bears on speed and memory (see the Dockerfile).
+IMAGE_ENV = {"MALLOC_ARENA_MAX": "2"}
 Key = tuple[str, str, str]  # (verb, resource, subresource) of apiserver_request_total
 
 
@@ -331,27 +338,28 @@ async def phase(
     return Phase(seconds, samples, +requests, cpu, plane)
 
 
-async def run_one(n: int, profile: Path | None) -> Result:
+async def run_one(n: int, profile: Path | None, concurrent: int = CONCURRENT) -> Result:
     bench = TestBench.start(with_postgres=False)
     registry = OciRegistry(bench.root / "registry")
     try:
         registry.start()
-        return await _measure(bench, registry, n, profile)
+        return await _measure(bench, registry, n, profile, concurrent)
     finally:
         registry.stop()
         bench.stop()
 
 
-async def _measure(bench: TestBench, registry: OciRegistry, n: int, profile: Path | None) -> Result:
+async def _measure(
+    bench: TestBench, registry: OciRegistry, n: int, profile: Path | None, concurrent: int
+) -> Result:
     kubeconfig = bench.control_plane.kubeconfig
     env = helm_env(kubeconfig, Path(tempfile.mkdtemp(prefix="helm-", dir=bench.root)))
     chart = podinfo_chart(Path(tempfile.mkdtemp(prefix="chart-", dir=bench.root)))
     version = str(yaml.safe_load((chart / "Chart.yaml").read_text())["version"])
     repo = push_chart(bench.binaries.helm_v4, env, registry.address, (version,), chart)
     kube = await KubeClient.from_kubeconfig(str(kubeconfig))
-    op = OperatorProcess(
-        kubeconfig, ["--all-namespaces", "--log-level", "warning"], log_path=bench.root / "op.log"
-    )
+    flags = ["--all-namespaces", "--log-level", "warning", "--concurrent", str(concurrent)]
+    op = OperatorProcess(kubeconfig, flags, env=IMAGE_ENV, log_path=bench.root / "op.log")
     names = [f"{TENANT}-{i}" for i in range(n)]
     spy: subprocess.Popen[bytes] | None = None
     player: asyncio.Task[None] | None = None
@@ -464,13 +472,19 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m bench.fleet")
     parser.add_argument("--n", type=int, action="append", help="HelmReleases (repeatable)")
     parser.add_argument("--profile", type=Path, help="py-spy collapsed stacks into this folder")
+    parser.add_argument(
+        "--concurrent",
+        type=int,
+        default=CONCURRENT,
+        help=f"the operator's --concurrent (default {CONCURRENT}, as flux-benchmark's)",
+    )
     args = parser.parse_args(argv)
     results = []
     for n in args.n or [100]:
         print(
             f"N={n}: load average before: {Path('/proc/loadavg').read_text().strip()}", flush=True
         )
-        results.append(asyncio.run(run_one(n, args.profile)))
+        results.append(asyncio.run(run_one(n, args.profile, args.concurrent)))
     print(report(results))
 
 

@@ -111,6 +111,7 @@ build_app() {
     --config.user 65532:65532 --config.workingdir /tmp \
     --config.env PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
     --config.env PYTHONDONTWRITEBYTECODE=1 --config.env PYTHONUNBUFFERED=1 --config.env HOME=/tmp \
+    --config.env MALLOC_ARENA_MAX=2 \
     --config.exposedports 8080/tcp --config.exposedports 9440/tcp \
     --config.entrypoint steersman --config.cmd run \
     --config.label org.opencontainers.image.title=steersman \

@@ -61,6 +61,18 @@ async def wait_condition(
     return await wait_until(probe, within, f"{ns}/{name} {type}={status} {reason or ''}")
 
 
+async def wait_drift_checked(kube: KubeClient, ns: str, name: str) -> dict[str, Any]:
+    """Wait for a real drift comparison that found none: right after an install or upgrade the
+    operator reports NoDriftDetected without comparing (it has just applied every object)."""
+
+    async def probe() -> dict[str, Any] | None:
+        hr = await get(kube, ns, name)
+        c = condition(hr, "Drifted")
+        return hr if c is not None and c["message"] == "No drift detected" else None
+
+    return await wait_until(probe, TIMEOUT, f"{ns}/{name} compared with its release, no drift")
+
+
 async def patch_spec(kube: KubeClient, ns: str, name: str, changes: dict[str, Any]) -> None:
     await kube.merge_patch(API_VERSION, KIND, name, ns, {"spec": changes})
 

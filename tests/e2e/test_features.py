@@ -21,6 +21,7 @@ from tests.e2e.support import (
     records,
     spec,
     wait_condition,
+    wait_drift_checked,
 )
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -98,7 +99,7 @@ async def test_drift_is_corrected_when_enabled_and_reported_in_warn_mode(
         body = spec(chart_repo, interval="1s", driftDetection={"mode": mode})
         await create(e2e_kube, namespace, name, body)
         await wait_condition(e2e_kube, namespace, name)
-        await wait_condition(e2e_kube, namespace, name, "Drifted", "False", "NoDriftDetected")
+        await wait_drift_checked(e2e_kube, namespace, name)
         # Someone edits a field the release manages.
         await e2e_kube.merge_patch(
             "v1", "ConfigMap", f"{name}-config", namespace, {"data": {"greeting": "edited"}}

@@ -23,6 +23,7 @@ from tests.e2e.support import (
     records,
     spec,
     wait_condition,
+    wait_drift_checked,
 )
 
 pytestmark = [pytest.mark.integration, pytest.mark.slow]
@@ -76,7 +77,7 @@ async def test_patched_objects_are_applied_stored_and_drift_checked(
 
     # Drift is judged against the post-rendered manifest: in sync first, then an edit of the
     # patched field counts.
-    await wait_condition(e2e_kube, namespace, "pr", "Drifted", "False", "NoDriftDetected")
+    await wait_drift_checked(e2e_kube, namespace, "pr")
     await e2e_kube.merge_patch(
         "v1", "ConfigMap", "pr-config", namespace, {"data": {"patched": "edited"}}
     )

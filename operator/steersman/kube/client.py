@@ -15,6 +15,7 @@ from kubernetes_asyncio import client, config
 from steersman.kube import kubeconfig
 from steersman.kube.discovery import Discovery, Resource
 from steersman.kube.errors import Invalid, KubeError, from_status, translate
+from steersman.kube.session import new_api_client
 
 FIELD_MANAGER = "steersman"
 Propagation = Literal["Background", "Foreground", "Orphan"]
@@ -60,7 +61,7 @@ class KubeClient:
                 await config.load_kube_config(client_configuration=cfg)
         else:
             await config.load_kube_config(config_file=path, client_configuration=cfg)
-        return cls(client.ApiClient(configuration=cfg))
+        return cls(new_api_client(cfg))
 
     @classmethod
     async def from_kubeconfig_data(

@@ -32,6 +32,7 @@ from kubernetes_asyncio.config.exec_provider import ExecProvider
 from kubernetes_asyncio.config.kube_config import ConfigNode
 
 from steersman.kube.errors import KubeError
+from steersman.kube.session import new_api_client
 
 EXEC_FLAG = "--insecure-kubeconfig-exec"
 TLS_FLAG = "--insecure-kubeconfig-tls"
@@ -166,7 +167,7 @@ async def api_client(cfg: RemoteConfig) -> tuple[client.ApiClient, float | None]
             conf.cert_file = os.path.join(folder, "cert")
             conf.key_file = os.path.join(folder, "key")
         try:
-            api = client.ApiClient(configuration=conf)
+            api = new_api_client(conf)
         except (OSError, ValueError):  # ssl.SSLError is an OSError
             raise KubeConfigError(
                 "the kubeconfig's certificate-authority-data, client-certificate-data or "

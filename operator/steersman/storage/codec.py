@@ -30,13 +30,24 @@ def release_to_bytes(release: Release) -> bytes:
     return text.encode("utf-8")
 
 
+# zlib's default level: on a podinfo release level 9 took 18 ms for 1.2% fewer bytes than
+# level 6's 8 ms, and every install writes two records, every upgrade
+# three. Near the API server's 1 MiB object limit every byte counts: there, level 9.
+FAST_LEVEL = 6
+SMALLEST_FROM = 512 * 1024  # gzip bytes at FAST_LEVEL from which level 9 is worth its time
+
+
 def gzip_release(release: Release) -> bytes:
-    """The gzip (level 9, mtime 0) of the JSON: what helm base64-encodes."""
-    return gzip.compress(release_to_bytes(release), compresslevel=9, mtime=0)
+    """The gzip (mtime 0) of the JSON: what helm base64-encodes. Any level reads back alike."""
+    raw = release_to_bytes(release)
+    packed = gzip.compress(raw, compresslevel=FAST_LEVEL, mtime=0)
+    if len(packed) >= SMALLEST_FROM:
+        packed = gzip.compress(raw, compresslevel=9, mtime=0)
+    return packed
 
 
 def encode_release(release: Release) -> str:
-    """The string helm stores: base64 of the gzip (level 9, mtime 0) of the JSON."""
+    """The string helm stores: base64 of the gzip (mtime 0) of the JSON."""
     return base64.b64encode(gzip_release(release)).decode("ascii")
 
 

@@ -3,6 +3,15 @@
 Both talk to the API server through kubernetes_asyncio's CoreV1Api on an ApiClient the caller
 owns. Responses are read as raw JSON (`_preload_content=False`): turning a list of 200 large
 Secrets into generated model objects costs far more than decoding the records themselves.
+
+Lists of records are read from the API server's watch cache at a resourceVersion no older than
+the newest Secret (ConfigMap) this client has been answered with, its own writes included. A list
+without resourceVersion is a quorum read that etcd answers by scanning every Secret of the
+namespace; on a namespace holding a thousand releases that made the API server's CPU grow with
+the square of the fleet. Only versions of objects of the kind count: a 1.20 watch cache moves on
+only with events of its own kind, so a list's version (etcd's newest revision, when read from
+etcd) could make it wait for an event that never comes. The first list of a client, before it
+has seen any record, is a quorum read.
 """
 
 from __future__ import annotations
@@ -11,6 +20,7 @@ import abc
 import base64
 import json
 import logging
+import weakref
 from collections.abc import Awaitable, Mapping
 from typing import Any, ClassVar
 
@@ -43,6 +53,54 @@ log = logging.getLogger(__name__)
 MAX_OBJECT_DATA = 1024 * 1024
 
 
+class _Watermark:
+    """The newest resourceVersion of one kind that one API client has been answered with,
+    from objects (never a list's own version). Versions are etcd
+    revisions: the newest is kept by number (several reconciles answer out of order), so a
+    list at it sees every write this client made before it. A version that is not a number
+    (never from etcd) turns the cache off for that client: quorum reads again."""
+
+    __slots__ = ("usable", "version")
+
+    def __init__(self) -> None:
+        self.version = 0
+        self.usable = True
+
+    def saw(self, doc: Mapping[str, Any]) -> None:
+        """Note the version of an object, or of each item of a list."""
+        items = doc.get("items")
+        if isinstance(items, list):
+            for item in items:
+                if isinstance(item, dict):
+                    self.saw(item)
+            return
+        seen = (doc.get("metadata") or {}).get("resourceVersion")
+        if not seen:
+            return
+        try:
+            number = int(seen)
+        except (TypeError, ValueError):
+            self.usable = False
+            return
+        if number > self.version:
+            self.version = number
+
+    def list_version(self) -> str | None:
+        return str(self.version) if self.usable and self.version else None
+
+
+_WATERMARKS: weakref.WeakKeyDictionary[client.ApiClient, dict[str, _Watermark]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _watermark(api: client.ApiClient, kind: str) -> _Watermark:
+    kinds = _WATERMARKS.get(api)
+    if kinds is None:
+        kinds = _WATERMARKS[api] = {}
+    return kinds.setdefault(kind, _Watermark())
+
+
 class _KubeDriver(abc.ABC):
     """Shared implementation; subclasses say how the helm string sits in the object."""
 
@@ -54,6 +112,7 @@ class _KubeDriver(abc.ABC):
         self._core = client.CoreV1Api(api_client)
         self._namespace = namespace
         self._codec = codec
+        self._seen = _watermark(api_client, self.kind)
 
     @property
     def name(self) -> str:
@@ -75,7 +134,7 @@ class _KubeDriver(abc.ABC):
     def _read(self, key: str) -> Awaitable[Any]: ...
 
     @abc.abstractmethod
-    def _list(self, selector: str) -> Awaitable[Any]: ...
+    def _list(self, selector: str, version: str | None) -> Awaitable[Any]: ...
 
     @abc.abstractmethod
     def _create(self, body: Any) -> Awaitable[Any]: ...
@@ -112,7 +171,7 @@ class _KubeDriver(abc.ABC):
     async def _items(self, selector: str, release: str | None = None) -> Releases:
         """Decoded records; one that cannot be decoded is skipped as helm does, except when
         the query is for one release's history (`release`): then it is a `CorruptRecord`."""
-        listing = await self._call(self._list(selector), "list")
+        listing = await self._call(self._list(selector, self._seen.list_version()), "list")
         found: Releases = []
         for obj in listing.get("items") or []:
             try:
@@ -174,7 +233,10 @@ class _KubeDriver(abc.ABC):
         except ValueError:
             doc = {}
         if 200 <= status < 300:
-            return doc if isinstance(doc, dict) else {}
+            if not isinstance(doc, dict):
+                return {}
+            self._seen.saw(doc)
+            return doc
         raise self._error(status, doc, what)
 
     def _error(self, status: int, doc: Any, what: str) -> StorageError:
@@ -201,6 +263,14 @@ def corrupt(
         f"be decoded ({exc}); nothing was changed. Delete that {kind} (or restore it from a "
         "backup) so the release can go on from its other revisions"
     )
+
+
+def _at(version: str | None) -> dict[str, Any]:
+    # NotOlderThan: the watch cache answers once it has caught up with `version`; without a
+    # version neither is sent (a quorum read).
+    if version is None:
+        return {}
+    return {"resource_version": version, "resource_version_match": "NotOlderThan"}
 
 
 class SecretDriver(_KubeDriver):
@@ -230,9 +300,12 @@ class SecretDriver(_KubeDriver):
     def _read(self, key: str) -> Awaitable[Any]:
         return self._core.read_namespaced_secret(key, self._namespace, _preload_content=False)
 
-    def _list(self, selector: str) -> Awaitable[Any]:
+    def _list(self, selector: str, version: str | None) -> Awaitable[Any]:
         return self._core.list_namespaced_secret(
-            self._namespace, label_selector=selector, _preload_content=False
+            self._namespace,
+            label_selector=selector,
+            _preload_content=False,
+            **_at(version),
         )
 
     def _create(self, body: Any) -> Awaitable[Any]:
@@ -269,9 +342,12 @@ class ConfigMapDriver(_KubeDriver):
     def _read(self, key: str) -> Awaitable[Any]:
         return self._core.read_namespaced_config_map(key, self._namespace, _preload_content=False)
 
-    def _list(self, selector: str) -> Awaitable[Any]:
+    def _list(self, selector: str, version: str | None) -> Awaitable[Any]:
         return self._core.list_namespaced_config_map(
-            self._namespace, label_selector=selector, _preload_content=False
+            self._namespace,
+            label_selector=selector,
+            _preload_content=False,
+            **_at(version),
         )
 
     def _create(self, body: Any) -> Awaitable[Any]:

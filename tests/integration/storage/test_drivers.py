@@ -193,3 +193,30 @@ async def test_undecodable_record_is_named_by_history_and_skipped_by_list(
         await storage.history("web")
     assert record_key("web", 2) in str(err.value) and "'web'" in str(err.value)
     assert [r.version for r in await driver.list()] == [1]  # like `helm list`: skipped
+
+
+@pytest.mark.parametrize("kind", [SecretDriver, ConfigMapDriver])
+async def test_lists_from_the_watch_cache_see_every_write(
+    kind: type[SecretDriver] | type[ConfigMapDriver], kube_api: client.ApiClient, namespace: str
+) -> None:
+    """After the first (quorum) list, lists name the newest record version this client saw;
+    the apiserver answers them from its watch cache and they still see each write at once.
+    A quiet kind (no event since the client's other requests) must not make a list wait:
+    an apiserver answers a version its cache has not reached with 504 after 3 s."""
+    driver = kind(kube_api, namespace)
+    # Other traffic moves etcd's revision on, not the watch cache of this kind.
+    core = client.CoreV1Api(kube_api)
+    for i in range(3):
+        body = client.V1ServiceAccount(metadata=client.V1ObjectMeta(name=f"sa{i}"))
+        await core.create_namespaced_service_account(namespace, body)
+    assert await driver.list() == []
+    assert await driver.list() == []  # at no version yet: nothing of the kind seen
+    for version in range(1, 6):
+        await driver.create(
+            record_key("web", version), make_release("web", version, "failed", namespace)
+        )
+        found = await driver.query({"name": "web", "owner": "helm"})
+        assert sorted(r.version for r in found) == list(range(1, version + 1))
+        assert driver._seen.list_version() is not None
+    await driver.delete(record_key("web", 5))
+    assert sorted(r.version for r in await driver.list()) == [1, 2, 3, 4]

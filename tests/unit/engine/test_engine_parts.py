@@ -6,7 +6,9 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+import yaml
 
+from steersman.chart import split_manifests
 from steersman.chart.loader import load
 from steersman.engine.csa import upgraded_managed_fields
 from steersman.engine.errors import InvalidReleaseName, ManifestInvalid
@@ -126,6 +128,35 @@ def test_parse_documents() -> None:
         parse_documents("---\nkind: [unclosed\n")
     with pytest.raises(ManifestInvalid):
         parse_documents("---\n- a list\n")
+
+
+YAML_CORNERS = (
+    "a: 2024-01-01\nb: 2024-01-01T10:00:00Z\nc: =\nd: on\ne: 0o17\nf: 017\ng: 0x1F\n"
+    "h: 1_000\ni: .inf\nj: -.Inf\nk: ~\nl: !!binary aGk=\nm: 1e3\nn: 6.8523015e+5\n"
+    "o: '123'\np: |-\n  block\n  text\nq: &x {r: [1, 2]}\ns: *x\nt: \"\\u00e9\\t\"\n"
+    "v: y\nw: NO\nx: 0b101\ny: +12\nz: 1:20\n"
+)
+
+
+def test_libyaml_parser_reads_manifests_as_the_pure_one() -> None:
+    from steersman.engine import objects
+
+    if objects._FastJsonLoader is None:
+        pytest.fail("PyYAML is installed without libyaml here; the wheel ships it")
+    pure = yaml.load(YAML_CORNERS, Loader=objects._JsonLoader)
+    assert yaml.load(YAML_CORNERS, Loader=objects._FastJsonLoader) == pure
+    assert pure["a"] == "2024-01-01" and pure["c"] == "=" and pure["d"] is True
+
+
+def test_invalid_manifest_errors_keep_the_pure_parsers_words() -> None:
+    with pytest.raises(ManifestInvalid) as err:
+        parse_documents("kind: [unclosed\n")
+    with pytest.raises(yaml.YAMLError) as pure:
+        from steersman.engine import objects
+
+        (doc,) = split_manifests("kind: [unclosed\n")
+        yaml.load(doc, Loader=objects._JsonLoader)
+    assert str(err.value) == f"error parsing manifest: {pure.value}"
 
 
 def test_difference_matches_across_api_versions() -> None:

@@ -145,7 +145,7 @@ def test_broken_records_raise_invalid_record(payload: str) -> None:
         decode_payload(payload) if payload == V3_JSON else decode_release(payload)
 
 
-def test_encode_is_gzip_level9_base64_without_newlines() -> None:
+def test_encode_is_gzip_base64_without_newlines() -> None:
     rel = make_release("web", 2, "deployed", "ns1", labels={"team": "a"})
     encoded = encode_release(rel)
     assert "\n" not in encoded
@@ -156,6 +156,20 @@ def test_encode_is_gzip_level9_base64_without_newlines() -> None:
     assert doc["info"]["last_deployed"] == "2025-03-04T10:02:30.123456789+01:00"
     assert doc["hooks"][0]["last_run"]["phase"] == "Succeeded"
     assert decode_release(encoded).labels == {}  # labels live outside the body
+
+
+def test_level_9_only_near_the_object_size_limit(monkeypatch: pytest.MonkeyPatch) -> None:
+    from steersman.storage import codec
+
+    rel = make_release("web", 1, "deployed", "ns1")
+    rel.manifest = "".join(f"kind: ConfigMap\nmetadata: {{name: c{i}}}\n---\n" for i in range(4000))
+    fast = codec.gzip_release(rel)
+    # gzip's header says which: XFL 0 for levels 2-8, 2 for level 9 (zlib writes it).
+    assert fast[8] == 0
+    monkeypatch.setattr(codec, "SMALLEST_FROM", len(fast))
+    smallest = codec.gzip_release(rel)
+    assert smallest[8] == 2 and len(smallest) < len(fast)
+    assert gzip.decompress(smallest) == gzip.decompress(fast) == release_to_bytes(rel)
 
 
 def test_nan_cannot_be_encoded() -> None:

@@ -12,6 +12,16 @@ from steersman.kube import KubeError
 from steersman.storage import Release
 
 
+def just_applied(rec: Recorder) -> None:
+    """No drift: the release was applied in this very reconcile (checked from the next)."""
+    rec.draft.set(
+        ConditionType.DRIFTED,
+        False,
+        Reason.NO_DRIFT_DETECTED,
+        "No drift detected: the release was applied in this reconcile",
+    )
+
+
 async def run(req: Request, rec: Recorder, head: Release) -> list[DriftedObject]:
     """The drifted objects of `head` (empty when none, or when detection could not run)."""
     draft = rec.draft
