@@ -18,14 +18,14 @@ from __future__ import annotations
 import argparse
 import copy
 import gc
-import json
 import os
-import subprocess
 import sys
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from bench import run_in_checkout
 
 DEFAULT_BEFORE = Path("/work/main")
 CORPUS = Path(
@@ -103,15 +103,7 @@ def measure(charts: list[str], rounds: int) -> dict[str, dict[str, float]]:
 
 
 def _run_before(checkout: Path, charts: list[str], rounds: int) -> dict[str, dict[str, float]]:
-    env = dict(os.environ, PYTHONPATH=f"{checkout / 'operator'}{os.pathsep}{Path.cwd()}")
-    code = (
-        "import json, sys; from bench.chart_yaml import measure; "
-        f"print(json.dumps(measure({charts!r}, {rounds})))"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
-    )
-    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+    return dict(run_in_checkout(checkout, f"bench.chart_yaml.measure({charts!r}, {rounds})"))
 
 
 def main(argv: list[str] | None = None) -> None:
