@@ -4,7 +4,8 @@
   ETag support, recording every request so tests can see what was sent.
 - TokenServer: a Docker-registry token service issuing RS256 JWTs (x5c header) that
   docker-registry verifies against the certificate bundle we give it.
-- TLS material (a CA, a server cert for 127.0.0.1, a client cert) made with `cryptography`.
+- TLS material (a CA, a server cert for 127.0.0.1, a client cert) made with `cryptography`,
+  and a docker-registry pair that demands a client certificate and basic auth.
 - Helpers to build chart archives and index.yaml with the real helm binary.
 """
 
@@ -12,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import base64
+import contextlib
 import datetime
 import hashlib
 import io
@@ -22,12 +24,13 @@ import ssl
 import subprocess
 import tarfile
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import AsyncIterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from ipaddress import IPv4Address
 from pathlib import Path
 from typing import Any
 
+import bcrypt
 import yaml
 from aiohttp import web
 from cryptography import x509
@@ -35,6 +38,7 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from cryptography.x509.oid import NameOID
 
+from hack.testenv import OciRegistry, RegistryTls
 from hack.testenv import helm_env as testenv_helm_env
 
 # -- charts built by helm --
@@ -182,6 +186,52 @@ def make_tls_material() -> TlsMaterial:
         client_cert_pem=client.public_bytes(pem),
         client_key_pem=_pem_key(client_key),
     )
+
+
+def write_htpasswd(path: Path, users: Mapping[str, str]) -> Path:
+    """A bcrypt htpasswd file, as docker-registry reads it."""
+    lines = [
+        f"{user}:{bcrypt.hashpw(pw.encode(), bcrypt.gensalt(rounds=4)).decode()}\n"
+        for user, pw in users.items()
+    ]
+    path.write_text("".join(lines))
+    return path
+
+
+@contextlib.asynccontextmanager
+async def mutual_tls_registries(
+    root: Path, tls: TlsMaterial, users: Mapping[str, str]
+) -> AsyncIterator[tuple[OciRegistry, OciRegistry]]:
+    """(open, guarded): an anonymous plain-HTTP registry to push into and, over the same
+    storage, one over HTTPS that demands a client certificate of `tls`'s CA and basic auth."""
+    open_one, guarded = await asyncio.to_thread(_mutual_tls_pair, root, tls, users)
+    try:
+        for registry in (open_one, guarded):
+            await asyncio.to_thread(registry.start)
+        yield open_one, guarded
+    finally:
+        for registry in (open_one, guarded):
+            await asyncio.to_thread(registry.stop)
+
+
+def _mutual_tls_pair(
+    root: Path, tls: TlsMaterial, users: Mapping[str, str]
+) -> tuple[OciRegistry, OciRegistry]:
+    root.mkdir(parents=True, exist_ok=True)
+    for name, pem in (
+        ("ca.crt", tls.ca_pem),
+        ("srv.crt", tls.server_cert_pem),
+        ("srv.key", tls.server_key_pem),
+    ):
+        (root / name).write_bytes(pem)
+    storage = root / "storage"
+    guarded = OciRegistry(
+        root / "guarded",
+        storage=storage,
+        htpasswd=write_htpasswd(root / "htpasswd", users),
+        tls=RegistryTls(root / "srv.crt", root / "srv.key", client_ca=root / "ca.crt"),
+    )
+    return OciRegistry(root / "open", storage=storage), guarded
 
 
 # -- a static Helm repository --

@@ -16,13 +16,16 @@ import subprocess
 from collections.abc import AsyncIterator
 from pathlib import Path
 
-import bcrypt
 import pytest
 from kubernetes_asyncio import client
 
 from hack.operatorkit import SAMPLE_CHART, push_chart
-from hack.testenv import OciRegistry, RegistryTls
-from hack.testkit.chart_servers import RepoServer, TlsMaterial, make_tls_material
+from hack.testkit.chart_servers import (
+    RepoServer,
+    TlsMaterial,
+    make_tls_material,
+    mutual_tls_registries,
+)
 from steersman.api import API_VERSION, KIND
 from steersman.kube import KubeClient
 from tests.e2e.conftest import StartOperator
@@ -71,31 +74,9 @@ async def guarded_repo(
         finally:
             await server.stop()
         return
-    for name, pem in (
-        ("ca.crt", tls.ca_pem),
-        ("srv.crt", tls.server_cert_pem),
-        ("srv.key", tls.server_key_pem),
-    ):
-        (tmp_path / name).write_bytes(pem)
-    htpasswd = tmp_path / "htpasswd"
-    hashed = bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(rounds=4)).decode()
-    htpasswd.write_text(f"{USER}:{hashed}\n")
-    storage = tmp_path / "storage"
-    open_one = OciRegistry(tmp_path / "open", storage=storage)
-    guarded = OciRegistry(
-        tmp_path / "guarded",
-        storage=storage,
-        htpasswd=htpasswd,
-        tls=RegistryTls(tmp_path / "srv.crt", tmp_path / "srv.key", client_ca=tmp_path / "ca.crt"),
-    )
-    try:
-        for registry in (open_one, guarded):
-            await asyncio.to_thread(registry.start)
+    async with mutual_tls_registries(tmp_path, tls, {USER: PASSWORD}) as (open_one, guarded):
         url = await asyncio.to_thread(push_chart, helm_v4, helm_env, open_one.address, ["0.3.0"])
         yield url.replace(open_one.address, guarded.address), tls
-    finally:
-        for registry in (open_one, guarded):
-            await asyncio.to_thread(registry.stop)
 
 
 async def _secret(kube: KubeClient, namespace: str, name: str, data: dict[str, str]) -> None:

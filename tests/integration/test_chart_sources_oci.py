@@ -14,7 +14,7 @@ from pathlib import Path
 import bcrypt
 import pytest
 
-from hack.testenv import OciRegistry, RegistryTls, RegistryTokenAuth
+from hack.testenv import OciRegistry, RegistryTokenAuth
 from hack.testkit.chart_servers import (
     VERSIONS,
     TlsMaterial,
@@ -24,6 +24,7 @@ from hack.testkit.chart_servers import (
     helm_package,
     helm_pull,
     make_tls_material,
+    mutual_tls_registries,
     write_tiny_chart,
 )
 from steersman.chart.sources import (
@@ -297,33 +298,11 @@ async def mutual_tls_registry(
 ) -> AsyncIterator[tuple[str, TlsMaterial]]:
     """A registry over HTTPS with a private CA, demanding a client certificate and basic auth,
     serving the storage of an open registry the charts are pushed into."""
-    root = tmp_path_factory.mktemp("mtls")
     tls = make_tls_material()
-    for name, pem in (
-        ("ca.crt", tls.ca_pem),
-        ("srv.crt", tls.server_cert_pem),
-        ("srv.key", tls.server_key_pem),
-    ):
-        (root / name).write_bytes(pem)
-    htpasswd = root / "htpasswd"
-    hashed = bcrypt.hashpw(PASSWORD.encode(), bcrypt.gensalt(rounds=4)).decode()
-    htpasswd.write_text(f"{USER}:{hashed}\n")
-    storage = root / "storage"
-    open_one = OciRegistry(root / "open", storage=storage)
-    guarded = OciRegistry(
-        root / "guarded",
-        storage=storage,
-        htpasswd=htpasswd,
-        tls=RegistryTls(root / "srv.crt", root / "srv.key", client_ca=root / "ca.crt"),
-    )
-    try:
-        for registry in (open_one, guarded):
-            await asyncio.to_thread(registry.start)
+    root = tmp_path_factory.mktemp("mtls")
+    async with mutual_tls_registries(root, tls, {USER: PASSWORD}) as (open_one, guarded):
         await asyncio.to_thread(push_all, helm_v4, helm_home_env, open_one.address, archives)
         yield guarded.address, tls
-    finally:
-        for registry in (open_one, guarded):
-            await asyncio.to_thread(registry.stop)
 
 
 async def test_caches_never_lend_a_chart_to_another_identity(

@@ -43,6 +43,7 @@ from steersman.chart import (
 )
 from steersman.commands import template_flags
 from steersman.commands.template_flags import FlagError, Parsed
+from steersman.commands.template_tls import tls_config_error, wants_tls_config
 from steersman.golang.fmt import go_quote
 
 # Under "steersman.chart", where run_template collects Helm's log lines for stderr.
@@ -519,34 +520,11 @@ def _render_chart(
 
 def _check_registry_tls(a: TemplateArgs) -> None:
     """newRegistryClient: the TLS files are read up front (tlsutil.NewTLSConfig's errors)."""
-    if not ((a.cert_file and a.key_file) or a.ca_file or a.insecure_skip_tls_verify):
+    if not wants_tls_config(a.ca_file, a.cert_file, a.key_file, a.insecure_skip_tls_verify):
         return
-    errors: list[str] = []
-    read: dict[str, bytes] = {}
-
-    def slurp(what: str, path: str) -> None:
-        try:
-            with open(path, "rb") as f:
-                read[what] = f.read()
-        except OSError as exc:
-            errors.append(f"{what}: {go_quote(path)}: open {path}: {go_os_error(exc)}")
-
-    if a.cert_file or a.key_file:
-        slurp("unable to read cert file", a.cert_file)
-        if not errors:
-            slurp("unable to read key file", a.key_file)
-    if a.ca_file:
-        slurp("can't read CA file", a.ca_file)
-    if (
-        not errors
-        and a.ca_file
-        and b"-----BEGIN CERTIFICATE-----" not in read["can't read CA file"]
-    ):
-        errors.append("failed to append certificates from pem block")
-    if errors:
-        raise _Fail(
-            "missing registry client: can't create TLS config for client: " + "\n".join(errors)
-        )
+    problem = tls_config_error(a.ca_file, a.cert_file, a.key_file)
+    if problem:
+        raise _Fail("missing registry client: can't create TLS config for client: " + problem)
 
 
 def _show_only_or_fail(manifest: str, patterns: list[str]) -> str:
@@ -692,6 +670,12 @@ def _update_dependencies(
         repository_cache=a.repository_cache or template_flags.cache_path("repository"),
         debug=a.debug,
         plain_http=a.plain_http,
+        ca_file=a.ca_file,
+        cert_file=a.cert_file,
+        key_file=a.key_file,
+        insecure_skip_tls_verify=a.insecure_skip_tls_verify,
+        username=a.username,
+        password=a.password,
     )
     try:
         template_depup.update(source, settings, out, err)

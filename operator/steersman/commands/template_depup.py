@@ -17,7 +17,7 @@ import os
 import tarfile
 import tempfile
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -37,6 +37,8 @@ from steersman.chart.sources import (
 )
 from steersman.chart.sources.index import RepoIndex, parse_index, resolve_reference_url
 from steersman.chartmodel import Dependency
+from steersman.commands.template_depup_http import GetOptions, entry_auth, get
+from steersman.commands.template_tls import wants_tls_config
 from steersman.errors import SteersmanError
 from steersman.golang.fmt import go_quote
 from steersman.golang.semver import Constraints, SemverError, Version
@@ -62,7 +64,32 @@ class Settings:
     repository_config: str
     repository_cache: str
     debug: bool = False
+    # The registry client's flags (newRegistryClient): they reach oci:// dependencies only,
+    # an HTTP repository's come from its repositories.yaml entry.
     plain_http: bool = False
+    ca_file: str = ""
+    cert_file: str = ""
+    key_file: str = ""
+    insecure_skip_tls_verify: bool = False
+    username: str = ""
+    password: str = field(default="", repr=False)
+
+    def registry_auth(self) -> RepoAuth:
+        """The client helm builds: with TLS options, one without --plain-http (which only
+        its default client takes)."""
+        tls = wants_tls_config(
+            self.ca_file, self.cert_file, self.key_file, self.insecure_skip_tls_verify
+        )
+        if not tls:
+            return RepoAuth(self.username, self.password, plain_http=self.plain_http)
+        return RepoAuth(
+            self.username,
+            self.password,
+            ca_file=self.ca_file or None,
+            cert_file=self.cert_file or None,
+            key_file=self.key_file or None,
+            insecure_skip_tls_verify=self.insecure_skip_tls_verify,
+        )
 
 
 @dataclass
@@ -71,6 +98,12 @@ class _Repo:
     url: str
     entry: dict[str, Any] = field(default_factory=dict)
     index: RepoIndex | None = None
+
+    @property
+    def auth(self) -> RepoAuth:
+        """The entry's TLS files and credentials; a repository not in repositories.yaml has
+        none (helm gives its generated entry only a name and the URL)."""
+        return entry_auth(self.entry)
 
 
 def update(chart_dir: str, settings: Settings, out: list[str], err: list[str]) -> None:
@@ -251,27 +284,14 @@ async def _download_indexes(repos: list[_Repo]) -> list[bytes | str]:
 
 
 async def _download_index(session: aiohttp.ClientSession, repo: _Repo) -> bytes | str:
-    return await _get(
-        session, resolve_reference_url(repo.url.rstrip("/") + "/", "index.yaml"), repo
-    )
+    """ChartRepository.DownloadIndexFile: with the entry's TLS files and credentials."""
+    url = resolve_reference_url(repo.url.rstrip("/") + "/", "index.yaml")
+    return await get(session, url, GetOptions(repo.url, repo.auth))
 
 
-async def _get_one(url: str, repo: _Repo) -> bytes | str:
+async def _get_archive(url: str, opts: GetOptions) -> bytes | str:
     async with aiohttp.ClientSession() as session:
-        return await _get(session, url, repo)
-
-
-async def _get(session: aiohttp.ClientSession, url: str, repo: _Repo) -> bytes | str:
-    """The body, or helm's HTTP getter error text."""
-    username, password = repo.entry.get("username"), repo.entry.get("password")
-    auth = aiohttp.BasicAuth(str(username), str(password or "")) if username else None
-    try:
-        async with session.get(url, auth=auth) as resp:
-            if resp.status != 200:
-                return f"failed to fetch {url} : {resp.status} {resp.reason}"
-            return await resp.read()
-    except aiohttp.ClientError as exc:
-        return f"Get {go_quote(url)}: {exc}"
+        return await get(session, url, opts, archive=True)
 
 
 def _constraint(dep: Dependency) -> Constraints:
@@ -341,9 +361,7 @@ def _oci_tag(dep: Dependency, settings: Settings, cache: ChartCache) -> list[str
     strict semver, newest first); the pull it makes is cached for the download."""
     ref = ChartRef(f"{dep.repository.rstrip('/')}/{dep.name}", "", dep.version)
     try:
-        fetched = asyncio.run(
-            fetch_chart(ref, cache=cache, auth=RepoAuth(plain_http=settings.plain_http))
-        )
+        fetched = asyncio.run(fetch_chart(ref, cache=cache, auth=settings.registry_auth()))
     except ChartNotFound as exc:
         if exc.available or "unable to locate any tags" in str(exc):
             return []
@@ -398,6 +416,7 @@ def _download_all(
     err: list[str],
 ) -> None:
     """downloadAll + safeMoveDeps: the archives into charts/, outdated ones removed."""
+    _load_chart_repositories(repos, settings)
     dest = os.path.join(chart_dir, "charts")
     if os.path.exists(dest) and not os.path.isdir(dest):
         raise DependencyUpdateError(f"{go_quote(dest)} is not a directory")
@@ -420,15 +439,15 @@ def _download_all(
         if not dep.repository.startswith("oci://"):
             repo = next((r for r in repos.values() if _same_url(r.url, dep.repository)), None)
             repo = repo or _Repo("", dep.repository)
-            saved[f"{dep.name}-{dep.version}.tgz"] = _download_from_repo(dep, repo, settings, out)
+            saved[f"{dep.name}-{dep.version}.tgz"] = _download_from_repo(
+                dep, repo, repos, settings, out
+            )
             continue
         out.append(f"Downloading {dep.name} from repo {dep.repository}\n")
         helmlog.debug(log, _NEW_DOWNLOADER)
         ref = ChartRef(f"{dep.repository.rstrip('/')}/{dep.name}", "", dep.version)
         try:
-            fetched = asyncio.run(
-                fetch_chart(ref, cache=cache, auth=RepoAuth(plain_http=settings.plain_http))
-            )
+            fetched = asyncio.run(fetch_chart(ref, cache=cache, auth=settings.registry_auth()))
         except ChartSourceError as exc:
             error = f"could not download {ref.url}: {exc}"
             out.append(f"Save error occurred:  {error}\n")
@@ -456,7 +475,27 @@ def _download_all(
             os.remove(path)
 
 
-def _download_from_repo(dep: Dependency, repo: _Repo, settings: Settings, out: list[str]) -> bytes:
+def _load_chart_repositories(repos: dict[str, _Repo], settings: Settings) -> None:
+    """loadChartRepositories: every repository of repositories.yaml needs an index in the
+    cache, the one its update just wrote or an older one, even for dependencies elsewhere;
+    one whose update failed (say, for a missing CA) and has none ends the update."""
+    for repo in repos.values():
+        if repo.index is not None or repo.name.startswith(_MANAGER_PREFIX):
+            continue
+        path = os.path.join(settings.repository_cache, f"{repo.name}-index.yaml")
+        try:
+            data = Path(path).read_bytes()
+        except OSError as exc:
+            raise DependencyUpdateError(f"open {path}: {go_os_error(exc)}") from None
+        try:
+            repo.index = parse_index(data, path)
+        except ChartSourceError as exc:
+            raise DependencyUpdateError(f"error loading {path}: {exc}") from None
+
+
+def _download_from_repo(
+    dep: Dependency, repo: _Repo, repos: dict[str, _Repo], settings: Settings, out: list[str]
+) -> bytes:
     """findChartURL + ChartDownloader: the archive the repository's index names."""
     index = repo.index or _cached_index(repo.name, settings)
     entry = next(
@@ -469,12 +508,42 @@ def _download_from_repo(dep: Dependency, repo: _Repo, settings: Settings, out: l
     url = resolve_reference_url(repo.url.rstrip("/") + "/", entry.urls[0])
     out.append(f"Downloading {dep.name} from repo {dep.repository}\n")
     helmlog.debug(log, _NEW_DOWNLOADER)
-    got = asyncio.run(_get_one(url, repo))
+    got = asyncio.run(_get_archive(url, _archive_options(url, repo, repos)))
     if isinstance(got, str):
         error = f"could not download {url}: {got}"
         out.append(f"Save error occurred:  {error}\n")
         raise DependencyUpdateError(error)
     return got
+
+
+def _archive_options(url: str, repo: _Repo, repos: dict[str, _Repo]) -> GetOptions:
+    """The dependency's repository entry's options (findChartURL), then ResolveChartVersion's:
+    the first configured repository whose cached index names this very URL lends its TLS
+    files and credentials (when it has them) and becomes the origin the credentials are for;
+    with none, the archive URL itself is."""
+    auth = repo.auth
+    for owner in repos.values():
+        if owner.name.startswith(_MANAGER_PREFIX) or not _index_names(owner, url):
+            continue
+        lent = owner.auth
+        if lent.ca_file or lent.cert_file or lent.key_file:
+            auth = replace(
+                auth, ca_file=lent.ca_file, cert_file=lent.cert_file, key_file=lent.key_file
+            )
+        if lent.has_credentials:
+            auth = replace(
+                auth,
+                username=lent.username,
+                password=lent.password,
+                pass_credentials_all=lent.pass_credentials_all,
+            )
+        return GetOptions(owner.url, auth)
+    return GetOptions(url, auth)
+
+
+def _index_names(repo: _Repo, url: str) -> bool:
+    entries = repo.index.entries.values() if repo.index else ()
+    return any(_same_url(u, url) for versions in entries for v in versions for u in v.urls)
 
 
 def _archive_dir(source: str, name: str) -> bytes:

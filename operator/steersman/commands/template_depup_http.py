@@ -1,0 +1,146 @@
+"""helm v4.1.4's HTTP getter as `--dependency-update` uses it (getter.HTTPGetter): the TLS
+files and credentials of a repositories.yaml entry, sent where helm sends them, and failures
+in the words Go prints them (they end up in helm's progress lines and its `Error:` line).
+"""
+
+from __future__ import annotations
+
+import re
+import ssl
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import urlsplit
+
+import aiohttp
+
+from steersman.chart.sources import ChartSourceError, RepoAuth, proxy_for
+from steersman.chart.sources.errors import SourceUnavailable
+from steersman.chart.sources.transport import basic_authorization, scrub, ssl_for
+from steersman.commands.template_tls import tls_config_error, wants_tls_config
+from steersman.golang.fmt import go_quote
+
+_SSL_REASON = re.compile(r"\[SSL: (\w+)\]")
+_ACCEPT_ARCHIVE = "application/gzip,application/octet-stream"
+# OpenSSL's verify codes for a chain that ends at no trusted root: Go's "unknown authority"
+_UNKNOWN_AUTHORITY = {2, 18, 19, 20, 21}
+# TLS alerts a server sends about our client certificate, as crypto/tls names them
+_ALERTS = {
+    "TLSV13_ALERT_CERTIFICATE_REQUIRED": "certificate required",
+    "SSLV3_ALERT_BAD_CERTIFICATE": "bad certificate",
+    "TLSV1_ALERT_UNKNOWN_CA": "unknown certificate authority",
+    "SSLV3_ALERT_HANDSHAKE_FAILURE": "handshake failure",
+    "SSLV3_ALERT_CERTIFICATE_EXPIRED": "expired certificate",
+    "TLSV1_ALERT_DECRYPT_ERROR": "error decrypting message",
+}
+
+
+@dataclass(frozen=True)
+class GetOptions:
+    """The getter options of one request: `origin` is getter.WithURL, the URL whose scheme and
+    host:port alone get the credentials unless `auth.pass_credentials_all`."""
+
+    origin: str
+    auth: RepoAuth
+
+
+def entry_auth(entry: dict[str, Any]) -> RepoAuth:
+    """A repositories.yaml entry's connection options (repo.Entry)."""
+
+    def text(key: str) -> str:
+        value = entry.get(key)
+        return "" if value is None else str(value)
+
+    return RepoAuth(
+        username=text("username"),
+        password=text("password"),
+        ca_file=text("caFile") or None,
+        cert_file=text("certFile") or None,
+        key_file=text("keyFile") or None,
+        insecure_skip_tls_verify=entry.get("insecure_skip_tls_verify") is True,
+        pass_credentials_all=entry.get("pass_credentials_all") is True,
+    )
+
+
+def usable_auth(auth: RepoAuth) -> RepoAuth:
+    """`auth` as HTTPGetter applies it: the TLS files only when it builds a TLS config (a
+    certificate without its key is then an error, reported by tls_config_error)."""
+    ca, cert, key = auth.ca_file or "", auth.cert_file or "", auth.key_file or ""
+    if wants_tls_config(ca, cert, key, auth.insecure_skip_tls_verify):
+        return auth
+    return RepoAuth(
+        username=auth.username,
+        password=auth.password,
+        pass_credentials_all=auth.pass_credentials_all,
+    )
+
+
+async def get(
+    session: aiohttp.ClientSession, url: str, opts: GetOptions, *, archive: bool = False
+) -> bytes | str:
+    """HTTPGetter.Get: the body, or the error text helm would print for it."""
+    auth = usable_auth(opts.auth)
+    if auth.has_tls_options:
+        problem = tls_config_error(auth.ca_file or "", auth.cert_file or "", auth.key_file or "")
+        if problem:
+            return f"can't create TLS config for client: {problem}"
+    try:
+        ssl_ctx = await ssl_for(auth)
+    except SourceUnavailable as exc:  # what tls_config_error could not foresee
+        return f"can't create TLS config for client: {exc}"
+    headers = {"Accept": _ACCEPT_ARCHIVE} if archive else {}
+    if auth.has_credentials and (auth.pass_credentials_all or _same_host(opts.origin, url)):
+        headers["Authorization"] = basic_authorization(auth.username, auth.password)
+    try:
+        proxy = proxy_for(url)  # http.ProxyFromEnvironment, as helm's transport
+    except ChartSourceError as exc:
+        return str(exc)
+    try:
+        async with session.get(url, headers=headers, ssl=ssl_ctx, proxy=proxy) as resp:
+            if resp.status != 200:
+                return f"failed to fetch {url} : {resp.status} {resp.reason}"
+            return await resp.read()
+    except aiohttp.ClientError as exc:
+        return f"Get {go_quote(url)}: {go_error(exc)}"
+
+
+def _same_host(a: str, b: str) -> bool:
+    """Go's url.URL Scheme and Host equal (Host keeps the port as written)."""
+    ua, ub = urlsplit(a), urlsplit(b)
+    return (ua.scheme, ua.netloc.rpartition("@")[2]) == (ub.scheme, ub.netloc.rpartition("@")[2])
+
+
+def go_error(exc: aiohttp.ClientError) -> str:
+    """The net/http client's error text for a failed request, where it can be told."""
+    if isinstance(exc, aiohttp.ClientConnectorCertificateError):
+        cert_error = exc.certificate_error
+        code = getattr(cert_error, "verify_code", None)
+        if code in _UNKNOWN_AUTHORITY:
+            return (
+                "tls: failed to verify certificate: x509: certificate signed by unknown authority"
+            )
+        detail = getattr(cert_error, "verify_message", "") or str(cert_error)
+        return f"tls: failed to verify certificate: {detail}"
+    if isinstance(exc, aiohttp.ServerDisconnectedError):
+        return "EOF"  # the server hung up (say, on a client without a certificate)
+    reason = _ssl_reason(exc)
+    if reason in _ALERTS:
+        return f"remote error: tls: {_ALERTS[reason]}"
+    if isinstance(exc, aiohttp.ClientConnectorError) and isinstance(
+        exc.os_error, ConnectionRefusedError
+    ):
+        return f"dial tcp {exc.host}:{exc.port}: connect: connection refused"
+    return scrub(str(exc)) or type(exc).__name__
+
+
+def _ssl_reason(exc: BaseException) -> str:
+    """OpenSSL's reason code behind an aiohttp error (`[SSL: REASON]`), if any."""
+    seen: BaseException | None = exc
+    for _ in range(4):
+        if seen is None:
+            break
+        reason = getattr(seen, "reason", None) if isinstance(seen, ssl.SSLError) else None
+        if isinstance(reason, str) and reason:
+            return reason
+        seen = getattr(seen, "os_error", None) or seen.__cause__ or seen.__context__
+    found = _SSL_REASON.search(str(exc))
+    return found.group(1) if found else ""
