@@ -3,8 +3,9 @@
 Per chart: the whole in-process render (`render_release` + `template_output`, caches warm), and,
 replayed on the inputs that render produced, every `fromYaml`/`fromYamlArray` decode
 (`goyaml.unmarshal`), every `toYaml` encode (`yamlout.marshal`) and the manifest sort
-(`sort_manifests`: split, heads, hooks). Charts: the corpus's kube-prometheus-stack (see
-bench.chart_corpus) plus any chart directories given; the sum is over the whole corpus.
+(`sort_manifests`: split, heads, hooks), that last again with the kept heads forgotten (first
+sight). Charts: the corpus's kube-prometheus-stack (see bench.chart_corpus) plus any chart
+directories given; the sum is over the whole corpus.
 
 "before" is the same measurement run on another checkout in a subprocess (default: /work/main,
 or --before; skipped when it does not exist). Figures are the best of several rounds of this
@@ -31,12 +32,16 @@ DEFAULT_BEFORE = Path("/work/main")
 CORPUS = Path(
     os.environ.get("STEERSMAN_CHART_CORPUS", Path.home() / ".cache" / "steersman" / "corpus")
 )
-PARTS = ("render", "fromYaml", "toYaml", "sort_manifests")
+PARTS = ("render", "fromYaml", "toYaml", "sort_manifests", "sort, first sight")
 
 
-def _best_ms(fn: Callable[[], object], rounds: int) -> float:
+def _best_ms(
+    fn: Callable[[], object], rounds: int, before: Callable[[], object] | None = None
+) -> float:
     best = float("inf")
     for _ in range(rounds):
+        if before is not None:
+            before()
         gc.collect()
         start = time.process_time()
         fn()
@@ -90,11 +95,17 @@ def measure_chart(chart_dir: str, rounds: int) -> dict[str, float]:
     finally:
         goyaml.unmarshal, yamlout.marshal = unmarshal, marshal
         engine.sort_manifests = sort  # type: ignore[attr-defined]
+
+    def sort_all() -> object:
+        return [sort(f, *a, **k) for f, a, k in sorted_files]
+
     return {
         "render": _best_ms(render, rounds),
         "fromYaml": _best_ms(lambda: [unmarshal(d) for d in decoded], rounds),
         "toYaml": _best_ms(lambda: [marshal(v) for v in encoded], rounds),
-        "sort_manifests": _best_ms(lambda: [sort(f, *a, **k) for f, a, k in sorted_files], rounds),
+        "sort_manifests": _best_ms(sort_all, rounds),
+        # Heads of documents not seen before (the kept heads forgotten before each round).
+        "sort, first sight": _best_ms(sort_all, rounds, getattr(manifests, "_HEADS", {}).clear),
     }
 
 

@@ -154,3 +154,21 @@ def test_scan_agrees_with_the_full_load_on_the_test_corpus() -> None:
         scanned += 1
         assert head == loaded_head(doc, "p"), doc[:200]
     assert scanned > len(docs) // 2  # the rest are mostly template sources, not YAML
+
+
+def test_heads_are_kept_by_digest_and_failures_are_not(monkeypatch: pytest.MonkeyPatch) -> None:
+    from steersman.chart.render import manifests
+
+    monkeypatch.setattr(manifests, "_HEADS", {})
+    monkeypatch.setattr(manifests, "_HEADS_MAX", 3)
+    doc = "kind: Pod\nmetadata:\n  name: p\n  annotations:\n    helm.sh/hook: test\n"
+    first = parse_head(doc, "a")
+    assert parse_head(doc, "b") is first
+    assert first == loaded_head(doc, "a")
+    for bad in ("a: [", "- a"):
+        for path in ("x", "y"):  # each failure is read again and names its own file
+            with pytest.raises(ManifestError, match=f"YAML parse error on {path}: "):
+                parse_head(bad, path)
+    for i in range(5):  # past the bound the kept heads are forgotten, not grown
+        assert parse_head(f"kind: K{i}\n", "c") == Head(kind=f"K{i}")
+        assert len(manifests._HEADS) <= 3
