@@ -9,6 +9,7 @@ BENCHMARKS = [
     "render",
     "cold_start",
     "hot_paths",
+    "parse_first_sight",
     "chart_yaml",
     "chart_corpus",
     "chart_sources",

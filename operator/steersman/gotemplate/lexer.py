@@ -7,7 +7,6 @@ item, which the parser reports when it reaches it (as Go's parser does).
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 # Item types. Keywords sort after KEYWORD, as in Go.
 ERROR = 0
@@ -67,35 +66,91 @@ _WORD_RE = re.compile(r"\w*")  # a superset of Go's letters/digits/underscore, c
 _SPACES_RE = re.compile(r"[ \t\r\n]*")
 _QUOTED_RE = re.compile(r'(?:[^"\\\n]|\\[^\n])*"')
 _CHAR_RE = re.compile(r"(?:[^'\\\n]|\\[^\n])*'")
-# The common tokens inside an action, recognised in one step; anything unusual (non-ASCII
-# names, a missing terminator, numbers, errors) goes through the rune-by-rune states below.
-_FAST_TOKEN_RE = re.compile(
-    r"(?P<field>\.[^\W\d]\w*)|(?P<var>\$\w*)|(?P<word>[^\W\d]\w*)"
-    r'|(?P<str>"(?:[^"\\\n]|\\[^\n])*")|(?P<pipe>\|)|(?P<lp>\()|(?P<rp>\))'
+_SPACE_BYTES = frozenset(_SPACE_CHARS)
+
+# Groups of the action regex, in the order lex.go tries them: the right delimiter (with its trim
+# marker first) before any token, then the tokens (a lone "." before a field, as
+# lexFieldOrVariable looks for a terminator first). A token that may need a decision the
+# regex cannot make (a word followed by a non-ASCII letter, a number like 1e3 or 0x1) is left
+# unmatched, for the rune-by-rune states.
+_TRIM_RD, _RD, _SP, _WORD, _RP, _LP, _RAW = range(1, 8)
+# From _SIMPLE on, a group is one item of a fixed type.
+_SIMPLE = 8
+_GROUP_TYPES = (0,) * _SIMPLE + (
+    DOT,
+    FIELD,
+    VARIABLE,
+    STRING,
+    PIPE,
+    ASSIGN,
+    DECLARE,
+    CHAR,
+    CHAR_CONSTANT,
+    NUMBER,
 )
-_TERMINATORS = " \t\r\n.,|:)("
+_action_regexes: dict[str, re.Pattern[str]] = {}
 
 
-@dataclass(slots=True)
-class Item:
-    typ: int
-    pos: int
-    val: str
-    line: int
+def _word_types(break_ok: bool, continue_ok: bool) -> dict[str, int]:
+    """The type of each word that is not an identifier, as lexIdentifier decides it."""
+    types = {w: t for w, t in KEYWORDS.items() if w != "."}
+    types["true"] = types["false"] = BOOL
+    if not break_ok:
+        del types["break"]
+    if not continue_ok:
+        del types["continue"]
+    return types
 
-    def __str__(self) -> str:
-        """Go's item.String(), used in `unexpected X in Y` messages."""
-        if self.typ == EOF:
-            return "EOF"
-        if self.typ == ERROR:
-            return self.val
-        if self.typ > KEYWORD:
-            return f"<{self.val}>"
-        from steersman.golang.fmt import go_sprintf
 
-        if len(self.val) > 10:
-            return go_sprintf("%.10q...", self.val)
-        return go_sprintf("%q", self.val)
+_WORD_TYPES = {(b, c): _word_types(b, c) for b in (False, True) for c in (False, True)}
+
+
+def _action_regex(rdelim: str) -> re.Pattern[str]:
+    pattern = _action_regexes.get(rdelim)
+    if pattern is not None:
+        return pattern
+    rd = re.escape(rdelim)
+    # A name ends where lex.go's atTerminator says; at the end of input the slow path decides.
+    term = rf"(?=[ \t\r\n.,|:)(]|{rd})"
+    # After plain digits lex.go's scanNumber still looks at ., e, i, p, x, +, -, _ and letters;
+    # a delimiter starting with one of those is left to it.
+    num_term = r"(?=[ \t\r\n,|:)(]"
+    num_term += ")" if rdelim[0].isalnum() or rdelim[0] in "._+-" else rf"|{rd})"
+    pattern = re.compile(
+        # Spaces stop before the one that starts a trim marker " -}}", as lexSpace backs up.
+        rf"([ \t\r\n]-{rd})|({rd})|((?:[ \t\r\n](?!-{rd}))+)"
+        rf"|([A-Za-z_][A-Za-z0-9_]*+){term}|(\))|(\()|(`[^`]*`)"
+        rf"|(\.){term}|(\.[A-Za-z_][A-Za-z0-9_]*+){term}"
+        rf"|(\$(?:(?={rd})|[A-Za-z0-9_]*+{term}))"
+        r'|("(?:[^"\\\n]|\\[^\n])*")|(\|)|(=)|(:=)|(,)'
+        r"|('(?:[^'\\\n]|\\[^\n])*')"
+        rf"|([0-9]++){num_term}"
+    )
+    if len(_action_regexes) >= 32:  # delimiters come from templates: keep the cache small
+        _action_regexes.clear()
+    _action_regexes[rdelim] = pattern
+    return pattern
+
+
+# An item is a plain tuple (type, pos, val, line): a tuple is built in a fraction of an object's
+# time, and a template's first sight builds one per token.
+Item = tuple[int, int, str, int]
+
+
+def item_str(item: Item) -> str:
+    """Go's item.String(), used in `unexpected X in Y` messages."""
+    typ, _, val, _ = item
+    if typ == EOF:
+        return "EOF"
+    if typ == ERROR:
+        return val
+    if typ > KEYWORD:
+        return f"<{val}>"
+    from steersman.golang.fmt import go_sprintf
+
+    if len(val) > 10:
+        return go_sprintf("%.10q...", val)
+    return go_sprintf("%q", val)
 
 
 def is_alnum(c: str) -> bool:
@@ -174,7 +229,7 @@ class _Lexer:
         return self.input[self.pos]
 
     def emit(self, typ: int) -> None:
-        self.items.append(Item(typ, self.start, self.input[self.start : self.pos], self.start_line))
+        self.items.append((typ, self.start, self.input[self.start : self.pos], self.start_line))
         self.start = self.pos
         self.start_line = self.line
 
@@ -184,7 +239,7 @@ class _Lexer:
         self.start_line = self.line
 
     def error(self, msg: str) -> None:
-        self.items.append(Item(ERROR, self.start, msg, self.start_line))
+        self.items.append((ERROR, self.start, msg, self.start_line))
 
     def at_right_delim(self) -> tuple[bool, bool]:
         s = self.input
@@ -203,21 +258,133 @@ class _Lexer:
             return True
         return self.input.startswith(self.rdelim, self.pos)
 
-    # -- states; each returns False when lexing must stop
+    # -- the fast path: one compiled regex per token, state kept in locals
 
     def run(self) -> list[Item]:
+        """Lex everything. Text is cut at delimiters with str.find; inside an action each
+        token is one match of the action regex. Whatever that regex does not settle (errors,
+        comments, numbers beyond plain digits, non-ASCII names, unclosed parens) is handed, with
+        the state synced, to the rune-by-rune states below, which follow lex.go step by step."""
+        s = self.input
+        n = len(s)
+        ldelim = self.ldelim
+        rdelim = self.rdelim
+        ld_len = len(ldelim)
+        rd_len = len(rdelim)
+        scanner = _action_regex(rdelim).scanner  # type: ignore[attr-defined]
+        items = self.items
+        append = items.append
+        types = _GROUP_TYPES
+        words = _WORD_TYPES[self.break_ok, self.continue_ok]
+        pos = line = 0
+        inside = False
+        slow: bool | None = None
+        while True:
+            # The state lives in self between rounds: the slow states read and write it there.
+            pos = self.pos
+            line = self.line
+            if not inside:
+                x = s.find(ldelim, pos)
+                if x < 0:
+                    if pos < n:
+                        append((TEXT, pos, s[pos:], line))
+                        line += s.count("\n", pos)
+                    append((EOF, n, "", line))
+                    return items
+                after = x + ld_len
+                trim = s[after : after + 1] == "-" and s[after + 1 : after + 2] in _SPACE_BYTES
+                if x > pos:
+                    text = s[pos:x]
+                    if trim:
+                        text = text.rstrip(_SPACE_CHARS)
+                    if text:
+                        append((TEXT, pos, text, line))
+                    line += s.count("\n", pos, x)
+                if trim:
+                    after += 2
+                if s.startswith("/*", after):
+                    self.pos = self.start = x
+                    self.line = self.start_line = line
+                    slow = self.lex_left_delim()
+                    if slow is None:
+                        return items
+                    inside = slow
+                    continue
+                append((LEFT_DELIM, x, ldelim, line))
+                if trim and s[after - 1] == "\n":
+                    line += 1
+                pos = after
+                depth = 0
+            else:
+                depth = self.paren_depth
+            # Inside an action: the scanner matches token after token from `pos`.
+            scan = scanner(s, pos).match
+            k = 0
+            while True:
+                m = scan()
+                if m is None:
+                    break
+                k = m.lastindex
+                end = m.end()
+                if k >= _SIMPLE:
+                    append((types[k], pos, m.group(), line))
+                elif k == _SP:
+                    val = m.group()
+                    append((SPACE, pos, val, line))
+                    if "\n" in val:
+                        line += val.count("\n")
+                elif k == _WORD:
+                    word = m.group()
+                    append((words.get(word, IDENTIFIER), pos, word, line))
+                elif k <= _RD:  # a right delimiter, with or without the trim marker
+                    if depth:
+                        break  # "unclosed left paren": the slow path reports it
+                    if k == _TRIM_RD:
+                        if s[pos] == "\n":
+                            line += 1
+                        pos += 2
+                    append((RIGHT_DELIM, pos, rdelim, line))
+                    pos += rd_len
+                    if k == _TRIM_RD:
+                        end = _SPACES_RE.match(s, pos).end()  # type: ignore[union-attr]
+                        line += s.count("\n", pos, end)
+                        pos = end
+                    break
+                elif k == _RP:
+                    if not depth:
+                        break  # "unexpected right paren"
+                    depth -= 1
+                    append((RIGHT_PAREN, pos, ")", line))
+                elif k == _LP:
+                    depth += 1
+                    append((LEFT_PAREN, pos, "(", line))
+                else:
+                    val = m.group()
+                    append((RAW_STRING, pos, val, line))
+                    line += val.count("\n")
+                pos = end
+            self.pos = self.start = pos
+            self.line = self.start_line = line
+            self.paren_depth = depth
+            if k and k <= _RD and not depth:
+                inside = False  # the action ended on the fast path
+                continue
+            slow = self.lex_inside_action_slow()
+            if slow is None:
+                return items
+            inside = slow
+
+    def run_slow(self) -> list[Item]:
+        """Lex with the rune-by-rune states only: the reference the fast path is tested against."""
         inside = False
         while True:
-            if not inside:
-                r = self.lex_text()
-                if r is None:
-                    return self.items
-                inside = r
-            else:
-                r = self.lex_inside_action()
-                if r is None:
-                    return self.items
-                inside = r
+            r = self.lex_inside_action_slow() if inside else self.lex_text()
+            if r is None:
+                return self.items
+            inside = r
+
+    # -- the rune-by-rune states; each returns the next state (True: inside an action,
+    # False: text) or None when lexing must stop
 
     def lex_text(self) -> bool | None:
         s = self.input
@@ -231,12 +398,12 @@ class _Lexer:
                     trim = len(chunk) - len(chunk.rstrip(_SPACE_CHARS))
                 self.pos -= trim
                 self.line += s.count("\n", self.start, self.pos)
-                item = Item(TEXT, self.start, s[self.start : self.pos], self.start_line)
+                item = (TEXT, self.start, s[self.start : self.pos], self.start_line)
                 self.start = self.pos
                 self.start_line = self.line
                 self.pos += trim
                 self.ignore()
-                if item.val:
+                if item[2]:
                     self.items.append(item)
             return self.lex_left_delim()
         self.pos = len(s)
@@ -255,7 +422,7 @@ class _Lexer:
             self.pos += after
             self.ignore()
             return self.lex_comment()
-        self.items.append(Item(LEFT_DELIM, self.start, s[self.start : self.pos], self.start_line))
+        self.items.append((LEFT_DELIM, self.start, s[self.start : self.pos], self.start_line))
         self.start = self.pos
         self.start_line = self.line
         self.pos += after
@@ -299,61 +466,6 @@ class _Lexer:
             self.pos += len(rest) - len(rest.lstrip(_SPACE_CHARS))
             self.ignore()
         return False
-
-    def lex_inside_action(self) -> bool | None:
-        s = self.input
-        pos = self.pos
-        c = s[pos : pos + 1]
-        if c and c != self.rdelim[0]:
-            if c in _SPACE_CHARS:
-                if not (s[pos + 1 : pos + 2] == "-" and s.startswith(self.rdelim, pos + 2)):
-                    return self.lex_space()
-            else:
-                m = _FAST_TOKEN_RE.match(s, pos)
-                if m is not None and self.lex_fast(m):
-                    return True
-        return self.lex_inside_action_slow()
-
-    def lex_fast(self, m: re.Match[str]) -> bool:
-        """Emit the token `m` matched; False (nothing consumed) when the slow path must decide."""
-        kind = m.lastgroup
-        end = m.end()
-        if kind == "str" or kind == "pipe":
-            typ = STRING if kind == "str" else PIPE
-        elif kind == "lp":
-            self.paren_depth += 1
-            typ = LEFT_PAREN
-        elif kind == "rp":
-            if self.paren_depth <= 0:
-                return False
-            self.paren_depth -= 1
-            typ = RIGHT_PAREN
-        else:
-            word = m.group()
-            s = self.input
-            after = s[end : end + 1]
-            if not word.isascii() or not (
-                after == "" or after in _TERMINATORS or s.startswith(self.rdelim, end)
-            ):
-                return False
-            if kind == "field":
-                typ = FIELD
-            elif kind == "var":
-                typ = VARIABLE
-            else:
-                kw = KEYWORDS.get(word)
-                if kw is None:
-                    typ = BOOL if word == "true" or word == "false" else IDENTIFIER
-                elif (kw == BREAK and not self.break_ok) or (
-                    kw == CONTINUE and not self.continue_ok
-                ):
-                    typ = IDENTIFIER
-                else:
-                    typ = kw
-        self.pos = end
-        self.items.append(Item(typ, self.start, self.input[self.start : end], self.start_line))
-        self.start = end
-        return True
 
     def lex_inside_action_slow(self) -> bool | None:
         delim, _ = self.at_right_delim()

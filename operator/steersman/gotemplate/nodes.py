@@ -43,7 +43,8 @@ class TextNode(Node):
     __slots__ = ("text",)
 
     def __init__(self, pos: int, src: Source, text: str) -> None:
-        super().__init__(pos, src)
+        self.pos = pos  # Node.__init__, inlined: parsing builds many nodes
+        self.src = src
         self.text = text
 
     def __str__(self) -> str:
@@ -54,7 +55,8 @@ class ListNode(Node):
     __slots__ = ("nodes",)
 
     def __init__(self, pos: int, src: Source) -> None:
-        super().__init__(pos, src)
+        self.pos = pos
+        self.src = src
         self.nodes: list[Node] = []
 
     def __str__(self) -> str:
@@ -65,7 +67,8 @@ class CommentNode(Node):
     __slots__ = ("text",)
 
     def __init__(self, pos: int, src: Source, text: str) -> None:
-        super().__init__(pos, src)
+        self.pos = pos
+        self.src = src
         self.text = text
 
     def __str__(self) -> str:
@@ -76,7 +79,8 @@ class IdentifierNode(Node):
     __slots__ = ("ident",)
 
     def __init__(self, pos: int, src: Source, ident: str) -> None:
-        super().__init__(pos, src)
+        self.pos = pos
+        self.src = src
         self.ident = ident
 
     def __str__(self) -> str:
@@ -87,7 +91,8 @@ class VariableNode(Node):
     __slots__ = ("ident",)
 
     def __init__(self, pos: int, src: Source, ident: list[str]) -> None:
-        super().__init__(pos, src)
+        self.pos = pos
+        self.src = src
         self.ident = ident
 
     def __str__(self) -> str:
@@ -112,7 +117,8 @@ class FieldNode(Node):
     __slots__ = ("ident",)
 
     def __init__(self, pos: int, src: Source, ident: list[str]) -> None:
-        super().__init__(pos, src)
+        self.pos = pos
+        self.src = src
         self.ident = ident
 
     def __str__(self) -> str:
@@ -123,7 +129,8 @@ class ChainNode(Node):
     __slots__ = ("field", "node")
 
     def __init__(self, pos: int, src: Source, node: Node) -> None:
-        super().__init__(pos, src)
+        self.pos = pos
+        self.src = src
         self.node = node
         self.field: list[str] = []
 
@@ -136,7 +143,8 @@ class BoolNode(Node):
     __slots__ = ("true",)
 
     def __init__(self, pos: int, src: Source, true: bool) -> None:
-        super().__init__(pos, src)
+        self.pos = pos
+        self.src = src
         self.true = true
 
     def __str__(self) -> str:
@@ -160,7 +168,8 @@ class NumberNode(Node):
     )
 
     def __init__(self, pos: int, src: Source, text: str) -> None:
-        super().__init__(pos, src)
+        self.pos = pos
+        self.src = src
         self.text = text
         self.is_int = self.is_uint = self.is_float = self.is_complex = self.is_char = False
         self.int64 = 0
@@ -176,7 +185,8 @@ class StringNode(Node):
     __slots__ = ("quoted", "text")
 
     def __init__(self, pos: int, src: Source, quoted: str, text: str) -> None:
-        super().__init__(pos, src)
+        self.pos = pos
+        self.src = src
         self.quoted = quoted
         self.text = text
 
@@ -195,7 +205,8 @@ class ElseNode(Node):
     __slots__ = ("line",)
 
     def __init__(self, pos: int, src: Source, line: int) -> None:
-        super().__init__(pos, src)
+        self.pos = pos
+        self.src = src
         self.line = line
 
     def __str__(self) -> str:
@@ -220,7 +231,8 @@ class CommandNode(Node):
     __slots__ = ("args",)
 
     def __init__(self, pos: int, src: Source) -> None:
-        super().__init__(pos, src)
+        self.pos = pos
+        self.src = src
         self.args: list[Node] = []
 
     def __str__(self) -> str:
@@ -231,7 +243,8 @@ class PipeNode(Node):
     __slots__ = ("cmds", "decl", "is_assign", "line")
 
     def __init__(self, pos: int, src: Source, line: int) -> None:
-        super().__init__(pos, src)
+        self.pos = pos
+        self.src = src
         self.line = line
         self.is_assign = False
         self.decl: list[VariableNode] = []
@@ -248,7 +261,8 @@ class ActionNode(Node):
     __slots__ = ("line", "pipe")
 
     def __init__(self, pos: int, src: Source, line: int, pipe: PipeNode) -> None:
-        super().__init__(pos, src)
+        self.pos = pos
+        self.src = src
         self.line = line
         self.pipe = pipe
 
@@ -271,7 +285,8 @@ class BranchNode(Node):
         lst: ListNode,
         else_list: ListNode | None,
     ) -> None:
-        super().__init__(pos, src)
+        self.pos = pos
+        self.src = src
         self.line = line
         self.pipe = pipe
         self.list = lst
@@ -303,7 +318,8 @@ class TemplateNode(Node):
     __slots__ = ("line", "name", "pipe")
 
     def __init__(self, pos: int, src: Source, line: int, name: str, pipe: PipeNode | None) -> None:
-        super().__init__(pos, src)
+        self.pos = pos
+        self.src = src
         self.line = line
         self.name = name
         self.pipe = pipe

@@ -50,6 +50,9 @@ from .nodes import (
 )
 
 MAX_STACK_DEPTH = 10000
+# isinstance() with tuples: an `A | B` union would be built again at every call.
+_END_OR_ELSE = (EndNode, ElseNode)
+_CONSTANTS = (BoolNode, DotNode, NilNode, NumberNode, StringNode)
 _SPACE = L.SPACE
 _TERM_STARTS = frozenset(
     {
@@ -126,7 +129,7 @@ class _Parser:
         self.funcs = funcs
         self.tree_set = tree_set
         self.root: ListNode | None = None
-        self.token: list[L.Item] = [L.Item(L.EOF, 0, "", 0)] * 3
+        self.token: list[L.Item] = [(L.EOF, 0, "", 0)] * 3
         self.peek_count = 0
         self.vars: list[str] = ["$"]
         self.action_line = 0
@@ -158,8 +161,12 @@ class _Parser:
         if self.peek_count > 0:
             return self.token[self.peek_count - 1]
         self.peek_count = 1
-        self.token[0] = self.items.next_item()
-        return self.token[0]
+        stream = self.items
+        i = stream.i
+        if i < stream.last:
+            stream.i = i + 1
+        tok = self.token[0] = stream.items[i]
+        return tok
 
     def next_non_space(self) -> L.Item:
         token = self.token
@@ -173,41 +180,41 @@ class _Parser:
                 if i < stream.last:
                     stream.i = i + 1
                 tok = token[0] = stream.items[i]
-            if tok.typ != _SPACE:
+            if tok[0] != _SPACE:
                 return tok
 
     def peek_non_space(self) -> L.Item:
         tok = self.next_non_space()
-        self.backup()
+        self.peek_count += 1  # backup()
         return tok
 
     # -- errors
 
     def errorf(self, msg: str) -> TemplateParseError:
-        line = self.token[0].line
+        line = self.token[0][3]
         return TemplateParseError(f"template: {self.src.parse_name}:{line}: {msg}")
 
     def expect(self, typ: int, context: str) -> L.Item:
         tok = self.next_non_space()
-        if tok.typ != typ:
+        if tok[0] != typ:
             raise self.unexpected(tok, context)
         return tok
 
     def expect_one_of(self, t1: int, t2: int, context: str) -> L.Item:
         tok = self.next_non_space()
-        if tok.typ != t1 and tok.typ != t2:
+        if tok[0] != t1 and tok[0] != t2:
             raise self.unexpected(tok, context)
         return tok
 
     def unexpected(self, tok: L.Item, context: str) -> TemplateParseError:
-        if tok.typ == L.ERROR:
+        if tok[0] == L.ERROR:
             extra = ""
-            if self.action_line != 0 and self.action_line != tok.line:
+            if self.action_line != 0 and self.action_line != tok[3]:
                 extra = f" in action started at {self.src.parse_name}:{self.action_line}"
-                if tok.val.endswith(" action"):
+                if tok[2].endswith(" action"):
                     extra = extra[len(" in action") :]
-            return self.errorf(f"{tok}{extra}")
-        return self.errorf(f"unexpected {tok} in {context}")
+            return self.errorf(f"{L.item_str(tok)}{extra}")
+        return self.errorf(f"unexpected {L.item_str(tok)} in {context}")
 
     # -- top level
 
@@ -215,16 +222,16 @@ class _Parser:
         return _Parser(name, self.src, self.items, self.funcs, self.tree_set)
 
     def parse(self) -> None:
-        self.root = ListNode(self.peek().pos, self.src)
-        while self.peek().typ != L.EOF:
-            if self.peek().typ == L.LEFT_DELIM:
+        self.root = ListNode(self.peek()[1], self.src)
+        while self.peek()[0] != L.EOF:
+            if self.peek()[0] == L.LEFT_DELIM:
                 delim = self.next()
-                if self.next_non_space().typ == L.DEFINE:
+                if self.next_non_space()[0] == L.DEFINE:
                     self.sub_parser("definition").parse_definition()
                     continue
                 self.backup2(delim)
-            n = self.text_or_action()
-            if isinstance(n, EndNode | ElseNode):
+            n = self.text_or_action(self.next_non_space())
+            if isinstance(n, _END_OR_ELSE):
                 raise self.errorf(f"unexpected {n}")
             self.root.nodes.append(n)
 
@@ -246,7 +253,7 @@ class _Parser:
     def parse_definition(self) -> None:
         context = "define clause"
         name = self.expect_one_of(L.STRING, L.RAW_STRING, context)
-        self.name = self.unquote(name.val)
+        self.name = self.unquote(name[2])
         self.items.defined.append(self.name)
         self.expect(L.RIGHT_DELIM, context)
         self.root, end = self.item_list()
@@ -255,20 +262,24 @@ class _Parser:
         self.add()
 
     def item_list(self) -> tuple[ListNode, Node]:
-        lst = ListNode(self.peek_non_space().pos, self.src)
-        while self.peek_non_space().typ != L.EOF:
-            n = self.text_or_action()
-            if isinstance(n, EndNode | ElseNode):
+        lst = ListNode(self.peek_non_space()[1], self.src)
+        nodes = lst.nodes
+        while True:
+            # Go peeks the token and text_or_action takes it; taking it here is the same.
+            tok = self.next_non_space()
+            if tok[0] == L.EOF:
+                raise self.errorf("unexpected EOF")
+            n = self.text_or_action(tok)
+            if isinstance(n, _END_OR_ELSE):
                 return lst, n
-            lst.nodes.append(n)
-        raise self.errorf("unexpected EOF")
+            nodes.append(n)
 
-    def text_or_action(self) -> Node:
-        tok = self.next_non_space()
-        if tok.typ == L.TEXT:
-            return TextNode(tok.pos, self.src, tok.val)
-        if tok.typ == L.LEFT_DELIM:
-            self.action_line = tok.line
+    def text_or_action(self, tok: L.Item) -> Node:
+        """The node starting at `tok`, the token just taken."""
+        if tok[0] == L.TEXT:
+            return TextNode(tok[1], self.src, tok[2])
+        if tok[0] == L.LEFT_DELIM:
+            self.action_line = tok[3]
             try:
                 return self.action()
             finally:
@@ -277,76 +288,76 @@ class _Parser:
 
     def action(self) -> Node:
         tok = self.next_non_space()
-        typ = tok.typ
-        if typ == L.BLOCK:
-            return self.block_control()
-        if typ == L.BREAK:
-            return self.break_control(tok, "{{break}}", BreakNode)
-        if typ == L.CONTINUE:
-            return self.break_control(tok, "{{continue}}", ContinueNode)
-        if typ == L.ELSE:
-            return self.else_control()
-        if typ == L.END:
-            return EndNode(self.expect(L.RIGHT_DELIM, "end").pos, self.src)
-        if typ == L.IF:
-            return IfNode(*self.parse_control("if"))
-        if typ == L.RANGE:
-            return RangeNode(*self.parse_control("range"))
-        if typ == L.TEMPLATE:
-            return self.template_control()
-        if typ == L.WITH:
-            return WithNode(*self.parse_control("with"))
-        self.backup()
-        tok = self.peek()
-        return ActionNode(tok.pos, self.src, tok.line, self.pipeline("command", L.RIGHT_DELIM))
+        typ = tok[0]
+        if typ > L.KEYWORD:  # the cases are disjoint: the most frequent first
+            if typ == L.END:
+                return EndNode(self.expect(L.RIGHT_DELIM, "end")[1], self.src)
+            if typ == L.IF:
+                return IfNode(*self.parse_control("if"))
+            if typ == L.ELSE:
+                return self.else_control()
+            if typ == L.RANGE:
+                return RangeNode(*self.parse_control("range"))
+            if typ == L.WITH:
+                return WithNode(*self.parse_control("with"))
+            if typ == L.TEMPLATE:
+                return self.template_control()
+            if typ == L.BLOCK:
+                return self.block_control()
+            if typ == L.BREAK:
+                return self.break_control(tok, "{{break}}", BreakNode)
+            if typ == L.CONTINUE:
+                return self.break_control(tok, "{{continue}}", ContinueNode)
+        self.peek_count += 1  # backup(): the pipeline starts at tok
+        return ActionNode(tok[1], self.src, tok[3], self.pipeline("command", L.RIGHT_DELIM))
 
     def break_control(self, tok: L.Item, what: str, cls: type[BreakNode | ContinueNode]) -> Node:
         nxt = self.next_non_space()
-        if nxt.typ != L.RIGHT_DELIM:
+        if nxt[0] != L.RIGHT_DELIM:
             raise self.unexpected(nxt, what)
         if self.range_depth == 0:
             raise self.errorf(f"{what} outside {{{{range}}}}")
-        return cls(tok.pos, self.src)
+        return cls(tok[1], self.src)
 
     # -- pipelines
 
     def pipeline(self, context: str, end: int) -> PipeNode:
         tok = self.peek_non_space()
-        pipe = PipeNode(tok.pos, self.src, tok.line)
-        while True:  # the `decls:` label in Go
-            v = self.peek_non_space()
-            if v.typ != L.VARIABLE:
-                break
+        pipe = PipeNode(tok[1], self.src, tok[3])
+        v = tok
+        while v[0] == L.VARIABLE:  # the `decls:` label in Go
             self.next()
             after = self.peek()
             nxt = self.peek_non_space()
-            if nxt.typ in (L.ASSIGN, L.DECLARE):
-                pipe.is_assign = nxt.typ == L.ASSIGN
+            if nxt[0] in (L.ASSIGN, L.DECLARE):
+                pipe.is_assign = nxt[0] == L.ASSIGN
                 self.next_non_space()
-                pipe.decl.append(VariableNode(v.pos, self.src, v.val.split(".")))
-                self.vars.append(v.val)
-            elif nxt.typ == L.CHAR and nxt.val == ",":
+                pipe.decl.append(VariableNode(v[1], self.src, v[2].split(".")))
+                self.vars.append(v[2])
+            elif nxt[0] == L.CHAR and nxt[2] == ",":
                 self.next_non_space()
-                pipe.decl.append(VariableNode(v.pos, self.src, v.val.split(".")))
-                self.vars.append(v.val)
+                pipe.decl.append(VariableNode(v[1], self.src, v[2].split(".")))
+                self.vars.append(v[2])
                 if context == "range" and len(pipe.decl) < 2:
-                    if self.peek_non_space().typ in (L.VARIABLE, L.RIGHT_DELIM, L.RIGHT_PAREN):
+                    v = self.peek_non_space()
+                    if v[0] in (L.VARIABLE, L.RIGHT_DELIM, L.RIGHT_PAREN):
                         continue
                     raise self.errorf("range can only initialize variables")
                 raise self.errorf(f"too many declarations in {context}")
-            elif after.typ == L.SPACE:
+            elif after[0] == L.SPACE:
                 self.backup3(v, after)
             else:
                 self.backup2(v)
             break
+        cmds = pipe.cmds
         while True:
             tok = self.next_non_space()
-            if tok.typ == end:
+            if tok[0] == end:
                 self.check_pipeline(pipe, context)
                 return pipe
-            if tok.typ in _TERM_STARTS:
-                self.backup()
-                pipe.cmds.append(self.command())
+            if tok[0] in _TERM_STARTS:
+                self.peek_count += 1  # backup(): the command starts at tok
+                cmds.append(self.command(tok[1]))
             else:
                 raise self.unexpected(tok, context)
 
@@ -354,7 +365,7 @@ class _Parser:
         if not pipe.cmds:
             raise self.errorf(f"missing value for {context}")
         for i, c in enumerate(pipe.cmds[1:]):
-            if isinstance(c.args[0], BoolNode | DotNode | NilNode | NumberNode | StringNode):
+            if isinstance(c.args[0], _CONSTANTS):
                 raise self.errorf(f"non executable command in pipeline stage {i + 2}")
 
     def parse_control(
@@ -371,11 +382,11 @@ class _Parser:
                 self.range_depth -= 1
             else_list: ListNode | None = None
             if isinstance(nxt, ElseNode):
-                if context == "if" and self.peek().typ == L.IF:
+                if context == "if" and self.peek()[0] == L.IF:
                     self.next()
                     else_list = ListNode(nxt.pos, self.src)
                     else_list.nodes.append(IfNode(*self.parse_control("if")))
-                elif context == "with" and self.peek().typ == L.WITH:
+                elif context == "with" and self.peek()[0] == L.WITH:
                     self.next()
                     else_list = ListNode(nxt.pos, self.src)
                     else_list.nodes.append(WithNode(*self.parse_control("with")))
@@ -390,10 +401,10 @@ class _Parser:
 
     def else_control(self) -> Node:
         peek = self.peek_non_space()
-        if peek.typ in (L.IF, L.WITH):
-            return ElseNode(peek.pos, self.src, peek.line)
+        if peek[0] in (L.IF, L.WITH):
+            return ElseNode(peek[1], self.src, peek[3])
         tok = self.expect(L.RIGHT_DELIM, "else")
-        return ElseNode(tok.pos, self.src, tok.line)
+        return ElseNode(tok[1], self.src, tok[3])
 
     def block_control(self) -> Node:
         context = "block clause"
@@ -406,41 +417,52 @@ class _Parser:
         if not isinstance(end, EndNode):
             raise self.errorf(f"unexpected {end} in {context}")
         block.add()
-        return TemplateNode(tok.pos, self.src, tok.line, name, pipe)
+        return TemplateNode(tok[1], self.src, tok[3], name, pipe)
 
     def template_control(self) -> Node:
         context = "template clause"
         tok = self.next_non_space()
         name = self.parse_template_name(tok, context)
         pipe = None
-        if self.next_non_space().typ != L.RIGHT_DELIM:
+        if self.next_non_space()[0] != L.RIGHT_DELIM:
             self.backup()
             pipe = self.pipeline(context, L.RIGHT_DELIM)
-        return TemplateNode(tok.pos, self.src, tok.line, name, pipe)
+        return TemplateNode(tok[1], self.src, tok[3], name, pipe)
 
     def parse_template_name(self, tok: L.Item, context: str) -> str:
-        if tok.typ in (L.STRING, L.RAW_STRING):
-            return self.unquote(tok.val)
+        if tok[0] in (L.STRING, L.RAW_STRING):
+            return self.unquote(tok[2])
         raise self.unexpected(tok, context)
 
     # -- commands and operands
 
-    def command(self) -> CommandNode:
-        cmd = CommandNode(self.peek_non_space().pos, self.src)
+    def command(self, pos: int) -> CommandNode:
+        """The command whose first token, at `pos`, is the next non-space one."""
+        cmd = CommandNode(pos, self.src)
+        args = cmd.args
         while True:
-            self.peek_non_space()
+            # Go peeks past spaces first; term() skips them the same way.
             operand = self.operand()
             if operand is not None:
-                cmd.args.append(operand)
-            tok = self.next()
-            if tok.typ == L.SPACE:
+                args.append(operand)
+            if self.peek_count:  # next(), inlined
+                self.peek_count -= 1
+                tok = self.token[self.peek_count]
+            else:
+                stream = self.items
+                i = stream.i
+                if i < stream.last:
+                    stream.i = i + 1
+                tok = self.token[0] = stream.items[i]
+            typ = tok[0]
+            if typ == _SPACE:
                 continue
-            if tok.typ in (L.RIGHT_DELIM, L.RIGHT_PAREN):
-                self.backup()
-            elif tok.typ != L.PIPE:
+            if typ == L.RIGHT_DELIM or typ == L.RIGHT_PAREN:
+                self.peek_count += 1  # backup()
+            elif typ != L.PIPE:
                 raise self.unexpected(tok, "operand")
             break
-        if not cmd.args:
+        if not args:
             raise self.errorf("empty command")
         return cmd
 
@@ -448,42 +470,41 @@ class _Parser:
         node = self.term()
         if node is None:
             return None
-        if self.peek().typ == L.FIELD:
-            chain = ChainNode(self.peek().pos, self.src, node)
-            while self.peek().typ == L.FIELD:
-                chain.field.append(self.next().val[1:])
+        # peek(), inlined when the token is buffered: one call less per operand
+        tok = self.token[self.peek_count - 1] if self.peek_count else self.peek()
+        if tok[0] == L.FIELD:
+            chain = ChainNode(tok[1], self.src, node)
+            while self.peek()[0] == L.FIELD:
+                chain.field.append(self.next()[2][1:])
             # Go re-splits chain.String(); joining the identifier lists is the same thing.
             if isinstance(node, FieldNode):
                 return FieldNode(chain.pos, self.src, node.ident + chain.field)
             if isinstance(node, VariableNode):
                 return VariableNode(chain.pos, self.src, node.ident + chain.field)
-            if isinstance(node, BoolNode | StringNode | NumberNode | NilNode | DotNode):
+            if isinstance(node, _CONSTANTS):
                 raise self.errorf(f"unexpected . after term {go_quote(str(node))}")
             return chain
         return node
 
     def term(self) -> Node | None:
         tok = self.next_non_space()
-        typ = tok.typ
+        typ = tok[0]
+        # The most frequent kinds first; Go's switch order does not matter, the cases are disjoint.
+        if typ == L.FIELD:
+            return FieldNode(tok[1], self.src, tok[2][1:].split("."))
         if typ == L.IDENTIFIER:
-            if tok.val not in self.funcs:
-                raise self.errorf(f"function {go_quote(tok.val)} not defined")
-            return IdentifierNode(tok.pos, self.src, tok.val)
-        if typ == L.DOT:
-            return DotNode(tok.pos, self.src)
-        if typ == L.NIL:
-            return NilNode(tok.pos, self.src)
+            if tok[2] not in self.funcs:
+                raise self.errorf(f"function {go_quote(tok[2])} not defined")
+            return IdentifierNode(tok[1], self.src, tok[2])
+        if typ == L.STRING or typ == L.RAW_STRING:
+            return StringNode(tok[1], self.src, tok[2], self.unquote(tok[2]))
         if typ == L.VARIABLE:
-            v = VariableNode(tok.pos, self.src, tok.val.split("."))
+            v = VariableNode(tok[1], self.src, tok[2].split("."))
             if v.ident[0] not in self.vars:
                 raise self.errorf(f"undefined variable {go_quote(v.ident[0])}")
             return v
-        if typ == L.FIELD:
-            return FieldNode(tok.pos, self.src, tok.val[1:].split("."))
-        if typ == L.BOOL:
-            return BoolNode(tok.pos, self.src, tok.val == "true")
-        if typ in (L.CHAR_CONSTANT, L.COMPLEX, L.NUMBER):
-            return self.new_number(tok)
+        if typ == L.DOT:
+            return DotNode(tok[1], self.src)
         if typ == L.LEFT_PAREN:
             if self.stack_depth >= MAX_STACK_DEPTH:
                 raise self.errorf("max expression depth exceeded")
@@ -494,15 +515,19 @@ class _Parser:
             finally:
                 self.items.depth -= 1
                 self.stack_depth -= 1
-        if typ in (L.STRING, L.RAW_STRING):
-            return StringNode(tok.pos, self.src, tok.val, self.unquote(tok.val))
-        self.backup()
+        if typ == L.NUMBER or typ == L.CHAR_CONSTANT or typ == L.COMPLEX:
+            return self.new_number(tok)
+        if typ == L.BOOL:
+            return BoolNode(tok[1], self.src, tok[2] == "true")
+        if typ == L.NIL:
+            return NilNode(tok[1], self.src)
+        self.peek_count += 1  # backup()
         return None
 
     def new_number(self, tok: L.Item) -> NumberNode:
-        text = tok.val
-        n = NumberNode(tok.pos, self.src, text)
-        if tok.typ == L.CHAR_CONSTANT:
+        text = tok[2]
+        n = NumberNode(tok[1], self.src, text)
+        if tok[0] == L.CHAR_CONSTANT:
             try:
                 value, _, end = unquote_char(text, 1, "'")
             except (SyntaxErr, IndexError):
@@ -513,7 +538,7 @@ class _Parser:
             n.int64 = n.uint64 = value
             n.float64 = float(value)
             return n
-        if tok.typ == L.COMPLEX:
+        if tok[0] == L.COMPLEX:
             try:
                 c = complex(text.replace("i", "j"))
             except ValueError:

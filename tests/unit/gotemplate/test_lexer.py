@@ -8,7 +8,7 @@ from steersman.gotemplate import lexer as L
 
 
 def kinds(text: str) -> list[tuple[int, str]]:
-    return [(i.typ, i.val) for i in L.lex(text, "{{", "}}", True, True)]
+    return [(i[0], i[2]) for i in L.lex(text, "{{", "}}", True, True)]
 
 
 def test_text_and_action() -> None:
@@ -63,7 +63,7 @@ def test_comment_with_trim_markers_disappears() -> None:
 )
 def test_errors(text: str, message: str) -> None:
     last = L.lex(text, "{{", "}}", True, True)[-1]
-    assert (last.typ, last.val) == (L.ERROR, message)
+    assert (last[0], last[2]) == (L.ERROR, message)
 
 
 @pytest.mark.parametrize(
@@ -110,18 +110,18 @@ def test_fields_variables_keywords() -> None:
 
 def test_break_is_an_identifier_when_a_function_has_that_name() -> None:
     items = L.lex("{{ break }}", "{{", "}}", False, True)
-    assert (items[2].typ, items[2].val) == (L.IDENTIFIER, "break")
+    assert (items[2][0], items[2][2]) == (L.IDENTIFIER, "break")
 
 
 def test_line_numbers_count_newlines_in_text_actions_and_raw_strings() -> None:
     items = L.lex("a\nb{{ `x\ny`\n .z }}\n{{ 1 }}", "{{", "}}", True, True)
-    lines = {i.val: i.line for i in items}
+    lines = {i[2]: i[3] for i in items}
     assert lines["`x\ny`"] == 2
     assert lines[".z"] == 4
     assert lines["1"] == 5
 
 
 def test_custom_delimiters() -> None:
-    got = [(i.typ, i.val) for i in L.lex("<% .a %>{{", "<%", "%>", True, True)]
+    got = [(i[0], i[2]) for i in L.lex("<% .a %>{{", "<%", "%>", True, True)]
     assert got[:4] == [(L.LEFT_DELIM, "<%"), (L.SPACE, " "), (L.FIELD, ".a"), (L.SPACE, " ")]
     assert got[-2] == (L.TEXT, "{{")

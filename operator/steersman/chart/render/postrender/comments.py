@@ -1,0 +1,401 @@
+"""Comments of a document the post-renderer round trip re-writes, attached where yaml.v3
+(under kyaml) keeps them, for the layouts measured against helm v4.1.4:
+
+- comment lines before the document's content: the document's head; a blank line after them
+  stays (yaml.v3 writes a document head comment and a blank line);
+- comment lines right before a block mapping key or a `-` item, at its column: written before
+  it at its new column; a blank line after them (yaml.v3's foot comment of the previous
+  entry) stays, blank lines before them are dropped;
+- a comment after a scalar, an alias or a one-line flow collection on the same line: kept
+  after it (` # ...`);
+- comment lines at column 0 after the content: the document's foot, after a blank line when
+  the source had one.
+
+Any other comment (inside flow collections, after `key:` or a block scalar header, at another
+column than what follows, after the end of a nested block) is placed by yaml.v3 in ways not
+reproduced here: PostRenderYAMLError names its line.
+"""
+
+from __future__ import annotations
+
+import bisect
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+import yaml
+from yaml import tokens as tk
+from yaml.events import AliasEvent, Event, MappingStartEvent, ScalarEvent, SequenceStartEvent
+
+from steersman.errors import SteersmanError
+
+# comment lines, and whether a blank line separates them from what follows (head) or
+# precedes (document foot)
+Group = tuple[list[str], bool]
+
+_LOADER: Any = getattr(yaml, "CLoader", yaml.Loader)
+_COMMENT = re.compile(r"#[^\n]*")
+_ZERO_WIDTH = (tk.BlockEndToken, tk.BlockMappingStartToken, tk.BlockSequenceStartToken)
+_OPENERS = (tk.ValueToken, tk.BlockEntryToken)
+_ENDS = (tk.StreamEndToken, tk.DocumentEndToken, tk.DocumentStartToken)
+
+
+class PostRenderYAMLError(SteersmanError, ValueError):
+    """YAML this round trip cannot write as helm does, or that does not parse."""
+
+
+@dataclass(eq=False)
+class Node:
+    """One node of a document as parsed: its start event, its items (a mapping's keys and
+    values alternating), its end event, and the comments written with it."""
+
+    start: Event
+    items: list[Node] = field(default_factory=list)
+    end: Event | None = None
+    head: list[Group] = field(default_factory=list)
+    line: str = ""
+    foot: list[str] = field(default_factory=list)  # after this entry (a key: after its value)
+
+    def has_comments(self) -> bool:
+        return bool(self.head or self.line or self.foot)
+
+
+@dataclass
+class Comments:
+    head: list[Group] = field(default_factory=list)
+    foot: list[Group] = field(default_factory=list)
+
+
+@dataclass
+class Doc:
+    root: Node
+    comments: Comments
+
+
+@dataclass
+class _Comment:
+    index: int
+    line: int
+    column: int
+    text: str
+    full_line: bool
+
+
+def attach_comments(text: str, doc: Doc, where: str) -> None:
+    """Find the comments of `text` (one document) and attach them to `doc`'s nodes."""
+    if "#" not in text:  # nothing to attach: spare the scan
+        return
+    tokens = _tokens(text)
+    comments = _comments(text, tokens)
+    real = [t for t in tokens if not isinstance(t, _ZERO_WIDTH)]
+    headers = [(i, t) for i, t in enumerate(real) if _is_block_scalar(t)]
+    if not comments and not headers:
+        return
+    lines = text.split("\n")
+    starts = _nodes_by_start(doc.root)
+    previous_of: dict[int, Node | None] = {}  # filled when first needed
+    level = _flow_levels(real)
+    for i, t in headers:  # a block scalar's header comment is inside its token
+        header = text[t.start_mark.index :].split("\n", 1)[0]
+        if "#" in header:
+            start, is_value = _value_start(real, i)
+            node = _scalar_at(starts, start)
+            if node is None or not is_value:
+                raise _refused(f"{where}: line {t.start_mark.line + 1}", "a block scalar comment")
+            node.line = header[header.index("#") :]
+    ends = [t.end_mark.index for t in real]
+    begins = [t.start_mark.index for t in real]
+    i = 0
+    while i < len(comments):
+        c = comments[i]
+        before = _last_before(ends, c.index)
+        after = _first_after(begins, c.index)
+        where_line = f"{where}: line {c.line + 1}"
+        if before is not None and level[before] > 0:
+            raise _refused(where_line, "a comment inside a flow collection")
+        if not c.full_line:
+            _line_comment(c, real, before, level, starts, where_line)
+            i += 1
+            continue
+        group = [c]
+        while i + len(group) < len(comments):
+            more = comments[i + len(group)]
+            if not more.full_line or more.line != group[-1].line + 1 or more.column != c.column:
+                break
+            group.append(more)
+        i += len(group)
+        blank_before = group[0].line > 0 and not lines[group[0].line - 1].strip()
+        last = group[-1].line
+        blank_after = last + 1 < len(lines) and not lines[last + 1].strip()
+        prev = real[before] if before is not None else None
+        nxt = real[after] if after is not None else None
+        _place(doc, group, prev, nxt, (blank_before, blank_after), starts, previous_of, where_line)
+
+
+def _place(
+    doc: Doc,
+    group: list[_Comment],
+    prev: tk.Token | None,
+    nxt: tk.Token | None,
+    blanks: tuple[bool, bool],
+    starts: _Starts,
+    previous_of: dict[int, Node | None],
+    where: str,
+) -> None:
+    """Where comment lines (at one column, no blank line between them) go, from the tokens
+    around them and the blank lines before and after them."""
+    blank_before, blank_after = blanks
+    texts = [g.text for g in group]
+    at = group[0].index
+    if prev is None or isinstance(prev, tk.StreamStartToken | tk.DocumentStartToken):
+        if nxt is not None and not isinstance(nxt, _ENDS):  # else: a document of comments only
+            _add(doc.comments.head, (texts, blank_after), where)
+    elif nxt is None or isinstance(nxt, _ENDS):
+        if group[0].column and not blank_before:
+            if not _foot(doc.root, at, 0, texts):
+                raise _refused(where, "an indented comment after the content")
+        elif doc.comments.foot:
+            raise _refused(where, "comments after the document's content")
+        else:
+            doc.comments.foot.append((texts, blank_before))
+    elif isinstance(nxt, tk.KeyToken | tk.BlockEntryToken):
+        column = nxt.start_mark.column
+        if group[0].column > column and _foot(doc.root, at, column, texts):
+            return
+        if any(g.column < column for g in group):
+            raise _refused(where, "a comment left of the entry after it")
+        target = _entry_node(nxt, starts)
+        if target is None:
+            raise _refused(where, "a comment before a complex key")
+        if not blank_after or blank_before:  # blank lines around: the next entry's head
+            _add(target.head, (texts, False), where)
+            return
+        # yaml.v3: the previous entry's foot comment (a blank line follows it when the next
+        # line written is at its indent)
+        if not previous_of:
+            previous_of.update(_previous_entries(doc.root))
+        previous = previous_of.get(id(target))
+        if previous is None or target.head:
+            raise _refused(where, "a comment and a blank line before a first entry")
+        previous.foot += texts
+    else:
+        raise _refused(where, "a comment between a key and its value")
+
+
+def _foot(root: Node, index: int, column: int, texts: list[str]) -> bool:
+    """yaml.v3's foot comment: comment lines indented deeper than what follows belong to the
+    last entry of the innermost block collection still open there (whatever their column),
+    written after that entry at the collection's indent. False when no such collection is
+    deeper than `column` (the lines are then the next entry's head)."""
+    inner: Node | None = None
+    node: Node | None = root
+    while node is not None and _is_block_collection(node) and _open_at(node, index):
+        inner = node
+        step = node.items[1::2] if isinstance(node.start, MappingStartEvent) else node.items
+        node = next((n for n in reversed(step) if _starts_before(n, index)), None)
+    mark = inner.start.start_mark if inner is not None else None
+    if inner is None or inner is root or mark is None or mark.column <= column:
+        return False
+    entries = inner.items[0::2] if isinstance(inner.start, MappingStartEvent) else inner.items
+    last = next((n for n in reversed(entries) if _starts_before(n, index)), None)
+    if last is None:
+        return False
+    last.foot += texts
+    return True
+
+
+def _previous_entries(root: Node) -> dict[int, Node | None]:
+    """For every entry (a mapping's key, a sequence's item), by id: the entry before it."""
+    out: dict[int, Node | None] = {}
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        step = 2 if isinstance(node.start, MappingStartEvent) else 1
+        for i in range(0, len(node.items), step):
+            out[id(node.items[i])] = node.items[i - step] if i else None
+        stack.extend(node.items)
+    return out
+
+
+def _is_block_collection(node: Node) -> bool:
+    e = node.start
+    return isinstance(e, MappingStartEvent | SequenceStartEvent) and not e.flow_style
+
+
+def _starts_before(node: Node, index: int) -> bool:
+    return node.start.start_mark is not None and node.start.start_mark.index < index
+
+
+def _open_at(node: Node, index: int) -> bool:
+    end = node.end.start_mark if node.end is not None else None
+    return _starts_before(node, index) and end is not None and end.index > index
+
+
+def _is_block_scalar(t: tk.Token) -> bool:
+    return isinstance(t, tk.ScalarToken) and t.style in ("|", ">")
+
+
+def _tokens(text: str) -> list[tk.Token]:
+    """The tokens of the first document (what follows it is not read by yaml.v3)."""
+    out: list[tk.Token] = []
+    try:
+        for t in yaml.scan(text, Loader=_LOADER):
+            out.append(t)
+            if isinstance(t, tk.DocumentEndToken) or (
+                isinstance(t, tk.DocumentStartToken) and len(out) > 2
+            ):
+                break
+    except yaml.YAMLError:
+        pass
+    return out
+
+
+def _comments(text: str, tokens: list[tk.Token]) -> list[_Comment]:
+    """Comments lie between tokens (but for a block scalar's header comment)."""
+    found: list[_Comment] = []
+    newlines = [m.start() for m in re.finditer("\n", text)]
+    pos = 0
+    spans = sorted(
+        (t.start_mark.index, t.end_mark.index)
+        for t in tokens
+        if t.end_mark.index > t.start_mark.index
+    )
+    for start, end in [*spans, (len(text), len(text))]:
+        if start > pos:
+            for m in _COMMENT.finditer(text, pos, start):
+                line_start = text.rfind("\n", 0, m.start()) + 1
+                found.append(
+                    _Comment(
+                        m.start(),
+                        bisect.bisect_left(newlines, m.start()),
+                        m.start() - line_start,
+                        m.group(),  # trailing blanks kept, as yaml.v3 does
+                        not text[line_start : m.start()].strip(),
+                    )
+                )
+        pos = max(pos, end)
+    return found
+
+
+def _flow_levels(tokens: list[tk.Token]) -> list[int]:
+    """The flow nesting level right after each token."""
+    out, level = [], 0
+    for t in tokens:
+        if isinstance(t, tk.FlowSequenceStartToken | tk.FlowMappingStartToken):
+            level += 1
+        elif isinstance(t, tk.FlowSequenceEndToken | tk.FlowMappingEndToken):
+            level -= 1
+        out.append(level)
+    return out
+
+
+def _last_before(ends: list[int], index: int) -> int | None:
+    i = bisect.bisect_right(ends, index) - 1
+    return i if i >= 0 else None
+
+
+def _first_after(starts: list[int], index: int) -> int | None:
+    i = bisect.bisect_right(starts, index)
+    return i if i < len(starts) else None
+
+
+class _Starts(dict[int, list[Node]]):
+    """Nodes by where their start event starts, outermost first; `order` sorted."""
+
+    order: list[int]
+
+
+def _nodes_by_start(root: Node) -> _Starts:
+    out = _Starts()
+    stack = [root]
+    while stack:
+        node = stack.pop()
+        if node.start.start_mark is not None:
+            out.setdefault(node.start.start_mark.index, []).append(node)
+        stack.extend(reversed(node.items))
+    out.order = sorted(out)
+    return out
+
+
+def _value_start(tokens: list[tk.Token], i: int) -> tuple[int, bool]:
+    """Where the node whose last token is tokens[i]'s first part (an anchor or tag) starts,
+    and whether it is a value (after `key:` or `-`, or the root)."""
+    j = i - 1
+    while j >= 0 and isinstance(tokens[j], tk.AnchorToken | tk.TagToken):
+        j -= 1
+    opener = (*_OPENERS, tk.StreamStartToken, tk.DocumentStartToken)  # or the document's root
+    return tokens[j + 1].start_mark.index, j >= 0 and isinstance(tokens[j], opener)
+
+
+def _line_comment(
+    c: _Comment,
+    tokens: list[tk.Token],
+    before: int | None,
+    level: list[int],
+    starts: _Starts,
+    where: str,
+) -> None:
+    """A comment after something on its line: a scalar or alias value, a one-line flow
+    collection, or `key:` / `-` with its value on the next lines."""
+    prev = tokens[before] if before is not None else None
+    target: Node | None = None
+    if isinstance(prev, tk.ScalarToken | tk.AliasToken) and before is not None:
+        start, is_value = _value_start(tokens, before)
+        if is_value and level[before] == 0:
+            target = _scalar_at(starts, start)
+    elif isinstance(prev, tk.FlowSequenceEndToken | tk.FlowMappingEndToken) and before is not None:
+        opening = _matching_start(tokens, before)
+        if opening is not None and tokens[opening].start_mark.line == prev.start_mark.line:
+            start, is_value = _value_start(tokens, opening)
+            nodes = starts.get(start, [])
+            if is_value and nodes:
+                target = nodes[0]
+    elif isinstance(prev, _OPENERS):
+        target = _node_after(prev.end_mark.index, starts)  # an anchor or tag between: refused
+    if target is None or target.line:
+        raise _refused(where, "a comment after a key, an anchor or a tag")
+    target.line = c.text
+
+
+def _scalar_at(starts: _Starts, index: int) -> Node | None:
+    nodes = starts.get(index, [])
+    return next((n for n in nodes if isinstance(n.start, ScalarEvent | AliasEvent)), None)
+
+
+def _node_after(index: int, starts: _Starts) -> Node | None:
+    i = bisect.bisect_left(starts.order, index)
+    return starts[starts.order[i]][0] if i < len(starts.order) else None
+
+
+def _matching_start(tokens: list[tk.Token], end: int) -> int | None:
+    depth = 0
+    for i in range(end, -1, -1):
+        t = tokens[i]
+        if isinstance(t, tk.FlowSequenceEndToken | tk.FlowMappingEndToken):
+            depth += 1
+        elif isinstance(t, tk.FlowSequenceStartToken | tk.FlowMappingStartToken):
+            depth -= 1
+            if depth == 0:
+                return i
+    return None
+
+
+def _entry_node(token: tk.Token, starts: _Starts) -> Node | None:
+    """The key (after `?`-less KeyToken) or the item (after `-`) a head comment belongs to."""
+    if isinstance(token, tk.KeyToken):
+        return _scalar_at(starts, token.start_mark.index)
+    return _node_after(token.end_mark.index, starts)
+
+
+def _add(groups: list[Group], group: Group, where: str) -> None:
+    """At most a group followed by a blank line, then one right before the entry."""
+    if groups and (len(groups) > 1 or not groups[0][1]):
+        raise _refused(where, "comments separated by blank lines")
+    groups.append(group)
+
+
+def _refused(where: str, what: str) -> PostRenderYAMLError:
+    return PostRenderYAMLError(
+        f"{where}: {what} is not supported around a post-renderer (helm's kyaml round trip "
+        "places it in a way steersman does not reproduce); move or remove the comment"
+    )

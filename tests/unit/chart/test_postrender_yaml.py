@@ -1,0 +1,102 @@
+"""The kyaml round trip around a post-renderer (chart/render/postrender/) as pure
+functions. Expected bytes were measured with helm v4.1.4 (`helm template --post-renderer`
+with a plugin recording its stdin); tests/interop/test_template_postrender.py compares with
+the real helm."""
+
+from __future__ import annotations
+
+import pytest
+
+from steersman.chart.render.postrender import (
+    PostRenderYAMLError,
+    annotate_and_merge,
+    split_and_deannotate,
+)
+
+H = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n"
+A = "  annotations:\n    postrenderer.helm.sh/postrender-filename: 'c/templates/t0.yaml'\n"
+NAME = "c/templates/t0.yaml"
+
+MEASURED = {
+    "feet": (
+        H + "    # deep\ndata:\n  x: y # c\n  # end\n",
+        H + "  # deep\n\n" + A + "data:\n  x: y # c\n  # end\n",
+    ),
+    "heads": (
+        "# doc\n\n" + H + "  # about\n  labels:\n  - a # la\n  # between\n  - b\n\n# top\n\n"
+        "data: {}\n",
+        "# doc\n\n"
+        + H
+        + "  # about\n  labels:\n  - a # la\n  # between\n  - b\n"
+        + A
+        + "# top\ndata: {}\n",
+    ),
+    "scalars": (
+        H + "data:\n  a: >\n    folded text\n    here\n  b: >+\n    keep\n\n  c: |2\n      lead\n"
+        "  d: !!str foo\n  e: &x v\n  f: *x\n  g: 'one\n\n    '\n",
+        H + A + "data:\n  a: >\n    folded text here\n\n  b: >+\n    keep\n\n\n  c: |2\n"
+        "      lead\n  d: !!str foo\n  e: &x v\n  f: *x\n  g: 'one\n\n'\n",
+    ),
+    "list": (
+        "apiVersion: v1\nkind: List\nitems:\n- apiVersion: v1\n  kind: ConfigMap\n  metadata:\n"
+        "    name: l1 # c\n- {apiVersion: v1, kind: ConfigMap, metadata: {name: l2}}\n",
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: l1 # c\n" + A + "---\n"
+        "{apiVersion: v1, kind: ConfigMap, metadata: {name: l2, annotations: "
+        "{postrenderer.helm.sh/postrender-filename: 'c/templates/t0.yaml'}}}\n",
+    ),
+    "empty-metadata-and-merge-key": (
+        "apiVersion: v1\nkind: ConfigMap\nmetadata: {}\nspec:\n  <<: {a: 1}\n",
+        "apiVersion: v1\nkind: ConfigMap\nspec:\n  !!merge <<: {a: 1}\nmetadata:\n" + A,
+    ),
+}
+
+
+@pytest.mark.parametrize("case", sorted(MEASURED))
+def test_merged_stream_is_what_helm_writes(case: str) -> None:
+    template, expected = MEASURED[case]
+    assert annotate_and_merge({NAME: template}) == expected
+
+
+def test_split_removes_the_annotation_and_keeps_the_comments() -> None:
+    merged = annotate_and_merge({NAME: MEASURED["feet"][0], "c/templates/u.yaml": H})
+    files = split_and_deannotate(merged + "---\n# new\napiVersion: v1\nkind: Namespace\n")
+    assert files == {
+        NAME: H + "  # deep\ndata:\n  x: y # c\n  # end\n",
+        "c/templates/u.yaml": H,
+        "generated-by-postrender-2.yaml": "# new\napiVersion: v1\nkind: Namespace\n",
+    }
+
+
+def test_the_list_is_kept_when_the_file_has_more_documents() -> None:
+    merged = annotate_and_merge({NAME: H + "---\napiVersion: v1\nkind: List\nitems: []\n"})
+    assert merged.count("---\n") == 1 and "kind: List\nitems: []\n" in merged
+
+
+@pytest.mark.parametrize(
+    ("template", "message"),
+    [
+        (H + "data: {a: 1, # c\n  b: 2}\n", "line 5: a comment inside a flow collection"),
+        (H + "spec:\n  base: &b # c\n    x: 1\n", "line 6: a comment after a key, an anchor"),
+        (H + "  x: 1\n # c\n  y: 2\n", "line 6: a comment left of the entry"),
+    ],
+)
+def test_comments_placed_otherwise_are_refused_naming_the_line(template: str, message: str) -> None:
+    with pytest.raises(PostRenderYAMLError) as err:
+        annotate_and_merge({NAME: template})
+    assert str(err.value).startswith(f"parsing {NAME}: {message}")
+    assert "\n" not in str(err.value)
+
+
+def test_kyaml_errors() -> None:
+    with pytest.raises(PostRenderYAMLError, match="got SequenceNode: node contents:\n- a\n"):
+        annotate_and_merge({NAME: "- a\n"})
+    with pytest.raises(PostRenderYAMLError, match="invalid document separator: --- x"):
+        annotate_and_merge({NAME: "a: 1\n--- x\nb: 2\n"})
+    with pytest.raises(PostRenderYAMLError, match=r"^error parsing YAML: wrong node kind"):
+        split_and_deannotate("just text\n")
+    # go-yaml's wording (libyaml's text, its line numbering), in one line, as helm v4.1.4
+    with pytest.raises(PostRenderYAMLError) as err:
+        annotate_and_merge({NAME: H + "data:\n  k: >\n     lead\n    x\n"})
+    assert str(err.value) == (
+        f"parsing {NAME}: MalformedYAMLError: yaml: line 5: did not find expected key"
+    )
