@@ -10,6 +10,7 @@ BENCHMARKS = [
     "cold_start",
     "hot_paths",
     "parse_first_sight",
+    "chart_yaml",
     "chart_corpus",
     "chart_sources",
     "storage",

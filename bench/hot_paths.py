@@ -23,13 +23,14 @@ import gc
 import json
 import os
 import random
-import subprocess
 import sys
 import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
+
+from bench import run_in_checkout
 
 DEFAULT_BEFORE = Path("/work/main")
 
@@ -288,15 +289,7 @@ def _has_disk_cache() -> bool:
 
 
 def _run_before(checkout: Path, rounds: int) -> dict[str, float]:
-    env = dict(os.environ, PYTHONPATH=f"{checkout / 'operator'}{os.pathsep}{Path.cwd()}")
-    code = (
-        "import json, sys; from bench.hot_paths import measure; "
-        f"print(json.dumps(measure({rounds})))"
-    )
-    out = subprocess.run(
-        [sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True
-    )
-    return dict(json.loads(out.stdout.strip().splitlines()[-1]))
+    return dict(run_in_checkout(checkout, f"bench.hot_paths.measure({rounds})"))
 
 
 def main(argv: list[str] | None = None) -> None:

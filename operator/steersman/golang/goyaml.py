@@ -27,7 +27,10 @@ from steersman.golang.jsonout import json_kind
 from steersman.golang.quote import go_quote
 from steersman.golang.yamlresolve import (
     BINARY,
+    FLOAT,
+    INT,
     MERGE,
+    STR,
     TIMESTAMP,
     resolve_plain,
     resolve_tagged,
@@ -403,11 +406,162 @@ def _check_marshalable(value: Any) -> None:
             _check_marshalable(v)
 
 
+# -- the fast path: one walk over libyaml's events --------------------------------------------
+#
+# For a document with no tags, anchors, aliases, merges, non-string keys or non-finite floats
+# (nearly every document a chart decodes: CRDs, values, labels), go-yaml's decoding plus
+# sigs.k8s.io/yaml's JSON round trip is just the plain-scalar typing with whole numbers turned
+# into float64. `_fast_unmarshal` builds that result straight from the parser's events, with no
+# node tree and no second and third pass, and says "not sure" (`_NOT_SURE`) on anything else,
+# which the reference path above then decodes, errors included.
+
+_NOT_SURE = object()
+_NO_KEY = object()
+# First characters of plain scalars that may resolve to something other than a string
+# (yamlresolve's hints, and `<<`); an empty plain scalar is null.
+_RESOLVING = frozenset("+-.0123456789yYnNtTfFoO~<")
+_SCALAR_EVENT = yaml.ScalarEvent
+_MAP_START, _SEQ_START = yaml.MappingStartEvent, yaml.SequenceStartEvent
+_MAP_END, _SEQ_END = yaml.MappingEndEvent, yaml.SequenceEndEvent
+
+
+class _Unsure(Exception):
+    """The fast path met something only the reference path models."""
+
+
+def _plain_scalar(s: str) -> Any:
+    """A plain scalar as go-yaml types it and the JSON round trip keeps it."""
+    tag, value = resolve_plain(s)
+    if tag == INT:
+        return float(value)
+    if tag == FLOAT:
+        if math.isnan(value) or math.isinf(value):
+            raise _Unsure  # json.Marshal's error, reported in its own walk order
+        return value
+    if tag == TIMESTAMP:
+        return s
+    return value
+
+
+def _plain_key(s: str) -> str:
+    tag, _ = resolve_plain(s)
+    if (tag != STR and tag != TIMESTAMP) or s == "<<":
+        raise _Unsure  # a non-string key, or a merge
+    return s
+
+
+def _scalar_event(ev: Any) -> Any:
+    if ev.anchor is not None or ev.tag is not None:
+        raise _Unsure
+    s = ev.value
+    return _plain_scalar(s) if ev.implicit[0] and (not s or s[0] in _RESOLVING) else s
+
+
+def _collection(get: Any, first: Any) -> Any:
+    """The collection starting with event `first`, built level by level without recursion."""
+    if first.anchor is not None or first.tag is not None:
+        raise _Unsure
+    top: Any = {} if type(first) is _MAP_START else []
+    root = top
+    outer: list[Any] = []
+    key: Any = _NO_KEY  # in a mapping: the key whose value comes next
+    resolving = _RESOLVING
+    while True:
+        ev = get()
+        cls = type(ev)
+        if cls is _SCALAR_EVENT:
+            if ev.anchor is not None or ev.tag is not None:
+                raise _Unsure
+            s = ev.value
+            plain = ev.implicit[0] and (not s or s[0] in resolving)
+            if type(top) is list:
+                top.append(_plain_scalar(s) if plain else s)
+            elif key is _NO_KEY:
+                key = _plain_key(s) if plain else s
+            else:
+                top[key] = _plain_scalar(s) if plain else s
+                key = _NO_KEY
+        elif cls is _MAP_START or cls is _SEQ_START:
+            if ev.anchor is not None or ev.tag is not None:
+                raise _Unsure
+            new: Any = {} if cls is _MAP_START else []
+            if type(top) is list:
+                top.append(new)
+            elif key is _NO_KEY:
+                raise _Unsure  # a collection as a key
+            else:
+                top[key] = new
+            outer.append(top)
+            top, key = new, _NO_KEY
+        elif cls is _MAP_END or cls is _SEQ_END:
+            if not outer:
+                return root
+            top, key = outer.pop(), _NO_KEY
+        else:
+            raise _Unsure  # an alias
+
+
+def _fast_unmarshal(data: bytes) -> Any:
+    parser = CParser(data)
+    get = parser.get_event
+    try:
+        get()  # stream start
+        if type(get()) is yaml.StreamEndEvent:
+            return None
+        first = get()
+        cls = type(first)
+        if cls is _SCALAR_EVENT:
+            value = _scalar_event(first)
+        elif cls is _MAP_START or cls is _SEQ_START:
+            value = _collection(get, first)
+        else:
+            return _NOT_SURE
+        get()  # document end, read as the reference path reads it (its errors are its own)
+    except Exception:  # _Unsure, or an error the reference path words as Go does
+        return _NOT_SURE
+    return value
+
+
+def _copy(value: Any) -> Any:
+    """A deep copy of a JSON-shaped value (a tenth of the cost of copy.deepcopy)."""
+    cls = type(value)
+    if cls is dict:
+        return {k: _copy(v) for k, v in value.items()}
+    if cls is list:
+        return [_copy(v) for v in value]
+    return value
+
+
+# Templates often decode the same text twice in a row (`index (... | fromYaml) "metadata"`,
+# then the whole of it again): the last big document decoded is kept, never handed out, and
+# answered with a copy, which costs a fifth of decoding it. One slot, replaced whole (so
+# threads rendering at once only ever see a consistent pair).
+_REMEMBER_FROM = 1024
+_last: tuple[bytes | None, Any] = (None, None)
+
+
 def unmarshal(data: bytes | str) -> Any:
     """sigs.k8s.io/yaml.Unmarshal into interface{} (numbers float64); YAMLError on failure.
 
     The message is the whole Go error, e.g. `error converting YAML to JSON: yaml: line 2: ...`.
     """
+    global _last
+    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
+    last_raw, last_value = _last
+    if raw == last_raw:
+        return _copy(last_value)
+    fast = _fast_unmarshal(raw)
+    if fast is _NOT_SURE:
+        return reference_unmarshal(raw)
+    if len(raw) >= _REMEMBER_FROM:
+        _last = (raw, fast)
+        return _copy(fast)
+    return fast
+
+
+def reference_unmarshal(data: bytes | str) -> Any:
+    """`unmarshal` through go-yaml's event-by-event decoder only (what the fast path is held
+    to, and where it hands over)."""
     try:
         decoded = decode_first_document(data)
     except YAMLError as exc:
@@ -467,6 +621,7 @@ __all__ = [
     "from_yaml_array",
     "jsonify",
     "key_string",
+    "reference_unmarshal",
     "unmarshal",
     "unmarshal_list",
     "unmarshal_map",

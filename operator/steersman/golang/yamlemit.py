@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from typing import Any, Final
 
 from steersman.golang.floatfmt import format_float
@@ -49,7 +49,6 @@ _SPACE_BREAK = re.compile(f" [{_BREAK_CLASS}]")
 _FLOW_INDICATOR = re.compile(r"[,?\[\]{}:]")
 _COLON_WS = re.compile(r":(?:[ \t]|\Z)")
 _WS_HASH = re.compile(f"[ \\t\\x00{_BREAK_CLASS}]#")
-_PLAIN_RUN = re.compile("[^ ]+| ")
 _SINGLE_RUN = re.compile(f"[^ {_BREAK_CLASS}]+| |[{_BREAK_CLASS}]")
 _FIRST_BOTH = frozenset("#,[]{}&*!|>'\"%@`")
 
@@ -177,7 +176,7 @@ def scalar_text(value: Any) -> tuple[str, int]:
 class Emitter:
     """Writes one document; `out` collects the text."""
 
-    def __init__(self, sort_keys: Callable[[Any], list[str]]) -> None:
+    def __init__(self, sort_keys: Callable[[Any], Sequence[str]]) -> None:
         self.out: list[str] = []
         self.sort_keys = sort_keys
         self.column = 0
@@ -294,8 +293,19 @@ class Emitter:
 
     def _block_mapping(self, mapping: dict[str, Any]) -> None:
         self._increase_indent(False, False)
+        indent = max(self.indent, 0)
+        out = self.out
         for key in self.sort_keys(mapping):
-            self._write_indent()
+            # _write_indent, inlined: this loop runs for every key of the document.
+            column = self.column
+            if not self.indention or column > indent or (column == indent and not self.whitespace):
+                out.append("\n")
+                column = 0
+            if column < indent:
+                out.append(" " * (indent - column))
+                column = indent
+            self.column = column
+            self.whitespace = self.indention = True
             value = mapping[key]
             if len(key) <= 128 and simple_plain(key) and self._simple_entry(key, value):
                 continue
@@ -346,28 +356,46 @@ class Emitter:
             # No space can sit past column 80, so no fold is possible: write it at once.
             self._put(value)
         else:
-            spaces = False
-            n = len(value)
-            # Runs without a space go out at once; each space decides whether to fold.
-            for m in _PLAIN_RUN.finditer(value):
-                run = m.group()
-                if run == " ":
-                    i = m.start()
-                    nxt = value[i + 1] if i + 1 < n else ""
-                    if not spaces and self.column > _BEST_WIDTH and nxt != " ":
-                        self._write_indent()
-                    else:
-                        self._put(run)
-                    spaces = True
-                else:
-                    self._put(run)
-                    self.indention = False
-                    spaces = False
+            self._put_folding(value)
         self.whitespace = False
         self.indention = False
 
+    def _put_folding(self, text: str) -> None:
+        """Write text with no line break in it, folding as the plain and single-quoted writers
+        do: a space between two non-spaces, met once the column is past 80, becomes a line
+        break and the indentation. Whole lines go out at once."""
+        words = text.split(" ")
+        indent = max(self.indent, 0)
+        fold = "\n" + " " * indent
+        out = self.out
+        prev = words[0]
+        line = [prev]
+        column = self.column + len(prev)
+        for word in words[1:]:
+            if prev and word and column > _BEST_WIDTH:
+                out.append(" ".join(line))
+                out.append(fold)
+                line = [word]
+                column = indent + len(word)
+            else:
+                line.append(word)
+                column += 1 + len(word)
+            prev = word
+        out.append(" ".join(line))
+        self.column = column
+
     def _write_single(self, value: str, allow_breaks: bool) -> None:
         self._write_indicator("'", True, False, False)
+        if not _ANY_BREAK.search(value):
+            quoted = value.replace("'", "''")
+            if allow_breaks and " " in quoted:
+                self._put_folding(quoted)
+            else:
+                self._put(quoted)
+            self._write_indicator("'", False, False, False)
+            self.whitespace = False
+            self.indention = False
+            return
         spaces = breaks = False
         n = len(value)
         # Runs without spaces and breaks go out at once; spaces and breaks one by one.

@@ -119,20 +119,35 @@ def _number(f: float) -> int | float:
     return float(text)
 
 
+def _as_read_back(s: str) -> str:
+    return s if s.isascii() and "\x7f" not in s else _read_back(s)
+
+
 def _retype_numbers(tree: Any) -> Any:
     """Integral float64 values become ints (as JSON text read back by go-yaml)."""
-    if isinstance(tree, dict):
+    cls = type(tree)
+    if cls is dict:
         out: dict[str, Any] = {}
         for k, v in tree.items():
-            if "\x85" in k:
-                # A JSON key spanning two lines is not a valid simple key for go-yaml.
-                raise YAMLMarshalError("yaml: could not find expected ':'")
-            out[_read_back(k)] = _retype_numbers(v)
+            if not (k.isascii() and "\x7f" not in k):
+                if "\x85" in k:
+                    # A JSON key spanning two lines is not a valid simple key for go-yaml.
+                    raise YAMLMarshalError("yaml: could not find expected ':'")
+                k = _read_back(k)
+            # Plain ASCII strings (most values) are kept without a call.
+            if type(v) is str and v.isascii() and "\x7f" not in v:
+                out[k] = v
+            else:
+                out[k] = _retype_numbers(v)
         return out
-    if isinstance(tree, list):
+    if cls is list:
         return [_retype_numbers(v) for v in tree]
+    if cls is str:
+        return _as_read_back(tree)
+    if cls is float:
+        return _number(tree)
     if isinstance(tree, str):
-        return _read_back(tree)
+        return _as_read_back(tree)
     if isinstance(tree, float):
         return _number(tree)
     return tree
@@ -190,10 +205,22 @@ sort_key = functools.cmp_to_key(_key_cmp)
 _LETTERS_ONLY = re.compile(r"[A-Za-z]+\Z")
 
 
-def sorted_keys(keys: Any) -> list[str]:
+# Documents repeat the same key sets (every property of a CRD schema has `description`/`type`):
+# their order is looked up, up to a bound.
+_ORDERS: dict[tuple[str, ...], tuple[str, ...]] = {}
+_ORDERS_MAX = 4096
+
+
+def sorted_keys(keys: Any) -> tuple[str, ...]:
     """Map keys in the order go-yaml v2 writes them."""
-    keys = list(keys)
-    if all(_LETTERS_ONLY.match(k) for k in keys):
-        # For ASCII letters go-yaml's order is plain code point order.
-        return sorted(keys)
-    return sorted(keys, key=sort_key)
+    given = tuple(keys)
+    order = _ORDERS.get(given)
+    if order is None:
+        if all(_LETTERS_ONLY.match(k) for k in given):
+            # For ASCII letters go-yaml's order is plain code point order.
+            order = tuple(sorted(given))
+        else:
+            order = tuple(sorted(given, key=sort_key))
+        if len(_ORDERS) < _ORDERS_MAX:
+            _ORDERS[given] = order
+    return order

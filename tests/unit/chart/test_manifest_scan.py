@@ -41,6 +41,13 @@ def _regex_split(text: str) -> list[str]:
         "a  \n\n---\r\n\fb\n \n---",
         "\v---\na",
         "a:\n    x\n        y\n---\n",
+        # `---` in a block scalar: indented it stays, at column 0 Helm splits there too
+        "a: |\n  x\n  ---\n  y\n---\nb: 1",
+        "a: |\n  x\n---\n  y\n",
+        "a: 1\r\n---\r\nb: 2\r\n",
+        "\ufeff---\na: 1\n---\nb",
+        "# only\n# comments\n---\n# more\n",
+        "a: '---'\n--- # comment after the separator\nb: 1",
     ],
 )
 def test_split_matches_the_regex(text: str) -> None:
@@ -67,6 +74,23 @@ SCANNED = [
     "metadata:\n  annotations: {}\n",
     "kind: null\nmetadata: {}\n",
     "kind: ._",
+    # comments before and among the head fields
+    "# leading\n# comments\napiVersion: v1 # trailing\n# between\nkind: Pod\nmetadata:\n"
+    "  # inside\n  name: p\n",
+    # flow-style metadata and quoted keys
+    'kind: Job\nmetadata: {name: "j", annotations: {"helm.sh/hook": post-install}}\n',
+    "'kind': Pod\n\"metadata\":\n  'name': q\n  \"annotations\":\n    'helm.sh/hook': test\n",
+    # separators that are not separators: inside block scalars, indented
+    "kind: ConfigMap\nmetadata:\n  name: c\ndata:\n  a: |\n    ---\n    x\n  b: >\n    ---\n",
+    # CRLF line ends, a byte order mark, tabs after values
+    "apiVersion: v1\r\nkind: Secret\r\nmetadata:\r\n  name: s\r\n  annotations:\r\n"
+    '    "helm.sh/hook": pre-install\r\n',
+    "\ufeffkind: Service\nmetadata:\n  name: svc\t\n",
+    # only comments, and comments around an empty document
+    "# a\n# b\n",
+    "#\n  # indented comment\n\n",
+    # head fields after a big spec, and a spec with flow collections
+    "spec:\n  x: [1, {a: b}]\n  y: {c: [d]}\nkind: Late\nmetadata:\n  name: late\n",
 ]
 
 FULL_LOAD = [
@@ -86,6 +110,12 @@ FULL_LOAD = [
     "metadata:\n  annotations: null",
     "kind: x\n  bad: [",
     "kind: x\nbad: \x00",
+    # anchors and aliases anywhere, even outside the head
+    "kind: Pod\nmetadata:\n  name: p\nspec: &s {a: 1}\nother: *s\n",
+    "kind: &k Pod\nmetadata:\n  name: *k\n",
+    "kind: Pod\nmetadata:\n  name: p\n  annotations: &a\n    x: y\n",
+    # tags outside the head
+    "kind: Pod\nspec: !!map {a: b}\n",
 ]
 
 
@@ -124,3 +154,21 @@ def test_scan_agrees_with_the_full_load_on_the_test_corpus() -> None:
         scanned += 1
         assert head == loaded_head(doc, "p"), doc[:200]
     assert scanned > len(docs) // 2  # the rest are mostly template sources, not YAML
+
+
+def test_heads_are_kept_by_digest_and_failures_are_not(monkeypatch: pytest.MonkeyPatch) -> None:
+    from steersman.chart.render import manifests
+
+    monkeypatch.setattr(manifests, "_HEADS", {})
+    monkeypatch.setattr(manifests, "_HEADS_MAX", 3)
+    doc = "kind: Pod\nmetadata:\n  name: p\n  annotations:\n    helm.sh/hook: test\n"
+    first = parse_head(doc, "a")
+    assert parse_head(doc, "b") is first
+    assert first == loaded_head(doc, "a")
+    for bad in ("a: [", "- a"):
+        for path in ("x", "y"):  # each failure is read again and names its own file
+            with pytest.raises(ManifestError, match=f"YAML parse error on {path}: "):
+                parse_head(bad, path)
+    for i in range(5):  # past the bound the kept heads are forgotten, not grown
+        assert parse_head(f"kind: K{i}\n", "c") == Head(kind=f"K{i}")
+        assert len(manifests._HEADS) <= 3

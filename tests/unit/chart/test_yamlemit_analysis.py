@@ -213,3 +213,17 @@ def test_writers_match_the_character_loops_on_random_documents() -> None:
     for _ in range(3000):
         doc = value()
         assert _emit(Emitter, doc) == _emit(_ReferenceEmitter, doc), repr(doc)[:300]
+
+
+@pytest.mark.parametrize("depth", [0, 3, 45])
+def test_folding_writers_match_the_character_loops_on_long_texts(depth: int) -> None:
+    """Long descriptions (CRD schemas): plain and single-quoted scalars folded line by line,
+    with double spaces, apostrophes, `: ` (single-quoted) and an indentation past column 80."""
+    words = ["word", "a", "it's", "x" * 90, "key: value", "", "#tag", "ends."]
+    rnd = random.Random(depth)
+    for _ in range(200):
+        text = " ".join(rnd.choice(words) for _ in range(rnd.randint(1, 60))).strip() or "w"
+        doc: Any = {"description": text, "list": [text, {"k": text}]}
+        for _ in range(depth):
+            doc = {"nested": doc}
+        assert _emit(Emitter, doc) == _emit(_ReferenceEmitter, doc), text

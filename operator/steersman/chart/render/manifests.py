@@ -8,6 +8,7 @@ stably sorted by kind in install order.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
@@ -233,11 +234,27 @@ def _load(doc: str) -> Any:
         return yaml.load(doc, Loader=_PY_LOADER)
 
 
+# The operator renders the same charts again and again (requeues, drift checks): heads of
+# documents already read are kept by the document's digest (not its text, which may be
+# megabytes), up to a bound, then forgotten all at once. Documents that fail are not kept.
+_HEADS: dict[bytes, Head] = {}
+_HEADS_MAX = 8192
+
+
 def parse_head(doc: str, path: str) -> Head:
     """apiVersion, kind, name and annotations as sigs.k8s.io/yaml reads them into Helm's
     SimpleHead; ManifestError when the document is not valid YAML or not an object."""
+    digest = hashlib.blake2b(doc.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+    head = _HEADS.get(digest)
+    if head is not None:
+        return head
     head = scan_head(doc)
-    return head if head is not None else loaded_head(doc, path)
+    if head is None:
+        head = loaded_head(doc, path)
+    if len(_HEADS) >= _HEADS_MAX:
+        _HEADS.clear()
+    _HEADS[digest] = head
+    return head
 
 
 def loaded_head(doc: str, path: str) -> Head:
