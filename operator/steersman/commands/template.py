@@ -676,6 +676,7 @@ def _update_dependencies(
         insecure_skip_tls_verify=a.insecure_skip_tls_verify,
         username=a.username,
         password=a.password,
+        registry_config=a.registry_config,
     )
     try:
         template_depup.update(source, settings, out, err)
@@ -735,6 +736,7 @@ def _fetch(ref: str, a: TemplateArgs, err: list[str]) -> bytes:
         ChartSourceError,
         RepoAuth,
         fetch_chart,
+        parse_oci_reference,
         prime_index,
     )
 
@@ -768,9 +770,19 @@ def _fetch(ref: str, a: TemplateArgs, err: list[str]) -> bytes:
     def pick(flag: str, key: str) -> str | None:
         return flag or str(entry.get(key) or "") or None
 
+    username = a.username or str(entry.get("username") or "")
+    password = a.password or str(entry.get("password") or "")
+    if chart_ref.is_oci:
+        registry = parse_oci_reference(chart_ref.url).registry
+        try:
+            username, password = template_flags.registry_login(
+                a.registry_config, registry, a.username, a.password
+            )
+        except template_flags.FlagError as exc:
+            raise _Fail(str(exc)) from None
     auth = RepoAuth(
-        username=a.username or str(entry.get("username") or ""),
-        password=a.password or str(entry.get("password") or ""),
+        username=username,
+        password=password,
         ca_file=pick(a.ca_file, "caFile"),
         cert_file=pick(a.cert_file, "certFile"),
         key_file=pick(a.key_file, "keyFile"),
@@ -805,8 +817,6 @@ def _fetch(ref: str, a: TemplateArgs, err: list[str]) -> bytes:
             url = fetched.source_url
             _verify_fetched(fetched.data, fetched.provenance, url, url.rsplit("/", 1)[-1], a)
         return fetched.data
-    from steersman.chart.sources import parse_oci_reference
-
     # the names helm's downloader gives the pull: the reference with its tag (or digest)
     oref = parse_oci_reference(chart_ref.url)
     at = f"@{oref.digest}" if oref.digest else f":{fetched.version}"

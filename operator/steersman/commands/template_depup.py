@@ -34,10 +34,12 @@ from steersman.chart.sources import (
     ChartSourceError,
     RepoAuth,
     fetch_chart,
+    parse_oci_reference,
 )
 from steersman.chart.sources.index import RepoIndex, parse_index, resolve_reference_url
 from steersman.chartmodel import Dependency
 from steersman.commands.template_depup_http import GetOptions, entry_auth, get
+from steersman.commands.template_flags import FlagError, registry_login
 from steersman.commands.template_tls import wants_tls_config
 from steersman.errors import SteersmanError
 from steersman.golang.fmt import go_quote
@@ -73,18 +75,28 @@ class Settings:
     insecure_skip_tls_verify: bool = False
     username: str = ""
     password: str = field(default="", repr=False)
+    registry_config: str = ""  # --registry-config: credentials when --username/--password are not
 
-    def registry_auth(self) -> RepoAuth:
-        """The client helm builds: with TLS options, one without --plain-http (which only
-        its default client takes)."""
+    def registry_auth(self, url: str) -> RepoAuth:
+        """The client helm builds for the oci:// `url`: with TLS options, one without
+        --plain-http (which only its default client takes)."""
+        try:
+            username, password = registry_login(
+                self.registry_config,
+                parse_oci_reference(url).registry,
+                self.username,
+                self.password,
+            )
+        except FlagError as exc:
+            raise DependencyUpdateError(str(exc)) from None
         tls = wants_tls_config(
             self.ca_file, self.cert_file, self.key_file, self.insecure_skip_tls_verify
         )
         if not tls:
-            return RepoAuth(self.username, self.password, plain_http=self.plain_http)
+            return RepoAuth(username, password, plain_http=self.plain_http)
         return RepoAuth(
-            self.username,
-            self.password,
+            username,
+            password,
             ca_file=self.ca_file or None,
             cert_file=self.cert_file or None,
             key_file=self.key_file or None,
@@ -361,7 +373,7 @@ def _oci_tag(dep: Dependency, settings: Settings, cache: ChartCache) -> list[str
     strict semver, newest first); the pull it makes is cached for the download."""
     ref = ChartRef(f"{dep.repository.rstrip('/')}/{dep.name}", "", dep.version)
     try:
-        fetched = asyncio.run(fetch_chart(ref, cache=cache, auth=settings.registry_auth()))
+        fetched = asyncio.run(fetch_chart(ref, cache=cache, auth=settings.registry_auth(ref.url)))
     except ChartNotFound as exc:
         if exc.available or "unable to locate any tags" in str(exc):
             return []
@@ -447,7 +459,9 @@ def _download_all(
         helmlog.debug(log, _NEW_DOWNLOADER)
         ref = ChartRef(f"{dep.repository.rstrip('/')}/{dep.name}", "", dep.version)
         try:
-            fetched = asyncio.run(fetch_chart(ref, cache=cache, auth=settings.registry_auth()))
+            fetched = asyncio.run(
+                fetch_chart(ref, cache=cache, auth=settings.registry_auth(ref.url))
+            )
         except ChartSourceError as exc:
             error = f"could not download {ref.url}: {exc}"
             out.append(f"Save error occurred:  {error}\n")

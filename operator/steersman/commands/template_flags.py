@@ -487,3 +487,36 @@ def _parse_int(value: str, kind: str) -> int:
     if kind == "uint" and n < 0:  # a Go flag.Uint64 (klog's): flag's numError
         raise _BadValue("parse error")
     return n
+
+
+def registry_login(config: str, registry: str, username: str, password: str) -> tuple[str, str]:
+    """The credentials helm's registry client uses for `registry` (host[:port]): --username
+    with --password when both are set, else the `auths` entry of --registry-config (docker's
+    config.json format), else of Docker's own config.json (oras' fallback store); none is
+    anonymous. A file that is not JSON, or an `auth` that is not base64, is a FlagError."""
+    if username and password:
+        return username, password
+    from steersman.chart.sources.dockerconfig import registry_credentials
+    from steersman.chart.sources.errors import InvalidReference
+
+    docker = os.environ.get("DOCKER_CONFIG") or os.path.join(_home(), ".docker")
+    for path in (config, os.path.join(docker, "config.json")):
+        try:
+            with open(path, "rb") as f:
+                data = f.read()
+        except OSError:
+            continue  # a missing file is an empty store
+        try:
+            return registry_credentials(data, registry)
+        except InvalidReference as exc:
+            if "not valid JSON" in str(exc):
+                raise FlagError(
+                    f"failed to decode config file at {path}: invalid config format"
+                ) from None
+            if "not base64" in str(exc):
+                raise FlagError(
+                    f"failed to resolve credential: failed to decode auth field of {registry} "
+                    f"in {path}: invalid config format"
+                ) from None
+            # no `auths`, no entry or one without a password: oras finds no credential there
+    return "", ""
