@@ -493,26 +493,23 @@ def registry_login(config: str, registry: str, username: str, password: str) -> 
     """The credentials helm's registry client uses for `registry` (host[:port]): --username
     with --password when both are set, else the `auths` entry of --registry-config (docker's
     config.json format), else of Docker's own config.json (oras' fallback store); none is
-    anonymous. A file that is not JSON, or an `auth` that is not base64, is a FlagError."""
-    if username and password:
-        return username, password
+    anonymous. --registry-config is read in any case (NewClient opens its store first): one
+    that is there but unreadable or not JSON is a FlagError; a broken Docker one is skipped."""
     from steersman.chart.sources.dockerconfig import registry_credentials
     from steersman.chart.sources.errors import InvalidReference
 
     docker = os.environ.get("DOCKER_CONFIG") or os.path.join(_home(), ".docker")
-    for path in (config, os.path.join(docker, "config.json")):
-        try:
-            with open(path, "rb") as f:
-                data = f.read()
-        except OSError:
-            continue  # a missing file is an empty store
+    stores = [(config, _read_store(config, strict=True))]
+    if username and password:
+        return username, password
+    docker_file = os.path.join(docker, "config.json")
+    stores.append((docker_file, _read_store(docker_file, strict=False)))
+    for path, data in stores:
+        if data is None:
+            continue
         try:
             return registry_credentials(data, registry)
         except InvalidReference as exc:
-            if "not valid JSON" in str(exc):
-                raise FlagError(
-                    f"failed to decode config file at {path}: invalid config format"
-                ) from None
             if "not base64" in str(exc):
                 raise FlagError(
                     f"failed to resolve credential: failed to decode auth field of {registry} "
@@ -520,3 +517,25 @@ def registry_login(config: str, registry: str, username: str, password: str) -> 
                 ) from None
             # no `auths`, no entry or one without a password: oras finds no credential there
     return "", ""
+
+
+def _read_store(path: str, *, strict: bool) -> bytes | None:
+    """A credentials file's JSON bytes; None for a missing one (an empty store)."""
+    import json
+
+    from steersman.chart.loader import go_os_error
+
+    try:
+        with open(path, "rb") as f:
+            data = f.read()
+        json.loads(data)
+    except FileNotFoundError:
+        return None
+    except (OSError, ValueError) as exc:
+        if not strict:
+            return None
+        why = f"read {path}: {go_os_error(exc)}" if isinstance(exc, OSError) else "not JSON"
+        raise FlagError(
+            f"failed to decode config file at {path}: invalid config format: {why}"
+        ) from None
+    return data

@@ -3,10 +3,14 @@ tests/interop/test_template_flags.py; here the pure parser)."""
 
 from __future__ import annotations
 
+import base64
+import json
+from pathlib import Path
+
 import pytest
 
 from steersman.chart.helmlog import slog_value
-from steersman.commands.template_flags import FlagError, parse_flags
+from steersman.commands.template_flags import FlagError, parse_flags, registry_login
 from steersman.golang.duration import parse_duration
 from steersman.golang.fmt import go_sprintf
 
@@ -88,3 +92,35 @@ def test_slog_quoting_and_go_values() -> None:
     assert slog_value('"x" is not a table') == '"\\"x\\" is not a table"'
     assert go_sprintf("for %s (%v)", "a.b", {"c": 1.0}) == "for a.b (map[c:1])"
     assert go_sprintf("%v %q", False, "k") == 'false "k"'
+
+
+def test_registry_login_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """--username with --password, else --registry-config, else Docker's config.json; a
+    missing file or entry is anonymous, a broken one an error (tests/integration/
+    test_template_registry_config.py checks the same next to helm)."""
+    monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path / "docker"))
+    helm_file, docker_file = tmp_path / "config.json", tmp_path / "docker" / "config.json"
+    docker_file.parent.mkdir()
+    auth = base64.b64encode(b"u:p").decode()
+    helm_file.write_text(json.dumps({"auths": {"https://r.example:5000/v1/": {"auth": auth}}}))
+    docker_file.write_text(json.dumps({"auths": {"d.example": {"username": "d", "password": "q"}}}))
+    cfg = str(helm_file)
+    assert registry_login(cfg, "r.example:5000", "", "") == ("u", "p")
+    assert registry_login(cfg, "r.example:5000", "x", "") == ("u", "p")  # both or neither
+    assert registry_login(cfg, "r.example:5000", "x", "y") == ("x", "y")
+    assert registry_login(cfg, "d.example", "", "") == ("d", "q")
+    assert registry_login(cfg, "other.example", "", "") == ("", "")
+    assert registry_login(str(tmp_path / "none.json"), "d.example", "", "") == ("d", "q")
+
+    helm_file.write_text(json.dumps({"auths": {"r.example:5000": {"auth": "@@"}}}))
+    with pytest.raises(FlagError, match=r"failed to decode auth field of r\.example:5000"):
+        registry_login(cfg, "r.example:5000", "", "")
+    helm_file.write_text("not json")
+    with pytest.raises(FlagError, match=r"config file at .*: invalid config format: not JSON"):
+        registry_login(cfg, "r.example:5000", "", "")
+    with pytest.raises(FlagError, match="invalid config format: not JSON"):
+        registry_login(cfg, "r.example:5000", "x", "y")  # read even with --username/--password
+    with pytest.raises(FlagError, match=r"config format: read .*docker: is a directory"):
+        registry_login(str(docker_file.parent), "d.example", "", "")
+    docker_file.write_text("not json")  # oras goes on without Docker's store
+    assert registry_login(str(tmp_path / "none.json"), "d.example", "", "") == ("", "")
