@@ -35,12 +35,13 @@ def test_an_entry_gives_its_tls_files_and_credentials() -> None:
 
 
 def test_registry_flags_drop_plain_http_when_helm_builds_a_tls_client() -> None:
+    url = "oci://r.example/charts/sub"
     plain = Settings("", "", plain_http=True, username="u", password="p")
-    assert plain.registry_auth() == RepoAuth("u", "p", plain_http=True)
+    assert plain.registry_auth(url) == RepoAuth("u", "p", plain_http=True)
     tls = Settings("", "", plain_http=True, insecure_skip_tls_verify=True)
-    assert tls.registry_auth() == RepoAuth(insecure_skip_tls_verify=True)
+    assert tls.registry_auth(url) == RepoAuth(insecure_skip_tls_verify=True)
     # a certificate without its key builds no TLS client: it is not used at all
-    assert Settings("", "", cert_file="/c").registry_auth() == RepoAuth()
+    assert Settings("", "", cert_file="/c").registry_auth(url) == RepoAuth()
 
 
 def test_tls_options_apply_only_when_helm_builds_a_tls_config() -> None:
