@@ -9,7 +9,6 @@ objects get none, which needs discovery, so `resolve` is async.
 from __future__ import annotations
 
 import asyncio
-import base64
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +35,20 @@ _FastJsonLoader = (
 )
 
 
+def _untagged(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
+    """A node with a tag PyYAML does not know: go-yaml ignores such tags (`!foo x` is "x")."""
+    if isinstance(node, yaml.MappingNode):
+        return loader.construct_mapping(node, deep=True)
+    if isinstance(node, yaml.SequenceNode):
+        return loader.construct_sequence(node, deep=True)
+    return loader.construct_scalar(node)  # type: ignore[arg-type]
+
+
+for _loader in (_JsonLoader, _FastJsonLoader):
+    if _loader is not None:
+        _loader.add_constructor(None, _untagged)
+
+
 def _load(doc: str) -> Any:
     if _FastJsonLoader is not None:
         try:
@@ -50,8 +63,8 @@ def _jsonable(value: Any) -> Any:
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_jsonable(v) for v in value]
-    if isinstance(value, bytes):  # !!binary
-        return base64.b64encode(value).decode("ascii")
+    if isinstance(value, bytes):  # !!binary: go-yaml gives the decoded bytes as a string
+        return value.decode("utf-8", "replace")
     return value
 
 
