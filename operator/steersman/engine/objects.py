@@ -35,18 +35,38 @@ _FastJsonLoader = (
 )
 
 
-def _untagged(loader: yaml.SafeLoader, node: yaml.Node) -> Any:
-    """A node with a tag PyYAML does not know: go-yaml ignores such tags (`!foo x` is "x")."""
-    if isinstance(node, yaml.MappingNode):
-        return loader.construct_mapping(node, deep=True)
-    if isinstance(node, yaml.SequenceNode):
-        return loader.construct_sequence(node, deep=True)
-    return loader.construct_scalar(node)  # type: ignore[arg-type]
+_KNOWN_SCALAR_TAGS = frozenset(
+    f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp", "binary")
+)
+_MAP_TAG, _SEQ_TAG, _STR_TAG = (f"tag:yaml.org,2002:{t}" for t in ("map", "seq", "str"))
+
+
+def _construct_document(self: yaml.SafeLoader, node: yaml.Node) -> Any:
+    """go-yaml ignores a collection's tag and any scalar tag it does not resolve (`!foo x`
+    is "x", `!!set` a mapping): retag the tree so PyYAML builds what sigs.k8s.io/yaml would."""
+    todo, seen = [node], set()
+    while todo:
+        n = todo.pop()
+        if id(n) in seen:
+            continue  # an alias: the same node again
+        seen.add(id(n))
+        if isinstance(n, yaml.MappingNode):
+            n.tag = _MAP_TAG
+            for key, value in n.value:
+                if not (key.tag == "tag:yaml.org,2002:merge" and key.value == "<<"):
+                    todo.append(key)
+                todo.append(value)
+        elif isinstance(n, yaml.SequenceNode):
+            n.tag = _SEQ_TAG
+            todo.extend(n.value)
+        elif n.tag not in _KNOWN_SCALAR_TAGS:
+            n.tag = _STR_TAG
+    return yaml.SafeLoader.construct_document(self, node)
 
 
 for _loader in (_JsonLoader, _FastJsonLoader):
     if _loader is not None:
-        _loader.add_constructor(None, _untagged)
+        _loader.construct_document = _construct_document
 
 
 def _load(doc: str) -> Any:
