@@ -9,7 +9,6 @@ objects get none, which needs discovery, so `resolve` is async.
 from __future__ import annotations
 
 import asyncio
-import base64
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -36,6 +35,40 @@ _FastJsonLoader = (
 )
 
 
+_KNOWN_SCALAR_TAGS = frozenset(
+    f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp", "binary")
+)
+_MAP_TAG, _SEQ_TAG, _STR_TAG = (f"tag:yaml.org,2002:{t}" for t in ("map", "seq", "str"))
+
+
+def _construct_document(self: yaml.SafeLoader, node: yaml.Node) -> Any:
+    """go-yaml ignores a collection's tag and any scalar tag it does not resolve (`!foo x`
+    is "x", `!!set` a mapping): retag the tree so PyYAML builds what sigs.k8s.io/yaml would."""
+    todo, seen = [node], set()
+    while todo:
+        n = todo.pop()
+        if id(n) in seen:
+            continue  # an alias: the same node again
+        seen.add(id(n))
+        if isinstance(n, yaml.MappingNode):
+            n.tag = _MAP_TAG
+            for key, value in n.value:
+                if not (key.tag == "tag:yaml.org,2002:merge" and key.value == "<<"):
+                    todo.append(key)
+                todo.append(value)
+        elif isinstance(n, yaml.SequenceNode):
+            n.tag = _SEQ_TAG
+            todo.extend(n.value)
+        elif n.tag not in _KNOWN_SCALAR_TAGS:
+            n.tag = _STR_TAG
+    return yaml.SafeLoader.construct_document(self, node)
+
+
+for _loader in (_JsonLoader, _FastJsonLoader):
+    if _loader is not None:
+        _loader.construct_document = _construct_document
+
+
 def _load(doc: str) -> Any:
     if _FastJsonLoader is not None:
         try:
@@ -50,8 +83,8 @@ def _jsonable(value: Any) -> Any:
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_jsonable(v) for v in value]
-    if isinstance(value, bytes):  # !!binary
-        return base64.b64encode(value).decode("ascii")
+    if isinstance(value, bytes):  # !!binary: go-yaml gives the decoded bytes as a string
+        return value.decode("utf-8", "replace")
     return value
 
 

@@ -172,3 +172,39 @@ def test_heads_are_kept_by_digest_and_failures_are_not(monkeypatch: pytest.Monke
     for i in range(5):  # past the bound the kept heads are forgotten, not grown
         assert parse_head(f"kind: K{i}\n", "c") == Head(kind=f"K{i}")
         assert len(manifests._HEADS) <= 3
+
+
+@pytest.mark.parametrize(
+    ("doc", "head"),
+    [
+        ("kind: K\ndata:\n  x: !custom v\n  m: !foo {a: b}\n  s: !<tag:x> [1]\n", Head(kind="K")),
+        ("!root\nkind: !foo K\nmetadata: !m\n  name: !n a\n", Head(kind="K", name="a")),
+        ("!foo kind: K\nmetadata:\n  name: !!int 3\n", Head(kind="K", name="3")),
+        ("kind: !!str K\nmetadata:\n  name: !!binary aGk=\n", Head(kind="K", name="hi")),
+        (
+            "kind: K\nmetadata:\n  annotations:\n    helm.sh/hook: !foo test\n",
+            Head(kind="K", annotations={"helm.sh/hook": "test"}),
+        ),
+        ("kind: K\ndata: !!str\n  x: !!map y\n  l: !!seq {a: b}\n", Head(kind="K")),
+    ],
+)
+def test_tags_read_as_go_yaml_reads_them(doc: str, head: Head) -> None:
+    # Tagged documents are never scanned; the full load ignores tags it does not know.
+    assert scan_head(doc) is None
+    assert parse_head(doc, "p") == head
+
+
+@pytest.mark.parametrize(
+    ("doc", "error"),
+    [
+        ("kind: K\nx: !!int abc\n", "yaml: cannot decode !!str `abc` as a !!int"),
+        ("kind: K\nx: !!timestamp no\n", "yaml: cannot decode !!bool `no` as a !!timestamp"),
+        ("kind: K\nx: !!binary '%'\n", "yaml: !!binary value contains invalid base64 data"),
+    ],
+)
+def test_a_standard_tag_that_does_not_fit_is_helms_error(doc: str, error: str) -> None:
+    with pytest.raises(ManifestError) as err:
+        parse_head(doc, "c/templates/a.yaml")
+    assert str(err.value) == (
+        f"YAML parse error on c/templates/a.yaml: error converting YAML to JSON: {error}"
+    )

@@ -248,3 +248,28 @@ def test_client_side_fields_fold_into_the_apply_entry() -> None:
     assert out is not None and len(out) == 1
     assert out[0]["fieldsV1"]["f:data"] == {"f:c": {}, ".": {}, "f:a": {}}
     assert upgraded_managed_fields([apply, other], "helm", "steersman") is None
+
+
+def test_parse_documents_reads_tags_as_sigs_yaml_does() -> None:
+    # go-yaml ignores unknown tags and collections' tags; !!binary becomes the decoded text.
+    (doc,) = parse_documents(
+        "kind: ConfigMap\nmetadata: !m\n  name: a\ndata: !foo\n  x: !custom value\n"
+        "  y: !<tag:x> 3\n  z: !!binary aGk=\n  l: !s [1, !q 2]\n  w: !!str {q: r}\n"
+        "  s: !!set {? k}\n  o: !!omap [k: 1]\n  m: !!map v\n  r: &r !t {a: 1}\n  p: *r\n"
+    )
+    assert doc == {
+        "kind": "ConfigMap",
+        "metadata": {"name": "a"},
+        "data": {
+            "x": "value",
+            "y": "3",
+            "z": "hi",
+            "l": [1, "2"],
+            "w": {"q": "r"},
+            "s": {"k": None},
+            "o": [{"k": 1}],
+            "m": "v",
+            "r": {"a": 1},
+            "p": {"a": 1},
+        },
+    }

@@ -19,6 +19,7 @@ import yaml
 
 from steersman.chart.helmlog import info
 from steersman.errors import SteersmanError
+from steersman.golang import goyaml
 from steersman.golang.gostr import go_trim_space
 from steersman.golang.path import PatternError
 from steersman.golang.path import match as path_match
@@ -259,10 +260,18 @@ def parse_head(doc: str, path: str) -> Head:
 
 def loaded_head(doc: str, path: str) -> Head:
     """`parse_head` by loading the whole document (the reference `scan_head` is held to)."""
-    try:
-        data = _load(doc)
-    except yaml.YAMLError as err:
-        raise ManifestError(f"YAML parse error on {path}: {_yaml_error(err)}") from None
+    if "!" in doc:
+        # Possibly tagged: go-yaml's decoder reads unknown tags as plain strings or collections
+        # and rejects only a standard tag its value does not fit (`!!int abc`, bad `!!binary`).
+        try:
+            data = goyaml.reference_unmarshal(doc)
+        except goyaml.YAMLError as err:
+            raise ManifestError(f"YAML parse error on {path}: {err}") from None
+    else:
+        try:
+            data = _load(doc)
+        except yaml.YAMLError as err:
+            raise ManifestError(f"YAML parse error on {path}: {_yaml_error(err)}") from None
     if data is None:
         return Head()
     if not isinstance(data, dict):
