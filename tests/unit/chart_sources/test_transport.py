@@ -124,3 +124,32 @@ async def test_retrying_stops_after_the_allowed_retries() -> None:
     with pytest.raises(SourceUnavailable):
         await retrying(RetryPolicy(retries=5, wait_min=0.001), permanent)
     assert calls == 1
+
+
+async def test_a_deadline_that_aiohttp_turns_into_a_timeout_is_not_retried() -> None:
+    """aiohttp raises TimeoutError in place of the caller's cancellation when its own timer
+    fires at the same moment; the caller's asyncio.timeout must still end the fetch."""
+    import asyncio
+
+    from steersman.chart.sources import RetryPolicy
+    from steersman.chart.sources.transport import network_errors, retrying
+
+    calls = 0
+
+    async def request_like_aiohttp() -> str:
+        nonlocal calls
+        calls += 1
+        async with network_errors("fetching", "http://127.0.0.1:1/index.yaml"):
+            try:
+                await asyncio.sleep(10)
+            except asyncio.CancelledError:
+                raise TimeoutError from None  # what aiohttp's TimerContext does
+        return "never"
+
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    with pytest.raises(TimeoutError):
+        async with asyncio.timeout(0.05):
+            await retrying(RetryPolicy(retries=5, wait_min=0.001), request_like_aiohttp)
+    assert calls == 1
+    assert loop.time() - started < 5

@@ -185,6 +185,11 @@ last_transient: contextvars.ContextVar[str] = contextvars.ContextVar(
 )
 
 
+def _being_cancelled() -> bool:
+    task = asyncio.current_task()
+    return task is not None and task.cancelling() > 0
+
+
 async def retrying(policy: RetryPolicy, attempt: Callable[[], Awaitable[_T]]) -> _T:
     """`attempt()`, again after each Transient failure while the policy allows; then the last
     failure is raised. The caller's own deadline (asyncio.timeout) bounds the whole."""
@@ -193,6 +198,8 @@ async def retrying(policy: RetryPolicy, attempt: Callable[[], Awaitable[_T]]) ->
         try:
             return await attempt()
         except Transient as err:
+            if _being_cancelled():
+                raise asyncio.CancelledError from None  # the caller's deadline, not a retry
             if tries >= policy.retries:
                 raise
             last_transient.set(str(err))
@@ -232,6 +239,11 @@ async def network_errors(
     except aiohttp.TooManyRedirects:
         raise SourceUnavailable(f"{what}: too many redirects from {redact(url)}") from None
     except TimeoutError as exc:  # aiohttp's connect/read timeouts are TimeoutErrors too
+        if _being_cancelled():
+            # The caller's asyncio.timeout cancelled us as aiohttp's own timer fired: aiohttp
+            # then raises TimeoutError in place of the cancellation, which must not be retried
+            # (it was: a fetch outlived its HelmRelease's timeout, retrying until shutdown).
+            raise asyncio.CancelledError from None
         detail = f" ({scrub(str(exc))})" if str(exc) else ""
         raise Transient(
             f"{what}: timed out waiting for {redact(url)}{detail}{_describe(limits)}; the "
