@@ -109,7 +109,27 @@ async def _both(
     return await asyncio.to_thread(_run_both, helm_v4, env, chart, where, *flags)
 
 
+def _any_order(stdout: str) -> str:
+    """helm updates the repositories in parallel: their progress entries ("...", each with its
+    tab-indented detail lines) come in any order, in helm's output as in steersman's."""
+    entries: list[str] = []
+    rest: list[str] = []
+    for line in stdout.splitlines(keepends=True):
+        if line.startswith("..."):
+            entries.append(line)
+        elif line.startswith("\t") and entries:
+            entries[-1] += line
+        else:
+            rest.append(line)
+    return "".join(rest) + "".join(sorted(entries))
+
+
+def _ordered(got: Result) -> Result:
+    return {who: (r[0], _any_order(r[1]), *r[2:]) for who, r in got.items()}
+
+
 def _same_success(got: Result) -> None:
+    got = _ordered(got)
     assert got["helm"][0] == 0, got["helm"][1] + got["helm"][2]
     assert got["helm"][3] == ["sub-0.2.0.tgz"]
     assert "name: sub\n" in got["helm"][4]
@@ -122,6 +142,7 @@ def _same_failure(got: Result, *expected: str, racy: bool = False) -> None:
     reset) depends on timing, for helm too, so that part of the progress lines is left out."""
     if racy:
         got = {who: (r[0], _RACY.sub(r"\1", r[1]), *r[2:]) for who, r in got.items()}
+    got = _ordered(got)
     assert got["helm"][0] == 1, got["helm"]
     assert got["helm"][2].startswith("Error: ") and got["helm"][2].count("\n") == 1
     for part in expected:
