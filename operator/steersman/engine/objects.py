@@ -64,12 +64,15 @@ def _construct_document(self: yaml.SafeLoader, node: yaml.Node) -> Any:
     return yaml.SafeLoader.construct_document(self, node)
 
 
-for _loader in (_JsonLoader, _FastJsonLoader):
-    if _loader is not None:
-        _loader.construct_document = _construct_document
+# Only a document with an explicit tag (a `!` somewhere) needs the retagging walk: without one,
+# every node already carries the tag go-yaml would give it, and the walk is a hot path's waste.
+_TaggedJsonLoader: Any = type("GoLikeTaggedSafeLoader", (_JsonLoader,), {})
+_TaggedJsonLoader.construct_document = _construct_document
 
 
 def _load(doc: str) -> Any:
+    if "!" in doc:
+        return yaml.load(doc, Loader=_TaggedJsonLoader)
     if _FastJsonLoader is not None:
         try:
             return yaml.load(doc, Loader=_FastJsonLoader)
