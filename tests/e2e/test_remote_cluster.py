@@ -14,7 +14,7 @@ import pytest
 import yaml
 
 from hack import testenv
-from hack.operatorkit import wait_until
+from hack.operatorkit import OperatorProcess, wait_until
 from hack.testenv.parts import free_port
 from steersman.api import API_VERSION, KIND
 from steersman.kube import KubeClient
@@ -68,6 +68,17 @@ async def remote_ready(
     """The test's namespace in the remote cluster, and the Secret `SECRET` reaching it."""
     await remote_namespace(remote_kube, namespace)
     await kubeconfig_secret(e2e_kube, namespace, remote_plane.inline_kubeconfig())
+
+
+async def remote_web_installed(
+    kube: KubeClient, ns: str, chart_repo: str, start_operator: StartOperator
+) -> OperatorProcess:
+    """The operator started, and HelmRelease `web` (greeting: hi) Ready in the remote cluster."""
+    op = start_operator(ns)
+    await op.wait_ready()
+    await create(kube, ns, "web", remote_spec(chart_repo, values={"greeting": "hi"}))
+    await wait_condition(kube, ns, "web")
+    return op
 
 
 async def wait_uninstalled(
@@ -265,10 +276,7 @@ async def test_an_unreachable_remote_cluster_is_named_and_recovered_from(
     start_operator: StartOperator,
     remote_ready: None,
 ) -> None:
-    op = start_operator(namespace)
-    await op.wait_ready()
-    await create(e2e_kube, namespace, "web", remote_spec(chart_repo, values={"greeting": "hi"}))
-    await wait_condition(e2e_kube, namespace, "web")
+    op = await remote_web_installed(e2e_kube, namespace, chart_repo, start_operator)
 
     # The Secret changed to point at a closed port: a new client, and the outage is named.
     closed = f"https://127.0.0.1:{free_port()}"
@@ -319,10 +327,7 @@ async def test_history_diff_and_rekey_read_the_remote_cluster(
     kubeconfig: Path,
     tmp_path: Path,
 ) -> None:
-    op = start_operator(namespace)
-    await op.wait_ready()
-    await create(e2e_kube, namespace, "web", remote_spec(chart_repo, values={"greeting": "hi"}))
-    await wait_condition(e2e_kube, namespace, "web")
+    op = await remote_web_installed(e2e_kube, namespace, chart_repo, start_operator)
     await patch_spec(e2e_kube, namespace, "web", {"values": {"greeting": "bonjour"}})
     await wait_condition(e2e_kube, namespace, "web", reason="UpgradeSucceeded")
     op.stop()  # nothing corrects the edit below while the commands look at it
