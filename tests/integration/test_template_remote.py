@@ -121,3 +121,63 @@ async def test_repo_name_from_repositories_yaml_renders_like_helm(
     assert helm_run[0] == 1
     assert "no cached repo found" in helm_run[2]
     assert ours == helm_run
+
+
+REPO_FAILURES = [
+    # (id, arguments; {repo} is the repository's URL, {closed} a port nothing listens on)
+    ("unreachable", ["subcharts", "--repo", "{closed}"]),
+    ("no index", ["subcharts", "--repo", "{repo}/nothere/"]),
+    ("no such chart", ["nochart", "--repo", "{repo}"]),
+    ("no such version", ["subcharts", "--repo", "{repo}", "--version", "9.9.9"]),
+    ("bad constraint", ["subcharts", "--repo", "{repo}", "--version", "abc"]),
+    ("devel, no match", ["subcharts", "--repo", "{repo}", "--devel", "--version", "1"]),
+    ("archive missing", ["subcharts", "--repo", "{repo}/gone/"]),
+    ("name: no such chart", ["myrepo/nochart"]),
+    ("name: no such version", ["myrepo/subcharts", "--version", "9.9.9"]),
+    ("name: bad constraint", ["myrepo/subcharts", "--version", "abc"]),
+    ("name: archive missing", ["gone/subcharts"]),
+]
+
+
+@pytest.mark.parametrize("args", [a for _, a in REPO_FAILURES], ids=[i for i, _ in REPO_FAILURES])
+async def test_repository_failures_are_helms(
+    args: list[str],
+    repo: RepoServer,
+    archive: Path,
+    helm_v4: Path,
+    helm_home_env: dict[str, str],
+    tmp_path: Path,
+) -> None:
+    """Each failure of an HTTP repository's chart: the same exit code, stdout and stderr."""
+    import os
+    import sys
+
+    from hack.testenv.parts import free_port
+
+    gone = archive.parent / "gone"
+    if not gone.exists():  # an index naming an archive the repository does not have
+        gone.mkdir()
+        index = (archive.parent / "index.yaml").read_text()
+        (gone / "index.yaml").write_text(index.replace(archive.name, "gone/" + archive.name))
+    config, cache = tmp_path / "repositories.yaml", tmp_path / "cache"
+    flags = ["--repository-config", str(config), "--repository-cache", str(cache)]
+    for name, url in (("myrepo", repo.url), ("gone", f"{repo.url}/gone")):
+        await asyncio.to_thread(helm, helm_v4, helm_home_env, "repo", "add", name, url, *flags)
+    # A fresh content cache: helm would otherwise find the missing archive there by digest.
+    flags += ["--content-cache", str(tmp_path / "content")]
+    closed = f"http://127.0.0.1:{free_port()}"
+    argv = [a.format(repo=repo.url, closed=closed) for a in args] + flags
+    env = dict(helm_home_env, KUBECONFIG=os.devnull)
+    # In threads: the repository is served by this test's event loop.
+    runs = [
+        await asyncio.to_thread(
+            subprocess.run, cmd, capture_output=True, text=True, env=env, timeout=120
+        )
+        for cmd in (
+            [str(helm_v4), "template", "rel", *argv],
+            [sys.executable, "-m", "steersman", "template", "rel", *argv],
+        )
+    ]
+    helm_run, ours = [(r.returncode, r.stdout, r.stderr) for r in runs]
+    assert helm_run[0] == 1 and helm_run[2].startswith("Error: "), helm_run
+    assert ours == helm_run

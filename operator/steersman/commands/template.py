@@ -737,7 +737,6 @@ def _fetch(ref: str, a: TemplateArgs, err: list[str]) -> bytes:
         RepoAuth,
         fetch_chart,
         parse_oci_reference,
-        prime_index,
     )
 
     entry: dict[str, Any] = {}
@@ -791,32 +790,18 @@ def _fetch(ref: str, a: TemplateArgs, err: list[str]) -> bytes:
         insecure_skip_tls_verify=a.insecure_skip_tls_verify
         or bool(entry.get("insecure_skip_tls_verify")),
     )
+    import asyncio  # only for a remote chart: a local one never starts an event loop
+
+    if not chart_ref.is_oci:
+        return _fetch_from_repository(chart_ref, auth, index, entry, a)
     with tempfile.TemporaryDirectory(prefix="steersman-template-") as tmp:
         cache = ChartCache(tmp)
         try:
-            if index is not None:
-                prime_index(cache, chart_ref.url, auth, index[1], index[0])
-            import asyncio  # only for a remote chart: a local one never starts an event loop
-
             fetched = asyncio.run(
                 fetch_chart(chart_ref, cache=cache, auth=auth, provenance=a.verify)
             )
         except ChartSourceError as exc:
             raise _Fail(str(exc)) from None
-    if not chart_ref.is_oci:
-        wanted = a.version.strip() or (">0.0.0-0" if a.devel else "")
-        if wanted and fetched.version != wanted:  # repo.IndexFile.Get took a constraint
-            helmlog.warn(
-                log,
-                "unable to find exact version requested; falling back to closest available version",
-                ("chart", chart_ref.name),
-                ("requested", wanted),
-                ("selected", fetched.version),
-            )
-        if a.verify:
-            url = fetched.source_url
-            _verify_fetched(fetched.data, fetched.provenance, url, url.rsplit("/", 1)[-1], a)
-        return fetched.data
     # the names helm's downloader gives the pull: the reference with its tag (or digest)
     oref = parse_oci_reference(chart_ref.url)
     at = f"@{oref.digest}" if oref.digest else f":{fetched.version}"
@@ -829,6 +814,42 @@ def _fetch(ref: str, a: TemplateArgs, err: list[str]) -> bytes:
         base = f"oci://{oref.registry}/{oref.repository}{at}"
         name, _, tag = base.rsplit("/", 1)[-1].rpartition(":")
         _verify_fetched(fetched.data, fetched.provenance, base, f"{name}-{tag}.tgz", a)
+    return fetched.data
+
+
+def _fetch_from_repository(
+    chart_ref: Any,
+    auth: Any,
+    index: tuple[str, bytes] | None,
+    entry: dict[str, Any],
+    a: TemplateArgs,
+) -> bytes:
+    """An HTTP repository's chart: `index` is the cached one of `repo/name` (None: --repo)."""
+    import asyncio
+
+    from steersman.commands.template_repo import CachedIndex, RepoFetchError, fetch_repo_chart
+
+    wanted = a.version.strip() or (">0.0.0-0" if a.devel else "")
+    cached = None if index is None else CachedIndex(str(entry["name"]), index[0], index[1])
+    try:
+        fetched = asyncio.run(
+            fetch_repo_chart(
+                chart_ref.url, chart_ref.name, wanted, auth, cached=cached, provenance=a.verify
+            )
+        )
+    except RepoFetchError as exc:
+        raise _Fail(str(exc)) from None
+    if wanted and fetched.version != wanted:  # repo.IndexFile.Get took a constraint
+        helmlog.warn(
+            log,
+            "unable to find exact version requested; falling back to closest available version",
+            ("chart", chart_ref.name),
+            ("requested", wanted),
+            ("selected", fetched.version),
+        )
+    if a.verify:
+        url = fetched.url
+        _verify_fetched(fetched.data, fetched.provenance, url, url.rsplit("/", 1)[-1], a)
     return fetched.data
 
 

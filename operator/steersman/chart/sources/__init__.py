@@ -28,7 +28,7 @@ from .identity import fetch_identity
 from .model import ChartRef, FetchedChart, RepoAuth
 from .oci import OciReference, RegistryClient, fetch_from_oci, parse_oci_reference
 from .proxy import ProxySettings, proxy_for
-from .repo import fetch_from_repo, prime_index
+from .repo import fetch_from_repo
 from .transport import (
     CONNECT_TIMEOUT,
     NO_RETRIES,
@@ -67,7 +67,6 @@ __all__ = [
     "new_session",
     "normalize_digest",
     "parse_oci_reference",
-    "prime_index",
     "proxy_for",
     "redact",
     "registry_credentials",

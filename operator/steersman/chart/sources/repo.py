@@ -19,7 +19,6 @@ from .errors import (
     InvalidReference,
     SourceUnavailable,
 )
-from .identity import fetch_identity
 from .index import IndexEntry, RepoIndex, parse_index, resolve_reference_url
 from .model import ChartRef, FetchedChart, RepoAuth
 from .proxy import proxy_for
@@ -112,16 +111,6 @@ async def load_index(conn: _Conn, cache: ChartCache, *, refresh: bool = False) -
         index = await asyncio.to_thread(parse_index, body, redact(index_url))
         cache.indexes.put(key, CachedIndex(index, etag, last_modified, time.monotonic()))
         return index
-
-
-def prime_index(
-    cache: ChartCache, repo_url: str, auth: RepoAuth | None, data: bytes, source: str
-) -> None:
-    """Put an index read elsewhere (helm's repository cache, `helm repo update`'s file) into
-    `cache` for `repo_url`, so fetch_from_repo resolves versions from it without a request.
-    It is filed under the same fetch identity (fetch_identity) that fetch_chart uses for `auth`."""
-    key = _index_key(repo_url, fetch_identity(repo_url, auth))
-    cache.indexes.put(key, CachedIndex(parse_index(data, source), None, None, time.monotonic()))
 
 
 def select_entry(index: RepoIndex, name: str, version: str, repo_url: str) -> IndexEntry:
