@@ -146,8 +146,10 @@ class _Writer(Emitter):
         if indicator == "," and self._trail:
             self._trail = False
             return
-        if indicator in ("]", "}") and self.column == 0:  # after a flow item's line comment
-            self.write_indent()
+        if indicator in ("]", "}"):
+            self._trail = False
+            if self.column == 0:  # after a flow item's line comment
+                self.write_indent()
         super().write_indicator(indicator, need_whitespace, whitespace, indention)
         if indicator[:1] in ("|", ">") and self.event is not None:
             self._line(self.event)  # yaml.v3 keeps a block scalar's comment on its header
