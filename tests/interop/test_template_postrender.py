@@ -210,7 +210,7 @@ KYAML_PROBES = {
     ),
     # a comment after an anchor or a tag opening a block collection
     "anchor-tag-comments": (
-        _H + "data: &d # c\n  a: 1\n  b: 2\nspec: !!map # c\n  s: \"q\"\n"
+        _H + 'data: &d # c\n  a: 1\n  b: 2\nspec: !!map # c\n  s: "q"\n'
         "x: &x !!map # c\n  # h\n  b: |\n    t\ny: &y # c\n  k:\n    c: 1\n"
     ),
     "anchor-tag-comments-sequences": (

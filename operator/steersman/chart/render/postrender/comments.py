@@ -173,9 +173,10 @@ def _flow_comment(
     node = None
     if isinstance(nxt, tk.KeyToken):
         node = _scalar_at(starts, nxt.start_mark.index)
-    elif isinstance(nxt, tk.ScalarToken | tk.AliasToken | tk.AnchorToken | tk.TagToken):
-        if isinstance(prev, tk.FlowSequenceStartToken | tk.FlowEntryToken):
-            node = _scalar_at(starts, nxt.start_mark.index)
+    elif isinstance(nxt, tk.ScalarToken | tk.AliasToken | tk.AnchorToken | tk.TagToken) and (
+        isinstance(prev, tk.FlowSequenceStartToken | tk.FlowEntryToken)
+    ):
+        node = _scalar_at(starts, nxt.start_mark.index)
     if node is None or node.head or blank:
         raise _refused(where, "comment lines inside a flow collection but before an item")
     node.head.append(([g.text for g in group], False))
