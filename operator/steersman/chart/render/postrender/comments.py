@@ -170,12 +170,10 @@ def _flow_comment(
         group.append(more)
     nxt = tokens[after] if after is not None else None
     blank = not lines[group[0].line - 1].strip() or not lines[group[-1].line + 1].strip()
+    item = isinstance(nxt, tk.ScalarToken | tk.AliasToken | tk.AnchorToken | tk.TagToken)
+    after_opener = isinstance(prev, tk.FlowSequenceStartToken | tk.FlowEntryToken)
     node = None
-    if isinstance(nxt, tk.KeyToken):
-        node = _scalar_at(starts, nxt.start_mark.index)
-    elif isinstance(nxt, tk.ScalarToken | tk.AliasToken | tk.AnchorToken | tk.TagToken) and (
-        isinstance(prev, tk.FlowSequenceStartToken | tk.FlowEntryToken)
-    ):
+    if nxt is not None and (isinstance(nxt, tk.KeyToken) or (item and after_opener)):
         node = _scalar_at(starts, nxt.start_mark.index)
     if node is None or node.head or blank:
         raise _refused(where, "comment lines inside a flow collection but before an item")
