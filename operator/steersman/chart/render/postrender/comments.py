@@ -9,11 +9,15 @@
 - a comment after a scalar, an alias or a one-line flow collection on the same line: kept
   after it (` # ...`);
 - comment lines at column 0 after the content: the document's foot, after a blank line when
-  the source had one.
+  the source had one;
+- inside a multi-line flow collection: after a scalar item or value its line comment, comment
+  lines before a scalar item or a key its head, after `[` or `{` dropped;
+- after an anchor or tag opening a block collection: the line comment of the first scalar
+  that follows (a mapping's first key handing it to its value).
 
-Any other comment (inside flow collections, after `key:` or a block scalar header, at another
-column than what follows, after the end of a nested block) is placed by yaml.v3 in ways not
-reproduced here: PostRenderYAMLError names its line.
+Any other comment (after a flow key or a nested flow collection, at another column than what
+follows, after the end of a nested block, ...) is placed by yaml.v3 in ways not reproduced
+here: PostRenderYAMLError names its line.
 """
 
 from __future__ import annotations
