@@ -208,6 +208,10 @@ KYAML_PROBES = {
         _H + "data:\n  a: [1, [2, # c\n    3], {k: [4, # c\n      5], j: 6}]\n"
         "  b: {x: {y: 1, # c\n    z: 2}, w: [\n    # h\n    7]}\n"
     ),
+    "flow-closing-after-comment": (
+        _H + "data:\n  b: [1,\n    2 # c\n  ]\n  c: {x: 1 # c\n  }\n  d: {x: [1 # c\n  ]}\n"
+        "  e:\n    f: [{y: 1 # c\n    }]\n  g: 1\n"
+    ),
     # a comment after an anchor or a tag opening a block collection
     "anchor-tag-comments": (
         _H + 'data: &d # c\n  a: 1\n  b: 2\nspec: !!map # c\n  s: "q"\n'

@@ -148,8 +148,8 @@ class _Writer(Emitter):
             return
         if indicator in ("]", "}"):
             self._trail = False
-            if self.column == 0:  # after a flow item's line comment
-                self.write_indent()
+            if indicator == "]" and self.column == 0:  # after a flow item's line comment
+                self.write_indent()  # (yaml.v3 leaves `}` at column 0)
         super().write_indicator(indicator, need_whitespace, whitespace, indention)
         if indicator[:1] in ("|", ">") and self.event is not None:
             self._line(self.event)  # yaml.v3 keeps a block scalar's comment on its header
