@@ -202,7 +202,7 @@ KYAML_PROBES = {
     ),
     "flow-mapping-comments": (
         _H + "data: {x: 1, # c\n  y: 2 # c\n  , z: 3,\n  # h\n  w: 4 # c\n}\n"
-        "spec: { # dropped\n  k: v}\n"
+        'spec: { # dropped\n  k: v, j: # c\n    "q", i: # c\n  1}\n'
     ),
     "nested-flow-comments": (
         _H + "data:\n  a: [1, [2, # c\n    3], {k: [4, # c\n      5], j: 6}]\n"
@@ -308,7 +308,7 @@ def test_yaml_the_round_trip_cannot_reproduce_is_refused_clearly(
     subprocess.run(["cp", "-r", str(chart), str(commented)], check=True)
     (commented / "templates" / "plain.yaml").write_text(
         "# a comment\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c  # why\n"
-        "data: {a: # after a flow key\n  '1', b: '2'}\n"
+        "data: {a: # after a flow key\n  ['1'], b: '2'}\n"
     )
     env = dict(helm_home_env, HELM_PLUGINS=str(plugins), PR_LOG=str(tmp_path / "log"))
     code, out, err = _run(

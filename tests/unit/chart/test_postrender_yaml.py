@@ -49,8 +49,9 @@ MEASURED = {
         "apiVersion: v1\nkind: ConfigMap\nspec:\n  !!merge <<: {a: 1}\nmetadata:\n" + A,
     ),
     "flow-comments": (
-        H + "data: {x: 1, # c\n  y: [2 # d\n  ], z: [ # dropped\n    3,\n    # h\n    4]}\n",
-        H + A + "data: {x: 1, # c\n  y: [2, # d\n  ], z: [3,\n    # h\n    4]}\n",
+        H + "data: {x: 1, # c\n  y: [2 # d\n  ], z: [ # dropped\n    3,\n    # h\n    4], w: # k\n"
+        "    5}\n",
+        H + A + "data: {x: 1, # c\n  y: [2, # d\n  ], z: [3,\n    # h\n    4], w: 5, # k\n}\n",
     ),
     "anchor-and-tag-comments": (
         H + "data: &d # c\n  a: 1\nspec: !!seq # s\n- - x\nz: &z # k\n  b:\n    c: 1\n",
@@ -83,7 +84,7 @@ def test_the_list_is_kept_when_the_file_has_more_documents() -> None:
 @pytest.mark.parametrize(
     ("template", "message"),
     [
-        (H + "data: {a: # c\n  1}\n", "line 5: a comment after a flow key or a nested flow"),
+        (H + "data: {a: # c\n  [1]}\n", "line 5: a comment after a flow key or a nested flow"),
         (H + "data: [[1], # c\n  2]\n", "line 5: a comment after a flow key or a nested flow"),
         (H + "data: [1,\n\n  # c\n  2]\n", "line 7: comment lines inside a flow collection"),
         (H + "spec:\n  base: &b # c\n    x: [1]\n", "line 6: a comment after a key, an anchor"),

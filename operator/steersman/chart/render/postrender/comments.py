@@ -10,14 +10,15 @@
   after it (` # ...`);
 - comment lines at column 0 after the content: the document's foot, after a blank line when
   the source had one;
-- inside a multi-line flow collection: after a scalar item or value its line comment, comment
-  lines before a scalar item or a key its head, after `[` or `{` dropped;
+- inside a multi-line flow collection: after a scalar item or value (or a flow key over a
+  scalar value) its line comment, comment lines before a scalar item or a key its head, after
+  `[` or `{` dropped;
 - after an anchor or tag opening a block collection: the line comment of the first scalar
   that follows (a mapping's first key handing it to its value).
 
-Any other comment (after a flow key or a nested flow collection, at another column than what
-follows, after the end of a nested block, ...) is placed by yaml.v3 in ways not reproduced
-here: PostRenderYAMLError names its line.
+Any other comment (after a flow key over a collection or after a nested flow collection, at
+another column than what follows, after the end of a nested block, ...) is placed by yaml.v3
+in ways not reproduced here: PostRenderYAMLError names its line.
 """
 
 from __future__ import annotations
@@ -147,15 +148,21 @@ def _flow_comment(
     where: str,
 ) -> int:
     """A comment inside a multi-line flow collection, as yaml.v3 keeps it: after `[` or `{`
-    dropped; after a scalar or alias item or value (before or after its `,`) its line
-    comment; comment lines right before a scalar item or a key its head. Returns the index
-    of the next comment."""
+    dropped; after a scalar or alias item or value (before or after its `,`), or after a
+    flow key over a scalar value, the value's line comment; comment lines right before a
+    scalar item or a key its head. Returns the index of the next comment."""
     before, after = around
     c = comments[i]
     prev = tokens[before]
     if not c.full_line:
         if isinstance(prev, tk.FlowSequenceStartToken | tk.FlowMappingStartToken):
             return i + 1
+        nxt = tokens[after] if after is not None else None
+        if isinstance(prev, tk.ValueToken) and isinstance(nxt, tk.ScalarToken):
+            node = _scalar_at(starts, nxt.start_mark.index)  # `{x: # c` over a scalar value
+            if node is not None:
+                node.line = c.text
+                return i + 1
         j = before - 1 if isinstance(prev, tk.FlowEntryToken) else before
         if j >= 0 and isinstance(tokens[j], tk.ScalarToken | tk.AliasToken):
             start, _ = _value_start(tokens, j)
