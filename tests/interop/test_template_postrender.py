@@ -195,6 +195,33 @@ KYAML_PROBES = {
     "comment-spacing": _H + "data:\n  x: y   #c   \n  #d  \n  z: w\t# tab\n  a: | # hc  \n    x\n",
     "comment-in-empty-item": _H
     + "spec:\n  list:\n  -\n    # c\n    name: x\n  - - a # in\n    - b\n",
+    # comments inside multi-line flow collections
+    "flow-sequence-comments": (
+        _H + "data:\n  a: [1, # c\n    2, 3 # c\n  ]\n  b: [ # dropped\n    x,\n    # h1\n"
+        "    # h2\n    y, 'q', # c\n    z] # after\nl:\n- [1, # c\n  2]\n"
+    ),
+    "flow-mapping-comments": (
+        _H + "data: {x: 1, # c\n  y: 2 # c\n  , z: 3,\n  # h\n  w: 4 # c\n}\n"
+        'spec: { # dropped\n  k: v, j: # c\n    "q", i: # c\n  1}\n'
+    ),
+    "nested-flow-comments": (
+        _H + "data:\n  a: [1, [2, # c\n    3], {k: [4, # c\n      5], j: 6}]\n"
+        "  b: {x: {y: 1, # c\n    z: 2}, w: [\n    # h\n    7]}\n"
+    ),
+    "flow-closing-after-comment": (
+        _H + "data:\n  b: [1,\n    2 # c\n  ]\n  c: {x: 1 # c\n  }\n  d: {x: [1 # c\n  ]}\n"
+        "  e:\n    f: [{y: 1 # c\n    }]\n  g: 1\n"
+    ),
+    # a comment after an anchor or a tag opening a block collection
+    "anchor-tag-comments": (
+        _H + 'data: &d # c\n  a: 1\n  b: 2\nspec: !!map # c\n  s: "q"\n'
+        "x: &x !!map # c\n  # h\n  b: |\n    t\ny: &y # c\n  k:\n    c: 1\n"
+    ),
+    "anchor-tag-comments-sequences": (
+        _H + "l: &l # c\n- 1\n- 2\nm: !!seq # c\n  - - a\n  - b\n"
+        "n:\n- &n # c\n  k: v\n- &o # c\n  - w\no: &p # c\n  e:\n  - 1\n"
+        "p: &q # c\n  &k b: &v 1\n"
+    ),
     "crlf": _H.replace("\n", "\r\n") + "data:\r\n  x: y # c\r\n",
 }
 
@@ -281,7 +308,7 @@ def test_yaml_the_round_trip_cannot_reproduce_is_refused_clearly(
     subprocess.run(["cp", "-r", str(chart), str(commented)], check=True)
     (commented / "templates" / "plain.yaml").write_text(
         "# a comment\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c  # why\n"
-        "data: {a: '1', # inside a flow mapping\n  b: '2'}\n"
+        "data: {a: # after a flow key\n  ['1'], b: '2'}\n"
     )
     env = dict(helm_home_env, HELM_PLUGINS=str(plugins), PR_LOG=str(tmp_path / "log"))
     code, out, err = _run(
@@ -291,7 +318,7 @@ def test_yaml_the_round_trip_cannot_reproduce_is_refused_clearly(
     assert code == 1 and out == ""
     assert err.startswith(
         "Error: error merging manifests: parsing pr/templates/plain.yaml: line 6: a comment "
-        "inside a flow collection is not supported around a post-renderer"
+        "after a flow key or a nested flow collection is not supported around a post-renderer"
     )
     assert err.splitlines()[1:] == ["", "Use --debug flag to render out invalid YAML"]
     assert "Traceback" not in err

@@ -48,6 +48,15 @@ MEASURED = {
         "apiVersion: v1\nkind: ConfigMap\nmetadata: {}\nspec:\n  <<: {a: 1}\n",
         "apiVersion: v1\nkind: ConfigMap\nspec:\n  !!merge <<: {a: 1}\nmetadata:\n" + A,
     ),
+    "flow-comments": (
+        H + "data: {x: 1, # c\n  y: [2 # d\n  ], z: [ # dropped\n    3,\n    # h\n    4], w: # k\n"
+        "    5}\n",
+        H + A + "data: {x: 1, # c\n  y: [2, # d\n  ], z: [3,\n    # h\n    4], w: 5, # k\n}\n",
+    ),
+    "anchor-and-tag-comments": (
+        H + "data: &d # c\n  a: 1\nspec: !!seq # s\n- - x\nz: &z # k\n  b:\n    c: 1\n",
+        H + A + "data: &d\n  a: 1 # c\nspec: !!seq\n- - x # s\nz: &z\n  b: # k\n    c: 1\n",
+    ),
 }
 
 
@@ -75,8 +84,12 @@ def test_the_list_is_kept_when_the_file_has_more_documents() -> None:
 @pytest.mark.parametrize(
     ("template", "message"),
     [
-        (H + "data: {a: 1, # c\n  b: 2}\n", "line 5: a comment inside a flow collection"),
-        (H + "spec:\n  base: &b # c\n    x: 1\n", "line 6: a comment after a key, an anchor"),
+        (H + "data: {a: # c\n  [1]}\n", "line 5: a comment after a flow key or a nested flow"),
+        (H + "data: [[1], # c\n  2]\n", "line 5: a comment after a flow key or a nested flow"),
+        (H + "data: [1,\n\n  # c\n  2]\n", "line 7: comment lines inside a flow collection"),
+        (H + "spec:\n  base: &b # c\n    x: [1]\n", "line 6: a comment after a key, an anchor"),
+        (H + "spec:\n  base: &b # c\n    x: 1 # d\n", "line 7: a comment after a key, an anchor"),
+        (H + "y: &y 1\nspec: &b # c\n  x: *y\n", "line 6: a comment after a key, an anchor"),
         (H + "  x: 1\n # c\n  y: 2\n", "line 6: a comment left of the entry"),
     ],
 )

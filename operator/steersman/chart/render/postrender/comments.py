@@ -9,11 +9,16 @@
 - a comment after a scalar, an alias or a one-line flow collection on the same line: kept
   after it (` # ...`);
 - comment lines at column 0 after the content: the document's foot, after a blank line when
-  the source had one.
+  the source had one;
+- inside a multi-line flow collection: after a scalar item or value (or a flow key over a
+  scalar value) its line comment, comment lines before a scalar item or a key its head, after
+  `[` or `{` dropped;
+- after an anchor or tag opening a block collection: the line comment of the first scalar
+  that follows (a mapping's first key handing it to its value).
 
-Any other comment (inside flow collections, after `key:` or a block scalar header, at another
-column than what follows, after the end of a nested block) is placed by yaml.v3 in ways not
-reproduced here: PostRenderYAMLError names its line.
+Any other comment (after a flow key over a collection or after a nested flow collection, at
+another column than what follows, after the end of a nested block, ...) is placed by yaml.v3
+in ways not reproduced here: PostRenderYAMLError names its line.
 """
 
 from __future__ import annotations
@@ -112,7 +117,8 @@ def attach_comments(text: str, doc: Doc, where: str) -> None:
         after = _first_after(begins, c.index)
         where_line = f"{where}: line {c.line + 1}"
         if before is not None and level[before] > 0:
-            raise _refused(where_line, "a comment inside a flow collection")
+            i = _flow_comment(comments, i, real, (before, after), starts, lines, where_line)
+            continue
         if not c.full_line:
             _line_comment(c, real, before, level, starts, where_line)
             i += 1
@@ -130,6 +136,67 @@ def attach_comments(text: str, doc: Doc, where: str) -> None:
         prev = real[before] if before is not None else None
         nxt = real[after] if after is not None else None
         _place(doc, group, prev, nxt, (blank_before, blank_after), starts, previous_of, where_line)
+
+
+def _flow_comment(
+    comments: list[_Comment],
+    i: int,
+    tokens: list[tk.Token],
+    around: tuple[int, int | None],
+    starts: _Starts,
+    lines: list[str],
+    where: str,
+) -> int:
+    """A comment inside a multi-line flow collection, as yaml.v3 keeps it: after `[` or `{`
+    dropped; after a scalar or alias item or value (before or after its `,`), or after a
+    flow key over a scalar value, the value's line comment; comment lines right before a
+    scalar item or a key its head. Returns the index of the next comment."""
+    before, after = around
+    c = comments[i]
+    prev = tokens[before]
+    if not c.full_line:
+        if isinstance(prev, tk.FlowSequenceStartToken | tk.FlowMappingStartToken):
+            return i + 1
+        nxt = tokens[after] if after is not None else None
+        if isinstance(prev, tk.ValueToken) and isinstance(nxt, tk.ScalarToken):
+            node = _scalar_at(starts, nxt.start_mark.index)  # `{x: # c` over a scalar value
+            if node is not None:
+                node.line = c.text
+                return i + 1
+        j = before - 1 if isinstance(prev, tk.FlowEntryToken) else before
+        if j >= 0 and isinstance(tokens[j], tk.ScalarToken | tk.AliasToken):
+            start, _ = _value_start(tokens, j)
+            opener = tokens[_first_of(tokens, j) - 1]
+            node = _scalar_at(starts, start)
+            items = (tk.FlowSequenceStartToken, tk.FlowEntryToken, tk.ValueToken)
+            if node is not None and not node.line and isinstance(opener, items):
+                node.line = c.text
+                return i + 1
+        raise _refused(where, "a comment after a flow key or a nested flow collection")
+    group = [c]
+    while i + len(group) < len(comments) and comments[i + len(group)].full_line:
+        more = comments[i + len(group)]
+        if more.line != group[-1].line + 1:
+            break
+        group.append(more)
+    nxt = tokens[after] if after is not None else None
+    blank = not lines[group[0].line - 1].strip() or not lines[group[-1].line + 1].strip()
+    item = isinstance(nxt, tk.ScalarToken | tk.AliasToken | tk.AnchorToken | tk.TagToken)
+    after_opener = isinstance(prev, tk.FlowSequenceStartToken | tk.FlowEntryToken)
+    node = None
+    if nxt is not None and (isinstance(nxt, tk.KeyToken) or (item and after_opener)):
+        node = _scalar_at(starts, nxt.start_mark.index)
+    if node is None or node.head or blank:
+        raise _refused(where, "comment lines inside a flow collection but before an item")
+    node.head.append(([g.text for g in group], False))
+    return i + len(group)
+
+
+def _first_of(tokens: list[tk.Token], i: int) -> int:
+    """The first token of the node whose last token is tokens[i] (its anchor or tag)."""
+    while i > 0 and isinstance(tokens[i - 1], tk.AnchorToken | tk.TagToken):
+        i -= 1
+    return i
 
 
 def _place(
@@ -345,16 +412,47 @@ def _line_comment(
             target = _scalar_at(starts, start)
     elif isinstance(prev, tk.FlowSequenceEndToken | tk.FlowMappingEndToken) and before is not None:
         opening = _matching_start(tokens, before)
-        if opening is not None and tokens[opening].start_mark.line == prev.start_mark.line:
+        if opening is not None:
             start, is_value = _value_start(tokens, opening)
             nodes = starts.get(start, [])
             if is_value and nodes:
                 target = nodes[0]
     elif isinstance(prev, _OPENERS):
         target = _node_after(prev.end_mark.index, starts)  # an anchor or tag between: refused
+    elif isinstance(prev, tk.AnchorToken | tk.TagToken) and before is not None:
+        start, is_value = _value_start(tokens, before + 1)
+        nodes = starts.get(start, [])
+        if is_value and nodes and _is_block_collection(nodes[0]):
+            target = _first_scalar_entry(nodes[0])
     if target is None or target.line:
         raise _refused(where, "a comment after a key, an anchor or a tag")
     target.line = c.text
+
+
+def _first_scalar_entry(node: Node) -> Node | None:
+    """Where yaml.v3 writes a comment after the anchor or tag of a block collection: with the
+    first scalar that follows. A sequence's scalar item takes it (its nested block collection
+    is looked into); a mapping's first key hands it to its value, a scalar or a block
+    collection. None for an alias, a flow collection, or an anchor or tag again there (placed
+    otherwise)."""
+    while _is_block_collection(node):
+        first = node.items[0]
+        if isinstance(node.start, MappingStartEvent):
+            if not isinstance(first.start, ScalarEvent):
+                return None
+            first = node.items[1]
+            if _is_block_collection(first) and not _has_properties(first):
+                return first
+        if isinstance(first.start, ScalarEvent):
+            return first
+        if not _is_block_collection(first) or _has_properties(first):
+            return None
+        node = first
+    return None
+
+
+def _has_properties(node: Node) -> bool:
+    return bool(getattr(node.start, "anchor", None) or getattr(node.start, "tag", None))
 
 
 def _scalar_at(starts: _Starts, index: int) -> Node | None:

@@ -16,11 +16,13 @@ from typing import Any
 
 from yaml.emitter import Emitter
 from yaml.events import (
+    AliasEvent,
     DocumentEndEvent,
     DocumentStartEvent,
     Event,
     MappingEndEvent,
     MappingStartEvent,
+    ScalarEvent,
     SequenceEndEvent,
     StreamEndEvent,
     StreamStartEvent,
@@ -77,6 +79,7 @@ class _Writer(Emitter):
         self.feet: dict[int, list[str]] = {}
         self._doc_head: Any = None
         self._foot_indent = -1
+        self._trail = False  # a flow item's `,` already written before its line comment
 
     # comments
 
@@ -97,8 +100,16 @@ class _Writer(Emitter):
 
     def _line(self, event: Any) -> None:
         text = self.lines.pop(id(event), "")
-        if text:
+        if not text:
+            return
+        if self.flow_level and isinstance(event, ScalarEvent | AliasEvent):
+            # yaml.v3 inside a flow collection: `item, # c`, the line ends there
+            self.write_indicator(",", False)
+            self._trail = True
             self._text(" " + text)
+            self.write_line_break()
+            return
+        self._text(" " + text)
 
     def _foot(self, event: Any) -> None:
         lines = self.feet.get(id(event))
@@ -132,11 +143,35 @@ class _Writer(Emitter):
         whitespace: bool = False,
         indention: bool = False,
     ) -> None:
+        if indicator == "," and self._trail:
+            self._trail = False
+            return
+        if indicator in ("]", "}"):
+            self._trail = False
+            if indicator == "]" and self.column == 0:  # after a flow item's line comment
+                self.write_indent()  # (yaml.v3 leaves `}` at column 0)
         super().write_indicator(indicator, need_whitespace, whitespace, indention)
         if indicator[:1] in ("|", ">") and self.event is not None:
             self._line(self.event)  # yaml.v3 keeps a block scalar's comment on its header
 
     # states
+
+    def expect_node(
+        self,
+        root: bool = False,
+        sequence: bool = False,
+        mapping: bool = False,
+        simple_key: bool = False,
+    ) -> None:
+        if self.flow_level and (sequence or simple_key):
+            # a flow item's or key's head comment: on lines of its own, then the item at
+            # the flow indent (also after a line comment ended the line)
+            if self.heads.get(id(self.event)):
+                self._head(self.event)
+                self.write_line_break()
+            if self.column == 0:
+                self.write_indent()
+        super().expect_node(root, sequence, mapping, simple_key)
 
     def expect_document_start(self, first: bool = False) -> None:
         self._doc_head = self.event
