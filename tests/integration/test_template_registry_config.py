@@ -213,3 +213,19 @@ async def test_trailing_bytes_after_the_registry_config_are_ignored(
     )  # fmt: skip
     assert got["helm"][0] == 0, got["helm"][2]
     assert got["steersman"] == got["helm"]
+
+
+async def test_a_missing_tag_is_orases_fetch_reference_error(
+    registry: str, helm_v4: Path, helm_home_env: dict[str, str], tmp_path: Path
+) -> None:
+    """A 404 manifest: helm quotes oras-go's `failed to perform "FetchReference"` error."""
+    cfg = _config(tmp_path / "auth.json", registry, auth=_auth(USER, PASSWORD))
+    for repo, tag in (("charts/sub", "9.9.9"), ("charts/nope", "0.2.0")):
+        got = await asyncio.to_thread(
+            _template_both, helm_v4, _env(helm_home_env, tmp_path), "rel",
+            f"oci://{registry}/{repo}", "--version", tag, "--plain-http",
+            "--registry-config", str(cfg),
+        )  # fmt: skip
+        want = f'Error: failed to perform "FetchReference" on source: {registry}/{repo}:{tag}: '
+        assert got["helm"] == (1, "", want + "not found\n")
+        assert got["steersman"] == got["helm"]
