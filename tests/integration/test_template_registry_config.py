@@ -177,3 +177,55 @@ async def test_registry_config_opens_oci_dependencies(
         assert code == 1 and charts == [], (who, err)
         assert err.startswith("Error: could not download oci://"), (who, err)
         assert err.count("\n") == 1 and "Traceback" not in err, (who, err)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"not json", b"", b"{", b"nul", b'{"a" 1}', b"\xff", b"[1]", b'"s"', b'{"auths": 1}'],
+)
+async def test_a_broken_registry_config_is_helms_warning(
+    content: bytes, helm_v4: Path, helm_home_env: dict[str, str], tmp_path: Path
+) -> None:
+    """helm's root command decodes --registry-config (json.Decoder's texts) before anything
+    else, even for a local chart and a bad flag: slog's `command failed` line, exit 1."""
+    chart = write_tiny_chart(tmp_path / "src", "local")
+    bad = tmp_path / "bad.json"
+    bad.write_bytes(content)
+    env = _env(helm_home_env, tmp_path)
+    got = await asyncio.to_thread(
+        _template_both, helm_v4, env, "rel", str(chart), "--registry-config", str(bad), "--nope"
+    )
+    code, out, err = got["helm"]
+    assert code == 1 and out == "", err
+    assert err.startswith('level=WARN msg="command failed" error="'), err
+    assert got["steersman"] == got["helm"]
+
+
+async def test_trailing_bytes_after_the_registry_config_are_ignored(
+    registry: str, helm_v4: Path, helm_home_env: dict[str, str], tmp_path: Path
+) -> None:
+    """json.Decoder reads the first value only: credentials before trailing junk still work."""
+    cfg = tmp_path / "auth.json"
+    cfg.write_text(json.dumps({"auths": {registry: {"auth": _auth(USER, PASSWORD)}}}) + " junk")
+    got = await asyncio.to_thread(
+        _template_both, helm_v4, _env(helm_home_env, tmp_path), "rel", f"oci://{registry}/charts/sub",
+        "--version", "0.2.0", "--plain-http", "--registry-config", str(cfg),
+    )  # fmt: skip
+    assert got["helm"][0] == 0, got["helm"][2]
+    assert got["steersman"] == got["helm"]
+
+
+async def test_a_missing_tag_is_orases_fetch_reference_error(
+    registry: str, helm_v4: Path, helm_home_env: dict[str, str], tmp_path: Path
+) -> None:
+    """A 404 manifest: helm quotes oras-go's `failed to perform "FetchReference"` error."""
+    cfg = _config(tmp_path / "auth.json", registry, auth=_auth(USER, PASSWORD))
+    for repo, tag in (("charts/sub", "9.9.9"), ("charts/nope", "0.2.0")):
+        got = await asyncio.to_thread(
+            _template_both, helm_v4, _env(helm_home_env, tmp_path), "rel",
+            f"oci://{registry}/{repo}", "--version", tag, "--plain-http",
+            "--registry-config", str(cfg),
+        )  # fmt: skip
+        want = f'Error: failed to perform "FetchReference" on source: {registry}/{repo}:{tag}: '
+        assert got["helm"] == (1, "", want + "not found\n")
+        assert got["steersman"] == got["helm"]

@@ -43,6 +43,7 @@ from steersman.chart import (
 )
 from steersman.commands import template_flags
 from steersman.commands.template_flags import FlagError, Parsed
+from steersman.commands.template_regconfig import registry_config_error, registry_config_flag
 from steersman.commands.template_tls import tls_config_error, wants_tls_config
 from steersman.golang.fmt import go_quote
 
@@ -235,6 +236,11 @@ def template_main(argv: Sequence[str]) -> tuple[int, str, str]:
     if color not in ("never", "auto", "always"):
         err = f"invalid color mode {go_quote(color)}: must be one of: never, auto, always"
         return 1, "", f'level=WARN msg="command failed" error={slog_value(err)}\n'
+    bad_config = registry_config_error(
+        registry_config_flag(argv, template_flags.defaults()["registry_config"])
+    )
+    if bad_config is not None:  # helm's root command opens the registry store first
+        return 1, "", f'level=WARN msg="command failed" error={slog_value(bad_config)}\n'
     try:
         parsed = template_flags.parse_flags(argv)
     except FlagError as exc:

@@ -568,22 +568,23 @@ def registry_login(config: str, registry: str, username: str, password: str) -> 
 
 
 def _read_store(path: str, *, strict: bool) -> bytes | None:
-    """A credentials file's JSON bytes; None for a missing one (an empty store)."""
-    import json
-
+    """A credentials file's first JSON document; None for a missing one (an empty store)."""
     from steersman.chart.loader import go_os_error
+    from steersman.commands.template_regconfig import first_value, registry_config_error
 
     try:
         with open(path, "rb") as f:
             data = f.read()
-        json.loads(data)
     except FileNotFoundError:
         return None
-    except (OSError, ValueError) as exc:
+    except OSError as exc:
         if not strict:
             return None
-        why = f"read {path}: {go_os_error(exc)}" if isinstance(exc, OSError) else "not JSON"
         raise FlagError(
-            f"failed to decode config file at {path}: invalid config format: {why}"
+            f"failed to decode config file at {path}: invalid config format: "
+            f"read {path}: {go_os_error(exc)}"
         ) from None
-    return data
+    doc = first_value(data)
+    if doc is None and strict:
+        raise FlagError(registry_config_error(path) or f"{path}: invalid config format")
+    return doc

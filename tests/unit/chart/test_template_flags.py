@@ -116,9 +116,9 @@ def test_registry_login_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -
     with pytest.raises(FlagError, match=r"failed to decode auth field of r\.example:5000"):
         registry_login(cfg, "r.example:5000", "", "")
     helm_file.write_text("not json")
-    with pytest.raises(FlagError, match=r"config file at .*: invalid config format: not JSON"):
+    with pytest.raises(FlagError, match=r"config file at .*: invalid config format: invalid char"):
         registry_login(cfg, "r.example:5000", "", "")
-    with pytest.raises(FlagError, match="invalid config format: not JSON"):
+    with pytest.raises(FlagError, match="invalid config format: invalid character 'o'"):
         registry_login(cfg, "r.example:5000", "x", "y")  # read even with --username/--password
     with pytest.raises(FlagError, match=r"config format: read .*docker: is a directory"):
         registry_login(str(docker_file.parent), "d.example", "", "")

@@ -249,7 +249,12 @@ class RegistryClient:
             allow_404=True,
         )
         if resp.status == 404:
-            raise ChartNotFound(f"oci://{self.registry}/{repository}: {reference} not found")
+            # oras-go's FetchReference error, as helm v4 quotes it
+            at = "@" if reference.startswith("sha256:") else ":"
+            raise ChartNotFound(
+                'failed to perform "FetchReference" on source: '
+                f"{self.registry}/{repository}{at}{reference}: not found"
+            )
         actual = sha256_digest(resp.body)
         expected = reference if reference.startswith("sha256:") else ""
         expected = expected or resp.headers.get("Docker-Content-Digest", "")
