@@ -17,6 +17,7 @@ import yaml
 
 from steersman.chart import split_manifests
 from steersman.engine.errors import ManifestInvalid
+from steersman.golang import goyaml
 from steersman.golang.gostr import go_trim_space
 from steersman.golang.yamlresolve import go_like_loader
 from steersman.kube import KubeClient
@@ -35,50 +36,18 @@ _FastJsonLoader = (
 )
 
 
-_KNOWN_SCALAR_TAGS = frozenset(
-    f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp", "binary")
-)
-_MAP_TAG, _SEQ_TAG, _STR_TAG = (f"tag:yaml.org,2002:{t}" for t in ("map", "seq", "str"))
-
-
-def _construct_document(self: yaml.SafeLoader, node: yaml.Node) -> Any:
-    """go-yaml ignores a collection's tag and any scalar tag it does not resolve (`!foo x`
-    is "x", `!!set` a mapping): retag the tree so PyYAML builds what sigs.k8s.io/yaml would."""
-    todo, seen = [node], set()
-    while todo:
-        n = todo.pop()
-        if id(n) in seen:
-            continue  # an alias: the same node again
-        seen.add(id(n))
-        if isinstance(n, yaml.MappingNode):
-            n.tag = _MAP_TAG
-            for key, value in n.value:
-                if not (key.tag == "tag:yaml.org,2002:merge" and key.value == "<<"):
-                    todo.append(key)
-                todo.append(value)
-        elif isinstance(n, yaml.SequenceNode):
-            n.tag = _SEQ_TAG
-            todo.extend(n.value)
-        elif n.tag not in _KNOWN_SCALAR_TAGS:
-            n.tag = _STR_TAG
-    return yaml.SafeLoader.construct_document(self, node)
-
-
-# Only a document with an explicit tag (a `!` somewhere) needs the retagging walk: without one,
-# every node already carries the tag go-yaml would give it, and the walk is a hot path's waste.
-_TaggedJsonLoader: Any = type("GoLikeTaggedSafeLoader", (_JsonLoader,), {})
-_TaggedJsonLoader.construct_document = _construct_document
-
-
 def _load(doc: str) -> Any:
+    """One document as the JSON-ready value kube's resource builder sends (None if empty)."""
     if "!" in doc:
-        return yaml.load(doc, Loader=_TaggedJsonLoader)
+        # Possibly tagged: go-yaml's own rules (unknown tags are plain values, `!!timestamp`
+        # stays the text written, a standard tag its value does not fit is an error).
+        return goyaml.reference_unmarshal(doc, floats=False)
     if _FastJsonLoader is not None:
         try:
-            return yaml.load(doc, Loader=_FastJsonLoader)
+            return _jsonable(yaml.load(doc, Loader=_FastJsonLoader))
         except yaml.YAMLError:
             pass
-    return yaml.load(doc, Loader=_JsonLoader)
+    return _jsonable(yaml.load(doc, Loader=_JsonLoader))
 
 
 def _jsonable(value: Any) -> Any:
@@ -86,8 +55,6 @@ def _jsonable(value: Any) -> Any:
         return {str(k): _jsonable(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_jsonable(v) for v in value]
-    if isinstance(value, bytes):  # !!binary: go-yaml gives the decoded bytes as a string
-        return value.decode("utf-8", "replace")
     return value
 
 
@@ -99,13 +66,12 @@ def parse_documents(manifest: str) -> list[Obj]:
             continue
         try:
             data = _load(doc)
-        except yaml.YAMLError as err:
+        except (yaml.YAMLError, goyaml.YAMLError) as err:
             raise ManifestInvalid(f"error parsing manifest: {err}") from None
         if data is None:
             continue
         if not isinstance(data, dict):
             raise ManifestInvalid("error parsing manifest: a document is not an object")
-        data = _jsonable(data)
         if data.get("kind") == "List":
             items = data.get("items")
             if isinstance(items, list):

@@ -367,30 +367,31 @@ def _check_float(value: float) -> float:
     return value
 
 
-def jsonify(value: Any) -> Any:
+def jsonify(value: Any, *, floats: bool = True) -> Any:
     """convertToJSONableObject + json.Marshal + json.Unmarshal into interface{}.
 
     Key conversion errors come first (the whole tree is converted before marshalling); then
-    json.Marshal reports the first NaN/Inf in its own walk order (sorted map keys).
+    json.Marshal reports the first NaN/Inf in its own walk order (sorted map keys). With
+    `floats=False` whole numbers stay `int`, as in the JSON text itself (YAMLToJSON).
     """
     try:
-        converted = _convert(value)
+        converted = _convert(value, floats)
         _check_marshalable(converted)
     except RecursionError:
         raise YAMLError("yaml: document nesting is too deep") from None
     return converted
 
 
-def _convert(value: Any) -> Any:
+def _convert(value: Any, floats: bool) -> Any:
     if isinstance(value, dict):
         out: dict[str, Any] = {}
         for k, v in value.items():
             key = key_string(k, v)  # Go converts the key before descending into the value
-            out[key] = _convert(v)
+            out[key] = _convert(v, floats)
         return out
     if isinstance(value, list):
-        return [_convert(v) for v in value]
-    if isinstance(value, int) and not isinstance(value, bool):
+        return [_convert(v, floats) for v in value]
+    if floats and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
     return value
 
@@ -559,15 +560,19 @@ def unmarshal(data: bytes | str) -> Any:
     return fast
 
 
-def reference_unmarshal(data: bytes | str) -> Any:
+def reference_unmarshal(data: bytes | str, *, floats: bool = True) -> Any:
     """`unmarshal` through go-yaml's event-by-event decoder only (what the fast path is held
-    to, and where it hands over)."""
+    to, and where it hands over).
+
+    `floats=False` is the JSON that sigs.k8s.io/yaml.YAMLToJSON writes, read with integers
+    kept (what kube's resource builder sends to the apiserver for a manifest document).
+    """
     try:
         decoded = decode_first_document(data)
     except YAMLError as exc:
         raise YAMLError(f"error converting YAML to JSON: {exc}") from None
     try:
-        return jsonify(decoded)
+        return jsonify(decoded, floats=floats)
     except YAMLError as exc:
         raise YAMLError(f"error converting YAML to JSON: {exc}") from None
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -159,6 +160,43 @@ def test_invalid_manifest_errors_keep_the_pure_parsers_words() -> None:
     assert str(err.value) == f"error parsing manifest: {pure.value}"
 
 
+CM_HEAD = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n"
+
+
+@pytest.mark.parametrize(
+    ("value", "sent"),
+    [
+        # kube's builder reads manifests with sigs.k8s.io/yaml (go-yaml v2 into interface{}),
+        # which keeps a timestamp, explicit tag or not, as the text written: never a time.
+        ("!!timestamp 2001-12-14", "2001-12-14"),
+        ("!!timestamp 2001-12-14t21:59:43.10-05:00", "2001-12-14t21:59:43.10-05:00"),
+        ('!!timestamp "2001-12-14 21:59:43.1"', "2001-12-14 21:59:43.1"),
+        ("2001-12-14T21:59:43Z", "2001-12-14T21:59:43Z"),
+    ],
+)
+def test_timestamps_reach_the_apiserver_as_written(value: str, sent: str) -> None:
+    (doc,) = parse_documents(CM_HEAD + f"data:\n  t: {value}\n")
+    assert doc["data"] == {"t": sent}
+    assert json.loads(json.dumps(doc)) == doc
+
+
+def test_a_timestamp_tag_on_a_non_timestamp_is_one_clear_error() -> None:
+    with pytest.raises(ManifestInvalid) as err:
+        parse_documents(CM_HEAD + "data:\n  t: !!timestamp nope\n")
+    assert str(err.value) == (
+        "error parsing manifest: error converting YAML to JSON: "
+        "yaml: cannot decode !!str `nope` as a !!timestamp"
+    )
+
+
+def test_tagged_documents_keep_whole_numbers_whole() -> None:
+    # The JSON kube sends has 3, not 3.0 (YAMLToJSON keeps integers), tagged document or not.
+    (tagged,) = parse_documents(CM_HEAD + "spec:\n  i: 3\n  f: 1.5\n  x: !foo 3\n")
+    (plain,) = parse_documents(CM_HEAD + "spec:\n  i: 3\n  f: 1.5\n  x: '3'\n")
+    assert tagged == plain
+    assert type(tagged["spec"]["i"]) is int
+
+
 def test_difference_matches_across_api_versions() -> None:
     def target(api: str, kind: str, name: str, ns: str | None = "n") -> Target:
         return Target({}, api, kind, name, ns)
@@ -251,7 +289,8 @@ def test_client_side_fields_fold_into_the_apply_entry() -> None:
 
 
 def test_parse_documents_reads_tags_as_sigs_yaml_does() -> None:
-    # go-yaml ignores unknown tags and collections' tags; !!binary becomes the decoded text.
+    # go-yaml ignores unknown tags and collections' tags; !!binary becomes the decoded text;
+    # the key `y` is YAML 1.1's true, which sigs.k8s.io/yaml writes as the key "true".
     (doc,) = parse_documents(
         "kind: ConfigMap\nmetadata: !m\n  name: a\ndata: !foo\n  x: !custom value\n"
         "  y: !<tag:x> 3\n  z: !!binary aGk=\n  l: !s [1, !q 2]\n  w: !!str {q: r}\n"
@@ -262,7 +301,7 @@ def test_parse_documents_reads_tags_as_sigs_yaml_does() -> None:
         "metadata": {"name": "a"},
         "data": {
             "x": "value",
-            "y": "3",
+            "true": "3",
             "z": "hi",
             "l": [1, "2"],
             "w": {"q": "r"},
