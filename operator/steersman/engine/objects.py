@@ -13,49 +13,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
 from steersman.chart import split_manifests
 from steersman.engine.errors import ManifestInvalid
 from steersman.golang import goyaml
 from steersman.golang.gostr import go_trim_space
-from steersman.golang.yamlresolve import go_like_loader
 from steersman.kube import KubeClient
 
 Obj = dict[str, Any]
-
-
-# YAML the way sigs.k8s.io/yaml reads it into JSON: timestamps stay strings, `=` is a string.
-_JsonLoader = go_like_loader(yaml.SafeLoader, timestamps=False)
-# The same with libyaml's parser, when PyYAML has it: resolvers and constructors stay PyYAML's
-# own, only scanning and parsing move to C (parsing manifests was a quarter of the operator's
-# CPU at 100 releases). A document libyaml refuses is read again by the pure parser, so an
-# invalid manifest is reported in the words it always was.
-_FastJsonLoader = (
-    go_like_loader(yaml.CSafeLoader, timestamps=False) if yaml.__with_libyaml__ else None
-)
-
-
-def _load(doc: str) -> Any:
-    """One document as the JSON-ready value kube's resource builder sends (None if empty)."""
-    if "!" in doc:
-        # Possibly tagged: go-yaml's own rules (unknown tags are plain values, `!!timestamp`
-        # stays the text written, a standard tag its value does not fit is an error).
-        return goyaml.reference_unmarshal(doc, floats=False)
-    if _FastJsonLoader is not None:
-        try:
-            return _jsonable(yaml.load(doc, Loader=_FastJsonLoader))
-        except yaml.YAMLError:
-            pass
-    return _jsonable(yaml.load(doc, Loader=_JsonLoader))
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_jsonable(v) for v in value]
-    return value
 
 
 def parse_documents(manifest: str) -> list[Obj]:
@@ -65,8 +29,10 @@ def parse_documents(manifest: str) -> list[Obj]:
         if not go_trim_space(doc):
             continue
         try:
-            data = _load(doc)
-        except (yaml.YAMLError, goyaml.YAMLError) as err:
+            # kube's resource builder: sigs.k8s.io/yaml's YAML-to-JSON over go-yaml v2 (tags
+            # as go-yaml reads them, `!!timestamp` the text written, `y` a bool).
+            data = goyaml.yaml_to_json(doc)
+        except goyaml.YAMLError as err:
             raise ManifestInvalid(f"error parsing manifest: {err}") from None
         if data is None:
             continue

@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import binascii
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -435,6 +436,18 @@ def _plain_scalar(s: str) -> Any:
     tag, value = resolve_plain(s)
     if tag == INT:
         return float(value)
+    return _plain_rest(s, tag, value)
+
+
+def _plain_json_scalar(s: str) -> Any:
+    """The same in the JSON text itself, where whole numbers are still whole."""
+    tag, value = resolve_plain(s)
+    if tag == INT:
+        return value
+    return _plain_rest(s, tag, value)
+
+
+def _plain_rest(s: str, tag: str, value: Any) -> Any:
     if tag == FLOAT:
         if math.isnan(value) or math.isinf(value):
             raise _Unsure  # json.Marshal's error, reported in its own walk order
@@ -451,14 +464,14 @@ def _plain_key(s: str) -> str:
     return s
 
 
-def _scalar_event(ev: Any) -> Any:
+def _scalar_event(ev: Any, scalar: Callable[[str], Any]) -> Any:
     if ev.anchor is not None or ev.tag is not None:
         raise _Unsure
     s = ev.value
-    return _plain_scalar(s) if ev.implicit[0] and (not s or s[0] in _RESOLVING) else s
+    return scalar(s) if ev.implicit[0] and (not s or s[0] in _RESOLVING) else s
 
 
-def _collection(get: Any, first: Any) -> Any:
+def _collection(get: Any, first: Any, scalar: Callable[[str], Any]) -> Any:
     """The collection starting with event `first`, built level by level without recursion."""
     if first.anchor is not None or first.tag is not None:
         raise _Unsure
@@ -476,11 +489,11 @@ def _collection(get: Any, first: Any) -> Any:
             s = ev.value
             plain = ev.implicit[0] and (not s or s[0] in resolving)
             if type(top) is list:
-                top.append(_plain_scalar(s) if plain else s)
+                top.append(scalar(s) if plain else s)
             elif key is _NO_KEY:
                 key = _plain_key(s) if plain else s
             else:
-                top[key] = _plain_scalar(s) if plain else s
+                top[key] = scalar(s) if plain else s
                 key = _NO_KEY
         elif cls is _MAP_START or cls is _SEQ_START:
             if ev.anchor is not None or ev.tag is not None:
@@ -502,7 +515,7 @@ def _collection(get: Any, first: Any) -> Any:
             raise _Unsure  # an alias
 
 
-def _fast_unmarshal(data: bytes) -> Any:
+def _fast_unmarshal(data: bytes, scalar: Callable[[str], Any] = _plain_scalar) -> Any:
     parser = CParser(data)
     get = parser.get_event
     try:
@@ -512,9 +525,9 @@ def _fast_unmarshal(data: bytes) -> Any:
         first = get()
         cls = type(first)
         if cls is _SCALAR_EVENT:
-            value = _scalar_event(first)
+            value = _scalar_event(first, scalar)
         elif cls is _MAP_START or cls is _SEQ_START:
-            value = _collection(get, first)
+            value = _collection(get, first, scalar)
         else:
             return _NOT_SURE
         get()  # document end, read as the reference path reads it (its errors are its own)
@@ -577,6 +590,18 @@ def reference_unmarshal(data: bytes | str, *, floats: bool = True) -> Any:
         raise YAMLError(f"error converting YAML to JSON: {exc}") from None
 
 
+def yaml_to_json(data: bytes | str) -> Any:
+    """sigs.k8s.io/yaml.YAMLToJSON's JSON, read back with whole numbers kept: what kube's
+    resource builder makes of a manifest document (`reference_unmarshal(floats=False)`, with
+    the same fast path as `unmarshal`)."""
+    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
+    # A `!` may be a tag, which the fast path would only find to hand the document over.
+    fast = _NOT_SURE if b"!" in raw else _fast_unmarshal(raw, _plain_json_scalar)
+    if fast is _NOT_SURE:
+        return reference_unmarshal(raw, floats=False)
+    return fast
+
+
 def unmarshal_map(data: bytes | str) -> dict[str, Any]:
     """sigs.k8s.io/yaml.Unmarshal into map[string]interface{} (an empty/null document is {})."""
     value = unmarshal(data)
@@ -630,4 +655,5 @@ __all__ = [
     "unmarshal",
     "unmarshal_list",
     "unmarshal_map",
+    "yaml_to_json",
 ]

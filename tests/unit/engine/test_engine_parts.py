@@ -7,9 +7,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
-from steersman.chart import split_manifests
 from steersman.chart.loader import load
 from steersman.engine.csa import upgraded_managed_fields
 from steersman.engine.errors import InvalidReleaseName, ManifestInvalid
@@ -23,6 +21,7 @@ from steersman.engine.ownership import (
 )
 from steersman.engine.records import new_release, stored_chart
 from steersman.engine.uninstall import UninstallResult
+from steersman.golang import goyaml
 from steersman.storage import GoTime, Hook, Info, Release
 
 _LAST_APPLIED_KEY = "f:kubectl.kubernetes.io/last-applied-configuration"
@@ -139,25 +138,40 @@ YAML_CORNERS = (
 )
 
 
-def test_libyaml_parser_reads_manifests_as_the_pure_one() -> None:
-    from steersman.engine import objects
+def test_manifests_are_read_as_go_yaml_reads_them() -> None:
+    # One decoder (goyaml) for tagged and untagged documents. Its fast path (no tags, anchors,
+    # non-string keys) is held to the event-by-event reference, in the JSON mode kube's
+    # builder uses (integers kept).
+    plain = YAML_CORNERS.replace("i: .inf\nj: -.Inf\n", "")  # JSON has no infinities
+    plain = plain.replace("l: !!binary aGk=\n", "").replace("q: &x {r: [1, 2]}\ns: *x\n", "")
+    plain = plain.replace("\nn:", "\nnn:").replace("\ny:", "\nyy:")  # keys `n`, `y` are bools
+    assert goyaml._fast_unmarshal(plain.encode(), goyaml._plain_json_scalar) is not goyaml._NOT_SURE
+    (doc,) = parse_documents(plain)
+    assert doc == goyaml.reference_unmarshal(plain, floats=False)
+    assert (doc["a"], doc["c"], doc["d"], doc["v"], doc["f"], doc["z"], doc["h"]) == (
+        "2024-01-01",
+        "=",
+        True,
+        True,
+        15,
+        "1:20",
+        1000,
+    )
+    assert all(type(doc[k]) is int for k in ("e", "f", "g", "h", "x", "yy"))
+    (tagged,) = parse_documents(plain + "l: !!binary aGk=\nq: &x {r: [1, 2]}\ns: *x\n")
+    assert tagged == {**doc, "l": "hi", "q": {"r": [1, 2]}, "s": {"r": [1, 2]}}
 
-    if objects._FastJsonLoader is None:
-        pytest.fail("PyYAML is installed without libyaml here; the wheel ships it")
-    pure = yaml.load(YAML_CORNERS, Loader=objects._JsonLoader)
-    assert yaml.load(YAML_CORNERS, Loader=objects._FastJsonLoader) == pure
-    assert pure["a"] == "2024-01-01" and pure["c"] == "=" and pure["d"] is True
 
-
-def test_invalid_manifest_errors_keep_the_pure_parsers_words() -> None:
+def test_invalid_manifest_errors_are_go_yamls() -> None:
     with pytest.raises(ManifestInvalid) as err:
         parse_documents("kind: [unclosed\n")
-    with pytest.raises(yaml.YAMLError) as pure:
-        from steersman.engine import objects
-
-        (doc,) = split_manifests("kind: [unclosed\n")
-        yaml.load(doc, Loader=objects._JsonLoader)
-    assert str(err.value) == f"error parsing manifest: {pure.value}"
+    assert str(err.value) == (
+        "error parsing manifest: error converting YAML to JSON: "
+        "yaml: line 1: did not find expected ',' or ']'"
+    )
+    with pytest.raises(ManifestInvalid) as err:
+        parse_documents("kind: A\nspec: {x: .inf}\n")
+    assert str(err.value).endswith("error converting YAML to JSON: json: unsupported value: +Inf")
 
 
 CM_HEAD = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n"
