@@ -14,10 +14,11 @@ import pytest
 import yaml
 
 from hack import testenv
-from hack.operatorkit import wait_until
+from hack.operatorkit import OperatorProcess, wait_until
 from hack.testenv.parts import free_port
 from steersman.api import API_VERSION, KIND
 from steersman.kube import KubeClient
+from tests.e2e.cli_support import steersman
 from tests.e2e.conftest import StartOperator
 from tests.e2e.support import (
     annotate,
@@ -67,6 +68,17 @@ async def remote_ready(
     """The test's namespace in the remote cluster, and the Secret `SECRET` reaching it."""
     await remote_namespace(remote_kube, namespace)
     await kubeconfig_secret(e2e_kube, namespace, remote_plane.inline_kubeconfig())
+
+
+async def remote_web_installed(
+    kube: KubeClient, ns: str, chart_repo: str, start_operator: StartOperator
+) -> OperatorProcess:
+    """The operator started, and HelmRelease `web` (greeting: hi) Ready in the remote cluster."""
+    op = start_operator(ns)
+    await op.wait_ready()
+    await create(kube, ns, "web", remote_spec(chart_repo, values={"greeting": "hi"}))
+    await wait_condition(kube, ns, "web")
+    return op
 
 
 async def wait_uninstalled(
@@ -264,10 +276,7 @@ async def test_an_unreachable_remote_cluster_is_named_and_recovered_from(
     start_operator: StartOperator,
     remote_ready: None,
 ) -> None:
-    op = start_operator(namespace)
-    await op.wait_ready()
-    await create(e2e_kube, namespace, "web", remote_spec(chart_repo, values={"greeting": "hi"}))
-    await wait_condition(e2e_kube, namespace, "web")
+    op = await remote_web_installed(e2e_kube, namespace, chart_repo, start_operator)
 
     # The Secret changed to point at a closed port: a new client, and the outage is named.
     closed = f"https://127.0.0.1:{free_port()}"
@@ -305,3 +314,73 @@ async def test_an_unreachable_remote_cluster_is_named_and_recovered_from(
 
     await wait_uninstalled(e2e_kube, remote_kube, namespace, "web", 60)
     assert remote_plane.token not in op.log()
+
+
+async def test_history_diff_and_rekey_read_the_remote_cluster(
+    e2e_kube: KubeClient,
+    remote_kube: KubeClient,
+    remote_plane: testenv.ControlPlane,
+    namespace: str,
+    chart_repo: str,
+    start_operator: StartOperator,
+    remote_ready: None,
+    kubeconfig: Path,
+    tmp_path: Path,
+) -> None:
+    op = await remote_web_installed(e2e_kube, namespace, chart_repo, start_operator)
+    await patch_spec(e2e_kube, namespace, "web", {"values": {"greeting": "bonjour"}})
+    await wait_condition(e2e_kube, namespace, "web", reason="UpgradeSucceeded")
+    op.stop()  # nothing corrects the edit below while the commands look at it
+    kc: dict[str, Any] = {"kubeconfig": kubeconfig}
+
+    # The records are in the remote cluster only; history reads them there.
+    history = await steersman("history", "web", "-n", namespace, "-o", "json", **kc)
+    assert history.code == 0, history.err
+    revisions = [(r["revision"], r["status"]) for r in json.loads(history.out)]
+    assert revisions == [(1, "superseded"), (2, "deployed")]
+
+    # In sync: the stored manifest and the remote objects are what the next upgrade would make.
+    same = await steersman("diff", "web", "-n", namespace, "--detailed-exitcode", **kc)
+    assert same.code == 0, same.err + same.out
+    await remote_kube.merge_patch(
+        "v1", "ConfigMap", "web-config", namespace, {"data": {"greeting": "edited"}}
+    )
+    live = await steersman(
+        "diff", "web", "-n", namespace, "--against", "live", "--detailed-exitcode", **kc
+    )
+    assert live.code == 2, live.err
+    assert "-  greeting: edited" in live.out and "+  greeting: bonjour" in live.out
+    stored = await steersman(
+        "diff", "web", "-n", namespace, "--against", "stored", "--detailed-exitcode", **kc
+    )
+    assert stored.code == 0, stored.err + stored.out
+
+    # rekey rewrites the remote records (here as plain helm records: they stay readable).
+    rekey = await steersman("rekey", "web", "-n", namespace, "--decrypt", **kc)
+    assert rekey.code == 0, rekey.err
+    assert rekey.out.startswith("rewrote 2 revision(s) of release web in secret storage")
+    assert record_states(await records(remote_kube, namespace, "web")) == [
+        (1, "superseded"),
+        (2, "deployed"),
+    ]
+    assert await records(e2e_kube, namespace, "web") == []
+
+    # A kubeconfig the operator would refuse is refused here too, unless the same flag is given.
+    await kubeconfig_secret(e2e_kube, namespace, exec_kubeconfig(remote_plane, tmp_path / "c.py"))
+    refused = await steersman("history", "web", "-n", namespace, **kc)
+    assert refused.code == 1
+    assert refused.err.startswith(f"Error: Secret {namespace}/{SECRET} (spec.kubeConfig.")
+    assert "--insecure-kubeconfig-exec" in refused.err and len(refused.err.splitlines()) == 1
+    allowed = await steersman("history", "web", "-n", namespace, "--insecure-kubeconfig-exec", **kc)
+    assert allowed.code == 0, allowed.err
+    assert allowed.out.splitlines()[0].split()[:3] == ["REVISION", "UPDATED", "STATUS"]
+
+    await e2e_kube.delete("v1", "Secret", SECRET, namespace)
+    gone = await steersman("history", "web", "-n", namespace, **kc)
+    assert gone.code == 1
+    assert gone.err == (
+        f"Error: the release is in the remote cluster of Secret {namespace}/{SECRET} "
+        "(spec.kubeConfig.secretRef), which does not exist\n"
+    )
+    for result in (history, live, rekey, refused, allowed, gone):
+        assert remote_plane.token not in result.out + result.err

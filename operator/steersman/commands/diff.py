@@ -30,6 +30,7 @@ from steersman.commands.common import (
     read_helmrelease,
 )
 from steersman.commands.history import open_backend, record_codec, where_records_live
+from steersman.commands.release_cluster import release_cluster
 from steersman.controller.charts import ChartFetchError, Charts
 from steersman.controller.values import ValuesError, compose_values
 from steersman.engine import (
@@ -197,17 +198,24 @@ def _print(section: str, diffs: list[tuple[str, ObjectDiff]], colour: bool) -> N
 
 
 async def desired_release(
-    hr: Any, kube: KubeClient, backend: StorageBackend, storage_ns: str, charts: Charts
+    hr: Any,
+    kube: KubeClient,
+    target: KubeClient,
+    backend: StorageBackend,
+    storage_ns: str,
+    charts: Charts,
 ) -> tuple[Release, Release | None]:
     """(the release the next upgrade or install would produce, the revision it starts from),
-    computed with the controller's values/chart code and the engine's dry run."""
+    computed with the controller's values/chart code and the engine's dry run. Values and the
+    chart come from `kube` (the HelmRelease's cluster); the dry run runs on `target`, the
+    release's cluster (a remote one for spec.kubeConfig)."""
     spec = hr.spec
     try:
         values = await compose_values(kube, hr.namespace, spec.values_from, spec.values)
         chart, _ = await charts.get(spec.chart, kube, hr.namespace)
     except (ValuesError, ChartFetchError) as err:
         raise OpsError(str(err)) from None
-    engine = Engine(kube, backend, post_render=spec.post_render())
+    engine = Engine(target, backend, post_render=spec.post_render())
     name = spec.effective_release_name(hr.name)
     release_ns = spec.target_namespace or hr.namespace
     timeout = parse_duration(spec.timeout)
@@ -242,6 +250,40 @@ async def desired_release(
         raise OpsError(f"dry-run of the next upgrade failed: {err}") from None
 
 
+async def _sections(
+    args: argparse.Namespace, kube: KubeClient, rel: Release, current: Release | None
+) -> list[tuple[str, list[tuple[str, ObjectDiff]]]]:
+    """The diffs asked for (`--against`), each under its title; `kube` is the release's cluster."""
+    sections: list[tuple[str, list[tuple[str, ObjectDiff]]]] = []
+    if args.against in ("both", "stored"):
+        old = current.manifest if current is not None else ""
+        stored_revision = f"revision {current.version}" if current is not None else "nothing"
+        before = _by_key(await resolve_all(kube, parse_documents(old), rel.namespace))
+        after = _by_key(await resolve_all(kube, parse_documents(rel.manifest), rel.namespace))
+        labels = (f"stored ({stored_revision})", f"desired (revision {rel.version})")
+        sections.append(
+            (
+                f"Against the stored release ({stored_revision})",
+                compare(before, after, labels, args.context_lines, args.show_secrets),
+            )
+        )
+    if args.against in ("both", "live"):
+        desired = await build_targets(kube, rel.manifest, rel.name, rel.namespace)
+        previous = (
+            await resolve_all(kube, parse_documents(current.manifest), rel.namespace)
+            if current is not None
+            else []
+        )
+        live, after = await live_state(kube, desired, previous)
+        sections.append(
+            (
+                "Against the live objects",
+                compare(live, after, ("live", "desired"), args.context_lines, args.show_secrets),
+            )
+        )
+    return sections
+
+
 async def run(args: argparse.Namespace) -> int:
     conn = await connect(args)
     backend: StorageBackend | None = None
@@ -250,38 +292,10 @@ async def run(args: argparse.Namespace) -> int:
         hr = helmrelease_model(await read_helmrelease(conn.kube, conn.namespace, args.name))
         kind, storage_ns = where_records_live(hr, args.helm_storage_driver)
         codec = await record_codec(args, conn.kube, seal=False)
-        backend = open_backend(kind, conn.kube.api, args.sql_connection_string_file, codec)
-        rel, current = await desired_release(hr, conn.kube, backend, storage_ns, charts)
-        kube = conn.kube.with_field_manager("helm")
-        sections: list[tuple[str, list[tuple[str, ObjectDiff]]]] = []
-        if args.against in ("both", "stored"):
-            old = current.manifest if current is not None else ""
-            stored_revision = f"revision {current.version}" if current is not None else "nothing"
-            before = _by_key(await resolve_all(kube, parse_documents(old), rel.namespace))
-            after = _by_key(await resolve_all(kube, parse_documents(rel.manifest), rel.namespace))
-            labels = (f"stored ({stored_revision})", f"desired (revision {rel.version})")
-            sections.append(
-                (
-                    f"Against the stored release ({stored_revision})",
-                    compare(before, after, labels, args.context_lines, args.show_secrets),
-                )
-            )
-        if args.against in ("both", "live"):
-            desired = await build_targets(kube, rel.manifest, rel.name, rel.namespace)
-            previous = (
-                await resolve_all(kube, parse_documents(current.manifest), rel.namespace)
-                if current is not None
-                else []
-            )
-            live, after = await live_state(kube, desired, previous)
-            sections.append(
-                (
-                    "Against the live objects",
-                    compare(
-                        live, after, ("live", "desired"), args.context_lines, args.show_secrets
-                    ),
-                )
-            )
+        async with release_cluster(conn.kube, hr, args) as target:
+            backend = open_backend(kind, target.api, args.sql_connection_string_file, codec)
+            rel, current = await desired_release(hr, conn.kube, target, backend, storage_ns, charts)
+            sections = await _sections(args, target.with_field_manager("helm"), rel, current)
     finally:
         await charts.close()
         if backend is not None:

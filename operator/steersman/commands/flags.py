@@ -58,6 +58,21 @@ def record_keys(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def remote(parser: argparse.ArgumentParser) -> None:
+    """For a HelmRelease whose release is in a remote cluster (spec.kubeConfig): what the
+    operator allows only with the same flags."""
+    parser.add_argument(
+        "--insecure-kubeconfig-exec",
+        action="store_true",
+        help="allow users[].user.exec in the remote cluster's kubeconfig (runs its command here)",
+    )
+    parser.add_argument(
+        "--insecure-kubeconfig-tls",
+        action="store_true",
+        help="allow insecure-skip-tls-verify: true in the remote cluster's kubeconfig",
+    )
+
+
 def wait(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--timeout",
@@ -90,6 +105,7 @@ def history(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--max", type=int, default=256, help="show at most this many revisions")
     storage(parser)
     record_keys(parser)
+    remote(parser)
     connection(parser)
     output(parser)
 
@@ -103,6 +119,7 @@ def rekey(parser: argparse.ArgumentParser) -> None:
     )
     storage(parser)
     record_keys(parser)
+    remote(parser)
     connection(parser)
 
 
@@ -169,4 +186,5 @@ def diff(parser: argparse.ArgumentParser) -> None:
     )
     storage(parser)
     record_keys(parser)
+    remote(parser)
     connection(parser)

@@ -16,6 +16,7 @@ from steersman.commands.common import (
     print_table,
     read_helmrelease,
 )
+from steersman.commands.release_cluster import release_cluster
 from steersman.storage import (
     PLAIN,
     DriverKind,
@@ -124,9 +125,10 @@ async def run(args: argparse.Namespace) -> int:
         hr = helmrelease_model(await read_helmrelease(conn.kube, conn.namespace, args.name))
         kind, storage_ns = where_records_live(hr, args.helm_storage_driver)
         codec = await record_codec(args, conn.kube, seal=False)
-        backend = open_backend(kind, conn.kube.api, args.sql_connection_string_file, codec)
         release_name = hr.spec.effective_release_name(hr.name)
-        revisions = await backend.storage(storage_ns).history(release_name)
+        async with release_cluster(conn.kube, hr, args) as kube:
+            backend = open_backend(kind, kube.api, args.sql_connection_string_file, codec)
+            revisions = await backend.storage(storage_ns).history(release_name)
     finally:
         if backend is not None:
             await backend.close()

@@ -9,6 +9,7 @@ import argparse
 
 from steersman.commands.common import OK, OpsError, connect, helmrelease_model, read_helmrelease
 from steersman.commands.history import open_backend, record_codec, where_records_live
+from steersman.commands.release_cluster import release_cluster
 from steersman.storage import StorageBackend
 
 
@@ -19,17 +20,18 @@ async def run(args: argparse.Namespace) -> int:
         hr = helmrelease_model(await read_helmrelease(conn.kube, conn.namespace, args.name))
         kind, storage_ns = where_records_live(hr, args.helm_storage_driver)
         codec = await record_codec(args, conn.kube, seal=not args.decrypt)
-        backend = open_backend(kind, conn.kube.api, args.sql_connection_string_file, codec)
-        storage = backend.storage(storage_ns)
         release_name = hr.spec.effective_release_name(hr.name)
-        revisions = await storage.history(release_name)
-        if not revisions:
-            raise OpsError(
-                f'release "{release_name}" has no revisions in {kind} storage in namespace '
-                f'"{storage_ns}"'
-            )
-        for rel in revisions:
-            await storage.update(rel)
+        async with release_cluster(conn.kube, hr, args) as kube:
+            backend = open_backend(kind, kube.api, args.sql_connection_string_file, codec)
+            storage = backend.storage(storage_ns)
+            revisions = await storage.history(release_name)
+            if not revisions:
+                raise OpsError(
+                    f'release "{release_name}" has no revisions in {kind} storage in namespace '
+                    f'"{storage_ns}"'
+                )
+            for rel in revisions:
+                await storage.update(rel)
     finally:
         if backend is not None:
             await backend.close()

@@ -379,11 +379,7 @@ def _assign(p: Parsed, flag: Flag, value: str) -> None:
         v[key] = ([] if flag.name not in p.changed else v[key]) + items
     elif kind == "stringToString":
         pairs: dict[str, str] = {} if flag.name not in p.changed else dict(v[key])
-        for item in _csv_fields(value):
-            k, eq, val = item.partition("=")
-            if not eq:
-                raise _BadValue(f"{item} must be formatted as key=value")
-            pairs[k] = val
+        pairs.update(_key_values(value))
         v[key] = pairs
     elif kind == "duration":
         try:
@@ -462,17 +458,69 @@ def bad_value(message: str) -> Exception:
     return _BadValue(message)
 
 
+def _key_values(value: str) -> dict[str, str]:
+    """pflag's stringToString: one `=` is one pair (its value may hold commas; surrounding
+    quotes trimmed), more are a CSV record of pairs; none is an error (even for "")."""
+    count = value.count("=")
+    if count == 0:
+        raise _BadValue(f"{value} must be formatted as key=value")
+    items = [value.strip('"')] if count == 1 else _csv_fields(value)
+    out: dict[str, str] = {}
+    for item in items:
+        k, eq, val = item.partition("=")
+        if not eq:
+            raise _BadValue(f"{item} must be formatted as key=value")
+        out[k] = val
+    return out
+
+
 def _csv_fields(value: str) -> list[str]:
-    """pflag's readAsCSV: one CSV record (quotes allowed); empty input is no values."""
+    """pflag's readAsCSV: one record as Go's encoding/csv reads it (quotes allowed, not lazy),
+    with its errors; empty input is no values."""
     if value == "":
         return []
-    import csv
+    line = value.split("\n", 1)[0].removesuffix("\r")
+    fields: list[str] = []
+    start = 0
+    while True:
+        if not line.startswith('"', start):
+            end = line.find(",", start)
+            field = line[start:] if end < 0 else line[start:end]
+            quote = field.find('"')
+            if quote >= 0:
+                raise _BadValue(_csv_error(line, start + quote, 'bare " in non-quoted-field'))
+            fields.append(field)
+            if end < 0:
+                return fields
+            start = end + 1
+            continue
+        parts: list[str] = []
+        i = start + 1
+        while True:
+            quote = line.find('"', i)
+            if quote < 0:  # unterminated: Go reports the end of the line
+                raise _BadValue(
+                    _csv_error(line, len(line), 'extraneous or missing " in quoted-field')
+                )
+            parts.append(line[i:quote])
+            after = line[quote + 1 : quote + 2]
+            if after == '"':
+                parts.append('"')
+                i = quote + 2
+            elif after in (",", ""):
+                break
+            else:
+                raise _BadValue(_csv_error(line, quote, 'extraneous or missing " in quoted-field'))
+        fields.append("".join(parts))
+        if after == "":
+            return fields
+        start = quote + 2
 
-    try:
-        rows = list(csv.reader([value], strict=True))
-    except csv.Error as exc:
-        raise _BadValue(str(exc)) from None
-    return rows[0] if rows else [""]
+
+def _csv_error(line: str, index: int, what: str) -> str:
+    """encoding/csv's ParseError; its column is the 1-based byte offset."""
+    column = len(line[:index].encode()) + 1
+    return f"parse error on line 1, column {column}: {what}"
 
 
 def _parse_int(value: str, kind: str) -> int:
