@@ -38,7 +38,7 @@ from steersman.chart.sources import (
 )
 from steersman.chart.sources.index import RepoIndex, parse_index, resolve_reference_url
 from steersman.chartmodel import Dependency
-from steersman.commands.template_depup_http import GetOptions, entry_auth, get
+from steersman.commands.template_depup_http import GetOptions, entry_auth, get, get_index
 from steersman.commands.template_flags import FlagError, registry_login
 from steersman.commands.template_tls import wants_tls_config
 from steersman.errors import SteersmanError
@@ -297,8 +297,7 @@ async def _download_indexes(repos: list[_Repo]) -> list[bytes | str]:
 
 async def _download_index(session: aiohttp.ClientSession, repo: _Repo) -> bytes | str:
     """ChartRepository.DownloadIndexFile: with the entry's TLS files and credentials."""
-    url = resolve_reference_url(repo.url.rstrip("/") + "/", "index.yaml")
-    return await get(session, url, GetOptions(repo.url, repo.auth))
+    return await get_index(session, repo.url, repo.auth)
 
 
 async def _get_archive(url: str, opts: GetOptions) -> bytes | str:

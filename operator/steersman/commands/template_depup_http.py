@@ -15,6 +15,7 @@ import aiohttp
 
 from steersman.chart.sources import ChartSourceError, RepoAuth, proxy_for
 from steersman.chart.sources.errors import SourceUnavailable
+from steersman.chart.sources.index import resolve_reference_url
 from steersman.chart.sources.transport import basic_authorization, scrub, ssl_for
 from steersman.commands.template_tls import tls_config_error, wants_tls_config
 from steersman.golang.fmt import go_quote
@@ -101,6 +102,13 @@ async def get(
             return await resp.read()
     except aiohttp.ClientError as exc:
         return f"Get {go_quote(url)}: {go_error(exc)}"
+
+
+async def get_index(session: aiohttp.ClientSession, repo_url: str, auth: RepoAuth) -> bytes | str:
+    """ChartRepository.DownloadIndexFile's request: REPO/index.yaml with the repository's
+    options (credentials for the repository's own host)."""
+    url = resolve_reference_url(repo_url.rstrip("/") + "/", "index.yaml")
+    return await get(session, url, GetOptions(repo_url, auth))
 
 
 def _same_host(a: str, b: str) -> bool:

@@ -11,7 +11,7 @@ import aiohttp
 from steersman.chart.sources import ChartSourceError, RepoAuth
 from steersman.chart.sources.index import IndexEntry, RepoIndex, parse_index, resolve_reference_url
 from steersman.chart.sources.versions import pick_version
-from steersman.commands.template_depup_http import GetOptions, get
+from steersman.commands.template_depup_http import GetOptions, get, get_index
 from steersman.errors import SteersmanError
 from steersman.golang.fmt import go_quote
 from steersman.golang.semver import Constraints, SemverError
@@ -68,12 +68,11 @@ async def _download_index(
     session: aiohttp.ClientSession, repo_url: str, auth: RepoAuth
 ) -> RepoIndex:
     """FindChartInAuthAndTLSAndPassRepoURL's index download and load."""
-    url = resolve_reference_url(repo_url.rstrip("/") + "/", "index.yaml")
-    got = await get(session, url, GetOptions(repo_url, auth))
+    got = await get_index(session, repo_url, auth)
     problem = got if isinstance(got, str) else ""
     if isinstance(got, bytes):
         try:
-            return parse_index(got, url)
+            return parse_index(got, resolve_reference_url(repo_url.rstrip("/") + "/", "index.yaml"))
         except ChartSourceError as exc:
             problem = str(exc)
     raise RepoFetchError(
