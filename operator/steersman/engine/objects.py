@@ -13,82 +13,13 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-import yaml
-
 from steersman.chart import split_manifests
 from steersman.engine.errors import ManifestInvalid
+from steersman.golang import goyaml
 from steersman.golang.gostr import go_trim_space
-from steersman.golang.yamlresolve import go_like_loader
 from steersman.kube import KubeClient
 
 Obj = dict[str, Any]
-
-
-# YAML the way sigs.k8s.io/yaml reads it into JSON: timestamps stay strings, `=` is a string.
-_JsonLoader = go_like_loader(yaml.SafeLoader, timestamps=False)
-# The same with libyaml's parser, when PyYAML has it: resolvers and constructors stay PyYAML's
-# own, only scanning and parsing move to C (parsing manifests was a quarter of the operator's
-# CPU at 100 releases). A document libyaml refuses is read again by the pure parser, so an
-# invalid manifest is reported in the words it always was.
-_FastJsonLoader = (
-    go_like_loader(yaml.CSafeLoader, timestamps=False) if yaml.__with_libyaml__ else None
-)
-
-
-_KNOWN_SCALAR_TAGS = frozenset(
-    f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "timestamp", "binary")
-)
-_MAP_TAG, _SEQ_TAG, _STR_TAG = (f"tag:yaml.org,2002:{t}" for t in ("map", "seq", "str"))
-
-
-def _construct_document(self: yaml.SafeLoader, node: yaml.Node) -> Any:
-    """go-yaml ignores a collection's tag and any scalar tag it does not resolve (`!foo x`
-    is "x", `!!set` a mapping): retag the tree so PyYAML builds what sigs.k8s.io/yaml would."""
-    todo, seen = [node], set()
-    while todo:
-        n = todo.pop()
-        if id(n) in seen:
-            continue  # an alias: the same node again
-        seen.add(id(n))
-        if isinstance(n, yaml.MappingNode):
-            n.tag = _MAP_TAG
-            for key, value in n.value:
-                if not (key.tag == "tag:yaml.org,2002:merge" and key.value == "<<"):
-                    todo.append(key)
-                todo.append(value)
-        elif isinstance(n, yaml.SequenceNode):
-            n.tag = _SEQ_TAG
-            todo.extend(n.value)
-        elif n.tag not in _KNOWN_SCALAR_TAGS:
-            n.tag = _STR_TAG
-    return yaml.SafeLoader.construct_document(self, node)
-
-
-# Only a document with an explicit tag (a `!` somewhere) needs the retagging walk: without one,
-# every node already carries the tag go-yaml would give it, and the walk is a hot path's waste.
-_TaggedJsonLoader: Any = type("GoLikeTaggedSafeLoader", (_JsonLoader,), {})
-_TaggedJsonLoader.construct_document = _construct_document
-
-
-def _load(doc: str) -> Any:
-    if "!" in doc:
-        return yaml.load(doc, Loader=_TaggedJsonLoader)
-    if _FastJsonLoader is not None:
-        try:
-            return yaml.load(doc, Loader=_FastJsonLoader)
-        except yaml.YAMLError:
-            pass
-    return yaml.load(doc, Loader=_JsonLoader)
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, dict):
-        return {str(k): _jsonable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, bytes):  # !!binary: go-yaml gives the decoded bytes as a string
-        return value.decode("utf-8", "replace")
-    return value
 
 
 def parse_documents(manifest: str) -> list[Obj]:
@@ -98,14 +29,15 @@ def parse_documents(manifest: str) -> list[Obj]:
         if not go_trim_space(doc):
             continue
         try:
-            data = _load(doc)
-        except yaml.YAMLError as err:
+            # kube's resource builder: sigs.k8s.io/yaml's YAML-to-JSON over go-yaml v2 (tags
+            # as go-yaml reads them, `!!timestamp` the text written, `y` a bool).
+            data = goyaml.yaml_to_json(doc)
+        except goyaml.YAMLError as err:
             raise ManifestInvalid(f"error parsing manifest: {err}") from None
         if data is None:
             continue
         if not isinstance(data, dict):
             raise ManifestInvalid("error parsing manifest: a document is not an object")
-        data = _jsonable(data)
         if data.get("kind") == "List":
             items = data.get("items")
             if isinstance(items, list):

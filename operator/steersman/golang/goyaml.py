@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import binascii
 import math
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -367,30 +368,31 @@ def _check_float(value: float) -> float:
     return value
 
 
-def jsonify(value: Any) -> Any:
+def jsonify(value: Any, *, floats: bool = True) -> Any:
     """convertToJSONableObject + json.Marshal + json.Unmarshal into interface{}.
 
     Key conversion errors come first (the whole tree is converted before marshalling); then
-    json.Marshal reports the first NaN/Inf in its own walk order (sorted map keys).
+    json.Marshal reports the first NaN/Inf in its own walk order (sorted map keys). With
+    `floats=False` whole numbers stay `int`, as in the JSON text itself (YAMLToJSON).
     """
     try:
-        converted = _convert(value)
+        converted = _convert(value, floats)
         _check_marshalable(converted)
     except RecursionError:
         raise YAMLError("yaml: document nesting is too deep") from None
     return converted
 
 
-def _convert(value: Any) -> Any:
+def _convert(value: Any, floats: bool) -> Any:
     if isinstance(value, dict):
         out: dict[str, Any] = {}
         for k, v in value.items():
             key = key_string(k, v)  # Go converts the key before descending into the value
-            out[key] = _convert(v)
+            out[key] = _convert(v, floats)
         return out
     if isinstance(value, list):
-        return [_convert(v) for v in value]
-    if isinstance(value, int) and not isinstance(value, bool):
+        return [_convert(v, floats) for v in value]
+    if floats and isinstance(value, int) and not isinstance(value, bool):
         return float(value)
     return value
 
@@ -434,6 +436,18 @@ def _plain_scalar(s: str) -> Any:
     tag, value = resolve_plain(s)
     if tag == INT:
         return float(value)
+    return _plain_rest(s, tag, value)
+
+
+def _plain_json_scalar(s: str) -> Any:
+    """The same in the JSON text itself, where whole numbers are still whole."""
+    tag, value = resolve_plain(s)
+    if tag == INT:
+        return value
+    return _plain_rest(s, tag, value)
+
+
+def _plain_rest(s: str, tag: str, value: Any) -> Any:
     if tag == FLOAT:
         if math.isnan(value) or math.isinf(value):
             raise _Unsure  # json.Marshal's error, reported in its own walk order
@@ -450,14 +464,14 @@ def _plain_key(s: str) -> str:
     return s
 
 
-def _scalar_event(ev: Any) -> Any:
+def _scalar_event(ev: Any, scalar: Callable[[str], Any]) -> Any:
     if ev.anchor is not None or ev.tag is not None:
         raise _Unsure
     s = ev.value
-    return _plain_scalar(s) if ev.implicit[0] and (not s or s[0] in _RESOLVING) else s
+    return scalar(s) if ev.implicit[0] and (not s or s[0] in _RESOLVING) else s
 
 
-def _collection(get: Any, first: Any) -> Any:
+def _collection(get: Any, first: Any, scalar: Callable[[str], Any]) -> Any:
     """The collection starting with event `first`, built level by level without recursion."""
     if first.anchor is not None or first.tag is not None:
         raise _Unsure
@@ -475,11 +489,11 @@ def _collection(get: Any, first: Any) -> Any:
             s = ev.value
             plain = ev.implicit[0] and (not s or s[0] in resolving)
             if type(top) is list:
-                top.append(_plain_scalar(s) if plain else s)
+                top.append(scalar(s) if plain else s)
             elif key is _NO_KEY:
                 key = _plain_key(s) if plain else s
             else:
-                top[key] = _plain_scalar(s) if plain else s
+                top[key] = scalar(s) if plain else s
                 key = _NO_KEY
         elif cls is _MAP_START or cls is _SEQ_START:
             if ev.anchor is not None or ev.tag is not None:
@@ -501,7 +515,7 @@ def _collection(get: Any, first: Any) -> Any:
             raise _Unsure  # an alias
 
 
-def _fast_unmarshal(data: bytes) -> Any:
+def _fast_unmarshal(data: bytes, scalar: Callable[[str], Any] = _plain_scalar) -> Any:
     parser = CParser(data)
     get = parser.get_event
     try:
@@ -511,9 +525,9 @@ def _fast_unmarshal(data: bytes) -> Any:
         first = get()
         cls = type(first)
         if cls is _SCALAR_EVENT:
-            value = _scalar_event(first)
+            value = _scalar_event(first, scalar)
         elif cls is _MAP_START or cls is _SEQ_START:
-            value = _collection(get, first)
+            value = _collection(get, first, scalar)
         else:
             return _NOT_SURE
         get()  # document end, read as the reference path reads it (its errors are its own)
@@ -559,17 +573,33 @@ def unmarshal(data: bytes | str) -> Any:
     return fast
 
 
-def reference_unmarshal(data: bytes | str) -> Any:
+def reference_unmarshal(data: bytes | str, *, floats: bool = True) -> Any:
     """`unmarshal` through go-yaml's event-by-event decoder only (what the fast path is held
-    to, and where it hands over)."""
+    to, and where it hands over).
+
+    `floats=False` is the JSON that sigs.k8s.io/yaml.YAMLToJSON writes, read with integers
+    kept (what kube's resource builder sends to the apiserver for a manifest document).
+    """
     try:
         decoded = decode_first_document(data)
     except YAMLError as exc:
         raise YAMLError(f"error converting YAML to JSON: {exc}") from None
     try:
-        return jsonify(decoded)
+        return jsonify(decoded, floats=floats)
     except YAMLError as exc:
         raise YAMLError(f"error converting YAML to JSON: {exc}") from None
+
+
+def yaml_to_json(data: bytes | str) -> Any:
+    """sigs.k8s.io/yaml.YAMLToJSON's JSON, read back with whole numbers kept: what kube's
+    resource builder makes of a manifest document (`reference_unmarshal(floats=False)`, with
+    the same fast path as `unmarshal`)."""
+    raw = data.encode("utf-8", "surrogatepass") if isinstance(data, str) else data
+    # A `!` may be a tag, which the fast path would only find to hand the document over.
+    fast = _NOT_SURE if b"!" in raw else _fast_unmarshal(raw, _plain_json_scalar)
+    if fast is _NOT_SURE:
+        return reference_unmarshal(raw, floats=False)
+    return fast
 
 
 def unmarshal_map(data: bytes | str) -> dict[str, Any]:
@@ -625,4 +655,5 @@ __all__ = [
     "unmarshal",
     "unmarshal_list",
     "unmarshal_map",
+    "yaml_to_json",
 ]

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
 import pytest
-import yaml
 
-from steersman.chart import split_manifests
 from steersman.chart.loader import load
 from steersman.engine.csa import upgraded_managed_fields
 from steersman.engine.errors import InvalidReleaseName, ManifestInvalid
@@ -22,6 +21,7 @@ from steersman.engine.ownership import (
 )
 from steersman.engine.records import new_release, stored_chart
 from steersman.engine.uninstall import UninstallResult
+from steersman.golang import goyaml
 from steersman.storage import GoTime, Hook, Info, Release
 
 _LAST_APPLIED_KEY = "f:kubectl.kubernetes.io/last-applied-configuration"
@@ -138,25 +138,77 @@ YAML_CORNERS = (
 )
 
 
-def test_libyaml_parser_reads_manifests_as_the_pure_one() -> None:
-    from steersman.engine import objects
+def test_manifests_are_read_as_go_yaml_reads_them() -> None:
+    # One decoder (goyaml) for tagged and untagged documents. Its fast path (no tags, anchors,
+    # non-string keys) is held to the event-by-event reference, in the JSON mode kube's
+    # builder uses (integers kept).
+    plain = YAML_CORNERS.replace("i: .inf\nj: -.Inf\n", "")  # JSON has no infinities
+    plain = plain.replace("l: !!binary aGk=\n", "").replace("q: &x {r: [1, 2]}\ns: *x\n", "")
+    plain = plain.replace("\nn:", "\nnn:").replace("\ny:", "\nyy:")  # keys `n`, `y` are bools
+    assert goyaml._fast_unmarshal(plain.encode(), goyaml._plain_json_scalar) is not goyaml._NOT_SURE
+    (doc,) = parse_documents(plain)
+    assert doc == goyaml.reference_unmarshal(plain, floats=False)
+    assert (doc["a"], doc["c"], doc["d"], doc["v"], doc["f"], doc["z"], doc["h"]) == (
+        "2024-01-01",
+        "=",
+        True,
+        True,
+        15,
+        "1:20",
+        1000,
+    )
+    assert all(type(doc[k]) is int for k in ("e", "f", "g", "h", "x", "yy"))
+    (tagged,) = parse_documents(plain + "l: !!binary aGk=\nq: &x {r: [1, 2]}\ns: *x\n")
+    assert tagged == {**doc, "l": "hi", "q": {"r": [1, 2]}, "s": {"r": [1, 2]}}
 
-    if objects._FastJsonLoader is None:
-        pytest.fail("PyYAML is installed without libyaml here; the wheel ships it")
-    pure = yaml.load(YAML_CORNERS, Loader=objects._JsonLoader)
-    assert yaml.load(YAML_CORNERS, Loader=objects._FastJsonLoader) == pure
-    assert pure["a"] == "2024-01-01" and pure["c"] == "=" and pure["d"] is True
 
-
-def test_invalid_manifest_errors_keep_the_pure_parsers_words() -> None:
+def test_invalid_manifest_errors_are_go_yamls() -> None:
     with pytest.raises(ManifestInvalid) as err:
         parse_documents("kind: [unclosed\n")
-    with pytest.raises(yaml.YAMLError) as pure:
-        from steersman.engine import objects
+    assert str(err.value) == (
+        "error parsing manifest: error converting YAML to JSON: "
+        "yaml: line 1: did not find expected ',' or ']'"
+    )
+    with pytest.raises(ManifestInvalid) as err:
+        parse_documents("kind: A\nspec: {x: .inf}\n")
+    assert str(err.value).endswith("error converting YAML to JSON: json: unsupported value: +Inf")
 
-        (doc,) = split_manifests("kind: [unclosed\n")
-        yaml.load(doc, Loader=objects._JsonLoader)
-    assert str(err.value) == f"error parsing manifest: {pure.value}"
+
+CM_HEAD = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: a\n"
+
+
+@pytest.mark.parametrize(
+    ("value", "sent"),
+    [
+        # kube's builder reads manifests with sigs.k8s.io/yaml (go-yaml v2 into interface{}),
+        # which keeps a timestamp, explicit tag or not, as the text written: never a time.
+        ("!!timestamp 2001-12-14", "2001-12-14"),
+        ("!!timestamp 2001-12-14t21:59:43.10-05:00", "2001-12-14t21:59:43.10-05:00"),
+        ('!!timestamp "2001-12-14 21:59:43.1"', "2001-12-14 21:59:43.1"),
+        ("2001-12-14T21:59:43Z", "2001-12-14T21:59:43Z"),
+    ],
+)
+def test_timestamps_reach_the_apiserver_as_written(value: str, sent: str) -> None:
+    (doc,) = parse_documents(CM_HEAD + f"data:\n  t: {value}\n")
+    assert doc["data"] == {"t": sent}
+    assert json.loads(json.dumps(doc)) == doc
+
+
+def test_a_timestamp_tag_on_a_non_timestamp_is_one_clear_error() -> None:
+    with pytest.raises(ManifestInvalid) as err:
+        parse_documents(CM_HEAD + "data:\n  t: !!timestamp nope\n")
+    assert str(err.value) == (
+        "error parsing manifest: error converting YAML to JSON: "
+        "yaml: cannot decode !!str `nope` as a !!timestamp"
+    )
+
+
+def test_tagged_documents_keep_whole_numbers_whole() -> None:
+    # The JSON kube sends has 3, not 3.0 (YAMLToJSON keeps integers), tagged document or not.
+    (tagged,) = parse_documents(CM_HEAD + "spec:\n  i: 3\n  f: 1.5\n  x: !foo 3\n")
+    (plain,) = parse_documents(CM_HEAD + "spec:\n  i: 3\n  f: 1.5\n  x: '3'\n")
+    assert tagged == plain
+    assert type(tagged["spec"]["i"]) is int
 
 
 def test_difference_matches_across_api_versions() -> None:
@@ -251,7 +303,8 @@ def test_client_side_fields_fold_into_the_apply_entry() -> None:
 
 
 def test_parse_documents_reads_tags_as_sigs_yaml_does() -> None:
-    # go-yaml ignores unknown tags and collections' tags; !!binary becomes the decoded text.
+    # go-yaml ignores unknown tags and collections' tags; !!binary becomes the decoded text;
+    # the key `y` is YAML 1.1's true, which sigs.k8s.io/yaml writes as the key "true".
     (doc,) = parse_documents(
         "kind: ConfigMap\nmetadata: !m\n  name: a\ndata: !foo\n  x: !custom value\n"
         "  y: !<tag:x> 3\n  z: !!binary aGk=\n  l: !s [1, !q 2]\n  w: !!str {q: r}\n"
@@ -262,7 +315,7 @@ def test_parse_documents_reads_tags_as_sigs_yaml_does() -> None:
         "metadata": {"name": "a"},
         "data": {
             "x": "value",
-            "y": "3",
+            "true": "3",
             "z": "hi",
             "l": [1, "2"],
             "w": {"q": "r"},
