@@ -47,21 +47,31 @@ async def test_dependency_cycles_self_and_missing_dependencies_are_named(
     await op.wait_ready()
     ns = namespace
     await create(e2e_kube, ns, "narcissus", spec(chart_repo, dependsOn=[{"name": "narcissus"}]))
-    await create(e2e_kube, ns, "x", spec(chart_repo, dependsOn=[{"name": "y"}]))
-    await create(e2e_kube, ns, "y", spec(chart_repo, dependsOn=[{"name": "z"}]))
+    await create(e2e_kube, ns, "x", spec(chart_repo, dependsOn=[{"name": "q"}]))
+    await create(e2e_kube, ns, "q", spec(chart_repo, dependsOn=[{"name": "z"}]))
     await create(e2e_kube, ns, "z", spec(chart_repo, dependsOn=[{"name": "x"}]))
     await create(e2e_kube, ns, "lonely", spec(chart_repo, dependsOn=[{"name": "nobody"}]))
+    # A release named `y` renders `app.kubernetes.io/instance: y`, a YAML 1.1 bool to kube's
+    # manifest reader: helm install refuses it before storing anything, and so do we.
+    await create(e2e_kube, ns, "y", spec(chart_repo))
 
     message = await _ready_message(e2e_kube, ns, "narcissus", "False", "DependencyCycle")
     assert message.startswith(f"HelmRelease {ns}/narcissus depends on itself")
     message = await _ready_message(e2e_kube, ns, "x", "False", "DependencyCycle")
-    assert f"{ns}/x -> {ns}/y -> {ns}/z -> {ns}/x" in message
+    assert f"{ns}/x -> {ns}/q -> {ns}/z -> {ns}/x" in message
     message = await _ready_message(e2e_kube, ns, "lonely", "False", "DependencyNotFound")
     assert message.startswith(f"dependency '{ns}/nobody' does not exist")
+    message = await _ready_message(e2e_kube, ns, "y", "False", "InstallFailed")
+    assert (
+        'unable to decode "": json: cannot unmarshal bool into Go struct field '
+        "ObjectMeta.metadata.labels of type string"
+    ) in message, message
+    assert "quote it" in message
+    assert await records(e2e_kube, ns, "y") == []
 
     # Breaking the cycle lets all three install, dependencies first.
     await patch_spec(e2e_kube, ns, "z", {"dependsOn": []})
-    for name in ("z", "y", "x"):
+    for name in ("z", "q", "x"):
         await wait_condition(e2e_kube, ns, name)
 
 

@@ -17,6 +17,7 @@ from steersman.chart import split_manifests
 from steersman.engine.errors import ManifestInvalid
 from steersman.golang import goyaml
 from steersman.golang.gostr import go_trim_space
+from steersman.golang.jsonout import json_kind
 from steersman.kube import KubeClient
 
 Obj = dict[str, Any]
@@ -41,10 +42,67 @@ def parse_documents(manifest: str) -> list[Obj]:
         if data.get("kind") == "List":
             items = data.get("items")
             if isinstance(items, list):
-                out.extend(i for i in items if isinstance(i, dict))
+                objects = [i for i in items if isinstance(i, dict)]
+                for item in objects:
+                    _check_metadata(item)
+                out.extend(objects)
                 continue
+        _check_metadata(data)
         out.append(data)
     return out
+
+
+# ObjectMeta's fields with a Go type a YAML 1.1 scalar can miss (an unquoted `y`, `on` or `1.0`).
+_META_TYPES = {
+    "name": "string",
+    "generateName": "string",
+    "namespace": "string",
+    "labels": "map[string]string",
+    "annotations": "map[string]string",
+}
+
+
+def _check_metadata(obj: Obj) -> None:
+    """Refuse what kube's resource builder cannot decode into ObjectMeta, in helm's words
+    (`helm install` fails there too, before the cluster is touched); the apiserver would
+    otherwise refuse the object halfway through an apply."""
+    problem = _metadata_error(obj)
+    if problem is not None:
+        raise ManifestInvalid(
+            "unable to build kubernetes objects from release manifest: unable to decode "
+            f'"": {problem} (an unquoted y, n, yes, no, on, off or number in the templates '
+            "is a bool or number in YAML 1.1: quote it)"
+        )
+
+
+def _metadata_error(obj: Obj) -> str | None:
+    """encoding/json's first type error decoding `metadata` (fields in document order)."""
+    meta = obj.get("metadata")
+    if meta is None:
+        return None
+    if not isinstance(meta, dict):
+        return _type_error(meta, f"{obj.get('kind')}.metadata", "v1.ObjectMeta")
+    for field, value in meta.items():
+        go_type = _META_TYPES.get(field)
+        if go_type is None or value is None:
+            continue
+        path = f"ObjectMeta.metadata.{field}"
+        if go_type == "string":
+            if not isinstance(value, str):
+                return _type_error(value, path, go_type)
+        elif not isinstance(value, dict):
+            return _type_error(value, path, go_type)
+        else:
+            for item in value.values():
+                if item is not None and not isinstance(item, str):
+                    return _type_error(item, path, "string")
+    return None
+
+
+def _type_error(value: Any, where: str, go_type: str) -> str:
+    return (
+        f"json: cannot unmarshal {json_kind(value)} into Go struct field {where} of type {go_type}"
+    )
 
 
 @dataclass(frozen=True)

@@ -326,3 +326,49 @@ def test_parse_documents_reads_tags_as_sigs_yaml_does() -> None:
             "p": {"a": 1},
         },
     }
+
+
+@pytest.mark.parametrize(
+    ("meta", "problem"),
+    [
+        # helm install's texts (kube's builder decoding into ObjectMeta), checked by hand
+        # against helm v4.1.4 on the bench.
+        (
+            "  labels:\n    app: y\n",
+            "bool into Go struct field ObjectMeta.metadata.labels of type string",
+        ),
+        (
+            "  annotations:\n    x: on\n",
+            "bool into Go struct field ObjectMeta.metadata.annotations of type string",
+        ),
+        (
+            "  labels:\n    v: 1.5\n",
+            "number into Go struct field ObjectMeta.metadata.labels of type string",
+        ),
+        (
+            "  labels: [a]\n",
+            "array into Go struct field ObjectMeta.metadata.labels of type map[string]string",
+        ),
+        (
+            "  namespace: n\n",
+            "bool into Go struct field ObjectMeta.metadata.namespace of type string",
+        ),
+    ],
+)
+def test_metadata_helm_cannot_decode_is_refused_in_its_words(meta: str, problem: str) -> None:
+    with pytest.raises(ManifestInvalid) as err:
+        parse_documents(CM_HEAD + meta)
+    assert str(err.value).startswith(
+        "unable to build kubernetes objects from release manifest: unable to decode "
+        f'"": json: cannot unmarshal {problem} (an unquoted y, n'
+    )
+
+
+def test_metadata_strings_and_empty_fields_pass() -> None:
+    (doc,) = parse_documents(CM_HEAD + '  labels:\n    a: "y"\n    b:\n  annotations: {}\n')
+    assert doc["metadata"]["labels"] == {"a": "y", "b": None}
+    items = "apiVersion: v1\nkind: List\nitems:\n- kind: A\n  metadata:\n    name: 3\n"
+    with pytest.raises(
+        ManifestInvalid, match=r"number into Go struct field ObjectMeta\.metadata\.name"
+    ):
+        parse_documents(items)
