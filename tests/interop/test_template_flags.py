@@ -170,6 +170,59 @@ def test_output_dir_appends_hooks_into_existing_files(
     assert trees[1] == trees[0]
 
 
+# (what is in the working directory before the run, flags): helm's writeToFile errors,
+# `stat`/`mkdir`/`open` at the path Go's os calls name, with the --debug hint for CRDs and
+# manifests (written inside the install action) and without it for hooks
+OUTPUT_DIR_ERRORS: list[tuple[list[str], list[str]]] = [
+    ([], ["--output-dir", "/proc/steersman-nope", C]),
+    (["file:afile"], ["--output-dir", "afile", C]),
+    (["file:afile"], ["--output-dir", "./afile/", "--include-crds", C]),
+    (["file:out/assembly/templates"], ["--output-dir", "out", C]),
+    (["dir:out/assembly/templates/all-in-one.yaml"], ["--output-dir", "out", C]),
+    (["dir:out/assembly/templates/all-in-one.yaml"], ["--output-dir", "out", "--debug", C]),
+    (["dir:out/assembly/templates/tests/test-connection.yaml"], ["--output-dir", "out", C]),
+    (["dir:out/assembly/crds/gizmo.yaml"], ["--output-dir", "out", "--include-crds", C]),
+    (["file:out"], ["--output-dir", "out", "--include-crds", "--debug", C]),
+]
+
+
+@pytest.mark.parametrize(
+    ("before", "args"),
+    OUTPUT_DIR_ERRORS,
+    ids=[" ".join([*b, *a]) for b, a in OUTPUT_DIR_ERRORS],
+)
+def test_output_dir_write_errors_are_helms(
+    before: list[str],
+    args: list[str],
+    helm_v4: Path,
+    helm_home_env: dict[str, str],
+    tmp_path: Path,
+) -> None:
+    results = []
+    for who in ("helm", "steersman"):
+        cwd = tmp_path / who / "work"
+        cwd.mkdir(parents=True)
+        shutil.copytree(CHARTS / "assembly", cwd / C)
+        for entry in before:
+            kind, _, rel = entry.partition(":")
+            (cwd / rel).parent.mkdir(parents=True, exist_ok=True)
+            if kind == "dir":
+                (cwd / rel).mkdir()
+            else:
+                (cwd / rel).write_text("")
+        env = dict(helm_home_env, HOME=str(tmp_path / "home"), KUBECONFIG=os.devnull)
+        argv = (
+            [str(helm_v4), "template", *args]
+            if who == "helm"
+            else [sys.executable, "-m", "steersman", "template", *args]
+        )
+        code, out, err = _run(argv, cwd, env)
+        results.append((code, out, err, _tree(cwd / "out")))
+    helm, ours = results
+    assert helm[0] == 1 and "Error: " in helm[2]
+    assert ours == helm
+
+
 @pytest.fixture(scope="module")
 def signed_chart(helm_v4: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
     """assembly-0.2.0.tgz and its .prov, signed by `helm package --sign` with a fresh RSA key

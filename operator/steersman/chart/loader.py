@@ -38,6 +38,7 @@ from steersman.chart.model import (
 )
 from steersman.golang.goyaml import YAMLError, unmarshal_map
 from steersman.golang.goyaml_struct import unmarshal_struct
+from steersman.golang.osfile import errno_text
 
 MAX_DECOMPRESSED_CHART_SIZE = 100 * 1024 * 1024
 MAX_DECOMPRESSED_FILE_SIZE = 5 * 1024 * 1024
@@ -46,10 +47,8 @@ GZIP_INVALID_HEADER = "gzip: invalid header"
 _DRIVE_PATH = re.compile(r"[a-zA-Z]:/")
 
 
-def go_os_error(exc: OSError) -> str:
-    """The text Go's syscall errors print (lower case, no errno prefix)."""
-    text = exc.strerror or str(exc)
-    return text[:1].lower() + text[1:]
+# Go's syscall error text, as the loader and its callers print it.
+go_os_error = errno_text
 
 
 def load(path: str | os.PathLike[str], helm_major: int = 4) -> Chart:

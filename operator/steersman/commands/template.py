@@ -43,6 +43,7 @@ from steersman.chart import (
 )
 from steersman.commands import template_flags
 from steersman.commands.template_flags import FlagError, Parsed
+from steersman.commands.template_output_dir import OutputDirError, write_output_dir
 from steersman.commands.template_regconfig import registry_config_error, registry_config_flag
 from steersman.commands.template_tls import tls_config_error, wants_tls_config
 from steersman.golang.fmt import go_quote
@@ -503,11 +504,29 @@ def _render_chart(
     except (ChartError, ValuesError) as exc:
         raise _Fail(str(exc)) from None
     if a.output_dir:
-        _write_output_dir(a, chart, rel.manifest, rel.hooks, name, out)
+        try:
+            failed = write_output_dir(
+                chart,
+                rel.manifest,
+                rel.hooks,
+                output_dir=a.output_dir,
+                release_dir=(
+                    os.path.join(a.output_dir, name) if a.use_release_name else a.output_dir
+                ),
+                include_crds=a.include_crds,
+                no_hooks=a.no_hooks,
+                skip_tests=a.skip_tests,
+                debug=a.debug,
+                out=out,
+            )
+        except OutputDirError as exc:
+            raise _Fail(f"{exc}{_DEBUG_HINT}" if exc.in_install else str(exc)) from None
         if a.show_only:
             _show_only_or_fail("", a.show_only)
         else:
             out.append("\n")
+        if failed:  # --debug: helm prints what it has, then fails
+            raise _Fail(str(failed))
         return rel.manifest
     try:
         out.append(
@@ -550,53 +569,6 @@ def _dry_run_strategy(a: TemplateArgs) -> bool:
             f'invalid dry-run value ({go_quote(a.dry_run)}). Must be "none", "server", or "client"'
         )
     return a.dry_run == "server" or a.validate
-
-
-_SOURCE_BLOCK = re.compile(r"(?m)^---\n# Source: (.*)\n")
-
-
-def _write_output_dir(
-    a: TemplateArgs, chart: Chart, manifest: str, hooks: list[Any], name: str, out: list[str]
-) -> None:
-    """--output-dir: each file written as `---\n# Source: PATH\nCONTENT\n` (a file named
-    twice gets both documents), one `wrote PATH` line each, as renderResources and helm
-    template do (CRDs go to the output dir itself, manifests and hooks under the release name
-    with --release-name)."""
-    from steersman.chart import crd_objects
-
-    written: set[str] = set()
-    base = os.path.join(a.output_dir, name) if a.use_release_name else a.output_dir
-
-    def write(directory: str, path: str, content: str, append: bool) -> None:
-        target = f"{directory}{os.sep}{path}"
-        try:
-            os.makedirs(os.path.dirname(target), mode=0o755, exist_ok=True)
-            with open(
-                target, "a" if append else "w", encoding="utf-8", errors="surrogateescape"
-            ) as f:
-                f.write(f"---\n# Source: {path}\n{content}\n")
-        except OSError as exc:
-            raise _Fail(go_os_error(exc)) from None
-        out.append(f"wrote {target}\n")
-
-    if a.include_crds:
-        for path, data in crd_objects(chart):
-            write(a.output_dir, path, data.decode("utf-8", "surrogateescape"), path in written)
-            written.add(path)
-    parts = _SOURCE_BLOCK.split(manifest)
-    for i in range(1, len(parts), 2):
-        path, body = parts[i], parts[i + 1]
-        body = body[:-1] if body.endswith("\n") else body
-        write(base, path, body, path in written)
-        written.add(path)
-    if not a.no_hooks:
-        hook_written: set[str] = set()
-        for h in hooks:
-            if a.skip_tests and "test" in h.events:
-                continue
-            if os.path.exists(os.path.join(base, h.path)):
-                hook_written.add(h.path)
-            write(base, h.path, h.manifest, h.path in hook_written)
 
 
 def kubeconfig_namespace(kubeconfig: str = "", context: str = "") -> str:
