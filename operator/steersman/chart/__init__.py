@@ -41,7 +41,15 @@ from .render import (
     split_manifests,
     template_output,
 )
-from .values import StrvalsError, ValueOptions, ValuesError, merge_user_values, parse_into
+from .values import (
+    StrvalsError,
+    ValueOptions,
+    ValuesError,
+    ValueSourceError,
+    merge_user_values,
+    parse_into,
+    read_local_file,
+)
 
 if TYPE_CHECKING:
     from . import sources
@@ -76,6 +84,7 @@ __all__ = [
     "SlogCollector",
     "StrvalsError",
     "ValueOptions",
+    "ValueSourceError",
     "ValuesError",
     "VersionSet",
     "copy_chart",
@@ -94,6 +103,7 @@ __all__ = [
     "parse_into",
     "parse_kube_version",
     "process_dependencies",
+    "read_local_file",
     "render_release",
     "slog_value",
     "sort_by_kind",

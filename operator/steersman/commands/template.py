@@ -46,6 +46,7 @@ from steersman.commands.template_flags import FlagError, Parsed
 from steersman.commands.template_output_dir import OutputDirError, write_output_dir
 from steersman.commands.template_regconfig import registry_config_error, registry_config_flag
 from steersman.commands.template_tls import tls_config_error, wants_tls_config
+from steersman.commands.template_values import read_value_source
 from steersman.golang.fmt import go_quote
 
 # Under "steersman.chart", where run_template collects Helm's log lines for stderr.
@@ -373,7 +374,7 @@ def _render(a: TemplateArgs, out: list[str], err: list[str]) -> None:
     source = locate_chart(ref, a, err)
     helmlog.debug(log, "Chart path", ("path", _chart_path(source, ref, a)))
     try:
-        user_values = merge_user_values(a.values)
+        user_values = merge_user_values(a.values, read_value_source)
     except ValuesError as exc:
         raise _Fail(str(exc)) from None
     try:

@@ -70,6 +70,23 @@ def mkdir_all(path: str, perm: int = 0o755) -> None:
         raise PathError("mkdir", path, errno_text(exc)) from None
 
 
+def read_file(path: str) -> bytes:
+    """os.ReadFile: a directory opens, then fails to read (`read DIR: is a directory`)."""
+    try:
+        fd = os.open(path, os.O_RDONLY | os.O_CLOEXEC)
+    except OSError as exc:
+        raise PathError("open", path, errno_text(exc)) from None
+    try:
+        chunks = []
+        while chunk := os.read(fd, 1 << 20):
+            chunks.append(chunk)
+        return b"".join(chunks)
+    except OSError as exc:
+        raise PathError("read", path, errno_text(exc)) from None
+    finally:
+        os.close(fd)
+
+
 def write_file(path: str, data: bytes, append: bool) -> None:
     """os.Create (0666, truncating) or os.OpenFile(O_APPEND|O_WRONLY, 0600), then one write."""
     flags = os.O_WRONLY | os.O_APPEND if append else os.O_RDWR | os.O_CREAT | os.O_TRUNC

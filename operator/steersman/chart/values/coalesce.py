@@ -17,12 +17,14 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from steersman.chart.helmlog import printf
-from steersman.chart.loader import go_os_error, load_values, merge_maps
+from steersman.chart.loader import load_values, merge_maps
 from steersman.chart.model import Chart, ChartError
 from steersman.chart.values import strvals
 from steersman.errors import SteersmanError
+from steersman.golang import osfile
 from steersman.golang.fmt import go_sprintf
 from steersman.golang.jsonout import JSONError, unmarshal
+from steersman.golang.osfile import errno_text
 
 log = logging.getLogger(__name__)
 
@@ -47,9 +49,16 @@ class ValueOptions:
     literal_values: list[str] = field(default_factory=list)  # --set-literal
 
 
+class ValueSourceError(SteersmanError):
+    """A -f or --set-file source that could not be read; the text is helm's whole error."""
+
+
 def read_local_file(path: str) -> bytes:
-    with open(path, "rb") as f:
-        return f.read()
+    """os.ReadFile, with its error text (`open P: ...`, `read DIR: is a directory`)."""
+    try:
+        return osfile.read_file(path)
+    except osfile.PathError as exc:
+        raise ValueSourceError(str(exc)) from None
 
 
 def merge_user_values(
@@ -57,7 +66,8 @@ def merge_user_values(
     read_file: Callable[[str], bytes] = read_local_file,
     helm_major: int = 4,
 ) -> Values:
-    """Helm's MergeValues. `read_file` fetches -f and --set-file sources (blocking I/O).
+    """Helm's MergeValues. `read_file` fetches -f and --set-file sources (blocking I/O),
+    raising ValueSourceError.
 
     helm_major 3 follows Helm v3: -f files hold one YAML document, --set-json has no
     whole-object form, and an unterminated `[` index is an error.
@@ -67,8 +77,10 @@ def merge_user_values(
     for path in opts.value_files:
         try:
             raw = read_file(path)
-        except OSError as exc:
-            raise ValuesError(f"open {path}: {go_os_error(exc)}") from None
+        except ValueSourceError as exc:
+            raise ValuesError(str(exc)) from None
+        except OSError as exc:  # a caller's own reader
+            raise ValuesError(f"open {path}: {errno_text(exc)}") from None
         try:
             current = load_values(raw, helm_major)
         except ChartError as exc:
@@ -99,8 +111,10 @@ def merge_user_values(
     def file_reader(path: str) -> Any:
         try:
             return read_file(path).decode("utf-8", "replace")
+        except ValueSourceError as exc:
+            raise strvals.StrvalsError(str(exc)) from None
         except OSError as exc:
-            raise strvals.StrvalsError(f"open {path}: {go_os_error(exc)}") from None
+            raise strvals.StrvalsError(f"open {path}: {errno_text(exc)}") from None
 
     _apply(
         opts.file_values,
