@@ -8,16 +8,17 @@ import re
 from typing import Any
 
 from steersman.chart import Chart, crd_objects
+from steersman.errors import SteersmanError
 from steersman.golang import path as gopath
 from steersman.golang.osfile import PathError, mkdir_all, stat_error, write_file
 
 _SOURCE_BLOCK = re.compile(r"(?m)^---\n# Source: (.*)\n")
 
 
-class OutputDirError(Exception):
+class OutputDirError(SteersmanError):
     """A file could not be written. `in_install` is true for CRDs and manifests, which helm
     writes inside the install action (its error gets the `--debug` hint), false for hooks,
-    which helm template writes afterwards."""
+    which helm template writes afterwards. The text is a path and an errno message: safe."""
 
     def __init__(self, text: str, in_install: bool) -> None:
         super().__init__(text)
