@@ -303,3 +303,21 @@ def test_verify_same_as_helm(
         [sys.executable, "-m", "steersman", "template", "--verify", *args], signed_chart, env
     )
     assert ours == helm
+
+
+@pytest.mark.parametrize("chart_type", ["application", "library"])
+def test_chart_api_v3_is_refused_in_helms_words(
+    chart_type: str, helm_v4: Path, helm_home_env: dict[str, str], tmp_path: Path
+) -> None:
+    """helm v4.1.4 loads an apiVersion v3 chart, then refuses it: a library chart as not
+    installable, any other in the install action (`invalid chart apiVersion`)."""
+    chart = tmp_path / "v3"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text(
+        f"apiVersion: v3\nname: v3\nversion: 0.1.0\ntype: {chart_type}\n"
+    )
+    env = dict(helm_home_env, HOME=str(tmp_path / "home"), KUBECONFIG=os.devnull)
+    helm = _run([str(helm_v4), "template", "v3"], tmp_path, env)
+    ours = _run([sys.executable, "-m", "steersman", "template", "v3"], tmp_path, env)
+    assert helm[0] == 1 and helm[2].startswith("Error: ")
+    assert ours == helm

@@ -20,7 +20,14 @@ from . import _moved, helmlog
 from .dependencies import copy_chart, process_dependencies
 from .helmlog import HELM_SLOG, SlogCollector, slog_value
 from .loader import dir_files, go_os_error, load, load_archive, load_dir, merge_maps
-from .model import Chart, ChartError, ChartFile, dependency_json, metadata_json
+from .model import (
+    Chart,
+    ChartAPIVersionUnsupported,
+    ChartError,
+    ChartFile,
+    dependency_json,
+    metadata_json,
+)
 from .render import (
     UNINSTALL_ORDER,
     BuildInfo,
@@ -72,6 +79,7 @@ __all__ = [
     "BuildInfo",
     "Capabilities",
     "Chart",
+    "ChartAPIVersionUnsupported",
     "ChartError",
     "ChartFile",
     "Hook",

@@ -28,6 +28,7 @@ from steersman.chart.model import (
     LOCK_SPEC,
     METADATA_SPEC,
     Chart,
+    ChartAPIVersionUnsupported,
     ChartError,
     ChartFile,
     Lock,
@@ -73,7 +74,11 @@ def _check_api_version(data: bytes, where: str) -> None:
         raise ChartError(f"cannot load Chart.yaml: {exc}") from None
     api = base.get("apiVersion", "")
     if api == "v3":
-        raise ChartError(f"{where}: chart apiVersion v3 is not supported by Steersman")
+        unsupported = ChartAPIVersionUnsupported(
+            f"{where}: chart apiVersion v3 is not supported by Steersman"
+        )
+        unsupported.library = base.get("type") == "library"
+        raise unsupported
     if api not in (API_VERSION_V1, API_VERSION_V2, ""):
         raise ChartError("unsupported chart version")
 

@@ -39,6 +39,13 @@ class ChartError(SteersmanError):
         self.file = file
 
 
+class ChartAPIVersionUnsupported(ChartError):
+    """A chart of apiVersion v3: helm v4 loads it, then its install action refuses it
+    (`invalid chart apiVersion`), or a library one earlier; Steersman refuses it when loading."""
+
+    library = False
+
+
 _MAINTAINER = StructSpec("v2.Maintainer", {"name": "string", "email": "string", "url": "string"})
 DEPENDENCY_SPEC = StructSpec(
     "v2.Dependency",

@@ -23,6 +23,7 @@ import yaml
 from steersman.chart import (
     HELM_SLOG,
     Chart,
+    ChartAPIVersionUnsupported,
     ChartError,
     KubeParseError,
     ReleaseOptions,
@@ -379,6 +380,10 @@ def _render(a: TemplateArgs, out: list[str], err: list[str]) -> None:
         raise _Fail(str(exc)) from None
     try:
         chart = load(source) if isinstance(source, str) else load_archive(source)
+    except ChartAPIVersionUnsupported as exc:  # what helm's template and install say
+        if exc.library:
+            raise _Fail("library charts are not installable") from None
+        raise _Fail("invalid chart apiVersion") from None
     except ChartError as exc:
         raise _Fail(str(exc)) from None
     _check_installable(chart, a.helm_major)
