@@ -174,6 +174,11 @@ async def test_missing_dependency_fails_with_helms_error(
         "not-a-url": _parent(tmp_path / "d", "stable"),
         "no-index": _parent(tmp_path / "e", repo.url + "/nowhere"),
         "no-getter": _parent(tmp_path / "f", "foo:bar"),
+        # an empty or malformed constraint is refused before any repository is asked
+        "empty-version": _parent(tmp_path / "h", repo.url, ""),
+        "empty-version-oci": _parent(tmp_path / "i", "oci://127.0.0.1:1/charts", ""),
+        "empty-version-local": _parent(tmp_path / "j", "file://../missing", ""),
+        "bad-constraint": _parent(tmp_path / "k", repo.url, ">= 1, <"),
     }
     # an index naming an archive the server does not have: the download's error
     broken = tmp_path / "broken-repo"

@@ -307,7 +307,7 @@ async def _get_archive(url: str, opts: GetOptions) -> bytes | str:
 
 def _constraint(dep: Dependency) -> Constraints:
     try:
-        return Constraints.parse(dep.version or "*")
+        return Constraints.parse(dep.version)
     except SemverError as exc:
         raise DependencyUpdateError(
             f"dependency {go_quote(dep.name)} has an invalid version/constraint format: {exc}"
