@@ -161,8 +161,11 @@ def _auth_config_credential(entry: object) -> RegistryCredential:
 
 def _decode_auth(text: str) -> tuple[str, str]:
     bad = "failed to decode auth field: invalid config format: "
+    cleaned = text.replace("\r", "").replace("\n", "")  # Go's decoder skips newlines
     try:
-        decoded = base64.b64decode(text.replace("\r", "").replace("\n", ""), validate=True)
+        if len(cleaned) % 4:  # Python would take surplus padding that Go refuses
+            raise binascii.Error
+        decoded = base64.b64decode(cleaned, validate=True)
     except binascii.Error:
         at = _bad_byte(text)
         raise InvalidReference(bad + f"illegal base64 data at input byte {at}") from None
@@ -177,17 +180,35 @@ _B64 = frozenset(b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz012345678
 
 
 def _bad_byte(text: str) -> int:
-    """Where Go's base64.StdEncoding stops: the first byte outside the alphabet, else the
-    start of the incomplete or wrongly padded last quantum."""
-    data = text.encode()
-    for i, c in enumerate(data):
-        if c not in _B64 and c not in b"\r\n":
-            if c == ord("=") and i % 4 >= 2:
-                rest = data[i:].rstrip(b"\r\n")
-                if rest == b"=" * (4 - i % 4):
-                    continue
-            return i
-    return len(data) - len(data) % 4 if len(data) % 4 else len(data)
+    """Where Go's base64.StdEncoding.DecodeString reports a CorruptInputError: its
+    decodeQuantum walked over the input (newlines skipped, `=` only as final padding)."""
+    data, si = text.encode(), 0
+    while si < len(data):
+        j = 0
+        while j < 4:
+            if si == len(data):
+                return si - j  # an incomplete last quantum
+            c = data[si]
+            si += 1
+            if c in _B64:
+                j += 1
+                continue
+            if c in b"\r\n":
+                continue
+            if c != ord("=") or j < 2:
+                return si - 1
+            if j == 2:  # a second `=` must follow
+                while si < len(data) and data[si] in b"\r\n":
+                    si += 1
+                if si == len(data):
+                    return len(data)
+                if data[si] != ord("="):
+                    return si - 1
+                si += 1
+            while si < len(data) and data[si] in b"\r\n":
+                si += 1
+            return si  # whatever follows the padding
+    return len(data)
 
 
 def _kind(value: object) -> str:
