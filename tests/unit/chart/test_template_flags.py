@@ -12,6 +12,7 @@ import pytest
 
 from steersman.chart.helmlog import slog_value
 from steersman.chart.sources.errors import AuthFailed
+from steersman.chart.sources.model import RegistryCredential
 from steersman.commands.template_flags import FlagError, parse_flags, registry_store
 from steersman.golang.duration import parse_duration
 from steersman.golang.fmt import go_sprintf
@@ -101,7 +102,11 @@ def _login(config: str, registry: str, username: str, password: str) -> tuple[st
     store = registry_store(config, username, password)
     if store is None:
         return username, password
-    cred = asyncio.run(store(registry))
+
+    async def ask() -> RegistryCredential:
+        return await store(registry)
+
+    cred = asyncio.run(ask())
     return cred.username, cred.password
 
 
