@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import base64
 import json
+import shutil
 from pathlib import Path
 
 import pytest
 
-from steersman.chart.sources import InvalidReference, registry_credentials
-from steersman.chart.sources.dockerconfig import RegistryConfig
+from steersman.chart.sources import AuthFailed, InvalidReference, registry_credentials
+from steersman.chart.sources.dockerconfig import RegistryConfig, RegistryStores
 from steersman.chart.sources.model import RegistryCredential
 
 
@@ -135,3 +136,36 @@ def test_registry_config_auths_entries() -> None:
         with pytest.raises(InvalidReference, match=text) as exc:
             _config({"auths": {"r.io": entry}}).auths_credential("r.io")
         assert "secret" not in str(exc.value)
+
+
+async def test_stores_fall_back_in_order() -> None:
+    """oras-go's NewStoreWithFallbacks: the first store with a credential answers; an error
+    ends the lookup; Docker Hub's registry host is asked for under its v1 URL."""
+    helm_cfg = _config({"auths": {"a.io": {"auth": "@@@@"}, "h.io": {"username": "h"}}})
+    docker_cfg = _config(
+        {
+            "auths": {
+                "h.io": {"username": "d", "password": "x"},
+                "https://index.docker.io/v1/": {"username": "hub", "password": "y"},
+            }
+        }
+    )
+    stores = RegistryStores([helm_cfg, docker_cfg])
+    assert await stores("h.io") == RegistryCredential("h")  # not empty: no fallback
+    assert await stores("registry-1.docker.io") == RegistryCredential("hub", "y")
+    assert (await stores("none.io")).is_empty
+    with pytest.raises(AuthFailed, match=r"^failed to decode auth field"):
+        await stores("a.io")
+
+
+async def test_a_hung_helper_is_stopped(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from steersman.chart.sources import credhelper
+
+    sleep = shutil.which("sleep")
+    monkeypatch.setenv("PATH", str(tmp_path))
+    monkeypatch.setattr(credhelper, "HELPER_TIMEOUT", 0.3)
+    helper = tmp_path / "docker-credential-slow"
+    helper.write_text(f"#!/bin/sh\nexec {sleep} 30\n")
+    helper.chmod(0o755)
+    with pytest.raises(credhelper.CredentialHelperError, match=r"no answer within 0\.3s"):
+        await _config({"credsStore": "slow"}).credential("r.io")
