@@ -278,3 +278,42 @@ async def test_credential_helpers_for_oci_dependencies(
             else:
                 assert code == 1 and "the keychain is locked" in err, err
             assert got["steersman"] == got["helm"], (helper, wanted)
+
+
+async def test_digest_references(
+    registries: Registries, helm_v4: Path, helm_home_env: dict[str, str], tmp_path: Path
+) -> None:
+    """`sub@DIGEST` and `sub:TAG@DIGEST`: helm ignores a failed Resolve of the tag (a 401 too)
+    and fails at the manifest's FetchReference, running the helper for each request."""
+    host = registries.basic
+    env = _env(helm_home_env, tmp_path, registries.helpers)
+    config, log = tmp_path / "registry.json", tmp_path / "helper.log"
+    config.write_text(json.dumps({"credHelpers": {host: "ok"}}))
+    first = await asyncio.to_thread(
+        _template_both, env, helm_v4, log, f"oci://{host}/charts/sub", "--version", "0.2.0",
+        "--plain-http", "--registry-config", str(config),
+    )  # fmt: skip
+    digest = first["helm"][2].split("Digest: ", 1)[1].strip()
+    assert digest.startswith("sha256:") and first["steersman"] == first["helm"]
+    docs: list[dict[str, object]] = [
+        {},
+        {"credHelpers": {host: "fail"}},
+        {"auths": {host: {"auth": _auth(USER, "wrong")}}},
+        {"credHelpers": {host: "ok"}},
+    ]
+    for i, doc in enumerate(docs):
+        config.write_text(json.dumps(doc))
+        for ref in (f"oci://{host}/charts/sub@{digest}", f"oci://{host}/charts/sub:0.2.0@{digest}"):
+            # a digest's pull is kept in helm's content cache: a fresh one for each run
+            cache = tmp_path / f"cache-{i}-{len(ref)}"
+            got = await asyncio.to_thread(
+                _template_both, dict(env, HELM_CACHE_HOME=str(cache)), helm_v4, log, ref,
+                "--plain-http", "--registry-config", str(config),
+            )  # fmt: skip
+            code, _out, err = got["helm"]
+            if doc.get("credHelpers") == {host: "ok"}:
+                assert code == 0 and f"Pulled: {host}/charts/sub@{digest}\n" in err, err
+            else:
+                manifest = f'GET "http://{host}/v2/charts/sub/manifests/{digest}": '
+                assert code == 1 and f'FetchReference" on source: {manifest}' in err, err
+            assert got["steersman"] == got["helm"], (doc, ref)

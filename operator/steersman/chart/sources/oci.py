@@ -415,7 +415,10 @@ async def _resolve_reference(
         tag = version.replace("+", "_")
         if tag and _TAG.fullmatch(tag):
             # A tag given with a digest must point at it; an absent tag is fine (as in Helm).
-            tagged = await client.resolve_digest(oref.repository, tag)
+            try:
+                tagged = await client.resolve_digest(oref.repository, tag)
+            except AuthFailed:  # helm ignores a failed Resolve of the tag (of any kind)
+                tagged = None
             if tagged is not None and tagged != pinned:
                 raise DigestMismatch(
                     f"chart reference digest mismatch: {oref.repository}:{tag} is {tagged}, "
