@@ -340,17 +340,22 @@ class FlakyRepo(RepoServer):
 
 @dataclass
 class TokenServer(_Server):
-    """Issues pull tokens for known users (anonymous requests are refused)."""
+    """Issues pull tokens for known users (anonymous requests are refused): on GET for basic
+    credentials, on POST (the OAuth2 form oras-go sends) for a known identity token
+    (`refresh_tokens`: token -> user), recording each POST's form in `refreshed`."""
 
     workdir: Path
     users: dict[str, str]
     service: str = "steersman-test-registry"
     issuer: str = "steersman-test-issuer"
     issued: list[tuple[str, str]] = field(default_factory=list)
+    refresh_tokens: dict[str, str] = field(default_factory=dict)
+    refreshed: list[dict[str, str]] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         app = web.Application()
         app.router.add_get("/token", self._token)
+        app.router.add_post("/token", self._oauth2_token)
         super().__init__(app)
         self._key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
         name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, self.issuer)])
@@ -393,6 +398,31 @@ class TokenServer(_Server):
             self.issued.append((user, scope))
         token = self._jwt(user, access)
         return web.json_response({"token": token, "expires_in": 300})
+
+    async def _oauth2_token(self, request: web.Request) -> web.Response:
+        form = {k: str(v) for k, v in (await request.post()).items()}
+        self.refreshed.append(form)
+        user = self.refresh_tokens.get(form.get("refresh_token", ""))
+        if (
+            user is None
+            or form.get("grant_type") != "refresh_token"
+            or form.get("service") != self.service
+        ):
+            return web.json_response(
+                {"errors": [{"code": "UNAUTHORIZED", "message": "unknown identity token"}]},
+                status=401,
+            )
+        return web.json_response({"access_token": self.pull_token(user, form.get("scope", ""))})
+
+    def pull_token(self, user: str, scopes: str) -> str:
+        """A signed token granting pull on each `repository:NAME:...` scope (space-separated)."""
+        access = []
+        for scope in scopes.split():
+            kind, _, rest = scope.partition(":")
+            repo, _, _actions = rest.rpartition(":")
+            access.append({"type": kind, "name": repo, "actions": ["pull"]})
+            self.issued.append((user, scope))
+        return self._jwt(user, access)
 
     def _jwt(self, user: str, access: Sequence[Mapping[str, object]]) -> str:
         der = self._cert.public_bytes(serialization.Encoding.DER)

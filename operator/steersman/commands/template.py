@@ -755,17 +755,16 @@ def _fetch(ref: str, a: TemplateArgs, err: list[str]) -> bytes:
 
     username = a.username or str(entry.get("username") or "")
     password = a.password or str(entry.get("password") or "")
+    store = None
     if chart_ref.is_oci:
-        registry = parse_oci_reference(chart_ref.url).registry
         try:
-            username, password = template_flags.registry_login(
-                a.registry_config, registry, a.username, a.password
-            )
+            store = template_flags.registry_store(a.registry_config, a.username, a.password)
         except template_flags.FlagError as exc:
             raise _Fail(str(exc)) from None
     auth = RepoAuth(
         username=username,
         password=password,
+        credentials=store,
         ca_file=pick(a.ca_file, "caFile"),
         cert_file=pick(a.cert_file, "certFile"),
         key_file=pick(a.key_file, "keyFile"),

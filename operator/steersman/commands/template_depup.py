@@ -34,12 +34,11 @@ from steersman.chart.sources import (
     ChartSourceError,
     RepoAuth,
     fetch_chart,
-    parse_oci_reference,
 )
 from steersman.chart.sources.index import RepoIndex, parse_index, resolve_reference_url
 from steersman.chartmodel import Dependency
 from steersman.commands.template_depup_http import GetOptions, entry_auth, get, get_index
-from steersman.commands.template_flags import FlagError, registry_login
+from steersman.commands.template_flags import FlagError, registry_store
 from steersman.commands.template_tls import wants_tls_config
 from steersman.errors import SteersmanError
 from steersman.golang.fmt import go_quote
@@ -81,22 +80,19 @@ class Settings:
         """The client helm builds for the oci:// `url`: with TLS options, one without
         --plain-http (which only its default client takes)."""
         try:
-            username, password = registry_login(
-                self.registry_config,
-                parse_oci_reference(url).registry,
-                self.username,
-                self.password,
-            )
+            store = registry_store(self.registry_config, self.username, self.password)
         except FlagError as exc:
             raise DependencyUpdateError(str(exc)) from None
+        username, password = self.username, self.password
         tls = wants_tls_config(
             self.ca_file, self.cert_file, self.key_file, self.insecure_skip_tls_verify
         )
         if not tls:
-            return RepoAuth(username, password, plain_http=self.plain_http)
+            return RepoAuth(username, password, plain_http=self.plain_http, credentials=store)
         return RepoAuth(
             username,
             password,
+            credentials=store,
             ca_file=self.ca_file or None,
             cert_file=self.cert_file or None,
             key_file=self.key_file or None,

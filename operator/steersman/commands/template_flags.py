@@ -9,16 +9,20 @@ bool groups, `--` ends the flags, bool flags take `=false`; errors read
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from steersman.commands.template_help import HELP_TEMPLATE
 from steersman.errors import SteersmanError
 from steersman.golang.duration import DurationError, parse_duration
 from steersman.golang.fmt import go_quote, go_quote_rune
+
+if TYPE_CHECKING:
+    from steersman.chart.sources.model import CredentialSource
 
 
 class FlagError(SteersmanError):
@@ -537,40 +541,39 @@ def _parse_int(value: str, kind: str) -> int:
     return n
 
 
-def registry_login(config: str, registry: str, username: str, password: str) -> tuple[str, str]:
-    """The credentials helm's registry client uses for `registry` (host[:port]): --username
-    with --password when both are set, else the `auths` entry of --registry-config (docker's
-    config.json format), else of Docker's own config.json (oras' fallback store); none is
-    anonymous. --registry-config is read in any case (NewClient opens its store first): one
-    that is there but unreadable or not JSON is a FlagError; a broken Docker one is skipped."""
-    from steersman.chart.sources.dockerconfig import registry_credentials
-    from steersman.chart.sources.errors import InvalidReference
+def registry_store(config: str, username: str, password: str) -> CredentialSource | None:
+    """The credential store helm's registry client asks on a 401 for an OCI registry: None
+    when --username and --password are both set (they are used as they are), else the
+    --registry-config file (docker's config.json format: credHelpers, credsStore, auths)
+    with Docker's own config.json as fallback. --registry-config is read in any case
+    (NewClient opens its store first): one that is there but unreadable or not JSON is a
+    FlagError; a broken Docker one is left out, as helm leaves it."""
+    from steersman.chart.sources.dockerconfig import RegistryConfig, RegistryStores
 
     docker = os.environ.get("DOCKER_CONFIG") or os.path.join(_home(), ".docker")
-    stores = [(config, _read_store(config, strict=True))]
+    helm_doc = _read_store(config, strict=True)
     if username and password:
-        return username, password
+        return None
+    configs = [RegistryConfig.from_document(config, _doc(helm_doc))]
     docker_file = os.path.join(docker, "config.json")
-    stores.append((docker_file, _read_store(docker_file, strict=False)))
-    for path, data in stores:
-        if data is None:
-            continue
-        try:
-            return registry_credentials(data, registry)
-        except InvalidReference as exc:
-            if "not base64" in str(exc):
-                raise FlagError(
-                    f"failed to resolve credential: failed to decode auth field of {registry} "
-                    f"in {path}: invalid config format"
-                ) from None
-            # no `auths`, no entry or one without a password: oras finds no credential there
-    return "", ""
+    docker_doc = _read_store(docker_file, strict=False)
+    if docker_doc is not None or not os.path.exists(docker_file):
+        configs.append(RegistryConfig.from_document(docker_file, _doc(docker_doc)))
+    return RegistryStores(configs)
+
+
+def _doc(data: bytes | None) -> object:
+    return json.loads(data) if data is not None else {}
 
 
 def _read_store(path: str, *, strict: bool) -> bytes | None:
     """A credentials file's first JSON document; None for a missing one (an empty store)."""
     from steersman.chart.loader import go_os_error
-    from steersman.commands.template_regconfig import first_value, registry_config_error
+    from steersman.commands.template_regconfig import (
+        document_error,
+        first_value,
+        registry_config_error,
+    )
 
     try:
         with open(path, "rb") as f:
@@ -585,6 +588,8 @@ def _read_store(path: str, *, strict: bool) -> bytes | None:
             f"read {path}: {go_os_error(exc)}"
         ) from None
     doc = first_value(data)
-    if doc is None and strict:
-        raise FlagError(registry_config_error(path) or f"{path}: invalid config format")
+    if doc is None or document_error(doc) is not None:
+        if strict:
+            raise FlagError(registry_config_error(path) or f"{path}: invalid config format")
+        return None
     return doc

@@ -44,10 +44,10 @@ def _kind(value: object) -> str:
     return "array" if isinstance(value, list) else "object"
 
 
-def _map_error(value: object) -> str | None:
+def _map_error(value: object, go_type: str = _MAP) -> str | None:
     if value is None or isinstance(value, dict):
         return None
-    return f"json: cannot unmarshal {_kind(value)} into Go value of type {_MAP}"
+    return f"json: cannot unmarshal {_kind(value)} into Go value of type {go_type}"
 
 
 def registry_config_error(path: str) -> str | None:
@@ -61,11 +61,39 @@ def registry_config_error(path: str) -> str | None:
     doc, problem = _decoder_error(data)
     if problem is not None:
         return f"failed to decode config file at {path}: invalid config format: {problem}"
-    auths = doc.get("auths") if isinstance(doc, dict) else None
-    problem = _map_error(auths)
+    return _fields_error(doc)
+
+
+def _fields_error(doc: object) -> str | None:
+    """oras-go's config.Load after the decode: credsStore a string, credHelpers a map of
+    strings, auths a map (in that order)."""
+    fields = doc if isinstance(doc, dict) else {}
+    store = fields.get("credsStore")
+    if store is not None and not isinstance(store, str):
+        return (
+            "failed to unmarshal creds store field: invalid config format: "
+            f"json: cannot unmarshal {_kind(store)} into Go value of type string"
+        )
+    helpers = fields.get("credHelpers")
+    problem = _map_error(helpers, "map[string]string")
+    if problem is None and isinstance(helpers, dict):
+        wrong = next(
+            (v for v in helpers.values() if v is not None and not isinstance(v, str)), None
+        )
+        if wrong is not None:
+            problem = f"json: cannot unmarshal {_kind(wrong)} into Go value of type string"
+    if problem is not None:
+        return f"failed to unmarshal cred helpers field: invalid config format: {problem}"
+    problem = _map_error(fields.get("auths"))
     if problem is not None:
         return f"failed to unmarshal auths field: invalid config format: {problem}"
     return None
+
+
+def document_error(data: bytes) -> str | None:
+    """For a store's first JSON value (first_value's bytes): what oras-go's config.Load
+    refuses in its fields, or None."""
+    return _fields_error(json.loads(data))
 
 
 def first_value(data: bytes) -> bytes | None:

@@ -3,6 +3,7 @@ tests/interop/test_template_flags.py; here the pure parser)."""
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import json
 from pathlib import Path
@@ -10,7 +11,9 @@ from pathlib import Path
 import pytest
 
 from steersman.chart.helmlog import slog_value
-from steersman.commands.template_flags import FlagError, parse_flags, registry_login
+from steersman.chart.sources.errors import AuthFailed
+from steersman.chart.sources.model import RegistryCredential
+from steersman.commands.template_flags import FlagError, parse_flags, registry_store
 from steersman.golang.duration import parse_duration
 from steersman.golang.fmt import go_sprintf
 
@@ -94,33 +97,50 @@ def test_slog_quoting_and_go_values() -> None:
     assert go_sprintf("%v %q", False, "k") == 'false "k"'
 
 
+def _login(config: str, registry: str, username: str, password: str) -> tuple[str, str]:
+    """The username and password a 401 from `registry` would be answered with."""
+    store = registry_store(config, username, password)
+    if store is None:
+        return username, password
+
+    async def ask() -> RegistryCredential:
+        return await store(registry)
+
+    cred = asyncio.run(ask())
+    return cred.username, cred.password
+
+
 def test_registry_login_order(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """--username with --password, else --registry-config, else Docker's config.json; a
     missing file or entry is anonymous, a broken one an error (tests/integration/
     test_template_registry_config.py checks the same next to helm)."""
     monkeypatch.setenv("DOCKER_CONFIG", str(tmp_path / "docker"))
+    monkeypatch.setenv("PATH", str(tmp_path / "no-helpers"))  # no default credential helper
     helm_file, docker_file = tmp_path / "config.json", tmp_path / "docker" / "config.json"
     docker_file.parent.mkdir()
     auth = base64.b64encode(b"u:p").decode()
     helm_file.write_text(json.dumps({"auths": {"https://r.example:5000/v1/": {"auth": auth}}}))
     docker_file.write_text(json.dumps({"auths": {"d.example": {"username": "d", "password": "q"}}}))
     cfg = str(helm_file)
-    assert registry_login(cfg, "r.example:5000", "", "") == ("u", "p")
-    assert registry_login(cfg, "r.example:5000", "x", "") == ("u", "p")  # both or neither
-    assert registry_login(cfg, "r.example:5000", "x", "y") == ("x", "y")
-    assert registry_login(cfg, "d.example", "", "") == ("d", "q")
-    assert registry_login(cfg, "other.example", "", "") == ("", "")
-    assert registry_login(str(tmp_path / "none.json"), "d.example", "", "") == ("d", "q")
+    assert _login(cfg, "r.example:5000", "", "") == ("u", "p")
+    assert _login(cfg, "r.example:5000", "x", "") == ("u", "p")  # both or neither
+    assert _login(cfg, "r.example:5000", "x", "y") == ("x", "y")
+    assert _login(cfg, "d.example", "", "") == ("d", "q")
+    assert _login(cfg, "other.example", "", "") == ("", "")
+    assert _login(str(tmp_path / "none.json"), "d.example", "", "") == ("d", "q")
 
+    # a broken `auth` fails only when a registry asks for credentials (oras-go's text)
     helm_file.write_text(json.dumps({"auths": {"r.example:5000": {"auth": "@@"}}}))
-    with pytest.raises(FlagError, match=r"failed to decode auth field of r\.example:5000"):
-        registry_login(cfg, "r.example:5000", "", "")
+    with pytest.raises(AuthFailed, match=r"^failed to decode auth field: invalid config format"):
+        _login(cfg, "r.example:5000", "", "")
     helm_file.write_text("not json")
     with pytest.raises(FlagError, match=r"config file at .*: invalid config format: invalid char"):
-        registry_login(cfg, "r.example:5000", "", "")
+        _login(cfg, "r.example:5000", "", "")
     with pytest.raises(FlagError, match="invalid config format: invalid character 'o'"):
-        registry_login(cfg, "r.example:5000", "x", "y")  # read even with --username/--password
+        _login(cfg, "r.example:5000", "x", "y")  # read even with --username/--password
     with pytest.raises(FlagError, match=r"config format: read .*docker: is a directory"):
-        registry_login(str(docker_file.parent), "d.example", "", "")
+        _login(str(docker_file.parent), "d.example", "", "")
     docker_file.write_text("not json")  # oras goes on without Docker's store
-    assert registry_login(str(tmp_path / "none.json"), "d.example", "", "") == ("", "")
+    assert _login(str(tmp_path / "none.json"), "d.example", "", "") == ("", "")
+    docker_file.write_text('{"credsStore": 1, "auths": {"d.example": {"auth": "ZDpx"}}}')
+    assert _login(str(tmp_path / "none.json"), "d.example", "", "") == ("", "")

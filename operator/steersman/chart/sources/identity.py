@@ -43,6 +43,9 @@ def fetch_identity(url: str, auth: RepoAuth | None) -> str:
         ("pass_credentials_all", b"1" if a.pass_credentials_all else b"0"),
         ("plain_http", b"1" if a.plain_http else b"0"),
     ]
+    if a.credentials is not None:
+        # a registry config's stores: named by their files (their contents are read lazily)
+        parts.append(("credentials", str(a.credentials).encode()))
     h = hashlib.sha256(b"steersman-fetch-identity-v1")
     for label, value in parts:
         # Length-prefixed, so no two different identities serialise alike.

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -32,6 +33,28 @@ class ChartRef:
 
 
 @dataclass(frozen=True)
+class RegistryCredential:
+    """What a registry credential store holds for a host, as oras-go's auth.Credential: a
+    username and password, an identity (refresh) token for the OAuth2 token endpoint, or a
+    registry (access) token sent as the Bearer token itself. All empty: no credential."""
+
+    username: str = ""
+    password: str = field(default="", repr=False)
+    refresh_token: str = field(default="", repr=False)
+    access_token: str = field(default="", repr=False)
+
+    @property
+    def is_empty(self) -> bool:
+        return not (self.username or self.password or self.refresh_token or self.access_token)
+
+
+# host[:port] -> its credential; looked up only when a registry answers 401 (as oras-go does),
+# so a credential helper runs only for registries that ask. Raises AuthFailed with the store's
+# own error text.
+CredentialSource = Callable[[str], Awaitable[RegistryCredential]]
+
+
+@dataclass(frozen=True)
 class RepoAuth:
     """How to connect to and authenticate with one repository or registry.
 
@@ -52,6 +75,9 @@ class RepoAuth:
     insecure_skip_tls_verify: bool = False
     pass_credentials_all: bool = False
     plain_http: bool = False
+    # For OCI registries, instead of username/password: the registry config's stores (helm's
+    # --registry-config, then Docker's), consulted lazily.
+    credentials: CredentialSource | None = field(default=None, compare=False, repr=False)
 
     @property
     def has_credentials(self) -> bool:

@@ -15,13 +15,14 @@ from multidict import CIMultiDict
 
 from .cache import ChartCache, normalize_digest, sha256_digest
 from .errors import (
+    AuthFailed,
     ChartNotFound,
     DigestMismatch,
     InvalidReference,
     SourceUnavailable,
 )
-from .model import ChartRef, FetchedChart, RepoAuth
-from .oci_auth import RegistryAuthenticator
+from .model import ChartRef, CredentialSource, FetchedChart, RegistryCredential, RepoAuth
+from .oci_auth import RegistryAuthenticator, error_response
 from .proxy import proxy_for
 from .transport import (
     MAX_ARCHIVE_BYTES,
@@ -134,8 +135,7 @@ class RegistryClient:
         self._auth = RegistryAuthenticator(
             session,
             registry,
-            username=auth.username if auth else "",
-            password=auth.password if auth else "",
+            credentials=_credential_source(auth),
             ssl_ctx=ssl_ctx,
             timeout=timeout,
             allow_http_realm=plain,
@@ -159,7 +159,7 @@ class RegistryClient:
             if accept:
                 headers["Accept"] = accept
 
-            async def attempt(headers: dict[str, str] = headers) -> _Response | str:
+            async def attempt(headers: dict[str, str] = headers) -> _Response:
                 async with (
                     network_errors(what, url, self._timeout),
                     self._session.request(
@@ -172,17 +172,22 @@ class RegistryClient:
                     ) as resp,
                 ):
                     if resp.status == 401:
-                        return resp.headers.get("WWW-Authenticate", "")
+                        body = await read_limited(resp, MAX_MANIFEST_BYTES, what)
+                        return _Response(401, CIMultiDict(resp.headers), body, url)
                     if resp.status == 404 and allow_404:
                         return _Response(404, CIMultiDict(resp.headers), b"", url)
                     check_status(resp, what, url)
                     body = b"" if method == "HEAD" else await read_limited(resp, limit, what)
                     return _Response(resp.status, CIMultiDict(resp.headers), body, url)
 
-            answered = await retrying(self._retry, attempt)
-            if isinstance(answered, _Response):
-                return answered
-            await self._auth.answer(answered, scope)  # raises AuthFailed when it cannot help
+            resp = await retrying(self._retry, attempt)
+            if resp.status != 401:
+                return resp
+            # oras-go answers one challenge; a 401 after that is the registry's refusal
+            request = f'{method} "{url}"'
+            challenge = resp.headers.get("WWW-Authenticate", "")
+            if self._auth.answered(scope) or not await self._auth.answer(challenge, scope, request):
+                raise AuthFailed(error_response(request, 401, resp.body))
         raise SourceUnavailable(f"{what}: registry {self.registry} keeps answering 401")
 
     async def list_tags(self, repository: str, *, page_size: int | None = None) -> list[str]:
@@ -239,15 +244,18 @@ class RegistryClient:
     async def get_manifest(self, repository: str, reference: str) -> tuple[dict[str, Any], str]:
         """The manifest and its digest, checked against `reference` when that is a digest and
         against the registry's Docker-Content-Digest header."""
-        resp = await self._request(
-            "GET",
-            f"/v2/{repository}/manifests/{reference}",
-            scope=f"repository:{repository}:pull",
-            what=f"fetching manifest {repository}:{reference}",
-            limit=MAX_MANIFEST_BYTES,
-            accept=MANIFEST_MEDIA_TYPE,
-            allow_404=True,
-        )
+        try:
+            resp = await self._request(
+                "GET",
+                f"/v2/{repository}/manifests/{reference}",
+                scope=f"repository:{repository}:pull",
+                what=f"fetching manifest {repository}:{reference}",
+                limit=MAX_MANIFEST_BYTES,
+                accept=MANIFEST_MEDIA_TYPE,
+                allow_404=True,
+            )
+        except AuthFailed as exc:
+            raise AuthFailed(f'failed to perform "FetchReference" on source: {exc}') from None
         if resp.status == 404:
             # oras-go's FetchReference error, as helm v4 quotes it
             at = "@" if reference.startswith("sha256:") else ":"
@@ -283,6 +291,19 @@ class RegistryClient:
                 actual=actual,
             )
         return resp.body
+
+
+def _credential_source(auth: RepoAuth | None) -> CredentialSource:
+    """The registry config's stores when the caller gave them, else the fixed username and
+    password (none: anonymous)."""
+    if auth is not None and auth.credentials is not None:
+        return auth.credentials
+    fixed = RegistryCredential(auth.username, auth.password) if auth else RegistryCredential()
+
+    async def static(_host: str) -> RegistryCredential:
+        return fixed
+
+    return static
 
 
 def _json(body: bytes, what: str, registry: str) -> dict[str, Any]:
@@ -394,7 +415,10 @@ async def _resolve_reference(
         tag = version.replace("+", "_")
         if tag and _TAG.fullmatch(tag):
             # A tag given with a digest must point at it; an absent tag is fine (as in Helm).
-            tagged = await client.resolve_digest(oref.repository, tag)
+            try:
+                tagged = await client.resolve_digest(oref.repository, tag)
+            except AuthFailed:  # helm ignores a failed Resolve of the tag (of any kind)
+                tagged = None
             if tagged is not None and tagged != pinned:
                 raise DigestMismatch(
                     f"chart reference digest mismatch: {oref.repository}:{tag} is {tagged}, "

@@ -1,15 +1,22 @@
-"""Registry authentication (distribution token spec): answer a 401 challenge with Basic
-credentials, or by fetching a Bearer token from the challenge's realm for the needed scope."""
+"""Registry authentication as oras-go's auth.Client does it: answer a 401 challenge with Basic
+credentials, or with a Bearer token from the challenge's realm for the needed scope (a GET with
+basic credentials, a POST of an identity token, or a registry token used as it is). The
+credential is looked up only when a challenge asks for it; failures read as oras-go's."""
 
 from __future__ import annotations
 
 import json
 import re
 import ssl
+from typing import Any
+from urllib.parse import urlencode
 
 import aiohttp
 
+from steersman.golang.floatfmt import format_float
+
 from .errors import AuthFailed
+from .model import CredentialSource, RegistryCredential
 from .proxy import proxy_for
 from .transport import (
     NO_RETRIES,
@@ -22,6 +29,9 @@ from .transport import (
     redact,
     retrying,
 )
+
+_CLIENT_ID = "oras-go"  # oras-go's default OAuth2 client_id; helm sets none
+_STATUS_TEXT = {400: "Bad Request", 401: "Unauthorized", 403: "Forbidden", 404: "Not Found"}
 
 _PARAM = re.compile(r'([A-Za-z][A-Za-z0-9_-]*)[ \t]*=[ \t]*(?:"((?:[^"\\]|\\.)*)"|([^\s,"]*))')
 _MAX_TOKEN_RESPONSE = 1 << 20
@@ -47,8 +57,7 @@ class RegistryAuthenticator:
         session: aiohttp.ClientSession,
         registry: str,
         *,
-        username: str,
-        password: str,
+        credentials: CredentialSource,
         ssl_ctx: ssl.SSLContext | bool,
         timeout: aiohttp.ClientTimeout,
         allow_http_realm: bool,
@@ -56,51 +65,62 @@ class RegistryAuthenticator:
     ) -> None:
         self._session = session
         self._registry = registry
-        self._username = username
-        self._password = password
+        self._credentials = credentials
         self._ssl = ssl_ctx
         self._timeout = timeout
         self._allow_http_realm = allow_http_realm
         self._retry = retry
-        self._use_basic = False
+        self._basic = ""  # the Authorization header once a Basic challenge was answered
         self._tokens: dict[str, str] = {}
-
-    @property
-    def _has_credentials(self) -> bool:
-        return bool(self._username and self._password)
 
     def header_for(self, scope: str) -> dict[str, str]:
         token = self._tokens.get(scope)
         if token:
             return {"Authorization": f"Bearer {token}"}
-        if self._use_basic:
-            return {"Authorization": basic_authorization(self._username, self._password)}
+        if self._basic:
+            return {"Authorization": self._basic}
         return {}
 
-    async def answer(self, challenge: str, scope: str) -> None:
-        """Prepare credentials for a retry after a 401, or raise AuthFailed."""
-        scheme, params = parse_challenge(challenge)
-        if not scheme:
-            raise AuthFailed(f"registry {self._registry} requires authentication (no challenge)")
-        if scheme == "basic":
-            if not self._has_credentials:
-                raise AuthFailed(f"registry {self._registry} requires credentials")
-            if self._use_basic:
-                raise AuthFailed(f"registry {self._registry} rejected the credentials")
-            self._use_basic = True
-            return
-        if scheme == "bearer":
-            realm = params.get("realm", "")
-            if not realm:
-                raise AuthFailed(f"registry {self._registry} sent a Bearer challenge without realm")
-            if scope in self._tokens:
-                raise AuthFailed(f"registry {self._registry} rejected our token for {scope}")
-            wanted = params.get("scope") or scope
-            self._tokens[scope] = await self._fetch_token(realm, params.get("service", ""), wanted)
-            return
-        raise AuthFailed(f"registry {self._registry} wants unsupported auth scheme {scheme!r}")
+    def answered(self, scope: str) -> bool:
+        """Whether our credentials were already sent for `scope` (a new 401 is a refusal)."""
+        return bool(self._basic) or scope in self._tokens
 
-    async def _fetch_token(self, realm: str, service: str, scope: str) -> str:
+    async def answer(self, challenge: str, scope: str, request: str) -> bool:
+        """Prepare credentials for a retry after a 401; False when the challenge is not one we
+        can answer (the 401 is then the registry's error). `request` is `METHOD "URL"`, the
+        prefix of oras-go's errors; AuthFailed when the credential lookup or token fails."""
+        scheme, params = parse_challenge(challenge)
+        if scheme == "basic":
+            cred = await self._credential(request, basic=True)
+            if cred.is_empty:
+                raise AuthFailed(f"{request}: basic credential not found")
+            if not (cred.username and cred.password):
+                raise AuthFailed(f"{request}: missing username or password for basic auth")
+            self._basic = basic_authorization(cred.username, cred.password)
+            return True
+        if scheme == "bearer":
+            asked = [scope, *params.get("scope", "").split(" ")]
+            wanted = " ".join(dict.fromkeys(s for s in asked if s))
+            cred = await self._credential(request, basic=False)
+            self._tokens[scope] = await self._bearer_token(
+                request, cred, params.get("realm", ""), params.get("service", ""), wanted
+            )
+            return True
+        return False
+
+    async def _credential(self, request: str, *, basic: bool) -> RegistryCredential:
+        try:
+            return await self._credentials(self._registry)
+        except AuthFailed as exc:
+            # oras-go says so for Basic only; a Bearer lookup's error is passed on bare
+            why = f"failed to resolve credential: {exc}" if basic else str(exc)
+            raise AuthFailed(f"{request}: {why}") from None
+
+    async def _bearer_token(
+        self, request: str, cred: RegistryCredential, realm: str, service: str, scope: str
+    ) -> str:
+        if cred.access_token:
+            return cred.access_token
         if not realm.startswith("https://") and not (
             self._allow_http_realm and realm.startswith("http://")
         ):
@@ -108,40 +128,109 @@ class RegistryAuthenticator:
                 f"registry {self._registry}: refusing token realm {redact(realm)} "
                 "(not HTTPS; use plain-http only for local registries)"
             )
-        query = [("service", service)] if service else []
-        query += [("scope", s) for s in scope.split(" ") if s]
+        scopes = [s for s in scope.split(" ") if s]
+        if cred.refresh_token:
+            form = {
+                "grant_type": "refresh_token",
+                "refresh_token": cred.refresh_token,
+                "service": service,
+                "client_id": _CLIENT_ID,
+            }
+            if scopes:
+                form["scope"] = " ".join(scopes)
+            return await self._token_request(request, "POST", realm, form=form)
+        # url.Values.Encode sorts by key: scope before service
+        query = [("scope", s) for s in scopes] + ([("service", service)] if service else [])
         headers = {}
-        if self._has_credentials:
-            headers["Authorization"] = basic_authorization(self._username, self._password)
+        if cred.username or cred.password:
+            headers["Authorization"] = basic_authorization(cred.username, cred.password)
+        return await self._token_request(request, "GET", realm, query=query, headers=headers)
+
+    async def _token_request(
+        self,
+        request: str,
+        method: str,
+        realm: str,
+        *,
+        query: list[tuple[str, str]] | None = None,
+        form: dict[str, str] | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> str:
         what = f"getting a token for {self._registry}"
+        # as Go's url.Values.Encode writes the query oras-go sends (the realm's URL is the
+        # registry's, and the query holds no credential)
+        shown = f'{method} "{realm}?{urlencode(query)}"' if query else f'{method} "{realm}"'
 
         async def attempt() -> bytes:
             async with (
                 network_errors(what, realm, self._timeout),
-                self._session.get(
+                self._session.request(
+                    method,
                     realm,
-                    params=query,
-                    headers=headers,
+                    params=query or None,
+                    data=form,
+                    headers=headers or {},
                     ssl=self._ssl,
                     timeout=self._timeout,
                     proxy=proxy_for(realm),
                 ) as resp,
             ):
-                if resp.status in (401, 403):
-                    who = "the credentials" if self._has_credentials else "anonymous access"
-                    raise AuthFailed(f"token service {redact(realm)} refused {who} for {scope}")
                 if is_transient_status(resp.status):
                     raise Transient(f"token service {redact(realm)} answered {resp.status}")
-                if resp.status >= 400:
-                    raise AuthFailed(f"token service {redact(realm)} answered {resp.status}")
-                return await read_limited(resp, _MAX_TOKEN_RESPONSE, "token response")
+                body = await read_limited(resp, _MAX_TOKEN_RESPONSE, "token response")
+                if resp.status != 200:
+                    raise AuthFailed(f"{request}: {error_response(shown, resp.status, body)}")
+                return body
 
         body = await retrying(self._retry, attempt)
         try:
             doc = json.loads(body)
         except ValueError:
-            raise AuthFailed(f"token service {redact(realm)} sent invalid JSON") from None
-        token = doc.get("token") or doc.get("access_token") if isinstance(doc, dict) else None
-        if not isinstance(token, str) or not token:
-            raise AuthFailed(f"token service {redact(realm)} sent no token")
-        return token
+            raise AuthFailed(
+                f"{request}: {shown}: failed to decode response: invalid token JSON"
+            ) from None
+        fields = ("access_token",) if form is not None else ("access_token", "token")
+        for key in fields:
+            token = doc.get(key) if isinstance(doc, dict) else None
+            if isinstance(token, str) and token:
+                return token
+        raise AuthFailed(f"{request}: {shown}: empty token returned")
+
+
+def error_response(request: str, status: int, body: bytes) -> str:
+    """oras-go's ErrorResponse text: `METHOD "URL": response status code N: <errors>`, the
+    errors being the distribution spec's `{"errors": [{code, message, detail}]}` of the body,
+    else the status text."""
+    errors: list[str] = []
+    try:
+        doc = json.loads(body)
+    except ValueError:
+        doc = None
+    entries = doc.get("errors") if isinstance(doc, dict) else None
+    for entry in entries if isinstance(entries, list) else []:
+        if not isinstance(entry, dict):
+            continue
+        code = str(entry.get("code") or "").replace("_", " ").lower()
+        message = str(entry.get("message") or "")
+        text = code
+        if message:
+            text += f": {message}"
+            if entry.get("detail") is not None:
+                text += f": {_go_value(entry['detail'])}"
+        errors.append(text)
+    reason = "; ".join(errors) if errors else _STATUS_TEXT.get(status, str(status))
+    return f"{request}: response status code {status}: {reason}"
+
+
+def _go_value(value: Any) -> str:
+    """fmt's %v of a JSON value decoded into `any` (maps print with sorted keys)."""
+    if isinstance(value, dict):
+        inner = " ".join(f"{k}:{_go_value(value[k])}" for k in sorted(value))
+        return f"map[{inner}]"
+    if isinstance(value, list):
+        return "[" + " ".join(_go_value(v) for v in value) + "]"
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, int | float):
+        return format_float(float(value), "g")
+    return "<nil>" if value is None else str(value)
