@@ -377,11 +377,11 @@ def _oci_tag(dep: Dependency, settings: Settings, cache: ChartCache) -> list[str
         if exc.available or "unable to locate any tags" in str(exc):
             return []
         raise DependencyUpdateError(
-            f"could not retrieve list of tags for repository {dep.repository}: {exc}"
+            f"could not retrieve list of tags for repository {dep.repository}: {exc.helm or exc}"
         ) from None
     except ChartSourceError as exc:
         raise DependencyUpdateError(
-            f"could not retrieve list of tags for repository {dep.repository}: {exc}"
+            f"could not retrieve list of tags for repository {dep.repository}: {exc.helm or exc}"
         ) from None
     return [fetched.version]
 
@@ -462,7 +462,7 @@ def _download_all(
                 fetch_chart(ref, cache=cache, auth=settings.registry_auth(ref.url))
             )
         except ChartSourceError as exc:
-            error = f"could not download {ref.url}: {exc}"
+            error = f"could not download {ref.url}: {exc.helm or exc}"
             out.append(f"Save error occurred:  {error}\n")
             raise DependencyUpdateError(error) from None
         if fetched.manifest_digest:

@@ -16,10 +16,12 @@ from multidict import CIMultiDict
 from .cache import ChartCache, normalize_digest, sha256_digest
 from .errors import (
     ChartNotFound,
+    ChartSourceError,
     DigestMismatch,
     InvalidReference,
     SourceUnavailable,
 )
+from .goerrors import MAX_ERROR_BODY, decode_error, registry_status_error
 from .model import ChartRef, FetchedChart, RepoAuth
 from .oci_auth import RegistryAuthenticator
 from .proxy import proxy_for
@@ -161,7 +163,7 @@ class RegistryClient:
 
             async def attempt(headers: dict[str, str] = headers) -> _Response | str:
                 async with (
-                    network_errors(what, url, self._timeout),
+                    network_errors(what, url, self._timeout, method=method),
                     self._session.request(
                         method,
                         url,
@@ -173,9 +175,15 @@ class RegistryClient:
                 ):
                     if resp.status == 401:
                         return resp.headers.get("WWW-Authenticate", "")
-                    if resp.status == 404 and allow_404:
-                        return _Response(404, CIMultiDict(resp.headers), b"", url)
-                    check_status(resp, what, url)
+                    if resp.status >= 400:
+                        body = b"" if method == "HEAD" else await resp.content.read(MAX_ERROR_BODY)
+                        if resp.status == 404 and allow_404:
+                            return _Response(404, CIMultiDict(resp.headers), body, url)
+                        try:
+                            check_status(resp, what, url)
+                        except ChartSourceError as exc:
+                            exc.helm = registry_status_error(method, url, resp.status, body)
+                            raise
                     body = b"" if method == "HEAD" else await read_limited(resp, limit, what)
                     return _Response(resp.status, CIMultiDict(resp.headers), body, url)
 
@@ -202,8 +210,10 @@ class RegistryClient:
                 allow_404=True,
             )
             if resp.status == 404:
-                raise ChartNotFound(f"repository {self.registry}/{repository} not found")
-            doc = _json(resp.body, "tag list", self.registry)
+                missing = ChartNotFound(f"repository {self.registry}/{repository} not found")
+                missing.helm = registry_status_error("GET", url, 404, resp.body)
+                raise missing
+            doc = _json(resp.body, "tag list", self.registry, decode_error("GET", url, resp.body))
             page = doc.get("tags") or []
             tags.extend(t for t in page if isinstance(t, str))
             link = _LINK_NEXT.search(resp.headers.get("Link", ""))
@@ -239,15 +249,20 @@ class RegistryClient:
     async def get_manifest(self, repository: str, reference: str) -> tuple[dict[str, Any], str]:
         """The manifest and its digest, checked against `reference` when that is a digest and
         against the registry's Docker-Content-Digest header."""
-        resp = await self._request(
-            "GET",
-            f"/v2/{repository}/manifests/{reference}",
-            scope=f"repository:{repository}:pull",
-            what=f"fetching manifest {repository}:{reference}",
-            limit=MAX_MANIFEST_BYTES,
-            accept=MANIFEST_MEDIA_TYPE,
-            allow_404=True,
-        )
+        try:
+            resp = await self._request(
+                "GET",
+                f"/v2/{repository}/manifests/{reference}",
+                scope=f"repository:{repository}:pull",
+                what=f"fetching manifest {repository}:{reference}",
+                limit=MAX_MANIFEST_BYTES,
+                accept=MANIFEST_MEDIA_TYPE,
+                allow_404=True,
+            )
+        except ChartSourceError as exc:
+            if exc.helm:  # helm's pull names the oras-go call that failed
+                exc.helm = f'failed to perform "FetchReference" on source: {exc.helm}'
+            raise
         if resp.status == 404:
             # oras-go's FetchReference error, as helm v4 quotes it
             at = "@" if reference.startswith("sha256:") else ":"
@@ -285,13 +300,16 @@ class RegistryClient:
         return resp.body
 
 
-def _json(body: bytes, what: str, registry: str) -> dict[str, Any]:
+def _json(body: bytes, what: str, registry: str, helm: str | None = None) -> dict[str, Any]:
+    """The JSON object of a response; `helm` is helm's text for one that is not JSON."""
     try:
         doc = json.loads(body)
     except ValueError:
-        raise SourceUnavailable(f"registry {registry} sent an invalid {what}") from None
+        doc = None
     if not isinstance(doc, dict):
-        raise SourceUnavailable(f"registry {registry} sent an invalid {what}")
+        invalid = SourceUnavailable(f"registry {registry} sent an invalid {what}")
+        invalid.helm = helm or ""
+        raise invalid
     return doc
 
 
