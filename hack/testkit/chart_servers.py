@@ -6,6 +6,8 @@
   docker-registry verifies against the certificate bundle we give it.
 - TLS material (a CA, a server cert for 127.0.0.1, a client cert) made with `cryptography`,
   and a docker-registry pair that demands a client certificate and basic auth.
+- FailingRegistry: a distribution API v2 endpoint that answers every request of a repository
+  with one canned response (a status and body), for registry errors as oras-go reports them.
 - Helpers to build chart archives and index.yaml with the real helm binary.
 """
 
@@ -333,6 +335,56 @@ class FlakyRepo(RepoServer):
             headers = {"Retry-After": "0"} if status == 429 else {}
             return status, web.Response(status=status, headers=headers)
         return super()._respond(request, auth)
+
+
+# -- a registry that fails --
+
+
+@dataclass(frozen=True)
+class Canned:
+    """One answer: `status` with `body` (a JSON document when `body` is not bytes)."""
+
+    status: int
+    body: bytes | Mapping[str, Any] = b""
+
+    def response(self) -> web.Response:
+        if isinstance(self.body, bytes):
+            return web.Response(status=self.status, body=self.body)
+        return web.json_response(dict(self.body), status=self.status)
+
+
+class FailingRegistry(_Server):
+    """Answers `/v2/` with 200 and each request under `/v2/<repository>/` with the canned
+    answer of that repository (`tags` for its tag list, `manifests` for the rest), else 404.
+    Over TLS with `ssl_context` (a certificate the client does not trust, say)."""
+
+    def __init__(
+        self,
+        tags: Mapping[str, Canned],
+        manifests: Mapping[str, Canned] | None = None,
+        *,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
+        app = web.Application()
+        app.router.add_route("*", "/{path:.*}", self._handle)
+        super().__init__(app, ssl_context)
+        self.tags = dict(tags)
+        self.manifests = dict(manifests or {})
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        path = request.path
+        if path == "/v2/":
+            return web.json_response({})
+        if path.endswith("/tags/list"):
+            canned = self.tags.get(path.removeprefix("/v2/").removesuffix("/tags/list"))
+        else:
+            repository = path.removeprefix("/v2/").rpartition("/manifests/")[0]
+            canned = self.manifests.get(repository)
+        return (canned or Canned(404)).response()
 
 
 # -- a Docker registry token service --
