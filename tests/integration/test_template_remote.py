@@ -292,3 +292,24 @@ async def test_bad_indexes_fail_as_helm(
         await server.stop()
     assert helm_run[0] == 1 and helm_run[2].startswith("Error: "), helm_run
     assert ours == helm_run
+
+
+@pytest.mark.parametrize(
+    "text", [t for _, t in BAD_INDEXES[:8]], ids=[i for i, _ in BAD_INDEXES[:8]]
+)
+async def test_a_bad_cached_index_fails_as_helm(
+    text: str, helm_v4: Path, helm_home_env: dict[str, str], tmp_path: Path
+) -> None:
+    """`repo/name` with the index `helm repo update` cached refused: `no cached repo found.
+    (try 'helm repo update'): error loading PATH: ...`."""
+    import os
+
+    config, cache = tmp_path / "repositories.yaml", tmp_path / "cache"
+    config.write_text("apiVersion: v1\nrepositories:\n- name: bad\n  url: http://127.0.0.1:9\n")
+    cache.mkdir()
+    (cache / "bad-index.yaml").write_text(text)
+    env = dict(helm_home_env, KUBECONFIG=os.devnull, STEERSMAN_TEST_HELM=str(helm_v4))
+    argv = ["bad/subcharts", "--repository-config", str(config), "--repository-cache", str(cache)]
+    helm_run, ours = await asyncio.to_thread(_helm_and_ours, argv, env)
+    assert helm_run[0] == 1 and helm_run[2].startswith("Error: "), helm_run
+    assert ours == helm_run

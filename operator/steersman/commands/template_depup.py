@@ -37,6 +37,7 @@ from steersman.chart.sources import (
     parse_oci_reference,
 )
 from steersman.chart.sources.index import RepoIndex, parse_index, resolve_reference_url
+from steersman.chart.sources.index_errors import index_error, load_index_file
 from steersman.chartmodel import Dependency
 from steersman.commands.template_depup_http import GetOptions, entry_auth, get, get_index
 from steersman.commands.template_flags import FlagError, registry_login
@@ -296,8 +297,10 @@ async def _download_indexes(repos: list[_Repo]) -> list[bytes | str]:
 
 
 async def _download_index(session: aiohttp.ClientSession, repo: _Repo) -> bytes | str:
-    """ChartRepository.DownloadIndexFile: with the entry's TLS files and credentials."""
-    return await get_index(session, repo.url, repo.auth)
+    """ChartRepository.DownloadIndexFile: with the entry's TLS files and credentials; an index
+    helm's loadIndex refuses is its error (and never reaches the cache)."""
+    got = await get_index(session, repo.url, repo.auth)
+    return (index_error(got) or got) if isinstance(got, bytes) else got
 
 
 async def _get_archive(url: str, opts: GetOptions) -> bytes | str:
@@ -390,7 +393,7 @@ def _cached_index(repo_name: str, settings: Settings) -> RepoIndex:
     """The index an earlier update left in helm's repository cache (this one's failed)."""
     path = os.path.join(settings.repository_cache, f"{repo_name}-index.yaml")
     try:
-        return parse_index(Path(path).read_bytes(), path)
+        return load_index_file(Path(path).read_bytes(), path)
     except OSError as exc:
         raise DependencyUpdateError(
             f"no cached repository for {repo_name} found. (try 'helm repo update'): "
@@ -501,9 +504,9 @@ def _load_chart_repositories(repos: dict[str, _Repo], settings: Settings) -> Non
         except OSError as exc:
             raise DependencyUpdateError(f"open {path}: {go_os_error(exc)}") from None
         try:
-            repo.index = parse_index(data, path)
+            repo.index = load_index_file(data, path)
         except ChartSourceError as exc:
-            raise DependencyUpdateError(f"error loading {path}: {exc}") from None
+            raise DependencyUpdateError(str(exc)) from None
 
 
 def _download_from_repo(

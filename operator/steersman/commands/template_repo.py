@@ -10,7 +10,7 @@ import aiohttp
 
 from steersman.chart.sources import ChartSourceError, RepoAuth
 from steersman.chart.sources.index import IndexEntry, RepoIndex, parse_index, resolve_reference_url
-from steersman.chart.sources.index_errors import index_error
+from steersman.chart.sources.index_errors import index_error, load_index_file
 from steersman.chart.sources.versions import pick_version
 from steersman.commands.template_depup_http import GetOptions, get, get_index
 from steersman.errors import SteersmanError
@@ -100,7 +100,7 @@ def _find(index: RepoIndex, name: str, version: str, repo_url: str) -> IndexEntr
 def _find_cached(cached: CachedIndex, name: str, version: str) -> IndexEntry:
     """repo/name: ChartDownloader.ResolveChartVersion on the cached index."""
     try:
-        index = parse_index(cached.data, cached.path)
+        index = load_index_file(cached.data, cached.path)
     except ChartSourceError as exc:
         raise RepoFetchError(f"no cached repo found. (try 'helm repo update'): {exc}") from None
     try:

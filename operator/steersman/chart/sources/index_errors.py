@@ -19,6 +19,8 @@ from typing import Any
 import yaml
 
 from steersman.chart.model import METADATA_SPEC
+from steersman.chart.sources.errors import SourceUnavailable
+from steersman.chart.sources.index import RepoIndex, parse_index
 from steersman.golang.fmt import go_quote
 from steersman.golang.goyaml import YAMLError, decode_first_document
 from steersman.golang.goyaml_struct import StructSpec
@@ -146,6 +148,18 @@ def api_version(doc: Any) -> str:
         if str(key).casefold() == "apiversion":
             found = "" if value is None else str(value)
     return found
+
+
+def load_index_file(data: bytes, path: str) -> RepoIndex:
+    """repo.LoadIndexFile of a cached index: SourceUnavailable `error loading PATH: ...` with
+    helm's text when helm refuses it."""
+    problem = index_error(data)
+    if problem:
+        raise SourceUnavailable(f"error loading {path}: {problem}")
+    try:
+        return parse_index(data, path)
+    except SourceUnavailable as exc:
+        raise SourceUnavailable(f"error loading {path}: {exc}") from None
 
 
 def _yaml_syntax_error(data: bytes) -> str | None:
