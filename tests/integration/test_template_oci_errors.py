@@ -1,13 +1,15 @@
 """`steersman template` of an oci:// chart that cannot be pulled, next to helm v4.1.4: a closed
 port, a name that does not resolve, a registry whose certificate is not trusted or that speaks
 plain HTTP to an HTTPS client, and a registry answering with error statuses (with and without
-the distribution spec's error body) or a tag list that is not JSON. With --version helm fetches
+the distribution spec's error body) or a tag list that is not JSON, and a chart layer that fails
+or does not hash to its digest. With --version helm fetches
 the manifest (oras-go's FetchReference); without, it lists the tags first. Each case: the same
 exit code, stdout and stderr."""
 
 from __future__ import annotations
 
 import asyncio
+import hashlib
 import os
 import subprocess
 import sys
@@ -18,6 +20,11 @@ import pytest
 
 from hack.testenv.parts import free_port
 from hack.testkit.chart_servers import Canned, FailingRegistry, make_tls_material
+from steersman.chart.sources.oci import (
+    CHART_LAYER_MEDIA_TYPE,
+    CONFIG_MEDIA_TYPE,
+    MANIFEST_MEDIA_TYPE,
+)
 
 pytestmark = [pytest.mark.integration, pytest.mark.interop]
 
@@ -37,6 +44,27 @@ _NAME_UNKNOWN = {
         }
     ]
 }
+# A chart manifest whose config is served and whose one layer is not (each its own digest)
+_CONFIG = b'{"name": "x", "version": "1.0.0", "apiVersion": "v2"}'
+_CONFIG_DIGEST = "sha256:" + hashlib.sha256(_CONFIG).hexdigest()
+_LAYER_500, _LAYER_404, _LAYER_WRONG = ("sha256:" + c * 64 for c in "123")
+
+
+def _manifest(layer: str) -> Canned:
+    doc = {
+        "schemaVersion": 2,
+        "mediaType": MANIFEST_MEDIA_TYPE,
+        "config": {"mediaType": CONFIG_MEDIA_TYPE, "digest": _CONFIG_DIGEST, "size": len(_CONFIG)},
+        "layers": [{"mediaType": CHART_LAYER_MEDIA_TYPE, "digest": layer, "size": 20}],
+    }
+    return Canned(200, doc, content_type=MANIFEST_MEDIA_TYPE)
+
+
+BLOBS = {
+    _CONFIG_DIGEST: Canned(200, _CONFIG),
+    _LAYER_500: Canned(500, _ERROR),
+    _LAYER_WRONG: Canned(200, b"x" * 20),  # the size promised, another digest
+}
 TAGS = {
     "charts/e500": Canned(500, _ERROR),
     "charts/plain500": Canned(500, b"oops"),
@@ -52,6 +80,9 @@ MANIFESTS = {
     "charts/plain500": Canned(503, b"<html>busy</html>"),
     "charts/two": Canned(503, _TWO_ERRORS),
     "charts/teapot": Canned(418),
+    "charts/layer500": _manifest(_LAYER_500),
+    "charts/layer404": _manifest(_LAYER_404),
+    "charts/layerwrong": _manifest(_LAYER_WRONG),
 }
 
 CASES = [
@@ -84,6 +115,9 @@ CASES = [
     ("tags not json", "oci://{plain}/charts/notjson", ["--plain-http"]),
     ("tags cut off", "oci://{plain}/charts/cut", ["--plain-http"]),
     ("no tags", "oci://{plain}/charts/empty", ["--plain-http"]),
+    ("500 layer", "oci://{plain}/charts/layer500", ["--version", "1.0.0", "--plain-http"]),
+    ("404 layer", "oci://{plain}/charts/layer404", ["--version", "1.0.0", "--plain-http"]),
+    ("layer digest", "oci://{plain}/charts/layerwrong", ["--version", "1.0.0", "--plain-http"]),
 ]
 
 
@@ -94,8 +128,8 @@ async def registries(
     """(plain HTTP, HTTPS with a certificate of a CA that helm and we are not given)."""
     tls = make_tls_material()
     untrusted = tls.server_context(tmp_path_factory.mktemp("untrusted"))
-    plain = FailingRegistry(TAGS, MANIFESTS)
-    guarded = FailingRegistry(TAGS, MANIFESTS, ssl_context=untrusted)
+    plain = FailingRegistry(TAGS, MANIFESTS, BLOBS)
+    guarded = FailingRegistry(TAGS, MANIFESTS, BLOBS, ssl_context=untrusted)
     for server in (plain, guarded):
         await server.start()
     yield plain, guarded

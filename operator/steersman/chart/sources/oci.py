@@ -33,6 +33,7 @@ from .transport import (
     check_status,
     network_errors,
     read_limited,
+    redact,
     retrying,
     same_origin,
 )
@@ -282,21 +283,36 @@ class RegistryClient:
         return _json(resp.body, "manifest", self.registry), actual
 
     async def get_blob(self, repository: str, digest: str, size: int | None = None) -> bytes:
-        resp = await self._request(
-            "GET",
-            f"/v2/{repository}/blobs/{digest}",
-            scope=f"repository:{repository}:pull",
-            what=f"downloading blob {repository}@{digest}",
-            limit=MAX_ARCHIVE_BYTES,
-        )
+        url = f"{self.base}/v2/{repository}/blobs/{digest}"
+        what = f"downloading blob {repository}@{digest}"
+        fetch = 'failed to perform "Fetch" on source: '  # oras-go's copy, as helm's pull says
+        try:
+            resp = await self._request(
+                "GET",
+                url,
+                scope=f"repository:{repository}:pull",
+                what=what,
+                limit=MAX_ARCHIVE_BYTES,
+                allow_404=True,
+            )
+        except ChartSourceError as exc:
+            exc.helm = fetch + exc.helm if exc.helm else ""
+            raise
+        if resp.status == 404:
+            missing = SourceUnavailable(f"{what}: 404 Not Found from {redact(url)}")
+            missing.helm = f"{fetch}{digest}: not found"
+            raise missing
         actual = sha256_digest(resp.body)
         if actual != digest or (size is not None and size != len(resp.body)):
-            raise DigestMismatch(
+            mismatch = DigestMismatch(
                 f"blob {repository}@{digest} from {self.registry} hashes to {actual} "
                 f"({len(resp.body)} bytes)",
                 expected=digest,
                 actual=actual,
             )
+            if size is None or size == len(resp.body):
+                mismatch.helm = 'failed to perform "Push" on destination: mismatched digest'
+            raise mismatch
         return resp.body
 
 
