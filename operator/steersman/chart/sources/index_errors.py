@@ -115,7 +115,7 @@ _INDEX_FILE = _Struct(
 
 
 class _Problem(Exception):
-    pass
+    """encoding/json's error for the value met first (the message is Go's text)."""
 
 
 def index_error(data: bytes) -> str | None:
@@ -171,34 +171,33 @@ def _yaml_syntax_error(data: bytes) -> str | None:
 
 
 def _duplicate_keys(data: bytes) -> str:
-    """go-yaml v2's strict errors for keys set twice in a mapping, one line each."""
+    """go-yaml v2's strict errors for keys set twice in a mapping, one line each, in the
+    order of the document."""
     try:
         root = yaml.compose(data, Loader=_Loader)
     except yaml.YAMLError:
         return ""
-    lines: list[str] = []
-    seen_nodes: set[int] = set()
-    stack = [root] if root is not None else []
+    found: list[tuple[int, str]] = []
+    visited: set[int] = set()  # an alias shares its node
+    stack = [] if root is None else [root]
     while stack:
         node = stack.pop()
-        if id(node) in seen_nodes:
+        if id(node) in visited:
             continue
-        seen_nodes.add(id(node))
+        visited.add(id(node))
         if isinstance(node, yaml.MappingNode):
             keys: set[tuple[str, str]] = set()
             for key, value in node.value:
                 if isinstance(key, yaml.ScalarNode) and key.tag != "tag:yaml.org,2002:merge":
-                    ident = (key.tag, key.value)
-                    if ident in keys:
+                    if (key.tag, key.value) in keys:
                         shown = go_quote(key.value) if key.tag.endswith(":str") else key.value
-                        lines.append(
-                            f"  line {key.start_mark.line + 1}: key {shown} already set in map"
-                        )
-                    keys.add(ident)
+                        line = key.start_mark.line + 1
+                        found.append((line, f"  line {line}: key {shown} already set in map"))
+                    keys.add((key.tag, key.value))
                 stack.append(value)
         elif isinstance(node, yaml.SequenceNode):
-            stack.extend(reversed(node.value))
-    return "\n".join(sorted(lines, key=lambda line: int(line.split()[1].rstrip(":"))))
+            stack.extend(node.value)
+    return "\n".join(text for _, text in sorted(found))
 
 
 def _mismatch(value: Any, where: _Struct | None, path: str, go: str) -> _Problem:
