@@ -6,6 +6,8 @@
   docker-registry verifies against the certificate bundle we give it.
 - TLS material (a CA, a server cert for 127.0.0.1, a client cert) made with `cryptography`,
   and a docker-registry pair that demands a client certificate and basic auth.
+- FailingRegistry: a distribution API v2 endpoint that answers every request of a repository
+  with one canned response (a status and body), for registry errors as oras-go reports them.
 - Helpers to build chart archives and index.yaml with the real helm binary.
 """
 
@@ -333,6 +335,74 @@ class FlakyRepo(RepoServer):
             headers = {"Retry-After": "0"} if status == 429 else {}
             return status, web.Response(status=status, headers=headers)
         return super()._respond(request, auth)
+
+
+# -- a registry that fails --
+
+
+@dataclass(frozen=True)
+class Canned:
+    """One answer: `status` with `body` (a JSON document when `body` is not bytes), of
+    `content_type` when given; a 200 names its digest (`digest`, else the body's) in
+    Docker-Content-Digest, as a registry does."""
+
+    status: int
+    body: bytes | Mapping[str, Any] = b""
+    content_type: str | None = None
+
+    @property
+    def data(self) -> bytes:
+        return self.body if isinstance(self.body, bytes) else json.dumps(self.body).encode()
+
+    def response(self, digest: str = "") -> web.Response:
+        default = "application/octet-stream" if isinstance(self.body, bytes) else "application/json"
+        digest = digest or "sha256:" + hashlib.sha256(self.data).hexdigest()
+        return web.Response(
+            status=self.status,
+            body=self.data,
+            content_type=self.content_type or default,
+            headers={"Docker-Content-Digest": digest} if self.status == 200 else None,
+        )
+
+
+class FailingRegistry(_Server):
+    """Answers `/v2/` with 200 and each request under `/v2/<repository>/` with the canned
+    answer of that repository (`tags` for its tag list, `manifests` for its manifests) or of
+    the digest (`blobs`), else 404. Over TLS with `ssl_context` (a certificate the client does
+    not trust, say)."""
+
+    def __init__(
+        self,
+        tags: Mapping[str, Canned],
+        manifests: Mapping[str, Canned] | None = None,
+        blobs: Mapping[str, Canned] | None = None,
+        *,
+        ssl_context: ssl.SSLContext | None = None,
+    ) -> None:
+        app = web.Application()
+        app.router.add_route("*", "/{path:.*}", self._handle)
+        super().__init__(app, ssl_context)
+        self.tags = dict(tags)
+        self.manifests = dict(manifests or {})
+        self.blobs = dict(blobs or {})
+
+    @property
+    def address(self) -> str:
+        return f"127.0.0.1:{self.port}"
+
+    async def _handle(self, request: web.Request) -> web.Response:
+        path = request.path
+        if path == "/v2/":
+            return web.json_response({})
+        if path.endswith("/tags/list"):
+            canned = self.tags.get(path.removeprefix("/v2/").removesuffix("/tags/list"))
+        elif "/blobs/" in path:
+            digest = path.rpartition("/blobs/")[2]  # a registry stores blobs by digest
+            return (self.blobs.get(digest) or Canned(404)).response(digest)
+        else:
+            repository = path.removeprefix("/v2/").rpartition("/manifests/")[0]
+            canned = self.manifests.get(repository)
+        return (canned or Canned(404)).response()
 
 
 # -- a Docker registry token service --

@@ -248,3 +248,41 @@ async def test_debug_lines_are_helms(
             kept = [line for line in helm_run[2].splitlines(True) if not trace.match(line)]
             helm_run = (helm_run[0], helm_run[1], "".join(kept), *helm_run[3:])
         assert got["steersman"] == helm_run, case
+
+
+BAD_INDEXES = [
+    ("unknown field", "apiVersion: v1\nentries: {}\n'::': 1\n"),
+    ("no apiVersion", "entries: {}\n"),
+    ("syntax error", "apiVersion: v1\nentries: [\n"),
+    ("version a map", "apiVersion: v1\nentries:\n  sub:\n  - version: {a: 1}\n"),
+]
+
+
+@pytest.mark.parametrize("stale", [False, True], ids=["no cache", "stale cache"])
+@pytest.mark.parametrize("text", [t for _, t in BAD_INDEXES], ids=[i for i, _ in BAD_INDEXES])
+async def test_a_bad_repository_index_fails_the_update_as_helm(
+    text: str, stale: bool, helm_v4: Path, helm_home_env: dict[str, str], tmp_path: Path
+) -> None:
+    """helm's loadIndex refuses the index (`Unable to get an update`, never cached); then the
+    repository's cached index is missing, or is refused in its turn (`error loading PATH`)."""
+    import hashlib
+
+    served = tmp_path / "served"
+    served.mkdir()
+    (served / "index.yaml").write_text(text)
+    server = RepoServer(served)
+    await server.start()
+    try:
+        cache = tmp_path / "cache"
+        if stale:  # an index an earlier update left for this (unmanaged) repository
+            cache.mkdir()
+            key = hashlib.sha256(server.url.encode()).hexdigest()
+            (cache / f"helm-manager-{key}-index.yaml").write_text(text)
+        chart = _parent(tmp_path, server.url, "0.1.0")
+        got = await asyncio.to_thread(
+            _run_both, helm_v4, helm_home_env, chart, tmp_path, "--repository-cache", str(cache)
+        )
+    finally:
+        await server.stop()
+    assert got["helm"][0] == 1 and "Unable to get an update" in got["helm"][1], got["helm"]
+    assert got["steersman"] == got["helm"]

@@ -13,9 +13,10 @@ from aiohttp.client_reqrep import ConnectionKey
 
 from hack.testkit.chart_servers import make_tls_material
 from steersman.chart.sources import RepoAuth
+from steersman.chart.sources.goerrors import go_error
 from steersman.chart.sources.index import parse_index
 from steersman.commands.template_depup import Settings, _archive_options, _Repo
-from steersman.commands.template_depup_http import _same_host, entry_auth, go_error, usable_auth
+from steersman.commands.template_depup_http import _same_host, entry_auth, usable_auth
 from steersman.commands.template_tls import tls_config_error, wants_tls_config
 
 _KEY = ConnectionKey("127.0.0.1", 8443, True, True, None, None, None, None)

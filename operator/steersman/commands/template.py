@@ -784,7 +784,7 @@ def _fetch(ref: str, a: TemplateArgs, err: list[str]) -> bytes:
                 fetch_chart(chart_ref, cache=cache, auth=auth, provenance=a.verify)
             )
         except ChartSourceError as exc:
-            raise _Fail(str(exc)) from None
+            raise _Fail(exc.helm or str(exc)) from None
     # the names helm's downloader gives the pull: the reference with its tag (or digest)
     oref = parse_oci_reference(chart_ref.url)
     at = f"@{oref.digest}" if oref.digest else f":{fetched.version}"

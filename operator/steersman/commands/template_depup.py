@@ -36,6 +36,7 @@ from steersman.chart.sources import (
     fetch_chart,
 )
 from steersman.chart.sources.index import RepoIndex, parse_index, resolve_reference_url
+from steersman.chart.sources.index_errors import index_error, load_index_file
 from steersman.chartmodel import Dependency
 from steersman.commands.template_depup_http import GetOptions, entry_auth, get, get_index
 from steersman.commands.template_flags import FlagError, registry_store
@@ -292,8 +293,10 @@ async def _download_indexes(repos: list[_Repo]) -> list[bytes | str]:
 
 
 async def _download_index(session: aiohttp.ClientSession, repo: _Repo) -> bytes | str:
-    """ChartRepository.DownloadIndexFile: with the entry's TLS files and credentials."""
-    return await get_index(session, repo.url, repo.auth)
+    """ChartRepository.DownloadIndexFile: with the entry's TLS files and credentials; an index
+    helm's loadIndex refuses is its error (and never reaches the cache)."""
+    got = await get_index(session, repo.url, repo.auth)
+    return (index_error(got) or got) if isinstance(got, bytes) else got
 
 
 async def _get_archive(url: str, opts: GetOptions) -> bytes | str:
@@ -373,11 +376,11 @@ def _oci_tag(dep: Dependency, settings: Settings, cache: ChartCache) -> list[str
         if exc.available or "unable to locate any tags" in str(exc):
             return []
         raise DependencyUpdateError(
-            f"could not retrieve list of tags for repository {dep.repository}: {exc}"
+            f"could not retrieve list of tags for repository {dep.repository}: {exc.helm or exc}"
         ) from None
     except ChartSourceError as exc:
         raise DependencyUpdateError(
-            f"could not retrieve list of tags for repository {dep.repository}: {exc}"
+            f"could not retrieve list of tags for repository {dep.repository}: {exc.helm or exc}"
         ) from None
     return [fetched.version]
 
@@ -386,7 +389,7 @@ def _cached_index(repo_name: str, settings: Settings) -> RepoIndex:
     """The index an earlier update left in helm's repository cache (this one's failed)."""
     path = os.path.join(settings.repository_cache, f"{repo_name}-index.yaml")
     try:
-        return parse_index(Path(path).read_bytes(), path)
+        return load_index_file(Path(path).read_bytes(), path)
     except OSError as exc:
         raise DependencyUpdateError(
             f"no cached repository for {repo_name} found. (try 'helm repo update'): "
@@ -458,7 +461,7 @@ def _download_all(
                 fetch_chart(ref, cache=cache, auth=settings.registry_auth(ref.url))
             )
         except ChartSourceError as exc:
-            error = f"could not download {ref.url}: {exc}"
+            error = f"could not download {ref.url}: {exc.helm or exc}"
             out.append(f"Save error occurred:  {error}\n")
             raise DependencyUpdateError(error) from None
         if fetched.manifest_digest:
@@ -497,9 +500,9 @@ def _load_chart_repositories(repos: dict[str, _Repo], settings: Settings) -> Non
         except OSError as exc:
             raise DependencyUpdateError(f"open {path}: {go_os_error(exc)}") from None
         try:
-            repo.index = parse_index(data, path)
+            repo.index = load_index_file(data, path)
         except ChartSourceError as exc:
-            raise DependencyUpdateError(f"error loading {path}: {exc}") from None
+            raise DependencyUpdateError(str(exc)) from None
 
 
 def _download_from_repo(

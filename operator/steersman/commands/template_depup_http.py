@@ -1,12 +1,11 @@
 """helm v4.1.4's HTTP getter as `--dependency-update` uses it (getter.HTTPGetter): the TLS
 files and credentials of a repositories.yaml entry, sent where helm sends them, and failures
-in the words Go prints them (they end up in helm's progress lines and its `Error:` line).
+in the words Go prints them (chart/sources/goerrors.py): they end up in helm's progress lines
+and its `Error:` line.
 """
 
 from __future__ import annotations
 
-import re
-import ssl
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
@@ -15,24 +14,12 @@ import aiohttp
 
 from steersman.chart.sources import ChartSourceError, RepoAuth, proxy_for
 from steersman.chart.sources.errors import SourceUnavailable
+from steersman.chart.sources.goerrors import url_error
 from steersman.chart.sources.index import resolve_reference_url
-from steersman.chart.sources.transport import basic_authorization, scrub, ssl_for
+from steersman.chart.sources.transport import basic_authorization, ssl_for
 from steersman.commands.template_tls import tls_config_error, wants_tls_config
-from steersman.golang.fmt import go_quote
 
-_SSL_REASON = re.compile(r"\[SSL: (\w+)\]")
 _ACCEPT_ARCHIVE = "application/gzip,application/octet-stream"
-# OpenSSL's verify codes for a chain that ends at no trusted root: Go's "unknown authority"
-_UNKNOWN_AUTHORITY = {2, 18, 19, 20, 21}
-# TLS alerts a server sends about our client certificate, as crypto/tls names them
-_ALERTS = {
-    "TLSV13_ALERT_CERTIFICATE_REQUIRED": "certificate required",
-    "SSLV3_ALERT_BAD_CERTIFICATE": "bad certificate",
-    "TLSV1_ALERT_UNKNOWN_CA": "unknown certificate authority",
-    "SSLV3_ALERT_HANDSHAKE_FAILURE": "handshake failure",
-    "SSLV3_ALERT_CERTIFICATE_EXPIRED": "expired certificate",
-    "TLSV1_ALERT_DECRYPT_ERROR": "error decrypting message",
-}
 
 
 @dataclass(frozen=True)
@@ -101,7 +88,7 @@ async def get(
                 return f"failed to fetch {url} : {resp.status} {resp.reason}"
             return await resp.read()
     except aiohttp.ClientError as exc:
-        return f"Get {go_quote(url)}: {go_error(exc)}"
+        return url_error("GET", url, exc)
 
 
 async def get_index(session: aiohttp.ClientSession, repo_url: str, auth: RepoAuth) -> bytes | str:
@@ -115,40 +102,3 @@ def _same_host(a: str, b: str) -> bool:
     """Go's url.URL Scheme and Host equal (Host keeps the port as written)."""
     ua, ub = urlsplit(a), urlsplit(b)
     return (ua.scheme, ua.netloc.rpartition("@")[2]) == (ub.scheme, ub.netloc.rpartition("@")[2])
-
-
-def go_error(exc: aiohttp.ClientError) -> str:
-    """The net/http client's error text for a failed request, where it can be told."""
-    if isinstance(exc, aiohttp.ClientConnectorCertificateError):
-        cert_error = exc.certificate_error
-        code = getattr(cert_error, "verify_code", None)
-        if code in _UNKNOWN_AUTHORITY:
-            return (
-                "tls: failed to verify certificate: x509: certificate signed by unknown authority"
-            )
-        detail = getattr(cert_error, "verify_message", "") or str(cert_error)
-        return f"tls: failed to verify certificate: {detail}"
-    if isinstance(exc, aiohttp.ServerDisconnectedError):
-        return "EOF"  # the server hung up (say, on a client without a certificate)
-    reason = _ssl_reason(exc)
-    if reason in _ALERTS:
-        return f"remote error: tls: {_ALERTS[reason]}"
-    if isinstance(exc, aiohttp.ClientConnectorError) and isinstance(
-        exc.os_error, ConnectionRefusedError
-    ):
-        return f"dial tcp {exc.host}:{exc.port}: connect: connection refused"
-    return scrub(str(exc)) or type(exc).__name__
-
-
-def _ssl_reason(exc: BaseException) -> str:
-    """OpenSSL's reason code behind an aiohttp error (`[SSL: REASON]`), if any."""
-    seen: BaseException | None = exc
-    for _ in range(4):
-        if seen is None:
-            break
-        reason = getattr(seen, "reason", None) if isinstance(seen, ssl.SSLError) else None
-        if isinstance(reason, str) and reason:
-            return reason
-        seen = getattr(seen, "os_error", None) or seen.__cause__ or seen.__context__
-    found = _SSL_REASON.search(str(exc))
-    return found.group(1) if found else ""

@@ -10,6 +10,7 @@ import aiohttp
 
 from steersman.chart.sources import ChartSourceError, RepoAuth
 from steersman.chart.sources.index import IndexEntry, RepoIndex, parse_index, resolve_reference_url
+from steersman.chart.sources.index_errors import index_error, load_index_file
 from steersman.chart.sources.versions import pick_version
 from steersman.commands.template_depup_http import GetOptions, get, get_index
 from steersman.errors import SteersmanError
@@ -71,8 +72,11 @@ async def _download_index(
     got = await get_index(session, repo_url, auth)
     problem = got if isinstance(got, str) else ""
     if isinstance(got, bytes):
+        problem = index_error(got) or ""
         try:
-            return parse_index(got, resolve_reference_url(repo_url.rstrip("/") + "/", "index.yaml"))
+            if not problem:
+                url = resolve_reference_url(repo_url.rstrip("/") + "/", "index.yaml")
+                return parse_index(got, url)
         except ChartSourceError as exc:
             problem = str(exc)
     raise RepoFetchError(
@@ -96,7 +100,7 @@ def _find(index: RepoIndex, name: str, version: str, repo_url: str) -> IndexEntr
 def _find_cached(cached: CachedIndex, name: str, version: str) -> IndexEntry:
     """repo/name: ChartDownloader.ResolveChartVersion on the cached index."""
     try:
-        index = parse_index(cached.data, cached.path)
+        index = load_index_file(cached.data, cached.path)
     except ChartSourceError as exc:
         raise RepoFetchError(f"no cached repo found. (try 'helm repo update'): {exc}") from None
     try:

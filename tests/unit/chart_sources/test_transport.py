@@ -9,12 +9,12 @@ import pytest
 
 from hack.testkit.chart_servers import make_tls_material
 from steersman.chart.sources.errors import SourceUnavailable
+from steersman.chart.sources.goerrors import scrub
 from steersman.chart.sources.model import RepoAuth
 from steersman.chart.sources.transport import (
     basic_authorization,
     redact,
     same_origin,
-    scrub,
     split_userinfo,
     ssl_for,
 )

@@ -7,7 +7,12 @@ from steersman.errors import SteersmanError
 
 
 class ChartSourceError(SteersmanError):
-    """Base class: any failure to resolve or fetch a chart from a repository or registry."""
+    """Base class: any failure to resolve or fetch a chart from a repository or registry.
+
+    `helm` is the text helm v4 prints for the same failure, where it is known and differs
+    (`steersman template` prints it; the operator's conditions keep the message)."""
+
+    helm: str = ""
 
 
 class InvalidReference(ChartSourceError):

@@ -57,7 +57,7 @@ def parse_index(data: bytes, source: str) -> RepoIndex:
         raise SourceUnavailable(f"{source}: index.yaml is not valid YAML: {exc}") from None
     if not isinstance(doc, dict):
         raise SourceUnavailable(f"{source}: index.yaml is not a mapping")
-    if not doc.get("apiVersion"):
+    if not any(str(k).casefold() == "apiversion" and v for k, v in doc.items()):  # Go's match
         raise SourceUnavailable(f"{source}: index.yaml: no API version specified")
     raw_entries = doc.get("entries") or {}
     if not isinstance(raw_entries, dict):

@@ -17,10 +17,12 @@ from .cache import ChartCache, normalize_digest, sha256_digest
 from .errors import (
     AuthFailed,
     ChartNotFound,
+    ChartSourceError,
     DigestMismatch,
     InvalidReference,
     SourceUnavailable,
 )
+from .goerrors import MAX_ERROR_BODY, decode_error, registry_status_error
 from .model import ChartRef, CredentialSource, FetchedChart, RegistryCredential, RepoAuth
 from .oci_auth import RegistryAuthenticator, error_response
 from .proxy import proxy_for
@@ -32,6 +34,7 @@ from .transport import (
     check_status,
     network_errors,
     read_limited,
+    redact,
     retrying,
     same_origin,
 )
@@ -161,7 +164,7 @@ class RegistryClient:
 
             async def attempt(headers: dict[str, str] = headers) -> _Response:
                 async with (
-                    network_errors(what, url, self._timeout),
+                    network_errors(what, url, self._timeout, method=method),
                     self._session.request(
                         method,
                         url,
@@ -174,9 +177,15 @@ class RegistryClient:
                     if resp.status == 401:
                         body = await read_limited(resp, MAX_MANIFEST_BYTES, what)
                         return _Response(401, CIMultiDict(resp.headers), body, url)
-                    if resp.status == 404 and allow_404:
-                        return _Response(404, CIMultiDict(resp.headers), b"", url)
-                    check_status(resp, what, url)
+                    if resp.status >= 400:
+                        body = b"" if method == "HEAD" else await resp.content.read(MAX_ERROR_BODY)
+                        if resp.status == 404 and allow_404:
+                            return _Response(404, CIMultiDict(resp.headers), body, url)
+                        try:
+                            check_status(resp, what, url)
+                        except ChartSourceError as exc:
+                            exc.helm = registry_status_error(method, url, resp.status, body)
+                            raise
                     body = b"" if method == "HEAD" else await read_limited(resp, limit, what)
                     return _Response(resp.status, CIMultiDict(resp.headers), body, url)
 
@@ -207,8 +216,10 @@ class RegistryClient:
                 allow_404=True,
             )
             if resp.status == 404:
-                raise ChartNotFound(f"repository {self.registry}/{repository} not found")
-            doc = _json(resp.body, "tag list", self.registry)
+                missing = ChartNotFound(f"repository {self.registry}/{repository} not found")
+                missing.helm = registry_status_error("GET", url, 404, resp.body)
+                raise missing
+            doc = _json(resp.body, "tag list", self.registry, decode_error("GET", url, resp.body))
             page = doc.get("tags") or []
             tags.extend(t for t in page if isinstance(t, str))
             link = _LINK_NEXT.search(resp.headers.get("Link", ""))
@@ -256,6 +267,10 @@ class RegistryClient:
             )
         except AuthFailed as exc:
             raise AuthFailed(f'failed to perform "FetchReference" on source: {exc}') from None
+        except ChartSourceError as exc:
+            if exc.helm:  # helm's pull names the oras-go call that failed
+                exc.helm = f'failed to perform "FetchReference" on source: {exc.helm}'
+            raise
         if resp.status == 404:
             # oras-go's FetchReference error, as helm v4 quotes it
             at = "@" if reference.startswith("sha256:") else ":"
@@ -275,21 +290,36 @@ class RegistryClient:
         return _json(resp.body, "manifest", self.registry), actual
 
     async def get_blob(self, repository: str, digest: str, size: int | None = None) -> bytes:
-        resp = await self._request(
-            "GET",
-            f"/v2/{repository}/blobs/{digest}",
-            scope=f"repository:{repository}:pull",
-            what=f"downloading blob {repository}@{digest}",
-            limit=MAX_ARCHIVE_BYTES,
-        )
+        url = f"{self.base}/v2/{repository}/blobs/{digest}"
+        what = f"downloading blob {repository}@{digest}"
+        fetch = 'failed to perform "Fetch" on source: '  # oras-go's copy, as helm's pull says
+        try:
+            resp = await self._request(
+                "GET",
+                url,
+                scope=f"repository:{repository}:pull",
+                what=what,
+                limit=MAX_ARCHIVE_BYTES,
+                allow_404=True,
+            )
+        except ChartSourceError as exc:
+            exc.helm = fetch + exc.helm if exc.helm else ""
+            raise
+        if resp.status == 404:
+            missing = SourceUnavailable(f"{what}: 404 Not Found from {redact(url)}")
+            missing.helm = f"{fetch}{digest}: not found"
+            raise missing
         actual = sha256_digest(resp.body)
         if actual != digest or (size is not None and size != len(resp.body)):
-            raise DigestMismatch(
+            mismatch = DigestMismatch(
                 f"blob {repository}@{digest} from {self.registry} hashes to {actual} "
                 f"({len(resp.body)} bytes)",
                 expected=digest,
                 actual=actual,
             )
+            if size is None or size == len(resp.body):
+                mismatch.helm = 'failed to perform "Push" on destination: mismatched digest'
+            raise mismatch
         return resp.body
 
 
@@ -306,13 +336,16 @@ def _credential_source(auth: RepoAuth | None) -> CredentialSource:
     return static
 
 
-def _json(body: bytes, what: str, registry: str) -> dict[str, Any]:
+def _json(body: bytes, what: str, registry: str, helm: str | None = None) -> dict[str, Any]:
+    """The JSON object of a response; `helm` is helm's text for one that is not JSON."""
     try:
         doc = json.loads(body)
     except ValueError:
-        raise SourceUnavailable(f"registry {registry} sent an invalid {what}") from None
+        doc = None
     if not isinstance(doc, dict):
-        raise SourceUnavailable(f"registry {registry} sent an invalid {what}")
+        invalid = SourceUnavailable(f"registry {registry} sent an invalid {what}")
+        invalid.helm = helm or ""
+        raise invalid
     return doc
 
 

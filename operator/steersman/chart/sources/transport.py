@@ -9,7 +9,6 @@ import contextlib
 import contextvars
 import datetime
 import os
-import re
 import ssl
 import tempfile
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -22,19 +21,13 @@ import aiohttp
 from yarl import URL
 
 from .errors import AuthFailed, SourceUnavailable
+from .goerrors import go_error, scrub, url_error
 from .model import RepoAuth
 
 USER_AGENT = "steersman-chart-sources/0.1"
 MAX_ARCHIVE_BYTES = 64 << 20
 MAX_INDEX_BYTES = 256 << 20
 MAX_MANIFEST_BYTES = 4 << 20
-
-_USERINFO = re.compile(r"//[^/@\s]*@")
-
-
-def scrub(text: str) -> str:
-    """Remove any `user:password@` that a library put into an error message."""
-    return _USERINFO.sub("//", text)
 
 
 def redact(url: str) -> str:
@@ -223,17 +216,19 @@ async def read_limited(resp: aiohttp.ClientResponse, limit: int, what: str) -> b
 
 @contextlib.asynccontextmanager
 async def network_errors(
-    what: str, url: str, limits: aiohttp.ClientTimeout | None = None
+    what: str, url: str, limits: aiohttp.ClientTimeout | None = None, *, method: str = "GET"
 ) -> AsyncIterator[None]:
     """Map aiohttp/timeouts to SourceUnavailable, naming the URL without credentials and, for
-    a timeout, the request's `limits`."""
+    a timeout, the request's `limits`; a failed connection's error also carries net/http's
+    text for the `method` request (`helm`)."""
     try:
         yield
     except (AuthFailed, SourceUnavailable):
         raise
     except aiohttp.ClientSSLError as exc:
-        detail = scrub(str(exc))
-        raise SourceUnavailable(f"{what}: TLS error with {redact(url)}: {detail}") from None
+        err = SourceUnavailable(f"{what}: TLS error with {redact(url)}: {go_error(exc)}")
+        err.helm = url_error(method, url, exc)
+        raise err from None
     except aiohttp.InvalidURL:
         raise SourceUnavailable(f"{what}: invalid URL {redact(url)}") from None
     except aiohttp.TooManyRedirects:
@@ -250,8 +245,9 @@ async def network_errors(
             "repository accepts connections slowly or not at all, or does not answer"
         ) from None
     except aiohttp.ClientError as exc:
-        detail = scrub(str(exc)) or type(exc).__name__
-        raise Transient(f"{what}: cannot reach {redact(url)}: {detail}") from None
+        failed = Transient(f"{what}: cannot reach {redact(url)}: {go_error(exc)}")
+        failed.helm = url_error(method, url, exc)
+        raise failed from None
 
 
 # Per request: a repository that accepts a connection and then says nothing, or stalls in the

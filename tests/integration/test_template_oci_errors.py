@@ -1,0 +1,169 @@
+"""`steersman template` of an oci:// chart that cannot be pulled, next to helm v4.1.4: a closed
+port, a name that does not resolve, a registry whose certificate is not trusted or that speaks
+plain HTTP to an HTTPS client, and a registry answering with error statuses (with and without
+the distribution spec's error body) or a tag list that is not JSON, and a chart layer that fails
+or does not hash to its digest. With --version helm fetches
+the manifest (oras-go's FetchReference); without, it lists the tags first. Each case: the same
+exit code, stdout and stderr."""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import os
+import subprocess
+import sys
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from hack.testenv.parts import free_port
+from hack.testkit.chart_servers import Canned, FailingRegistry, make_tls_material
+from steersman.chart.sources.oci import (
+    CHART_LAYER_MEDIA_TYPE,
+    CONFIG_MEDIA_TYPE,
+    MANIFEST_MEDIA_TYPE,
+)
+
+pytestmark = [pytest.mark.integration, pytest.mark.interop]
+
+_ERROR = {"errors": [{"code": "UNKNOWN", "message": "storage is on fire", "detail": "disk 3"}]}
+_TWO_ERRORS = {
+    "errors": [
+        {"code": "NAME_UNKNOWN", "message": "repository name not known to registry"},
+        {"code": "DENIED", "message": ""},
+    ]
+}
+_NAME_UNKNOWN = {
+    "errors": [
+        {
+            "code": "NAME_UNKNOWN",
+            "message": "repository name not known to registry",
+            "detail": {"name": "charts/gone"},
+        }
+    ]
+}
+# A chart manifest whose config is served and whose one layer is not (each its own digest)
+_CONFIG = b'{"name": "x", "version": "1.0.0", "apiVersion": "v2"}'
+_CONFIG_DIGEST = "sha256:" + hashlib.sha256(_CONFIG).hexdigest()
+_LAYER_500, _LAYER_404, _LAYER_WRONG = ("sha256:" + c * 64 for c in "123")
+
+
+def _manifest(layer: str) -> Canned:
+    doc = {
+        "schemaVersion": 2,
+        "mediaType": MANIFEST_MEDIA_TYPE,
+        "config": {"mediaType": CONFIG_MEDIA_TYPE, "digest": _CONFIG_DIGEST, "size": len(_CONFIG)},
+        "layers": [{"mediaType": CHART_LAYER_MEDIA_TYPE, "digest": layer, "size": 20}],
+    }
+    return Canned(200, doc, content_type=MANIFEST_MEDIA_TYPE)
+
+
+BLOBS = {
+    _CONFIG_DIGEST: Canned(200, _CONFIG),
+    _LAYER_500: Canned(500, _ERROR),
+    _LAYER_WRONG: Canned(200, b"x" * 20),  # the size promised, another digest
+}
+TAGS = {
+    "charts/e500": Canned(500, _ERROR),
+    "charts/plain500": Canned(500, b"oops"),
+    "charts/two": Canned(503, _TWO_ERRORS),
+    "charts/teapot": Canned(418),
+    "charts/notjson": Canned(200, b"not json"),
+    "charts/cut": Canned(200, b'{"tags": ['),
+    "charts/gone": Canned(404, _NAME_UNKNOWN),
+    "charts/empty": Canned(200, {"name": "charts/empty", "tags": []}),
+}
+MANIFESTS = {
+    "charts/e500": Canned(500, _ERROR),
+    "charts/plain500": Canned(503, b"<html>busy</html>"),
+    "charts/two": Canned(503, _TWO_ERRORS),
+    "charts/teapot": Canned(418),
+    "charts/layer500": _manifest(_LAYER_500),
+    "charts/layer404": _manifest(_LAYER_404),
+    "charts/layerwrong": _manifest(_LAYER_WRONG),
+}
+
+CASES = [
+    # (id, reference, arguments); {plain} is the plain-HTTP registry's host:port, {tls} the one
+    # whose certificate nobody trusts, {closed} a port nothing listens on
+    ("closed port, tags", "oci://127.0.0.1:{closed}/charts/x", []),
+    ("closed port, manifest", "oci://127.0.0.1:{closed}/charts/x", ["--version", "1.0.0"]),
+    ("closed port, plain http", "oci://127.0.0.1:{closed}/charts/x", ["--plain-http"]),
+    ("no such host, tags", "oci://nonexistent.invalid/charts/x", []),
+    ("no such host, manifest", "oci://nonexistent.invalid/charts/x", ["--version", "1.0.0"]),
+    ("untrusted, tags", "oci://{tls}/charts/x", []),
+    ("untrusted, manifest", "oci://{tls}/charts/x", ["--version", "1.0.0"]),
+    (
+        "untrusted, skip verify",
+        "oci://{tls}/charts/x",
+        ["--version", "1.0.0", "--insecure-skip-tls-verify"],
+    ),
+    ("http to https, tags", "oci://{plain}/charts/x", []),
+    ("http to https, manifest", "oci://{plain}/charts/x", ["--version", "1.0.0"]),
+    ("404 manifest", "oci://{plain}/charts/x", ["--version", "1.0.0", "--plain-http"]),
+    ("404 tags", "oci://{plain}/charts/x", ["--plain-http"]),
+    ("404 tags with body", "oci://{plain}/charts/gone", ["--plain-http"]),
+    ("500 tags with body", "oci://{plain}/charts/e500", ["--plain-http"]),
+    ("500 manifest with body", "oci://{plain}/charts/e500", ["--version", "1.0.0", "--plain-http"]),
+    ("500 tags, text body", "oci://{plain}/charts/plain500", ["--plain-http"]),
+    ("503 manifest, html", "oci://{plain}/charts/plain500", ["--version", "2", "--plain-http"]),
+    ("two errors", "oci://{plain}/charts/two", ["--plain-http"]),
+    ("two errors, manifest", "oci://{plain}/charts/two", ["--version", "1.0.0", "--plain-http"]),
+    ("418 no body", "oci://{plain}/charts/teapot", ["--plain-http"]),
+    ("tags not json", "oci://{plain}/charts/notjson", ["--plain-http"]),
+    ("tags cut off", "oci://{plain}/charts/cut", ["--plain-http"]),
+    ("no tags", "oci://{plain}/charts/empty", ["--plain-http"]),
+    ("500 layer", "oci://{plain}/charts/layer500", ["--version", "1.0.0", "--plain-http"]),
+    ("404 layer", "oci://{plain}/charts/layer404", ["--version", "1.0.0", "--plain-http"]),
+    ("layer digest", "oci://{plain}/charts/layerwrong", ["--version", "1.0.0", "--plain-http"]),
+]
+
+
+@pytest.fixture(scope="module")
+async def registries(
+    tmp_path_factory: pytest.TempPathFactory,
+) -> AsyncIterator[tuple[FailingRegistry, FailingRegistry]]:
+    """(plain HTTP, HTTPS with a certificate of a CA that helm and we are not given)."""
+    tls = make_tls_material()
+    untrusted = tls.server_context(tmp_path_factory.mktemp("untrusted"))
+    plain = FailingRegistry(TAGS, MANIFESTS, BLOBS)
+    guarded = FailingRegistry(TAGS, MANIFESTS, BLOBS, ssl_context=untrusted)
+    for server in (plain, guarded):
+        await server.start()
+    yield plain, guarded
+    for server in (plain, guarded):
+        await server.stop()
+
+
+@pytest.mark.parametrize(
+    ("ref", "args"), [(r, a) for _, r, a in CASES], ids=[i for i, _, _ in CASES]
+)
+async def test_failed_pulls_are_helms(
+    ref: str,
+    args: list[str],
+    registries: tuple[FailingRegistry, FailingRegistry],
+    helm_v4: Path,
+    helm_home_env: dict[str, str],
+) -> None:
+    plain, guarded = registries
+    argv = [
+        "rel",
+        ref.format(plain=plain.address, tls=guarded.address, closed=free_port()),
+        *args,
+    ]
+    env = dict(helm_home_env, KUBECONFIG=os.devnull)
+    # In threads: the registries are served by this test's event loop.
+    runs = [
+        await asyncio.to_thread(
+            subprocess.run, cmd, capture_output=True, text=True, env=env, timeout=120
+        )
+        for cmd in (
+            [str(helm_v4), "template", *argv],
+            [sys.executable, "-m", "steersman", "template", *argv],
+        )
+    ]
+    helm_run, ours = [(r.returncode, r.stdout, r.stderr) for r in runs]
+    assert helm_run[0] == 1 and helm_run[2].startswith("Error: "), helm_run
+    assert ours == helm_run
