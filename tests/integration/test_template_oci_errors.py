@@ -154,16 +154,19 @@ async def test_failed_pulls_are_helms(
         *args,
     ]
     env = dict(helm_home_env, KUBECONFIG=os.devnull)
-    # In threads: the registries are served by this test's event loop.
-    runs = [
-        await asyncio.to_thread(
-            subprocess.run, cmd, capture_output=True, text=True, env=env, timeout=120
+    # In threads (the registries are served by this test's event loop), both at once: a 5xx
+    # is retried with backoff by each, seconds of waiting the two can share.
+    runs = await asyncio.gather(
+        *(
+            asyncio.to_thread(
+                subprocess.run, cmd, capture_output=True, text=True, env=env, timeout=120
+            )
+            for cmd in (
+                [str(helm_v4), "template", *argv],
+                [sys.executable, "-m", "steersman", "template", *argv],
+            )
         )
-        for cmd in (
-            [str(helm_v4), "template", *argv],
-            [sys.executable, "-m", "steersman", "template", *argv],
-        )
-    ]
+    )
     helm_run, ours = [(r.returncode, r.stdout, r.stderr) for r in runs]
     assert helm_run[0] == 1 and helm_run[2].startswith("Error: "), helm_run
     assert ours == helm_run
