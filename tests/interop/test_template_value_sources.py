@@ -68,6 +68,8 @@ CASES: list[tuple[list[str], str]] = [
     (["-f", "local.yaml", "-f", "{URL}/v.yaml"], ""),
     (["-f", "vals"], ""),  # a directory: os.ReadFile opens it, then fails to read
     (["--set-file", "text=vals"], ""),
+    (["--set-file", "text=binary.dat"], ""),  # not UTF-8: Go keeps the bytes, quotes them
+    (["-f", "binary.dat"], ""),
     (["-f", "-"], "fromStdin: 1\n"),
     (["-f", " - ", "--set-file", "again=-"], "fromStdin: 2\n"),  # stdin is read once
 ]
@@ -94,6 +96,7 @@ def test_value_sources_are_read_as_helm_reads_them(
         (cwd / "vals" / "Chart.yaml").write_text("apiVersion: v2\nname: vals\nversion: 0.1.0\n")
         (cwd / "vals" / "templates" / "cm.yaml").write_text(_TEMPLATE)
         (cwd / "local.yaml").write_text("fromUrl: no\nlocal: 1\n")
+        (cwd / "binary.dat").write_bytes(b"\x1f\x8b\x08a\xff\xfe\xc3\xa9\x00z")
         env = dict(helm_home_env, HOME=str(tmp_path / "home"), KUBECONFIG=os.devnull)
         env.pop("HTTP_PROXY", None)
         env.pop("http_proxy", None)
@@ -115,6 +118,8 @@ def test_value_sources_are_read_as_helm_reads_them(
     helm, ours = results
     assert ours == helm
     if helm[0] == 0:  # the source was read, not skipped: its keys reach the template
-        assert ("fromUrl" if "v.yaml" in " ".join(args) else "fromStdin") in helm[1]
+        joined = " ".join(args)
+        key = "fromUrl" if "v.yaml" in joined else "text" if "binary" in joined else "fromStdin"
+        assert key in helm[1]
     else:
         assert helm[2].startswith("Error: ")

@@ -224,7 +224,8 @@ def _go_yaml_error(files: Mapping[str, str], message: str, helm_major: int) -> s
 
 
 def _utf8_problem(data: bytes) -> str | None:
-    """The complaint of go-yaml's reader (libyaml's UTF-8 checks) about invalid UTF-8, if any."""
+    """The complaint of go-yaml's reader (libyaml's UTF-8 checks) about the first character it
+    refuses, if any: an invalid UTF-8 sequence, or a control character before one."""
     i, n = 0, len(data)
     while i < n:
         b = data[i]
@@ -244,8 +245,21 @@ def _utf8_problem(data: bytes) -> str | None:
             return "invalid length of a UTF-8 sequence"
         if 0xD800 <= value <= 0xDFFF or value > 0x10FFFF:
             return "invalid Unicode character"
+        if not _printable(value):
+            return "control characters are not allowed"
         i += width
     return None
+
+
+def _printable(value: int) -> bool:
+    """The characters libyaml's reader lets through (YAML 1.1's printable set)."""
+    return (
+        value in (0x09, 0x0A, 0x0D, 0x85)
+        or 0x20 <= value <= 0x7E
+        or 0xA0 <= value <= 0xD7FF
+        or 0xE000 <= value <= 0xFFFD
+        or 0x10000 <= value <= 0x10FFFF
+    )
 
 
 def crd_objects(chart: Chart) -> list[tuple[str, bytes]]:

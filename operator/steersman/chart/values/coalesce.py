@@ -110,7 +110,7 @@ def merge_user_values(
 
     def file_reader(path: str) -> Any:
         try:
-            return read_file(path).decode("utf-8", "replace")
+            return read_file(path).decode("utf-8", "surrogateescape")
         except ValueSourceError as exc:
             raise strvals.StrvalsError(str(exc)) from None
         except OSError as exc:
