@@ -722,12 +722,17 @@ def _fetch(ref: str, a: TemplateArgs, err: list[str]) -> bytes:
         fetch_chart,
         parse_oci_reference,
     )
+    from steersman.chart.sources.oras_reference import chart_reference_error
 
     entry: dict[str, Any] = {}
     index: tuple[str, bytes] | None = None
     if a.repo:
         chart_ref = ChartRef(a.repo, ref, a.version, a.devel)
     elif ref.startswith("oci://"):
+        problem = chart_reference_error(ref, a.version.strip() or (">0.0.0-0" if a.devel else ""))
+        if problem:
+            raise _Fail(problem)
+        ref = ref.removesuffix("@")  # an empty digest is no digest to helm
         chart_ref = ChartRef(ref, "", a.version, a.devel)
     else:
         repo_name, sep, chart_name = ref.partition("/")

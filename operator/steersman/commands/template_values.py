@@ -1,6 +1,7 @@
 """Where `helm template` reads a -f or --set-file source (pkg/cli/values readFile): `-` is
-standard input, a URL whose scheme helm has a getter for (http, https) is downloaded with the
-default HTTP getter, anything else is a local file."""
+standard input, a URL whose scheme helm has a getter for is fetched with that getter's defaults
+(http, https: downloaded; oci: the chart archive pulled, which then fails to parse as values, as
+in helm), anything else is a local file."""
 
 from __future__ import annotations
 
@@ -21,8 +22,7 @@ def read_value_source(path: str) -> bytes:
     if scheme in ("http", "https"):
         return _download(path)
     if scheme == "oci":
-        # helm's OCI getter would pull a chart archive and parse it as values: refused here
-        raise ValueSourceError(f"{path}: values from an oci:// reference are not supported")
+        return _pull(path)
     return read_local_file(path)
 
 
@@ -43,3 +43,49 @@ def _download(url: str) -> bytes:
     if isinstance(got, str):
         raise ValueSourceError(got)
     return got
+
+
+def _pull(url: str) -> bytes:
+    """getter.OCIGetter with no options: a registry client on the default registry config
+    (helm's config home, not --registry-config), HTTPS, printing nothing; the chart layer's
+    bytes are what it returns."""
+    import asyncio
+    import tempfile
+
+    from steersman.chart.sources import (
+        ChartCache,
+        ChartRef,
+        ChartSourceError,
+        RepoAuth,
+        fetch_chart,
+        parse_oci_reference,
+    )
+    from steersman.chart.sources.oras_reference import pull_reference
+    from steersman.commands.template_flags import FlagError, config_path, registry_store
+
+    problem, url = pull_reference(url)
+    if problem:
+        raise ValueSourceError(problem)
+    try:
+        ref = parse_oci_reference(url)
+    except ChartSourceError:
+        ref = None
+    if ref is None or not (ref.tag or ref.digest):
+        # oras-go refuses a reference without a tag or digest before asking the registry
+        raise ValueSourceError('failed to perform "FetchReference" on source: invalid reference')
+    try:
+        store = registry_store(config_path("registry", "config.json"), "", "")
+    except FlagError as exc:
+        raise ValueSourceError(str(exc)) from None
+    with tempfile.TemporaryDirectory(prefix="steersman-values-") as tmp:
+        try:
+            fetched = asyncio.run(
+                fetch_chart(
+                    ChartRef(url, "", "", tag_as_is=True),
+                    cache=ChartCache(tmp),
+                    auth=RepoAuth(credentials=store),
+                )
+            )
+        except ChartSourceError as exc:
+            raise ValueSourceError(exc.helm or str(exc)) from None
+    return fetched.data

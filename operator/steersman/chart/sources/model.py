@@ -18,7 +18,8 @@ class ChartRef:
     empty for the latest stable version, or for OCI a manifest digest `sha256:...`.
     `devel` lets an empty version pick pre-releases too (Helm's `--devel`). `digest` pins an OCI
     chart to one manifest `sha256:...` (Flux's OCIRepository `ref.digest`); an exact `version`
-    given with it must be a tag pointing at that manifest.
+    given with it must be a tag pointing at that manifest. `tag_as_is` pulls an OCI
+    reference's tag as written, semver or not, with no tag list (helm's OCI getter does so).
     """
 
     url: str
@@ -26,6 +27,7 @@ class ChartRef:
     version: str = ""
     devel: bool = False
     digest: str = ""
+    tag_as_is: bool = False
 
     @property
     def is_oci(self) -> bool:

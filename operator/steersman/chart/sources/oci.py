@@ -429,6 +429,8 @@ async def _resolve_reference(
 ) -> tuple[str, str]:
     """(manifest reference to GET, pinned digest or ""), following Helm's ValidateReference."""
     version, pinned = ref.version, oref.digest
+    if ref.tag_as_is and oref.tag and not pinned:
+        return oref.tag, ""
     if ref.digest:  # spec.chart.digest (Flux's OCIRepository ref.digest)
         digest = _digest_or_invalid(ref.digest, ref.digest)
         if pinned and pinned != digest:
@@ -443,14 +445,15 @@ async def _resolve_reference(
     if not version:
         version = ref_tag
     elif ref_tag and ref_tag != version:
-        raise InvalidReference(f"chart reference and version mismatch: {version} is not {ref_tag}")
+        tag = oref.tag.replace("+", "_")  # helm names the tag as it cleaned it
+        raise InvalidReference(f"chart reference and version mismatch: {version} is not {tag}")
     if pinned:
         tag = version.replace("+", "_")
         if tag and _TAG.fullmatch(tag):
             # A tag given with a digest must point at it; an absent tag is fine (as in Helm).
             try:
                 tagged = await client.resolve_digest(oref.repository, tag)
-            except AuthFailed:  # helm ignores a failed Resolve of the tag (of any kind)
+            except ChartSourceError:  # helm ignores a failed Resolve of the tag (of any kind)
                 tagged = None
             if tagged is not None and tagged != pinned:
                 raise DigestMismatch(
