@@ -74,6 +74,9 @@ TAGS = {
     "charts/cut": Canned(200, b'{"tags": ['),
     "charts/gone": Canned(404, _NAME_UNKNOWN),
     "charts/empty": Canned(200, {"name": "charts/empty", "tags": []}),
+    "charts/versions": Canned(
+        200, {"name": "charts/versions", "tags": ["0.1.0", "latest", "0.3.0-rc.1"]}
+    ),
 }
 MANIFESTS = {
     "charts/e500": Canned(500, _ERROR),
@@ -115,6 +118,13 @@ CASES = [
     ("tags not json", "oci://{plain}/charts/notjson", ["--plain-http"]),
     ("tags cut off", "oci://{plain}/charts/cut", ["--plain-http"]),
     ("no tags", "oci://{plain}/charts/empty", ["--plain-http"]),
+    ("no tag matches", "oci://{plain}/charts/versions", ["--version", ">=0.2", "--plain-http"]),
+    ("bad constraint", "oci://{plain}/charts/versions", ["--version", "abc", "--plain-http"]),
+    (
+        "devel, no tag matches",
+        "oci://{plain}/charts/versions",
+        ["--version", ">=0.4", "--devel", "--plain-http"],
+    ),
     ("500 layer", "oci://{plain}/charts/layer500", ["--version", "1.0.0", "--plain-http"]),
     ("404 layer", "oci://{plain}/charts/layer404", ["--version", "1.0.0", "--plain-http"]),
     ("layer digest", "oci://{plain}/charts/layerwrong", ["--version", "1.0.0", "--plain-http"]),

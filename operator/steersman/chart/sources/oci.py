@@ -472,11 +472,13 @@ async def _resolve_reference(
         raise ChartNotFound(f"unable to locate any tags in provided repository: {oref}")
     chosen = pick_version(candidates, wanted)
     if chosen is None:
-        raise ChartNotFound(
+        missing = ChartNotFound(
             f"{oref}: no version matching {wanted or '(latest stable)'!r}; "
             f"available: {describe_available(candidates)}",
             available=tuple(candidates),
         )
+        missing.helm = f"could not locate a version matching provided version string {wanted}"
+        raise missing
     return chosen.replace("+", "_"), ""
 
 

@@ -35,7 +35,9 @@ def parse_constraint(wanted: str) -> Constraints:
     try:
         return Constraints.parse(wanted or "*")
     except SemverError as exc:
-        raise InvalidReference(f"invalid version constraint {wanted!r}: {exc}") from None
+        invalid = InvalidReference(f"invalid version constraint {wanted!r}: {exc}")
+        invalid.helm = str(exc)  # Masterminds' text, which helm prints alone
+        raise invalid from None
 
 
 def pick_version(newest_first: Sequence[str], wanted: str) -> str | None:
