@@ -107,6 +107,13 @@ CASES = [
     ("http to https, manifest", "oci://{plain}/charts/x", ["--version", "1.0.0"]),
     ("404 manifest", "oci://{plain}/charts/x", ["--version", "1.0.0", "--plain-http"]),
     ("404 tags", "oci://{plain}/charts/x", ["--plain-http"]),
+    # a TLS flag makes helm's TLS client, which ignores --plain-http; a lone cert file is unused
+    (
+        "tls flag, plain http",
+        "oci://{plain}/charts/x",
+        ["--plain-http", "--insecure-skip-tls-verify"],
+    ),
+    ("lone cert file", "oci://{plain}/charts/x", ["--plain-http", "--cert-file", "/nonexistent"]),
     ("404 tags with body", "oci://{plain}/charts/gone", ["--plain-http"]),
     ("500 tags with body", "oci://{plain}/charts/e500", ["--plain-http"]),
     ("500 manifest with body", "oci://{plain}/charts/e500", ["--version", "1.0.0", "--plain-http"]),

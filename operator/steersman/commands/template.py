@@ -8,6 +8,7 @@ command does.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import hashlib
 import logging
 import os
@@ -778,6 +779,8 @@ def _fetch(ref: str, a: TemplateArgs, err: list[str]) -> bytes:
         insecure_skip_tls_verify=a.insecure_skip_tls_verify
         or bool(entry.get("insecure_skip_tls_verify")),
     )
+    if chart_ref.is_oci:
+        auth = _registry_client_auth(auth, a)
     import asyncio  # only for a remote chart: a local one never starts an event loop
 
     if not chart_ref.is_oci:
@@ -803,6 +806,15 @@ def _fetch(ref: str, a: TemplateArgs, err: list[str]) -> bytes:
         name, _, tag = base.rsplit("/", 1)[-1].rpartition(":")
         _verify_fetched(fetched.data, fetched.provenance, base, f"{name}-{tag}.tgz", a)
     return fetched.data
+
+
+def _registry_client_auth(auth: Any, a: TemplateArgs) -> Any:
+    """newRegistryClient: with TLS options, helm's TLS client, which never speaks plain HTTP;
+    else its default one (Go's TLS defaults, --plain-http honoured, a lone cert or key file
+    unused)."""
+    if wants_tls_config(a.ca_file, a.cert_file, a.key_file, a.insecure_skip_tls_verify):
+        return dataclasses.replace(auth, plain_http=False)
+    return dataclasses.replace(auth, cert_file=None, key_file=None)
 
 
 def _fetch_from_repository(
