@@ -19,7 +19,15 @@ from typing import TYPE_CHECKING, Any
 from . import _moved, helmlog
 from .dependencies import copy_chart, process_dependencies
 from .helmlog import HELM_SLOG, SlogCollector, slog_value
-from .loader import dir_files, go_os_error, load, load_archive, load_dir, merge_maps
+from .loader import (
+    dir_files,
+    go_os_error,
+    load,
+    load_archive,
+    load_dir,
+    load_file_bytes,
+    merge_maps,
+)
 from .model import (
     Chart,
     ChartAPIVersionUnsupported,
@@ -105,6 +113,7 @@ __all__ = [
     "load",
     "load_archive",
     "load_dir",
+    "load_file_bytes",
     "merge_maps",
     "merge_user_values",
     "metadata_json",

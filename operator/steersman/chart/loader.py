@@ -170,6 +170,12 @@ def load_file(path: str | os.PathLike[str], helm_major: int = 4) -> Chart:
         raise ChartError("cannot load a directory") from None
     except OSError as exc:
         raise ChartError(f"file '{name}' cannot be read: {go_os_error(exc)}") from None
+    return load_file_bytes(raw, name, helm_major)
+
+
+def load_file_bytes(raw: bytes, name: str, helm_major: int = 4) -> Chart:
+    """load_file of bytes already read from the file `name` (a fetched chart in helm's
+    content cache): the same checks, the same texts."""
     if not raw.startswith(b"\x1f\x8b\x08"):
         if name.endswith((".yml", ".yaml")):
             raise ChartError(
@@ -210,6 +216,14 @@ _SIGNATURES: tuple[tuple[bytes, str], ...] = (
     (b"Rar!\x1a\x07", "application/x-rar-compressed"),
     (b"\x00asm", "application/wasm"),
 )
+# net/http's htmlSig list
+_HTML_TAGS = tuple(
+    t.encode()
+    for t in (
+        "<!DOCTYPE HTML", "<HTML", "<HEAD", "<SCRIPT", "<IFRAME", "<H1", "<DIV", "<FONT",
+        "<TABLE", "<A", "<STYLE", "<TITLE", "<B", "<BODY", "<BR", "<P", "<!--",
+    )
+)  # fmt: skip
 _BINARY_BYTES = frozenset([*range(0x00, 0x09), 0x0B, *range(0x0E, 0x1B), *range(0x1C, 0x20)])
 
 
@@ -217,10 +231,14 @@ def _sniff_content_type(head: bytes) -> str:
     """The common cases of net/http.DetectContentType (Helm sniffs a zero-padded 512 bytes,
     so a short text file counts as binary)."""
     stripped = head.lstrip(b"\t\n\x0c\r ")
+    for tag in _HTML_TAGS:  # the tag, any case, then a space or '>'
+        if stripped[: len(tag)].upper() == tag and stripped[len(tag) : len(tag) + 1] in (
+            b" ",
+            b">",
+        ):
+            return "text/html; charset=utf-8"
     if stripped[:5].lower() == b"<?xml":
         return "text/xml; charset=utf-8"
-    if (stripped[:1] == b"<" and stripped[1:2].isalpha()) or stripped[:4] == b"<!--":
-        return "text/html; charset=utf-8"
     for signature, content_type in _SIGNATURES:
         if head.startswith(signature):
             return content_type

@@ -38,6 +38,7 @@ from steersman.chart import (
     helmlog,
     load,
     load_archive,
+    load_file_bytes,
     merge_user_values,
     render_release,
     slog_value,
@@ -49,6 +50,7 @@ from steersman.commands.template_output_dir import OutputDirError, write_output_
 from steersman.commands.template_regconfig import registry_config_error, registry_config_flag
 from steersman.commands.template_tls import tls_config_error, wants_tls_config
 from steersman.commands.template_values import read_value_source
+from steersman.golang import path as gopath
 from steersman.golang.fmt import go_quote
 
 # Under "steersman.chart", where run_template collects Helm's log lines for stderr.
@@ -374,13 +376,14 @@ def _render(a: TemplateArgs, out: list[str], err: list[str]) -> None:
         helmlog.debug(log, "setting version to >0.0.0-0")
     name, ref = _name_and_chart(a)
     source = locate_chart(ref, a, err)
-    helmlog.debug(log, "Chart path", ("path", _chart_path(source, ref, a)))
+    chart_path = _chart_path(source, ref, a)
+    helmlog.debug(log, "Chart path", ("path", chart_path))
     try:
         user_values = merge_user_values(a.values, read_value_source)
     except ValuesError as exc:
         raise _Fail(str(exc)) from None
     try:
-        chart = load(source) if isinstance(source, str) else load_archive(source)
+        chart = load(source) if isinstance(source, str) else load_file_bytes(source, chart_path)
     except ChartAPIVersionUnsupported as exc:  # what helm's template and install say
         if exc.library:
             raise _Fail("library charts are not installable") from None
@@ -724,6 +727,7 @@ def _fetch(ref: str, a: TemplateArgs, err: list[str]) -> bytes:
         parse_oci_reference,
     )
     from steersman.chart.sources.oras_reference import chart_reference_error
+    from steersman.commands.template_chart_url import is_chart_url
 
     entry: dict[str, Any] = {}
     index: tuple[str, bytes] | None = None
@@ -735,8 +739,16 @@ def _fetch(ref: str, a: TemplateArgs, err: list[str]) -> bytes:
             raise _Fail(problem)
         ref = ref.removesuffix("@")  # an empty digest is no digest to helm
         chart_ref = ChartRef(ref, "", a.version, a.devel)
+    elif is_chart_url(ref):
+        chart_ref = ChartRef(ref, "", a.version, a.devel)
     else:
-        repo_name, sep, chart_name = ref.partition("/")
+        from steersman.golang.neturl import URLError, parse
+
+        try:  # ResolveChartVersion: the name is a URL to helm, `repo/chart` its path
+            path = str(parse(ref)["path"])
+        except URLError:
+            raise _Fail(f"invalid chart URL format: {ref}") from None
+        repo_name, sep, chart_name = path.partition("/")
         if not sep:
             raise _Fail(
                 "non-absolute URLs should be in form of repo_name/path_to_chart, got: " + ref
@@ -783,6 +795,8 @@ def _fetch(ref: str, a: TemplateArgs, err: list[str]) -> bytes:
         auth = _registry_client_auth(auth, a)
     import asyncio  # only for a remote chart: a local one never starts an event loop
 
+    if not chart_ref.is_oci and is_chart_url(ref) and not a.repo:
+        return _fetch_from_url(ref, auth, a)
     if not chart_ref.is_oci:
         return _fetch_from_repository(chart_ref, auth, index, entry, a)
     with tempfile.TemporaryDirectory(prefix="steersman-template-") as tmp:
@@ -831,10 +845,27 @@ def _fetch_from_repository(
 
     wanted = a.version.strip() or (">0.0.0-0" if a.devel else "")
     cached = None if index is None else CachedIndex(str(entry["name"]), index[0], index[1])
+
+    def archive_options(url: str) -> Any:
+        """--repo: LocateChart keeps the credentials for the chart URL only when they may
+        go there, then ResolveChartVersion scans the repositories for that URL."""
+        from steersman.commands.template_chart_url import download_options, url_equal
+
+        flags = auth
+        if not (auth.pass_credentials_all or url_equal(chart_ref.url, url)):
+            flags = dataclasses.replace(auth, username="", password="")
+        return download_options(url, flags, _repo_entries(a), _repository_cache(a))
+
     try:
         fetched = asyncio.run(
             fetch_repo_chart(
-                chart_ref.url, chart_ref.name, wanted, auth, cached=cached, provenance=a.verify
+                chart_ref.url,
+                chart_ref.name,
+                wanted,
+                auth,
+                cached=cached,
+                provenance=a.verify,
+                archive_options=archive_options if cached is None else None,
             )
         )
     except RepoFetchError as exc:
@@ -853,6 +884,30 @@ def _fetch_from_repository(
     return fetched.data
 
 
+def _fetch_from_url(url: str, auth: Any, a: TemplateArgs) -> bytes:
+    """An absolute chart URL: the archive (and its .prov) with the options of the repository
+    listing it, else the flags'."""
+    import asyncio
+
+    from steersman.commands.template_chart_url import download_options, fetch_chart_url
+    from steersman.commands.template_repo import RepoFetchError
+
+    scheme = url.partition(":")[0].lower()
+    try:
+        opts = download_options(url, auth, _repo_entries(a), _repository_cache(a))
+        fetched = asyncio.run(
+            fetch_chart_url(url, opts, provenance=a.verify, supported=scheme in ("http", "https"))
+        )
+    except RepoFetchError as exc:
+        raise _Fail(str(exc)) from None
+    if a.verify:
+        from steersman.golang.neturl import parse
+
+        name = gopath.base(str(parse(url)["path"]))
+        _verify_fetched(fetched.data, fetched.provenance, url, name, a)
+    return fetched.data
+
+
 def _verify_fetched(
     archive: bytes, prov: bytes | None, url: str, filename: str, a: TemplateArgs
 ) -> None:
@@ -867,16 +922,41 @@ def _verify_fetched(
         raise _Fail(str(exc)) from None
 
 
-def _repo_entry(name: str, a: TemplateArgs) -> dict[str, Any]:
-    """The entry of a repository added with `helm repo add` (--repository-config, default
+def _repository_cache(a: TemplateArgs) -> str:
+    return a.repository_cache or template_flags.cache_path("repository")
+
+
+def _repo_entries(a: TemplateArgs) -> list[dict[str, Any]]:
+    """The repositories added with `helm repo add` (--repository-config, default
     $HELM_REPOSITORY_CONFIG or helm's config home's repositories.yaml)."""
+    from steersman.golang.goyaml import YAMLError
+    from steersman.golang.goyaml_struct import StructSpec, unmarshal_struct
+
+    entry_spec = StructSpec(
+        "repo.Entry",
+        {
+            **dict.fromkeys(
+                ("name", "url", "username", "password", "certFile", "keyFile", "caFile"), "string"
+            ),
+            "insecure_skip_tls_verify": "bool",
+            "pass_credentials_all": "bool",
+        },
+    )
     config = a.repository_config or template_flags.config_path("repositories.yaml")
     try:
-        with open(config, encoding="utf-8") as f:
-            doc = yaml.safe_load(f) or {}
-    except (OSError, yaml.YAMLError):
-        doc = {}
-    for entry in doc.get("repositories") or [] if isinstance(doc, dict) else []:
-        if isinstance(entry, dict) and entry.get("name") == name and entry.get("url"):
+        with open(config, "rb") as f:
+            data = f.read()
+    except OSError:
+        return []  # loadRepoConfig: a file that is not there is no repository
+    try:
+        doc = unmarshal_struct(data, StructSpec("repo.File", {"repositories": ("[]", entry_spec)}))
+    except YAMLError as exc:
+        raise _Fail(str(exc)) from None
+    return [entry for entry in doc.get("repositories") or [] if isinstance(entry, dict)]
+
+
+def _repo_entry(name: str, a: TemplateArgs) -> dict[str, Any]:
+    for entry in _repo_entries(a):
+        if entry.get("name") == name and entry.get("url"):
             return entry
     raise _Fail(f"repo {name} not found")

@@ -4,6 +4,7 @@ archive as helm's LocateChart and ChartDownloader get them, each failure in helm
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import aiohttp
@@ -47,17 +48,19 @@ async def fetch_repo_chart(
     *,
     cached: CachedIndex | None = None,
     provenance: bool = False,
+    archive_options: Callable[[str], GetOptions] | None = None,
 ) -> RepoChart:
     """The chart `name` at `version` (an exact version or a constraint; "" the newest
     stable) from the repository at `repo_url`: its index downloaded (--repo) or the cached
-    one of `cached` (repo/name)."""
+    one of `cached` (repo/name). `archive_options` gives the getter options for the
+    archive's URL (--repo: helm resolves that URL again as an absolute chart URL)."""
     async with aiohttp.ClientSession() as session:
         if cached is None:
             entry = _find(await _download_index(session, repo_url, auth), name, version, repo_url)
         else:
             entry = _find_cached(cached, name, version)
         url = resolve_reference_url(repo_url.rstrip("/") + "/", entry.urls[0])
-        opts = GetOptions(repo_url, auth)
+        opts = archive_options(url) if archive_options else GetOptions(repo_url, auth)
         got = await get(session, url, opts, archive=True)
         if isinstance(got, str):
             raise RepoFetchError(got)
