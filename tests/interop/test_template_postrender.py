@@ -212,6 +212,23 @@ KYAML_PROBES = {
         _H + "data:\n  b: [1,\n    2 # c\n  ]\n  c: {x: 1 # c\n  }\n  d: {x: [1 # c\n  ]}\n"
         "  e:\n    f: [{y: 1 # c\n    }]\n  g: 1\n"
     ),
+    # a comment after `key:` or `-` over a flow collection: yaml.v3 replaces it with the
+    # collection's closing comment (after `-`: the item's head)
+    "comment-before-flow-value": (
+        _H + "data:\n  k: # c\n    [1]\n  j: # c\n    &x {}\n  i: *x\n  h: # c\n    [1, # d\n"
+        "    2]\n  g: # c\n    [3] # e\nspec: # c\n  {a: 1}\nl:\n# h\n- # c\n  [1]\n- # d\n"
+        "  &y {}\n- *y\n"
+    ),
+    "comment-after-flow-key": (
+        _H + "data: {a: # c\n  [], b: # c\n  {}, c: # c\n  [1, # d\n  2], d: # c\n  &x [1],\n"
+        "  e: *x, f: # c\n  &y 1, g: # c\n  *y, h: # c\n  !!str 1, i: # c\n  [3] # e\n  }\n"
+        "spec: [1, {a: # c\n  [1]}]\n"
+    ),
+    "comment-after-nested-flow": (
+        _H + "data:\n  a: [[1], # c\n  2]\n  b: [[1] # c\n    , 2]\n  c: [1, [2] # c\n  ]\n"
+        "  d: {a: {x: 1} # c\n  }\n  e: {a: {x: 1}, # c\n    b: 2}\n  f: [&x [1], # c\n    *x]\n"
+        "  g: [1, [], # c\n    {}, # d\n    {a: []} # e\n    ]\nspec: [[1] # c\n] # d\n"
+    ),
     # a comment after an anchor or a tag opening a block collection
     "anchor-tag-comments": (
         _H + 'data: &d # c\n  a: 1\n  b: 2\nspec: !!map # c\n  s: "q"\n'
@@ -222,6 +239,14 @@ KYAML_PROBES = {
         "n:\n- &n # c\n  k: v\n- &o # c\n  - w\no: &p # c\n  e:\n  - 1\n"
         "p: &q # c\n  &k b: &v 1\n"
     ),
+    # yaml.v3 keeps those on the key, and its writer hands a key's comment on to the next
+    # block mapping value that takes one (a scalar without its own, a block collection),
+    # in a later document too
+    "key-comment-handed-on": (
+        _H + "y: &y 1\nspec: &b # c\n  x: *y\nz: 2\nm: &m # c\n  x: [1]\nl:\n  k: 1\n"
+        "n: !!map # c\n  x: 1 # own\no:\n- 1\np: # c\n  {a: 1}\n"
+    ),
+    "key-comment-into-next-document": _H + "data: # c\n  [1]\n---\n" + _H,
     "crlf": _H.replace("\n", "\r\n") + "data:\r\n  x: y # c\r\n",
 }
 
@@ -248,6 +273,39 @@ def test_kyaml_rewrite_same_as_helm(
         seen.append((result, stdin))
     helm, ours = seen
     assert helm[0][0] == 0, helm[0][2]
+    assert ours == helm
+
+
+# yaml.v3 writes a key's comment after `key:` and the anchor or tag of the block collection
+# that takes it on the next line: helm then fails to read its own output; so does steersman
+HELM_BREAKS_ITS_OUTPUT = {
+    "anchored-value-takes-a-comment": _H + "spec: &a # c\n  b: &b # d\n    x: 1\nz: 2\n",
+    "tagged-value-takes-a-comment": _H + "spec: !!map # c\n  b: !!map\n    x: 1\nz: 2\n",
+    "handed-on-to-an-anchored-value": (
+        _H + "spec:\n  base: &b # c\n    x: [1]\n  other: &o\n    x: 1 # own\n"
+    ),
+}
+
+
+@pytest.mark.parametrize("probe", sorted(HELM_BREAKS_ITS_OUTPUT))
+def test_kyaml_output_helm_cannot_read_fails_alike(
+    probe: str,
+    setup: tuple[Path, Path],
+    helm_v4: Path,
+    helm_home_env: dict[str, str],
+    tmp_path: Path,
+) -> None:
+    plugins, _ = setup
+    chart = _chart(tmp_path, HELM_BREAKS_ITS_OUTPUT[probe])
+    seen = []
+    for who in ("helm", "steersman"):
+        log = tmp_path / f"{who}-log"
+        env = dict(helm_home_env, HELM_PLUGINS=str(plugins), PR_LOG=str(log))
+        result = _run([*_template(who, helm_v4), "--post-renderer", "record", str(chart)], env)
+        seen.append((result, log.with_suffix(".stdin").read_text()))
+    helm, ours = seen
+    assert helm[0][0] == 1
+    assert "error while parsing post rendered output" in helm[0][2]
     assert ours == helm
 
 
@@ -308,7 +366,7 @@ def test_yaml_the_round_trip_cannot_reproduce_is_refused_clearly(
     subprocess.run(["cp", "-r", str(chart), str(commented)], check=True)
     (commented / "templates" / "plain.yaml").write_text(
         "# a comment\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c  # why\n"
-        "data: {a: # after a flow key\n  ['1'], b: '2'}\n"
+        "data: &d # after an anchor\n  a: # after its first key\n    b: '2'\n"
     )
     env = dict(helm_home_env, HELM_PLUGINS=str(plugins), PR_LOG=str(tmp_path / "log"))
     code, out, err = _run(
@@ -317,8 +375,8 @@ def test_yaml_the_round_trip_cannot_reproduce_is_refused_clearly(
     )
     assert code == 1 and out == ""
     assert err.startswith(
-        "Error: error merging manifests: parsing pr/templates/plain.yaml: line 6: a comment "
-        "after a flow key or a nested flow collection is not supported around a post-renderer"
+        "Error: error merging manifests: parsing pr/templates/plain.yaml: line 7: a comment "
+        "after a key, an anchor or a tag is not supported around a post-renderer"
     )
     assert err.splitlines()[1:] == ["", "Use --debug flag to render out invalid YAML"]
     assert "Traceback" not in err

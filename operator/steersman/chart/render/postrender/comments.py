@@ -8,17 +8,21 @@
   entry) stays, blank lines before them are dropped;
 - a comment after a scalar, an alias or a one-line flow collection on the same line: kept
   after it (` # ...`);
+- a comment after `key:` (block): the key's, which yaml.v3's writer hands on to the next
+  block mapping value that takes one (key_line; writer.py);
 - comment lines at column 0 after the content: the document's foot, after a blank line when
   the source had one;
 - inside a multi-line flow collection: after a scalar item or value (or a flow key over a
-  scalar value) its line comment, comment lines before a scalar item or a key its head, after
-  `[` or `{` dropped;
-- after an anchor or tag opening a block collection: the line comment of the first scalar
-  that follows (a mapping's first key handing it to its value).
+  scalar value) its line comment, after a nested flow collection its closing comment
+  (`[[1] # c` then `, 2]`), after a flow key over a collection or after `[` or `{` dropped;
+  comment lines before a scalar item or a key its head;
+- after `-` over a flow collection: the item's head;
+- after an anchor or tag opening a block collection: a sequence's first scalar item takes
+  it, a mapping's first key (as after `key:`).
 
-Any other comment (after a flow key over a collection or after a nested flow collection, at
-another column than what follows, after the end of a nested block, ...) is placed by yaml.v3
-in ways not reproduced here: PostRenderYAMLError names its line.
+Any other comment (comment lines in a flow collection next to a blank line or before a nested
+flow, at another column than what follows, after the end of a nested block, ...) is placed
+by yaml.v3 in ways not reproduced here: PostRenderYAMLError names its line.
 """
 
 from __future__ import annotations
@@ -60,9 +64,10 @@ class Node:
     head: list[Group] = field(default_factory=list)
     line: str = ""
     foot: list[str] = field(default_factory=list)  # after this entry (a key: after its value)
+    key_line: str = ""  # of a value: the comment yaml.v3 keeps on its key (after `key:`)
 
     def has_comments(self) -> bool:
-        return bool(self.head or self.line or self.foot)
+        return bool(self.head or self.line or self.foot or self.key_line)
 
 
 @dataclass
@@ -158,12 +163,27 @@ def _flow_comment(
         if isinstance(prev, tk.FlowSequenceStartToken | tk.FlowMappingStartToken):
             return i + 1
         nxt = tokens[after] if after is not None else None
-        if isinstance(prev, tk.ValueToken) and isinstance(nxt, tk.ScalarToken):
-            node = _scalar_at(starts, nxt.start_mark.index)  # `{x: # c` over a scalar value
-            if node is not None:
+        if isinstance(prev, tk.ValueToken) and nxt is not None:
+            value = starts.get(nxt.start_mark.index, [])
+            if value and _is_collection(value[0]):
+                return i + 1  # `{x: # c` over a collection: its end's comment replaces it
+            node = _scalar_at(starts, nxt.start_mark.index)  # over a scalar value
+            if node is not None and not node.line:
                 node.line = c.text
                 return i + 1
         j = before - 1 if isinstance(prev, tk.FlowEntryToken) else before
+        if j >= 0 and isinstance(tokens[j], tk.FlowSequenceEndToken | tk.FlowMappingEndToken):
+            # after a nested flow collection (or its `,`): `[[1] # c` then `, 2]` on the
+            # next line
+            opening = _matching_start(tokens, j)
+            if opening is not None:
+                start, _ = _value_start(tokens, opening)
+                nested = starts.get(start, [])
+                before_it = tokens[_first_of(tokens, opening) - 1]
+                items = (tk.FlowSequenceStartToken, tk.FlowEntryToken, tk.ValueToken)
+                if nested and not nested[0].line and isinstance(before_it, items):
+                    nested[0].line = c.text
+                    return i + 1
         if j >= 0 and isinstance(tokens[j], tk.ScalarToken | tk.AliasToken):
             start, _ = _value_start(tokens, j)
             opener = tokens[_first_of(tokens, j) - 1]
@@ -287,6 +307,14 @@ def _previous_entries(root: Node) -> dict[int, Node | None]:
 def _is_block_collection(node: Node) -> bool:
     e = node.start
     return isinstance(e, MappingStartEvent | SequenceStartEvent) and not e.flow_style
+
+
+def _is_collection(node: Node) -> bool:
+    return isinstance(node.start, MappingStartEvent | SequenceStartEvent)
+
+
+def _is_flow_collection(node: Node) -> bool:
+    return _is_collection(node) and bool(getattr(node.start, "flow_style", False))
 
 
 def _starts_before(node: Node, index: int) -> bool:
@@ -417,32 +445,56 @@ def _line_comment(
             nodes = starts.get(start, [])
             if is_value and nodes:
                 target = nodes[0]
-    elif isinstance(prev, _OPENERS):
-        target = _node_after(prev.end_mark.index, starts)  # an anchor or tag between: refused
+    elif isinstance(prev, tk.BlockEntryToken):
+        target = _node_after(prev.end_mark.index, starts)
+        if target is not None and _is_flow_collection(target):
+            # yaml.v3 gives the comment to the collection's start, and the decoder replaces
+            # it with its end's; after `-` it is the item's head
+            _add_head_line(target, c.text, where)
+            return
+    elif isinstance(prev, tk.ValueToken):
+        # yaml.v3: the key's line comment, which its writer hands on to a value (see
+        # writer.py)
+        _set_key_line(_node_after(prev.end_mark.index, starts), c.text, where)
+        return
     elif isinstance(prev, tk.AnchorToken | tk.TagToken) and before is not None:
         start, is_value = _value_start(tokens, before + 1)
         nodes = starts.get(start, [])
         if is_value and nodes and _is_block_collection(nodes[0]):
             target = _first_scalar_entry(nodes[0])
+            if target is not None and isinstance(nodes[0].start, MappingStartEvent):
+                # yaml.v3: the line comment of the first key (the next token)
+                _set_key_line(target, c.text, where)
+                return
     if target is None or target.line:
         raise _refused(where, "a comment after a key, an anchor or a tag")
     target.line = c.text
 
 
+def _set_key_line(value: Node | None, text: str, where: str) -> None:
+    if value is None or value.key_line:  # yaml.v3 would join both into one comment
+        raise _refused(where, "a comment after a key, an anchor or a tag")
+    value.key_line = text
+
+
+def _add_head_line(node: Node, text: str, where: str) -> None:
+    """One more head comment line, joined to the group right before the entry."""
+    if node.head and not node.head[-1][1]:
+        node.head[-1][0].append(text)
+    else:
+        _add(node.head, ([text], False), where)
+
+
 def _first_scalar_entry(node: Node) -> Node | None:
-    """Where yaml.v3 writes a comment after the anchor or tag of a block collection: with the
-    first scalar that follows. A sequence's scalar item takes it (its nested block collection
-    is looked into); a mapping's first key hands it to its value, a scalar or a block
-    collection. None for an alias, a flow collection, or an anchor or tag again there (placed
-    otherwise)."""
+    """Where yaml.v3 writes a comment after the anchor or tag of a block collection. In a
+    sequence the first scalar item takes it (a nested block collection is looked into); a
+    mapping's first key takes it (its value is returned, the writer hands the comment on).
+    None for anything else in a sequence: an alias, a flow collection, an anchor or tag
+    again there (placed otherwise)."""
     while _is_block_collection(node):
         first = node.items[0]
         if isinstance(node.start, MappingStartEvent):
-            if not isinstance(first.start, ScalarEvent):
-                return None
-            first = node.items[1]
-            if _is_block_collection(first) and not _has_properties(first):
-                return first
+            return node.items[1] if isinstance(first.start, ScalarEvent) else None
         if isinstance(first.start, ScalarEvent):
             return first
         if not _is_block_collection(first) or _has_properties(first):

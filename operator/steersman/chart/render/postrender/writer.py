@@ -24,6 +24,7 @@ from yaml.events import (
     MappingStartEvent,
     ScalarEvent,
     SequenceEndEvent,
+    SequenceStartEvent,
     StreamEndEvent,
     StreamStartEvent,
 )
@@ -53,6 +54,8 @@ def write_stream(docs: list[Doc]) -> str:
 def _events(node: Node, writer: _Writer) -> Iterator[Event]:
     if node.head:
         writer.heads[id(node.start)] = node.head
+    if node.key_line:
+        writer.key_lines[id(node.start)] = node.key_line
     if node.line:  # a flow collection's after its closing bracket
         flow = getattr(node.start, "flow_style", False) and node.end is not None
         writer.lines[id(node.end if flow else node.start)] = node.line
@@ -77,6 +80,8 @@ class _Writer(Emitter):
         self.heads: dict[int, list[Group]] = {}
         self.lines: dict[int, str] = {}
         self.feet: dict[int, list[str]] = {}
+        self.key_lines: dict[int, str] = {}  # by the value's start event
+        self._key_line = ""  # a key's line comment no value has taken yet
         self._doc_head: Any = None
         self._foot_indent = -1
         self._trail = False  # a flow item's `,` already written before its line comment
@@ -110,6 +115,8 @@ class _Writer(Emitter):
             self.write_line_break()
             return
         self._text(" " + text)
+        if self.flow_level:  # a nested flow collection's: `[[1] # c` then `, 2]`
+            self.write_line_break()
 
     def _foot(self, event: Any) -> None:
         lines = self.feet.get(id(event))
@@ -204,6 +211,46 @@ class _Writer(Emitter):
         if first or not isinstance(self.event, SequenceEndEvent):
             self._head(self.event)
         super().expect_block_sequence_item(first)
+
+    def expect_block_mapping_simple_value(self) -> None:
+        if self._hand_on_key_line(simple=True):
+            super().expect_block_mapping_simple_value()
+
+    def expect_block_mapping_value(self) -> None:
+        if self._hand_on_key_line(simple=False):
+            super().expect_block_mapping_value()
+
+    def _hand_on_key_line(self, simple: bool) -> bool:
+        """yaml.v3's key line comment before the value is written: a scalar value without
+        a line comment of its own takes it, a block collection has it after `key:`; else it
+        waits for the next block mapping value, in this document or a later one. False
+        when the value was written here (a block collection with an anchor or tag: the
+        comment goes before them, yaml.v3 writes `key: # c` then `&a` on a line of its own,
+        which does not parse back)."""
+        e: Any = self.event
+        self._key_line = self.key_lines.pop(id(e), "") or self._key_line
+        if not self._key_line:
+            return True
+        if isinstance(e, ScalarEvent):
+            if id(e) not in self.lines:
+                self.lines[id(e)], self._key_line = self._key_line, ""
+            return True
+        if not isinstance(e, MappingStartEvent | SequenceStartEvent) or e.flow_style:
+            return True
+        text, self._key_line = self._key_line, ""
+        if not e.anchor and (e.tag is None or e.implicit):
+            self.lines[id(e)] = text  # written after `key:` (expect_block_mapping)
+            return True
+        if simple:
+            self.write_indicator(":", False)
+        else:
+            self.write_indent()
+            self.write_indicator(":", True, indention=True)
+        self._text(" " + text)
+        self.write_line_break()
+        self.states.append(self.expect_block_mapping_key)
+        self.expect_node(mapping=True)
+        return False
 
     def expect_block_mapping(self) -> None:
         self._line(self.event)  # `key: # c` over a block collection
