@@ -247,6 +247,29 @@ KYAML_PROBES = {
         "n: !!map # c\n  x: 1 # own\no:\n- 1\np: # c\n  {a: 1}\n"
     ),
     "key-comment-into-next-document": _H + "data: # c\n  [1]\n---\n" + _H,
+    # a comment after an anchor or a tag over a scalar, an alias or a flow collection, and
+    # one joined with the scalar's own (yaml.v3 reads both before it)
+    "anchor-comments-first-items": (
+        _H + "y: &y 1\nl: &l # c\n- *y # d\n- 2\nm: &m # c\n- [1]\nn: !!seq # c\n- 1 # d\n"
+        "o: &o # c\n- &p # d\n  - 1 # e\np: &q # c\n- &r\n  k: v\nq:\n  k: &a # c\n    v\n"
+        "  j: !!str # c\n    w # d\n  i: &b # c\n    [1]\nr: &s # c\n- &t # d\n  k: 1\n"
+        "s:\n  a: &u # c\n    b: # d\n      x: 1\n"
+    ),
+    # comment lines left of the entry after them: its head, or a foot of the block it ends
+    "comments-left-of-entries": (
+        _H + "data:\n  x: 1\n # c\n  y: 2\n  z:\n # c\n    w: 1\n  v:\n    u: 1\n # c\n"
+        "  t: 1\n\n # c\n  s: 2\n # c\n\n  r:\n    q: 1\n # c\n\n  p:\n    - o: 1\n   # c\n\n"
+        "  n: 1\n  l:\n    - a\n   # c\n    - b\n  k: # c\n  # d\n    j: 1\n"
+    ),
+    # comment lines in a multi-line flow collection: before a nested flow, next to a blank
+    # line, before the closing bracket (the last entry's foot)
+    "flow-comment-lines": (
+        _H + "data:\n  a: [1,\n\n    # c\n    2]\n  b: [1,\n    # c\n\n    2]\n  c: [1,\n"
+        "    # c\n    [2], &x {a: 2,\n    # c\n    }, *x]\n  d: [1\n    # c\n    ]\n"
+        "  e: {a: 1,\n    # c\n\n    }\n  f: [1, [2]\n    # c\n    ]\n  g: [1, {a: 2}\n    # c\n"
+        "    ]\n  h: [1, # d\n    # c\n    ]\n  i: {a: [2]\n    # c\n    }\n"
+        "  j: [[1, [2, [3]\n      # c\n      ]]]\n"
+    ),
     "crlf": _H.replace("\n", "\r\n") + "data:\r\n  x: y # c\r\n",
 }
 
@@ -366,7 +389,7 @@ def test_yaml_the_round_trip_cannot_reproduce_is_refused_clearly(
     subprocess.run(["cp", "-r", str(chart), str(commented)], check=True)
     (commented / "templates" / "plain.yaml").write_text(
         "# a comment\napiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c  # why\n"
-        "data: &d # after an anchor\n  a: # after its first key\n    b: '2'\n"
+        "data:\n  ? a\n  # between a key and its value\n  : b\n"
     )
     env = dict(helm_home_env, HELM_PLUGINS=str(plugins), PR_LOG=str(tmp_path / "log"))
     code, out, err = _run(
@@ -375,8 +398,8 @@ def test_yaml_the_round_trip_cannot_reproduce_is_refused_clearly(
     )
     assert code == 1 and out == ""
     assert err.startswith(
-        "Error: error merging manifests: parsing pr/templates/plain.yaml: line 7: a comment "
-        "after a key, an anchor or a tag is not supported around a post-renderer"
+        "Error: error merging manifests: parsing pr/templates/plain.yaml: line 8: a comment "
+        "between a key and its value is not supported around a post-renderer"
     )
     assert err.splitlines()[1:] == ["", "Use --debug flag to render out invalid YAML"]
     assert "Traceback" not in err

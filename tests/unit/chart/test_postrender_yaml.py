@@ -74,6 +74,20 @@ MEASURED = {
         H + "data: [[1], # c\n  2]\nspec: {a: # lost\n  [1], b: {x: 1} # d\n  }\n",
         H + A + "data: [[1] # c\n, 2]\nspec: {a: [1], b: {x: 1} # d\n}\n",
     ),
+    # yaml.v3 reads both comments before the scalar: one line comment of two lines (a blank
+    # line between them at indent 0)
+    "anchor-and-own-comment": (
+        H + "l: &l # c\n- 1 # d\n- 2\nm:\n  k: &k # e\n    - &n # f\n      - 3 # g\n",
+        H + A + "l: &l\n- 1 # c\n\n# d\n- 2\nm:\n  k: &k\n  - &n\n    - 3 # e\n    # f\n    # g\n",
+    ),
+    "comments-left-of-the-entry": (
+        H + "data:\n  x: 1\n # c\n  y:\n    z: 1\n # d\n  w: 2\n",
+        H + A + "data:\n  x: 1\n  # c\n  y:\n    z: 1\n    # d\n  w: 2\n",
+    ),
+    "flow-comment-lines": (
+        H + "data: [1,\n\n  # c\n  [2], {a: 3,\n  # d\n  }, [4]\n  # e\n  ]\n",
+        H + A + "data: [1,\n  # c\n  [2], {a: 3,\n    # d\n}, [4]\n  # e\n]\n",
+    ),
 }
 
 
@@ -101,9 +115,10 @@ def test_the_list_is_kept_when_the_file_has_more_documents() -> None:
 @pytest.mark.parametrize(
     ("template", "message"),
     [
-        (H + "data: [1,\n\n  # c\n  2]\n", "line 7: comment lines inside a flow collection"),
-        (H + "  x: 1\n # c\n  y: 2\n", "line 6: a comment left of the entry"),
-        (H + "spec:\n  a: &a # c\n    b: # d\n      x: 1\n", "line 7: a comment after a key"),
+        (H + "data: {a:\n  # c\n  1}\n", "line 6: comment lines inside a flow collection"),
+        (H + "data: [1,\n  # c\n\n  # e\n  2]\n", "line 8: comment lines inside a flow"),
+        (H + "data: {? a # c\n  : b}\n", "line 5: a comment after a flow key or a nested flow"),
+        (H + "data:\n  ? a\n  # c\n  : b\n", "line 7: a comment between a key and its value"),
     ],
 )
 def test_comments_placed_otherwise_are_refused_naming_the_line(template: str, message: str) -> None:

@@ -3,9 +3,12 @@
 
 - comment lines before the document's content: the document's head; a blank line after them
   stays (yaml.v3 writes a document head comment and a blank line);
-- comment lines right before a block mapping key or a `-` item, at its column: written before
-  it at its new column; a blank line after them (yaml.v3's foot comment of the previous
-  entry) stays, blank lines before them are dropped;
+- comment lines right before a block mapping key or a `-` item, at its column or left of
+  it: written before it at its new column; a blank line after them (yaml.v3's foot comment
+  of the previous entry) stays, blank lines before them are dropped;
+- comment lines deeper than what follows, or left of it when it ends a deeper block: a foot
+  of the innermost block still open there (with a blank line after and left of that block:
+  the previous entry's);
 - a comment after a scalar, an alias or a one-line flow collection on the same line: kept
   after it (` # ...`);
 - a comment after `key:` (block): the key's, which yaml.v3's writer hands on to the next
@@ -15,14 +18,16 @@
 - inside a multi-line flow collection: after a scalar item or value (or a flow key over a
   scalar value) its line comment, after a nested flow collection its closing comment
   (`[[1] # c` then `, 2]`), after a flow key over a collection or after `[` or `{` dropped;
-  comment lines before a scalar item or a key its head;
+  comment lines before an item or a key its head (a blank line after kept, unless one is
+  before), before the closing bracket the last entry's foot;
 - after `-` over a flow collection: the item's head;
-- after an anchor or tag opening a block collection: a sequence's first scalar item takes
-  it, a mapping's first key (as after `key:`).
+- after an anchor or tag: the next node's (a scalar's, joined with its own comment; an
+  alias's; a flow collection's, dropped), past `-` and a nested sequence's anchor or tag;
+  over a block mapping its first key's (as after `key:`).
 
-Any other comment (comment lines in a flow collection next to a blank line or before a nested
-flow, at another column than what follows, after the end of a nested block, ...) is placed
-by yaml.v3 in ways not reproduced here: PostRenderYAMLError names its line.
+Any other comment (comment lines in a flow collection before a value or in groups parted by
+a blank line, between a complex key and its value, after the end of a nested block, ...) is
+placed by yaml.v3 in ways not reproduced here: PostRenderYAMLError names its line.
 """
 
 from __future__ import annotations
@@ -65,6 +70,9 @@ class Node:
     line: str = ""
     foot: list[str] = field(default_factory=list)  # after this entry (a key: after its value)
     key_line: str = ""  # of a value: the comment yaml.v3 keeps on its key (after `key:`)
+    # `line` came from an anchor or tag before: the node's own comment joins it (yaml.v3
+    # reads both before the node, a line comment of two lines)
+    line_open: bool = False
 
     def has_comments(self) -> bool:
         return bool(self.head or self.line or self.foot or self.key_line)
@@ -200,16 +208,40 @@ def _flow_comment(
             break
         group.append(more)
     nxt = tokens[after] if after is not None else None
-    blank = not lines[group[0].line - 1].strip() or not lines[group[-1].line + 1].strip()
-    item = isinstance(nxt, tk.ScalarToken | tk.AliasToken | tk.AnchorToken | tk.TagToken)
+    texts = [g.text for g in group]
+    # a blank line before is dropped, one after kept (but for one before too)
+    blank_before = not lines[group[0].line - 1].strip()
+    blank_after = not lines[group[-1].line + 1].strip() and not blank_before
+    opens = (tk.FlowSequenceStartToken, tk.FlowMappingStartToken)
+    item = isinstance(nxt, (tk.ScalarToken, tk.AliasToken, tk.AnchorToken, tk.TagToken, *opens))
     after_opener = isinstance(prev, tk.FlowSequenceStartToken | tk.FlowEntryToken)
     node = None
     if nxt is not None and (isinstance(nxt, tk.KeyToken) or (item and after_opener)):
-        node = _scalar_at(starts, nxt.start_mark.index)
-    if node is None or node.head or blank:
+        nodes = starts.get(nxt.start_mark.index, [])
+        node = nodes[0] if nodes else None
+    elif isinstance(nxt, tk.FlowSequenceEndToken | tk.FlowMappingEndToken):
+        last = _last_entry(tokens, after, starts) if after is not None else None
+        if last is not None and not last.foot:
+            # yaml.v3: the last entry's foot, `]` or `}` on the next line (blank lines
+            # dropped)
+            last.foot = texts
+            return i + len(group)
+    if node is None or node.head:
         raise _refused(where, "comment lines inside a flow collection but before an item")
-    node.head.append(([g.text for g in group], False))
+    node.head.append((texts, blank_after))
     return i + len(group)
+
+
+def _last_entry(tokens: list[tk.Token], end: int, starts: _Starts) -> Node | None:
+    """The last item (a mapping's last key) of the flow collection closed by tokens[end]."""
+    opening = _matching_start(tokens, end)
+    if opening is None:
+        return None
+    nodes = starts.get(_value_start(tokens, opening)[0], [])
+    flow = nodes[0] if nodes else None
+    if flow is None or not flow.items:
+        return None
+    return flow.items[-2] if isinstance(flow.start, MappingStartEvent) else flow.items[-1]
 
 
 def _first_of(tokens: list[tk.Token], i: int) -> int:
@@ -247,10 +279,16 @@ def _place(
             doc.comments.foot.append((texts, blank_before))
     elif isinstance(nxt, tk.KeyToken | tk.BlockEntryToken):
         column = nxt.start_mark.column
-        if group[0].column > column and _foot(doc.root, at, column, texts):
+        # yaml.v3: a foot when what follows closes a deeper block collection, but for lines
+        # left of that collection with a blank line after (the previous entry's, as below);
+        # else the next entry's head (also when left of it)
+        left = group[0].column < column
+        inner = _innermost_open(doc.root, at)
+        mark = inner.start.start_mark if inner is not None else None
+        dedented = mark is not None and group[0].column < mark.column
+        to_previous = dedented and blank_after and not blank_before
+        if group[0].column != column and not to_previous and _foot(doc.root, at, column, texts):
             return
-        if any(g.column < column for g in group):
-            raise _refused(where, "a comment left of the entry after it")
         target = _entry_node(nxt, starts)
         if target is None:
             raise _refused(where, "a comment before a complex key")
@@ -262,6 +300,9 @@ def _place(
         if not previous_of:
             previous_of.update(_previous_entries(doc.root))
         previous = previous_of.get(id(target))
+        if previous is None and left and not target.head:
+            target.head.append((texts, False))  # dedented: no foot of anything
+            return
         if previous is None or target.head:
             raise _refused(where, "a comment and a blank line before a first entry")
         previous.foot += texts
@@ -274,12 +315,7 @@ def _foot(root: Node, index: int, column: int, texts: list[str]) -> bool:
     last entry of the innermost block collection still open there (whatever their column),
     written after that entry at the collection's indent. False when no such collection is
     deeper than `column` (the lines are then the next entry's head)."""
-    inner: Node | None = None
-    node: Node | None = root
-    while node is not None and _is_block_collection(node) and _open_at(node, index):
-        inner = node
-        step = node.items[1::2] if isinstance(node.start, MappingStartEvent) else node.items
-        node = next((n for n in reversed(step) if _starts_before(n, index)), None)
+    inner = _innermost_open(root, index)
     mark = inner.start.start_mark if inner is not None else None
     if inner is None or inner is root or mark is None or mark.column <= column:
         return False
@@ -289,6 +325,17 @@ def _foot(root: Node, index: int, column: int, texts: list[str]) -> bool:
         return False
     last.foot += texts
     return True
+
+
+def _innermost_open(root: Node, index: int) -> Node | None:
+    """The innermost block collection still open at `index`."""
+    inner: Node | None = None
+    node: Node | None = root
+    while node is not None and _is_block_collection(node) and _open_at(node, index):
+        inner = node
+        step = node.items[1::2] if isinstance(node.start, MappingStartEvent) else node.items
+        node = next((n for n in reversed(step) if _starts_before(n, index)), None)
+    return inner
 
 
 def _previous_entries(root: Node) -> dict[int, Node | None]:
@@ -438,6 +485,10 @@ def _line_comment(
         start, is_value = _value_start(tokens, before)
         if is_value and level[before] == 0:
             target = _scalar_at(starts, start)
+            if target is not None and target.line_open:
+                target.line += "\n" + c.text  # yaml.v3 reads both before the scalar
+                target.line_open = False
+                return
     elif isinstance(prev, tk.FlowSequenceEndToken | tk.FlowMappingEndToken) and before is not None:
         opening = _matching_start(tokens, before)
         if opening is not None:
@@ -460,11 +511,18 @@ def _line_comment(
     elif isinstance(prev, tk.AnchorToken | tk.TagToken) and before is not None:
         start, is_value = _value_start(tokens, before + 1)
         nodes = starts.get(start, [])
-        if is_value and nodes and _is_block_collection(nodes[0]):
-            target = _first_scalar_entry(nodes[0])
-            if target is not None and isinstance(nodes[0].start, MappingStartEvent):
-                # yaml.v3: the line comment of the first key (the next token)
+        if is_value and nodes:
+            target, key = _first_scalar_entry(nodes[0])
+            if key:  # yaml.v3: the line comment of the first key (the next token)
                 _set_key_line(target, c.text, where)
+                return
+            if target is not None and _is_flow_collection(target):
+                return  # on the flow collection's start: replaced by its end's
+            if target is not None and target.line_open:
+                target.line += "\n" + c.text  # after a nested anchor or tag
+                return
+            if target is not None and not target.line:
+                target.line, target.line_open = c.text, True
                 return
     if target is None or target.line:
         raise _refused(where, "a comment after a key, an anchor or a tag")
@@ -472,9 +530,11 @@ def _line_comment(
 
 
 def _set_key_line(value: Node | None, text: str, where: str) -> None:
-    if value is None or value.key_line:  # yaml.v3 would join both into one comment
+    if value is None:
         raise _refused(where, "a comment after a key, an anchor or a tag")
-    value.key_line = text
+    # a second one (after `key:`, after an anchor before): yaml.v3 reads both before the
+    # key, a line comment of two lines
+    value.key_line += "\n" + text if value.key_line else text
 
 
 def _add_head_line(node: Node, text: str, where: str) -> None:
@@ -485,26 +545,21 @@ def _add_head_line(node: Node, text: str, where: str) -> None:
         _add(node.head, ([text], False), where)
 
 
-def _first_scalar_entry(node: Node) -> Node | None:
-    """Where yaml.v3 writes a comment after the anchor or tag of a block collection. In a
-    sequence the first scalar item takes it (a nested block collection is looked into); a
-    mapping's first key takes it (its value is returned, the writer hands the comment on).
-    None for anything else in a sequence: an alias, a flow collection, an anchor or tag
-    again there (placed otherwise)."""
+def _first_scalar_entry(node: Node) -> tuple[Node | None, bool]:
+    """Where yaml.v3 puts a comment after an anchor or tag: on the next node event, past `-`
+    and a nested block sequence's anchor or tag. A first scalar or alias
+    item, or a flow collection, takes it; a block mapping's first key takes it (True: its
+    value is returned, the writer hands the comment on); (None, False) for a complex key."""
+    if not _is_block_collection(node):
+        return node, False  # the scalar, alias or flow collection the anchor or tag is on
     while _is_block_collection(node):
         first = node.items[0]
         if isinstance(node.start, MappingStartEvent):
-            return node.items[1] if isinstance(first.start, ScalarEvent) else None
-        if isinstance(first.start, ScalarEvent):
-            return first
-        if not _is_block_collection(first) or _has_properties(first):
-            return None
+            return (node.items[1], True) if isinstance(first.start, ScalarEvent) else (None, False)
+        if not _is_block_collection(first):
+            return first, False
         node = first
-    return None
-
-
-def _has_properties(node: Node) -> bool:
-    return bool(getattr(node.start, "anchor", None) or getattr(node.start, "tag", None))
+    return None, False
 
 
 def _scalar_at(starts: _Starts, index: int) -> Node | None:

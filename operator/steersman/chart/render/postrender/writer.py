@@ -17,6 +17,7 @@ from typing import Any
 from yaml.emitter import Emitter
 from yaml.events import (
     AliasEvent,
+    CollectionStartEvent,
     DocumentEndEvent,
     DocumentStartEvent,
     Event,
@@ -64,7 +65,11 @@ def _events(node: Node, writer: _Writer) -> Iterator[Event]:
     for i in range(0, len(node.items), step):
         if node.items[i].foot:
             following = node.items[i + step].start if i + step < len(node.items) else node.end
-            writer.feet[id(following)] = node.items[i].foot
+            item = node.items[i]
+            if step == 1 and isinstance(item.start, CollectionStartEvent) and item.end:
+                writer.end_feet[id(item.end)] = item.foot  # yaml.v3: on the nested end
+            else:
+                writer.feet[id(following)] = item.foot
     yield node.start
     for item in node.items:
         yield from _events(item, writer)
@@ -81,6 +86,7 @@ class _Writer(Emitter):
         self.lines: dict[int, str] = {}
         self.feet: dict[int, list[str]] = {}
         self.key_lines: dict[int, str] = {}  # by the value's start event
+        self.end_feet: dict[int, list[str]] = {}  # after a nested flow's `]` or `,}`
         self._key_line = ""  # a key's line comment no value has taken yet
         self._doc_head: Any = None
         self._foot_indent = -1
@@ -114,7 +120,20 @@ class _Writer(Emitter):
             self._text(" " + text)
             self.write_line_break()
             return
-        self._text(" " + text)
+        first, *more = text.split("\n")
+        self._text(" " + first)
+        if more:  # a comment after an anchor and the node's own: at the collection's indent
+            indent = self.indent
+            if isinstance(event, ScalarEvent) and self.indents:
+                self.indent = self.indents[-1]  # PyYAML indents a scalar while writing it
+            for line in more:
+                # yaml.v3 breaks the line and then indents, which at indent 0 (where the
+                # break leaves it) is one more break: a blank line
+                self.write_line_break()
+                self.whitespace = False
+                self.write_indent()
+                self._text(line)
+            self.indent = indent
         if self.flow_level:  # a nested flow collection's: `[[1] # c` then `, 2]`
             self.write_line_break()
 
@@ -175,7 +194,8 @@ class _Writer(Emitter):
             # the flow indent (also after a line comment ended the line)
             if self.heads.get(id(self.event)):
                 self._head(self.event)
-                self.write_line_break()
+                if self.column:  # else a blank line after the comment is written
+                    self.write_line_break()
             if self.column == 0:
                 self.write_indent()
         super().expect_node(root, sequence, mapping, simple_key)
@@ -246,7 +266,8 @@ class _Writer(Emitter):
         else:
             self.write_indent()
             self.write_indicator(":", True, indention=True)
-        self._text(" " + text)
+        self.lines[id(e)] = text
+        self._line(e)
         self.write_line_break()
         self.states.append(self.expect_block_mapping_key)
         self.expect_node(mapping=True)
@@ -283,10 +304,33 @@ class _Writer(Emitter):
         super().expect_alias()
         self._line(event)
 
+    def _flow_foot(self) -> None:
+        """Comment lines before a flow collection's closing bracket: yaml.v3's foot of its
+        last entry, after that entry's `,`; the bracket on the next line."""
+        lines = self.feet.pop(id(self.event), None)
+        if not lines:
+            return
+        self.write_indicator(",", False)
+        for line in lines:
+            self.write_indent()
+            self._text(line)
+        self.write_line_break()
+
+    def _end_foot(self, event: Event | None) -> None:
+        lines = self.end_feet.pop(id(event), None)
+        if lines:
+            for line in lines:
+                self.write_indent()
+                self._text(line)
+            self.write_line_break()
+
     def expect_flow_sequence_item(self) -> None:
         event = self.event
+        if isinstance(event, SequenceEndEvent):
+            self._flow_foot()
         super().expect_flow_sequence_item()
         self._line(event)
+        self._end_foot(event)
 
     def expect_first_flow_sequence_item(self) -> None:
         event = self.event
@@ -295,8 +339,13 @@ class _Writer(Emitter):
 
     def expect_flow_mapping_key(self) -> None:
         event = self.event
+        if isinstance(event, MappingEndEvent):
+            self._flow_foot()
+            if id(event) in self.end_feet:
+                self.write_indicator(",", False)  # yaml.v3: `{a: 2,}` before its foot
         super().expect_flow_mapping_key()
         self._line(event)
+        self._end_foot(event)
 
     def expect_first_flow_mapping_key(self) -> None:
         event = self.event
