@@ -270,6 +270,27 @@ KYAML_PROBES = {
         "    ]\n  h: [1, # d\n    # c\n    ]\n  i: {a: [2]\n    # c\n    }\n"
         "  j: [[1, [2, [3]\n      # c\n      ]]]\n"
     ),
+    # indented comment lines at the end: the foot of the block open at their column (deeper
+    # than the innermost: its), between columns the document's
+    "indented-comments-at-the-end": (
+        _H + "spec:\n  template:\n    containers:\n      - name: x\n        env:\n"
+        "          - name: A\n            value: '1'\n        # no resources\n---\n"
+        + _H
+        + "a:\n  b:\n    c:\n      d: 1\n     # c\n---\n"
+        + _H
+        + "a:\n  b:\n    - c:\n        - d: 1\n    # c\n    # d\n---\n"
+        + _H
+        + "a:\n  - x: 1\n  # c\n"
+    ),
+    # a blank-line foot after a collection item of a block sequence: yaml.v3 writes it after
+    # the next item, or loses it before a flow collection
+    "foot-after-collection-item": (
+        _H + "a:\n- - 1\n# c\n\n- 2 # d\n- 3\nb:\n- x: 1\n# c\n\n- [2]\n- 3\n"
+        "c:\n  - y: 1\n  # c\n\n  - 4\nd: 1\n"
+    ),
+    # yaml.v3 does not count a 4-byte UTF-8 character printable: double-quoted, escaped
+    "astral-characters": _H
+    + 'data:\n  a: smile 😀\n  b: |\n    x 😀\n  c: [é, 😀]\n  d: "😀" # c\n',
     "crlf": _H.replace("\n", "\r\n") + "data:\r\n  x: y # c\r\n",
 }
 

@@ -88,6 +88,20 @@ MEASURED = {
         H + "data: [1,\n\n  # c\n  [2], {a: 3,\n  # d\n  }, [4]\n  # e\n  ]\n",
         H + A + "data: [1,\n  # c\n  [2], {a: 3,\n    # d\n}, [4]\n  # e\n]\n",
     ),
+    # indented at the end: the foot of the block open at that column, else the document's
+    "end-comment-at-a-block-column": (
+        H + "a:\n  b:\n    c:\n      d: 1\n    # c\n",
+        H + A + "a:\n  b:\n    c:\n      d: 1\n    # c\n",
+    ),
+    "end-comment-between-columns": (
+        H + "a:\n  b:\n    c:\n      d: 1\n   # c\n",
+        H + A + "a:\n  b:\n    c:\n      d: 1\n# c\n",
+    ),
+    # a collection item's foot waits for the next item
+    "foot-after-collection-item": (
+        H + "a:\n- - 1\n# c\n\n- 2\n- 3\n",
+        H + A + "a:\n- - 1\n- 2\n# c\n\n- 3\n",
+    ),
 }
 
 
@@ -119,6 +133,8 @@ def test_the_list_is_kept_when_the_file_has_more_documents() -> None:
         (H + "data: [1,\n  # c\n\n  # e\n  2]\n", "line 8: comment lines inside a flow"),
         (H + "data: {? a # c\n  : b}\n", "line 5: a comment after a flow key or a nested flow"),
         (H + "data:\n  ? a\n  # c\n  : b\n", "line 7: a comment between a key and its value"),
+        (H + "data:\n  ? [a]\n  : # c\n    b\n", "line 7: a comment after a complex key"),
+        (H + "a:\n- - 1\n# c\n\n- - 2\n", "line 7: a comment and a blank line after a nested"),
     ],
 )
 def test_comments_placed_otherwise_are_refused_naming_the_line(template: str, message: str) -> None:

@@ -14,7 +14,10 @@
 - a comment after `key:` (block): the key's, which yaml.v3's writer hands on to the next
   block mapping value that takes one (key_line; writer.py);
 - comment lines at column 0 after the content: the document's foot, after a blank line when
-  the source had one;
+  the source had one; indented: the foot of the block open at their column (deeper than the
+  innermost block: its), between columns the document's;
+- a blank-line foot of a block sequence's collection item: the next item's (a scalar or an
+  alias; before a flow collection dropped);
 - inside a multi-line flow collection: after a scalar item or value (or a flow key over a
   scalar value) its line comment, after a nested flow collection its closing comment
   (`[[1] # c` then `, 2]`), after a flow key over a collection or after `[` or `{` dropped;
@@ -271,7 +274,7 @@ def _place(
             _add(doc.comments.head, (texts, blank_after), where)
     elif nxt is None or isinstance(nxt, _ENDS):
         if group[0].column and not blank_before:
-            if not _foot(doc.root, at, 0, texts):
+            if not _end_foot(doc, at, group[0].column, texts):
                 raise _refused(where, "an indented comment after the content")
         elif doc.comments.foot:
             raise _refused(where, "comments after the document's content")
@@ -305,6 +308,15 @@ def _place(
             return
         if previous is None or target.head:
             raise _refused(where, "a comment and a blank line before a first entry")
+        if _is_collection(previous):
+            # a sequence's collection item: yaml.v3 keeps the foot pending and writes it
+            # after the next item (a scalar or alias), or loses it (a flow collection)
+            if _is_flow_collection(target):
+                return
+            if not isinstance(target.start, ScalarEvent | AliasEvent) or target.foot:
+                raise _refused(where, "a comment and a blank line after a nested collection item")
+            target.foot += texts
+            return
         previous.foot += texts
     else:
         raise _refused(where, "a comment between a key and its value")
@@ -327,15 +339,46 @@ def _foot(root: Node, index: int, column: int, texts: list[str]) -> bool:
     return True
 
 
-def _innermost_open(root: Node, index: int) -> Node | None:
-    """The innermost block collection still open at `index`."""
-    inner: Node | None = None
+def _end_foot(doc: Doc, index: int, column: int, texts: list[str]) -> bool:
+    """Indented comment lines after the content, not deeper than the innermost block: yaml.v3
+    makes them the foot of the last entry of the block open there at their column, else
+    (between columns) the document's foot; deeper than the innermost block, the foot of its
+    last entry. False when that cannot be told."""
+    blocks = _open_blocks(doc.root, index)[1:]
+    for depth, node in enumerate(reversed(blocks)):
+        entries = node.items[0::2] if isinstance(node.start, MappingStartEvent) else node.items
+        mark = entries[0].start.start_mark if entries else None
+        if isinstance(node.start, SequenceStartEvent) or mark is None:
+            if getattr(node.start, "anchor", None) or getattr(node.start, "tag", None):
+                return False  # its start is its anchor's or tag's, not its entries'
+            mark = node.start.start_mark
+        if mark is not None and (mark.column == column or (depth == 0 and mark.column < column)):
+            last = next((n for n in reversed(entries) if _starts_before(n, index)), None)
+            if last is None:
+                return False
+            last.foot += texts
+            return True
+    if doc.comments.foot:
+        return False
+    doc.comments.foot.append((texts, False))
+    return True
+
+
+def _open_blocks(root: Node, index: int) -> list[Node]:
+    """The block collections still open at `index`, outermost first."""
+    chain: list[Node] = []
     node: Node | None = root
     while node is not None and _is_block_collection(node) and _open_at(node, index):
-        inner = node
+        chain.append(node)
         step = node.items[1::2] if isinstance(node.start, MappingStartEvent) else node.items
         node = next((n for n in reversed(step) if _starts_before(n, index)), None)
-    return inner
+    return chain
+
+
+def _innermost_open(root: Node, index: int) -> Node | None:
+    """The innermost block collection still open at `index`."""
+    chain = _open_blocks(root, index)
+    return chain[-1] if chain else None
 
 
 def _previous_entries(root: Node) -> dict[int, Node | None]:
@@ -503,7 +546,11 @@ def _line_comment(
             # it with its end's; after `-` it is the item's head
             _add_head_line(target, c.text, where)
             return
-    elif isinstance(prev, tk.ValueToken):
+    elif isinstance(prev, tk.ValueToken) and before is not None:
+        if before and isinstance(
+            tokens[before - 1], tk.FlowSequenceEndToken | tk.FlowMappingEndToken
+        ):
+            raise _refused(where, "a comment after a complex key")  # yaml.v3: after the key
         # yaml.v3: the key's line comment, which its writer hands on to a value (see
         # writer.py)
         _set_key_line(_node_after(prev.end_mark.index, starts), c.text, where)

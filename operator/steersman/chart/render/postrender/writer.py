@@ -66,7 +66,8 @@ def _events(node: Node, writer: _Writer) -> Iterator[Event]:
         if node.items[i].foot:
             following = node.items[i + step].start if i + step < len(node.items) else node.end
             item = node.items[i]
-            if step == 1 and isinstance(item.start, CollectionStartEvent) and item.end:
+            flow = step == 1 and getattr(node.start, "flow_style", False)
+            if flow and isinstance(item.start, CollectionStartEvent) and item.end:
                 writer.end_feet[id(item.end)] = item.foot  # yaml.v3: on the nested end
             else:
                 writer.feet[id(following)] = item.foot
@@ -218,6 +219,7 @@ class _Writer(Emitter):
             for line in lines:
                 self.write_indent()
                 self._text(line)
+        self._foot_indent = -1  # yaml.v3: no blank line after a last foot at indent 0
         super().expect_document_end()
 
     def expect_block_mapping_key(self, first: bool = False) -> None:
@@ -281,10 +283,22 @@ class _Writer(Emitter):
         self._line(self.event)
         super().expect_block_sequence()
 
+    def analyze_scalar(self, scalar: str) -> Any:
+        analysis = super().analyze_scalar(scalar)
+        if any(ord(ch) > 0xFFFF for ch in scalar):
+            # yaml.v3 does not count a 4-byte UTF-8 character printable: double-quoted,
+            # escaped (`\U0001F600`)
+            analysis.allow_flow_plain = analysis.allow_block_plain = False
+            analysis.allow_single_quoted = analysis.allow_block = False
+        return analysis
+
     def choose_scalar_style(self) -> str:
         e: Any = self.event
         if e.style is not None or e.tag is None or e.implicit[0]:
-            return str(super().choose_scalar_style())
+            style = str(super().choose_scalar_style())
+            if style and e.implicit[0]:
+                e.implicit = (True, True)  # a plain scalar yaml.v3 must quote: no `!` tag
+            return style
         # a plain scalar with an explicit tag stays plain (and tagged) in yaml.v3
         implicit, e.implicit = e.implicit, (True, e.implicit[1])
         try:
