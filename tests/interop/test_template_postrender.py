@@ -282,6 +282,16 @@ KYAML_PROBES = {
         + _H
         + "a:\n  - x: 1\n  # c\n"
     ),
+    # comment lines at several columns in a row: the first a foot of the innermost block,
+    # the others of the block open at their column (between columns: of the top mapping's
+    # last entry, or the document's foot at the end)
+    "comment-lines-at-several-columns": (
+        _H + "a:\n  b:\n    c:\n      d: 1\n      # c\n    # d\n  e: 1\n  f:\n    g:\n"
+        "      h: 1\n  # c\n   # d\ni: 1\nj:\n  k:\n    - l: 1\n    # c\n          # d\n"
+        "        # e\n"
+    ),
+    # after an explicit `---`, a head comment's blank line is dropped
+    "explicit-separator-head": "---\n  # c\n\n" + _H,
     # a blank-line foot after a collection item of a block sequence: yaml.v3 writes it after
     # the next item, or loses it before a flow collection
     "foot-after-collection-item": (

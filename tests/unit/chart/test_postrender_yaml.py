@@ -97,6 +97,12 @@ MEASURED = {
         H + "a:\n  b:\n    c:\n      d: 1\n   # c\n",
         H + A + "a:\n  b:\n    c:\n      d: 1\n# c\n",
     ),
+    # lines at several columns: one comment unless a line is left of the innermost block
+    "comment-lines-joined": (
+        H
+        + "a: 1\n  # c\n    # d\nb: 2\nj:\n  k:\n    - l: 1\n    # c\n          # d\n        # e\n",
+        H + A + "a: 1\n# c\n# d\nb: 2\nj:\n  k:\n  - l: 1\n  # c\n  # d\n  # e\n",
+    ),
     # a collection item's foot waits for the next item
     "foot-after-collection-item": (
         H + "a:\n- - 1\n# c\n\n- 2\n- 3\n",
@@ -135,6 +141,7 @@ def test_the_list_is_kept_when_the_file_has_more_documents() -> None:
         (H + "data:\n  ? a\n  # c\n  : b\n", "line 7: a comment between a key and its value"),
         (H + "data:\n  ? [a]\n  : # c\n    b\n", "line 7: a comment after a complex key"),
         (H + "a:\n- - 1\n# c\n\n- - 2\n", "line 7: a comment and a blank line after a nested"),
+        ("apiVersion: v1 # l\n  # c\n\nkind: A\n", "line 2: comment lines and a blank line after"),
     ],
 )
 def test_comments_placed_otherwise_are_refused_naming_the_line(template: str, message: str) -> None:

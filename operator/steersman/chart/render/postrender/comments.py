@@ -140,9 +140,14 @@ def attach_comments(text: str, doc: Doc, where: str) -> None:
             i += 1
             continue
         group = [c]
+        # yaml.v3 joins the next line into the comment unless it is left of the innermost
+        # block open there (and at another column)
+        indent = _block_column(_innermost_open(doc.root, c.index))
         while i + len(group) < len(comments):
             more = comments[i + len(group)]
-            if not more.full_line or more.line != group[-1].line + 1 or more.column != c.column:
+            if not more.full_line or more.line != group[-1].line + 1:
+                break
+            if more.column != c.column and (indent is None or more.column < indent):
                 break
             group.append(more)
         i += len(group)
@@ -151,7 +156,18 @@ def attach_comments(text: str, doc: Doc, where: str) -> None:
         blank_after = last + 1 < len(lines) and not lines[last + 1].strip()
         prev = real[before] if before is not None else None
         nxt = real[after] if after is not None else None
-        _place(doc, group, prev, nxt, (blank_before, blank_after), starts, previous_of, where_line)
+        # more comment lines (at another column) before what follows
+        followed = i < len(comments) and (after is None or comments[i].index < begins[after])
+        # right after other comment lines (at another column)
+        start = i - len(group)
+        after_lines = start > 0 and comments[start - 1].full_line
+        after_lines = after_lines and comments[start - 1].line == group[0].line - 1
+        blanks = (blank_before, blank_after, followed, after_lines)
+        first = comments[0]
+        if group[0].line == 1 and blank_after and first.line == 0 and not first.full_line:
+            # yaml.v3 tells a foot by the line its scan starts on: not measured there
+            raise _refused(where_line, "comment lines and a blank line after the first line")
+        _place(doc, group, prev, nxt, blanks, starts, previous_of, where_line)
 
 
 def _flow_comment(
@@ -259,21 +275,32 @@ def _place(
     group: list[_Comment],
     prev: tk.Token | None,
     nxt: tk.Token | None,
-    blanks: tuple[bool, bool],
+    blanks: tuple[bool, bool, bool, bool],
     starts: _Starts,
     previous_of: dict[int, Node | None],
     where: str,
 ) -> None:
     """Where comment lines (at one column, no blank line between them) go, from the tokens
-    around them and the blank lines before and after them."""
-    blank_before, blank_after = blanks
+    around them, the blank lines before and after them and whether more comment lines
+    follow or precede them."""
+    blank_before, blank_after, followed, after_lines = blanks
     texts = [g.text for g in group]
     at = group[0].index
     if prev is None or isinstance(prev, tk.StreamStartToken | tk.DocumentStartToken):
         if nxt is not None and not isinstance(nxt, _ENDS):  # else: a document of comments only
-            _add(doc.comments.head, (texts, blank_after), where)
+            # after an explicit `---` yaml.v3 drops the blank line
+            separated = blank_after and not isinstance(prev, tk.DocumentStartToken)
+            _add(doc.comments.head, (texts, separated), where)
     elif nxt is None or isinstance(nxt, _ENDS):
-        if group[0].column and not blank_before:
+        if group[0].column and not blank_before and after_lines:
+            # after other lines split off: by column, as for a last group
+            if not _end_foot(doc, at, group[0].column, texts):
+                raise _refused(where, "indented comments after the content")
+        elif group[0].column and not blank_before and followed:
+            # more lines at another column: yaml.v3 splits a foot of the innermost block off
+            if blank_after or not _foot(doc.root, at, 0, texts):
+                raise _refused(where, "indented comments after the content")
+        elif group[0].column and not blank_before:
             if not _end_foot(doc, at, group[0].column, texts):
                 raise _refused(where, "an indented comment after the content")
         elif doc.comments.foot:
@@ -286,6 +313,15 @@ def _place(
         # left of that collection with a blank line after (the previous entry's, as below);
         # else the next entry's head (also when left of it)
         left = group[0].column < column
+        at_top = _innermost_open(doc.root, at) is doc.root
+        if at_top and (after_lines or followed) and group[0].column != column:
+            # yaml.v3 joins lines at several columns into one comment there
+            raise _refused(where, "comment lines at several columns")
+        if after_lines and group[0].column > column and not blank_before:
+            # after other lines split off as a foot: the block open at their column
+            if not _end_foot(doc, at, group[0].column, texts, root_entry=True):
+                raise _refused(where, "comment lines at several columns")
+            return
         inner = _innermost_open(doc.root, at)
         mark = inner.start.start_mark if inner is not None else None
         dedented = mark is not None and group[0].column < mark.column
@@ -303,8 +339,8 @@ def _place(
         if not previous_of:
             previous_of.update(_previous_entries(doc.root))
         previous = previous_of.get(id(target))
-        if previous is None and left and not target.head:
-            target.head.append((texts, False))  # dedented: no foot of anything
+        if previous is None and left and not dedented and not target.head:
+            target.head.append((texts, False))  # left of a first entry: no foot of anything
             return
         if previous is None or target.head:
             raise _refused(where, "a comment and a blank line before a first entry")
@@ -339,12 +375,16 @@ def _foot(root: Node, index: int, column: int, texts: list[str]) -> bool:
     return True
 
 
-def _end_foot(doc: Doc, index: int, column: int, texts: list[str]) -> bool:
+def _end_foot(
+    doc: Doc, index: int, column: int, texts: list[str], root_entry: bool = False
+) -> bool:
     """Indented comment lines after the content, not deeper than the innermost block: yaml.v3
     makes them the foot of the last entry of the block open there at their column, else
-    (between columns) the document's foot; deeper than the innermost block, the foot of its
-    last entry. False when that cannot be told."""
-    blocks = _open_blocks(doc.root, index)[1:]
+    (between columns) the document's foot (root_entry: the foot of the top mapping's last
+    entry); deeper than the innermost block, the foot of its last entry. False when that
+    cannot be told."""
+    chain = _open_blocks(doc.root, index)
+    blocks = chain[1:]
     for depth, node in enumerate(reversed(blocks)):
         entries = node.items[0::2] if isinstance(node.start, MappingStartEvent) else node.items
         mark = entries[0].start.start_mark if entries else None
@@ -358,10 +398,31 @@ def _end_foot(doc: Doc, index: int, column: int, texts: list[str]) -> bool:
                 return False
             last.foot += texts
             return True
+    if root_entry:
+        if not chain or not isinstance(chain[0].start, MappingStartEvent):
+            return False
+        top = next((n for n in reversed(chain[0].items[0::2]) if _starts_before(n, index)), None)
+        if top is None:
+            return False
+        top.foot += texts
+        return True
     if doc.comments.foot:
         return False
     doc.comments.foot.append((texts, False))
     return True
+
+
+def _block_column(node: Node | None) -> int | None:
+    """The column of a block collection's entries (None: not known)."""
+    if node is None or not node.items:
+        return None
+    if isinstance(node.start, MappingStartEvent):
+        mark = node.items[0].start.start_mark
+    elif getattr(node.start, "anchor", None) or getattr(node.start, "tag", None):
+        return None
+    else:
+        mark = node.start.start_mark
+    return mark.column if mark is not None else None
 
 
 def _open_blocks(root: Node, index: int) -> list[Node]:
