@@ -290,6 +290,12 @@ KYAML_PROBES = {
         "      h: 1\n  # c\n   # d\ni: 1\nj:\n  k:\n    - l: 1\n    # c\n          # d\n"
         "        # e\n"
     ),
+    # left of the innermost block, at an outer block's column, a blank line after: that
+    # block's last entry's foot (here the annotations; helm's split drops it with the
+    # file-name annotation it ends up on)
+    "foot-at-an-outer-block": (
+        _H + "  annotations:\n    a: '1'\n  # c\n\nspec:\n  x:\n    y: 1\n  # d\n\nz: 1\n"
+    ),
     # after an explicit `---`, a head comment's blank line is dropped
     "explicit-separator-head": "---\n  # c\n\n" + _H,
     # a blank-line foot after a collection item of a block sequence: yaml.v3 writes it after

@@ -142,6 +142,7 @@ def test_the_list_is_kept_when_the_file_has_more_documents() -> None:
         (H + "data:\n  ? [a]\n  : # c\n    b\n", "line 7: a comment after a complex key"),
         (H + "a:\n- - 1\n# c\n\n- - 2\n", "line 7: a comment and a blank line after a nested"),
         ("apiVersion: v1 # l\n  # c\n\nkind: A\n", "line 2: comment lines and a blank line after"),
+        (H + "a:\n  b: 1\n\n # c\n\n    # d\nc: 1\n", "line 10: comment lines in several blocks"),
     ],
 )
 def test_comments_placed_otherwise_are_refused_naming_the_line(template: str, message: str) -> None:

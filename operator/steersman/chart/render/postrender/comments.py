@@ -294,14 +294,14 @@ def _place(
     elif nxt is None or isinstance(nxt, _ENDS):
         if group[0].column and not blank_before and after_lines:
             # after other lines split off: by column, as for a last group
-            if not _end_foot(doc, at, group[0].column, texts):
+            if not _end_foot(doc, at, group[0].column, texts, where):
                 raise _refused(where, "indented comments after the content")
         elif group[0].column and not blank_before and followed:
             # more lines at another column: yaml.v3 splits a foot of the innermost block off
-            if blank_after or not _foot(doc.root, at, 0, texts):
+            if blank_after or not _foot(doc.root, at, 0, texts, where):
                 raise _refused(where, "indented comments after the content")
         elif group[0].column and not blank_before:
-            if not _end_foot(doc, at, group[0].column, texts):
+            if not _end_foot(doc, at, group[0].column, texts, where):
                 raise _refused(where, "an indented comment after the content")
         elif doc.comments.foot:
             raise _refused(where, "comments after the document's content")
@@ -319,14 +319,21 @@ def _place(
             raise _refused(where, "comment lines at several columns")
         if after_lines and group[0].column > column and not blank_before:
             # after other lines split off as a foot: the block open at their column
-            if not _end_foot(doc, at, group[0].column, texts, root_entry=True):
+            if not _end_foot(doc, at, group[0].column, texts, where, root_entry=True):
                 raise _refused(where, "comment lines at several columns")
             return
         inner = _innermost_open(doc.root, at)
         mark = inner.start.start_mark if inner is not None else None
         dedented = mark is not None and group[0].column < mark.column
         to_previous = dedented and blank_after and not blank_before
-        if group[0].column != column and not to_previous and _foot(doc.root, at, column, texts):
+        if (
+            group[0].column != column
+            and not to_previous
+            and _foot(doc.root, at, column, texts, where)
+        ):
+            return
+        deeper = group[0].column > column
+        if to_previous and deeper and _at_block_column(doc.root, at, group[0].column, texts, where):
             return
         target = _entry_node(nxt, starts)
         if target is None:
@@ -351,14 +358,14 @@ def _place(
                 return
             if not isinstance(target.start, ScalarEvent | AliasEvent) or target.foot:
                 raise _refused(where, "a comment and a blank line after a nested collection item")
-            target.foot += texts
+            _add_foot(target, texts, where)
             return
-        previous.foot += texts
+        _add_foot(previous, texts, where)
     else:
         raise _refused(where, "a comment between a key and its value")
 
 
-def _foot(root: Node, index: int, column: int, texts: list[str]) -> bool:
+def _foot(root: Node, index: int, column: int, texts: list[str], where: str) -> bool:
     """yaml.v3's foot comment: comment lines indented deeper than what follows belong to the
     last entry of the innermost block collection still open there (whatever their column),
     written after that entry at the collection's indent. False when no such collection is
@@ -371,12 +378,18 @@ def _foot(root: Node, index: int, column: int, texts: list[str]) -> bool:
     last = next((n for n in reversed(entries) if _starts_before(n, index)), None)
     if last is None:
         return False
-    last.foot += texts
+    _add_foot(last, texts, where)
     return True
 
 
+def _add_foot(entry: Node, texts: list[str], where: str) -> None:
+    if entry.foot:  # yaml.v3 keeps the blank line or column change between them
+        raise _refused(where, "comment lines in several blocks after one entry")
+    entry.foot = list(texts)
+
+
 def _end_foot(
-    doc: Doc, index: int, column: int, texts: list[str], root_entry: bool = False
+    doc: Doc, index: int, column: int, texts: list[str], where: str, root_entry: bool = False
 ) -> bool:
     """Indented comment lines after the content, not deeper than the innermost block: yaml.v3
     makes them the foot of the last entry of the block open there at their column, else
@@ -396,7 +409,7 @@ def _end_foot(
             last = next((n for n in reversed(entries) if _starts_before(n, index)), None)
             if last is None:
                 return False
-            last.foot += texts
+            _add_foot(last, texts, where)
             return True
     if root_entry:
         if not chain or not isinstance(chain[0].start, MappingStartEvent):
@@ -404,7 +417,7 @@ def _end_foot(
         top = next((n for n in reversed(chain[0].items[0::2]) if _starts_before(n, index)), None)
         if top is None:
             return False
-        top.foot += texts
+        _add_foot(top, texts, where)
         return True
     if doc.comments.foot:
         return False
@@ -423,6 +436,20 @@ def _block_column(node: Node | None) -> int | None:
     else:
         mark = node.start.start_mark
     return mark.column if mark is not None else None
+
+
+def _at_block_column(root: Node, index: int, column: int, texts: list[str], where: str) -> bool:
+    """The foot of the last entry of the block open at `column` (a blank line after the
+    lines: yaml.v3's foot there); False when none is open at that column."""
+    for node in _open_blocks(root, index)[1:]:
+        if _block_column(node) == column:
+            entries = node.items[0::2] if isinstance(node.start, MappingStartEvent) else node.items
+            last = next((n for n in reversed(entries) if _starts_before(n, index)), None)
+            if last is None:
+                return False
+            _add_foot(last, texts, where)
+            return True
+    return False
 
 
 def _open_blocks(root: Node, index: int) -> list[Node]:
