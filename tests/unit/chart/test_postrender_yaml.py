@@ -57,6 +57,57 @@ MEASURED = {
         H + "data: &d # c\n  a: 1\nspec: !!seq # s\n- - x\nz: &z # k\n  b:\n    c: 1\n",
         H + A + "data: &d\n  a: 1 # c\nspec: !!seq\n- - x # s\nz: &z\n  b: # k\n    c: 1\n",
     ),
+    # yaml.v3 keeps a comment after `key:` (or after an anchor or tag, for the first key) on
+    # the key; the writer hands it to the next block mapping value that takes it: a scalar
+    # without a comment of its own or a block collection (not a flow collection or alias)
+    "key-comment-handed-on": (
+        H + "data:\n  k: # c\n    [1]\n  j: 1\nz: 1\nl: # d\n  {}\nm:\n- 1\n"
+        "y: &y 1\nspec: &b # e\n  x: *y\nn: 2\n",
+        H + A + "data:\n  k: [1]\n  j: 1 # c\nz: 1\nl: {}\nm: # d\n- 1\n"
+        "y: &y 1\nspec: &b\n  x: *y\nn: 2 # e\n",
+    ),
+    "key-comment-lost": (
+        H + "spec:\n  base: &b # c\n    x: 1 # own\n  other: *b\n",
+        H + A + "spec:\n  base: &b\n    x: 1 # own\n  other: *b\n",
+    ),
+    "comments-around-nested-flows": (
+        H + "data: [[1], # c\n  2]\nspec: {a: # lost\n  [1], b: {x: 1} # d\n  }\n",
+        H + A + "data: [[1] # c\n, 2]\nspec: {a: [1], b: {x: 1} # d\n}\n",
+    ),
+    # yaml.v3 reads both comments before the scalar: one line comment of two lines (a blank
+    # line between them at indent 0)
+    "anchor-and-own-comment": (
+        H + "l: &l # c\n- 1 # d\n- 2\nm:\n  k: &k # e\n    - &n # f\n      - 3 # g\n",
+        H + A + "l: &l\n- 1 # c\n\n# d\n- 2\nm:\n  k: &k\n  - &n\n    - 3 # e\n    # f\n    # g\n",
+    ),
+    "comments-left-of-the-entry": (
+        H + "data:\n  x: 1\n # c\n  y:\n    z: 1\n # d\n  w: 2\n",
+        H + A + "data:\n  x: 1\n  # c\n  y:\n    z: 1\n    # d\n  w: 2\n",
+    ),
+    "flow-comment-lines": (
+        H + "data: [1,\n\n  # c\n  [2], {a: 3,\n  # d\n  }, [4]\n  # e\n  ]\n",
+        H + A + "data: [1,\n  # c\n  [2], {a: 3,\n    # d\n}, [4]\n  # e\n]\n",
+    ),
+    # indented at the end: the foot of the block open at that column, else the document's
+    "end-comment-at-a-block-column": (
+        H + "a:\n  b:\n    c:\n      d: 1\n    # c\n",
+        H + A + "a:\n  b:\n    c:\n      d: 1\n    # c\n",
+    ),
+    "end-comment-between-columns": (
+        H + "a:\n  b:\n    c:\n      d: 1\n   # c\n",
+        H + A + "a:\n  b:\n    c:\n      d: 1\n# c\n",
+    ),
+    # lines at several columns: one comment unless a line is left of the innermost block
+    "comment-lines-joined": (
+        H
+        + "a: 1\n  # c\n    # d\nb: 2\nj:\n  k:\n    - l: 1\n    # c\n          # d\n        # e\n",
+        H + A + "a: 1\n# c\n# d\nb: 2\nj:\n  k:\n  - l: 1\n  # c\n  # d\n  # e\n",
+    ),
+    # a collection item's foot waits for the next item
+    "foot-after-collection-item": (
+        H + "a:\n- - 1\n# c\n\n- 2\n- 3\n",
+        H + A + "a:\n- - 1\n- 2\n# c\n\n- 3\n",
+    ),
 }
 
 
@@ -84,13 +135,14 @@ def test_the_list_is_kept_when_the_file_has_more_documents() -> None:
 @pytest.mark.parametrize(
     ("template", "message"),
     [
-        (H + "data: {a: # c\n  [1]}\n", "line 5: a comment after a flow key or a nested flow"),
-        (H + "data: [[1], # c\n  2]\n", "line 5: a comment after a flow key or a nested flow"),
-        (H + "data: [1,\n\n  # c\n  2]\n", "line 7: comment lines inside a flow collection"),
-        (H + "spec:\n  base: &b # c\n    x: [1]\n", "line 6: a comment after a key, an anchor"),
-        (H + "spec:\n  base: &b # c\n    x: 1 # d\n", "line 7: a comment after a key, an anchor"),
-        (H + "y: &y 1\nspec: &b # c\n  x: *y\n", "line 6: a comment after a key, an anchor"),
-        (H + "  x: 1\n # c\n  y: 2\n", "line 6: a comment left of the entry"),
+        (H + "data: {a:\n  # c\n  1}\n", "line 6: comment lines inside a flow collection"),
+        (H + "data: [1,\n  # c\n\n  # e\n  2]\n", "line 8: comment lines inside a flow"),
+        (H + "data: {? a # c\n  : b}\n", "line 5: a comment after a flow key or a nested flow"),
+        (H + "data:\n  ? a\n  # c\n  : b\n", "line 7: a comment between a key and its value"),
+        (H + "data:\n  ? [a]\n  : # c\n    b\n", "line 7: a comment after a complex key"),
+        (H + "a:\n- - 1\n# c\n\n- - 2\n", "line 7: a comment and a blank line after a nested"),
+        ("apiVersion: v1 # l\n  # c\n\nkind: A\n", "line 2: comment lines and a blank line after"),
+        (H + "a:\n  b: 1\n\n # c\n\n    # d\nc: 1\n", "line 10: comment lines in several blocks"),
     ],
 )
 def test_comments_placed_otherwise_are_refused_naming_the_line(template: str, message: str) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 from yaml.emitter import Emitter
 from yaml.events import (
     AliasEvent,
+    CollectionStartEvent,
     DocumentEndEvent,
     DocumentStartEvent,
     Event,
@@ -24,6 +25,7 @@ from yaml.events import (
     MappingStartEvent,
     ScalarEvent,
     SequenceEndEvent,
+    SequenceStartEvent,
     StreamEndEvent,
     StreamStartEvent,
 )
@@ -53,6 +55,8 @@ def write_stream(docs: list[Doc]) -> str:
 def _events(node: Node, writer: _Writer) -> Iterator[Event]:
     if node.head:
         writer.heads[id(node.start)] = node.head
+    if node.key_line:
+        writer.key_lines[id(node.start)] = node.key_line
     if node.line:  # a flow collection's after its closing bracket
         flow = getattr(node.start, "flow_style", False) and node.end is not None
         writer.lines[id(node.end if flow else node.start)] = node.line
@@ -61,7 +65,12 @@ def _events(node: Node, writer: _Writer) -> Iterator[Event]:
     for i in range(0, len(node.items), step):
         if node.items[i].foot:
             following = node.items[i + step].start if i + step < len(node.items) else node.end
-            writer.feet[id(following)] = node.items[i].foot
+            item = node.items[i]
+            flow = step == 1 and getattr(node.start, "flow_style", False)
+            if flow and isinstance(item.start, CollectionStartEvent) and item.end:
+                writer.end_feet[id(item.end)] = item.foot  # yaml.v3: on the nested end
+            else:
+                writer.feet[id(following)] = item.foot
     yield node.start
     for item in node.items:
         yield from _events(item, writer)
@@ -77,6 +86,9 @@ class _Writer(Emitter):
         self.heads: dict[int, list[Group]] = {}
         self.lines: dict[int, str] = {}
         self.feet: dict[int, list[str]] = {}
+        self.key_lines: dict[int, str] = {}  # by the value's start event
+        self.end_feet: dict[int, list[str]] = {}  # after a nested flow's `]` or `,}`
+        self._key_line = ""  # a key's line comment no value has taken yet
         self._doc_head: Any = None
         self._foot_indent = -1
         self._trail = False  # a flow item's `,` already written before its line comment
@@ -109,7 +121,22 @@ class _Writer(Emitter):
             self._text(" " + text)
             self.write_line_break()
             return
-        self._text(" " + text)
+        first, *more = text.split("\n")
+        self._text(" " + first)
+        if more:  # a comment after an anchor and the node's own: at the collection's indent
+            indent = self.indent
+            if isinstance(event, ScalarEvent) and self.indents:
+                self.indent = self.indents[-1]  # PyYAML indents a scalar while writing it
+            for line in more:
+                # yaml.v3 breaks the line and then indents, which at indent 0 (where the
+                # break leaves it) is one more break: a blank line
+                self.write_line_break()
+                self.whitespace = False
+                self.write_indent()
+                self._text(line)
+            self.indent = indent
+        if self.flow_level:  # a nested flow collection's: `[[1] # c` then `, 2]`
+            self.write_line_break()
 
     def _foot(self, event: Any) -> None:
         lines = self.feet.get(id(event))
@@ -168,7 +195,8 @@ class _Writer(Emitter):
             # the flow indent (also after a line comment ended the line)
             if self.heads.get(id(self.event)):
                 self._head(self.event)
-                self.write_line_break()
+                if self.column:  # else a blank line after the comment is written
+                    self.write_line_break()
             if self.column == 0:
                 self.write_indent()
         super().expect_node(root, sequence, mapping, simple_key)
@@ -191,6 +219,7 @@ class _Writer(Emitter):
             for line in lines:
                 self.write_indent()
                 self._text(line)
+        self._foot_indent = -1  # yaml.v3: no blank line after a last foot at indent 0
         super().expect_document_end()
 
     def expect_block_mapping_key(self, first: bool = False) -> None:
@@ -205,6 +234,47 @@ class _Writer(Emitter):
             self._head(self.event)
         super().expect_block_sequence_item(first)
 
+    def expect_block_mapping_simple_value(self) -> None:
+        if self._hand_on_key_line(simple=True):
+            super().expect_block_mapping_simple_value()
+
+    def expect_block_mapping_value(self) -> None:
+        if self._hand_on_key_line(simple=False):
+            super().expect_block_mapping_value()
+
+    def _hand_on_key_line(self, simple: bool) -> bool:
+        """yaml.v3's key line comment before the value is written: a scalar value without
+        a line comment of its own takes it, a block collection has it after `key:`; else it
+        waits for the next block mapping value, in this document or a later one. False
+        when the value was written here (a block collection with an anchor or tag: the
+        comment goes before them, yaml.v3 writes `key: # c` then `&a` on a line of its own,
+        which does not parse back)."""
+        e: Any = self.event
+        self._key_line = self.key_lines.pop(id(e), "") or self._key_line
+        if not self._key_line:
+            return True
+        if isinstance(e, ScalarEvent):
+            if id(e) not in self.lines:
+                self.lines[id(e)], self._key_line = self._key_line, ""
+            return True
+        if not isinstance(e, MappingStartEvent | SequenceStartEvent) or e.flow_style:
+            return True
+        text, self._key_line = self._key_line, ""
+        if not e.anchor and (e.tag is None or e.implicit):
+            self.lines[id(e)] = text  # written after `key:` (expect_block_mapping)
+            return True
+        if simple:
+            self.write_indicator(":", False)
+        else:
+            self.write_indent()
+            self.write_indicator(":", True, indention=True)
+        self.lines[id(e)] = text
+        self._line(e)
+        self.write_line_break()
+        self.states.append(self.expect_block_mapping_key)
+        self.expect_node(mapping=True)
+        return False
+
     def expect_block_mapping(self) -> None:
         self._line(self.event)  # `key: # c` over a block collection
         super().expect_block_mapping()
@@ -213,10 +283,22 @@ class _Writer(Emitter):
         self._line(self.event)
         super().expect_block_sequence()
 
+    def analyze_scalar(self, scalar: str) -> Any:
+        analysis = super().analyze_scalar(scalar)
+        if any(ord(ch) > 0xFFFF for ch in scalar):
+            # yaml.v3 does not count a 4-byte UTF-8 character printable: double-quoted,
+            # escaped (`\U0001F600`)
+            analysis.allow_flow_plain = analysis.allow_block_plain = False
+            analysis.allow_single_quoted = analysis.allow_block = False
+        return analysis
+
     def choose_scalar_style(self) -> str:
         e: Any = self.event
         if e.style is not None or e.tag is None or e.implicit[0]:
-            return str(super().choose_scalar_style())
+            style = str(super().choose_scalar_style())
+            if style and e.implicit[0]:
+                e.implicit = (True, True)  # a plain scalar yaml.v3 must quote: no `!` tag
+            return style
         # a plain scalar with an explicit tag stays plain (and tagged) in yaml.v3
         implicit, e.implicit = e.implicit, (True, e.implicit[1])
         try:
@@ -236,10 +318,33 @@ class _Writer(Emitter):
         super().expect_alias()
         self._line(event)
 
+    def _flow_foot(self) -> None:
+        """Comment lines before a flow collection's closing bracket: yaml.v3's foot of its
+        last entry, after that entry's `,`; the bracket on the next line."""
+        lines = self.feet.pop(id(self.event), None)
+        if not lines:
+            return
+        self.write_indicator(",", False)
+        for line in lines:
+            self.write_indent()
+            self._text(line)
+        self.write_line_break()
+
+    def _end_foot(self, event: Event | None) -> None:
+        lines = self.end_feet.pop(id(event), None)
+        if lines:
+            for line in lines:
+                self.write_indent()
+                self._text(line)
+            self.write_line_break()
+
     def expect_flow_sequence_item(self) -> None:
         event = self.event
+        if isinstance(event, SequenceEndEvent):
+            self._flow_foot()
         super().expect_flow_sequence_item()
         self._line(event)
+        self._end_foot(event)
 
     def expect_first_flow_sequence_item(self) -> None:
         event = self.event
@@ -248,8 +353,13 @@ class _Writer(Emitter):
 
     def expect_flow_mapping_key(self) -> None:
         event = self.event
+        if isinstance(event, MappingEndEvent):
+            self._flow_foot()
+            if id(event) in self.end_feet:
+                self.write_indicator(",", False)  # yaml.v3: `{a: 2,}` before its foot
         super().expect_flow_mapping_key()
         self._line(event)
+        self._end_foot(event)
 
     def expect_first_flow_mapping_key(self) -> None:
         event = self.event
