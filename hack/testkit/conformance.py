@@ -10,10 +10,13 @@ A case is one chart under charts/ plus the arguments after `template`:
 
 from __future__ import annotations
 
+import asyncio
 import os
 import shutil
 import subprocess
+import sys
 import tempfile
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from functools import cache
 from pathlib import Path
@@ -137,3 +140,26 @@ def compare(ours: Result, helm: Result) -> str | None:
     if helm.code != 0 and ours.error() != helm.error():
         return f"error differs:\nours: {ours.error()!r}\nhelm: {helm.error()!r}"
     return None
+
+
+Run = tuple[int, str, str]  # exit code, stdout, stderr
+
+
+async def template_both(
+    helm_bin: Path, argv: Sequence[str], env: Mapping[str, str]
+) -> tuple[Run, Run]:
+    """`helm template ARGV` and `steersman template ARGV` as processes, both at once and in
+    threads, so servers on the caller's event loop keep answering and waits (a 5xx retried,
+    a dial timeout) are shared: (helm's run, ours)."""
+
+    def run(cmd: list[str]) -> Run:
+        done = subprocess.run(
+            [*cmd, "template", *argv], capture_output=True, text=True, env=dict(env), timeout=120
+        )
+        return done.returncode, done.stdout, done.stderr
+
+    helm_run, ours = await asyncio.gather(
+        asyncio.to_thread(run, [str(helm_bin)]),
+        asyncio.to_thread(run, [sys.executable, "-m", "steersman"]),
+    )
+    return helm_run, ours

@@ -8,15 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import pytest
 
 from hack.testkit.chart_servers import RepoServer, helm, helm_package
-from hack.testkit.conformance import CHARTS
+from hack.testkit.conformance import CHARTS, template_both
 
 pytestmark = [pytest.mark.integration, pytest.mark.interop]
 
@@ -103,20 +101,7 @@ async def test_chart_urls_are_fetched_as_helm_fetches_them(
     # a content cache of its own: helm would otherwise find an archive there by digest
     argv += ["--content-cache", str(tmp_path / "content")]
     env = dict(helm_home_env, KUBECONFIG=os.devnull)
-    runs = await asyncio.gather(  # in threads: the servers are this test's event loop's
-        *(
-            asyncio.to_thread(
-                subprocess.run,
-                [*cmd, "template", "rel", *argv],
-                capture_output=True,
-                text=True,
-                env=env,
-                timeout=120,
-            )
-            for cmd in ([str(helm_v4)], [sys.executable, "-m", "steersman"])
-        )
-    )
-    helm_run, ours = [(r.returncode, r.stdout, r.stderr) for r in runs]
+    helm_run, ours = await template_both(helm_v4, ["rel", *argv], env)
     assert helm_run[0] == code, helm_run
     if code:
         assert helm_run[2].startswith("Error: "), helm_run

@@ -8,11 +8,8 @@ exit code, stdout and stderr."""
 
 from __future__ import annotations
 
-import asyncio
 import hashlib
 import os
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -20,6 +17,7 @@ import pytest
 
 from hack.testenv.parts import free_port
 from hack.testkit.chart_servers import Canned, FailingRegistry, make_tls_material
+from hack.testkit.conformance import template_both
 from steersman.chart.sources.oci import (
     CHART_LAYER_MEDIA_TYPE,
     CONFIG_MEDIA_TYPE,
@@ -171,19 +169,6 @@ async def test_failed_pulls_are_helms(
         *args,
     ]
     env = dict(helm_home_env, KUBECONFIG=os.devnull)
-    # In threads (the registries are served by this test's event loop), both at once: a 5xx
-    # is retried with backoff by each, seconds of waiting the two can share.
-    runs = await asyncio.gather(
-        *(
-            asyncio.to_thread(
-                subprocess.run, cmd, capture_output=True, text=True, env=env, timeout=120
-            )
-            for cmd in (
-                [str(helm_v4), "template", *argv],
-                [sys.executable, "-m", "steersman", "template", *argv],
-            )
-        )
-    )
-    helm_run, ours = [(r.returncode, r.stdout, r.stderr) for r in runs]
+    helm_run, ours = await template_both(helm_v4, argv, env)
     assert helm_run[0] == 1 and helm_run[2].startswith("Error: "), helm_run
     assert ours == helm_run

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import os
-import subprocess
-import sys
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -17,6 +15,7 @@ import pytest
 
 from hack.testenv.parts import OciRegistry, RegistryTls, free_port
 from hack.testkit.chart_servers import helm, helm_package, make_tls_material, write_tiny_chart
+from hack.testkit.conformance import template_both
 
 pytestmark = [pytest.mark.integration, pytest.mark.interop]
 
@@ -100,22 +99,7 @@ async def test_oci_values_sources_are_helms(
     if not argv[0].startswith("oci://"):
         argv.append(str(_chart(tmp_path)))
     env = dict(helm_home_env, KUBECONFIG=os.devnull, SSL_CERT_FILE=str(ca))
-    # In threads, both at once: the registry is a process of its own, and helm's dial timeouts
-    # are seconds the two can share.
-    runs = await asyncio.gather(
-        *(
-            asyncio.to_thread(
-                subprocess.run,
-                [*cmd, "template", "rel", *argv],
-                capture_output=True,
-                text=True,
-                env=env,
-                timeout=120,
-            )
-            for cmd in ([str(helm_v4)], [sys.executable, "-m", "steersman"])
-        )
-    )
-    helm_run, ours = [(r.returncode, r.stdout, r.stderr) for r in runs]
+    helm_run, ours = await template_both(helm_v4, ["rel", *argv], env)
     if argv[0] == "--set-file":  # the archive is a string value like any other
         assert helm_run[0] == 0 and '"\\x1f\\x8b' in helm_run[1], helm_run
     else:

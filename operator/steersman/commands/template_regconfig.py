@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 from collections.abc import Sequence
 
+from steersman.golang.jsonout import json_kind
 from steersman.golang.jsonscan import value_end
 
 _MAP = "map[string]json.RawMessage"
@@ -34,20 +35,10 @@ def _decoder_error(data: bytes) -> tuple[object, str | None]:
     return value, _map_error(value)
 
 
-def _kind(value: object) -> str:
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
-
-
 def _map_error(value: object, go_type: str = _MAP) -> str | None:
     if value is None or isinstance(value, dict):
         return None
-    return f"json: cannot unmarshal {_kind(value)} into Go value of type {go_type}"
+    return f"json: cannot unmarshal {json_kind(value)} into Go value of type {go_type}"
 
 
 def registry_config_error(path: str) -> str | None:
@@ -72,7 +63,7 @@ def _fields_error(doc: object) -> str | None:
     if store is not None and not isinstance(store, str):
         return (
             "failed to unmarshal creds store field: invalid config format: "
-            f"json: cannot unmarshal {_kind(store)} into Go value of type string"
+            f"json: cannot unmarshal {json_kind(store)} into Go value of type string"
         )
     helpers = fields.get("credHelpers")
     problem = _map_error(helpers, "map[string]string")
@@ -81,7 +72,7 @@ def _fields_error(doc: object) -> str | None:
             (v for v in helpers.values() if v is not None and not isinstance(v, str)), None
         )
         if wrong is not None:
-            problem = f"json: cannot unmarshal {_kind(wrong)} into Go value of type string"
+            problem = f"json: cannot unmarshal {json_kind(wrong)} into Go value of type string"
     if problem is not None:
         return f"failed to unmarshal cred helpers field: invalid config format: {problem}"
     problem = _map_error(fields.get("auths"))

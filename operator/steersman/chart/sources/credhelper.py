@@ -11,6 +11,7 @@ import shutil
 import sys
 from typing import Any
 
+from steersman.golang.jsonout import json_kind
 from steersman.golang.jsonscan import syntax_error
 
 from .errors import AuthFailed
@@ -88,7 +89,7 @@ def parse_helper_output(out: bytes) -> RegistryCredential:
         return RegistryCredential()
     if not isinstance(doc, dict):
         raise CredentialHelperError(
-            f"json: cannot unmarshal {_kind(doc)} into Go value of type "
+            f"json: cannot unmarshal {json_kind(doc)} into Go value of type "
             "credentials.dockerCredentials"
         )
     got: dict[str, str] = {}
@@ -99,7 +100,7 @@ def parse_helper_output(out: bytes) -> RegistryCredential:
             continue
         if not isinstance(value, str):
             raise CredentialHelperError(
-                f"json: cannot unmarshal {_kind(value)} into Go struct field "
+                f"json: cannot unmarshal {json_kind(value)} into Go struct field "
                 f"dockerCredentials.{field} of type string"
             )
         got[field] = value
@@ -107,13 +108,3 @@ def parse_helper_output(out: bytes) -> RegistryCredential:
     if username == _TOKEN_USERNAME:
         return RegistryCredential(refresh_token=secret)
     return RegistryCredential(username=username, password=secret)
-
-
-def _kind(value: object) -> str:
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"

@@ -11,6 +11,8 @@ import shutil
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from steersman.golang.jsonout import json_kind
+
 from .credhelper import helper_get, on_path
 from .errors import AuthFailed, InvalidReference
 from .model import RegistryCredential
@@ -137,7 +139,7 @@ def _auth_config_credential(entry: object) -> RegistryCredential:
         return RegistryCredential()
     if not isinstance(entry, dict):
         raise InvalidReference(
-            invalid + f"json: cannot unmarshal {_kind(entry)} into Go value of type "
+            invalid + f"json: cannot unmarshal {json_kind(entry)} into Go value of type "
             "config.AuthConfig"
         )
     got: dict[str, str] = {}
@@ -147,7 +149,7 @@ def _auth_config_credential(entry: object) -> RegistryCredential:
             continue
         if not isinstance(value, str):
             raise InvalidReference(
-                invalid + f"json: cannot unmarshal {_kind(value)} into Go struct field "
+                invalid + f"json: cannot unmarshal {json_kind(value)} into Go struct field "
                 f"AuthConfig.{name} of type string"
             )
         got[name] = value
@@ -209,16 +211,6 @@ def _bad_byte(text: str) -> int:
                 si += 1
             return si  # whatever follows the padding
     return len(data)
-
-
-def _kind(value: object) -> str:
-    if isinstance(value, bool):
-        return "bool"
-    if isinstance(value, int | float):
-        return "number"
-    if isinstance(value, str):
-        return "string"
-    return "array" if isinstance(value, list) else "object"
 
 
 class RegistryStores:

@@ -8,7 +8,8 @@ from __future__ import annotations
 import re
 
 from steersman.golang.neturl import URLError, parse
-from steersman.golang.semver import SemverError, Version
+
+from .versions import is_exact_version
 
 # oras-go's registry/reference.go patterns (those of the distribution spec)
 _REPOSITORY = re.compile(
@@ -63,17 +64,9 @@ def chart_reference_error(url: str, version: str) -> str | None:
         problem = f"chart reference and version mismatch: {version} is not {tag}"
     if problem is None and digest:
         problem = _digest_problem(digest)
-    if problem is None and not digest and not _is_semver(version or tag):
+    if problem is None and not digest and not is_exact_version(version or tag):
         problem = _parse(url.removeprefix("oci://"))
     return problem
-
-
-def _is_semver(text: str) -> bool:
-    try:
-        Version.parse(text)
-    except SemverError:
-        return False
-    return True
 
 
 def _parse(artifact: str) -> str | None:
