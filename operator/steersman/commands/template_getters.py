@@ -126,7 +126,10 @@ def _legacy(meta: dict[str, Any], directory: str) -> GetterPlugin | None:
         "",
         [str(p) for d in downloaders for p in _list(d.get("protocols"))],
         [
-            {"protocols": [str(p) for p in _list(d["protocols"])], "platformCommand": [d]}
+            {
+                "protocols": [str(p) for p in _list(d["protocols"])],
+                "platformCommand": [{"command": str(d["command"])}],
+            }
             for d in downloaders
         ],
         platform_command,
