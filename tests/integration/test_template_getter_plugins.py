@@ -2,7 +2,9 @@
 legacy plugin.yaml with `downloaders` and `type: getter/v1` ones serve chart URLs and
 -f/--set-file sources for their schemes (here a shell script reading files below a local
 directory), and fail (non-zero exit with stderr, a missing command, a scheme listed without a
-protocol command) as helm reports it. Each case: the same exit code, stdout and stderr."""
+protocol command) as helm reports it; --repo and repositories.yaml repositories with such a
+scheme get their index and archive through the plugin. Each case: the same exit code, stdout
+and stderr."""
 
 from __future__ import annotations
 
@@ -11,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from hack.testkit.chart_servers import helm_package, make_tls_material
+from hack.testkit.chart_servers import helm, helm_package, make_tls_material
 from hack.testkit.conformance import CHARTS, template_both
 
 pytestmark = [pytest.mark.integration, pytest.mark.interop]
@@ -105,6 +107,18 @@ CASES = [
     ("-f, command missing", ["{chart}", "-f", "tsm://files/values.yaml"], 1),
     ("-f, options not handed on", ["{chart}", "-f", "tse://files/show.yaml", "-n", "ns"], 1),
     ("-f, no getter: a local file", ["{chart}", "-f", "zzz://files/values.yaml"], 1),
+    # the repositories of repositories.yaml ($HELM_REPOSITORY_CONFIG: `tstrepo`, tst://files,
+    # added with `helm repo add`) and --repo, their index and archive through the plugin
+    ("--repo", ["basic", "--repo", "tst://files"], 0),
+    ("--repo, getter/v1 plugin", ["basic", "--repo", "tsv://files", "--version", "0.1.0"], 0),
+    ("--repo, version not there", ["basic", "--repo", "tst://files", "--version", "9.9.9"], 1),
+    ("--repo, index fails", ["basic", "--repo", "tst://files/fail"], 1),
+    ("--repo, no protocol command", ["basic", "--repo", "nocmd://files"], 1),
+    ("--repo, no provenance", ["basic", "--repo", "tst://files", "--verify"], 1),
+    ("repo/chart", ["tstrepo/basic"], 0),
+    ("repo/chart, version not there", ["tstrepo/basic", "--version", "2.0.0"], 1),
+    ("archive listed by the repository", ["tst://files/tiny-0.1.0.tgz", "-n", "x"], 0),
+    ("repository without a cached index", ["tst://files/tiny-0.1.0.tgz", "{stale}"], 1),
 ]
 
 
@@ -113,8 +127,9 @@ def plugin_env(
     helm_v4: Path, helm_home_env: dict[str, str], tmp_path_factory: pytest.TempPathFactory
 ) -> dict[str, str]:
     """helm's environment with $HELM_PLUGINS holding the three plugins, $TST_ROOT the files
-    they serve (tiny-0.1.0.tgz, values.yaml, note.txt) and $TST_TLS TLS files for the flags
-    (helm reads them before it runs the plugin)."""
+    they serve (tiny-0.1.0.tgz, its index.yaml, values.yaml, note.txt), $TST_TLS TLS files
+    for the flags (helm reads them before it runs the plugin), a repositories.yaml with the
+    files as `tstrepo` and $TST_STALE one whose repository has no cached index."""
     root = tmp_path_factory.mktemp("getter-plugins")
     files = root / "files"
     helm_package(helm_v4, helm_home_env, CHARTS / "basic", "0.1.0", files)
@@ -133,13 +148,20 @@ def plugin_env(
         if name != "missing":
             (directory / "fetch.sh").write_text(FETCH)
             (directory / "fetch.sh").chmod(0o755)
-    return dict(
+    env = dict(
         helm_home_env,
         HELM_PLUGINS=str(root / "plugins"),
+        HELM_REPOSITORY_CONFIG=str(root / "repositories.yaml"),
+        HELM_REPOSITORY_CACHE=str(root / "cache"),
         TST_ROOT=str(files),
         TST_TLS=str(tls),
+        TST_STALE=str(root / "stale.yaml"),
         KUBECONFIG=os.devnull,
     )
+    helm(helm_v4, env, "repo", "index", str(files), "--url", "tst://files")
+    helm(helm_v4, env, "repo", "add", "tstrepo", "tst://files")
+    (root / "stale.yaml").write_text("repositories:\n- name: gone\n  url: tst://files/gone\n")
+    return env
 
 
 @pytest.mark.parametrize(
@@ -148,13 +170,15 @@ def plugin_env(
 async def test_getter_plugins_fetch_as_helm_runs_them(
     args: list[str], code: int, plugin_env: dict[str, str], helm_v4: Path, tmp_path: Path
 ) -> None:
-    argv = [a.format(chart=CHARTS / "basic", tls=plugin_env["TST_TLS"]) for a in args]
+    stale = f"--repository-config={plugin_env['TST_STALE']}"
+    argv = [a.format(chart=CHARTS / "basic", tls=plugin_env["TST_TLS"], stale=stale) for a in args]
     # a content cache of its own: helm would otherwise find an archive there by digest
     argv += ["--content-cache", str(tmp_path / "content")]
     helm_run, ours = await template_both(helm_v4, ["rel", *argv], plugin_env)
     assert helm_run[0] == code, helm_run
     if code:
         assert helm_run[2].startswith(("Error: ", "cannot fetch", "args: ", "cat: ")), helm_run
+        assert "Error: " in helm_run[2], helm_run
     else:
         assert "# Source: " in helm_run[1], helm_run
     if "values.yaml" in args[-1] and code == 0:

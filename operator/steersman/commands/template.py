@@ -863,7 +863,9 @@ def _fetch_from_repository(
         flags = auth
         if not (auth.pass_credentials_all or url_equal(chart_ref.url, url)):
             flags = dataclasses.replace(auth, username="", password="")
-        return download_options(url, flags, _repo_entries(a), _repository_cache(a))
+        return download_options(
+            url, flags, _repo_entries(a), _repository_cache(a), _plugin_getters(a)
+        )
 
     try:
         fetched = asyncio.run(
@@ -875,6 +877,7 @@ def _fetch_from_repository(
                 cached=cached,
                 provenance=a.verify,
                 archive_options=archive_options if cached is None else None,
+                plugins=_plugin_getters(a),
             )
         )
     except RepoFetchError as exc:
@@ -904,7 +907,9 @@ def _fetch_from_url(url: str, auth: Any, a: TemplateArgs) -> bytes:
 
     scheme = url.partition(":")[0].lower()
     try:
-        opts = download_options(url, auth, _repo_entries(a), _repository_cache(a))
+        opts = download_options(
+            url, auth, _repo_entries(a), _repository_cache(a), _plugin_getters(a)
+        )
         built_in = scheme in ("http", "https")
         fetched = asyncio.run(
             fetch_chart_url(
@@ -938,6 +943,13 @@ def _verify_fetched(
         verify_fetched(archive, prov, filename, a.keyring)
     except VerifyError as exc:
         raise _Fail(str(exc)) from None
+
+
+def _plugin_getters(a: TemplateArgs) -> Any:
+    """The getter plugins of $HELM_PLUGINS, for getters beyond http, https and oci."""
+    from steersman.commands.template_getters import PluginGetters
+
+    return PluginGetters(a.plugins_directory, plugin_settings_env(a))
 
 
 def plugin_settings_env(a: TemplateArgs) -> dict[str, str]:

@@ -20,6 +20,8 @@ from steersman.commands.template_getters import (
     GetterCall,
     GetterPlugin,
     GetterPluginError,
+    PluginGetters,
+    find_getter,
     run_getter,
 )
 from steersman.commands.template_repo import RepoChart, RepoFetchError
@@ -42,14 +44,18 @@ def is_chart_url(ref: str) -> bool:
 
 
 def download_options(
-    url: str, flags: RepoAuth, repositories: Sequence[dict[str, Any]], cache: str
+    url: str,
+    flags: RepoAuth,
+    repositories: Sequence[dict[str, Any]],
+    cache: str,
+    plugins: PluginGetters | None = None,
 ) -> GetOptions:
     """ResolveChartVersion for an absolute chart URL: the options of the repository whose
     cached index lists it (its TLS files, its credentials when it has both), else the flags'
-    for that URL alone."""
-    owner = _owning_repository(url, repositories, cache)
+    for that URL alone. `plugins`: getter plugins serve more schemes."""
+    owner = _owning_repository(url, repositories, cache, plugins)
     if owner is None:
-        return GetOptions(url, flags)
+        return GetOptions(url, flags, plugins)
     auth = flags
     listed = entry_auth(owner)
     if listed.ca_file or listed.cert_file or listed.key_file:
@@ -63,7 +69,7 @@ def download_options(
             password=listed.password,
             pass_credentials_all=listed.pass_credentials_all,
         )
-    return GetOptions(str(owner["url"]), auth)
+    return GetOptions(str(owner["url"]), auth, plugins)
 
 
 def url_equal(a: str, b: str) -> bool:
@@ -139,7 +145,7 @@ async def _fetch_with_plugin(
 
 
 def _owning_repository(
-    url: str, repositories: Sequence[dict[str, Any]], cache: str
+    url: str, repositories: Sequence[dict[str, Any]], cache: str, plugins: PluginGetters | None
 ) -> dict[str, Any] | None:
     """scanReposForURL: the first repository whose cached index has `url` among a version's
     URLs; a repository without a readable cached index stops the scan with helm's error."""
@@ -149,7 +155,9 @@ def _owning_repository(
             scheme = str(parse(listed)["scheme"])
         except URLError:
             raise RepoFetchError(f"invalid chart URL format: {listed}") from None
-        if scheme not in GETTER_SCHEMES:
+        if scheme not in GETTER_SCHEMES and (
+            plugins is None or find_getter(plugins.directory, scheme) is None
+        ):
             raise RepoFetchError(f"could not find protocol handler for: {scheme}")
         path = os.path.join(cache, f"{entry.get('name', '')}-index.yaml")
         try:

@@ -154,6 +154,14 @@ class GetterCall:
     pass_credentials_all: bool = False
 
 
+@dataclasses.dataclass(frozen=True)
+class PluginGetters:
+    """getter.All's plugin part: where the plugins are and the settings they are given."""
+
+    directory: str
+    settings_env: Mapping[str, str]
+
+
 async def run_getter(
     plugin: GetterPlugin, href: str, settings_env: Mapping[str, str], call: GetterCall
 ) -> bytes:
