@@ -9,6 +9,9 @@ and stderr."""
 from __future__ import annotations
 
 import os
+import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -188,4 +191,55 @@ async def test_getter_plugins_fetch_as_helm_runs_them(
     if "note.txt" in args[-1]:
         assert "from-a-plugin" in helm_run[1], helm_run
     assert PASSWORD not in ours[2]
+    assert ours == helm_run
+
+
+DEPENDENCY_CASES = [
+    # (id, the dependency's repository, helm's exit code)
+    ("repository URL", "tst://files", 0),
+    ("repository by name", "'@tstrepo'", 0),
+    ("no protocol command", "nocmd://files", 1),
+    ("index fails", "tst://files/fail", 1),
+]
+
+
+@pytest.mark.parametrize(
+    ("repository", "code"),
+    [(r, c) for _, r, c in DEPENDENCY_CASES],
+    ids=[i for i, *_ in DEPENDENCY_CASES],
+)
+def test_dependency_update_fetches_through_plugins_as_helm(
+    repository: str, code: int, plugin_env: dict[str, str], helm_v4: Path, tmp_path: Path
+) -> None:
+    """--dependency-update: the repository's index and the dependency's archive through the
+    plugin; each tool on its own copy of the chart (it writes charts/ and Chart.lock)."""
+    results = []
+    for who, argv in (("helm", [str(helm_v4)]), ("steersman", [sys.executable, "-m", "steersman"])):
+        chart = tmp_path / who / "parent"
+        shutil.copytree(CHARTS / "basic", chart)
+        with (chart / "Chart.yaml").open("a") as f:
+            f.write(f"dependencies:\n- name: basic\n  version: 0.1.0\n  repository: {repository}\n")
+        done = subprocess.run(
+            [*argv, "template", "rel", str(chart), "--dependency-update"],
+            capture_output=True,
+            text=True,
+            env=plugin_env,
+            timeout=120,
+        )
+        charts = sorted(os.listdir(chart / "charts")) if (chart / "charts").is_dir() else []
+        where = str(chart.parent)
+        results.append(
+            (
+                done.returncode,
+                done.stdout.replace(where, "W"),
+                done.stderr.replace(where, "W"),
+                charts,
+            )
+        )
+    helm_run, ours = results
+    assert helm_run[0] == code, helm_run
+    if code == 0:
+        assert helm_run[3] == ["tiny-0.1.0.tgz"] and "# Source: basic/charts/" in helm_run[1]
+    else:
+        assert "Error: " in helm_run[2], helm_run
     assert ours == helm_run

@@ -674,6 +674,7 @@ def _update_dependencies(
         username=a.username,
         password=a.password,
         registry_config=a.registry_config,
+        plugins=_plugin_getters(a),
     )
     try:
         template_depup.update(source, settings, out, err)
