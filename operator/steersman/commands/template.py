@@ -911,17 +911,10 @@ def _fetch_from_url(url: str, auth: Any, a: TemplateArgs) -> bytes:
         opts = download_options(
             url, auth, _repo_entries(a), _repository_cache(a), _plugin_getters(a)
         )
-        built_in = scheme in ("http", "https")
-        fetched = asyncio.run(
-            fetch_chart_url(
-                url,
-                opts,
-                provenance=a.verify,
-                supported=built_in,
-                plugin=None if built_in else find_getter(a.plugins_directory, scheme),
-                settings_env=plugin_settings_env(a),
-            )
+        supported = scheme in ("http", "https") or (
+            find_getter(a.plugins_directory, scheme) is not None
         )
+        fetched = asyncio.run(fetch_chart_url(url, opts, provenance=a.verify, supported=supported))
     except RepoFetchError as exc:
         raise _Fail(str(exc)) from None
     if a.verify:

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import dataclasses
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import aiohttp
@@ -16,14 +16,7 @@ import aiohttp
 from steersman.chart.sources import ChartSourceError, RepoAuth
 from steersman.chart.sources.index_errors import load_index_file
 from steersman.commands.template_depup_http import GetOptions, entry_auth, get
-from steersman.commands.template_getters import (
-    GetterCall,
-    GetterPlugin,
-    GetterPluginError,
-    PluginGetters,
-    find_getter,
-    run_getter,
-)
+from steersman.commands.template_getters import PluginGetters, find_getter
 from steersman.commands.template_repo import RepoChart, RepoFetchError
 from steersman.golang import path as gopath
 from steersman.golang.fmt import go_quote
@@ -89,19 +82,11 @@ def url_equal(a: str, b: str) -> bool:
 
 
 async def fetch_chart_url(
-    url: str,
-    opts: GetOptions,
-    *,
-    provenance: bool = False,
-    supported: bool = True,
-    plugin: GetterPlugin | None = None,
-    settings_env: Mapping[str, str] | None = None,
+    url: str, opts: GetOptions, *, provenance: bool = False, supported: bool = True
 ) -> RepoChart:
     """The archive at `url` (and its .prov when asked for) with `opts`. `supported`: helm has
-    a built-in getter for the scheme (it looks one up after the repositories are scanned);
-    else `plugin` is the getter plugin for it, if any."""
-    if plugin is not None:
-        return await _fetch_with_plugin(url, opts, plugin, settings_env or {}, provenance)
+    a getter for the scheme, built in or a plugin of `opts.plugins` (it looks one up after
+    the repositories are scanned)."""
     if not supported:
         raise RepoFetchError(f"scheme {go_quote(str(parse(url)['scheme']))} not supported")
     async with aiohttp.ClientSession() as session:
@@ -111,37 +96,6 @@ async def fetch_chart_url(
         prov = await get(session, url + ".prov", opts) if provenance else None
     version = ""  # not known from a URL; only the --repo path warns about versions
     return RepoChart(got, version, url, prov if isinstance(prov, bytes) else None)
-
-
-async def _fetch_with_plugin(
-    url: str,
-    opts: GetOptions,
-    plugin: GetterPlugin,
-    settings_env: Mapping[str, str],
-    provenance: bool,
-) -> RepoChart:
-    """ChartDownloader through a getter plugin: the options it was given (TLS files and
-    credentials) handed to the plugin; a .prov it fails to fetch is a missing one."""
-    auth = opts.auth
-    call = GetterCall(
-        auth.cert_file or "",
-        auth.key_file or "",
-        auth.ca_file or "",
-        auth.username,
-        auth.password,
-        auth.pass_credentials_all,
-    )
-    try:
-        got = await run_getter(plugin, url, settings_env, call)
-    except GetterPluginError as exc:
-        raise RepoFetchError(str(exc)) from None
-    prov: bytes | None = None
-    if provenance:
-        try:
-            prov = await run_getter(plugin, url + ".prov", settings_env, call)
-        except GetterPluginError:
-            prov = None
-    return RepoChart(got, "", url, prov)
 
 
 def _owning_repository(
