@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
+import functools
 import hashlib
 import logging
 import os
 import re
+import sys
 import tempfile
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -379,7 +381,14 @@ def _render(a: TemplateArgs, out: list[str], err: list[str]) -> None:
     chart_path = _chart_path(source, ref, a)
     helmlog.debug(log, "Chart path", ("path", chart_path))
     try:
-        user_values = merge_user_values(a.values, read_value_source)
+        user_values = merge_user_values(
+            a.values,
+            functools.partial(
+                read_value_source,
+                plugins_directory=a.plugins_directory,
+                settings_env=plugin_settings_env(a),
+            ),
+        )
     except ValuesError as exc:
         raise _Fail(str(exc)) from None
     try:
@@ -665,6 +674,7 @@ def _update_dependencies(
         username=a.username,
         password=a.password,
         registry_config=a.registry_config,
+        plugins=_plugin_getters(a),
     )
     try:
         template_depup.update(source, settings, out, err)
@@ -854,7 +864,9 @@ def _fetch_from_repository(
         flags = auth
         if not (auth.pass_credentials_all or url_equal(chart_ref.url, url)):
             flags = dataclasses.replace(auth, username="", password="")
-        return download_options(url, flags, _repo_entries(a), _repository_cache(a))
+        return download_options(
+            url, flags, _repo_entries(a), _repository_cache(a), _plugin_getters(a)
+        )
 
     try:
         fetched = asyncio.run(
@@ -866,6 +878,7 @@ def _fetch_from_repository(
                 cached=cached,
                 provenance=a.verify,
                 archive_options=archive_options if cached is None else None,
+                plugins=_plugin_getters(a),
             )
         )
     except RepoFetchError as exc:
@@ -890,14 +903,18 @@ def _fetch_from_url(url: str, auth: Any, a: TemplateArgs) -> bytes:
     import asyncio
 
     from steersman.commands.template_chart_url import download_options, fetch_chart_url
+    from steersman.commands.template_getters import find_getter
     from steersman.commands.template_repo import RepoFetchError
 
     scheme = url.partition(":")[0].lower()
     try:
-        opts = download_options(url, auth, _repo_entries(a), _repository_cache(a))
-        fetched = asyncio.run(
-            fetch_chart_url(url, opts, provenance=a.verify, supported=scheme in ("http", "https"))
+        opts = download_options(
+            url, auth, _repo_entries(a), _repository_cache(a), _plugin_getters(a)
         )
+        supported = scheme in ("http", "https") or (
+            find_getter(a.plugins_directory, scheme) is not None
+        )
+        fetched = asyncio.run(fetch_chart_url(url, opts, provenance=a.verify, supported=supported))
     except RepoFetchError as exc:
         raise _Fail(str(exc)) from None
     if a.verify:
@@ -920,6 +937,44 @@ def _verify_fetched(
         verify_fetched(archive, prov, filename, a.keyring)
     except VerifyError as exc:
         raise _Fail(str(exc)) from None
+
+
+def _plugin_getters(a: TemplateArgs) -> Any:
+    """The getter plugins of $HELM_PLUGINS, for getters beyond http, https and oci."""
+    from steersman.commands.template_getters import PluginGetters
+
+    return PluginGetters(a.plugins_directory, plugin_settings_env(a))
+
+
+def plugin_settings_env(a: TemplateArgs) -> dict[str, str]:
+    """cli.EnvSettings.EnvVars: the settings helm hands its plugins as HELM_* variables."""
+    env = {
+        "HELM_BIN": sys.argv[0],
+        "HELM_CACHE_HOME": template_flags.cache_path(),
+        "HELM_CONFIG_HOME": template_flags.config_path(),
+        "HELM_DATA_HOME": template_flags.data_path(),
+        "HELM_DEBUG": "true" if a.debug else "false",
+        "HELM_PLUGINS": a.plugins_directory,
+        "HELM_REGISTRY_CONFIG": a.registry_config,
+        "HELM_REPOSITORY_CACHE": _repository_cache(a),
+        "HELM_CONTENT_CACHE": a.content_cache,
+        "HELM_REPOSITORY_CONFIG": a.repository_config,
+        "HELM_NAMESPACE": a.namespace or "default",
+        "HELM_MAX_HISTORY": "10",
+        "HELM_BURST_LIMIT": "100",
+        "HELM_QPS": "0.00",
+        "HELM_KUBECONTEXT": a.kube_context,
+        "HELM_KUBETOKEN": a.kube_token,
+        "HELM_KUBEASUSER": a.kube_as_user,
+        "HELM_KUBEASGROUPS": ",".join(a.kube_as_group),
+        "HELM_KUBEAPISERVER": a.kube_apiserver,
+        "HELM_KUBECAFILE": a.kube_ca_file,
+        "HELM_KUBEINSECURE_SKIP_TLS_VERIFY": "true" if a.kube_insecure_skip_tls_verify else "false",
+        "HELM_KUBETLS_SERVER_NAME": a.kube_tls_server_name,
+    }
+    if a.kubeconfig:
+        env["KUBECONFIG"] = a.kubeconfig
+    return env
 
 
 def _repository_cache(a: TemplateArgs) -> str:

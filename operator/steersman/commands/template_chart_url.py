@@ -16,6 +16,7 @@ import aiohttp
 from steersman.chart.sources import ChartSourceError, RepoAuth
 from steersman.chart.sources.index_errors import load_index_file
 from steersman.commands.template_depup_http import GetOptions, entry_auth, get
+from steersman.commands.template_getters import PluginGetters, find_getter
 from steersman.commands.template_repo import RepoChart, RepoFetchError
 from steersman.golang import path as gopath
 from steersman.golang.fmt import go_quote
@@ -36,14 +37,18 @@ def is_chart_url(ref: str) -> bool:
 
 
 def download_options(
-    url: str, flags: RepoAuth, repositories: Sequence[dict[str, Any]], cache: str
+    url: str,
+    flags: RepoAuth,
+    repositories: Sequence[dict[str, Any]],
+    cache: str,
+    plugins: PluginGetters | None = None,
 ) -> GetOptions:
     """ResolveChartVersion for an absolute chart URL: the options of the repository whose
     cached index lists it (its TLS files, its credentials when it has both), else the flags'
-    for that URL alone."""
-    owner = _owning_repository(url, repositories, cache)
+    for that URL alone. `plugins`: getter plugins serve more schemes."""
+    owner = _owning_repository(url, repositories, cache, plugins)
     if owner is None:
-        return GetOptions(url, flags)
+        return GetOptions(url, flags, plugins)
     auth = flags
     listed = entry_auth(owner)
     if listed.ca_file or listed.cert_file or listed.key_file:
@@ -57,7 +62,7 @@ def download_options(
             password=listed.password,
             pass_credentials_all=listed.pass_credentials_all,
         )
-    return GetOptions(str(owner["url"]), auth)
+    return GetOptions(str(owner["url"]), auth, plugins)
 
 
 def url_equal(a: str, b: str) -> bool:
@@ -80,7 +85,8 @@ async def fetch_chart_url(
     url: str, opts: GetOptions, *, provenance: bool = False, supported: bool = True
 ) -> RepoChart:
     """The archive at `url` (and its .prov when asked for) with `opts`. `supported`: helm has
-    a getter for the scheme (it looks one up after the repositories are scanned)."""
+    a getter for the scheme, built in or a plugin of `opts.plugins` (it looks one up after
+    the repositories are scanned)."""
     if not supported:
         raise RepoFetchError(f"scheme {go_quote(str(parse(url)['scheme']))} not supported")
     async with aiohttp.ClientSession() as session:
@@ -93,7 +99,7 @@ async def fetch_chart_url(
 
 
 def _owning_repository(
-    url: str, repositories: Sequence[dict[str, Any]], cache: str
+    url: str, repositories: Sequence[dict[str, Any]], cache: str, plugins: PluginGetters | None
 ) -> dict[str, Any] | None:
     """scanReposForURL: the first repository whose cached index has `url` among a version's
     URLs; a repository without a readable cached index stops the scan with helm's error."""
@@ -103,7 +109,9 @@ def _owning_repository(
             scheme = str(parse(listed)["scheme"])
         except URLError:
             raise RepoFetchError(f"invalid chart URL format: {listed}") from None
-        if scheme not in GETTER_SCHEMES:
+        if scheme not in GETTER_SCHEMES and (
+            plugins is None or find_getter(plugins.directory, scheme) is None
+        ):
             raise RepoFetchError(f"could not find protocol handler for: {scheme}")
         path = os.path.join(cache, f"{entry.get('name', '')}-index.yaml")
         try:

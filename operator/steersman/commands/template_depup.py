@@ -40,8 +40,10 @@ from steersman.chart.sources.index_errors import index_error, load_index_file
 from steersman.chartmodel import Dependency
 from steersman.commands.template_depup_http import GetOptions, entry_auth, get, get_index
 from steersman.commands.template_flags import FlagError, registry_store
+from steersman.commands.template_getters import PluginGetters, find_getter
 from steersman.commands.template_tls import wants_tls_config
 from steersman.errors import SteersmanError
+from steersman.golang import path as gopath
 from steersman.golang.fmt import go_quote
 from steersman.golang.semver import Constraints, SemverError, Version
 
@@ -76,6 +78,7 @@ class Settings:
     username: str = ""
     password: str = field(default="", repr=False)
     registry_config: str = ""  # --registry-config: credentials when --username/--password are not
+    plugins: PluginGetters | None = None  # getter plugins: repositories of more schemes
 
     def registry_auth(self, url: str) -> RepoAuth:
         """The client helm builds for the oci:// `url`: with TLS options, one without
@@ -269,9 +272,10 @@ def _update_indexes(repos: list[_Repo], settings: Settings, out: list[str]) -> N
     unique = list({r.url.rstrip("/"): r for r in repos}.values())
     for repo in unique:
         scheme = urlsplit(repo.url).scheme
-        if scheme not in ("http", "https"):  # helm's getters for a repository index
+        if scheme not in ("http", "https") and not _plugin_serves(settings, scheme):
             raise DependencyUpdateError(f"could not find protocol handler for: {scheme}")
-    for repo, result in zip(unique, asyncio.run(_download_indexes(unique)), strict=True):
+    results = asyncio.run(_download_indexes(unique, settings.plugins))
+    for repo, result in zip(unique, results, strict=True):
         shown = go_quote(repo.url if repo.name.startswith(_MANAGER_PREFIX) else repo.name)
         if isinstance(result, str):
             where = "" if repo.name.startswith(_MANAGER_PREFIX) else f" ({repo.url})"
@@ -287,15 +291,22 @@ def _update_indexes(repos: list[_Repo], settings: Settings, out: list[str]) -> N
         out.append(f"...Successfully got an update from the {shown} chart repository\n")
 
 
-async def _download_indexes(repos: list[_Repo]) -> list[bytes | str]:
+def _plugin_serves(settings: Settings, scheme: str) -> bool:
+    plugins = settings.plugins
+    return plugins is not None and find_getter(plugins.directory, scheme) is not None
+
+
+async def _download_indexes(repos: list[_Repo], plugins: PluginGetters | None) -> list[bytes | str]:
     async with aiohttp.ClientSession() as session:
-        return await asyncio.gather(*(_download_index(session, r) for r in repos))
+        return await asyncio.gather(*(_download_index(session, r, plugins) for r in repos))
 
 
-async def _download_index(session: aiohttp.ClientSession, repo: _Repo) -> bytes | str:
+async def _download_index(
+    session: aiohttp.ClientSession, repo: _Repo, plugins: PluginGetters | None
+) -> bytes | str:
     """ChartRepository.DownloadIndexFile: with the entry's TLS files and credentials; an index
     helm's loadIndex refuses is its error (and never reaches the cache)."""
-    got = await get_index(session, repo.url, repo.auth)
+    got = await get_index(session, repo.url, repo.auth, plugins)
     return (index_error(got) or got) if isinstance(got, bytes) else got
 
 
@@ -449,9 +460,8 @@ def _download_all(
         if not dep.repository.startswith("oci://"):
             repo = next((r for r in repos.values() if _same_url(r.url, dep.repository)), None)
             repo = repo or _Repo("", dep.repository)
-            saved[f"{dep.name}-{dep.version}.tgz"] = _download_from_repo(
-                dep, repo, repos, settings, out
-            )
+            filename, data = _download_from_repo(dep, repo, repos, settings, out)
+            saved[filename] = data
             continue
         out.append(f"Downloading {dep.name} from repo {dep.repository}\n")
         helmlog.debug(log, _NEW_DOWNLOADER)
@@ -507,8 +517,9 @@ def _load_chart_repositories(repos: dict[str, _Repo], settings: Settings) -> Non
 
 def _download_from_repo(
     dep: Dependency, repo: _Repo, repos: dict[str, _Repo], settings: Settings, out: list[str]
-) -> bytes:
-    """findChartURL + ChartDownloader: the archive the repository's index names."""
+) -> tuple[str, bytes]:
+    """findChartURL + ChartDownloader: the archive the repository's index names, and the
+    name DownloadTo saves it under (its URL path's last element)."""
     index = repo.index or _cached_index(repo.name, settings)
     entry = next(
         (e for e in index.entries.get(dep.name, ()) if e.urls and e.version == dep.version), None
@@ -520,12 +531,13 @@ def _download_from_repo(
     url = resolve_reference_url(repo.url.rstrip("/") + "/", entry.urls[0])
     out.append(f"Downloading {dep.name} from repo {dep.repository}\n")
     helmlog.debug(log, _NEW_DOWNLOADER)
-    got = asyncio.run(_get_archive(url, _archive_options(url, repo, repos)))
+    opts = replace(_archive_options(url, repo, repos), plugins=settings.plugins)
+    got = asyncio.run(_get_archive(url, opts))
     if isinstance(got, str):
         error = f"could not download {url}: {got}"
         out.append(f"Save error occurred:  {error}\n")
         raise DependencyUpdateError(error)
-    return got
+    return gopath.base(urlsplit(url).path), got
 
 
 def _archive_options(url: str, repo: _Repo, repos: dict[str, _Repo]) -> GetOptions:

@@ -17,6 +17,13 @@ from steersman.chart.sources.errors import SourceUnavailable
 from steersman.chart.sources.goerrors import url_error
 from steersman.chart.sources.index import resolve_reference_url
 from steersman.chart.sources.transport import basic_authorization, ssl_for
+from steersman.commands.template_getters import (
+    GetterCall,
+    GetterPluginError,
+    PluginGetters,
+    find_getter,
+    run_getter,
+)
 from steersman.commands.template_tls import tls_config_error, wants_tls_config
 
 _ACCEPT_ARCHIVE = "application/gzip,application/octet-stream"
@@ -29,6 +36,7 @@ class GetOptions:
 
     origin: str
     auth: RepoAuth
+    plugins: PluginGetters | None = None  # getter plugins for other schemes (template only)
 
 
 def entry_auth(entry: dict[str, Any]) -> RepoAuth:
@@ -65,7 +73,15 @@ def usable_auth(auth: RepoAuth) -> RepoAuth:
 async def get(
     session: aiohttp.ClientSession, url: str, opts: GetOptions, *, archive: bool = False
 ) -> bytes | str:
-    """HTTPGetter.Get: the body, or the error text helm would print for it."""
+    """HTTPGetter.Get (or the getter plugin for the URL's scheme): the body, or the error
+    text helm would print for it."""
+    if opts.plugins is not None:
+        scheme = url.partition(":")[0].lower()
+        plugin = (
+            None if scheme in ("http", "https") else find_getter(opts.plugins.directory, scheme)
+        )
+        if plugin is not None:
+            return await _plugin_get(plugin, url, opts)
     auth = usable_auth(opts.auth)
     if auth.has_tls_options:
         problem = tls_config_error(auth.ca_file or "", auth.cert_file or "", auth.key_file or "")
@@ -91,11 +107,34 @@ async def get(
         return url_error("GET", url, exc)
 
 
-async def get_index(session: aiohttp.ClientSession, repo_url: str, auth: RepoAuth) -> bytes | str:
+async def get_index(
+    session: aiohttp.ClientSession,
+    repo_url: str,
+    auth: RepoAuth,
+    plugins: PluginGetters | None = None,
+) -> bytes | str:
     """ChartRepository.DownloadIndexFile's request: REPO/index.yaml with the repository's
     options (credentials for the repository's own host)."""
     url = resolve_reference_url(repo_url.rstrip("/") + "/", "index.yaml")
-    return await get(session, url, GetOptions(repo_url, auth))
+    return await get(session, url, GetOptions(repo_url, auth, plugins))
+
+
+async def _plugin_get(plugin: Any, url: str, opts: GetOptions) -> bytes | str:
+    """A getter plugin is handed the options as they are (it decides where credentials go)."""
+    assert opts.plugins is not None
+    auth = opts.auth
+    call = GetterCall(
+        auth.cert_file or "",
+        auth.key_file or "",
+        auth.ca_file or "",
+        auth.username,
+        auth.password,
+        auth.pass_credentials_all,
+    )
+    try:
+        return await run_getter(plugin, url, opts.plugins.settings_env, call)
+    except GetterPluginError as exc:
+        return str(exc)
 
 
 def _same_host(a: str, b: str) -> bool:

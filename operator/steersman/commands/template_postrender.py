@@ -6,20 +6,15 @@ the merged manifests on stdin, the post-rendered ones read from stdout (stderr d
 from __future__ import annotations
 
 import os
-import platform
-import re
 import subprocess
 from collections.abc import Callable
-from typing import Any
 
 import yaml
 
 from steersman.chart import go_os_error
 from steersman.commands.template_flags import find_post_renderer
+from steersman.commands.template_plugin_commands import prepare_commands
 from steersman.errors import SteersmanError
-
-_GOARCH = {"x86_64": "amd64", "aarch64": "arm64", "armv7l": "arm", "i686": "386"}
-_VAR = re.compile(r"\$(?:\{([^}]*)\}|([A-Za-z0-9_]+|[*#$@!?\-0-9]))")
 
 
 class PostRendererError(SteersmanError):
@@ -36,7 +31,7 @@ def plugin_runner(plugins_directory: str, name: str, args: list[str]) -> Callabl
 
     def run(manifests: str) -> str:
         env = dict(os.environ, HELM_PLUGIN_NAME=name, HELM_PLUGIN_DIR=directory)
-        argv = _prepare(commands, args, env)
+        argv = prepare_commands(commands, args, env)
         if argv is None:
             raise PostRendererError(
                 f'failed to invoke post-renderer plugin "{name}": failed to prepare plugin '
@@ -61,42 +56,3 @@ def plugin_runner(plugins_directory: str, name: str, args: list[str]) -> Callabl
         return out
 
     return run
-
-
-def _prepare(commands: list[Any], extra: list[str], env: dict[str, str]) -> list[str] | None:
-    """PrepareCommands: the platform's command split at spaces, its args, then the extra
-    args; every part but the extra ones `$VAR`-expanded."""
-    picked = _platform_command(commands)
-    if picked is None:
-        return None
-    parts, args = picked
-    if not parts or not parts[0]:
-        return None
-
-    def expand(s: str) -> str:
-        return _VAR.sub(lambda m: env.get(m.group(1) or m.group(2), ""), s)
-
-    return [expand(p) for p in parts] + [expand(str(a)) for a in args] + list(extra)
-
-
-def _platform_command(commands: list[Any]) -> tuple[list[str], list[Any]] | None:
-    """getPlatformCommand: an exact os/arch match, else the first for this os, else the first
-    with neither."""
-    goos = platform.system().lower()
-    goarch = _GOARCH.get(platform.machine(), platform.machine())
-    found: tuple[list[str], list[Any]] | None = None
-    found_os = False
-    for c in commands:
-        if not isinstance(c, dict):
-            continue
-        os_name, arch = str(c.get("os") or ""), str(c.get("arch") or "")
-        entry = (str(c.get("command") or "").split(" "), list(c.get("args") or []))
-        if os_name.lower() == goos and arch.lower() == goarch:
-            return entry
-        if (os_name and os_name.lower() != goos) or arch:
-            continue
-        if not found_os and os_name and os_name.lower() == goos:
-            found, found_os = entry, True
-        elif found is None:
-            found = entry
-    return found

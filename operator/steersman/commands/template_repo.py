@@ -14,6 +14,7 @@ from steersman.chart.sources.index import IndexEntry, RepoIndex, parse_index, re
 from steersman.chart.sources.index_errors import index_error, load_index_file
 from steersman.chart.sources.versions import pick_version
 from steersman.commands.template_depup_http import GetOptions, get, get_index
+from steersman.commands.template_getters import PluginGetters
 from steersman.errors import SteersmanError
 from steersman.golang.fmt import go_quote
 from steersman.golang.semver import Constraints, SemverError
@@ -49,18 +50,21 @@ async def fetch_repo_chart(
     cached: CachedIndex | None = None,
     provenance: bool = False,
     archive_options: Callable[[str], GetOptions] | None = None,
+    plugins: PluginGetters | None = None,
 ) -> RepoChart:
     """The chart `name` at `version` (an exact version or a constraint; "" the newest
     stable) from the repository at `repo_url`: its index downloaded (--repo) or the cached
     one of `cached` (repo/name). `archive_options` gives the getter options for the
-    archive's URL (--repo: helm resolves that URL again as an absolute chart URL)."""
+    archive's URL (--repo: helm resolves that URL again as an absolute chart URL); `plugins`
+    serve the schemes helm's getter plugins do."""
     async with aiohttp.ClientSession() as session:
         if cached is None:
-            entry = _find(await _download_index(session, repo_url, auth), name, version, repo_url)
+            index = await _download_index(session, repo_url, auth, plugins)
+            entry = _find(index, name, version, repo_url)
         else:
             entry = _find_cached(cached, name, version)
         url = resolve_reference_url(repo_url.rstrip("/") + "/", entry.urls[0])
-        opts = archive_options(url) if archive_options else GetOptions(repo_url, auth)
+        opts = archive_options(url) if archive_options else GetOptions(repo_url, auth, plugins)
         got = await get(session, url, opts, archive=True)
         if isinstance(got, str):
             raise RepoFetchError(got)
@@ -69,10 +73,10 @@ async def fetch_repo_chart(
 
 
 async def _download_index(
-    session: aiohttp.ClientSession, repo_url: str, auth: RepoAuth
+    session: aiohttp.ClientSession, repo_url: str, auth: RepoAuth, plugins: PluginGetters | None
 ) -> RepoIndex:
     """FindChartInAuthAndTLSAndPassRepoURL's index download and load."""
-    got = await get_index(session, repo_url, auth)
+    got = await get_index(session, repo_url, auth, plugins)
     problem = got if isinstance(got, str) else ""
     if isinstance(got, bytes):
         problem = index_error(got) or ""

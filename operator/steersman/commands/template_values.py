@@ -1,18 +1,26 @@
 """Where `helm template` reads a -f or --set-file source (pkg/cli/values readFile): `-` is
 standard input, a URL whose scheme helm has a getter for is fetched with that getter's defaults
 (http, https: downloaded; oci: the chart archive pulled, which then fails to parse as values, as
-in helm), anything else is a local file."""
+in helm), one a getter plugin in $HELM_PLUGINS serves is fetched by it, anything else is a
+local file."""
 
 from __future__ import annotations
 
 import sys
+from collections.abc import Mapping
+from typing import TYPE_CHECKING
 
 from steersman.chart import ValueSourceError, read_local_file
 from steersman.golang.fmt import go_quote
 from steersman.golang.neturl import URLError, parse
 
+if TYPE_CHECKING:
+    from steersman.commands.template_getters import GetterPlugin
 
-def read_value_source(path: str) -> bytes:
+
+def read_value_source(
+    path: str, *, plugins_directory: str = "", settings_env: Mapping[str, str] | None = None
+) -> bytes:
     if path.strip() == "-":
         return sys.stdin.buffer.read()
     try:
@@ -23,7 +31,25 @@ def read_value_source(path: str) -> bytes:
         return _download(path)
     if scheme == "oci":
         return _pull(path)
+    if scheme and plugins_directory:
+        from steersman.commands.template_getters import find_getter
+
+        plugin = find_getter(plugins_directory, scheme)
+        if plugin is not None:
+            return _plugin_get(plugin, path, settings_env or {})
     return read_local_file(path)
+
+
+def _plugin_get(plugin: GetterPlugin, url: str, settings_env: Mapping[str, str]) -> bytes:
+    """getter.WithURL alone: no TLS files or credentials for the plugin."""
+    import asyncio
+
+    from steersman.commands.template_getters import GetterCall, GetterPluginError, run_getter
+
+    try:
+        return asyncio.run(run_getter(plugin, url, settings_env, GetterCall()))
+    except GetterPluginError as exc:
+        raise ValueSourceError(str(exc)) from None
 
 
 def _download(url: str) -> bytes:

@@ -9,7 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import urljoin, urlsplit, urlunsplit
+from urllib.parse import urljoin, urlsplit, urlunsplit, uses_relative
 
 import yaml
 
@@ -103,5 +103,10 @@ def resolve_reference_url(base: str, ref: str) -> str:
         return ref
     b = urlsplit(base)
     directory = b._replace(path=b.path.rstrip("/") + "/", query="", fragment="")
+    if b.scheme and b.scheme not in uses_relative:
+        # urljoin resolves only the schemes it knows; Go's ResolveReference any (a getter
+        # plugin's s3://, tst://): join as http, then put the scheme back
+        joined = urlsplit(urljoin(urlunsplit(directory._replace(scheme="http")), ref))
+        return urlunsplit(joined._replace(scheme=b.scheme, query=b.query))
     joined = urlsplit(urljoin(urlunsplit(directory), ref))
     return urlunsplit(joined._replace(query=b.query))
