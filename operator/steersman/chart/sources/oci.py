@@ -265,10 +265,11 @@ class RegistryClient:
                 accept=MANIFEST_MEDIA_TYPE,
                 allow_404=True,
             )
-        except AuthFailed as exc:
-            raise AuthFailed(f'failed to perform "FetchReference" on source: {exc}') from None
+        except AuthFailed as exc:  # helm's pull names the oras-go call that failed
+            exc.helm = f'failed to perform "FetchReference" on source: {exc.helm or exc}'
+            raise
         except ChartSourceError as exc:
-            if exc.helm:  # helm's pull names the oras-go call that failed
+            if exc.helm:
                 exc.helm = f'failed to perform "FetchReference" on source: {exc.helm}'
             raise
         if resp.status == 404:

@@ -93,9 +93,17 @@ class RegistryAuthenticator:
         if scheme == "basic":
             cred = await self._credential(request, basic=True)
             if cred.is_empty:
-                raise AuthFailed(f"{request}: basic credential not found")
+                raise _refused(
+                    f"registry {self._registry} requires credentials, and none are configured "
+                    "for it",
+                    f"{request}: basic credential not found",
+                )
             if not (cred.username and cred.password):
-                raise AuthFailed(f"{request}: missing username or password for basic auth")
+                raise _refused(
+                    f"registry {self._registry} requires a username and password; the "
+                    "credential configured for it lacks one",
+                    f"{request}: missing username or password for basic auth",
+                )
             self._basic = basic_authorization(cred.username, cred.password)
             return True
         if scheme == "bearer":
@@ -195,6 +203,13 @@ class RegistryAuthenticator:
             if isinstance(token, str) and token:
                 return token
         raise AuthFailed(f"{request}: {shown}: empty token returned")
+
+
+def _refused(message: str, helm: str) -> AuthFailed:
+    """Our message for the operator's conditions, oras-go's (`helm`) for `steersman template`."""
+    refused = AuthFailed(message)
+    refused.helm = helm
+    return refused
 
 
 def error_response(request: str, status: int, body: bytes) -> str:
