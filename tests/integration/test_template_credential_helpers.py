@@ -172,24 +172,30 @@ async def test_credential_helpers_and_auths_against_basic_auth(
     list first): credential lookups happen at the 401, with the texts of oras-go."""
     host = registries.basic
     env = _env(helm_home_env, tmp_path, registries.helpers)
-    config, log = tmp_path / "registry.json", tmp_path / "helper.log"
-    same = 0
-    for doc, shows in _basic_cases(host):
+    cases = [(doc, shows, v) for doc, shows in _basic_cases(host) for v in ("0.2.0", "~0.2")]
+    slots = asyncio.Semaphore(4)  # a few at a time, each with its own config and helper log
+
+    async def run(n: int, doc: dict[str, object], version: str) -> dict[str, Run]:
+        config, log = tmp_path / f"registry-{n}.json", tmp_path / f"helper-{n}.log"
         config.write_text(json.dumps(doc))
-        for version in ("0.2.0", "~0.2"):
-            args = [f"oci://{host}/charts/sub", "--version", version, "--plain-http"]
-            got = await asyncio.to_thread(
+        args = [f"oci://{host}/charts/sub", "--version", version, "--plain-http"]
+        async with slots:
+            return await asyncio.to_thread(
                 _template_both, env, helm_v4, log, *args, "--registry-config", str(config)
             )
-            code, out, err = got["helm"]
-            assert shows in err, (doc, version, err)
-            assert code == (0 if shows == "Pulled: " else 1), (doc, err)
-            if code == 0:
-                assert '  version: "0.2.0"\n' in out
-            else:
-                assert out == "" and err.count("Error: ") == 1, (doc, err)
-            assert got["steersman"] == got["helm"], (doc, version)
-            same += 1
+
+    results = await asyncio.gather(*(run(n, d, v) for n, (d, _, v) in enumerate(cases)))
+    same = 0
+    for (doc, shows, version), got in zip(cases, results, strict=True):
+        code, out, err = got["helm"]
+        assert shows in err, (doc, version, err)
+        assert code == (0 if shows == "Pulled: " else 1), (doc, err)
+        if code == 0:
+            assert '  version: "0.2.0"\n' in out
+        else:
+            assert out == "" and err.count("Error: ") == 1, (doc, err)
+        assert got["steersman"] == got["helm"], (doc, version)
+        same += 1
     assert same == 2 * len(_basic_cases(host))
 
 

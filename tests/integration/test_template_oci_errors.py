@@ -8,6 +8,7 @@ exit code, stdout and stderr."""
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import os
 from collections.abc import AsyncIterator
@@ -17,7 +18,7 @@ import pytest
 
 from hack.testenv.parts import free_port
 from hack.testkit.chart_servers import Canned, FailingRegistry, make_tls_material
-from hack.testkit.conformance import template_both
+from hack.testkit.conformance import Run, template_both
 from steersman.chart.sources.oci import (
     CHART_LAYER_MEDIA_TYPE,
     CONFIG_MEDIA_TYPE,
@@ -152,23 +153,29 @@ async def registries(
         await server.stop()
 
 
-@pytest.mark.parametrize(
-    ("ref", "args"), [(r, a) for _, r, a in CASES], ids=[i for i, _, _ in CASES]
-)
-async def test_failed_pulls_are_helms(
-    ref: str,
-    args: list[str],
+@pytest.fixture(scope="module")
+async def outcomes(
     registries: tuple[FailingRegistry, FailingRegistry],
     helm_v4: Path,
     helm_home_env: dict[str, str],
-) -> None:
+) -> dict[str, tuple[Run, Run]]:
+    """Every case's (helm's run, ours), the cases run a few at a time: most of their time is
+    helm retrying a 5xx with backoff, seconds the cases can share."""
     plain, guarded = registries
-    argv = [
-        "rel",
-        ref.format(plain=plain.address, tls=guarded.address, closed=free_port()),
-        *args,
-    ]
     env = dict(helm_home_env, KUBECONFIG=os.devnull)
-    helm_run, ours = await template_both(helm_v4, argv, env)
+    slots = asyncio.Semaphore(4)
+
+    async def one(ref: str, args: list[str]) -> tuple[Run, Run]:
+        target = ref.format(plain=plain.address, tls=guarded.address, closed=free_port())
+        async with slots:
+            return await template_both(helm_v4, ["rel", target, *args], env)
+
+    runs = await asyncio.gather(*(one(ref, args) for _, ref, args in CASES))
+    return {case: run for (case, _, _), run in zip(CASES, runs, strict=True)}
+
+
+@pytest.mark.parametrize("case", [i for i, _, _ in CASES])
+def test_failed_pulls_are_helms(case: str, outcomes: dict[str, tuple[Run, Run]]) -> None:
+    helm_run, ours = outcomes[case]
     assert helm_run[0] == 1 and helm_run[2].startswith("Error: "), helm_run
     assert ours == helm_run

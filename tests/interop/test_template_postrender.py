@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import subprocess
 import sys
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -311,27 +312,47 @@ KYAML_PROBES = {
 }
 
 
-@pytest.mark.parametrize("plugin", ["record", "edit"])
-@pytest.mark.parametrize("probe", sorted(KYAML_PROBES))
-def test_kyaml_rewrite_same_as_helm(
-    probe: str,
-    plugin: str,
+Seen = tuple[tuple[int, str, str], str]  # a run's (exit code, stdout, stderr), plugin stdin
+
+
+@pytest.fixture(scope="module")
+def kyaml_outcomes(
     setup: tuple[Path, Path],
     helm_v4: Path,
     helm_home_env: dict[str, str],
-    tmp_path: Path,
-) -> None:
-    """The post-renderer's stdin and the final output, byte for byte, for each construct."""
+    tmp_path_factory: pytest.TempPathFactory,
+) -> dict[tuple[str, str], tuple[Seen, Seen]]:
+    """Every probe through both plugins, helm's runs and ours, two at a time (each run a
+    process of its own, with its own plugin log): {(probe, plugin): (helm's, ours)}."""
     plugins, _ = setup
-    chart = _chart(tmp_path, KYAML_PROBES[probe], _H.replace("name: a", "name: u # c"))
-    seen = []
-    for who in ("helm", "steersman"):
-        log = tmp_path / f"{who}-log"
+    root = tmp_path_factory.mktemp("kyaml")
+
+    def one(probe: str, plugin: str, who: str) -> Seen:
+        where = root / f"{probe}-{plugin}-{who}"
+        where.mkdir()
+        chart = _chart(where, KYAML_PROBES[probe], _H.replace("name: a", "name: u # c"))
+        log = where / "log"
         env = dict(helm_home_env, HELM_PLUGINS=str(plugins), PR_LOG=str(log))
         result = _run([*_template(who, helm_v4), "--post-renderer", plugin, str(chart)], env)
         stdin = log.with_suffix(".stdin").read_text() if plugin == "record" else ""
-        seen.append((result, stdin))
-    helm, ours = seen
+        # the chart's path differs per run: the same placeholder in both
+        return result, stdin.replace(str(chart), "CHART")
+
+    keys = [(probe, plugin) for probe in sorted(KYAML_PROBES) for plugin in ("record", "edit")]
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        runs = {
+            (key, who): pool.submit(one, *key, who) for key in keys for who in ("helm", "steersman")
+        }
+        return {key: (runs[key, "helm"].result(), runs[key, "steersman"].result()) for key in keys}
+
+
+@pytest.mark.parametrize("plugin", ["record", "edit"])
+@pytest.mark.parametrize("probe", sorted(KYAML_PROBES))
+def test_kyaml_rewrite_same_as_helm(
+    probe: str, plugin: str, kyaml_outcomes: dict[tuple[str, str], tuple[Seen, Seen]]
+) -> None:
+    """The post-renderer's stdin and the final output, byte for byte, for each construct."""
+    helm, ours = kyaml_outcomes[probe, plugin]
     assert helm[0][0] == 0, helm[0][2]
     assert ours == helm
 
