@@ -163,7 +163,7 @@ async def outcomes(
     helm retrying a 5xx with backoff, seconds the cases can share."""
     plain, guarded = registries
     env = dict(helm_home_env, KUBECONFIG=os.devnull)
-    slots = asyncio.Semaphore(4)
+    slots = asyncio.Semaphore(8)
 
     async def one(ref: str, args: list[str]) -> tuple[Run, Run]:
         target = ref.format(plain=plain.address, tls=guarded.address, closed=free_port())
