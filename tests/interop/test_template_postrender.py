@@ -297,6 +297,23 @@ KYAML_PROBES = {
     "foot-at-an-outer-block": (
         _H + "  annotations:\n    a: '1'\n  # c\n\nspec:\n  x:\n    y: 1\n  # d\n\nz: 1\n"
     ),
+    # indented comment lines after the content, then a blank line and column-0 comment
+    # lines: the first by column, as a last group; the others the document's foot, blank
+    # lines between kept (one after a foot at indent 0)
+    "comment-groups-at-the-end": (
+        _H
+        + "  labels:\n    a: b\n    # c\n\n# end\n---\n"
+        + _H
+        + "  labels:\n    a: b\n  # c\n\n\n# end\n# e2\n---\n"
+        + _H
+        + "  labels:\n    a: b\n   # c\n\n# end\n\n# more\n---\n"
+        + _H
+        + "  labels:\n    a: b\n      # c\n      # d\n\n# end\n# c\n---\n"
+        + _H
+        + "data:\n  x: y\n# c\n\n# end\n---\n"
+        + _H
+        + "items:\n  - a\n  # c\n\n# end\n"
+    ),
     # after an explicit `---`, a head comment's blank line is dropped
     "explicit-separator-head": "---\n  # c\n\n" + _H,
     # a blank-line foot after a collection item of a block sequence: yaml.v3 writes it after

@@ -14,8 +14,9 @@
 - a comment after `key:` (block): the key's, which yaml.v3's writer hands on to the next
   block mapping value that takes one (key_line; writer.py);
 - comment lines at column 0 after the content: the document's foot, after a blank line when
-  the source had one; indented: the foot of the block open at their column (deeper than the
-  innermost block: its), between columns the document's;
+  the source had one (several groups: the blank lines between kept); indented: the foot of
+  the block open at their column (deeper than the innermost block: its), between columns the
+  document's, also when a blank line and the document's foot follow;
 - a blank-line foot of a block sequence's collection item: the next item's (a scalar or an
   alias; before a flow collection dropped);
 - inside a multi-line flow collection: after a scalar item or value (or a flow key over a
@@ -296,16 +297,21 @@ def _place(
             # after other lines split off: by column, as for a last group
             if not _end_foot(doc, at, group[0].column, texts, where):
                 raise _refused(where, "indented comments after the content")
-        elif group[0].column and not blank_before and followed:
+        elif group[0].column and not blank_before and followed and not blank_after:
             # more lines at another column: yaml.v3 splits a foot of the innermost block off
-            if blank_after or not _foot(doc.root, at, 0, texts, where):
+            if not _foot(doc.root, at, 0, texts, where):
                 raise _refused(where, "indented comments after the content")
         elif group[0].column and not blank_before:
+            # last, or a blank line and more comments after: by column, as for a last group
             if not _end_foot(doc, at, group[0].column, texts, where):
                 raise _refused(where, "an indented comment after the content")
-        elif doc.comments.foot:
+        elif group[0].column and followed:
+            # after a blank line, more after it: yaml.v3 keeps it on a block (not measured)
+            raise _refused(where, "indented comments between blank lines after the content")
+        elif doc.comments.foot and (group[0].column or not blank_before):
             raise _refused(where, "comments after the document's content")
         else:
+            # the document's foot, with the blank lines between its groups
             doc.comments.foot.append((texts, blank_before))
     elif isinstance(nxt, tk.KeyToken | tk.BlockEntryToken):
         column = nxt.start_mark.column
