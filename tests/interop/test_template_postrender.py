@@ -314,6 +314,17 @@ KYAML_PROBES = {
         + _H
         + "items:\n  - a\n  # c\n\n# end\n"
     ),
+    # groups of comment lines parted by blank lines before the content: kept so (a run of
+    # blank lines one); after a `---` opening the file, the blank line before the content
+    # dropped
+    "comment-groups-at-the-start": (
+        "---\n# c\n\n# b\n# b2\n\n\n# d\n\n"
+        + _H
+        + "---\n# a\n\n  # c\n\n# b\n\n"
+        + _H
+        + "---\n# a\n\n# c\n\n# b\n"
+        + _H
+    ),
     # after an explicit `---`, a head comment's blank line is dropped
     "explicit-separator-head": "---\n  # c\n\n" + _H,
     # a blank-line foot after a collection item of a block sequence: yaml.v3 writes it after

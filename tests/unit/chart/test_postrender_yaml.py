@@ -121,6 +121,15 @@ MEASURED = {
         H + "data:\n  x: y\n# c\n\n# end\n\n# more\n",
         H + A + "data:\n  x: y\n# c\n\n# end\n\n# more\n",
     ),
+    # before the content: groups kept with a blank line between them
+    "comment-groups-at-the-start": (
+        "# a\n\n# b\n\n\n# c\n\n" + H,
+        "# a\n\n# b\n\n# c\n\n" + H + A,
+    ),
+    "comment-groups-after-an-opening-separator": (
+        "---\n# a\n\n# b\n\n" + H,
+        "# a\n\n# b\n" + H + A,
+    ),
     # a collection item's foot waits for the next item
     "foot-after-collection-item": (
         H + "a:\n- - 1\n# c\n\n- 2\n- 3\n",

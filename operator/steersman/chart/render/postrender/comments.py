@@ -2,7 +2,7 @@
 (under kyaml) keeps them, for the layouts measured against helm v4.1.4:
 
 - comment lines before the document's content: the document's head; a blank line after them
-  stays (yaml.v3 writes a document head comment and a blank line);
+  stays (yaml.v3 writes a document head comment and a blank line), also between groups;
 - comment lines right before a block mapping key or a `-` item, at its column or left of
   it: written before it at its new column; a blank line after them (yaml.v3's foot comment
   of the previous entry) stays, blank lines before them are dropped;
@@ -289,9 +289,11 @@ def _place(
     at = group[0].index
     if prev is None or isinstance(prev, tk.StreamStartToken | tk.DocumentStartToken):
         if nxt is not None and not isinstance(nxt, _ENDS):  # else: a document of comments only
-            # after an explicit `---` yaml.v3 drops the blank line
-            separated = blank_after and not isinstance(prev, tk.DocumentStartToken)
-            _add(doc.comments.head, (texts, separated), where)
+            # groups parted by blank lines kept so; after an explicit `---` yaml.v3 drops the
+            # blank line before the content
+            last = not followed
+            separated = blank_after and not (last and isinstance(prev, tk.DocumentStartToken))
+            doc.comments.head.append((texts, separated))
     elif nxt is None or isinstance(nxt, _ENDS):
         if group[0].column and not blank_before and after_lines:
             # after other lines split off: by column, as for a last group
