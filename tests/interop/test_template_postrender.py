@@ -325,6 +325,14 @@ KYAML_PROBES = {
         + "---\n# a\n\n# c\n\n# b\n"
         + _H
     ),
+    # groups of comment lines parted by blank lines before an entry, at its column: kept so,
+    # the blank lines before the first and after the last dropped (the first a foot of the
+    # entry before when only a blank line follows it)
+    "comment-groups-between-entries": (
+        _H + "data:\n  x: 1\n\n  # a\n\n  # c\n\n\n  # b\n\n  y: 2\nspec:\n  a:\n    b: 1\n"
+        "\n    # c\n\n  # b\n\n  # d\n  c:\n    d: 1\n    # c\n\n    # e\n\n    # f\n    g: 1\n"
+        "\n# c\n\n# y\n\n# z\nb: 1\nitems:\n- a: 1\n\n  # c\n\n  # b\n  b: 2\n\n# c\n\n# d\n- c\n"
+    ),
     # after an explicit `---`, a head comment's blank line is dropped
     "explicit-separator-head": "---\n  # c\n\n" + _H,
     # a blank-line foot after a collection item of a block sequence: yaml.v3 writes it after

@@ -130,6 +130,11 @@ MEASURED = {
         "---\n# a\n\n# b\n\n" + H,
         "# a\n\n# b\n" + H + A,
     ),
+    # before an entry, at its column: groups kept with a blank line between them
+    "comment-groups-between-entries": (
+        H + "data:\n  x: 1\n\n  # a\n\n  # b\n\n\n  # c\n\n  y: 2\n",
+        H + A + "data:\n  x: 1\n  # a\n\n  # b\n\n  # c\n  y: 2\n",
+    ),
     # a collection item's foot waits for the next item
     "foot-after-collection-item": (
         H + "a:\n- - 1\n# c\n\n- 2\n- 3\n",
@@ -172,6 +177,7 @@ def test_the_list_is_kept_when_the_file_has_more_documents() -> None:
         (H + "a:\n  b: 1\n\n # c\n\n    # d\nc: 1\n", "line 10: comment lines in several blocks"),
         (H + "  labels:\n    a: b\n    # t\n\n  # c\n\n# e\n", "line 9: indented comments between"),
         (H + "data:\n  x: y\n# c\n\n  # d\n", "line 9: comments after the document's content"),
+        (H + "data:\n  x: 1\n\n  # a\n\n    # b\n\n  # c\n  y: 2\n", "line 10: comments separated"),
     ],
 )
 def test_comments_placed_otherwise_are_refused_naming_the_line(template: str, message: str) -> None:

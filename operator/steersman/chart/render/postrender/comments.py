@@ -5,7 +5,8 @@
   stays (yaml.v3 writes a document head comment and a blank line), also between groups;
 - comment lines right before a block mapping key or a `-` item, at its column or left of
   it: written before it at its new column; a blank line after them (yaml.v3's foot comment
-  of the previous entry) stays, blank lines before them are dropped;
+  of the previous entry) stays, blank lines before them are dropped; more groups at its
+  column parted by blank lines: its head, a blank line between them;
 - comment lines deeper than what follows, or left of it when it ends a deeper block: a foot
   of the innermost block still open there (with a blank line after and left of that block:
   the previous entry's);
@@ -163,7 +164,15 @@ def attach_comments(text: str, doc: Doc, where: str) -> None:
         start = i - len(group)
         after_lines = start > 0 and comments[start - 1].full_line
         after_lines = after_lines and comments[start - 1].line == group[0].line - 1
-        blanks = (blank_before, blank_after, followed, after_lines)
+        # right after other comment lines at this column (a blank line between, no token)
+        previous_line = comments[start - 1] if start > 0 else None
+        after_group = (
+            previous_line is not None
+            and previous_line.full_line
+            and previous_line.column == group[0].column
+            and (before is None or previous_line.index > ends[before])
+        )
+        blanks = (blank_before, blank_after, followed, after_lines, after_group)
         first = comments[0]
         if group[0].line == 1 and blank_after and first.line == 0 and not first.full_line:
             # yaml.v3 tells a foot by the line its scan starts on: not measured there
@@ -276,7 +285,7 @@ def _place(
     group: list[_Comment],
     prev: tk.Token | None,
     nxt: tk.Token | None,
-    blanks: tuple[bool, bool, bool, bool],
+    blanks: tuple[bool, bool, bool, bool, bool],
     starts: _Starts,
     previous_of: dict[int, Node | None],
     where: str,
@@ -284,7 +293,7 @@ def _place(
     """Where comment lines (at one column, no blank line between them) go, from the tokens
     around them, the blank lines before and after them and whether more comment lines
     follow or precede them."""
-    blank_before, blank_after, followed, after_lines = blanks
+    blank_before, blank_after, followed, after_lines, after_group = blanks
     texts = [g.text for g in group]
     at = group[0].index
     if prev is None or isinstance(prev, tk.StreamStartToken | tk.DocumentStartToken):
@@ -347,6 +356,12 @@ def _place(
         if target is None:
             raise _refused(where, "a comment before a complex key")
         if not blank_after or blank_before:  # blank lines around: the next entry's head
+            if after_group and blank_before and target.head and group[0].column == column:
+                # groups at its column parted by blank lines: yaml.v3 keeps them so, but for
+                # the blank line after the last
+                target.head[-1] = (target.head[-1][0], True)
+                target.head.append((texts, False))
+                return
             _add(target.head, (texts, False), where)
             return
         # yaml.v3: the previous entry's foot comment (a blank line follows it when the next
