@@ -176,7 +176,11 @@ def test_the_list_is_kept_when_the_file_has_more_documents() -> None:
         ("apiVersion: v1 # l\n  # c\n\nkind: A\n", "line 2: comment lines and a blank line after"),
         (H + "a:\n  b: 1\n\n # c\n\n    # d\nc: 1\n", "line 10: comment lines in several blocks"),
         (H + "  labels:\n    a: b\n    # t\n\n  # c\n\n# e\n", "line 9: indented comments between"),
-        (H + "data:\n  x: y\n# c\n\n  # d\n", "line 9: comments after the document's content"),
+        (H + "data:\n  x: y\n# c\n\n  # d\n", "line 9: indented comments after the document's"),
+        (
+            H + "  labels:\n    a: b\n\n# c\n  # d\n",
+            "line 9: indented comments after the document's",
+        ),
         (H + "data:\n  x: 1\n\n  # a\n\n    # b\n\n  # c\n  y: 2\n", "line 10: comments separated"),
     ],
 )

@@ -304,6 +304,9 @@ def _place(
             separated = blank_after and not (last and isinstance(prev, tk.DocumentStartToken))
             doc.comments.head.append((texts, separated))
     elif nxt is None or isinstance(nxt, _ENDS):
+        if group[0].column and doc.comments.foot:
+            # yaml.v3 moves lines of the document's foot onto a block (not reproduced)
+            raise _refused(where, "indented comments after the document's foot")
         if group[0].column and not blank_before and after_lines:
             # after other lines split off: by column, as for a last group
             if not _end_foot(doc, at, group[0].column, texts, where):
