@@ -333,6 +333,13 @@ KYAML_PROBES = {
         "\n    # c\n\n  # b\n\n  # d\n  c:\n    d: 1\n    # c\n\n    # e\n\n    # f\n    g: 1\n"
         "\n# c\n\n# y\n\n# z\nb: 1\nitems:\n- a: 1\n\n  # c\n\n  # b\n  b: 2\n\n# c\n\n# d\n- c\n"
     ),
+    # the same before a first entry (a single group there with a blank line after stays
+    # refused: yaml.v3 drops that blank line)
+    "comment-groups-before-a-first-entry": (
+        _H + "data:\n  # c\n\n  # b\n  x: 1\n  y:\n    # c\n\n    # b\n\n    # d\n    z: 1\n"
+        "items:\n  # c\n\n  # b\n  - x\nl:\n# c\n\n# b\n- y\n---\napiVersion: v1\nkind: ConfigMap\n"
+        "metadata:\n\n  # c\n\n  # b\n  name: a\n"
+    ),
     # after an explicit `---`, a head comment's blank line is dropped
     "explicit-separator-head": "---\n  # c\n\n" + _H,
     # a blank-line foot after a collection item of a block sequence: yaml.v3 writes it after

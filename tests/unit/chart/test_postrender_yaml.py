@@ -135,6 +135,10 @@ MEASURED = {
         H + "data:\n  x: 1\n\n  # a\n\n  # b\n\n\n  # c\n\n  y: 2\n",
         H + A + "data:\n  x: 1\n  # a\n\n  # b\n\n  # c\n  y: 2\n",
     ),
+    "comment-groups-before-a-first-entry": (
+        H + "data:\n  # a\n\n  # b\n\n  # c\n  x: 1\n",
+        H + A + "data:\n  # a\n\n  # b\n\n  # c\n  x: 1\n",
+    ),
     # a collection item's foot waits for the next item
     "foot-after-collection-item": (
         H + "a:\n- - 1\n# c\n\n- 2\n- 3\n",

@@ -172,7 +172,12 @@ def attach_comments(text: str, doc: Doc, where: str) -> None:
             and previous_line.column == group[0].column
             and (before is None or previous_line.index > ends[before])
         )
-        blanks = (blank_before, blank_after, followed, after_lines, after_group)
+        # more comment lines at this column before what follows (after a blank line)
+        next_line = comments[i] if followed else None
+        before_group = (
+            next_line is not None and next_line.full_line and next_line.column == group[0].column
+        )
+        blanks = (blank_before, blank_after, followed, after_lines, after_group, before_group)
         first = comments[0]
         if group[0].line == 1 and blank_after and first.line == 0 and not first.full_line:
             # yaml.v3 tells a foot by the line its scan starts on: not measured there
@@ -285,7 +290,7 @@ def _place(
     group: list[_Comment],
     prev: tk.Token | None,
     nxt: tk.Token | None,
-    blanks: tuple[bool, bool, bool, bool, bool],
+    blanks: tuple[bool, bool, bool, bool, bool, bool],
     starts: _Starts,
     previous_of: dict[int, Node | None],
     where: str,
@@ -293,7 +298,7 @@ def _place(
     """Where comment lines (at one column, no blank line between them) go, from the tokens
     around them, the blank lines before and after them and whether more comment lines
     follow or precede them."""
-    blank_before, blank_after, followed, after_lines, after_group = blanks
+    blank_before, blank_after, followed, after_lines, after_group, before_group = blanks
     texts = [g.text for g in group]
     at = group[0].index
     if prev is None or isinstance(prev, tk.StreamStartToken | tk.DocumentStartToken):
@@ -374,6 +379,11 @@ def _place(
         previous = previous_of.get(id(target))
         if previous is None and left and not dedented and not target.head:
             target.head.append((texts, False))  # left of a first entry: no foot of anything
+            return
+        if previous is None and not target.head and before_group and not left:
+            # more groups at its column after the blank line: yaml.v3 keeps them so (alone
+            # it drops the blank line)
+            target.head.append((texts, True))
             return
         if previous is None or target.head:
             raise _refused(where, "a comment and a blank line before a first entry")
