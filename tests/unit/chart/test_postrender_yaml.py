@@ -186,6 +186,8 @@ def test_the_list_is_kept_when_the_file_has_more_documents() -> None:
             "line 9: indented comments after the document's",
         ),
         (H + "data:\n  x: 1\n\n  # a\n\n    # b\n\n  # c\n  y: 2\n", "line 10: comments separated"),
+        (H + "l:\n- x: 1\n# a\n\n# b\n\n# c\n- y\n", "line 11: comments separated by blank"),
+        (H + "l:\n- x: 1\n# a\n\n- y\n# b\n", "line 10: comments after the document's content"),
     ],
 )
 def test_comments_placed_otherwise_are_refused_naming_the_line(template: str, message: str) -> None:

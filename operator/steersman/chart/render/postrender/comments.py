@@ -87,6 +87,9 @@ class Node:
 class Comments:
     head: list[Group] = field(default_factory=list)
     foot: list[Group] = field(default_factory=list)
+    # a collection item's foot moved to the next item: yaml.v3 writes a document foot after
+    # it in a way not measured
+    moved_foot: bool = False
 
 
 @dataclass
@@ -327,7 +330,9 @@ def _place(
         elif group[0].column and followed:
             # after a blank line, more after it: yaml.v3 keeps it on a block (not measured)
             raise _refused(where, "indented comments between blank lines after the content")
-        elif doc.comments.foot and (group[0].column or not blank_before):
+        elif doc.comments.moved_foot or (
+            doc.comments.foot and (group[0].column or not blank_before)
+        ):
             raise _refused(where, "comments after the document's content")
         else:
             # the document's foot, with the blank lines between its groups
@@ -364,7 +369,13 @@ def _place(
         if target is None:
             raise _refused(where, "a comment before a complex key")
         if not blank_after or blank_before:  # blank lines around: the next entry's head
-            if after_group and blank_before and target.head and group[0].column == column:
+            if (
+                after_group
+                and blank_before
+                and target.head
+                and not target.foot  # a collection item's foot pending: not measured
+                and group[0].column == column
+            ):
                 # groups at its column parted by blank lines: yaml.v3 keeps them so, but for
                 # the blank line after the last
                 target.head[-1] = (target.head[-1][0], True)
@@ -395,6 +406,7 @@ def _place(
             if not isinstance(target.start, ScalarEvent | AliasEvent) or target.foot:
                 raise _refused(where, "a comment and a blank line after a nested collection item")
             _add_foot(target, texts, where)
+            doc.comments.moved_foot = True
             return
         _add_foot(previous, texts, where)
     else:
@@ -455,7 +467,7 @@ def _end_foot(
             return False
         _add_foot(top, texts, where)
         return True
-    if doc.comments.foot:
+    if doc.comments.foot or doc.comments.moved_foot:
         return False
     doc.comments.foot.append((texts, False))
     return True
