@@ -297,6 +297,49 @@ KYAML_PROBES = {
     "foot-at-an-outer-block": (
         _H + "  annotations:\n    a: '1'\n  # c\n\nspec:\n  x:\n    y: 1\n  # d\n\nz: 1\n"
     ),
+    # indented comment lines after the content, then a blank line and column-0 comment
+    # lines: the first by column, as a last group; the others the document's foot, blank
+    # lines between kept (one after a foot at indent 0)
+    "comment-groups-at-the-end": (
+        _H
+        + "  labels:\n    a: b\n    # c\n\n# end\n---\n"
+        + _H
+        + "  labels:\n    a: b\n  # c\n\n\n# end\n# e2\n---\n"
+        + _H
+        + "  labels:\n    a: b\n   # c\n\n# end\n\n# more\n---\n"
+        + _H
+        + "  labels:\n    a: b\n      # c\n      # d\n\n# end\n# c\n---\n"
+        + _H
+        + "data:\n  x: y\n# c\n\n# end\n---\n"
+        + _H
+        + "items:\n  - a\n  # c\n\n# end\n"
+    ),
+    # groups of comment lines parted by blank lines before the content: kept so (a run of
+    # blank lines one); after a `---` opening the file, the blank line before the content
+    # dropped
+    "comment-groups-at-the-start": (
+        "---\n# c\n\n# b\n# b2\n\n\n# d\n\n"
+        + _H
+        + "---\n# a\n\n  # c\n\n# b\n\n"
+        + _H
+        + "---\n# a\n\n# c\n\n# b\n"
+        + _H
+    ),
+    # groups of comment lines parted by blank lines before an entry, at its column: kept so,
+    # the blank lines before the first and after the last dropped (the first a foot of the
+    # entry before when only a blank line follows it)
+    "comment-groups-between-entries": (
+        _H + "data:\n  x: 1\n\n  # a\n\n  # c\n\n\n  # b\n\n  y: 2\nspec:\n  a:\n    b: 1\n"
+        "\n    # c\n\n  # b\n\n  # d\n  c:\n    d: 1\n    # c\n\n    # e\n\n    # f\n    g: 1\n"
+        "\n# c\n\n# y\n\n# z\nb: 1\nitems:\n- a: 1\n\n  # c\n\n  # b\n  b: 2\n\n# c\n\n# d\n- c\n"
+    ),
+    # the same before a first entry (a single group there with a blank line after stays
+    # refused: yaml.v3 drops that blank line)
+    "comment-groups-before-a-first-entry": (
+        _H + "data:\n  # c\n\n  # b\n  x: 1\n  y:\n    # c\n\n    # b\n\n    # d\n    z: 1\n"
+        "items:\n  # c\n\n  # b\n  - x\nl:\n# c\n\n# b\n- y\n---\napiVersion: v1\nkind: ConfigMap\n"
+        "metadata:\n\n  # c\n\n  # b\n  name: a\n"
+    ),
     # after an explicit `---`, a head comment's blank line is dropped
     "explicit-separator-head": "---\n  # c\n\n" + _H,
     # a blank-line foot after a collection item of a block sequence: yaml.v3 writes it after

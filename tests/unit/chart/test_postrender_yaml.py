@@ -103,6 +103,42 @@ MEASURED = {
         + "a: 1\n  # c\n    # d\nb: 2\nj:\n  k:\n    - l: 1\n    # c\n          # d\n        # e\n",
         H + A + "a: 1\n# c\n# d\nb: 2\nj:\n  k:\n  - l: 1\n  # c\n  # d\n  # e\n",
     ),
+    # indented, a blank line, then at column 0: the first by column, the rest the
+    # document's foot (one blank line after a foot at indent 0)
+    "comment-groups-at-the-end": (
+        H + "  labels:\n    a: b\n    # c\n\n# end\n",
+        H + "  labels:\n    a: b\n    # c\n" + A + "\n# end\n",
+    ),
+    "comment-groups-at-the-end-at-the-metadata-column": (
+        H + "  labels:\n    a: b\n  # c\n\n\n# end\n",
+        H + "  labels:\n    a: b\n  # c\n\n" + A + "\n# end\n",
+    ),
+    "comment-groups-at-the-end-after-a-sequence": (
+        H + "items:\n  - a\n  # c\n\n# end\n",
+        H + A + "items:\n- a\n# c\n\n# end\n",
+    ),
+    "document-foot-groups": (
+        H + "data:\n  x: y\n# c\n\n# end\n\n# more\n",
+        H + A + "data:\n  x: y\n# c\n\n# end\n\n# more\n",
+    ),
+    # before the content: groups kept with a blank line between them
+    "comment-groups-at-the-start": (
+        "# a\n\n# b\n\n\n# c\n\n" + H,
+        "# a\n\n# b\n\n# c\n\n" + H + A,
+    ),
+    "comment-groups-after-an-opening-separator": (
+        "---\n# a\n\n# b\n\n" + H,
+        "# a\n\n# b\n" + H + A,
+    ),
+    # before an entry, at its column: groups kept with a blank line between them
+    "comment-groups-between-entries": (
+        H + "data:\n  x: 1\n\n  # a\n\n  # b\n\n\n  # c\n\n  y: 2\n",
+        H + A + "data:\n  x: 1\n  # a\n\n  # b\n\n  # c\n  y: 2\n",
+    ),
+    "comment-groups-before-a-first-entry": (
+        H + "data:\n  # a\n\n  # b\n\n  # c\n  x: 1\n",
+        H + A + "data:\n  # a\n\n  # b\n\n  # c\n  x: 1\n",
+    ),
     # a collection item's foot waits for the next item
     "foot-after-collection-item": (
         H + "a:\n- - 1\n# c\n\n- 2\n- 3\n",
@@ -143,6 +179,15 @@ def test_the_list_is_kept_when_the_file_has_more_documents() -> None:
         (H + "a:\n- - 1\n# c\n\n- - 2\n", "line 7: a comment and a blank line after a nested"),
         ("apiVersion: v1 # l\n  # c\n\nkind: A\n", "line 2: comment lines and a blank line after"),
         (H + "a:\n  b: 1\n\n # c\n\n    # d\nc: 1\n", "line 10: comment lines in several blocks"),
+        (H + "  labels:\n    a: b\n    # t\n\n  # c\n\n# e\n", "line 9: indented comments between"),
+        (H + "data:\n  x: y\n# c\n\n  # d\n", "line 9: indented comments after the document's"),
+        (
+            H + "  labels:\n    a: b\n\n# c\n  # d\n",
+            "line 9: indented comments after the document's",
+        ),
+        (H + "data:\n  x: 1\n\n  # a\n\n    # b\n\n  # c\n  y: 2\n", "line 10: comments separated"),
+        (H + "l:\n- x: 1\n# a\n\n# b\n\n# c\n- y\n", "line 11: comments separated by blank"),
+        (H + "l:\n- x: 1\n# a\n\n- y\n# b\n", "line 10: comments after the document's content"),
     ],
 )
 def test_comments_placed_otherwise_are_refused_naming_the_line(template: str, message: str) -> None:

@@ -2,10 +2,11 @@
 (under kyaml) keeps them, for the layouts measured against helm v4.1.4:
 
 - comment lines before the document's content: the document's head; a blank line after them
-  stays (yaml.v3 writes a document head comment and a blank line);
+  stays (yaml.v3 writes a document head comment and a blank line), also between groups;
 - comment lines right before a block mapping key or a `-` item, at its column or left of
   it: written before it at its new column; a blank line after them (yaml.v3's foot comment
-  of the previous entry) stays, blank lines before them are dropped;
+  of the previous entry) stays, blank lines before them are dropped; more groups at its
+  column parted by blank lines: its head, a blank line between them;
 - comment lines deeper than what follows, or left of it when it ends a deeper block: a foot
   of the innermost block still open there (with a blank line after and left of that block:
   the previous entry's);
@@ -14,8 +15,9 @@
 - a comment after `key:` (block): the key's, which yaml.v3's writer hands on to the next
   block mapping value that takes one (key_line; writer.py);
 - comment lines at column 0 after the content: the document's foot, after a blank line when
-  the source had one; indented: the foot of the block open at their column (deeper than the
-  innermost block: its), between columns the document's;
+  the source had one (several groups: the blank lines between kept); indented: the foot of
+  the block open at their column (deeper than the innermost block: its), between columns the
+  document's, also when a blank line and the document's foot follow;
 - a blank-line foot of a block sequence's collection item: the next item's (a scalar or an
   alias; before a flow collection dropped);
 - inside a multi-line flow collection: after a scalar item or value (or a flow key over a
@@ -85,6 +87,9 @@ class Node:
 class Comments:
     head: list[Group] = field(default_factory=list)
     foot: list[Group] = field(default_factory=list)
+    # a collection item's foot moved to the next item: yaml.v3 writes a document foot after
+    # it in a way not measured
+    moved_foot: bool = False
 
 
 @dataclass
@@ -162,7 +167,20 @@ def attach_comments(text: str, doc: Doc, where: str) -> None:
         start = i - len(group)
         after_lines = start > 0 and comments[start - 1].full_line
         after_lines = after_lines and comments[start - 1].line == group[0].line - 1
-        blanks = (blank_before, blank_after, followed, after_lines)
+        # right after other comment lines at this column (a blank line between, no token)
+        previous_line = comments[start - 1] if start > 0 else None
+        after_group = (
+            previous_line is not None
+            and previous_line.full_line
+            and previous_line.column == group[0].column
+            and (before is None or previous_line.index > ends[before])
+        )
+        # more comment lines at this column before what follows (after a blank line)
+        next_line = comments[i] if followed else None
+        before_group = (
+            next_line is not None and next_line.full_line and next_line.column == group[0].column
+        )
+        blanks = (blank_before, blank_after, followed, after_lines, after_group, before_group)
         first = comments[0]
         if group[0].line == 1 and blank_after and first.line == 0 and not first.full_line:
             # yaml.v3 tells a foot by the line its scan starts on: not measured there
@@ -275,7 +293,7 @@ def _place(
     group: list[_Comment],
     prev: tk.Token | None,
     nxt: tk.Token | None,
-    blanks: tuple[bool, bool, bool, bool],
+    blanks: tuple[bool, bool, bool, bool, bool, bool],
     starts: _Starts,
     previous_of: dict[int, Node | None],
     where: str,
@@ -283,29 +301,41 @@ def _place(
     """Where comment lines (at one column, no blank line between them) go, from the tokens
     around them, the blank lines before and after them and whether more comment lines
     follow or precede them."""
-    blank_before, blank_after, followed, after_lines = blanks
+    blank_before, blank_after, followed, after_lines, after_group, before_group = blanks
     texts = [g.text for g in group]
     at = group[0].index
     if prev is None or isinstance(prev, tk.StreamStartToken | tk.DocumentStartToken):
         if nxt is not None and not isinstance(nxt, _ENDS):  # else: a document of comments only
-            # after an explicit `---` yaml.v3 drops the blank line
-            separated = blank_after and not isinstance(prev, tk.DocumentStartToken)
-            _add(doc.comments.head, (texts, separated), where)
+            # groups parted by blank lines kept so; after an explicit `---` yaml.v3 drops the
+            # blank line before the content
+            last = not followed
+            separated = blank_after and not (last and isinstance(prev, tk.DocumentStartToken))
+            doc.comments.head.append((texts, separated))
     elif nxt is None or isinstance(nxt, _ENDS):
+        if group[0].column and doc.comments.foot:
+            # yaml.v3 moves lines of the document's foot onto a block (not reproduced)
+            raise _refused(where, "indented comments after the document's foot")
         if group[0].column and not blank_before and after_lines:
             # after other lines split off: by column, as for a last group
             if not _end_foot(doc, at, group[0].column, texts, where):
                 raise _refused(where, "indented comments after the content")
-        elif group[0].column and not blank_before and followed:
+        elif group[0].column and not blank_before and followed and not blank_after:
             # more lines at another column: yaml.v3 splits a foot of the innermost block off
-            if blank_after or not _foot(doc.root, at, 0, texts, where):
+            if not _foot(doc.root, at, 0, texts, where):
                 raise _refused(where, "indented comments after the content")
         elif group[0].column and not blank_before:
+            # last, or a blank line and more comments after: by column, as for a last group
             if not _end_foot(doc, at, group[0].column, texts, where):
                 raise _refused(where, "an indented comment after the content")
-        elif doc.comments.foot:
+        elif group[0].column and followed:
+            # after a blank line, more after it: yaml.v3 keeps it on a block (not measured)
+            raise _refused(where, "indented comments between blank lines after the content")
+        elif doc.comments.moved_foot or (
+            doc.comments.foot and (group[0].column or not blank_before)
+        ):
             raise _refused(where, "comments after the document's content")
         else:
+            # the document's foot, with the blank lines between its groups
             doc.comments.foot.append((texts, blank_before))
     elif isinstance(nxt, tk.KeyToken | tk.BlockEntryToken):
         column = nxt.start_mark.column
@@ -339,6 +369,18 @@ def _place(
         if target is None:
             raise _refused(where, "a comment before a complex key")
         if not blank_after or blank_before:  # blank lines around: the next entry's head
+            if (
+                after_group
+                and blank_before
+                and target.head
+                and not target.foot  # a collection item's foot pending: not measured
+                and group[0].column == column
+            ):
+                # groups at its column parted by blank lines: yaml.v3 keeps them so, but for
+                # the blank line after the last
+                target.head[-1] = (target.head[-1][0], True)
+                target.head.append((texts, False))
+                return
             _add(target.head, (texts, False), where)
             return
         # yaml.v3: the previous entry's foot comment (a blank line follows it when the next
@@ -348,6 +390,11 @@ def _place(
         previous = previous_of.get(id(target))
         if previous is None and left and not dedented and not target.head:
             target.head.append((texts, False))  # left of a first entry: no foot of anything
+            return
+        if previous is None and not target.head and before_group and not left:
+            # more groups at its column after the blank line: yaml.v3 keeps them so (alone
+            # it drops the blank line)
+            target.head.append((texts, True))
             return
         if previous is None or target.head:
             raise _refused(where, "a comment and a blank line before a first entry")
@@ -359,6 +406,7 @@ def _place(
             if not isinstance(target.start, ScalarEvent | AliasEvent) or target.foot:
                 raise _refused(where, "a comment and a blank line after a nested collection item")
             _add_foot(target, texts, where)
+            doc.comments.moved_foot = True
             return
         _add_foot(previous, texts, where)
     else:
@@ -419,7 +467,7 @@ def _end_foot(
             return False
         _add_foot(top, texts, where)
         return True
-    if doc.comments.foot:
+    if doc.comments.foot or doc.comments.moved_foot:
         return False
     doc.comments.foot.append((texts, False))
     return True

@@ -213,8 +213,11 @@ class _Writer(Emitter):
 
     def expect_document_end(self) -> None:
         for lines, blank_before in self.heads.get(id(self.event), ()):
+            # after a foot at indent 0, write_indent's blank line is the one before (yaml.v3
+            # writes one, not two)
+            separated = self._foot_indent == (self.indent or 0)
             self.write_indent()
-            if blank_before:
+            if blank_before and not separated:
                 self.write_line_break()
             for line in lines:
                 self.write_indent()
