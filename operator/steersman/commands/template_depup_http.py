@@ -18,7 +18,6 @@ from steersman.chart.sources.goerrors import url_error
 from steersman.chart.sources.index import resolve_reference_url
 from steersman.chart.sources.transport import basic_authorization, ssl_for
 from steersman.commands.template_getters import (
-    GetterCall,
     GetterPluginError,
     PluginGetters,
     find_getter,
@@ -122,17 +121,8 @@ async def get_index(
 async def _plugin_get(plugin: Any, url: str, opts: GetOptions) -> bytes | str:
     """A getter plugin is handed the options as they are (it decides where credentials go)."""
     assert opts.plugins is not None
-    auth = opts.auth
-    call = GetterCall(
-        auth.cert_file or "",
-        auth.key_file or "",
-        auth.ca_file or "",
-        auth.username,
-        auth.password,
-        auth.pass_credentials_all,
-    )
     try:
-        return await run_getter(plugin, url, opts.plugins.settings_env, call)
+        return await run_getter(plugin, url, opts.plugins.settings_env, opts.auth)
     except GetterPluginError as exc:
         return str(exc)
 

@@ -18,6 +18,7 @@ from typing import Any
 import yaml
 
 from steersman.chart import go_os_error
+from steersman.chart.sources import RepoAuth
 from steersman.commands.template_plugin_commands import prepare_commands
 from steersman.errors import SteersmanError
 from steersman.golang import path as gopath
@@ -143,18 +144,6 @@ def _list(value: Any) -> list[Any]:
 
 
 @dataclasses.dataclass(frozen=True)
-class GetterCall:
-    """The options a getter passes on: TLS files as arguments, credentials as environment."""
-
-    cert_file: str = ""
-    key_file: str = ""
-    ca_file: str = ""
-    username: str = ""
-    password: str = ""
-    pass_credentials_all: bool = False
-
-
-@dataclasses.dataclass(frozen=True)
 class PluginGetters:
     """getter.All's plugin part: where the plugins are and the settings they are given."""
 
@@ -163,7 +152,7 @@ class PluginGetters:
 
 
 async def run_getter(
-    plugin: GetterPlugin, href: str, settings_env: Mapping[str, str], call: GetterCall
+    plugin: GetterPlugin, href: str, settings_env: Mapping[str, str], call: RepoAuth
 ) -> bytes:
     """runGetter: the bytes the protocol's command writes to standard output."""
     scheme = href.partition(":")[0].lower()  # url.Parse lowercases the scheme
@@ -190,7 +179,7 @@ async def run_getter(
         )
     # filepath.Join: even an absolute command is taken below the plugin directory
     program = gopath.clean(plugin.directory + "/" + argv[0])
-    args = [*argv[1:], call.cert_file, call.key_file, call.ca_file, href]
+    args = [*argv[1:], call.cert_file or "", call.key_file or "", call.ca_file or "", href]
     sys.stderr.flush()  # the plugin writes to the same standard error
     try:
         proc = await asyncio.create_subprocess_exec(

@@ -44,10 +44,11 @@ def _plugin_get(plugin: GetterPlugin, url: str, settings_env: Mapping[str, str])
     """getter.WithURL alone: no TLS files or credentials for the plugin."""
     import asyncio
 
-    from steersman.commands.template_getters import GetterCall, GetterPluginError, run_getter
+    from steersman.chart.sources import RepoAuth
+    from steersman.commands.template_getters import GetterPluginError, run_getter
 
     try:
-        return asyncio.run(run_getter(plugin, url, settings_env, GetterCall()))
+        return asyncio.run(run_getter(plugin, url, settings_env, RepoAuth()))
     except GetterPluginError as exc:
         raise ValueSourceError(str(exc)) from None
 
